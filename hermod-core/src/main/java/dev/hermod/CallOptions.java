@@ -1,0 +1,130 @@
+package dev.hermod;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Per-proxy and per-call options: the invocation timeout and the request context.
+ *
+ * <p>An immutable value: every {@code withX} method returns a copy. Attach options to a proxy when
+ * creating it ({@link Client#proxy(Class, String, CallOptions)}), or derive a proxy with changed
+ * options for one call or a few ({@link Hermod#withOptions(Object, java.util.function.UnaryOperator)}):
+ *
+ * <pre>{@code
+ * Employees traced = Hermod.withOptions(employees, o -> o.withContext("trace-id", "7f3a"));
+ * traced.getName(99);
+ * }</pre>
+ *
+ * <p>The context (ZeroC Ice's {@code _ctx}) is a map of strings delivered to the servant with the
+ * request, readable there through {@link Current#context()}. The timeout bounds the whole
+ * invocation; the time left travels with the request so the server can see it and drop work
+ * that is already late. When no timeout is set the client's default applies
+ * ({@link Client.Builder#callTimeout(Duration)}).
+ *
+ * <p>Instances are immutable and thread-safe.
+ *
+ * @since 0.1
+ */
+public final class CallOptions {
+    private static final CallOptions DEFAULTS = new CallOptions(null, Map.of());
+
+    private final Duration timeout;
+    private final Map<String, String> context;
+
+    private CallOptions(Duration timeout, Map<String, String> context) {
+        this.timeout = timeout;
+        this.context = context;
+    }
+
+    /**
+     * Returns the options with no timeout of their own and an empty context.
+     *
+     * @return the default options
+     */
+    public static CallOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Returns the invocation timeout.
+     *
+     * @return the timeout, or empty to use the client's default
+     */
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
+    }
+
+    /**
+     * Returns the request context.
+     *
+     * @return an unmodifiable map, possibly empty
+     */
+    public Map<String, String> context() {
+        return context;
+    }
+
+    /**
+     * Returns a copy with the given invocation timeout.
+     *
+     * @param timeout a positive duration
+     * @return the new options
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
+    public CallOptions withTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        }
+        return new CallOptions(timeout, context);
+    }
+
+    /**
+     * Returns a copy with one context entry added or replaced.
+     *
+     * @param key the key; not null
+     * @param value the value; not null
+     * @return the new options
+     */
+    public CallOptions withContext(String key, String value) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        Map<String, String> copy = new LinkedHashMap<>(context);
+        copy.put(key, value);
+        return new CallOptions(timeout, Collections.unmodifiableMap(copy));
+    }
+
+    /**
+     * Returns a copy whose context is exactly the given map.
+     *
+     * @param context the entries; neither keys nor values may be null
+     * @return the new options
+     */
+    public CallOptions withContext(Map<String, String> context) {
+        Objects.requireNonNull(context, "context");
+        Map<String, String> copy = new LinkedHashMap<>();
+        context.forEach((k, v) -> copy.put(Objects.requireNonNull(k, "context key"),
+                Objects.requireNonNull(v, "context value")));
+        return new CallOptions(timeout, Collections.unmodifiableMap(copy));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CallOptions other
+                && Objects.equals(timeout, other.timeout)
+                && context.equals(other.context);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(timeout, context);
+    }
+
+    @Override
+    public String toString() {
+        return "CallOptions{timeout=" + timeout + ", context=" + context + '}';
+    }
+}

@@ -1,0 +1,217 @@
+package dev.hermod;
+
+import dev.hermod.codec.Codec;
+import dev.hermod.internal.client.ClientConfig;
+import dev.hermod.internal.client.ClientImpl;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A client of one Hermod server: it hands out proxies for the server's services and carries their
+ * calls over a connection it opens on first use.
+ *
+ * <p>Create one with {@link Hermod#client(String)} or {@link Hermod#client()}, obtain proxies with
+ * {@link #proxy(Class, String)}, and close it when done. Creating a client does no I/O: the
+ * connection is opened by the first call, and opened again by a later call if it was lost. One
+ * connection carries any number of concurrent calls from any number of threads; replies are
+ * matched to calls by request id and may arrive in any order.
+ *
+ * <p>{@link #close()} fails every outstanding call with a {@link ConnectionException} and
+ * releases the client's threads; {@link #shutdown()} instead lets outstanding calls finish.
+ * Calls made after either fail with {@link IllegalStateException}.
+ *
+ * <p>Clients are thread-safe; share one per server rather than creating one per call.
+ *
+ * @since 0.1
+ */
+public interface Client extends AutoCloseable {
+
+    /**
+     * Returns a synchronous proxy for a service: each call sends a request and waits for the
+     * reply, up to the call timeout.
+     *
+     * @param contract the {@link Remote @Remote} interface the service implements
+     * @param service the name the service is bound under on the server
+     * @param <T> the contract type
+     * @return a proxy implementing {@code contract}; thread-safe
+     * @throws IllegalArgumentException if {@code contract} is not a valid contract; the message
+     *     names the offending method
+     */
+    <T> T proxy(Class<T> contract, String service);
+
+    /**
+     * Returns a synchronous proxy for a service whose calls use the given options.
+     *
+     * @param contract the {@link Remote @Remote} interface the service implements
+     * @param service the name the service is bound under on the server
+     * @param options the timeout and context for every call through this proxy
+     * @param <T> the contract type
+     * @return a proxy implementing {@code contract}; thread-safe
+     * @throws IllegalArgumentException if {@code contract} is not a valid contract
+     */
+    <T> T proxy(Class<T> contract, String service, CallOptions options);
+
+    /**
+     * Returns the server this client talks to, as {@code tcp://host:port}.
+     *
+     * @return the target
+     */
+    URI target();
+
+    /**
+     * Stops accepting new calls and closes the connection once the outstanding calls have
+     * completed (each still bounded by its own timeout). Returns at once.
+     */
+    void shutdown();
+
+    /**
+     * Closes the connection now: every outstanding call fails with a {@link ConnectionException}.
+     * Returns at once; {@link #awaitTermination(Duration)} waits for the client's threads.
+     */
+    void shutdownNow();
+
+    /**
+     * Waits until the client has shut down and released its threads.
+     *
+     * @param timeout the longest time to wait
+     * @return true if the client terminated, false if the timeout passed first
+     * @throws InterruptedException if the calling thread is interrupted
+     */
+    boolean awaitTermination(Duration timeout) throws InterruptedException;
+
+    /**
+     * Tells whether {@link #shutdown()}, {@link #shutdownNow()} or {@link #close()} was called.
+     *
+     * @return true once shutdown has begun
+     */
+    boolean isShutdown();
+
+    /**
+     * Fails outstanding calls, closes the connection and waits (a few seconds at most) for the
+     * client's threads to stop. Idempotent.
+     */
+    @Override
+    void close();
+
+    /**
+     * Configures and builds a {@link Client}. Setters validate at once; {@link #build()} copies the
+     * settings, so a builder may be reused. Not thread-safe.
+     *
+     * @since 0.1
+     */
+    final class Builder {
+        private URI target;
+        private Codec codec;
+        private Duration callTimeout = Duration.ofSeconds(30);
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration heartbeatInterval = Duration.ofSeconds(10);
+        private int maxFrameSize = 16 * 1024 * 1024;
+        private int ioThreads = 1;
+
+        Builder() {}
+
+        /**
+         * Sets the server to connect to. Required.
+         *
+         * @param target {@code tcp://host:port}; IPv6 literals in brackets
+         * @return this builder
+         * @throws IllegalArgumentException if the target is not of that form
+         */
+        public Builder target(String target) {
+            this.target = Targets.parse(target);
+            return this;
+        }
+
+        /**
+         * Sets the codec. Default: the built-in Jackson CBOR codec. The server must use the same.
+         *
+         * @param codec the codec
+         * @return this builder
+         */
+        public Builder codec(Codec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /**
+         * Sets the default invocation timeout, used by calls whose {@link CallOptions} set none.
+         * Default: 30 seconds.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         */
+        public Builder callTimeout(Duration timeout) {
+            this.callTimeout = Targets.positive(timeout, "callTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long opening a connection may take. Default: 10 seconds.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = Targets.positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how often an idle connection sends a heartbeat. A connection on which nothing has
+         * been received for three intervals is presumed dead and closed, failing its calls.
+         * Default: 10 seconds; {@link Duration#ZERO} disables heartbeats.
+         *
+         * @param interval a non-negative duration
+         * @return this builder
+         */
+        public Builder heartbeatInterval(Duration interval) {
+            this.heartbeatInterval = Targets.nonNegative(interval, "heartbeatInterval");
+            return this;
+        }
+
+        /**
+         * Sets the largest frame this client sends or accepts, in bytes. A larger reply closes the
+         * connection with a {@link ProtocolException}; a larger request fails with a
+         * {@link MarshalException}. Default: 16 MiB.
+         *
+         * @param bytes at least 1024
+         * @return this builder
+         */
+        public Builder maxFrameSize(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxFrameSize must be at least 1024: " + bytes);
+            }
+            this.maxFrameSize = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the number of I/O threads the client owns. Default: 1.
+         *
+         * @param threads at least 1
+         * @return this builder
+         */
+        public Builder ioThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("ioThreads must be at least 1: " + threads);
+            }
+            this.ioThreads = threads;
+            return this;
+        }
+
+        /**
+         * Builds the client. Does no I/O.
+         *
+         * @return a new client
+         * @throws IllegalStateException if no target was set
+         */
+        public Client build() {
+            if (target == null) {
+                throw new IllegalStateException("target is required, e.g. tcp://localhost:4061");
+            }
+            return new ClientImpl(new ClientConfig(target, codec, callTimeout, connectTimeout,
+                    heartbeatInterval, maxFrameSize, ioThreads));
+        }
+    }
+}

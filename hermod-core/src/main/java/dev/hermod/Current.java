@@ -1,0 +1,79 @@
+package dev.hermod;
+
+import dev.hermod.internal.rpc.Dispatch;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The server-side context of the invocation being dispatched: which service and operation, who
+ * called, the request context, and the time left.
+ *
+ * <p>Servant code reads it with {@link #get()} on the thread that runs the operation:
+ *
+ * <pre>{@code
+ * public String getName(int number) {
+ *     Current current = Current.get();
+ *     log.info("{} called by {}", current.operation(), current.peer());
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>An instance belongs to one invocation; it may be kept and read from other threads after the
+ * operation returns. Instances are thread-safe.
+ *
+ * @since 0.1
+ */
+public interface Current {
+
+    /**
+     * Returns the context of the invocation the calling thread is dispatching.
+     *
+     * @return the current invocation
+     * @throws IllegalStateException if the calling thread is not running a remote operation
+     */
+    static Current get() {
+        Current current = Dispatch.current();
+        if (current == null) {
+            throw new IllegalStateException("no remote invocation is being dispatched on this thread");
+        }
+        return current;
+    }
+
+    /**
+     * Returns the name of the invoked service, as bound on the server.
+     *
+     * @return the service name
+     */
+    String service();
+
+    /**
+     * Returns the name of the invoked operation.
+     *
+     * @return the operation name
+     */
+    String operation();
+
+    /**
+     * Returns the address of the peer that sent the request.
+     *
+     * @return the remote address of the connection
+     */
+    SocketAddress peer();
+
+    /**
+     * Returns the request context the caller attached ({@link CallOptions#context()}).
+     *
+     * @return an unmodifiable map, possibly empty
+     */
+    Map<String, String> context();
+
+    /**
+     * Returns the time left before the caller's deadline.
+     *
+     * @return the remaining time (zero or negative once the deadline has passed), or empty if the
+     *     caller set no deadline
+     */
+    Optional<Duration> timeRemaining();
+}

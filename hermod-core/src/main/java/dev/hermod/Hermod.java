@@ -1,0 +1,86 @@
+package dev.hermod;
+
+import dev.hermod.internal.rpc.ProxyHandler;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+/**
+ * Entry point of Hermod: creates clients and servers, and derives proxies with other options.
+ *
+ * <pre>{@code
+ * try (Server server = Hermod.server().add("employees", Employees.class, impl).start();
+ *      Client client = Hermod.client("tcp://localhost:" + server.port())) {
+ *     Employees employees = client.proxy(Employees.class, "employees");
+ *     String name = employees.getName(99);
+ * }
+ * }</pre>
+ *
+ * <p>All methods are thread-safe.
+ *
+ * @since 0.1
+ */
+public final class Hermod {
+    private Hermod() {}
+
+    /**
+     * Returns a client for a server with default settings. Does no I/O: the connection opens on
+     * the first call.
+     *
+     * @param target {@code tcp://host:port}
+     * @return a new client; close it when done
+     * @throws IllegalArgumentException if the target is not of that form
+     */
+    public static Client client(String target) {
+        return client().target(target).build();
+    }
+
+    /**
+     * Returns a builder for a client.
+     *
+     * @return a new builder
+     */
+    public static Client.Builder client() {
+        return new Client.Builder();
+    }
+
+    /**
+     * Returns a builder for a server.
+     *
+     * @return a new builder
+     */
+    public static Server.Builder server() {
+        return new Server.Builder();
+    }
+
+    /**
+     * Returns a proxy for the same service and client as {@code proxy}, whose calls use options
+     * derived from the proxy's own. Cheap enough to use for a single call:
+     *
+     * <pre>{@code
+     * Hermod.withOptions(employees, o -> o.withTimeout(Duration.ofSeconds(2))).getName(99);
+     * }</pre>
+     *
+     * @param proxy a proxy obtained from a {@link Client}
+     * @param change computes the new options from the proxy's current ones
+     * @param <T> the contract type
+     * @return a new proxy; {@code proxy} itself is unchanged
+     * @throws IllegalArgumentException if {@code proxy} is not a Hermod proxy
+     */
+    public static <T> T withOptions(T proxy, UnaryOperator<CallOptions> change) {
+        Objects.requireNonNull(proxy, "proxy");
+        Objects.requireNonNull(change, "change");
+        return ProxyHandler.of(proxy).withOptions(proxy, change);
+    }
+
+    /**
+     * Returns the options a proxy's calls use.
+     *
+     * @param proxy a proxy obtained from a {@link Client}
+     * @return its options
+     * @throws IllegalArgumentException if {@code proxy} is not a Hermod proxy
+     */
+    public static CallOptions options(Object proxy) {
+        Objects.requireNonNull(proxy, "proxy");
+        return ProxyHandler.of(proxy).options();
+    }
+}

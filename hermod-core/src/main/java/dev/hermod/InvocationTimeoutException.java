@@ -1,0 +1,23 @@
+package dev.hermod;
+
+/**
+ * Thrown when an invocation's deadline passes before its reply arrives.
+ *
+ * <p>The server may still run the operation; the late reply is dropped.
+ *
+ * @since 0.1
+ */
+public final class InvocationTimeoutException extends RpcException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates an exception with status {@link Status#TIMEOUT}.
+     *
+     * @param message the detail message
+     * @param cause the cause, or null
+     * @param unprocessed whether the request certainly never reached a servant
+     */
+    public InvocationTimeoutException(String message, Throwable cause, boolean unprocessed) {
+        super(Status.TIMEOUT, message, cause, unprocessed);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.hermod;
+
+/**
+ * The root of every failure that Hermod itself reports: the unchecked exception a remote call
+ * throws when it cannot deliver the operation's own result or declared exception.
+ *
+ * <p>Exceptions that an operation declares ({@code throws NoSuchEmployee}) are not wrapped: the
+ * caller receives the declared type itself. Everything else is an {@code RpcException} whose
+ * {@link #status()} says what happened; the subclasses exist for what callers usually handle
+ * differently:
+ *
+ * <ul>
+ *   <li>{@link ConnectionException}: no connection, or it was lost ({@link Status#UNAVAILABLE});
+ *   <li>{@link InvocationTimeoutException}: the deadline passed ({@link Status#TIMEOUT});
+ *   <li>{@link ServiceNotFoundException}, {@link OperationNotFoundException}: the target does not
+ *       exist on the server;
+ *   <li>{@link MarshalException}: arguments or result could not be encoded or decoded;
+ *   <li>{@link RemoteException}: the servant threw an exception its operation does not declare;
+ *       it carries the remote class name, message, cause chain and stack frames;
+ *   <li>{@link ProtocolException}: a peer broke the wire protocol.
+ * </ul>
+ *
+ * <p>{@link #isUnprocessed()} is true when the request certainly never reached a servant, so
+ * that retrying it cannot run the operation twice.
+ *
+ * <p>A synchronous call rethrows a fresh exception of the same class with the original as its
+ * cause, so that the stack trace shows the caller's own frames.
+ *
+ * @since 0.1
+ */
+public class RpcException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final Status status;
+    private final boolean unprocessed;
+
+    /**
+     * Creates an exception.
+     *
+     * @param status the status; not null
+     * @param message the detail message
+     * @param cause the cause, or null
+     * @param unprocessed whether the request certainly never reached a servant
+     */
+    public RpcException(Status status, String message, Throwable cause, boolean unprocessed) {
+        super(message, cause);
+        if (status == null) {
+            throw new NullPointerException("status");
+        }
+        this.status = status;
+        this.unprocessed = unprocessed;
+    }
+
+    /**
+     * Returns the status of the failure.
+     *
+     * @return the status, never null
+     */
+    public final Status status() {
+        return status;
+    }
+
+    /**
+     * Tells whether the request certainly never reached a servant: it was not written, or the
+     * server refused it before dispatch. Such a call is safe to retry.
+     *
+     * @return true if the operation certainly did not run
+     */
+    public final boolean isUnprocessed() {
+        return unprocessed;
+    }
+}

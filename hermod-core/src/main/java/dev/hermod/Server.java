@@ -1,0 +1,308 @@
+package dev.hermod;
+
+import dev.hermod.codec.Codec;
+import dev.hermod.internal.server.ServerConfig;
+import dev.hermod.internal.server.ServerImpl;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * A running Hermod server: it listens on a TCP port and dispatches each request to the servant
+ * bound under the requested service name.
+ *
+ * <p>Configure and start one with {@link Hermod#server()}:
+ *
+ * <pre>{@code
+ * Server server = Hermod.server()
+ *         .port(4061)
+ *         .add("employees", Employees.class, new EmployeesImpl())
+ *         .start();
+ * }</pre>
+ *
+ * <p>Only the operations that the bound contract declares can be invoked; other public methods of
+ * the servant are unreachable. Operations run on the dispatch executor, never on an I/O thread.
+ * A request that fails (unknown service or operation, undecodable arguments, an exception in the
+ * servant) is answered with an error and the connection stays open; a peer that breaks the wire
+ * protocol has its connection closed, and every other connection is unaffected.
+ *
+ * <p>{@link #shutdown()} stops accepting connections, tells connected clients to go elsewhere,
+ * lets calls in flight finish within the grace period, then closes the connections.
+ * {@link #close()} does the same and waits.
+ *
+ * <p>Servers are thread-safe.
+ *
+ * @since 0.1
+ */
+public interface Server extends AutoCloseable {
+
+    /**
+     * Returns the port the server listens on; with port 0 configured, the port the system chose.
+     *
+     * @return the bound port
+     */
+    int port();
+
+    /**
+     * Returns the address the server listens on.
+     *
+     * @return the bound address
+     */
+    InetSocketAddress address();
+
+    /**
+     * Begins a graceful shutdown and returns at once: new connections are refused, connected
+     * clients are told that the server is going away, and requests that arrive from now on fail
+     * with {@link Status#UNAVAILABLE} (unprocessed, so safe to retry elsewhere). Calls already
+     * dispatched get until the grace period ends; then the connections are closed.
+     */
+    void shutdown();
+
+    /**
+     * Closes every connection now and interrupts running operations. Returns at once.
+     */
+    void shutdownNow();
+
+    /**
+     * Waits until the server has shut down and released its threads.
+     *
+     * @param timeout the longest time to wait
+     * @return true if the server terminated, false if the timeout passed first
+     * @throws InterruptedException if the calling thread is interrupted
+     */
+    boolean awaitTermination(Duration timeout) throws InterruptedException;
+
+    /**
+     * Tells whether shutdown has begun.
+     *
+     * @return true after {@link #shutdown()}, {@link #shutdownNow()} or {@link #close()}
+     */
+    boolean isShutdown();
+
+    /**
+     * Shuts down gracefully and waits for termination: at most the grace period plus a few
+     * seconds. Idempotent.
+     */
+    @Override
+    void close();
+
+    /**
+     * Configures and starts a {@link Server}. Setters validate at once; {@link #start()} copies
+     * the settings. Not thread-safe.
+     *
+     * @since 0.1
+     */
+    final class Builder {
+        private String host;
+        private int port;
+        private final Map<String, Binding> services = new LinkedHashMap<>();
+        private Executor executor;
+        private Codec codec;
+        private int maxFrameSize = 16 * 1024 * 1024;
+        private Duration heartbeatInterval = Duration.ofSeconds(10);
+        private Duration shutdownGracePeriod = Duration.ofSeconds(10);
+        private boolean sendStackTraces = true;
+        private int ioThreads;
+
+        Builder() {}
+
+        /**
+         * Sets the address to listen on. Default: all interfaces.
+         *
+         * @param host a host name or IP literal, e.g. {@code "127.0.0.1"}
+         * @return this builder
+         */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /**
+         * Sets the port to listen on. Default: 0, any free port ({@link Server#port()} tells which).
+         *
+         * @param port 0 to 65535
+         * @return this builder
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0 to 65535: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * Binds a servant under a service name. Only the operations of {@code contract} are
+         * reachable, whatever else the servant's class offers.
+         *
+         * @param name the service name clients use
+         * @param contract the {@link Remote @Remote} interface to serve
+         * @param servant the implementation; shared by all calls, so it must be thread-safe
+         * @param <T> the contract type
+         * @return this builder
+         * @throws IllegalArgumentException if the contract is invalid (the message names the
+         *     method) or the name is taken
+         */
+        public <T> Builder add(String name, Class<T> contract, T servant) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(contract, "contract");
+            Objects.requireNonNull(servant, "servant");
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("service name must not be empty");
+            }
+            if (!contract.isInstance(servant)) {
+                throw new IllegalArgumentException(servant.getClass().getName()
+                        + " does not implement " + contract.getName());
+            }
+            if (services.containsKey(name)) {
+                throw new IllegalArgumentException("a service is already bound as '" + name + "'");
+            }
+            services.put(name, new Binding(contract, servant));
+            return this;
+        }
+
+        /**
+         * Binds a servant under a service name, serving the one {@link Remote @Remote} interface
+         * its class implements.
+         *
+         * @param name the service name clients use
+         * @param servant the implementation; must implement exactly one {@code @Remote} interface
+         * @return this builder
+         * @throws IllegalArgumentException if the servant implements no or several contracts
+         */
+        public Builder add(String name, Object servant) {
+            Objects.requireNonNull(servant, "servant");
+            List<Class<?>> contracts = new ArrayList<>();
+            collectContracts(servant.getClass(), contracts);
+            if (contracts.size() != 1) {
+                throw new IllegalArgumentException(servant.getClass().getName() + " implements "
+                        + (contracts.isEmpty() ? "no" : contracts.size())
+                        + " @Remote interfaces; name the contract with add(name, contract, servant)");
+            }
+            @SuppressWarnings("unchecked")
+            Class<Object> contract = (Class<Object>) contracts.get(0);
+            return add(name, contract, servant);
+        }
+
+        private static void collectContracts(Class<?> type, List<Class<?>> out) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                for (Class<?> i : c.getInterfaces()) {
+                    if (i.isAnnotationPresent(Remote.class) && !out.contains(i)) {
+                        out.add(i);
+                    }
+                }
+            }
+        }
+
+        /**
+         * Sets the executor that runs operations. The server borrows it: it is not shut down with
+         * the server. Default: an owned executor using a virtual thread per call on JDK 21 and
+         * later, and a pool of 64 threads on JDK 17.
+         *
+         * @param executor the executor
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Sets the codec. Default: the built-in Jackson CBOR codec. Clients must use the same.
+         *
+         * @param codec the codec
+         * @return this builder
+         */
+        public Builder codec(Codec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /**
+         * Sets the largest frame accepted, in bytes; a peer sending a larger one has its
+         * connection closed with a protocol error. Default: 16 MiB.
+         *
+         * @param bytes at least 1024
+         * @return this builder
+         */
+        public Builder maxFrameSize(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxFrameSize must be at least 1024: " + bytes);
+            }
+            this.maxFrameSize = bytes;
+            return this;
+        }
+
+        /**
+         * Sets how often an idle connection sends a heartbeat; a connection silent for three
+         * intervals is closed. Default: 10 seconds; {@link Duration#ZERO} disables heartbeats.
+         *
+         * @param interval a non-negative duration
+         * @return this builder
+         */
+        public Builder heartbeatInterval(Duration interval) {
+            this.heartbeatInterval = Targets.nonNegative(interval, "heartbeatInterval");
+            return this;
+        }
+
+        /**
+         * Sets how long a graceful shutdown waits for calls in flight. Default: 10 seconds.
+         *
+         * @param period a non-negative duration
+         * @return this builder
+         */
+        public Builder shutdownGracePeriod(Duration period) {
+            this.shutdownGracePeriod = Targets.nonNegative(period, "shutdownGracePeriod");
+            return this;
+        }
+
+        /**
+         * Sets whether an undeclared exception thrown by a servant is sent to the caller with its
+         * stack frames and cause chain ({@link RemoteException}), or with its class name and
+         * message only. Turn it off where stack frames must not reveal internals. Default: true.
+         *
+         * @param send whether to send stack frames
+         * @return this builder
+         */
+        public Builder sendStackTraces(boolean send) {
+            this.sendStackTraces = send;
+            return this;
+        }
+
+        /**
+         * Sets the number of I/O threads. Default: 0, meaning twice the number of processors.
+         *
+         * @param threads 0 or more
+         * @return this builder
+         */
+        public Builder ioThreads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("ioThreads must not be negative: " + threads);
+            }
+            this.ioThreads = threads;
+            return this;
+        }
+
+        /**
+         * Validates the bound contracts, binds the port and starts serving.
+         *
+         * @return the running server
+         * @throws IllegalArgumentException if a bound contract is invalid (the message names the
+         *     method)
+         * @throws java.io.UncheckedIOException if the port cannot be bound
+         */
+        public Server start() {
+            Map<String, ServerConfig.Service> bound = new LinkedHashMap<>();
+            services.forEach((name, b) -> bound.put(name, new ServerConfig.Service(b.contract, b.servant)));
+            return ServerImpl.start(new ServerConfig(host, port, bound, executor, codec, maxFrameSize,
+                    heartbeatInterval, shutdownGracePeriod, sendStackTraces, ioThreads));
+        }
+
+        private record Binding(Class<?> contract, Object servant) {}
+    }
+}

@@ -1,0 +1,43 @@
+package dev.hermod;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Objects;
+
+/** Validation shared by the builders. */
+final class Targets {
+    private Targets() {}
+
+    static URI parse(String target) {
+        Objects.requireNonNull(target, "target");
+        URI uri;
+        try {
+            uri = new URI(target);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("invalid target '" + target + "': " + e.getMessage(), e);
+        }
+        if (!"tcp".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0
+                || (uri.getPath() != null && !uri.getPath().isEmpty())) {
+            throw new IllegalArgumentException(
+                    "invalid target '" + target + "': expected tcp://host:port");
+        }
+        return uri;
+    }
+
+    static Duration positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException(name + " must be positive: " + d);
+        }
+        return d;
+    }
+
+    static Duration nonNegative(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative: " + d);
+        }
+        return d;
+    }
+}

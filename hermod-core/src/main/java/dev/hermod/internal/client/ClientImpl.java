@@ -1,0 +1,276 @@
+package dev.hermod.internal.client;
+
+import dev.hermod.CallOptions;
+import dev.hermod.Client;
+import dev.hermod.ConnectionException;
+import dev.hermod.RpcException;
+import dev.hermod.internal.codec.JacksonCodec;
+import dev.hermod.internal.contract.Contract;
+import dev.hermod.internal.contract.Contracts;
+import dev.hermod.internal.contract.Operation;
+import dev.hermod.internal.protocol.Link;
+import dev.hermod.internal.rpc.Call;
+import dev.hermod.internal.rpc.Dispatch;
+import dev.hermod.internal.rpc.Invoker;
+import dev.hermod.internal.rpc.ProxyHandler;
+import dev.hermod.internal.rpc.RpcConnection;
+import dev.hermod.internal.transport.Transport;
+import io.netty.channel.ChannelFuture;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timer;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The client runtime: proxies, the connection to the server, timers and threads. */
+public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
+    private static final int RUNNING = 0;
+    private static final int SHUTDOWN = 1;
+    private static final int STOPPED = 2;
+
+    private final ClientConfig config;
+    private final Contracts contracts;
+    private final Transport transport;
+    private final Timer timer;
+    private final Link.Settings linkSettings;
+    private final Object lock = new Object();
+    private final Set<RpcConnection> connections = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private RpcConnection current;
+    private CompletableFuture<RpcConnection> connecting;
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile int state = RUNNING;
+
+    public ClientImpl(ClientConfig config) {
+        this.config = config;
+        this.contracts = new Contracts(config.codec() != null ? config.codec() : JacksonCodec.cbor());
+        this.transport = Transport.forClient(config.ioThreads(), "hermod-client");
+        this.timer = new HashedWheelTimer(new DefaultThreadFactory("hermod-client-timer", true),
+                10, TimeUnit.MILLISECONDS);
+        this.linkSettings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), false);
+    }
+
+    @Override
+    public <T> T proxy(Class<T> contract, String service) {
+        return proxy(contract, service, CallOptions.defaults());
+    }
+
+    @Override
+    public <T> T proxy(Class<T> contract, String service, CallOptions options) {
+        return ProxyHandler.create(this, contract, service, options);
+    }
+
+    @Override
+    public URI target() {
+        return config.target();
+    }
+
+    @Override
+    public String describeTarget() {
+        return config.target().toString();
+    }
+
+    @Override
+    public Contract contract(Class<?> type) {
+        return contracts.get(type);
+    }
+
+    @Override
+    public Object invokeSync(Operation op, String service, Object[] args, CallOptions options) throws Throwable {
+        if (Transport.onIoThread()) {
+            throw new IllegalStateException("a synchronous call to " + op.displayName()
+                    + " would block a Hermod I/O thread; call it from another thread");
+        }
+        Call call = Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()));
+        start(call);
+        return call.await();
+    }
+
+    private void start(Call call) {
+        if (state != RUNNING) {
+            throw new IllegalStateException("the client for " + config.target() + " is shut down");
+        }
+        call.schedule(timer);
+        CompletableFuture<RpcConnection> c = connection();
+        RpcConnection ready = c.getNow(null);
+        if (ready != null) {
+            ready.send(call);
+        } else {
+            c.whenComplete((conn, failure) -> {
+                if (failure != null) {
+                    call.fail(unwrap(failure));
+                } else {
+                    conn.send(call);
+                }
+            });
+        }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    private CompletableFuture<RpcConnection> connection() {
+        synchronized (lock) {
+            if (current != null && current.isUsable()) {
+                return CompletableFuture.completedFuture(current);
+            }
+            if (connecting == null) {
+                connecting = open();
+            }
+            return connecting;
+        }
+    }
+
+    private CompletableFuture<RpcConnection> open() {
+        URI target = config.target();
+        InetSocketAddress address = InetSocketAddress.createUnresolved(target.getHost(), target.getPort());
+        CompletableFuture<Link> ready = new CompletableFuture<>();
+        AtomicReference<RpcConnection> made = new AtomicReference<>();
+        ChannelFuture connect = transport.connect(address, config.connectTimeout(), ch -> Link.install(ch,
+                linkSettings, link -> {
+                    RpcConnection conn = new RpcConnection(link, Dispatch.none(), this);
+                    made.set(conn);
+                    return conn;
+                }, ready));
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                ready.completeExceptionally(new ConnectionException("cannot connect to " + target + ": "
+                        + f.cause().getMessage(), f.cause(), true));
+            }
+        });
+        CompletableFuture<RpcConnection> result = new CompletableFuture<>();
+        ready.whenComplete((link, failure) -> {
+            RpcConnection conn = made.get();
+            synchronized (lock) {
+                connecting = null;
+                if (failure == null) {
+                    connections.add(conn);
+                    current = conn;
+                }
+            }
+            if (failure != null) {
+                result.completeExceptionally(unwrap(failure));
+            } else if (state == STOPPED) {
+                conn.link().close(closedError());
+                result.completeExceptionally(closedError());
+            } else {
+                result.complete(conn);
+            }
+        });
+        return result;
+    }
+
+    private ConnectionException closedError() {
+        return new ConnectionException("the client for " + config.target() + " was closed", null, false);
+    }
+
+    @Override
+    public void onGoAway(RpcConnection connection, dev.hermod.internal.protocol.Frames.GoAway goAway) {
+        synchronized (lock) {
+            if (current == connection) {
+                current = null;
+            }
+        }
+    }
+
+    @Override
+    public void onClosed(RpcConnection connection, RpcException cause) {
+        synchronized (lock) {
+            if (current == connection) {
+                current = null;
+            }
+        }
+        connections.remove(connection);
+        if (state == SHUTDOWN && connections.isEmpty()) {
+            release();
+        }
+    }
+
+    @Override
+    public void shutdown() {
+        synchronized (lock) {
+            if (state != RUNNING) {
+                return;
+            }
+            state = SHUTDOWN;
+        }
+        for (RpcConnection c : List.copyOf(connections)) {
+            c.closeWhenIdle();
+        }
+        if (connections.isEmpty()) {
+            release();
+        }
+    }
+
+    @Override
+    public void shutdownNow() {
+        CompletableFuture<RpcConnection> pendingConnect;
+        synchronized (lock) {
+            if (state == STOPPED) {
+                return;
+            }
+            state = STOPPED;
+            pendingConnect = connecting;
+        }
+        ConnectionException closed = closedError();
+        if (pendingConnect != null) {
+            pendingConnect.completeExceptionally(closed);
+        }
+        List<RpcConnection> open = new ArrayList<>(connections);
+        for (RpcConnection c : open) {
+            c.link().close(closed);
+        }
+        release();
+    }
+
+    private void release() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        timer.stop();
+        transport.shutdown().addListener(f -> terminated.complete(null));
+    }
+
+    @Override
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        try {
+            terminated.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return state != RUNNING;
+    }
+
+    @Override
+    public void close() {
+        shutdownNow();
+        try {
+            awaitTermination(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Client[" + config.target() + "]";
+    }
+}

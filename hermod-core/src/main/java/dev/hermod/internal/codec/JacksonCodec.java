@@ -1,0 +1,194 @@
+package dev.hermod.internal.codec;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.MapperConfig;
+import com.fasterxml.jackson.databind.jsontype.PolymorphicTypeValidator;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.hermod.codec.Codec;
+import dev.hermod.codec.ValueCoder;
+import java.lang.reflect.Type;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The default codec of Hermod: Jackson with the binary CBOR format (RFC 8949).
+ *
+ * <h2>Wire shape</h2>
+ * The values of one coder are written as one CBOR array of exactly as many items as there are
+ * declared types, in declared order; no types gives the empty array (the single byte
+ * {@code 0x80}). Decoding rejects, with an {@link java.io.IOException} saying what was wrong,
+ * anything else: bytes that are not an array, an array with more or fewer items, bytes after the
+ * array, and items that do not match their declared type.
+ *
+ * <h2>Supported types</h2>
+ * <ul>
+ *   <li>primitives and their boxes ({@code char} as a one-character text string), {@link String},
+ *       {@link java.math.BigDecimal}, {@link java.math.BigInteger}, {@link java.util.UUID};
+ *   <li>{@code byte[]} as a CBOR byte string; other arrays ({@code int[]}, {@code String[]},
+ *       {@code Employee[]}, ...) as CBOR arrays;
+ *   <li>enums, by constant name (numbers are rejected);
+ *   <li>records, and beans with a no-argument constructor and getters/setters (or a
+ *       {@code @JsonCreator} constructor), as CBOR maps from property name to value; unknown
+ *       properties are ignored and absent ones left at their default, so a type may gain or lose
+ *       properties while older peers still run;
+ *   <li>{@link java.util.Collection}, {@link java.util.List}, {@link java.util.Set},
+ *       {@link java.util.SortedSet}, {@link java.util.NavigableSet}, {@link java.util.Queue},
+ *       {@link java.util.Deque}, {@link java.util.Map}, {@link java.util.SortedMap},
+ *       {@link java.util.NavigableMap} and the concurrent maps, decoded as Jackson's standard
+ *       implementation ({@code ArrayList}, {@code HashSet}, {@code TreeSet},
+ *       {@code LinkedHashMap}, {@code TreeMap}, ...), or concrete collection classes; map keys
+ *       may be strings, enums, numbers, UUIDs or other types Jackson can write as a key;
+ *   <li>{@link java.util.Optional} and {@code OptionalInt}/{@code OptionalLong}/{@code OptionalDouble}:
+ *       an empty or null {@code Optional} is written as CBOR null, and null decodes as
+ *       {@code Optional.empty()}, so an {@code Optional} is never decoded as null;
+ *   <li>{@code java.time} types, as ISO-8601 text ({@code Instant}, {@code Duration},
+ *       {@code LocalDate}, ...);
+ *   <li>declared exceptions (any {@link Throwable} subclass), see below;
+ *   <li>{@code void} and {@link Void}, as a result type: always written and read as null.
+ * </ul>
+ * Every reference type may be null, written as CBOR null; a primitive may not. Generic types are
+ * decoded as declared, so {@code List<Employee>} yields {@code Employee} elements.
+ *
+ * <h2>Rejected types</h2>
+ * {@link #coder(List)} throws {@link IllegalArgumentException} naming the type, where it occurs
+ * and why, for: {@code Object}; wildcards ({@code List<?>}); type variables; raw generic types
+ * ({@code List}); interfaces and abstract classes other than the collection interfaces above
+ * ({@code Serializable}, {@code Comparable}, {@code Number}, ...); {@code Class}; types whose
+ * Jackson (de)serializer cannot be built, such as a class with no usable constructor, or a bean
+ * whose state no property exposes. The check is recursive: array and collection elements, map
+ * keys and values, {@code Optional} contents, record components, bean properties and exception
+ * fields. So {@code List<Object>} and a record with an {@code Object} component are rejected too.
+ *
+ * <h2>Safety</h2>
+ * Nothing on the wire chooses a class: every value is decoded as its declared type. Jackson's
+ * default typing is never enabled, and a {@link PolymorphicTypeValidator} denies every class
+ * named in a payload, so a type annotated {@code @JsonTypeInfo(use = Id.CLASS)} is rejected when
+ * the coder is created and a payload naming a class never loads or instantiates it. Parsing is
+ * bounded by Jackson's stream constraints (nesting depth, string and number lengths), and
+ * duplicate map keys are rejected.
+ *
+ * <h2>Declared exceptions</h2>
+ * A {@link Throwable} subclass is carried as a CBOR map holding {@code "message"}
+ * ({@link Throwable#getMessage()}) and the instance fields declared by its own class hierarchy
+ * below {@code Throwable}, private and final ones included, static, transient and synthetic ones
+ * excluded; never the stack trace, cause, suppressed exceptions or localized message. Decoding
+ * rebuilds an instance of exactly the declared class with its public {@code (String message)}
+ * constructor, or, failing that, its public no-argument constructor (the message is then
+ * whatever that constructor sets, and the carried one is dropped), then restores the carried
+ * fields. The class must be concrete, have one of those constructors and no field named
+ * {@code message}; its fields follow the same rules as other types. In a named module, the
+ * package of an exception with fields must be open to {@code dev.hermod}.
+ *
+ * <p>Instances are immutable and thread-safe; {@link #cbor()} returns a shared one.
+ */
+public final class JacksonCodec implements Codec {
+
+    private static final JacksonCodec CBOR = new JacksonCodec(newCborMapper());
+
+    private final ObjectMapper mapper;
+
+    private JacksonCodec(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /**
+     * Returns the CBOR codec. Its {@code ObjectMapper} is configured once and shared: it holds
+     * only caches of (de)serializers, which are thread-safe.
+     *
+     * @return the shared instance
+     */
+    public static JacksonCodec cbor() {
+        return CBOR;
+    }
+
+    @Override
+    public String name() {
+        return "cbor";
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>All (de)serializers are built here, so an unsupported type fails now rather than on the
+     * first call.
+     */
+    @Override
+    public ValueCoder coder(List<Type> types) {
+        Objects.requireNonNull(types, "types");
+        return new JacksonValueCoder(mapper, List.copyOf(types));
+    }
+
+    /** The configured mapper; for tests. */
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
+    @Override
+    public String toString() {
+        return "JacksonCodec[" + name() + "]";
+    }
+
+    private static ObjectMapper newCborMapper() {
+        return CBORMapper.builder()
+                .addModule(new Jdk8Module())
+                .addModule(new JavaTimeModule())
+                .addModule(new ExceptionModule())
+                .polymorphicTypeValidator(DenyAllTypeValidator.INSTANCE)
+                .enable(MapperFeature.BLOCK_UNSAFE_POLYMORPHIC_BASE_TYPES)
+                // The declared type decides what is written, not the runtime subclass.
+                .enable(MapperFeature.USE_STATIC_TYPING)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT)
+                .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE)
+                .build();
+    }
+
+    /**
+     * Denies every polymorphic type: no base type may resolve class names, and no class name or
+     * subtype read from the wire is ever accepted. Jackson consults it only for
+     * {@code @JsonTypeInfo} with class-name ids; default typing is never enabled.
+     */
+    static final class DenyAllTypeValidator extends PolymorphicTypeValidator.Base {
+
+        private static final long serialVersionUID = 1L;
+
+        static final DenyAllTypeValidator INSTANCE = new DenyAllTypeValidator();
+
+        private DenyAllTypeValidator() {
+        }
+
+        @Override
+        public Validity validateBaseType(MapperConfig<?> config, JavaType baseType) {
+            return Validity.DENIED;
+        }
+
+        @Override
+        public Validity validateSubClassName(MapperConfig<?> config, JavaType baseType, String subClassName) {
+            return Validity.DENIED;
+        }
+
+        @Override
+        public Validity validateSubType(MapperConfig<?> config, JavaType baseType, JavaType subType) {
+            return Validity.DENIED;
+        }
+    }
+}

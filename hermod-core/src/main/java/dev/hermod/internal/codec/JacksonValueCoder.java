@@ -1,0 +1,264 @@
+package dev.hermod.internal.codec;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.util.ByteBufferBackedInputStream;
+import com.fasterxml.jackson.dataformat.cbor.CBORParser;
+import com.fasterxml.jackson.dataformat.cbor.CBORReadContext;
+import dev.hermod.codec.ValueCoder;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.reflect.Type;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The {@link ValueCoder} of {@link JacksonCodec}: one CBOR array holding exactly one item per
+ * declared type, in declared order.
+ *
+ * <p>Everything that depends only on the declared types (Jackson's resolved type, reader and
+ * writer with their prefetched (de)serializers) is computed in the constructor; a call only
+ * creates a parser or generator. Immutable and thread-safe.
+ */
+final class JacksonValueCoder implements ValueCoder {
+
+    private final JsonFactory factory;
+    private final Slot[] slots;
+
+    JacksonValueCoder(ObjectMapper mapper, List<Type> types) {
+        this.factory = mapper.getFactory();
+        this.slots = new Slot[types.size()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = Slot.of(mapper, types.get(i), i, slots.length);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A value of a {@code void}/{@code Void} slot is ignored and written as null.
+     *
+     * @throws IllegalArgumentException if {@code values.length} differs from the number of
+     *     declared types
+     */
+    @Override
+    public void encode(Object[] values, OutputStream out) throws IOException {
+        Objects.requireNonNull(values, "values");
+        Objects.requireNonNull(out, "out");
+        if (values.length != slots.length) {
+            throw new IllegalArgumentException("expected " + slots.length + " values, got " + values.length);
+        }
+        // Closing the generator flushes it into out; AUTO_CLOSE_TARGET is off, so out stays open.
+        try (JsonGenerator generator = factory.createGenerator(out)) {
+            generator.writeStartArray(values, slots.length);
+            for (int i = 0; i < slots.length; i++) {
+                slots[i].write(generator, values[i]);
+            }
+            generator.writeEndArray();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The buffer's position is left unchanged. A heap buffer is parsed in place; any other
+     * buffer through a stream over a duplicate of it.
+     */
+    @Override
+    public Object[] decode(ByteBuffer in) throws IOException {
+        Objects.requireNonNull(in, "in");
+        int length = in.remaining();
+        try (JsonParser parser = in.hasArray()
+                ? factory.createParser(in.array(), in.arrayOffset() + in.position(), length)
+                : factory.createParser(new ByteBufferBackedInputStream(in.duplicate()))) {
+            return read(parser, length);
+        } catch (JsonProcessingException e) {
+            // Raised by the parser between values; failures inside a value are already wrapped.
+            throw new IOException("malformed CBOR: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IOException("cannot decode " + describeCount() + ": " + e, e);
+        }
+    }
+
+    private Object[] read(JsonParser parser, int length) throws IOException {
+        int count = slots.length;
+        JsonToken token = parser.nextToken();
+        if (token == null) {
+            throw new IOException("expected a CBOR array of " + describeCount() + ", got no bytes");
+        }
+        if (token != JsonToken.START_ARRAY) {
+            throw new IOException("expected a CBOR array of " + describeCount() + ", got " + describe(token));
+        }
+        CBORReadContext array = ((CBORParser) parser).getParsingContext();
+        if (array.hasExpectedLength() && array.getExpectedLength() != count) {
+            throw wrongCount(array.getExpectedLength());
+        }
+        Object[] values = new Object[count];
+        for (int i = 0; i < count; i++) {
+            if (parser.nextToken() == JsonToken.END_ARRAY) {
+                throw wrongCount(i);
+            }
+            values[i] = slots[i].read(parser);
+        }
+        token = parser.nextToken();
+        if (token != JsonToken.END_ARRAY) {
+            // An indefinite-length array with extra items: count them for the message.
+            int actual = count;
+            while (token != JsonToken.END_ARRAY) {
+                if (token == null) {
+                    throw new IOException("truncated input: the array of " + describeCount() + " is not closed");
+                }
+                actual++;
+                parser.skipChildren();
+                token = parser.nextToken();
+            }
+            throw wrongCount(actual);
+        }
+        long consumed = parser.currentLocation().getByteOffset();
+        if (consumed >= 0 && consumed < length) {
+            throw new IOException((length - consumed) + " unexpected trailing bytes after the array of "
+                    + describeCount());
+        }
+        if (parser.nextToken() != null) {
+            throw new IOException("unexpected data after the array of " + describeCount());
+        }
+        return values;
+    }
+
+    private IOException wrongCount(int actual) {
+        return new IOException("expected " + slots.length + " values, got " + actual);
+    }
+
+    private String describeCount() {
+        return slots.length == 1 ? "1 value" : slots.length + " values";
+    }
+
+    private static String describe(JsonToken token) {
+        return switch (token) {
+            case START_OBJECT -> "a map";
+            case VALUE_STRING -> "a text string";
+            case VALUE_EMBEDDED_OBJECT -> "a byte string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> token.toString();
+        };
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("JacksonValueCoder[");
+        for (int i = 0; i < slots.length; i++) {
+            s.append(i == 0 ? "" : ", ").append(slots[i].typeName);
+        }
+        return s.append(']').toString();
+    }
+
+    /** One declared type, with its precomputed reader and writer. */
+    private static final class Slot {
+
+        private final String typeName;
+        private final String label;
+        private final boolean isVoid;
+        private final boolean primitive;
+        private final Class<?> valueClass;
+        private final ObjectWriter writer;
+        private final ObjectReader reader;
+
+        private Slot(String typeName, String label, boolean isVoid, boolean primitive, Class<?> valueClass,
+                ObjectWriter writer, ObjectReader reader) {
+            this.typeName = typeName;
+            this.label = label;
+            this.isVoid = isVoid;
+            this.primitive = primitive;
+            this.valueClass = valueClass;
+            this.writer = writer;
+            this.reader = reader;
+        }
+
+        static Slot of(ObjectMapper mapper, Type declared, int index, int count) {
+            Objects.requireNonNull(declared, "types contains null");
+            String typeName = declared.getTypeName();
+            String label = "value " + (index + 1) + " of " + count + " (" + typeName + ")";
+            if (declared == void.class || declared == Void.class) {
+                return new Slot(typeName, label, true, false, Void.class, null, null);
+            }
+            JavaType type = TypeChecker.check(mapper, declared);
+            Class<?> raw = type.getRawClass();
+            return new Slot(typeName, label, false, raw.isPrimitive(), box(raw),
+                    mapper.writerFor(type), mapper.readerFor(type));
+        }
+
+        void write(JsonGenerator generator, Object value) throws IOException {
+            if (isVoid) {
+                generator.writeNull();
+                return;
+            }
+            if (value == null) {
+                if (primitive) {
+                    throw new IOException("cannot encode " + label + ": null for a primitive type");
+                }
+                generator.writeNull();
+                return;
+            }
+            if (!valueClass.isInstance(value)) {
+                throw new IOException("cannot encode " + label + ": got a " + value.getClass().getName());
+            }
+            try {
+                writer.writeValue(generator, value);
+            } catch (IOException | RuntimeException e) {
+                throw new IOException("cannot encode " + label + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** Reads the value whose first token is the parser's current token. */
+        Object read(JsonParser parser) throws IOException {
+            JsonToken token = parser.currentToken();
+            if (isVoid || (primitive && token == JsonToken.VALUE_NULL)) {
+                if (token != JsonToken.VALUE_NULL) {
+                    throw new IOException("cannot decode " + label + ": expected null, got " + describe(token));
+                }
+                if (primitive) {
+                    throw new IOException("cannot decode " + label + ": got null for a primitive type");
+                }
+                return null;
+            }
+            try {
+                return reader.readValue(parser);
+            } catch (IOException | RuntimeException e) {
+                throw new IOException("cannot decode " + label + ": " + e.getMessage(), e);
+            }
+        }
+
+        private static Class<?> box(Class<?> raw) {
+            if (!raw.isPrimitive()) {
+                return raw;
+            }
+            if (raw == int.class) {
+                return Integer.class;
+            } else if (raw == long.class) {
+                return Long.class;
+            } else if (raw == boolean.class) {
+                return Boolean.class;
+            } else if (raw == double.class) {
+                return Double.class;
+            } else if (raw == float.class) {
+                return Float.class;
+            } else if (raw == short.class) {
+                return Short.class;
+            } else if (raw == byte.class) {
+                return Byte.class;
+            } else {
+                return Character.class;
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.hermod.internal.contract;
+
+import dev.hermod.Remote;
+import dev.hermod.RpcException;
+import dev.hermod.codec.Codec;
+import dev.hermod.codec.ValueCoder;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The operation model of one {@link Remote @Remote} interface, read and validated once and shared
+ * by invocation (client proxies) and dispatch (servers). Immutable.
+ *
+ * <p>Validation rejects, with an {@link IllegalArgumentException} naming the method, anything
+ * Hermod cannot carry: overloaded operation names, generic methods, parameter or result types the
+ * codec cannot encode, declared exceptions it cannot rebuild.
+ */
+public final class Contract {
+    private static final Set<Class<?>> TOO_BROAD =
+            Set.of(Throwable.class, Exception.class, RuntimeException.class, Error.class);
+    private static final int MAX_NAME_BYTES = 0xFFFF;
+
+    private final Class<?> type;
+    private final Map<String, Operation> byName;
+    private final Map<Method, Operation> byMethod;
+
+    private Contract(Class<?> type, Codec codec) {
+        this.type = type;
+        Map<String, Operation> names = new LinkedHashMap<>();
+        Map<Method, Operation> methods = new HashMap<>();
+        Method[] all = type.getMethods();
+        Arrays.sort(all, Comparator.comparing(Method::getName).thenComparing(Method::toGenericString));
+        for (Method m : all) {
+            if (!isRemoteOperation(m)) {
+                continue;
+            }
+            Operation existing = names.get(m.getName());
+            if (existing != null) {
+                throw new IllegalArgumentException("overloaded operation name '" + m.getName()
+                        + "': Hermod identifies operations by name, so each must be unique; rename one"
+                        + " (for method " + describe(m) + ")");
+            }
+            Operation op = read(m, codec);
+            names.put(op.name(), op);
+            methods.put(m, op);
+        }
+        this.byName = Collections.unmodifiableMap(names);
+        this.byMethod = Collections.unmodifiableMap(methods);
+    }
+
+    /**
+     * Reads and validates a contract.
+     *
+     * @throws IllegalArgumentException if {@code type} is not a valid contract
+     */
+    public static Contract of(Class<?> type, Codec codec) {
+        if (!type.isInterface()) {
+            throw new IllegalArgumentException(type.getName() + " is not an interface; a contract is an"
+                    + " interface annotated @Remote");
+        }
+        if (!type.isAnnotationPresent(Remote.class)) {
+            throw new IllegalArgumentException(type.getName() + " is not annotated @Remote");
+        }
+        if (!Modifier.isPublic(type.getModifiers())) {
+            throw new IllegalArgumentException("contract " + type.getName() + " must be public");
+        }
+        return new Contract(type, codec);
+    }
+
+    /** Tells whether a method of a contract interface is sent over the wire. */
+    static boolean isRemoteOperation(Method m) {
+        if (Modifier.isStatic(m.getModifiers()) || m.isDefault() || !Modifier.isAbstract(m.getModifiers())) {
+            return false;
+        }
+        try {
+            Object.class.getMethod(m.getName(), m.getParameterTypes());
+            return false; // redeclares equals, hashCode or toString: answered locally
+        } catch (NoSuchMethodException e) {
+            return true;
+        }
+    }
+
+    private Operation read(Method m, Codec codec) {
+        if (m.getTypeParameters().length > 0) {
+            throw invalid("generic methods cannot be remote operations", m);
+        }
+        if (m.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+            throw invalid("operation name too long", m);
+        }
+        ValueCoder args;
+        try {
+            args = codec.coder(List.of(m.getGenericParameterTypes()));
+        } catch (IllegalArgumentException e) {
+            throw invalid("cannot carry the parameters: " + e.getMessage(), m, e);
+        }
+        Type resultType = m.getGenericReturnType();
+        ValueCoder result;
+        try {
+            result = codec.coder(List.of(resultType == void.class ? Void.class : resultType));
+        } catch (IllegalArgumentException e) {
+            throw invalid("cannot carry the result type: " + e.getMessage(), m, e);
+        }
+        List<Class<? extends Throwable>> declared = new ArrayList<>();
+        Map<String, ValueCoder> coders = new HashMap<>();
+        for (Class<?> ex : m.getExceptionTypes()) {
+            if (RpcException.class.isAssignableFrom(ex)) {
+                continue; // Hermod's own failures are never user exceptions
+            }
+            if (TOO_BROAD.contains(ex)) {
+                throw invalid("declares " + ex.getSimpleName() + ", which is too broad to travel as a"
+                        + " declared exception; declare specific exception types", m);
+            }
+            if (!Modifier.isPublic(ex.getModifiers()) || Modifier.isAbstract(ex.getModifiers())) {
+                throw invalid("declared exception " + ex.getName() + " must be a public concrete class", m);
+            }
+            try {
+                coders.put(ex.getName(), codec.coder(List.of(ex)));
+            } catch (IllegalArgumentException e) {
+                throw invalid("cannot carry declared exception " + ex.getName() + ": " + e.getMessage(), m, e);
+            }
+            @SuppressWarnings("unchecked")
+            Class<? extends Throwable> t = (Class<? extends Throwable>) ex;
+            declared.add(t);
+        }
+        // Most specific first, so a thrown subclass travels as the closest declared type.
+        declared.sort((a, b) -> a.isAssignableFrom(b) ? 1 : b.isAssignableFrom(a) ? -1 : 0);
+        return new Operation(this, m, args, result, resultType, List.copyOf(declared), Map.copyOf(coders));
+    }
+
+    private static IllegalArgumentException invalid(String what, Method m) {
+        return invalid(what, m, null);
+    }
+
+    private static IllegalArgumentException invalid(String what, Method m, Throwable cause) {
+        return new IllegalArgumentException(what + " (for method " + describe(m) + ")", cause);
+    }
+
+    static String describe(Method m) {
+        StringBuilder sb = new StringBuilder(m.getDeclaringClass().getSimpleName()).append('.')
+                .append(m.getName()).append('(');
+        Class<?>[] params = m.getParameterTypes();
+        for (int i = 0; i < params.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(params[i].getSimpleName());
+        }
+        return sb.append(')').toString();
+    }
+
+    /** The interface. */
+    public Class<?> type() {
+        return type;
+    }
+
+    /** The operation of that name, or null. */
+    public Operation operation(String name) {
+        return byName.get(name);
+    }
+
+    /** The operation of that interface method, or null for methods answered locally. */
+    public Operation operation(Method method) {
+        return byMethod.get(method);
+    }
+
+    /** All operations, by name. */
+    public Map<String, Operation> operations() {
+        return byName;
+    }
+}

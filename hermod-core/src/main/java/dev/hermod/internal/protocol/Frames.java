@@ -1,0 +1,231 @@
+package dev.hermod.internal.protocol;
+
+import dev.hermod.RemoteTraceback;
+import dev.hermod.Status;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Encoders and decoders for the frames of protocol version 1. Encoders return a complete frame,
+ * length prefix included; decoders read a frame body (positioned after type and flags) and raise
+ * {@link ProtocolViolation} on anything malformed.
+ */
+public final class Frames {
+    private Frames() {}
+
+    /** Deepest remote cause chain accepted when reading a traceback. */
+    static final int MAX_TRACE_DEPTH = 32;
+    /** Causes and frames per cause sent in a traceback; more are dropped. */
+    static final int SEND_TRACE_DEPTH = 16;
+    static final int SEND_TRACE_FRAMES = 256;
+
+    /** Starts a frame: reserves the length prefix and writes type and flags. */
+    public static ByteBuf begin(ByteBufAllocator alloc, int sizeHint, int type, int flags) {
+        ByteBuf buf = alloc.buffer(Math.max(64, sizeHint));
+        buf.writeInt(0).writeByte(type).writeByte(flags);
+        return buf;
+    }
+
+    /** Completes a frame started with {@link #begin}: fills in the length prefix. */
+    public static ByteBuf end(ByteBuf frame) {
+        frame.setInt(0, frame.readableBytes() - Wire.LENGTH_PREFIX);
+        return frame;
+    }
+
+    /** Returns a frame's length as the peer will see it (without the prefix). */
+    public static int frameLength(ByteBuf frame) {
+        return frame.readableBytes() - Wire.LENGTH_PREFIX;
+    }
+
+    // ---- REQUEST ----
+
+    /** Starts a REQUEST frame; the caller appends the encoded arguments and calls {@link #end}. */
+    public static ByteBuf beginRequest(ByteBufAllocator alloc, int flags, int requestId, long timeoutMillis,
+            String service, String operation, Map<String, String> context) {
+        ByteBuf buf = begin(alloc, 128, Wire.REQUEST, flags);
+        buf.writeInt(requestId);
+        buf.writeInt((int) Math.min(0xFFFF_FFFFL, Math.max(0, timeoutMillis)));
+        Wire.writeStr16(buf, service);
+        Wire.writeStr16(buf, operation);
+        if (context.size() > 0xFFFF) {
+            throw new IllegalArgumentException("too many context entries: " + context.size());
+        }
+        buf.writeShort(context.size());
+        for (Map.Entry<String, String> e : context.entrySet()) {
+            Wire.writeStr16(buf, e.getKey());
+            Wire.writeStr16(buf, e.getValue());
+        }
+        return buf;
+    }
+
+    /** The header of a REQUEST frame; the body's reader index is left at the payload. */
+    public record RequestHeader(int requestId, long timeoutMillis, String service, String operation,
+            Map<String, String> context) {}
+
+    /** Reads a REQUEST header, leaving {@code body} positioned at the encoded arguments. */
+    public static RequestHeader readRequest(ByteBuf body) {
+        Wire.need(body, 8, "request id and timeout");
+        int id = body.readInt();
+        long timeout = body.readUnsignedInt();
+        String service = Wire.readStr16(body);
+        String operation = Wire.readStr16(body);
+        Wire.need(body, 2, "context size");
+        int n = body.readUnsignedShort();
+        Map<String, String> context;
+        if (n == 0) {
+            context = Map.of();
+        } else {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                m.put(Wire.readStr16(body), Wire.readStr16(body));
+            }
+            context = Collections.unmodifiableMap(m);
+        }
+        return new RequestHeader(id, timeout, service, operation, context);
+    }
+
+    // ---- REPLY ----
+
+    /** Starts a REPLY frame with a result; the caller appends the encoded result and calls {@link #end}. */
+    public static ByteBuf beginResult(ByteBufAllocator alloc, int requestId, int sizeHint) {
+        ByteBuf buf = begin(alloc, sizeHint + 16, Wire.REPLY, 0);
+        buf.writeInt(requestId).writeByte(Wire.OUTCOME_RESULT);
+        return buf;
+    }
+
+    /** Starts a REPLY frame with a declared exception; the caller appends its encoding. */
+    public static ByteBuf beginException(ByteBufAllocator alloc, int requestId, String exceptionType) {
+        ByteBuf buf = begin(alloc, 128, Wire.REPLY, 0);
+        buf.writeInt(requestId).writeByte(Wire.OUTCOME_EXCEPTION);
+        Wire.writeStr16(buf, exceptionType);
+        return buf;
+    }
+
+    /** Builds a complete REPLY frame reporting a failure. */
+    public static ByteBuf failure(ByteBufAllocator alloc, int requestId, Status status, boolean unprocessed,
+            String message, Throwable trace, boolean withFrames) {
+        ByteBuf buf = begin(alloc, 256, Wire.REPLY, 0);
+        buf.writeInt(requestId).writeByte(Wire.OUTCOME_FAILURE);
+        buf.writeShort(status.code());
+        buf.writeByte(unprocessed ? Wire.FAILURE_UNPROCESSED : 0);
+        Wire.writeStr16(buf, message == null ? "" : message);
+        if (trace == null) {
+            buf.writeByte(0);
+        } else {
+            buf.writeByte(1);
+            writeTrace(buf, trace, withFrames, 0);
+        }
+        return end(buf);
+    }
+
+    private static void writeTrace(ByteBuf buf, Throwable t, boolean withFrames, int depth) {
+        String className = t instanceof RemoteTraceback r ? r.className() : t.getClass().getName();
+        String message = t instanceof RemoteTraceback r ? r.message().orElse(null) : t.getMessage();
+        Wire.writeStr16(buf, className);
+        if (message == null) {
+            buf.writeByte(0);
+        } else {
+            buf.writeByte(1);
+            Wire.writeStr16(buf, message);
+        }
+        StackTraceElement[] frames = withFrames ? t.getStackTrace() : new StackTraceElement[0];
+        int n = Math.min(frames.length, SEND_TRACE_FRAMES);
+        buf.writeShort(n);
+        for (int i = 0; i < n; i++) {
+            StackTraceElement f = frames[i];
+            Wire.writeStr16(buf, f.getClassName());
+            Wire.writeStr16(buf, f.getMethodName());
+            Wire.writeStr16(buf, f.getFileName() == null ? "" : f.getFileName());
+            buf.writeInt(f.getLineNumber());
+        }
+        Throwable cause = t.getCause();
+        if (withFrames && cause != null && cause != t && depth + 1 < SEND_TRACE_DEPTH) {
+            buf.writeByte(1);
+            writeTrace(buf, cause, true, depth + 1);
+        } else {
+            buf.writeByte(0);
+        }
+    }
+
+    /** The fixed part of a REPLY frame. */
+    public record ReplyHeader(int requestId, int outcome) {}
+
+    /** Reads the request id and outcome of a REPLY frame. */
+    public static ReplyHeader readReply(ByteBuf body) {
+        Wire.need(body, 5, "reply header");
+        int id = body.readInt();
+        int outcome = body.readUnsignedByte();
+        if (outcome > Wire.OUTCOME_FAILURE) {
+            throw new ProtocolViolation("unknown reply outcome " + outcome);
+        }
+        return new ReplyHeader(id, outcome);
+    }
+
+    /** The body of a failure reply. */
+    public record Failure(Status status, boolean unprocessed, String message, RemoteTraceback trace) {}
+
+    /** Reads the rest of a failure reply. */
+    public static Failure readFailure(ByteBuf body) {
+        Wire.need(body, 3, "failure status");
+        Status status = Status.fromCode(body.readUnsignedShort());
+        boolean unprocessed = (body.readUnsignedByte() & Wire.FAILURE_UNPROCESSED) != 0;
+        String message = Wire.readStr16(body);
+        Wire.need(body, 1, "traceback marker");
+        RemoteTraceback trace = body.readUnsignedByte() != 0 ? readTrace(body, 0) : null;
+        return new Failure(status, unprocessed, message, trace);
+    }
+
+    private static RemoteTraceback readTrace(ByteBuf body, int depth) {
+        if (depth >= MAX_TRACE_DEPTH) {
+            throw new ProtocolViolation("remote cause chain deeper than " + MAX_TRACE_DEPTH);
+        }
+        String className = Wire.readStr16(body);
+        Wire.need(body, 1, "message marker");
+        String message = body.readUnsignedByte() != 0 ? Wire.readStr16(body) : null;
+        Wire.need(body, 2, "frame count");
+        int n = body.readUnsignedShort();
+        List<StackTraceElement> frames = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) {
+            String cls = Wire.readStr16(body);
+            String method = Wire.readStr16(body);
+            String file = Wire.readStr16(body);
+            Wire.need(body, 4, "line number");
+            int line = body.readInt();
+            frames.add(new StackTraceElement(cls, method, file.isEmpty() ? null : file, line));
+        }
+        Wire.need(body, 1, "cause marker");
+        RemoteTraceback cause = body.readUnsignedByte() != 0 ? readTrace(body, depth + 1) : null;
+        return new RemoteTraceback(className, message, frames, cause);
+    }
+
+    // ---- GOAWAY, PING, PONG ----
+
+    /** Builds a GOAWAY frame. */
+    public static ByteBuf goAway(ByteBufAllocator alloc, Status status, String message) {
+        ByteBuf buf = begin(alloc, 64, Wire.GOAWAY, 0);
+        buf.writeShort(status.code());
+        Wire.writeStr16(buf, message == null ? "" : message);
+        return end(buf);
+    }
+
+    /** The body of a GOAWAY frame. */
+    public record GoAway(Status status, String message) {}
+
+    /** Reads a GOAWAY body. */
+    public static GoAway readGoAway(ByteBuf body) {
+        Wire.need(body, 2, "GOAWAY status");
+        Status status = Status.fromCode(body.readUnsignedShort());
+        return new GoAway(status, Wire.readStr16(body));
+    }
+
+    static ByteBuf pingPong(ByteBufAllocator alloc, int type, long payload) {
+        ByteBuf buf = begin(alloc, 16, type, 0);
+        buf.writeLong(payload);
+        return end(buf);
+    }
+}

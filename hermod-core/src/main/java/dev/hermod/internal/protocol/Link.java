@@ -1,0 +1,150 @@
+package dev.hermod.internal.protocol;
+
+import dev.hermod.RpcException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * One framed Hermod connection: the handshake is done for it, and what remains is sending whole
+ * frames and receiving them through a {@link Listener}. Symmetric: a link does not know whether it
+ * was dialled or accepted, except for the log level of protocol errors.
+ *
+ * <p>Thread-safe: frames may be sent from any thread; the listener is called on the link's I/O
+ * thread, one frame at a time.
+ */
+public final class Link {
+
+    /** Receives what arrives on a link. Called on the link's I/O thread; must not block. */
+    public interface Listener {
+        /**
+         * Handles one frame. {@code body} is positioned after the type and flags and is released
+         * when this method returns: retain it to keep it. Throwing {@link ProtocolViolation}
+         * closes the link.
+         */
+        void onFrame(Link link, int type, int flags, ByteBuf body);
+
+        /** Called once when the link has closed, with the reason calls on it fail. */
+        void onClose(Link link, RpcException cause);
+    }
+
+    /** How links are configured. */
+    public record Settings(int maxFrameSize, Duration heartbeatInterval, boolean acceptedSide) {}
+
+    private final Channel channel;
+    private final Settings settings;
+    private volatile RpcException closeCause;
+
+    private Link(Channel channel, Settings settings) {
+        this.channel = channel;
+        this.settings = settings;
+    }
+
+    /**
+     * Sets up a freshly created channel as a Hermod link. {@code ready} completes with the link
+     * once the channel is active and this side's preamble is written; from then on frames may be
+     * sent.
+     */
+    public static void install(Channel channel, Settings settings,
+            Function<Link, Listener> listenerFactory, CompletableFuture<Link> ready) {
+        Link link = new Link(channel, settings);
+        Listener listener = listenerFactory.apply(link);
+        channel.pipeline().addLast("frames", new FrameDecoder(settings.maxFrameSize()));
+        long interval = settings.heartbeatInterval().toMillis();
+        if (interval > 0) {
+            channel.pipeline().addLast("idle",
+                    new IdleStateHandler(3 * interval, interval, 0, TimeUnit.MILLISECONDS));
+        }
+        channel.pipeline().addLast("link", new LinkHandler(link, listener, ready));
+    }
+
+    /** Returns the allocator to build frames with. */
+    public ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    /** Returns the largest frame this link may send or receive, without the length prefix. */
+    public int maxFrameSize() {
+        return settings.maxFrameSize();
+    }
+
+    /** Returns the peer's address. */
+    public SocketAddress remoteAddress() {
+        return channel.remoteAddress();
+    }
+
+    /** Returns the I/O thread this link runs on. */
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    /** Tells whether the link is open. */
+    public boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    /** Sends a complete frame (with its length prefix); takes ownership of {@code frame}. */
+    public void send(ByteBuf frame) {
+        channel.writeAndFlush(frame, channel.voidPromise());
+    }
+
+    /** Sends a complete frame and reports whether it was written to the socket. */
+    public void send(ByteBuf frame, ChannelFutureListener written) {
+        channel.writeAndFlush(frame).addListener(written);
+    }
+
+    /** Sends a GOAWAY frame: this side will accept no new requests on this link. */
+    public void goAway(dev.hermod.Status status, String message) {
+        send(Frames.goAway(alloc(), status, message));
+    }
+
+    /**
+     * Closes the link. Calls still pending on it fail with {@code cause}, unless another cause
+     * was recorded first.
+     */
+    public void close(RpcException cause) {
+        recordCause(cause);
+        channel.close();
+    }
+
+    /** Closes the link after sending a GOAWAY frame that explains why. */
+    void closeAfterGoAway(RpcException cause) {
+        recordCause(cause);
+        if (channel.isActive()) {
+            channel.writeAndFlush(Frames.goAway(alloc(), cause.status(), cause.getMessage()))
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else {
+            channel.close();
+        }
+    }
+
+    /** Records why the link is closing, unless a reason was recorded before. */
+    public void recordCause(RpcException cause) {
+        synchronized (this) {
+            if (closeCause == null) {
+                closeCause = cause;
+            }
+        }
+    }
+
+    RpcException closeCause() {
+        return closeCause;
+    }
+
+    boolean acceptedSide() {
+        return settings.acceptedSide();
+    }
+
+    @Override
+    public String toString() {
+        return "Link[" + channel.localAddress() + " -> " + channel.remoteAddress() + "]";
+    }
+}

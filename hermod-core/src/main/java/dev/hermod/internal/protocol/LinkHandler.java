@@ -1,0 +1,119 @@
+package dev.hermod.internal.protocol;
+
+import dev.hermod.ConnectionException;
+import dev.hermod.ProtocolException;
+import dev.hermod.RpcException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The last handler of a link's pipeline: handshake, heartbeats, frame delivery, and close causes. */
+final class LinkHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(Link.class);
+
+    private final Link link;
+    private final Link.Listener listener;
+    private final CompletableFuture<Link> ready;
+
+    LinkHandler(Link link, Link.Listener listener, CompletableFuture<Link> ready) {
+        this.link = link;
+        this.listener = listener;
+        this.ready = ready;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ByteBuf preamble = ctx.alloc().buffer(Wire.PREAMBLE_LENGTH);
+        Wire.writePreamble(preamble);
+        ctx.writeAndFlush(preamble, ctx.voidPromise());
+        if (ready != null) {
+            ready.complete(link);
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        try {
+            int type = frame.readUnsignedByte();
+            int flags = frame.readUnsignedByte();
+            switch (type) {
+                case Wire.PING:
+                    Wire.need(frame, 8, "PING payload");
+                    link.send(Frames.pingPong(ctx.alloc(), Wire.PONG, frame.readLong()));
+                    break;
+                case Wire.PONG:
+                    break; // its arrival already reset the read-idle timer
+                case Wire.REQUEST:
+                case Wire.REPLY:
+                case Wire.GOAWAY:
+                    listener.onFrame(link, type, flags, frame);
+                    break;
+                default:
+                    throw new ProtocolViolation("unknown frame type " + Wire.typeName(type));
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent idle) {
+            if (idle.state() == IdleState.WRITER_IDLE) {
+                link.send(Frames.pingPong(ctx.alloc(), Wire.PING, System.nanoTime()));
+            } else if (idle.state() == IdleState.READER_IDLE) {
+                log.debug("{}: no data from peer within three heartbeat intervals; closing", link);
+                link.close(new ConnectionException("connection to " + link.remoteAddress()
+                        + " presumed dead: nothing received within three heartbeat intervals", null, false));
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (c instanceof ProtocolViolation || c instanceof FrameDecoder.VersionMismatch) {
+            String message = "protocol error on connection with " + link.remoteAddress() + ": " + c.getMessage();
+            if (link.acceptedSide()) {
+                log.warn("closing connection from {}: {}", link.remoteAddress(), c.getMessage());
+            } else {
+                log.debug("closing connection: {}", message);
+            }
+            link.closeAfterGoAway(new ProtocolException(message, null, false));
+        } else if (c instanceof IOException) {
+            log.debug("{}: I/O error: {}", link, c.toString());
+            link.close(new ConnectionException("connection to " + link.remoteAddress() + " lost: "
+                    + c.getMessage(), c, false));
+        } else {
+            log.error("{}: unexpected failure; closing the connection", link, c);
+            link.close(new ConnectionException("connection to " + link.remoteAddress()
+                    + " closed after an internal error: " + c, c, false));
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        RpcException cause = link.closeCause();
+        if (cause == null) {
+            cause = new ConnectionException("connection to " + link.remoteAddress() + " closed", null, false);
+            link.recordCause(cause);
+            cause = link.closeCause();
+        }
+        if (ready != null && !ready.isDone()) {
+            ready.completeExceptionally(cause);
+        }
+        listener.onClose(link, cause);
+        ctx.fireChannelInactive();
+    }
+}

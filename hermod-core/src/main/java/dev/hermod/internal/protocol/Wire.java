@@ -1,0 +1,101 @@
+package dev.hermod.internal.protocol;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Constants and primitive encodings of the Hermod wire protocol, version 1. {@code docs/PROTOCOL.md}
+ * is the normative description; keep the two in step.
+ */
+public final class Wire {
+    private Wire() {}
+
+    /** "HRMD" in ASCII: the first four bytes each peer sends. */
+    public static final int MAGIC = 0x48524D44;
+    /** The protocol version this implementation speaks. */
+    public static final int VERSION = 1;
+    /** Bytes in the preamble: magic (4), version (2), reserved (2). */
+    public static final int PREAMBLE_LENGTH = 8;
+    /** Bytes in a frame's length prefix. */
+    public static final int LENGTH_PREFIX = 4;
+    /** Bytes of a frame after its length prefix that every frame has: type and flags. */
+    public static final int FRAME_HEADER = 2;
+
+    public static final int REQUEST = 0x01;
+    public static final int REPLY = 0x02;
+    public static final int PING = 0x06;
+    public static final int PONG = 0x07;
+    public static final int GOAWAY = 0x08;
+
+    /** Reply outcome: the operation returned; the payload holds the result. */
+    public static final int OUTCOME_RESULT = 0;
+    /** Reply outcome: the operation threw a declared exception. */
+    public static final int OUTCOME_EXCEPTION = 1;
+    /** Reply outcome: the invocation failed; a status, message and optional traceback follow. */
+    public static final int OUTCOME_FAILURE = 2;
+
+    /** Failure flag: the request never reached the servant. */
+    public static final int FAILURE_UNPROCESSED = 0x01;
+
+    static final int MAX_STR16 = 0xFFFF;
+
+    /** Writes the 8-byte preamble. */
+    public static void writePreamble(ByteBuf out) {
+        out.writeInt(MAGIC).writeShort(VERSION).writeShort(0);
+    }
+
+    /** Names a frame type for diagnostics. */
+    public static String typeName(int type) {
+        switch (type) {
+            case REQUEST: return "REQUEST";
+            case REPLY: return "REPLY";
+            case PING: return "PING";
+            case PONG: return "PONG";
+            case GOAWAY: return "GOAWAY";
+            default: return "0x" + Integer.toHexString(type);
+        }
+    }
+
+    /**
+     * Writes a string as a u16 byte length and UTF-8 bytes. Strings longer than 65,535 bytes are
+     * cut at a character boundary; callers that cannot accept that check first with {@link #utf8Length}.
+     */
+    public static void writeStr16(ByteBuf out, String s) {
+        int len = utf8Length(s);
+        if (len <= MAX_STR16) {
+            out.writeShort(len);
+            out.writeCharSequence(s, StandardCharsets.UTF_8);
+            return;
+        }
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        int cut = MAX_STR16;
+        while (cut > 0 && (bytes[cut] & 0xC0) == 0x80) {
+            cut--; // do not split a multi-byte character
+        }
+        out.writeShort(cut);
+        out.writeBytes(bytes, 0, cut);
+    }
+
+    /** Reads a string written by {@link #writeStr16}. */
+    public static String readStr16(ByteBuf in) {
+        need(in, 2, "string length");
+        int len = in.readUnsignedShort();
+        need(in, len, "string");
+        String s = in.toString(in.readerIndex(), len, StandardCharsets.UTF_8);
+        in.skipBytes(len);
+        return s;
+    }
+
+    /** Returns the number of bytes {@code s} takes in UTF-8. */
+    public static int utf8Length(CharSequence s) {
+        return io.netty.buffer.ByteBufUtil.utf8Bytes(s);
+    }
+
+    /** Fails with a protocol violation unless {@code n} more bytes are readable. */
+    public static void need(ByteBuf in, int n, String what) {
+        if (in.readableBytes() < n) {
+            throw new ProtocolViolation("truncated frame: " + what + " needs " + n
+                    + " bytes, " + in.readableBytes() + " left");
+        }
+    }
+}

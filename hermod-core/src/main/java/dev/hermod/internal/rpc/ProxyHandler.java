@@ -1,0 +1,90 @@
+package dev.hermod.internal.rpc;
+
+import dev.hermod.CallOptions;
+import dev.hermod.internal.contract.Contract;
+import dev.hermod.internal.contract.Operation;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+/**
+ * The invocation handler behind every proxy: declared operations go to the {@link Invoker};
+ * {@code equals}, {@code hashCode}, {@code toString} and {@code default} methods run locally.
+ * Immutable; a proxy with other options is a new proxy with a new handler.
+ */
+public final class ProxyHandler implements InvocationHandler {
+    private static final Object[] NO_ARGS = new Object[0];
+
+    private final Invoker invoker;
+    private final Contract contract;
+    private final String service;
+    private final CallOptions options;
+
+    private ProxyHandler(Invoker invoker, Contract contract, String service, CallOptions options) {
+        this.invoker = invoker;
+        this.contract = contract;
+        this.service = service;
+        this.options = options;
+    }
+
+    /** Creates a proxy for {@code type} bound to {@code service}. */
+    public static <T> T create(Invoker invoker, Class<T> type, String service, CallOptions options) {
+        Objects.requireNonNull(type, "contract");
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(options, "options");
+        Contract contract = invoker.contract(type);
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                new ProxyHandler(invoker, contract, service, options)));
+    }
+
+    /**
+     * Returns the handler of a Hermod proxy.
+     *
+     * @throws IllegalArgumentException if {@code proxy} is not one
+     */
+    public static ProxyHandler of(Object proxy) {
+        if (Proxy.isProxyClass(proxy.getClass())
+                && Proxy.getInvocationHandler(proxy) instanceof ProxyHandler handler) {
+            return handler;
+        }
+        throw new IllegalArgumentException("not a Hermod proxy: " + proxy.getClass().getName());
+    }
+
+    /** The options this proxy's calls use. */
+    public CallOptions options() {
+        return options;
+    }
+
+    /** A new proxy like {@code proxy} but with changed options. */
+    public <T> T withOptions(T proxy, UnaryOperator<CallOptions> change) {
+        CallOptions changed = Objects.requireNonNull(change.apply(options), "changed options");
+        @SuppressWarnings("unchecked")
+        T copy = (T) Proxy.newProxyInstance(proxy.getClass().getClassLoader(), proxy.getClass().getInterfaces(),
+                new ProxyHandler(invoker, contract, service, changed));
+        return copy;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        Operation op = contract.operation(method);
+        if (op != null) {
+            return invoker.invokeSync(op, service, args == null ? NO_ARGS : args, options);
+        }
+        if (method.isDefault()) {
+            return InvocationHandler.invokeDefault(proxy, method, args);
+        }
+        switch (method.getName()) {
+            case "equals":
+                return proxy == args[0];
+            case "hashCode":
+                return System.identityHashCode(proxy);
+            case "toString":
+                return contract.type().getSimpleName() + " proxy for service '" + service + "' at "
+                        + invoker.describeTarget();
+            default:
+                throw new UnsupportedOperationException("not a remote operation: " + method);
+        }
+    }
+}

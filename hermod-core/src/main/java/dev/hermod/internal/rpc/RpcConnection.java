@@ -1,0 +1,268 @@
+package dev.hermod.internal.rpc;
+
+import dev.hermod.ConnectionException;
+import dev.hermod.MarshalException;
+import dev.hermod.ProtocolException;
+import dev.hermod.RpcException;
+import dev.hermod.Status;
+import dev.hermod.codec.ValueCoder;
+import dev.hermod.internal.protocol.Frames;
+import dev.hermod.internal.protocol.Link;
+import dev.hermod.internal.protocol.ProtocolViolation;
+import dev.hermod.internal.protocol.Wire;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.channel.ChannelFuture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RPC endpoint of one link, the same on both sides: it sends calls and matches replies to them
+ * by request id, and it hands incoming requests to a {@link Dispatch}. A client's connection has
+ * a dispatch with no services; nothing else differs.
+ *
+ * <p>Thread-safe. Frames arrive on the link's I/O thread; calls are sent from any thread.
+ */
+public final class RpcConnection implements Link.Listener {
+    private static final Logger log = LoggerFactory.getLogger(RpcConnection.class);
+
+    /** Learns about the connection's life; implemented by the client and the server. */
+    public interface Owner {
+        /** The peer sent GOAWAY: no new calls should be started on this connection. */
+        default void onGoAway(RpcConnection connection, Frames.GoAway goAway) {}
+
+        /** The connection closed; all its calls have been failed. */
+        void onClosed(RpcConnection connection, RpcException cause);
+    }
+
+    private final Link link;
+    private final Dispatch dispatch;
+    private final Owner owner;
+    private final ConcurrentHashMap<Integer, Call> pending = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger();
+    /** The peer sent GOAWAY: start no new calls, close once ours are answered. */
+    private volatile boolean draining;
+    /** This side sent GOAWAY: refuse new requests; the owner closes the link. */
+    private volatile boolean goingAway;
+    private volatile boolean closed;
+    /** Incoming requests of this connection being dispatched. */
+    final AtomicInteger dispatching = new AtomicInteger();
+
+    public RpcConnection(Link link, Dispatch dispatch, Owner owner) {
+        this.link = link;
+        this.dispatch = dispatch;
+        this.owner = owner;
+    }
+
+    /** The underlying link. */
+    public Link link() {
+        return link;
+    }
+
+    /** Tells whether new calls may be started here: open, and no GOAWAY either way. */
+    public boolean isUsable() {
+        return !closed && !draining && !goingAway && link.isOpen();
+    }
+
+    /** Number of calls waiting for a reply. */
+    public int pendingCalls() {
+        return pending.size();
+    }
+
+    /**
+     * Encodes the call in the calling thread and hands it to the link. Never blocks; the outcome
+     * arrives through the call.
+     */
+    public void send(Call call) {
+        if (call.isDone()) {
+            return; // expired or canceled while waiting for the connection
+        }
+        call.connection = this;
+        int id = register(call);
+        ByteBuf frame = Frames.beginRequest(link.alloc(), 0, id, remainingMillis(call),
+                call.service, call.operation.name(), call.options.context());
+        try {
+            call.operation.argumentCoder().encode(call.args, new ByteBufOutputStream(frame));
+        } catch (Exception | StackOverflowError e) {
+            frame.release();
+            pending.remove(id, call);
+            call.fail(new MarshalException("cannot encode the arguments of " + call.describe() + ": "
+                    + e.getMessage(), e, true));
+            return;
+        }
+        Frames.end(frame);
+        int length = Frames.frameLength(frame);
+        if (length > link.maxFrameSize()) {
+            frame.release();
+            pending.remove(id, call);
+            call.fail(new MarshalException("the request for " + call.describe() + " is " + length
+                    + " bytes, above the maximum frame size of " + link.maxFrameSize(), null, true));
+            return;
+        }
+        link.send(frame, (ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                call.written = true;
+            } else if (pending.remove(id, call)) {
+                call.fail(new ConnectionException("could not send " + call.describe() + " to "
+                        + link.remoteAddress() + ": " + f.cause(), f.cause(), true));
+            }
+        });
+    }
+
+    private static long remainingMillis(Call call) {
+        long nanos = call.deadlineNanos - System.nanoTime();
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
+    }
+
+    private int register(Call call) {
+        while (true) {
+            int id = nextId.incrementAndGet();
+            if (id == 0) {
+                continue;
+            }
+            if (pending.putIfAbsent(id, call) == null) {
+                call.requestId = id;
+                if (closed && pending.remove(id, call)) {
+                    // Lost the race with onClose: it will not see this call.
+                    call.fail(new ConnectionException("connection to " + link.remoteAddress()
+                            + " closed before " + call.describe() + " was sent", null, true));
+                }
+                return id;
+            }
+        }
+    }
+
+    /** Stops waiting for a reply to {@code call} (deadline passed, or canceled); a late reply is dropped. */
+    void forget(Call call) {
+        pending.remove(call.requestId, call);
+        closeIfDrained();
+    }
+
+    @Override
+    public void onFrame(Link link, int type, int flags, ByteBuf body) {
+        switch (type) {
+            case Wire.REPLY:
+                onReply(body);
+                break;
+            case Wire.REQUEST:
+                dispatch.onRequest(this, Frames.readRequest(body), body);
+                break;
+            case Wire.GOAWAY:
+                onGoAway(Frames.readGoAway(body));
+                break;
+            default:
+                throw new ProtocolViolation("unexpected frame type " + Wire.typeName(type));
+        }
+    }
+
+    private void onReply(ByteBuf body) {
+        Frames.ReplyHeader header = Frames.readReply(body);
+        Call call = pending.remove(header.requestId());
+        if (call == null) {
+            log.debug("{}: dropping reply to request {}, which is no longer waited for", link, header.requestId());
+            return;
+        }
+        switch (header.outcome()) {
+            case Wire.OUTCOME_RESULT:
+                try {
+                    call.complete(call.operation.resultCoder().decode(body.nioBuffer())[0]);
+                } catch (Exception e) {
+                    call.fail(new MarshalException("cannot decode the result of " + call.describe() + ": "
+                            + e.getMessage(), e, false));
+                }
+                break;
+            case Wire.OUTCOME_EXCEPTION:
+                call.fail(decodeDeclared(call, body));
+                break;
+            default:
+                call.fail(Exceptions.fromFailure(Frames.readFailure(body)));
+                break;
+        }
+        closeIfDrained();
+    }
+
+    private static Throwable decodeDeclared(Call call, ByteBuf body) {
+        String type = Wire.readStr16(body);
+        ValueCoder coder = call.operation.exceptionCoder(type);
+        if (coder == null) {
+            return new MarshalException("the server answered " + call.describe() + " with exception type "
+                    + type + ", which the operation does not declare", null, false);
+        }
+        try {
+            return (Throwable) coder.decode(body.nioBuffer())[0];
+        } catch (Exception e) {
+            return new MarshalException("cannot decode declared exception " + type + " thrown by "
+                    + call.describe() + ": " + e.getMessage(), e, false);
+        }
+    }
+
+    private void onGoAway(Frames.GoAway goAway) {
+        draining = true;
+        if (goAway.status() == Status.PROTOCOL_ERROR) {
+            link.recordCause(new ProtocolException("the peer " + link.remoteAddress()
+                    + " closed the connection: " + goAway.message(), null, false));
+        } else {
+            log.debug("{}: peer is going away: {}", link, goAway.message());
+        }
+        owner.onGoAway(this, goAway);
+        closeIfDrained();
+    }
+
+    /**
+     * Tells the peer with a GOAWAY frame that this side accepts no new requests here; requests
+     * that still arrive are refused as unprocessed. The peer closes the connection once its calls
+     * are answered; the owner closes it at the latest when its grace period ends.
+     */
+    public void goAway(String reason) {
+        if (!goingAway) {
+            goingAway = true;
+            link.goAway(Status.UNAVAILABLE, reason);
+        }
+    }
+
+    /** Starts no new calls here and closes the link once pending calls have their replies. */
+    public void closeWhenIdle() {
+        draining = true;
+        closeIfDrained();
+    }
+
+    /** Whether this side has sent GOAWAY. */
+    boolean isGoingAway() {
+        return goingAway;
+    }
+
+    private void closeIfDrained() {
+        if (draining && pending.isEmpty() && dispatching.get() == 0 && link.isOpen()) {
+            link.close(new ConnectionException("connection to " + link.remoteAddress()
+                    + " closed after draining", null, true));
+        }
+    }
+
+    /** Called by the dispatch when an incoming request has been answered. */
+    void dispatched() {
+        if (dispatching.decrementAndGet() == 0 && draining) {
+            closeIfDrained();
+        }
+    }
+
+    @Override
+    public void onClose(Link link, RpcException cause) {
+        closed = true;
+        List<Call> calls = new ArrayList<>(pending.values());
+        pending.clear();
+        for (Call call : calls) {
+            call.fail(call.written ? cause : Exceptions.unsent(cause));
+        }
+        owner.onClosed(this, cause);
+    }
+
+    @Override
+    public String toString() {
+        return "RpcConnection[" + link + "]";
+    }
+}

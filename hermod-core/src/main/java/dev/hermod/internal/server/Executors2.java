@@ -1,0 +1,46 @@
+package dev.hermod.internal.server;
+
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.lang.reflect.Method;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/** The default dispatch executor: virtual threads where the JDK has them, a bounded pool otherwise. */
+final class Executors2 {
+    static final int POOL_THREADS = 64;
+    static final int POOL_QUEUE = 10_000;
+
+    private Executors2() {}
+
+    static ExecutorService dispatchExecutor(String name) {
+        ExecutorService virtual = virtualThreadExecutor(name);
+        if (virtual != null) {
+            return virtual;
+        }
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(POOL_THREADS, POOL_THREADS, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(POOL_QUEUE), new DefaultThreadFactory(name, true));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    /** Built by reflection: the code is compiled for Java 17, where virtual threads do not exist. */
+    private static ExecutorService virtualThreadExecutor(String name) {
+        if (Runtime.version().feature() < 21) {
+            return null;
+        }
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            Class<?> builderType = Class.forName("java.lang.Thread$Builder");
+            builder = builderType.getMethod("name", String.class, long.class).invoke(builder, name + "-", 0L);
+            ThreadFactory factory = (ThreadFactory) builderType.getMethod("factory").invoke(builder);
+            Method perTask = java.util.concurrent.Executors.class.getMethod("newThreadPerTaskExecutor",
+                    ThreadFactory.class);
+            return (ExecutorService) perTask.invoke(null, factory);
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
+    }
+}

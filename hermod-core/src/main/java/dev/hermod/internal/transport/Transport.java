@@ -1,0 +1,146 @@
+package dev.hermod.internal.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The Netty plumbing of one client or server: its I/O threads and the channel type (native
+ * epoll on Linux when available, NIO elsewhere). Knows nothing of frames, contracts or servants:
+ * callers give it a channel initializer.
+ */
+public final class Transport {
+    private static final boolean EPOLL = Epoll.isAvailable();
+    private static final ThreadLocal<Boolean> IO_THREAD = new ThreadLocal<>();
+
+    private final EventLoopGroup group;
+    private final EventLoopGroup acceptGroup;
+
+    private Transport(EventLoopGroup group, EventLoopGroup acceptGroup) {
+        this.group = group;
+        this.acceptGroup = acceptGroup;
+    }
+
+    /** Creates a transport for a client: {@code threads} I/O threads named after {@code name}. */
+    public static Transport forClient(int threads, String name) {
+        return new Transport(newGroup(threads, name + "-io"), null);
+    }
+
+    /** Creates a transport for a server: one accept thread and {@code threads} I/O threads (0: default). */
+    public static Transport forServer(int threads, String name) {
+        return new Transport(newGroup(threads, name + "-io"), newGroup(1, name + "-accept"));
+    }
+
+    private static EventLoopGroup newGroup(int threads, String name) {
+        IoHandlerFactory factory = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        DefaultThreadFactory threads0 = new DefaultThreadFactory(name, true);
+        ThreadFactory marking = r -> threads0.newThread(() -> {
+            IO_THREAD.set(Boolean.TRUE);
+            r.run();
+        });
+        return new MultiThreadIoEventLoopGroup(threads, marking, factory);
+    }
+
+    /**
+     * Tells whether the calling thread is an I/O thread of any Hermod client or server in this
+     * JVM: code there must never block.
+     */
+    public static boolean onIoThread() {
+        return IO_THREAD.get() == Boolean.TRUE;
+    }
+
+    /** Tells which socket implementation is in use, for diagnostics. */
+    public static String kind() {
+        return EPOLL ? "epoll" : "nio";
+    }
+
+    /** Opens a connection; the returned future completes when the TCP connection is established. */
+    public ChannelFuture connect(InetSocketAddress address, Duration timeout, Consumer<Channel> init) {
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(EPOLL ? EpollSocketChannel.class : NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+                .handler(initializer(init));
+        return b.connect(address);
+    }
+
+    /** Binds a listening socket; {@code init} sets up each accepted connection. Blocks until bound. */
+    public ServerChannel bind(InetSocketAddress address, Consumer<Channel> init) throws InterruptedException {
+        if (acceptGroup == null) {
+            throw new IllegalStateException("not a server transport");
+        }
+        ServerBootstrap b = new ServerBootstrap()
+                .group(acceptGroup, group)
+                .channel(EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(initializer(init));
+        ChannelFuture f = b.bind(address).await();
+        if (!f.isSuccess()) {
+            Throwable cause = f.cause();
+            throw new BindFailure("cannot listen on " + address + ": " + cause.getMessage(), cause);
+        }
+        return (ServerChannel) f.channel();
+    }
+
+    private static ChannelInitializer<Channel> initializer(Consumer<Channel> init) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                init.accept(ch);
+            }
+        };
+    }
+
+    /** Runs {@code task} on an I/O thread after {@code delayNanos}; tasks must not block. */
+    public void schedule(Runnable task, long delayNanos) {
+        if (!group.isShuttingDown()) {
+            group.next().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Releases the I/O threads; the returned future completes when they have stopped. */
+    public Future<?> shutdown() {
+        if (acceptGroup != null) {
+            acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+        return group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    /** Thrown when a listening socket cannot be bound. */
+    public static final class BindFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BindFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/**
+ * Hermod: Java RPC centred on asynchronous method invocation.
+ *
+ * <p>The module exports only the public API ({@code dev.hermod}) and the codec SPI
+ * ({@code dev.hermod.codec}); everything under {@code dev.hermod.internal} may change in any
+ * release. Contracts and the types they carry are read by reflection: an application in a named
+ * module must open the packages holding its {@code @Remote} interfaces and value types to
+ * {@code dev.hermod} and {@code com.fasterxml.jackson.databind}.
+ */
+module dev.hermod {
+    exports dev.hermod;
+    exports dev.hermod.codec;
+
+    requires io.netty.common;
+    requires io.netty.buffer;
+    requires io.netty.transport;
+    requires io.netty.handler;
+    requires io.netty.codec;
+    requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.unix.common;
+    requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.cbor;
+    requires com.fasterxml.jackson.datatype.jdk8;
+    requires com.fasterxml.jackson.datatype.jsr310;
+    requires org.slf4j;
+}
