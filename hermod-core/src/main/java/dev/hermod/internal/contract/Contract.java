@@ -97,6 +97,10 @@ public final class Contract {
         if (m.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
             throw invalid("operation name too long", m);
         }
+        for (Type t : m.getGenericParameterTypes()) {
+            requirePublic(t, m);
+        }
+        requirePublic(m.getGenericReturnType(), m);
         ValueCoder args;
         try {
             args = codec.coder(List.of(m.getGenericParameterTypes()));
@@ -135,6 +139,28 @@ public final class Contract {
         // Most specific first, so a thrown subclass travels as the closest declared type.
         declared.sort((a, b) -> a.isAssignableFrom(b) ? 1 : b.isAssignableFrom(a) ? -1 : 0);
         return new Operation(this, m, args, result, resultType, List.copyOf(declared), Map.copyOf(coders));
+    }
+
+    /** Proxies live in their own module and can only name public types. */
+    private static void requirePublic(Type t, Method m) {
+        if (t instanceof Class<?> c) {
+            while (c.isArray()) {
+                c = c.getComponentType();
+            }
+            for (Class<?> k = c; k != null; k = k.getEnclosingClass()) {
+                if (!k.isPrimitive() && !Modifier.isPublic(k.getModifiers())) {
+                    throw invalid("type " + c.getName() + " is not public; every type in an operation's"
+                            + " signature must be public", m);
+                }
+            }
+        } else if (t instanceof java.lang.reflect.ParameterizedType p) {
+            requirePublic(p.getRawType(), m);
+            for (Type a : p.getActualTypeArguments()) {
+                requirePublic(a, m);
+            }
+        } else if (t instanceof java.lang.reflect.GenericArrayType g) {
+            requirePublic(g.getGenericComponentType(), m);
+        }
     }
 
     private static IllegalArgumentException invalid(String what, Method m) {
