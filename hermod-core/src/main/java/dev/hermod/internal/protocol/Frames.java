@@ -134,7 +134,7 @@ public final class Frames {
             Wire.writeStr16(buf, message);
         }
         StackTraceElement[] frames = withFrames ? t.getStackTrace() : new StackTraceElement[0];
-        int n = Math.min(frames.length, SEND_TRACE_FRAMES);
+        int n = Math.min(ownFrames(frames), SEND_TRACE_FRAMES);
         buf.writeShort(n);
         for (int i = 0; i < n; i++) {
             StackTraceElement f = frames[i];
@@ -150,6 +150,31 @@ public final class Frames {
         } else {
             buf.writeByte(0);
         }
+    }
+
+    /**
+     * The number of leading frames that belong to the application: those above the frame where
+     * Hermod's dispatch called into the servant, and above the reflection frames of that call.
+     * The caller has no use for Hermod's own frames.
+     */
+    static int ownFrames(StackTraceElement[] frames) {
+        int n = frames.length;
+        for (int i = 0; i < frames.length; i++) {
+            if (frames[i].getClassName().startsWith(DISPATCH_FRAMES)) {
+                n = i;
+                break;
+            }
+        }
+        while (n > 0 && isReflection(frames[n - 1].getClassName())) {
+            n--;
+        }
+        return n == 0 ? Math.min(frames.length, 1) : n;
+    }
+
+    private static final String DISPATCH_FRAMES = "dev.hermod.internal.rpc.Dispatch";
+
+    private static boolean isReflection(String className) {
+        return className.startsWith("java.lang.reflect.") || className.startsWith("jdk.internal.reflect.");
     }
 
     /** The fixed part of a REPLY frame. */
