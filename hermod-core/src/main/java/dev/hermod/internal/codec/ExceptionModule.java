@@ -53,14 +53,14 @@ final class ExceptionModule extends Module {
             @Override
             public JsonSerializer<?> findSerializer(
                     SerializationConfig config, JavaType type, BeanDescription beanDesc) {
-                return isException(type) ? new ExceptionSerializer(ExceptionShape.of(type.getRawClass())) : null;
+                return isException(type) ? new ExceptionSerializer(type.getRawClass()) : null;
             }
         });
         context.addDeserializers(new Deserializers.Base() {
             @Override
             public JsonDeserializer<?> findBeanDeserializer(
                     JavaType type, DeserializationConfig config, BeanDescription beanDesc) {
-                return isException(type) ? new ExceptionDeserializer(ExceptionShape.of(type.getRawClass())) : null;
+                return isException(type) ? new ExceptionDeserializer(type.getRawClass()) : null;
             }
         });
     }
@@ -75,17 +75,32 @@ final class ExceptionModule extends Module {
         private static final long serialVersionUID = 1L;
 
         private final transient ExceptionShape shape;
-        private transient JsonSerializer<Object>[] fieldSerializers;
+        private final String problem;
+        private transient volatile JsonSerializer<Object>[] fieldSerializers;
 
-        ExceptionSerializer(ExceptionShape shape) {
+        ExceptionSerializer(Class<?> type) {
             super(Throwable.class);
+            ExceptionShape shape = null;
+            String problem = null;
+            try {
+                shape = ExceptionShape.of(type);
+            } catch (IllegalArgumentException e) {
+                // Reported when used, so that the enclosing type's serializer can still be built
+                // and coder() can say where the unsupported exception sits.
+                problem = e.getMessage();
+            }
             this.shape = shape;
+            this.problem = problem;
         }
 
         @Override
         @SuppressWarnings("unchecked")
         public void resolve(SerializerProvider provider) throws JsonMappingException {
+            if (problem != null) {
+                return;
+            }
             List<Field> fields = shape.fields();
+            @SuppressWarnings("rawtypes")
             JsonSerializer<Object>[] serializers = new JsonSerializer[fields.size()];
             for (int i = 0; i < serializers.length; i++) {
                 JavaType type = provider.constructType(fields.get(i).getGenericType());
@@ -96,13 +111,17 @@ final class ExceptionModule extends Module {
 
         @Override
         public void serialize(Throwable value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            if (problem != null) {
+                throw JsonMappingException.from(gen, problem);
+            }
             if (fieldSerializers == null) {
                 resolve(provider);
             }
+            JsonSerializer<Object>[] serializers = fieldSerializers;
             List<Field> fields = shape.fields();
             gen.writeStartObject(value, fields.size() + 1);
             gen.writeStringField(ExceptionShape.MESSAGE, value.getMessage());
-            for (int i = 0; i < fieldSerializers.length; i++) {
+            for (int i = 0; i < serializers.length; i++) {
                 Field field = fields.get(i);
                 Object fieldValue;
                 try {
@@ -115,7 +134,7 @@ final class ExceptionModule extends Module {
                 if (fieldValue == null) {
                     gen.writeNull();
                 } else {
-                    fieldSerializers[i].serialize(fieldValue, gen, provider);
+                    serializers[i].serialize(fieldValue, gen, provider);
                 }
             }
             gen.writeEndObject();
@@ -132,22 +151,36 @@ final class ExceptionModule extends Module {
         private static final long serialVersionUID = 1L;
 
         private final transient ExceptionShape shape;
+        private final String problem;
         private final transient Map<String, Integer> indexes = new HashMap<>();
-        private transient JsonDeserializer<Object>[] fieldDeserializers;
+        private transient volatile JsonDeserializer<Object>[] fieldDeserializers;
 
-        ExceptionDeserializer(ExceptionShape shape) {
-            super(shape.type());
-            this.shape = shape;
-            List<Field> fields = shape.fields();
-            for (int i = 0; i < fields.size(); i++) {
-                indexes.put(fields.get(i).getName(), i);
+        ExceptionDeserializer(Class<?> type) {
+            super(type);
+            ExceptionShape shape = null;
+            String problem = null;
+            try {
+                shape = ExceptionShape.of(type);
+                List<Field> fields = shape.fields();
+                for (int i = 0; i < fields.size(); i++) {
+                    indexes.put(fields.get(i).getName(), i);
+                }
+            } catch (IllegalArgumentException e) {
+                // See ExceptionSerializer: reported when used.
+                problem = e.getMessage();
             }
+            this.shape = shape;
+            this.problem = problem;
         }
 
         @Override
         @SuppressWarnings("unchecked")
         public void resolve(DeserializationContext ctxt) throws JsonMappingException {
+            if (problem != null) {
+                return;
+            }
             List<Field> fields = shape.fields();
+            @SuppressWarnings("rawtypes")
             JsonDeserializer<Object>[] deserializers = new JsonDeserializer[fields.size()];
             for (int i = 0; i < deserializers.length; i++) {
                 JavaType type = ctxt.constructType(fields.get(i).getGenericType());
@@ -156,11 +189,21 @@ final class ExceptionModule extends Module {
             fieldDeserializers = deserializers;
         }
 
+        /** One instance per exception class is enough: it holds no per-property state. */
+        @Override
+        public boolean isCachable() {
+            return true;
+        }
+
         @Override
         public Throwable deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (problem != null) {
+                return ctxt.reportBadDefinition(ctxt.constructType(handledType()), problem);
+            }
             if (fieldDeserializers == null) {
                 resolve(ctxt);
             }
+            JsonDeserializer<Object>[] deserializers = fieldDeserializers;
             if (!p.isExpectedStartObjectToken()) {
                 return ctxt.reportInputMismatch(this, "expected a map for declared exception %s, got %s",
                         shape.type().getName(), p.currentToken());
@@ -185,7 +228,7 @@ final class ExceptionModule extends Module {
                     p.skipChildren();
                     continue;
                 }
-                JsonDeserializer<Object> deserializer = fieldDeserializers[index];
+                JsonDeserializer<Object> deserializer = deserializers[index];
                 values[index] = token == JsonToken.VALUE_NULL
                         ? deserializer.getNullValue(ctxt)
                         : deserializer.deserialize(p, ctxt);

@@ -46,9 +46,8 @@ final class ExceptionShape {
      *     {@code message} or two fields of the same name, or its fields cannot be made accessible
      */
     static ExceptionShape of(Class<?> declared) {
-        if (!Throwable.class.isAssignableFrom(declared) || declared == Throwable.class) {
-            throw new IllegalArgumentException(
-                    "cannot carry " + declared.getName() + ": declare a concrete exception class");
+        if (!Throwable.class.isAssignableFrom(declared)) {
+            throw new IllegalArgumentException("cannot carry " + declared.getName() + ": not an exception");
         }
         Class<? extends Throwable> type = declared.asSubclass(Throwable.class);
         String name = type.getName();

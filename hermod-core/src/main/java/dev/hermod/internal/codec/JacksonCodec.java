@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.MapperConfig;
 import com.fasterxml.jackson.databind.jsontype.PolymorphicTypeValidator;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -23,70 +24,94 @@ import java.util.Objects;
  * The default codec of Hermod: Jackson with the binary CBOR format (RFC 8949).
  *
  * <h2>Wire shape</h2>
- * The values of one coder are written as one CBOR array of exactly as many items as there are
- * declared types, in declared order; no types gives the empty array (the single byte
- * {@code 0x80}). Decoding rejects, with an {@link java.io.IOException} saying what was wrong,
- * anything else: bytes that are not an array, an array with more or fewer items, bytes after the
+ * The values of one coder are written as one definite-length CBOR array of exactly as many items
+ * as there are declared types, in declared order; no types gives the empty array (the single byte
+ * {@code 0x80}). Decoding also accepts an indefinite-length array, and rejects with an
+ * {@link java.io.IOException} saying what was wrong: bytes that are not an array, an array with
+ * more or fewer items than declared ({@code "expected 2 values, got 3"}), any bytes after the
  * array, and items that do not match their declared type.
  *
  * <h2>Supported types</h2>
  * <ul>
- *   <li>primitives and their boxes ({@code char} as a one-character text string), {@link String},
- *       {@link java.math.BigDecimal}, {@link java.math.BigInteger}, {@link java.util.UUID};
- *   <li>{@code byte[]} as a CBOR byte string; other arrays ({@code int[]}, {@code String[]},
- *       {@code Employee[]}, ...) as CBOR arrays;
- *   <li>enums, by constant name (numbers are rejected);
- *   <li>records, and beans with a no-argument constructor and getters/setters (or a
+ *   <li>primitives and their boxes, {@link String}, {@link java.math.BigDecimal},
+ *       {@link java.math.BigInteger}, {@link java.util.UUID}; a {@code char} is a one-character
+ *       text string. There is no coercion: text is not read as a number or boolean nor the other
+ *       way round, a fraction is not read as an integer, and an integer out of range of its type
+ *       is rejected;
+ *   <li>{@code byte[]} as a CBOR byte string, the only form accepted when decoding; other arrays
+ *       ({@code int[]}, {@code String[]}, {@code Employee[]}, ...) as CBOR arrays;
+ *   <li>enums, by constant name (numbers are rejected, unknown names too);
+ *   <li>records, and beans with a public no-argument constructor and getters/setters (or a
  *       {@code @JsonCreator} constructor), as CBOR maps from property name to value; unknown
- *       properties are ignored and absent ones left at their default, so a type may gain or lose
- *       properties while older peers still run;
+ *       properties are ignored and absent ones keep their default (null, zero, false, or
+ *       {@code Optional.empty()}), so a type may gain or lose properties while older peers still
+ *       run. Jackson annotations on these types are honoured;
  *   <li>{@link java.util.Collection}, {@link java.util.List}, {@link java.util.Set},
  *       {@link java.util.SortedSet}, {@link java.util.NavigableSet}, {@link java.util.Queue},
- *       {@link java.util.Deque}, {@link java.util.Map}, {@link java.util.SortedMap},
- *       {@link java.util.NavigableMap} and the concurrent maps, decoded as Jackson's standard
- *       implementation ({@code ArrayList}, {@code HashSet}, {@code TreeSet},
- *       {@code LinkedHashMap}, {@code TreeMap}, ...), or concrete collection classes; map keys
- *       may be strings, enums, numbers, UUIDs or other types Jackson can write as a key;
- *   <li>{@link java.util.Optional} and {@code OptionalInt}/{@code OptionalLong}/{@code OptionalDouble}:
- *       an empty or null {@code Optional} is written as CBOR null, and null decodes as
- *       {@code Optional.empty()}, so an {@code Optional} is never decoded as null;
+ *       {@link java.util.Deque}, {@link java.util.EnumSet}, {@link java.util.Map},
+ *       {@link java.util.SortedMap}, {@link java.util.NavigableMap},
+ *       {@link java.util.concurrent.ConcurrentMap} and
+ *       {@link java.util.concurrent.ConcurrentNavigableMap}, decoded as Jackson's standard
+ *       implementation ({@code ArrayList}, {@code HashSet}, {@code TreeSet}, {@code LinkedList},
+ *       {@code LinkedHashMap}, {@code TreeMap}, ...), and concrete collection and map classes.
+ *       Map keys are strings, enums, numbers, {@code UUID}s or other types Jackson reads from a
+ *       key string;
+ *   <li>{@link java.util.Optional}, {@code OptionalInt}, {@code OptionalLong} and
+ *       {@code OptionalDouble}: an empty and a null {@code Optional} are both written as CBOR
+ *       null, which decodes as {@code Optional.empty()}, so an {@code Optional} is never decoded
+ *       as null;
  *   <li>{@code java.time} types, as ISO-8601 text ({@code Instant}, {@code Duration},
- *       {@code LocalDate}, ...);
+ *       {@code LocalDate}, ...; offsets are kept, not adjusted to UTC);
  *   <li>declared exceptions (any {@link Throwable} subclass), see below;
- *   <li>{@code void} and {@link Void}, as a result type: always written and read as null.
+ *   <li>{@code void} and {@link Void}, as a result type: always written as null (whatever value
+ *       is given) and only null is accepted when decoding.
  * </ul>
- * Every reference type may be null, written as CBOR null; a primitive may not. Generic types are
- * decoded as declared, so {@code List<Employee>} yields {@code Employee} elements.
+ * Every reference type may be null, written as CBOR null; a value of a primitive declared type
+ * may not be null on either side. Generic types are decoded as declared: {@code List<Employee>} yields {@code Employee}
+ * elements and {@code Map<Long, String>} {@code Long} keys. Values are written by their declared
+ * type, not their runtime class: a subclass of a declared bean is written with the declared
+ * bean's properties only.
  *
  * <h2>Rejected types</h2>
- * {@link #coder(List)} throws {@link IllegalArgumentException} naming the type, where it occurs
- * and why, for: {@code Object}; wildcards ({@code List<?>}); type variables; raw generic types
- * ({@code List}); interfaces and abstract classes other than the collection interfaces above
- * ({@code Serializable}, {@code Comparable}, {@code Number}, ...); {@code Class}; types whose
- * Jackson (de)serializer cannot be built, such as a class with no usable constructor, or a bean
- * whose state no property exposes. The check is recursive: array and collection elements, map
- * keys and values, {@code Optional} contents, record components, bean properties and exception
- * fields. So {@code List<Object>} and a record with an {@code Object} component are rejected too.
+ * {@link #coder(List)} throws {@link IllegalArgumentException} naming the type, where it sits and
+ * why (for example {@code "cannot carry java.lang.Object: declare a concrete type"}) for:
+ * {@code Object}; wildcards ({@code List<?>}); type variables; raw generic types ({@code List});
+ * interfaces and abstract classes other than the collection interfaces above
+ * ({@code Serializable}, {@code Comparable}, {@code Number}, {@code CharSequence}, ...);
+ * {@code Class}; {@code Void} other than as a whole result type; types whose Jackson
+ * (de)serializer cannot be built, such as a class with no usable constructor, a map key type with
+ * no key deserializer, or a polymorphic type that names classes (below); and a bean none of whose
+ * state is visible as a property. The check is recursive through array and collection elements,
+ * map keys and values, {@code Optional} contents, record components, bean properties and the
+ * fields of declared exceptions, so {@code List<Object>} and a record with an {@code Object}
+ * component are rejected too.
  *
  * <h2>Safety</h2>
  * Nothing on the wire chooses a class: every value is decoded as its declared type. Jackson's
- * default typing is never enabled, and a {@link PolymorphicTypeValidator} denies every class
- * named in a payload, so a type annotated {@code @JsonTypeInfo(use = Id.CLASS)} is rejected when
- * the coder is created and a payload naming a class never loads or instantiates it. Parsing is
- * bounded by Jackson's stream constraints (nesting depth, string and number lengths), and
- * duplicate map keys are rejected.
+ * default typing is never enabled, and the {@link PolymorphicTypeValidator} denies every base
+ * type and every class named in a payload, so a type using {@code @JsonTypeInfo} with
+ * {@code Id.CLASS} or {@code Id.MINIMAL_CLASS} is rejected by {@code coder()}, and a payload
+ * naming a class never loads or instantiates it. Logical type names ({@code Id.NAME} with
+ * {@code @JsonSubTypes}) are allowed, as they only select among classes the contract lists.
+ * Parsing is bounded by Jackson's stream read constraints (nesting depth 1000, string and number
+ * lengths); a byte string is never allocated larger than the bytes actually present; duplicate
+ * map keys are rejected.
  *
  * <h2>Declared exceptions</h2>
  * A {@link Throwable} subclass is carried as a CBOR map holding {@code "message"}
- * ({@link Throwable#getMessage()}) and the instance fields declared by its own class hierarchy
- * below {@code Throwable}, private and final ones included, static, transient and synthetic ones
- * excluded; never the stack trace, cause, suppressed exceptions or localized message. Decoding
- * rebuilds an instance of exactly the declared class with its public {@code (String message)}
- * constructor, or, failing that, its public no-argument constructor (the message is then
- * whatever that constructor sets, and the carried one is dropped), then restores the carried
- * fields. The class must be concrete, have one of those constructors and no field named
- * {@code message}; its fields follow the same rules as other types. In a named module, the
- * package of an exception with fields must be open to {@code dev.hermod}.
+ * ({@link Throwable#getMessage()}, text or null) and the instance fields declared by the classes
+ * of its hierarchy below {@code Throwable}, private and final ones included, static, transient
+ * and synthetic ones excluded, each by name and written by its declared type. The stack trace,
+ * cause, suppressed exceptions and localized message are never carried. Decoding builds an
+ * instance of exactly the declared class with its public {@code (String message)} constructor,
+ * or, if it has none, its public no-argument constructor (the message is then whatever that
+ * constructor sets and the carried one is dropped), then sets the carried fields present in the
+ * map; absent fields keep the value the constructor gave them and unknown keys are ignored. The
+ * decoded instance's stack trace is that of the decoding thread. {@code coder()} rejects an
+ * exception class that is abstract, has neither constructor, has a field named {@code message}
+ * or two fields of the same name, or has a field of a type rejected above. In a named module,
+ * the package of a declared exception must be open to {@code dev.hermod}, and the packages of
+ * records and beans to {@code com.fasterxml.jackson.databind}.
  *
  * <p>Instances are immutable and thread-safe; {@link #cbor()} returns a shared one.
  */
@@ -142,6 +167,8 @@ public final class JacksonCodec implements Codec {
                 .addModule(new Jdk8Module())
                 .addModule(new JavaTimeModule())
                 .addModule(new ExceptionModule())
+                .addModule(new SimpleModule("hermod-byte-strings")
+                        .addDeserializer(byte[].class, new ByteStringDeserializer()))
                 .polymorphicTypeValidator(DenyAllTypeValidator.INSTANCE)
                 .enable(MapperFeature.BLOCK_UNSAFE_POLYMORPHIC_BASE_TYPES)
                 // The declared type decides what is written, not the runtime subclass.

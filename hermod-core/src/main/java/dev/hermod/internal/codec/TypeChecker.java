@@ -224,8 +224,18 @@ final class TypeChecker {
         try {
             return deserialization.findContextualValueDeserializer(type, null);
         } catch (Exception e) {
-            throw reject(name, "cannot build its deserializer: " + e.getMessage(), e);
+            throw rejectDeserializer(name, e);
         }
+    }
+
+    private IllegalArgumentException rejectDeserializer(String name, Exception e) {
+        String reason = "cannot build its deserializer: " + e.getMessage();
+        if (String.valueOf(e.getMessage()).contains("PolymorphicTypeValidator")) {
+            // Jackson's message names the validator but not the rule behind it.
+            reason += "; type ids naming classes (@JsonTypeInfo with Id.CLASS or Id.MINIMAL_CLASS) are"
+                    + " never accepted, use Id.NAME with @JsonSubTypes";
+        }
+        return reject(name, reason, e);
     }
 
     private JsonSerializer<Object> findSerializer(JavaType type, String name) {
@@ -242,7 +252,7 @@ final class TypeChecker {
         try {
             deserialization.findRootValueDeserializer(type);
         } catch (Exception e) {
-            throw reject(name, "cannot build its deserializer: " + e.getMessage(), e);
+            throw rejectDeserializer(name, e);
         }
         try {
             serialization.findTypedValueSerializer(type, true, null);
