@@ -31,6 +31,7 @@ import java.util.Optional;
  */
 public final class CallOptions {
     private static final CallOptions DEFAULTS = new CallOptions(null, Map.of());
+    private static final int MAX_STRING = 0xFFFF;
 
     private final Duration timeout;
     private final Map<String, String> context;
@@ -88,13 +89,25 @@ public final class CallOptions {
      * @param key the key; not null
      * @param value the value; not null
      * @return the new options
+     * @throws IllegalArgumentException if the key or value is longer than 65,535 bytes in UTF-8,
+     *     or the context would have more than 65,535 entries
      */
     public CallOptions withContext(String key, String value) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(value, "value");
         Map<String, String> copy = new LinkedHashMap<>(context);
-        copy.put(key, value);
+        copy.put(checked(key, "context key"), checked(value, "context value"));
+        if (copy.size() > MAX_STRING) {
+            throw new IllegalArgumentException("at most " + MAX_STRING + " context entries");
+        }
         return new CallOptions(timeout, Collections.unmodifiableMap(copy));
+    }
+
+    /** Context strings travel with a 16-bit length. */
+    private static String checked(String s, String what) {
+        Objects.requireNonNull(s, what);
+        if (s.length() > MAX_STRING / 3 && s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_STRING) {
+            throw new IllegalArgumentException(what + " longer than " + MAX_STRING + " bytes in UTF-8");
+        }
+        return s;
     }
 
     /**
@@ -105,9 +118,11 @@ public final class CallOptions {
      */
     public CallOptions withContext(Map<String, String> context) {
         Objects.requireNonNull(context, "context");
+        if (context.size() > MAX_STRING) {
+            throw new IllegalArgumentException("at most " + MAX_STRING + " context entries: " + context.size());
+        }
         Map<String, String> copy = new LinkedHashMap<>();
-        context.forEach((k, v) -> copy.put(Objects.requireNonNull(k, "context key"),
-                Objects.requireNonNull(v, "context value")));
+        context.forEach((k, v) -> copy.put(checked(k, "context key"), checked(v, "context value")));
         return new CallOptions(timeout, Collections.unmodifiableMap(copy));
     }
 

@@ -108,6 +108,7 @@ public interface Client extends AutoCloseable {
         private Duration heartbeatInterval = Duration.ofSeconds(10);
         private int maxFrameSize = 16 * 1024 * 1024;
         private int ioThreads = 1;
+        private java.util.concurrent.Executor callbackExecutor;
 
         Builder() {}
 
@@ -201,6 +202,20 @@ public interface Client extends AutoCloseable {
         }
 
         /**
+         * Sets the executor that runs the callbacks of {@link AsyncResult}s (response, exception,
+         * completion, progress, and sent callbacks that do not run in the calling thread) and their
+         * dependent stages. The client borrows it and does not shut it down. Default: an owned pool
+         * with one daemon thread per processor (at least two).
+         *
+         * @param executor the executor
+         * @return this builder
+         */
+        public Builder callbackExecutor(java.util.concurrent.Executor executor) {
+            this.callbackExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
          * Builds the client. Does no I/O.
          *
          * @return a new client
@@ -211,7 +226,7 @@ public interface Client extends AutoCloseable {
                 throw new IllegalStateException("target is required, e.g. tcp://localhost:4061");
             }
             return new ClientImpl(new ClientConfig(target, codec, callTimeout, connectTimeout,
-                    heartbeatInterval, maxFrameSize, ioThreads));
+                    heartbeatInterval, maxFrameSize, ioThreads, callbackExecutor));
         }
     }
 }

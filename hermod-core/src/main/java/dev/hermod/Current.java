@@ -76,4 +76,24 @@ public interface Current {
      *     caller set no deadline
      */
     Optional<Duration> timeRemaining();
+
+    /**
+     * Tells whether the caller canceled the invocation. A servant doing long work should check
+     * it between steps and give up; a blocked servant thread is also interrupted when the cancel
+     * arrives. The caller has already been answered, so the servant's result is dropped.
+     *
+     * @return true once the caller has canceled
+     */
+    boolean isCanceled();
+
+    /**
+     * Reports progress to the caller, who sees it on {@link AsyncResult#progress()} and through
+     * its progress callbacks. Cheap enough to call often: reports are coalesced if the caller's
+     * connection is busy. Ignored after the invocation has completed.
+     *
+     * @param fraction the part done, from 0 to 1, or {@link Double#NaN} when unknown
+     * @param message what the operation is doing; may be empty
+     * @throws IllegalArgumentException if {@code fraction} is outside [0, 1] and not NaN
+     */
+    void progress(double fraction, String message);
 }

@@ -9,6 +9,7 @@ import dev.hermod.internal.contract.Contract;
 import dev.hermod.internal.contract.Contracts;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.protocol.Link;
+import dev.hermod.internal.rpc.AsyncResultImpl;
 import dev.hermod.internal.rpc.Call;
 import dev.hermod.internal.rpc.Dispatch;
 import dev.hermod.internal.rpc.Invoker;
@@ -43,6 +44,8 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
     private final Transport transport;
     private final Timer timer;
     private final Link.Settings linkSettings;
+    private final java.util.concurrent.Executor callbacks;
+    private final java.util.concurrent.ExecutorService ownedCallbacks;
     private final Object lock = new Object();
     private final Set<RpcConnection> connections = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -58,6 +61,18 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
         this.timer = new HashedWheelTimer(new DefaultThreadFactory("hermod-client-timer", true),
                 10, TimeUnit.MILLISECONDS);
         this.linkSettings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), false);
+        if (config.callbackExecutor() != null) {
+            this.callbacks = config.callbackExecutor();
+            this.ownedCallbacks = null;
+        } else {
+            int n = Math.max(2, Runtime.getRuntime().availableProcessors());
+            java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(n, n, 30,
+                    TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                    new DefaultThreadFactory("hermod-callback", true));
+            pool.allowCoreThreadTimeOut(true);
+            this.callbacks = pool;
+            this.ownedCallbacks = pool;
+        }
     }
 
     @Override
@@ -78,6 +93,19 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
     @Override
     public String describeTarget() {
         return config.target().toString();
+    }
+
+    @Override
+    public AsyncResultImpl<Object> invokeAsync(Operation op, String service, Object[] args, CallOptions options) {
+        Call call = Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()));
+        AsyncResultImpl<Object> result = AsyncResultImpl.of(call, this, callbacks);
+        call.starting(true);
+        try {
+            start(call);
+        } finally {
+            call.starting(false);
+        }
+        return result;
     }
 
     @Override
@@ -239,6 +267,9 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
             return;
         }
         timer.stop();
+        if (ownedCallbacks != null) {
+            ownedCallbacks.shutdown(); // callbacks already queued still run
+        }
         transport.shutdown().addListener(f -> terminated.complete(null));
     }
 

@@ -1,12 +1,16 @@
 package dev.hermod.internal.contract;
 
+import dev.hermod.AsyncResult;
+import dev.hermod.CompanionOf;
 import dev.hermod.Remote;
 import dev.hermod.RpcException;
 import dev.hermod.codec.Codec;
 import dev.hermod.codec.ValueCoder;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.util.concurrent.CompletionStage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -31,11 +35,14 @@ public final class Contract {
     private static final int MAX_NAME_BYTES = 0xFFFF;
 
     private final Class<?> type;
+    private final Class<?> companionOf;
     private final Map<String, Operation> byName;
     private final Map<Method, Operation> byMethod;
 
     private Contract(Class<?> type, Codec codec) {
         this.type = type;
+        CompanionOf companion = type.getAnnotation(CompanionOf.class);
+        this.companionOf = companion == null ? null : companion.value();
         Map<String, Operation> names = new LinkedHashMap<>();
         Map<Method, Operation> methods = new HashMap<>();
         Method[] all = type.getMethods();
@@ -68,8 +75,13 @@ public final class Contract {
             throw new IllegalArgumentException(type.getName() + " is not an interface; a contract is an"
                     + " interface annotated @Remote");
         }
-        if (!type.isAnnotationPresent(Remote.class)) {
+        CompanionOf companion = type.getAnnotation(CompanionOf.class);
+        if (!type.isAnnotationPresent(Remote.class) && companion == null) {
             throw new IllegalArgumentException(type.getName() + " is not annotated @Remote");
+        }
+        if (companion != null && !companion.value().isAnnotationPresent(Remote.class)) {
+            throw new IllegalArgumentException(type.getName() + " is a companion of "
+                    + companion.value().getName() + ", which is not annotated @Remote");
         }
         if (!Modifier.isPublic(type.getModifiers())) {
             throw new IllegalArgumentException("contract " + type.getName() + " must be public");
@@ -100,7 +112,11 @@ public final class Contract {
         for (Type t : m.getGenericParameterTypes()) {
             requirePublic(t, m);
         }
-        requirePublic(m.getGenericReturnType(), m);
+        if (m.getReturnType() != AsyncResult.class && m.getReturnType() != CompletionStage.class) {
+            requirePublic(m.getGenericReturnType(), m);
+        } else if (m.getGenericReturnType() instanceof ParameterizedType p) {
+            requirePublic(p.getActualTypeArguments()[0], m);
+        }
         ValueCoder args;
         try {
             args = codec.coder(List.of(m.getGenericParameterTypes()));
@@ -108,6 +124,20 @@ public final class Contract {
             throw invalid("cannot carry the parameters: " + e.getMessage(), m, e);
         }
         Type resultType = m.getGenericReturnType();
+        boolean async = m.getReturnType() == AsyncResult.class || m.getReturnType() == CompletionStage.class;
+        if (async) {
+            if (!(resultType instanceof ParameterizedType p)) {
+                throw invalid("an asynchronous operation must name its result type, e.g. "
+                        + m.getReturnType().getSimpleName() + "<String>", m);
+            }
+            resultType = p.getActualTypeArguments()[0];
+            if (resultType == Void.class) {
+                resultType = void.class;
+            }
+        } else if (java.util.concurrent.Future.class.isAssignableFrom(m.getReturnType())) {
+            throw invalid("return AsyncResult<T> or CompletionStage<T> for an asynchronous operation, not "
+                    + m.getReturnType().getSimpleName(), m);
+        }
         ValueCoder result;
         try {
             result = codec.coder(List.of(resultType == void.class ? Void.class : resultType));
@@ -116,7 +146,7 @@ public final class Contract {
         }
         List<Class<? extends Throwable>> declared = new ArrayList<>();
         Map<String, ValueCoder> coders = new HashMap<>();
-        for (Class<?> ex : m.getExceptionTypes()) {
+        for (Class<?> ex : declaredExceptions(m)) {
             if (RpcException.class.isAssignableFrom(ex)) {
                 continue; // Hermod's own failures are never user exceptions
             }
@@ -138,7 +168,24 @@ public final class Contract {
         }
         // Most specific first, so a thrown subclass travels as the closest declared type.
         declared.sort((a, b) -> a.isAssignableFrom(b) ? 1 : b.isAssignableFrom(a) ? -1 : 0);
-        return new Operation(this, m, args, result, resultType, List.copyOf(declared), Map.copyOf(coders));
+        return new Operation(this, m, args, result, resultType, List.copyOf(declared), Map.copyOf(coders), async);
+    }
+
+    /**
+     * The exceptions an operation declares. A companion interface declares none of its own: they
+     * are those of the same operation in the contract it accompanies.
+     */
+    private Class<?>[] declaredExceptions(Method m) {
+        if (companionOf == null) {
+            return m.getExceptionTypes();
+        }
+        try {
+            Method original = companionOf.getMethod(m.getName(), m.getParameterTypes());
+            return original.getExceptionTypes();
+        } catch (NoSuchMethodException e) {
+            throw invalid("companion of " + companionOf.getName() + " has an operation that "
+                    + companionOf.getSimpleName() + " does not declare with these parameters", m);
+        }
     }
 
     /** Proxies live in their own module and can only name public types. */

@@ -19,10 +19,11 @@ public final class Operation {
     private final Type resultType;
     private final List<Class<? extends Throwable>> declaredExceptions;
     private final Map<String, ValueCoder> exceptionCoders;
+    private final boolean async;
 
     Operation(Contract contract, Method method, ValueCoder argumentCoder, ValueCoder resultCoder,
             Type resultType, List<Class<? extends Throwable>> declaredExceptions,
-            Map<String, ValueCoder> exceptionCoders) {
+            Map<String, ValueCoder> exceptionCoders, boolean async) {
         this.contract = contract;
         this.method = method;
         this.name = method.getName();
@@ -31,6 +32,15 @@ public final class Operation {
         this.resultType = resultType;
         this.declaredExceptions = declaredExceptions;
         this.exceptionCoders = exceptionCoders;
+        this.async = async;
+    }
+
+    /**
+     * Tells whether the method returns {@code AsyncResult} or {@code CompletionStage}: a proxy
+     * returns at once, and a servant answers when the returned stage completes.
+     */
+    public boolean isAsync() {
+        return async;
     }
 
     /** The contract this operation belongs to. */
@@ -63,7 +73,7 @@ public final class Operation {
         return resultCoder;
     }
 
-    /** The declared result type ({@code void.class} for none). */
+    /** The result type on the wire ({@code void.class} for none; unwrapped for async methods). */
     public Type resultType() {
         return resultType;
     }

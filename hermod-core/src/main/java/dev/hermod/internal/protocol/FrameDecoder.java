@@ -14,11 +14,16 @@ import java.util.List;
  */
 final class FrameDecoder extends ByteToMessageDecoder {
     private final int maxFrameSize;
-    private boolean preambleSeen;
+    private volatile boolean preambleSeen;
     private boolean failed;
 
     FrameDecoder(int maxFrameSize) {
         this.maxFrameSize = maxFrameSize;
+    }
+
+    /** Whether the peer's preamble has arrived and was accepted. */
+    boolean preambleSeen() {
+        return preambleSeen;
     }
 
     @Override

@@ -228,6 +228,43 @@ public final class Frames {
         return new RemoteTraceback(className, message, frames, cause);
     }
 
+    // ---- CANCEL, PROGRESS ----
+
+    /** Builds a CANCEL frame: the sender no longer wants the reply to {@code requestId}. */
+    public static ByteBuf cancel(ByteBufAllocator alloc, int requestId) {
+        ByteBuf buf = begin(alloc, 16, Wire.CANCEL, 0);
+        buf.writeInt(requestId);
+        return end(buf);
+    }
+
+    /** Reads the request id of a CANCEL frame. */
+    public static int readCancel(ByteBuf body) {
+        Wire.need(body, 4, "CANCEL request id");
+        return body.readInt();
+    }
+
+    /** Builds a PROGRESS frame for a request being served. */
+    public static ByteBuf progress(ByteBufAllocator alloc, int requestId, double fraction, String message) {
+        ByteBuf buf = begin(alloc, 32 + (message == null ? 0 : message.length() * 3), Wire.PROGRESS, 0);
+        buf.writeInt(requestId).writeDouble(fraction);
+        Wire.writeStr16(buf, message == null ? "" : message);
+        return end(buf);
+    }
+
+    /** The body of a PROGRESS frame. */
+    public record Progress(int requestId, double fraction, String message) {}
+
+    /** Reads a PROGRESS body. */
+    public static Progress readProgress(ByteBuf body) {
+        Wire.need(body, 12, "PROGRESS header");
+        int id = body.readInt();
+        double fraction = body.readDouble();
+        if (!(fraction >= 0 && fraction <= 1) && !Double.isNaN(fraction)) {
+            throw new ProtocolViolation("progress fraction " + fraction + " outside [0, 1]");
+        }
+        return new Progress(id, fraction, Wire.readStr16(body));
+    }
+
     // ---- GOAWAY, PING, PONG ----
 
     /** Builds a GOAWAY frame. */

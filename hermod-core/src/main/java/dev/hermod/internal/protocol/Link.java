@@ -39,6 +39,9 @@ public final class Link {
     /** How links are configured. */
     public record Settings(int maxFrameSize, Duration heartbeatInterval, boolean acceptedSide) {}
 
+    /** How long a peer has to send its preamble before the connection is closed. */
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
     private final Channel channel;
     private final Settings settings;
     private volatile RpcException closeCause;
@@ -57,12 +60,14 @@ public final class Link {
             Function<Link, Listener> listenerFactory, CompletableFuture<Link> ready) {
         Link link = new Link(channel, settings);
         Listener listener = listenerFactory.apply(link);
-        channel.pipeline().addLast("frames", new FrameDecoder(settings.maxFrameSize()));
         long interval = settings.heartbeatInterval().toMillis();
         if (interval > 0) {
+            // Before the frame decoder: any bytes count as a sign of life, so a large frame
+            // arriving slowly does not look like a dead peer.
             channel.pipeline().addLast("idle",
                     new IdleStateHandler(3 * interval, interval, 0, TimeUnit.MILLISECONDS));
         }
+        channel.pipeline().addLast("frames", new FrameDecoder(settings.maxFrameSize()));
         channel.pipeline().addLast("link", new LinkHandler(link, listener, ready));
     }
 
@@ -133,6 +138,11 @@ public final class Link {
                 closeCause = cause;
             }
         }
+    }
+
+    /** Tells whether the link is closing or closed: frames still arriving are dropped. */
+    public boolean isClosing() {
+        return closeCause != null || !channel.isOpen();
     }
 
     RpcException closeCause() {

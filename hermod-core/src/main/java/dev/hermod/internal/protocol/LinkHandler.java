@@ -36,12 +36,24 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         if (ready != null) {
             ready.complete(link);
         }
+        FrameDecoder decoder = ctx.pipeline().get(FrameDecoder.class);
+        ctx.executor().schedule(() -> {
+            if (!decoder.preambleSeen() && ctx.channel().isOpen()) {
+                log.debug("{}: no preamble within {}; closing", link, Link.HANDSHAKE_TIMEOUT);
+                link.close(new ProtocolException("the peer at " + link.remoteAddress()
+                        + " sent no Hermod preamble within " + Link.HANDSHAKE_TIMEOUT.toSeconds() + " s", null, true));
+            }
+        }, Link.HANDSHAKE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf frame = (ByteBuf) msg;
+        if (link.isClosing()) {
+            frame.release(); // after a protocol error, nothing more from this peer is acted on
+            return;
+        }
         try {
             int type = frame.readUnsignedByte();
             int flags = frame.readUnsignedByte();
@@ -54,11 +66,15 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                     break; // its arrival already reset the read-idle timer
                 case Wire.REQUEST:
                 case Wire.REPLY:
+                case Wire.CANCEL:
+                case Wire.PROGRESS:
                 case Wire.GOAWAY:
                     listener.onFrame(link, type, flags, frame);
                     break;
                 default:
-                    throw new ProtocolViolation("unknown frame type " + Wire.typeName(type));
+                    // Additions to version 1 are frame types an older peer may skip.
+                    log.debug("{}: ignoring frame of unknown type {}", link, Wire.typeName(type));
+                    break;
             }
         } finally {
             frame.release();

@@ -23,6 +23,8 @@ public final class Wire {
 
     public static final int REQUEST = 0x01;
     public static final int REPLY = 0x02;
+    public static final int CANCEL = 0x03;
+    public static final int PROGRESS = 0x04;
     public static final int PING = 0x06;
     public static final int PONG = 0x07;
     public static final int GOAWAY = 0x08;
@@ -49,6 +51,8 @@ public final class Wire {
         switch (type) {
             case REQUEST: return "REQUEST";
             case REPLY: return "REPLY";
+            case CANCEL: return "CANCEL";
+            case PROGRESS: return "PROGRESS";
             case PING: return "PING";
             case PONG: return "PONG";
             case GOAWAY: return "GOAWAY";

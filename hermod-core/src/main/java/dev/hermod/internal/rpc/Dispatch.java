@@ -1,6 +1,7 @@
 package dev.hermod.internal.rpc;
 
 import dev.hermod.Current;
+import dev.hermod.Progress;
 import dev.hermod.Status;
 import dev.hermod.codec.ValueCoder;
 import dev.hermod.internal.contract.Contract;
@@ -13,10 +14,17 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,11 +34,12 @@ import org.slf4j.LoggerFactory;
  * executor. Only operations declared by the bound contract can be reached.
  *
  * <p>Every request gets exactly one reply, whatever happens: a result, a declared exception, or a
- * failure with a status. Nothing a single request does closes the connection.
+ * failure with a status. Nothing a single request does closes the connection. A servant may answer
+ * later without holding a thread by returning a {@link CompletionStage}.
  */
 public final class Dispatch {
     private static final Logger log = LoggerFactory.getLogger(Dispatch.class);
-    private static final ThreadLocal<Current> CURRENT = new ThreadLocal<>();
+    private static final ThreadLocal<Invocation> CURRENT = new ThreadLocal<>();
 
     /** A servant bound under a name. */
     public record Service(String name, Contract contract, Object servant) {}
@@ -55,6 +64,11 @@ public final class Dispatch {
 
     /** The invocation the calling thread is dispatching, or null. */
     public static Current current() {
+        return CURRENT.get();
+    }
+
+    /** The invocation the calling thread is dispatching, for calls it makes in turn; or null. */
+    static Invocation currentInvocation() {
         return CURRENT.get();
     }
 
@@ -97,14 +111,21 @@ public final class Dispatch {
         inFlight.incrementAndGet();
         connection.dispatching.incrementAndGet();
         Invocation inv = new Invocation(connection, service, op, h, body, received);
+        connection.inbound.put(h.requestId(), inv);
         try {
             executor.execute(inv);
         } catch (RejectedExecutionException e) {
-            body.release();
-            finished(connection);
-            fail(connection, h.requestId(), Status.RESOURCE_EXHAUSTED, true,
+            inv.releaseBody();
+            inv.reply(Frames.failure(connection.link().alloc(), h.requestId(), Status.RESOURCE_EXHAUSTED, true,
                     "the server is overloaded; " + h.operation() + " on service '" + h.service()
-                            + "' was not run", null);
+                            + "' was not run", null, false));
+        }
+    }
+
+    void onCancel(RpcConnection connection, int requestId) {
+        Invocation inv = connection.inbound.get(requestId);
+        if (inv != null) {
+            inv.cancel();
         }
     }
 
@@ -124,13 +145,19 @@ public final class Dispatch {
                 message, trace, trace != null));
     }
 
-    /** One request on its way through the executor. */
-    private final class Invocation implements Runnable, Current {
+    /** One request on its way through the executor; the servant's view of it is {@link Current}. */
+    final class Invocation implements Runnable, Current {
         private final RpcConnection connection;
         private final Service service;
         private final Operation op;
         private final Frames.RequestHeader header;
         private final long deadlineNanos;
+        private final AtomicBoolean replied = new AtomicBoolean();
+        private final AtomicReference<Progress> pendingProgress = new AtomicReference<>();
+        private final Set<Call> children = ConcurrentHashMap.newKeySet();
+        private volatile boolean canceled;
+        private volatile CompletionStage<?> stage;
+        private Thread runner;
         private ByteBuf body;
 
         Invocation(RpcConnection connection, Service service, Operation op, Frames.RequestHeader header,
@@ -147,73 +174,111 @@ public final class Dispatch {
 
         @Override
         public void run() {
+            synchronized (this) {
+                runner = Thread.currentThread();
+            }
+            CURRENT.set(this);
             try {
                 dispatch();
             } catch (Throwable t) {
-                log.error("failed to answer {} on service '{}'", op.name(), service.name(), t);
+                log.error("failed to answer {}", describe(), t);
+                reply(Frames.failure(connection.link().alloc(), header.requestId(), Status.UNKNOWN, false,
+                        "internal error while answering " + describe(), null, false));
             } finally {
-                if (body != null) {
-                    body.release();
+                CURRENT.remove();
+                synchronized (this) {
+                    runner = null;
                 }
-                finished(connection);
+                Thread.interrupted(); // a late cancel must not leak into the executor's next task
+                releaseBody();
             }
         }
 
         private void dispatch() {
             int id = header.requestId();
+            if (canceled) {
+                reply(failureFrame(Status.CANCELED, true, describe() + " was canceled before it ran"));
+                return;
+            }
             if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos >= 0) {
-                fail(connection, id, Status.TIMEOUT, true, "the deadline of " + describe()
-                        + " passed before it was dispatched", null);
+                reply(failureFrame(Status.TIMEOUT, true, "the deadline of " + describe()
+                        + " passed before it was dispatched"));
                 return;
             }
             Object[] args;
             try {
                 args = op.argumentCoder().decode(body.nioBuffer());
             } catch (Exception e) {
-                fail(connection, id, Status.MARSHAL, true, "cannot decode the arguments of " + describe()
-                        + " as " + signature() + ": " + e.getMessage(), null);
+                reply(failureFrame(Status.MARSHAL, true, "cannot decode the arguments of " + describe()
+                        + " as " + signature() + ": " + e.getMessage()));
                 return;
             } finally {
-                body.release();
-                body = null;
+                releaseBody();
             }
             Object result;
-            CURRENT.set(this);
             try {
                 result = op.method().invoke(service.servant(), args);
             } catch (InvocationTargetException e) {
-                replyThrown(id, e.getCause());
+                replyThrown(e.getCause());
                 return;
             } catch (IllegalAccessException | IllegalArgumentException e) {
-                replyThrown(id, e);
+                replyThrown(e);
                 return;
-            } finally {
-                CURRENT.remove();
             }
-            replyResult(id, result);
+            if (op.isAsync()) {
+                if (result == null) {
+                    replyThrown(new NullPointerException(op.displayName() + " returned null instead of a CompletionStage"));
+                    return;
+                }
+                CompletionStage<?> s = (CompletionStage<?>) result;
+                stage = s;
+                if (canceled) {
+                    cancelStage(s);
+                }
+                s.whenComplete((value, failure) -> {
+                    if (failure != null) {
+                        replyThrown(failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause() : failure);
+                    } else {
+                        replyResult(value);
+                    }
+                });
+            } else {
+                replyResult(result);
+            }
         }
 
-        private void replyResult(int id, Object result) {
-            ByteBuf frame = Frames.beginResult(connection.link().alloc(), id, 64);
+        private void replyResult(Object result) {
+            if (replied.get()) {
+                return;
+            }
+            ByteBuf frame = Frames.beginResult(connection.link().alloc(), header.requestId(), 64);
             try {
                 op.resultCoder().encode(new Object[] {result}, new ByteBufOutputStream(frame));
             } catch (Exception | StackOverflowError e) {
                 frame.release();
-                fail(connection, id, Status.MARSHAL, false, "cannot encode the result of " + describe()
-                        + ": " + e.getMessage(), null);
+                reply(failureFrame(Status.MARSHAL, false, "cannot encode the result of " + describe() + ": "
+                        + e.getMessage()));
                 return;
             }
-            send(id, Frames.end(frame));
+            reply(Frames.end(frame));
         }
 
-        private void replyThrown(int id, Throwable thrown) {
+        private void replyThrown(Throwable thrown) {
+            if (replied.get()) {
+                return;
+            }
+            if (canceled) {
+                reply(failureFrame(Status.CANCELED, false, describe() + " was canceled"));
+                return;
+            }
             Class<? extends Throwable> declared = op.declaredTypeOf(thrown);
             if (declared != null) {
                 ValueCoder coder = op.exceptionCoder(declared.getName());
-                ByteBuf frame = Frames.beginException(connection.link().alloc(), id, declared.getName());
+                ByteBuf frame = Frames.beginException(connection.link().alloc(), header.requestId(), declared.getName());
                 try {
                     coder.encode(new Object[] {thrown}, new ByteBufOutputStream(frame));
-                    send(id, Frames.end(frame));
+                    reply(Frames.end(frame));
                     return;
                 } catch (Exception e) {
                     frame.release();
@@ -226,20 +291,77 @@ public final class Dispatch {
             } else {
                 log.warn("{} failed with an undeclared exception", describe(), thrown);
             }
-            String message = describe() + " failed on the server: " + thrown;
-            connection.link().send(Frames.failure(connection.link().alloc(), id, Status.REMOTE_FAILURE,
-                    false, message, thrown, sendStackTraces));
+            reply(Frames.failure(connection.link().alloc(), header.requestId(), Status.REMOTE_FAILURE, false,
+                    describe() + " failed on the server: " + thrown, thrown, sendStackTraces));
         }
 
-        private void send(int id, ByteBuf frame) {
+        private ByteBuf failureFrame(Status status, boolean unprocessed, String message) {
+            return Frames.failure(connection.link().alloc(), header.requestId(), status, unprocessed, message,
+                    null, false);
+        }
+
+        /** Sends the one reply this request gets, and ends the invocation. */
+        void reply(ByteBuf frame) {
+            if (!replied.compareAndSet(false, true)) {
+                frame.release();
+                return;
+            }
             int length = Frames.frameLength(frame);
             if (length > connection.link().maxFrameSize()) {
                 frame.release();
-                fail(connection, id, Status.MARSHAL, false, "the reply to " + describe() + " is " + length
-                        + " bytes, above the maximum frame size of " + connection.link().maxFrameSize(), null);
-                return;
+                frame = failureFrame(Status.MARSHAL, false, "the reply to " + describe() + " is " + length
+                        + " bytes, above the maximum frame size of " + connection.link().maxFrameSize());
             }
             connection.link().send(frame);
+            connection.inbound.remove(header.requestId(), this);
+            for (Call child : children) {
+                child.cancel(": the invocation that made it has completed");
+            }
+            finished(connection);
+        }
+
+        synchronized void releaseBody() {
+            if (body != null) {
+                body.release();
+                body = null;
+            }
+        }
+
+        /** The caller canceled: stop what can be stopped, and cancel the calls this one made. */
+        void cancel() {
+            canceled = true;
+            synchronized (this) {
+                if (runner != null) {
+                    runner.interrupt();
+                }
+            }
+            CompletionStage<?> s = stage;
+            if (s != null) {
+                cancelStage(s);
+            }
+            for (Call child : children) {
+                child.cancel(": the invocation that made it was canceled");
+            }
+        }
+
+        private void cancelStage(CompletionStage<?> s) {
+            if (s instanceof CompletableFuture<?> f) {
+                f.cancel(true);
+            }
+        }
+
+        /** A call this invocation makes: it shares the invocation's fate. */
+        void adopt(Call child) {
+            children.add(child);
+            child.outcome().whenComplete((v, e) -> children.remove(child));
+            if (canceled || replied.get()) {
+                child.cancel(": the invocation that made it has ended");
+            }
+        }
+
+        /** Nanoseconds left before the caller's deadline, or {@link Long#MAX_VALUE} for none. */
+        long remainingNanos() {
+            return deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - System.nanoTime();
         }
 
         private String describe() {
@@ -277,10 +399,30 @@ public final class Dispatch {
 
         @Override
         public Optional<Duration> timeRemaining() {
-            if (deadlineNanos == Long.MAX_VALUE) {
-                return Optional.empty();
+            long left = remainingNanos();
+            return left == Long.MAX_VALUE ? Optional.empty() : Optional.of(Duration.ofNanos(left));
+        }
+
+        @Override
+        public boolean isCanceled() {
+            return canceled;
+        }
+
+        @Override
+        public void progress(double fraction, String message) {
+            Progress p = new Progress(fraction, message);
+            if (replied.get() || pendingProgress.getAndSet(p) != null) {
+                return; // a send is already scheduled: it will carry the newest report
             }
-            return Optional.of(Duration.ofNanos(deadlineNanos - System.nanoTime()));
+            connection.link().eventLoop().execute(() -> {
+                // Queued on the event loop before any reply the servant sends after reporting, so
+                // the report cannot overtake the reply; a report made after the reply is dropped above.
+                Progress latest = pendingProgress.getAndSet(null);
+                if (latest != null) {
+                    connection.link().send(Frames.progress(connection.link().alloc(), header.requestId(),
+                            latest.fraction(), latest.message()));
+                }
+            });
         }
 
         @Override

@@ -9,6 +9,9 @@ public interface Invoker {
     /** Runs a call synchronously in the calling thread and returns or throws what the method would. */
     Object invokeSync(Operation op, String service, Object[] args, CallOptions options) throws Throwable;
 
+    /** Starts a call and returns its result handle at once. */
+    AsyncResultImpl<Object> invokeAsync(Operation op, String service, Object[] args, CallOptions options);
+
     /** Reads (once) and returns the contract of {@code type}. */
     Contract contract(Class<?> type);
 

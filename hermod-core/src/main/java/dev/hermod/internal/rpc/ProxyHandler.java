@@ -34,6 +34,9 @@ public final class ProxyHandler implements InvocationHandler {
         Objects.requireNonNull(type, "contract");
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(options, "options");
+        if (service.isEmpty() || service.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 0xFFFF) {
+            throw new IllegalArgumentException("service name must be 1 to 65,535 bytes in UTF-8");
+        }
         Contract contract = invoker.contract(type);
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
                 new ProxyHandler(invoker, contract, service, options)));
@@ -70,7 +73,8 @@ public final class ProxyHandler implements InvocationHandler {
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         Operation op = contract.operation(method);
         if (op != null) {
-            return invoker.invokeSync(op, service, args == null ? NO_ARGS : args, options);
+            Object[] a = args == null ? NO_ARGS : args;
+            return op.isAsync() ? invoker.invokeAsync(op, service, a, options) : invoker.invokeSync(op, service, a, options);
         }
         if (method.isDefault()) {
             return InvocationHandler.invokeDefault(proxy, method, args);

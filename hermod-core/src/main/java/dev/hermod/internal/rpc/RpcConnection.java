@@ -52,6 +52,8 @@ public final class RpcConnection implements Link.Listener {
     private volatile boolean closed;
     /** Incoming requests of this connection being dispatched. */
     final AtomicInteger dispatching = new AtomicInteger();
+    /** Incoming requests being dispatched, by request id, so a CANCEL frame can reach them. */
+    final ConcurrentHashMap<Integer, Dispatch.Invocation> inbound = new ConcurrentHashMap<>();
 
     public RpcConnection(Link link, Dispatch dispatch, Owner owner) {
         this.link = link;
@@ -112,10 +114,18 @@ public final class RpcConnection implements Link.Listener {
                         + link.remoteAddress() + ": " + f.cause(), f.cause(), true));
             }
         });
+        call.markSent();
+    }
+
+    /** Tells the peer that the reply to {@code call} is no longer wanted. */
+    void sendCancel(Call call) {
+        if (link.isOpen()) {
+            link.send(Frames.cancel(link.alloc(), call.requestId));
+        }
     }
 
     private static long remainingMillis(Call call) {
-        long nanos = call.deadlineNanos - System.nanoTime();
+        long nanos = call.deadlineNanos() - System.nanoTime();
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
     }
 
@@ -152,6 +162,12 @@ public final class RpcConnection implements Link.Listener {
             case Wire.REQUEST:
                 dispatch.onRequest(this, Frames.readRequest(body), body);
                 break;
+            case Wire.CANCEL:
+                dispatch.onCancel(this, Frames.readCancel(body));
+                break;
+            case Wire.PROGRESS:
+                onProgress(Frames.readProgress(body));
+                break;
             case Wire.GOAWAY:
                 onGoAway(Frames.readGoAway(body));
                 break;
@@ -184,6 +200,13 @@ public final class RpcConnection implements Link.Listener {
                 break;
         }
         closeIfDrained();
+    }
+
+    private void onProgress(Frames.Progress p) {
+        Call call = pending.get(p.requestId());
+        if (call != null) {
+            call.progress(p.fraction(), p.message());
+        }
     }
 
     private static Throwable decodeDeclared(Call call, ByteBuf body) {
@@ -253,6 +276,9 @@ public final class RpcConnection implements Link.Listener {
     @Override
     public void onClose(Link link, RpcException cause) {
         closed = true;
+        for (Dispatch.Invocation inv : inbound.values()) {
+            inv.cancel(); // nobody is left to answer: stop the work
+        }
         List<Call> calls = new ArrayList<>(pending.values());
         pending.clear();
         for (Call call : calls) {

@@ -108,6 +108,18 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
     @Override
     public void onClosed(RpcConnection connection, RpcException cause) {
         connections.remove(connection);
+        finishIfDrained();
+    }
+
+    /**
+     * During a graceful shutdown, stops once no call is running and every client has closed its
+     * connection (clients close after the GOAWAY once their own calls are answered). Closing
+     * earlier could lose a request that is crossing the GOAWAY on the wire.
+     */
+    private void finishIfDrained() {
+        if (state == SHUTDOWN && dispatch.inFlight() == 0 && connections.isEmpty()) {
+            transport.schedule(this::shutdownNow, 0);
+        }
     }
 
     @Override
@@ -124,7 +136,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         }
         long grace = config.shutdownGracePeriod().toNanos();
         transport.schedule(this::shutdownNow, grace);
-        dispatch.refuseNew(() -> transport.schedule(this::shutdownNow, 0));
+        dispatch.refuseNew(this::finishIfDrained);
     }
 
     @Override

@@ -1,0 +1,270 @@
+package dev.hermod;
+
+import dev.hermod.internal.rpc.Combinators;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * The handle to the result of an asynchronous remote invocation: it is returned at once, and it
+ * later holds the operation's value, or the exception the synchronous call would have thrown.
+ *
+ * <p>It unites what the seed systems offer: ZeroC Ice's {@code AsyncResult} (sent state,
+ * {@code waitForSent}, response / exception / sent callbacks), RPyC's {@code AsyncResult}
+ * ({@code ready}, {@code error}, {@code value}, expiry), Kaa's {@code InProgress} (callbacks for
+ * both outcomes, {@code any}/{@code all}, logging of failures nobody looked at), and the Parallels
+ * and oVirt SDKs' jobs and futures ({@code wait}, {@code cancel}, progress). It is also a
+ * {@link CompletionStage} and a {@link Future}, so it composes with the rest of Java.
+ *
+ * <h2>Outcome</h2>
+ * {@link #value()} waits and returns the result, or throws exactly what the synchronous call
+ * would have thrown: the operation's declared exception as itself, or an {@link RpcException}.
+ * {@link Future#get()} wraps the same exception in an {@code ExecutionException}, as {@code Future}
+ * requires. {@link #error()} looks at the failure without waiting.
+ *
+ * <h2>Threads</h2>
+ * Response, exception, completion and progress callbacks never run on a Hermod I/O thread: they
+ * run on the client's callback executor ({@link Client.Builder#callbackExecutor}), also when they
+ * are added after the result is complete. The sent callback runs in the calling thread when the
+ * request was handed to the transport during the call ({@link #sentSynchronously()}), and on
+ * another thread otherwise, as in Ice. The non-async {@code CompletionStage} methods follow the
+ * JDK's rule (the completing thread, which is the callback executor, or the calling thread if the
+ * result is already complete); their {@code *Async} forms without an executor use the callback
+ * executor. An exception thrown by a callback is logged and does not affect the result or other
+ * callbacks.
+ *
+ * <h2>Cancellation and expiry</h2>
+ * {@link #cancel()} completes the result at once with an {@link InvocationCanceledException};
+ * if the request was already sent, the server is told, and the servant can observe it through
+ * {@link Current#isCanceled()}. An invocation also ends when its deadline passes
+ * ({@link CallOptions#withTimeout}); {@link #expireAfter(Duration)} shortens it later, like
+ * RPyC's {@code set_expiry}. A reply that arrives after either is dropped.
+ *
+ * <p>Users cannot complete or obtrude the result: only Hermod completes it. Instances are
+ * thread-safe.
+ *
+ * @param <T> the operation's result type ({@link Void} for {@code void})
+ * @since 0.1
+ */
+public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
+
+    /**
+     * Returns the name of the invoked operation.
+     *
+     * @return the operation name
+     */
+    String operation();
+
+    /**
+     * Returns the name of the invoked service.
+     *
+     * @return the service name
+     */
+    String service();
+
+    /**
+     * Returns the client that made the invocation.
+     *
+     * @return the client
+     */
+    Client client();
+
+    /**
+     * Returns the address of the server the request was sent to.
+     *
+     * @return the peer address, empty while no connection has been chosen
+     */
+    Optional<java.net.SocketAddress> remoteAddress();
+
+    /**
+     * Tells whether the request has been handed to the transport (Ice {@code isSent}).
+     *
+     * @return true once sent; false while queued, or if the invocation failed before sending
+     */
+    boolean isSent();
+
+    /**
+     * Tells whether the request was handed to the transport within the call that started it,
+     * without being queued first (Ice {@code sentSynchronously}).
+     *
+     * @return true if sent synchronously
+     */
+    boolean sentSynchronously();
+
+    /**
+     * Tells whether the invocation completed with an exception (RPyC {@code error}); false while
+     * it is in progress.
+     *
+     * @return true if failed, canceled or expired
+     */
+    boolean isFailed();
+
+    /**
+     * Tells whether the invocation ended because its deadline passed (RPyC {@code expired}).
+     *
+     * @return true if it failed with an {@link InvocationTimeoutException}
+     */
+    boolean isExpired();
+
+    /**
+     * Waits until the invocation is complete (Ice {@code waitForCompleted}, Parallels
+     * {@code wait}). Bounded by the invocation's own deadline.
+     *
+     * @return this result
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    AsyncResult<T> waitForCompleted() throws InterruptedException;
+
+    /**
+     * Waits up to {@code timeout} for the invocation to complete.
+     *
+     * @param timeout the longest time to wait
+     * @return true if complete
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    boolean waitForCompleted(Duration timeout) throws InterruptedException;
+
+    /**
+     * Waits until the request has been handed to the transport, or the invocation failed first
+     * (Ice {@code waitForSent}). Afterwards {@link #isSent()} tells which.
+     *
+     * @return this result
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    AsyncResult<T> waitForSent() throws InterruptedException;
+
+    /**
+     * Waits up to {@code timeout} for the request to be sent or the invocation to fail.
+     *
+     * @param timeout the longest time to wait
+     * @return true if sent
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    boolean waitForSent(Duration timeout) throws InterruptedException;
+
+    /**
+     * Waits for the outcome and returns the value, or throws what the synchronous call would have
+     * thrown: a declared exception as itself, or an {@link RpcException} (created in the calling
+     * thread, with the original as its cause). Never wraps in {@code ExecutionException}.
+     *
+     * @return the value; null for {@code void} operations
+     * @throws Exception the operation's declared exception, or an {@link RpcException}
+     */
+    T value() throws Exception;
+
+    /**
+     * Returns the failure without waiting (RPyC {@code error}, Ice {@code throwLocalException}).
+     *
+     * @return the exception the invocation failed with, or empty if it succeeded or is still in
+     *     progress
+     */
+    Optional<Throwable> error();
+
+    /**
+     * Cancels the invocation: completes it at once with an {@link InvocationCanceledException}
+     * and, if the request was sent, tells the server to cancel the dispatch. Does nothing if the
+     * invocation is already complete.
+     *
+     * @return true if this call canceled it
+     */
+    boolean cancel();
+
+    /**
+     * Sets the invocation to expire after {@code timeout} from now, if that is earlier than its
+     * current deadline (RPyC {@code set_expiry}). On expiry it fails with
+     * {@link InvocationTimeoutException}.
+     *
+     * @param timeout a positive duration
+     * @return this result
+     */
+    AsyncResult<T> expireAfter(Duration timeout);
+
+    /**
+     * Runs {@code callback} with the value when the invocation succeeds (Ice response callback).
+     *
+     * @param callback receives the value (null for {@code void})
+     * @return this result
+     */
+    AsyncResult<T> onResponse(Consumer<? super T> callback);
+
+    /**
+     * Runs {@code callback} with the exception when the invocation fails (Ice exception callback,
+     * Kaa's exception signal). Attaching one marks a failure as observed.
+     *
+     * @param callback receives the exception: a declared exception or an {@link RpcException}
+     * @return this result
+     */
+    AsyncResult<T> onException(Consumer<? super Throwable> callback);
+
+    /**
+     * Runs {@code callback} with the value or the exception, whichever comes (Kaa
+     * {@code connect_both}).
+     *
+     * @param callback receives the value and null, or null and the exception
+     * @return this result
+     */
+    AsyncResult<T> onComplete(BiConsumer<? super T, ? super Throwable> callback);
+
+    /**
+     * Runs {@code callback} when the request has been handed to the transport (Ice sent
+     * callback): in the calling thread if that happened within the call, otherwise on another
+     * thread. Not run if the invocation fails before sending.
+     *
+     * @param callback receives {@link #sentSynchronously()}
+     * @return this result
+     */
+    AsyncResult<T> onSent(Consumer<Boolean> callback);
+
+    /**
+     * Returns the latest progress report of a long-running operation (the Parallels SDK's job
+     * progress).
+     *
+     * @return the latest report, empty if the servant has reported none
+     */
+    Optional<Progress> progress();
+
+    /**
+     * Runs {@code callback} with each progress report the servant makes from now on, in order, on
+     * the callback executor. If a report has already arrived, the callback first receives the
+     * latest one.
+     *
+     * @param callback receives the reports
+     * @return this result
+     */
+    AsyncResult<T> onProgress(Consumer<? super Progress> callback);
+
+    /**
+     * Combines results that must all succeed (Kaa's {@code InProgressAll}). The returned future
+     * completes with the values in the order given once every result has succeeded. As soon as
+     * one fails, it completes with that failure and cancels the others. Canceling the returned
+     * future cancels every result still in progress.
+     *
+     * @param results the results to wait for; may be empty (the future is then complete)
+     * @param <T> the common value type
+     * @return a future of all values
+     */
+    static <T> CompletableFuture<List<T>> all(Collection<? extends AsyncResult<? extends T>> results) {
+        return Combinators.all(results);
+    }
+
+    /**
+     * Takes the first outcome of several results (Kaa's {@code InProgressAny}): the returned
+     * future completes with the value or the exception of whichever result completes first, and
+     * the others are canceled. Canceling the returned future cancels every result still in
+     * progress.
+     *
+     * @param results the results to race; not empty
+     * @param <T> the common value type
+     * @return a future of the first outcome
+     * @throws IllegalArgumentException if {@code results} is empty
+     */
+    static <T> CompletableFuture<T> any(Collection<? extends AsyncResult<? extends T>> results) {
+        return Combinators.any(results);
+    }
+}

@@ -1,0 +1,481 @@
+package dev.hermod.internal.rpc;
+
+import dev.hermod.AsyncResult;
+import dev.hermod.Client;
+import dev.hermod.InvocationCanceledException;
+import dev.hermod.InvocationTimeoutException;
+import dev.hermod.Progress;
+import java.lang.ref.Cleaner;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link AsyncResult} of one invocation. It is a {@link CompletableFuture} that only Hermod
+ * completes, on the client's callback executor, after the internal outcome of the {@link Call}
+ * is known; so dependent stages never run on an I/O thread.
+ */
+public final class AsyncResultImpl<T> extends CompletableFuture<T> implements AsyncResult<T> {
+    private static final Logger log = LoggerFactory.getLogger(AsyncResult.class);
+    private static final Cleaner CLEANER = Cleaner.create(r -> {
+        Thread t = new Thread(r, "hermod-unobserved-failures");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final Call call;
+    private final Client client;
+    private final Executor callbacks;
+    private final Watch watch;
+    private volatile Progress progress;
+    private final ConcurrentLinkedQueue<Consumer<? super Progress>> progressListeners = new ConcurrentLinkedQueue<>();
+    private final SerialExecutor progressLane;
+
+    private AsyncResultImpl(Call call, Client client, Executor callbacks) {
+        this.call = call;
+        this.client = client;
+        this.callbacks = callbacks;
+        this.progressLane = new SerialExecutor(callbacks);
+        this.watch = new Watch(call.describe());
+        CLEANER.register(this, watch);
+    }
+
+    /** Creates the result of {@code call} and links the two; call before starting the call. */
+    @SuppressWarnings("unchecked")
+    public static <T> AsyncResultImpl<T> of(Call call, Client client, Executor callbacks) {
+        AsyncResultImpl<T> r = new AsyncResultImpl<>(call, client, callbacks);
+        call.result = r;
+        call.outcome().whenComplete((value, failure) -> r.hop(() -> r.settle((T) value, failure)));
+        return r;
+    }
+
+    private void settle(T value, Throwable failure) {
+        if (failure == null) {
+            super.complete(value);
+        } else {
+            watch.failure = failure;
+            super.completeExceptionally(failure);
+        }
+    }
+
+    /** Runs {@code task} on the callback executor, or here if the executor refuses (it shut down). */
+    private void hop(Runnable task) {
+        try {
+            callbacks.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    private void observed() {
+        watch.observed = true;
+    }
+
+    // ---- what it belongs to ----
+
+    @Override
+    public String operation() {
+        return call.operation().name();
+    }
+
+    @Override
+    public String service() {
+        return call.service();
+    }
+
+    @Override
+    public Client client() {
+        return client;
+    }
+
+    @Override
+    public Optional<SocketAddress> remoteAddress() {
+        RpcConnection c = call.connection;
+        return c == null ? Optional.empty() : Optional.ofNullable(c.link().remoteAddress());
+    }
+
+    // ---- state ----
+
+    @Override
+    public boolean isSent() {
+        return call.isSent();
+    }
+
+    @Override
+    public boolean sentSynchronously() {
+        return call.isSent() && call.sentSynchronously();
+    }
+
+    @Override
+    public boolean isFailed() {
+        return isCompletedExceptionally();
+    }
+
+    @Override
+    public boolean isExpired() {
+        return Call.failureOf(this) instanceof InvocationTimeoutException;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return Call.failureOf(this) instanceof InvocationCanceledException;
+    }
+
+    // ---- waits ----
+
+    @Override
+    public AsyncResult<T> waitForCompleted() throws InterruptedException {
+        waitUntil(this, Long.MAX_VALUE);
+        return this;
+    }
+
+    @Override
+    public boolean waitForCompleted(Duration timeout) throws InterruptedException {
+        return waitUntil(this, System.nanoTime() + timeout.toNanos());
+    }
+
+    @Override
+    public AsyncResult<T> waitForSent() throws InterruptedException {
+        waitUntil(call.sentSignal, Long.MAX_VALUE);
+        return this;
+    }
+
+    @Override
+    public boolean waitForSent(Duration timeout) throws InterruptedException {
+        return waitUntil(call.sentSignal, System.nanoTime() + timeout.toNanos()) && isSent();
+    }
+
+    /**
+     * Waits for {@code f}, never past the call's deadline plus a second, nor past {@code until}.
+     * Waiting is not observing: a failure found this way is still logged if nobody looks at it.
+     */
+    private boolean waitUntil(CompletableFuture<?> f, long until) throws InterruptedException {
+        long limit = call.deadlineNanos() + TimeUnit.SECONDS.toNanos(1);
+        long end = until - limit < 0 ? until : limit;
+        try {
+            long nanos = Math.max(0, end - System.nanoTime());
+            if (f == this) {
+                super.get(nanos, TimeUnit.NANOSECONDS);
+            } else {
+                f.get(nanos, TimeUnit.NANOSECONDS);
+            }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+            return true;
+        } catch (TimeoutException e) {
+            return f.isDone();
+        }
+        return true;
+    }
+
+    // ---- outcome ----
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T value() throws Exception {
+        observed();
+        try {
+            return (T) Call.awaitOutcome(this, call.deadlineNanos());
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new java.lang.reflect.UndeclaredThrowableException(t);
+        }
+    }
+
+    @Override
+    public Optional<Throwable> error() {
+        observed();
+        return Optional.ofNullable(Call.failureOf(this));
+    }
+
+    @Override
+    public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
+        observed();
+        waitForCompleted();
+        return super.get();
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit)
+            throws InterruptedException, java.util.concurrent.ExecutionException, TimeoutException {
+        observed();
+        return super.get(timeout, unit);
+    }
+
+    @Override
+    public T join() {
+        observed();
+        return super.join();
+    }
+
+    @Override
+    public T getNow(T valueIfAbsent) {
+        observed();
+        return super.getNow(valueIfAbsent);
+    }
+
+    // ---- cancellation and expiry ----
+
+    @Override
+    public boolean cancel() {
+        observed();
+        return call.cancel(" by the caller");
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        return cancel();
+    }
+
+    @Override
+    public AsyncResult<T> expireAfter(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        }
+        call.expireAfter(timeout);
+        return this;
+    }
+
+    @Override
+    public CompletableFuture<T> orTimeout(long timeout, TimeUnit unit) {
+        expireAfter(Duration.ofNanos(unit.toNanos(timeout)));
+        return this;
+    }
+
+    // ---- callbacks ----
+
+    @Override
+    public AsyncResult<T> onResponse(Consumer<? super T> callback) {
+        Objects.requireNonNull(callback, "callback");
+        return onComplete((value, failure) -> {
+            if (failure == null) {
+                callback.accept(value);
+            }
+        });
+    }
+
+    @Override
+    public AsyncResult<T> onException(Consumer<? super Throwable> callback) {
+        Objects.requireNonNull(callback, "callback");
+        return onComplete((value, failure) -> {
+            if (failure != null) {
+                callback.accept(failure);
+            }
+        });
+    }
+
+    @Override
+    public AsyncResult<T> onComplete(BiConsumer<? super T, ? super Throwable> callback) {
+        Objects.requireNonNull(callback, "callback");
+        observed();
+        // Always through the executor: also when already complete, the callback never runs here.
+        super.whenComplete((value, failure) -> hop(() -> guarded(() -> callback.accept(value, unwrap(failure)))));
+        return this;
+    }
+
+    @Override
+    public AsyncResult<T> onSent(Consumer<Boolean> callback) {
+        Objects.requireNonNull(callback, "callback");
+        if (call.isSent() && call.sentSynchronously()) {
+            guarded(() -> callback.accept(Boolean.TRUE)); // Ice: the calling thread, when sent within the call
+            return this;
+        }
+        call.sentSignal.thenAccept(sent -> {
+            if (sent) {
+                hop(() -> guarded(() -> callback.accept(call.sentSynchronously())));
+            }
+        });
+        return this;
+    }
+
+    @Override
+    public Optional<Progress> progress() {
+        return Optional.ofNullable(progress);
+    }
+
+    @Override
+    public AsyncResult<T> onProgress(Consumer<? super Progress> callback) {
+        Objects.requireNonNull(callback, "callback");
+        progressLane.execute(() -> {
+            progressListeners.add(callback);
+            Progress latest = progress;
+            if (latest != null) {
+                guarded(() -> callback.accept(latest));
+            }
+        });
+        return this;
+    }
+
+    /** A progress report arrived (on the I/O thread): record it and tell the listeners in order. */
+    void progressed(Progress p) {
+        progressLane.execute(() -> {
+            progress = p;
+            for (Consumer<? super Progress> l : progressListeners) {
+                guarded(() -> l.accept(p));
+            }
+        });
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    private void guarded(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException | Error e) {
+            log.error("a callback of {} threw; the result is unaffected", call.describe(), e);
+        }
+    }
+
+    // ---- only Hermod completes it ----
+
+    @Override
+    public boolean complete(T value) {
+        throw new UnsupportedOperationException("only Hermod completes an AsyncResult");
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+        throw new UnsupportedOperationException("only Hermod completes an AsyncResult");
+    }
+
+    @Override
+    public void obtrudeValue(T value) {
+        throw new UnsupportedOperationException("only Hermod completes an AsyncResult");
+    }
+
+    @Override
+    public void obtrudeException(Throwable ex) {
+        throw new UnsupportedOperationException("only Hermod completes an AsyncResult");
+    }
+
+    @Override
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
+        throw new UnsupportedOperationException("only Hermod completes an AsyncResult");
+    }
+
+    @Override
+    public CompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
+        throw new UnsupportedOperationException("only Hermod completes an AsyncResult; use expireAfter");
+    }
+
+    // ---- dependent stages ----
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+        observed(); // every dependent stage passes the failure on: someone will see it
+        return new Dependent<>(callbacks);
+    }
+
+    @Override
+    public Executor defaultExecutor() {
+        return callbacks;
+    }
+
+    @Override
+    public CompletableFuture<T> toCompletableFuture() {
+        observed();
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        String state = !isDone() ? (isSent() ? "sent" : "pending")
+                : isCompletedExceptionally() ? "failed: " + Call.failureOf(this) : "completed";
+        return "AsyncResult[" + call.describe() + ", " + state + "]";
+    }
+
+    /** Stages derived from a result: they run their *Async steps on the callback executor too. */
+    private static final class Dependent<U> extends CompletableFuture<U> {
+        private final Executor executor;
+
+        Dependent(Executor executor) {
+            this.executor = executor;
+        }
+
+        @Override
+        public <V> CompletableFuture<V> newIncompleteFuture() {
+            return new Dependent<>(executor);
+        }
+
+        @Override
+        public Executor defaultExecutor() {
+            return executor;
+        }
+    }
+
+    /**
+     * Logs a failure that nobody looked at once the result becomes unreachable (Kaa's
+     * "Unhandled asynchronous exception"). Holds no reference to the result itself.
+     */
+    private static final class Watch implements Runnable {
+        private final String what;
+        volatile Throwable failure;
+        volatile boolean observed;
+
+        Watch(String what) {
+            this.what = what;
+        }
+
+        @Override
+        public void run() {
+            Throwable f = failure;
+            if (f != null && !observed) {
+                log.error("unhandled asynchronous exception: {} failed and nobody observed it", what, f);
+            }
+        }
+    }
+
+    /** Runs tasks one at a time, in order, on a shared executor. */
+    private static final class SerialExecutor implements Executor {
+        private final Executor delegate;
+        private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean running = new AtomicBoolean();
+
+        SerialExecutor(Executor delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            tasks.add(task);
+            schedule();
+        }
+
+        private void schedule() {
+            if (running.compareAndSet(false, true)) {
+                try {
+                    delegate.execute(this::drain);
+                } catch (RejectedExecutionException e) {
+                    drain();
+                }
+            }
+        }
+
+        private void drain() {
+            Runnable task;
+            while ((task = tasks.poll()) != null) {
+                task.run();
+            }
+            running.set(false);
+            if (!tasks.isEmpty()) {
+                schedule();
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.hermod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Cancellation, progress, answers given later, deadline propagation, unobserved failures. */
+final class AsyncJobsTest {
+
+    /** The asynchronous face of {@link Jobs}, as the annotation processor writes it. */
+    @CompanionOf(Jobs.class)
+    public interface JobsAsync {
+        AsyncResult<String> run(int steps, long stepMillis);
+
+        AsyncResult<String> later(String key);
+
+        AsyncResult<Integer> canceledRuns();
+
+        AsyncResult<String> relay(String target, int steps, long stepMillis);
+    }
+
+    private JobsImpl impl;
+    private Server server;
+    private Client client;
+    private JobsAsync jobs;
+
+    @BeforeEach
+    void start() {
+        impl = new JobsImpl();
+        server = Hermod.server().host("127.0.0.1").add("jobs", Jobs.class, impl).start();
+        client = TestServers.client(server);
+        jobs = client.proxy(JobsAsync.class, "jobs");
+    }
+
+    @AfterEach
+    void stop() {
+        impl.closeRelays();
+        client.close();
+        server.close();
+    }
+
+    @Test
+    void cancel_afterSentBeforeReply_failsAtOnceAndServantSeesIt() {
+        AsyncResult<String> r = jobs.run(200, 20);
+        await().atMost(Duration.ofSeconds(10)).until(() -> impl.started.get() == 1);
+        assertThat(r.cancel()).isTrue();
+        InvocationCanceledException e = catchThrowableOfType(InvocationCanceledException.class, r::value);
+        assertThat(e.isUnprocessed()).isFalse();
+        assertThat(r.isCancelled()).isTrue();
+        assertThat(r.isDone()).isTrue();
+        assertThat(r.cancel()).as("a second cancel does nothing").isFalse();
+        await().atMost(Duration.ofSeconds(10)).until(() -> impl.canceled.get() == 1);
+    }
+
+    @Test
+    void cancel_beforeSent_neverReachesServant() throws Exception {
+        try (Client fresh = TestServers.client(server)) {
+            AsyncResult<String> r = fresh.proxy(JobsAsync.class, "jobs").run(1, 0);
+            if (!r.isSent()) { // the connection is still being opened: the request is queued
+                assertThat(r.cancel()).isTrue();
+                assertThat(catchThrowableOfType(InvocationCanceledException.class, r::value).isUnprocessed()).isTrue();
+            } else {
+                r.value();
+            }
+            Jobs sync = fresh.proxy(Jobs.class, "jobs");
+            assertThat(sync.canceledRuns()).isZero();
+        }
+    }
+
+    @Test
+    void replyAfterCancel_isDropped_andConnectionKeepsWorking() throws Exception {
+        AsyncResult<String> r = jobs.later("k1");
+        r.cancel();
+        client.proxy(Jobs.class, "jobs").release("k1"); // the servant answers now; nobody wants it
+        assertThat(r.isCancelled()).isTrue();
+        assertThat(jobs.run(1, 0).value()).isEqualTo("ran 1 steps");
+    }
+
+    @Test
+    void progress_reportedByServant_reachesCallerInOrder() throws Exception {
+        AsyncResult<String> r = jobs.run(5, 30);
+        List<Progress> seen = new CopyOnWriteArrayList<>();
+        r.onProgress(seen::add);
+        assertThat(r.value()).isEqualTo("ran 5 steps");
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.stream().anyMatch(p -> p.fraction() == 1.0));
+        List<Double> fractions = new ArrayList<>();
+        seen.forEach(p -> fractions.add(p.fraction()));
+        assertThat(fractions).isSorted();
+        assertThat(r.progress()).hasValueSatisfying(p -> {
+            assertThat(p.percent()).isEqualTo(100);
+            assertThat(p.message()).isEqualTo("done");
+        });
+    }
+
+    @Test
+    void completionStageServant_answersLater_withoutHoldingAThread() throws Exception {
+        // More pending calls than the JDK 17 dispatch pool has threads: only possible if none is held.
+        List<AsyncResult<String>> pending = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            pending.add(jobs.later("key" + i));
+        }
+        Jobs sync = client.proxy(Jobs.class, "jobs");
+        for (int i = 0; i < 200; i++) {
+            sync.release("key" + i);
+        }
+        for (int i = 0; i < 200; i++) {
+            assertThat(pending.get(i).value()).isEqualTo("released key" + i);
+        }
+    }
+
+    @Test
+    void nestedCall_inheritsDeadlineOfCallBeingServed() throws Exception {
+        JobsImpl backendImpl = new JobsImpl();
+        try (Server backend = Hermod.server().host("127.0.0.1").add("jobs", Jobs.class, backendImpl).start()) {
+            JobsAsync quick = Hermod.withOptions(jobs, o -> o.withTimeout(Duration.ofMillis(300)));
+            // The relay's own call to the backend has the client's default 30 s timeout, but it runs
+            // inside an invocation with 300 ms left: it must give up with the caller's deadline.
+            AsyncResult<String> r = quick.relay("tcp://127.0.0.1:" + backend.port(), 100, 50);
+            r.waitForCompleted();
+            // Either the caller's own deadline ends it, or the relay's nested call times out first
+            // and the relay reports that: both are the same deadline.
+            assertThat(r.error()).hasValueSatisfying(e -> assertThat(e instanceof InvocationTimeoutException
+                    || e instanceof RemoteException re && re.remoteClassName().equals(
+                            InvocationTimeoutException.class.getName())).as(e.toString()).isTrue());
+            await().atMost(Duration.ofSeconds(10)).until(() -> backendImpl.canceled.get() == 1);
+        }
+    }
+
+    @Test
+    void nestedCall_canceledWhenCallBeingServedIsCanceled() {
+        JobsImpl backendImpl = new JobsImpl();
+        try (Server backend = Hermod.server().host("127.0.0.1").add("jobs", Jobs.class, backendImpl).start()) {
+            AsyncResult<String> r = jobs.relay("tcp://127.0.0.1:" + backend.port(), 500, 20);
+            await().atMost(Duration.ofSeconds(10)).until(() -> backendImpl.started.get() == 1);
+            r.cancel();
+            await().atMost(Duration.ofSeconds(10)).until(() -> backendImpl.canceled.get() == 1);
+        }
+    }
+
+    @Test
+    void unobservedFailure_isLoggedOnceWhenResultIsCollected() throws Exception {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            AsyncResult<String> observed = jobs.later("never").expireAfter(Duration.ofMillis(50));
+            observed.onException(e -> { });
+            dropUnobservedFailure();
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                System.gc();
+                return captured.toString(StandardCharsets.UTF_8).contains("unhandled asynchronous exception");
+            });
+            String log = captured.toString(StandardCharsets.UTF_8);
+            assertThat(log).contains("later on service 'jobs' failed and nobody observed it")
+                    .contains("InvocationTimeoutException");
+            assertThat(log.split("unhandled asynchronous exception", -1)).as("logged once, for one result").hasSize(2);
+        } finally {
+            System.setErr(original);
+        }
+    }
+
+    private void dropUnobservedFailure() throws InterruptedException {
+        CompletionStage<String> r = jobs.later("never-either").expireAfter(Duration.ofMillis(50));
+        ((AsyncResult<String>) r).waitForCompleted();
+        assertThat(((AsyncResult<String>) r).isFailed()).isTrue();
+    }
+}
