@@ -53,6 +53,33 @@ public interface Client extends AutoCloseable {
     <T> T proxy(Class<T> contract, String service, CallOptions options);
 
     /**
+     * Invokes an operation by name, without a contract class: for tools and scripts. Arguments
+     * are sent as plain data (numbers, strings, booleans, {@code byte[]}, lists, maps for records
+     * and beans) and the server decodes them as the operation's declared parameter types; the
+     * result arrives as plain data too. A declared exception arrives as a {@link RemoteException}
+     * whose traceback names its class and message. Uses the client's default call options.
+     *
+     * @param service the service name
+     * @param operation the operation name
+     * @param args the arguments, in order
+     * @return the result handle, returned at once
+     * @throws IllegalStateException if the client is shut down
+     * @throws UnsupportedOperationException if the codec cannot carry untyped values
+     */
+    AsyncResult<Object> invoke(String service, String operation, Object... args);
+
+    /**
+     * Invokes an operation by name with the given options; see {@link #invoke(String, String, Object...)}.
+     *
+     * @param options the timeout and context of this call
+     * @param service the service name
+     * @param operation the operation name
+     * @param args the arguments, in order
+     * @return the result handle, returned at once
+     */
+    AsyncResult<Object> invoke(CallOptions options, String service, String operation, Object... args);
+
+    /**
      * Returns the server this client talks to, as {@code tcp://host:port}.
      *
      * @return the target

@@ -44,4 +44,22 @@ public interface Codec {
      *     message names the type and the reason
      */
     ValueCoder coder(List<Type> types);
+
+    /**
+     * Prepares a coder for values whose types are not known on this side: the arguments and
+     * result of a dynamic invocation ({@code Client.invoke}), made by tools that have no contract
+     * class. Values are encoded by their runtime types and decoded as plain data: null, booleans,
+     * numbers, strings, {@code byte[]}, {@code List} and {@code Map}. The receiving side still
+     * decodes them as its declared types, so nothing here ever chooses a class to instantiate.
+     *
+     * <p>The default implementation throws {@link UnsupportedOperationException}: a codec that
+     * cannot do this does not support dynamic invocation.
+     *
+     * @param count the number of values
+     * @return a thread-safe coder
+     * @throws UnsupportedOperationException if this codec does not support untyped values
+     */
+    default ValueCoder untypedCoder(int count) {
+        throw new UnsupportedOperationException("the " + name() + " codec does not support dynamic invocation");
+    }
 }

@@ -86,6 +86,20 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
     }
 
     @Override
+    public AsyncResultImpl<Object> invoke(String service, String operation, Object... args) {
+        return invoke(CallOptions.defaults(), service, operation, args);
+    }
+
+    @Override
+    public AsyncResultImpl<Object> invoke(CallOptions options, String service, String operation, Object... args) {
+        java.util.Objects.requireNonNull(options, "options");
+        java.util.Objects.requireNonNull(service, "service");
+        java.util.Objects.requireNonNull(operation, "operation");
+        Object[] values = args == null ? new Object[0] : args.clone();
+        return invokeAsync(Operation.dynamic(operation, values.length, contracts.codec()), service, values, options);
+    }
+
+    @Override
     public URI target() {
         return config.target();
     }

@@ -152,6 +152,14 @@ public final class JacksonCodec implements Codec {
         return new JacksonValueCoder(mapper, List.copyOf(types));
     }
 
+    @Override
+    public ValueCoder untypedCoder(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count must not be negative: " + count);
+        }
+        return JacksonValueCoder.untyped(mapper, count);
+    }
+
     /** The configured mapper; for tests. */
     ObjectMapper mapper() {
         return mapper;

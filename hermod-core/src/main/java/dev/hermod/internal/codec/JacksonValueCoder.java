@@ -41,6 +41,23 @@ final class JacksonValueCoder implements ValueCoder {
         }
     }
 
+    private JacksonValueCoder(ObjectMapper mapper, int count) {
+        this.factory = mapper.getFactory();
+        this.slots = new Slot[count];
+        for (int i = 0; i < count; i++) {
+            slots[i] = Slot.untyped(mapper, i, count);
+        }
+    }
+
+    /**
+     * A coder for values of no declared type, for dynamic invocations: values are written by
+     * their runtime types and read as plain data (null, Boolean, Integer/Long/BigInteger, Double,
+     * String, byte[], List, Map). No class is ever chosen by the bytes.
+     */
+    static JacksonValueCoder untyped(ObjectMapper mapper, int count) {
+        return new JacksonValueCoder(mapper, count);
+    }
+
     /**
      * {@inheritDoc}
      *
@@ -182,6 +199,11 @@ final class JacksonValueCoder implements ValueCoder {
             this.valueClass = valueClass;
             this.writer = writer;
             this.reader = reader;
+        }
+
+        static Slot untyped(ObjectMapper mapper, int index, int count) {
+            return new Slot("any", "value " + (index + 1) + " of " + count + " (untyped)", false, false,
+                    Object.class, mapper.writerFor(Object.class), mapper.readerFor(Object.class));
         }
 
         static Slot of(ObjectMapper mapper, Type declared, int index, int count) {

@@ -21,12 +21,22 @@ public final class Operation {
     private final Map<String, ValueCoder> exceptionCoders;
     private final boolean async;
 
+    private final ValueCoder untypedException;
+
     Operation(Contract contract, Method method, ValueCoder argumentCoder, ValueCoder resultCoder,
             Type resultType, List<Class<? extends Throwable>> declaredExceptions,
             Map<String, ValueCoder> exceptionCoders, boolean async) {
+        this(contract, method, method.getName(), argumentCoder, resultCoder, resultType, declaredExceptions,
+                exceptionCoders, async, null);
+    }
+
+    private Operation(Contract contract, Method method, String name, ValueCoder argumentCoder,
+            ValueCoder resultCoder, Type resultType, List<Class<? extends Throwable>> declaredExceptions,
+            Map<String, ValueCoder> exceptionCoders, boolean async, ValueCoder untypedException) {
         this.contract = contract;
         this.method = method;
-        this.name = method.getName();
+        this.name = name;
+        this.untypedException = untypedException;
         this.argumentCoder = argumentCoder;
         this.resultCoder = resultCoder;
         this.resultType = resultType;
@@ -41,6 +51,22 @@ public final class Operation {
      */
     public boolean isAsync() {
         return async;
+    }
+
+    /**
+     * An operation known only by name, for dynamic invocation: arguments and result travel as
+     * plain data, and a declared exception arrives as a map of its fields.
+     *
+     * @throws UnsupportedOperationException if the codec cannot carry untyped values
+     */
+    public static Operation dynamic(String name, int argumentCount, dev.hermod.codec.Codec codec) {
+        return new Operation(null, null, name, codec.untypedCoder(argumentCount), codec.untypedCoder(1),
+                Object.class, List.of(), Map.of(), true, codec.untypedCoder(1));
+    }
+
+    /** Whether this is a dynamic operation, with no contract behind it. */
+    public boolean isDynamic() {
+        return contract == null;
     }
 
     /** The contract this operation belongs to. */
@@ -60,7 +86,7 @@ public final class Operation {
 
     /** {@code Contract.operation}, for messages. */
     public String displayName() {
-        return contract.type().getSimpleName() + "." + name;
+        return contract == null ? name : contract.type().getSimpleName() + "." + name;
     }
 
     /** Encodes and decodes the arguments, one value per parameter. */
@@ -95,6 +121,9 @@ public final class Operation {
 
     /** The coder for a declared exception type by its binary name, or null if not declared. */
     public ValueCoder exceptionCoder(String binaryName) {
+        if (untypedException != null) {
+            return untypedException;
+        }
         return exceptionCoders.get(binaryName);
     }
 

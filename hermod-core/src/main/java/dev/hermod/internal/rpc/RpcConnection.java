@@ -217,7 +217,15 @@ public final class RpcConnection implements Link.Listener {
                     + type + ", which the operation does not declare", null, false);
         }
         try {
-            return (Throwable) coder.decode(body.nioBuffer())[0];
+            Object decoded = coder.decode(body.nioBuffer())[0];
+            if (call.operation.isDynamic()) {
+                // No class to rebuild: describe the declared exception as data.
+                Object message = decoded instanceof java.util.Map<?, ?> m ? m.get("message") : null;
+                return new dev.hermod.RemoteException(call.describe() + " threw declared exception " + type
+                        + ": " + decoded, new dev.hermod.RemoteTraceback(type,
+                                message == null ? null : message.toString(), java.util.List.of(), null));
+            }
+            return (Throwable) decoded;
         } catch (Exception e) {
             return new MarshalException("cannot decode declared exception " + type + " thrown by "
                     + call.describe() + ": " + e.getMessage(), e, false);
