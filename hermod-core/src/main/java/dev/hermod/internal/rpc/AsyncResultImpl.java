@@ -163,6 +163,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
      * Waiting is not observing: a failure found this way is still logged if nobody looks at it.
      */
     private boolean waitUntil(CompletableFuture<?> f, long until) throws InterruptedException {
+        refuseOnIoThread();
         long limit = call.deadlineNanos() + TimeUnit.SECONDS.toNanos(1);
         long end = until - limit < 0 ? until : limit;
         try {
@@ -186,12 +187,21 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     @SuppressWarnings("unchecked")
     public T value() throws Exception {
         observed();
+        refuseOnIoThread();
         try {
             return (T) Call.awaitOutcome(this, call.deadlineNanos());
         } catch (Exception | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new java.lang.reflect.UndeclaredThrowableException(t);
+        }
+    }
+
+    /** Blocking on an I/O thread would stall every connection it serves: fail fast instead. */
+    private void refuseOnIoThread() {
+        if (!isDone() && dev.hermod.internal.transport.Transport.onIoThread()) {
+            throw new IllegalStateException("waiting for " + call.describe()
+                    + " would block a Hermod I/O thread; use a callback instead");
         }
     }
 
