@@ -144,9 +144,8 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
         }
         call.schedule(timer);
         CompletableFuture<RpcConnection> c = connection();
-        RpcConnection ready = c.getNow(null);
-        if (ready != null) {
-            ready.send(call);
+        if (c.isDone() && !c.isCompletedExceptionally()) {
+            c.join().send(call);
         } else {
             c.whenComplete((conn, failure) -> {
                 if (failure != null) {
@@ -163,18 +162,22 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
     }
 
     private CompletableFuture<RpcConnection> connection() {
+        CompletableFuture<RpcConnection> result;
         synchronized (lock) {
             if (current != null && current.isUsable()) {
                 return CompletableFuture.completedFuture(current);
             }
-            if (connecting == null) {
-                connecting = open();
+            if (connecting != null) {
+                return connecting;
             }
-            return connecting;
+            result = new CompletableFuture<>();
+            connecting = result;
         }
+        open(result); // outside the lock: a connect that fails at once completes result right here
+        return result;
     }
 
-    private CompletableFuture<RpcConnection> open() {
+    private void open(CompletableFuture<RpcConnection> result) {
         URI target = config.target();
         InetSocketAddress address = InetSocketAddress.createUnresolved(target.getHost(), target.getPort());
         CompletableFuture<Link> ready = new CompletableFuture<>();
@@ -191,11 +194,12 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
                         + f.cause().getMessage(), f.cause(), true));
             }
         });
-        CompletableFuture<RpcConnection> result = new CompletableFuture<>();
         ready.whenComplete((link, failure) -> {
             RpcConnection conn = made.get();
             synchronized (lock) {
-                connecting = null;
+                if (connecting == result) {
+                    connecting = null; // the next call tries again, whatever happened here
+                }
                 if (failure == null) {
                     connections.add(conn);
                     current = conn;
@@ -210,7 +214,6 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
                 result.complete(conn);
             }
         });
-        return result;
     }
 
     private ConnectionException closedError() {

@@ -52,6 +52,10 @@ public final class Contract {
                 continue;
             }
             Operation existing = names.get(m.getName());
+            if (existing != null && Arrays.equals(existing.method().getParameterTypes(), m.getParameterTypes())) {
+                methods.put(m, existing); // the same method inherited along two paths (a diamond)
+                continue;
+            }
             if (existing != null) {
                 throw new IllegalArgumentException("overloaded operation name '" + m.getName()
                         + "': Hermod identifies operations by name, so each must be unique; rename one"

@@ -145,7 +145,8 @@ public final class Link {
         return closeCause != null || !channel.isOpen();
     }
 
-    RpcException closeCause() {
+    /** Why the link closed or is closing, or null while it is open. */
+    public RpcException closeCause() {
         return closeCause;
     }
 

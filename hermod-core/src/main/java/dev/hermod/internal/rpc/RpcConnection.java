@@ -110,8 +110,10 @@ public final class RpcConnection implements Link.Listener {
             if (f.isSuccess()) {
                 call.written = true;
             } else if (pending.remove(id, call)) {
-                call.fail(new ConnectionException("could not send " + call.describe() + " to "
-                        + link.remoteAddress() + ": " + f.cause(), f.cause(), true));
+                RpcException why = link.closeCause(); // e.g. the protocol error that closed the link
+                call.fail(why != null ? Exceptions.unsent(why)
+                        : new ConnectionException("could not send " + call.describe() + " to "
+                                + link.remoteAddress() + ": " + f.cause(), f.cause(), true));
             }
         });
         call.markSent();

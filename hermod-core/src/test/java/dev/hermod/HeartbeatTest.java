@@ -1,0 +1,91 @@
+package dev.hermod;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Heartbeats, over real TCP: a peer that falls silent is presumed dead after three intervals and
+ * its calls fail long before their timeout; a peer that is merely idle keeps its connection.
+ */
+@Timeout(value = 60, unit = SECONDS)
+final class HeartbeatTest {
+    private static final Duration BOUND = Duration.ofSeconds(10);
+    private static final Duration INTERVAL = Duration.ofMillis(100);
+
+    @Test
+    void call_serverSilentAfterHandshake_failsAsPresumedDeadBeforeCallTimeout() throws Exception {
+        try (FaultRawServer silent = new FaultRawServer(FaultWire.preamble(1));
+                Client client = Hermod.client()
+                        .target(silent.target())
+                        .heartbeatInterval(INTERVAL)
+                        .callTimeout(Duration.ofSeconds(30))
+                        .build()) {
+            Employees e = client.proxy(Employees.class, "employees");
+
+            // BOUND is a third of the call timeout: only the heartbeat can end the call in time.
+            Throwable failure = assertTimeoutPreemptively(BOUND, () -> catchThrowable(() -> e.getName(99)));
+
+            assertThat(failure).isInstanceOf(ConnectionException.class).hasMessageContaining("presumed dead");
+            assertThat(((RpcException) failure).isUnprocessed()).as("the request was sent").isFalse();
+            await().atMost(BOUND)
+                    .until(() -> !silent.connections().isEmpty() && silent.connections().get(0).isClosed());
+            List<FaultWire.Frame> sent = FaultWire.parse(silent.connections().get(0).received()).frames();
+            assertThat(sent).extracting(FaultWire.Frame::type)
+                    .as("the client asked before it gave up")
+                    .contains(FaultWire.REQUEST, FaultWire.PING);
+        }
+    }
+
+    @Test
+    void server_clientSilentAfterHandshake_closesConnection() throws Exception {
+        try (Server server = Hermod.server()
+                        .host("127.0.0.1")
+                        .heartbeatInterval(INTERVAL)
+                        .add("employees", Employees.class, new FaultEmployees())
+                        .start();
+                FaultSocket raw = FaultSocket.connect(server.port())) {
+            raw.send(FaultWire.preamble(1)); // and then never another byte, not even a PONG
+
+            assertThat(raw.readPreamble()).isEqualTo(1);
+            List<FaultWire.Frame> frames = raw.readUntilClosed();
+
+            assertThat(frames).extracting(FaultWire.Frame::type).as("the server pinged before it gave up")
+                    .contains(FaultWire.PING);
+        }
+    }
+
+    @Test
+    void call_afterIdlePeriodWithHeartbeats_usesSameConnection() throws Exception {
+        try (Server server = Hermod.server()
+                        .host("127.0.0.1")
+                        .heartbeatInterval(INTERVAL)
+                        .add("employees", Employees.class, new FaultEmployees())
+                        .start();
+                Client client = Hermod.client()
+                        .target("tcp://127.0.0.1:" + server.port())
+                        .heartbeatInterval(INTERVAL)
+                        .build()) {
+            Employees e = client.proxy(Employees.class, "employees");
+            String before = peerOf(e.whoAmI());
+
+            // Idle for ten intervals, more than three times the time after which a silent peer is dropped.
+            Thread.sleep(10 * INTERVAL.toMillis());
+
+            assertThat(peerOf(e.whoAmI())).as("the client's address as the server sees it").isEqualTo(before);
+        }
+    }
+
+    /** The client address in {@link FaultEmployees#whoAmI()}: different on every new connection. */
+    private static String peerOf(String whoAmI) {
+        assertThat(whoAmI).contains(" peer=");
+        return whoAmI.substring(whoAmI.indexOf(" peer=") + " peer=".length());
+    }
+}
