@@ -1,0 +1,527 @@
+package dev.hermod.processor;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.annotation.processing.AbstractProcessor;
+import javax.annotation.processing.Filer;
+import javax.annotation.processing.FilerException;
+import javax.annotation.processing.Messager;
+import javax.annotation.processing.ProcessingEnvironment;
+import javax.annotation.processing.RoundEnvironment;
+import javax.annotation.processing.SupportedAnnotationTypes;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.ModuleElement;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.ArrayType;
+import javax.lang.model.type.DeclaredType;
+import javax.lang.model.type.ExecutableType;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.type.WildcardType;
+import javax.lang.model.util.ElementFilter;
+import javax.lang.model.util.Elements;
+import javax.lang.model.util.Types;
+import javax.tools.Diagnostic;
+import javax.tools.JavaFileObject;
+
+/**
+ * Hermod's annotation processor: for every interface annotated {@code @dev.hermod.Remote} it
+ * generates the asynchronous companion interface, whose methods take the same parameters as the
+ * contract's operations and return {@code dev.hermod.AsyncResult} of their result type.
+ *
+ * <p>For a contract {@code com.example.Employees} it writes {@code com.example.EmployeesAsync}; for
+ * a nested contract {@code com.example.Outer.Inner}, the top-level {@code
+ * com.example.Outer_InnerAsync}. The companion is annotated {@code @dev.hermod.CompanionOf} with
+ * the contract, is public when the contract is accessible from everywhere, has one abstract method
+ * per remote operation (inherited operations included; {@code default}, {@code static} and
+ * redeclared {@code Object} methods are not operations), copies each operation's doc comment and
+ * declares no exceptions: declared exceptions complete the result exceptionally.
+ *
+ * <p>A contract the companion cannot be written for (a class annotated {@code @Remote}, a generic
+ * interface, an overloaded operation name, a generic method, a private nested interface) is
+ * reported as a compilation error on the offending element and nothing is generated for it. The
+ * full validation of a contract happens at run time, when Hermod reads it.
+ *
+ * <p>Users do not call this class: javac finds it through {@code META-INF/services} (see
+ * {@code docs/PROCESSOR.md} for the Maven setup) and drives it. It generates one file per contract
+ * with that contract as the only originating element, works across processing rounds (a contract
+ * that names a type another processor has yet to generate is retried in the next round) and does
+ * not need {@code hermod-core} on the processor path. An instance serves one compilation and is not
+ * thread-safe, as javac expects.
+ *
+ * @since 0.1
+ */
+@SupportedAnnotationTypes(RemoteProcessor.REMOTE)
+public final class RemoteProcessor extends AbstractProcessor {
+    static final String REMOTE = "dev.hermod.Remote";
+    static final String COMPANION_OF = "dev.hermod.CompanionOf";
+    static final String ASYNC_RESULT = "dev.hermod.AsyncResult";
+    static final String GENERATED = "javax.annotation.processing.Generated";
+
+    /** Contracts naming a type not generated yet, by qualified name, with their module ("" if unnamed). */
+    private final Map<String, String> deferred = new LinkedHashMap<>();
+    /** Why each deferred contract was deferred, for the error if the type never appears. */
+    private final Map<String, String> deferredReason = new LinkedHashMap<>();
+
+    private Elements elements;
+    private Types types;
+    private Filer filer;
+    private Messager messager;
+
+    /** Creates the processor; javac calls this through the service loader. */
+    public RemoteProcessor() {}
+
+    @Override
+    public synchronized void init(ProcessingEnvironment env) {
+        super.init(env);
+        elements = env.getElementUtils();
+        types = env.getTypeUtils();
+        filer = env.getFiler();
+        messager = env.getMessager();
+    }
+
+    @Override
+    public SourceVersion getSupportedSourceVersion() {
+        return SourceVersion.latestSupported();
+    }
+
+    @Override
+    public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+        if (round.processingOver()) {
+            for (Map.Entry<String, String> e : deferred.entrySet()) {
+                TypeElement contract = lookUp(e.getKey(), e.getValue());
+                String message = "cannot generate the asynchronous companion of " + e.getKey() + ": "
+                        + deferredReason.get(e.getKey());
+                if (contract == null) {
+                    messager.printMessage(Diagnostic.Kind.ERROR, message);
+                } else {
+                    messager.printMessage(Diagnostic.Kind.ERROR, message, contract);
+                }
+            }
+            deferred.clear();
+            deferredReason.clear();
+            return false;
+        }
+        List<TypeElement> contracts = new ArrayList<>();
+        for (Map.Entry<String, String> e : deferred.entrySet()) {
+            TypeElement contract = lookUp(e.getKey(), e.getValue());
+            if (contract != null) {
+                contracts.add(contract);
+            }
+        }
+        deferred.clear();
+        deferredReason.clear();
+        for (TypeElement annotation : annotations) {
+            if (!annotation.getQualifiedName().contentEquals(REMOTE)) {
+                continue;
+            }
+            for (Element annotated : round.getElementsAnnotatedWith(annotation)) {
+                if (isInterface(annotated)) {
+                    contracts.add((TypeElement) annotated);
+                }
+            }
+        }
+        for (TypeElement contract : contracts) {
+            generate(contract);
+        }
+        // Other processors may act on @Remote too.
+        return false;
+    }
+
+    private boolean isInterface(Element annotated) {
+        if (annotated.getKind() == ElementKind.INTERFACE) {
+            return true;
+        }
+        String what = switch (annotated.getKind()) {
+            case ANNOTATION_TYPE -> "an annotation type";
+            case ENUM -> "an enum";
+            case RECORD -> "a record";
+            case CLASS -> "a class";
+            default -> "a " + annotated.getKind().toString().toLowerCase(Locale.ROOT);
+        };
+        error(annotated, "@Remote marks a contract, which must be an interface, but "
+                + annotated.getSimpleName() + " is " + what);
+        return false;
+    }
+
+    private void generate(TypeElement contract) {
+        if (!isSupportedContract(contract)) {
+            return;
+        }
+        String unresolved = unresolvedSupertype(contract, new HashSet<>());
+        if (unresolved != null) {
+            defer(contract, "its super-interface " + unresolved + " cannot be resolved");
+            return;
+        }
+        List<Operation> operations = operations(contract);
+        if (operations == null) {
+            return;
+        }
+        for (Operation op : operations) {
+            String missing = unresolved(op);
+            if (missing != null) {
+                defer(contract, "type " + missing + " in " + op.describe() + " cannot be resolved");
+                return;
+            }
+        }
+        ModuleElement module = elements.getModuleOf(contract);
+        TypeElement asyncResult = typeElement(module, ASYNC_RESULT);
+        TypeElement companionOf = typeElement(module, COMPANION_OF);
+        if (asyncResult == null || companionOf == null) {
+            error(contract, "cannot generate the asynchronous companion: " + (asyncResult == null
+                    ? ASYNC_RESULT : COMPANION_OF) + " is not on the class path; hermod-processor needs"
+                    + " hermod-core of the same version");
+            return;
+        }
+        String packageName = elements.getPackageOf(contract).getQualifiedName().toString();
+        String simpleName = companionSimpleName(contract);
+        String qualifiedName = packageName.isEmpty() ? simpleName : packageName + "." + simpleName;
+        TypeElement generated = generatedAnnotationVisible(contract) ? typeElement(module, GENERATED) : null;
+        CompanionWriter writer = new CompanionWriter(elements, types, contract, packageName, simpleName,
+                asyncResult, companionOf, generated);
+        String source = writer.write(operations);
+        try {
+            JavaFileObject file = filer.createSourceFile(qualifiedName, contract);
+            try (Writer out = file.openWriter()) {
+                out.write(source);
+            }
+        } catch (FilerException e) {
+            error(contract, "cannot generate " + qualifiedName + ", the asynchronous companion of "
+                    + contract.getQualifiedName() + ": " + e.getMessage()
+                    + " (does another type of that name exist?)");
+        } catch (IOException e) {
+            error(contract, "cannot write " + qualifiedName + ": " + e);
+        }
+    }
+
+    /** Checks what this processor needs of the contract itself; the rest is checked at run time. */
+    private boolean isSupportedContract(TypeElement contract) {
+        boolean ok = true;
+        if (!contract.getTypeParameters().isEmpty()) {
+            error(contract, "@Remote interface " + contract.getSimpleName() + " cannot declare type"
+                    + " parameters: every operation needs concrete parameter and result types");
+            ok = false;
+        }
+        for (Element e = contract; e instanceof TypeElement; e = e.getEnclosingElement()) {
+            if (e.getModifiers().contains(Modifier.PRIVATE)) {
+                error(contract, "@Remote interface " + contract.getSimpleName() + " is not accessible"
+                        + " from its package (" + e.getSimpleName() + " is private), so its companion"
+                        + " cannot name it");
+                ok = false;
+                break;
+            }
+        }
+        return ok;
+    }
+
+    /**
+     * The contract's remote operations in a stable order (its own in declaration order, then
+     * inherited ones, depth-first along the {@code extends} clauses), or null after reporting an
+     * error.
+     */
+    private List<Operation> operations(TypeElement contract) {
+        List<ExecutableElement> visible = new ArrayList<>();
+        collectVisibleMethods(contract, contract, visible, new HashSet<>());
+        DeclaredType site = (DeclaredType) contract.asType();
+        Map<String, List<Operation>> byName = new LinkedHashMap<>();
+        for (ExecutableElement m : visible) {
+            Set<Modifier> modifiers = m.getModifiers();
+            if (!modifiers.contains(Modifier.ABSTRACT) || modifiers.contains(Modifier.STATIC)
+                    || m.isDefault() || redeclaresObjectMethod(m)) {
+                continue;
+            }
+            ExecutableType type = (ExecutableType) types.asMemberOf(site, m);
+            byName.computeIfAbsent(m.getSimpleName().toString(), k -> new ArrayList<>())
+                    .add(new Operation(m, type));
+        }
+        List<Operation> operations = new ArrayList<>();
+        boolean ok = true;
+        for (Map.Entry<String, List<Operation>> e : byName.entrySet()) {
+            Operation op = single(contract, e.getKey(), e.getValue());
+            if (op == null) {
+                ok = false;
+                continue;
+            }
+            if (!op.method().getTypeParameters().isEmpty()) {
+                report(contract, op.method(), "generic method '" + e.getKey() + "' cannot be a remote"
+                        + " operation: Hermod carries values by their declared types, so declare concrete"
+                        + " types (" + op.describe() + ")");
+                ok = false;
+                continue;
+            }
+            operations.add(op);
+        }
+        return ok ? operations : null;
+    }
+
+    /**
+     * Adds the methods of {@code type} and its super-interfaces that are members of the contract:
+     * a method overridden by one already collected is left out, and one that overrides a collected
+     * method replaces it.
+     */
+    private void collectVisibleMethods(TypeElement contract, TypeElement type, List<ExecutableElement> out,
+            Set<TypeElement> visited) {
+        if (!visited.add(type)) {
+            return;
+        }
+        for (ExecutableElement m : ElementFilter.methodsIn(type.getEnclosedElements())) {
+            if (m.getModifiers().contains(Modifier.STATIC) || m.getModifiers().contains(Modifier.PRIVATE)) {
+                continue; // not inherited, never an operation
+            }
+            boolean hidden = false;
+            for (ExecutableElement seen : out) {
+                if (elements.overrides(seen, m, contract)) {
+                    hidden = true;
+                    break;
+                }
+            }
+            if (hidden) {
+                continue;
+            }
+            out.removeIf(seen -> elements.overrides(m, seen, contract));
+            out.add(m);
+        }
+        for (TypeMirror parent : type.getInterfaces()) {
+            if (parent.getKind() == TypeKind.DECLARED) {
+                collectVisibleMethods(contract, (TypeElement) types.asElement(parent), out, visited);
+            }
+        }
+    }
+
+    /**
+     * The one operation behind a name. Methods of one name inherited from unrelated super-interfaces
+     * with the same parameter types are one method in Java, so one operation; any other pair is an
+     * overload, which Hermod cannot tell apart on the wire.
+     */
+    private Operation single(TypeElement contract, String name, List<Operation> candidates) {
+        Operation first = candidates.get(0);
+        for (Operation other : candidates.subList(1, candidates.size())) {
+            if (!sameErasedParameters(first.type(), other.type())) {
+                StringBuilder all = new StringBuilder();
+                for (Operation c : candidates) {
+                    all.append(all.length() == 0 ? "" : ", ").append(c.describe());
+                }
+                // The contract's own second declaration, else its only one, else the contract.
+                List<Operation> own = candidates.stream()
+                        .filter(c -> c.method().getEnclosingElement().equals(contract))
+                        .collect(Collectors.toList());
+                Operation culprit = own.isEmpty() ? other : own.get(Math.min(1, own.size() - 1));
+                report(contract, culprit.method(), "overloaded operation name '" + name + "': Hermod"
+                        + " identifies operations by name, so each must be unique; rename one of " + all);
+                return null;
+            }
+        }
+        // Override-equivalent: the most specific result type is the member's.
+        for (Operation c : candidates) {
+            boolean mostSpecific = true;
+            for (Operation other : candidates) {
+                if (!types.isSubtype(c.type().getReturnType(), other.type().getReturnType())) {
+                    mostSpecific = false;
+                    break;
+                }
+            }
+            if (mostSpecific) {
+                return c;
+            }
+        }
+        return first;
+    }
+
+    private boolean sameErasedParameters(ExecutableType a, ExecutableType b) {
+        List<? extends TypeMirror> pa = a.getParameterTypes();
+        List<? extends TypeMirror> pb = b.getParameterTypes();
+        if (pa.size() != pb.size()) {
+            return false;
+        }
+        for (int i = 0; i < pa.size(); i++) {
+            if (!types.isSameType(types.erasure(pa.get(i)), types.erasure(pb.get(i)))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code equals}, {@code hashCode}, {@code toString} and friends are answered locally. */
+    private boolean redeclaresObjectMethod(ExecutableElement m) {
+        TypeElement object = elements.getTypeElement("java.lang.Object");
+        for (ExecutableElement o : ElementFilter.methodsIn(object.getEnclosedElements())) {
+            if (!o.getModifiers().contains(Modifier.PUBLIC) || !o.getSimpleName().equals(m.getSimpleName())
+                    || o.getParameters().size() != m.getParameters().size()) {
+                continue;
+            }
+            boolean same = true;
+            for (int i = 0; i < o.getParameters().size(); i++) {
+                TypeMirror a = types.erasure(o.getParameters().get(i).asType());
+                TypeMirror b = types.erasure(m.getParameters().get(i).asType());
+                if (!types.isSameType(a, b)) {
+                    same = false;
+                    break;
+                }
+            }
+            if (same) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String unresolvedSupertype(TypeElement type, Set<TypeElement> visited) {
+        if (!visited.add(type)) {
+            return null;
+        }
+        for (TypeMirror parent : type.getInterfaces()) {
+            if (parent.getKind() == TypeKind.ERROR) {
+                return parent.toString();
+            }
+            if (parent.getKind() == TypeKind.DECLARED) {
+                String missing = unresolvedSupertype((TypeElement) types.asElement(parent), visited);
+                if (missing != null) {
+                    return missing;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String unresolved(Operation op) {
+        String missing = unresolved(op.type().getReturnType());
+        for (TypeMirror p : op.type().getParameterTypes()) {
+            if (missing == null) {
+                missing = unresolved(p);
+            }
+        }
+        return missing;
+    }
+
+    /** The first type that does not exist (yet) inside {@code type}, or null. */
+    private static String unresolved(TypeMirror type) {
+        switch (type.getKind()) {
+            case ERROR:
+                return type.toString();
+            case ARRAY:
+                return unresolved(((ArrayType) type).getComponentType());
+            case DECLARED:
+                for (TypeMirror arg : ((DeclaredType) type).getTypeArguments()) {
+                    String missing = unresolved(arg);
+                    if (missing != null) {
+                        return missing;
+                    }
+                }
+                return null;
+            case WILDCARD:
+                WildcardType w = (WildcardType) type;
+                TypeMirror bound = w.getExtendsBound() != null ? w.getExtendsBound() : w.getSuperBound();
+                return bound == null ? null : unresolved(bound);
+            default:
+                return null;
+        }
+    }
+
+    private void defer(TypeElement contract, String reason) {
+        String name = contract.getQualifiedName().toString();
+        ModuleElement module = elements.getModuleOf(contract);
+        deferred.put(name, module == null || module.isUnnamed() ? "" : module.getQualifiedName().toString());
+        deferredReason.put(name, reason);
+    }
+
+    private TypeElement lookUp(String name, String module) {
+        if (module.isEmpty()) {
+            return elements.getTypeElement(name);
+        }
+        ModuleElement m = elements.getModuleElement(module);
+        return m == null ? elements.getTypeElement(name) : elements.getTypeElement(m, name);
+    }
+
+    private TypeElement typeElement(ModuleElement module, String name) {
+        TypeElement found = module == null || module.isUnnamed() ? null : elements.getTypeElement(module, name);
+        return found != null ? found : elements.getTypeElement(name);
+    }
+
+    /**
+     * Whether the contract's code can name {@code javax.annotation.processing.Generated}: always in
+     * the unnamed module; in a named module only if it reads {@code java.compiler}, which a module
+     * that merely uses Hermod need not do.
+     */
+    private boolean generatedAnnotationVisible(TypeElement contract) {
+        ModuleElement module = elements.getModuleOf(contract);
+        if (module == null || module.isUnnamed()) {
+            return true;
+        }
+        for (ModuleElement.RequiresDirective r : ElementFilter.requiresIn(module.getDirectives())) {
+            if (readsCompiler(r.getDependency(), new HashSet<>())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether requiring {@code module} makes {@code java.compiler} readable. */
+    private static boolean readsCompiler(ModuleElement module, Set<ModuleElement> visited) {
+        if (module.getQualifiedName().contentEquals("java.compiler")) {
+            return true;
+        }
+        if (!visited.add(module)) {
+            return false;
+        }
+        for (ModuleElement.RequiresDirective r : ElementFilter.requiresIn(module.getDirectives())) {
+            if (r.isTransitive() && readsCompiler(r.getDependency(), visited)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code Outer.Inner} becomes {@code Outer_InnerAsync}. */
+    static String companionSimpleName(TypeElement contract) {
+        StringBuilder name = new StringBuilder(contract.getSimpleName());
+        for (Element e = contract.getEnclosingElement(); e instanceof TypeElement; e = e.getEnclosingElement()) {
+            name.insert(0, '_').insert(0, e.getSimpleName());
+        }
+        return name.append("Async").toString();
+    }
+
+    /** Reports on the method when it is declared in the contract, else on the contract. */
+    private void report(TypeElement contract, ExecutableElement method, String message) {
+        error(method.getEnclosingElement().equals(contract) ? method : contract, message);
+    }
+
+    private void error(Element element, String message) {
+        messager.printMessage(Diagnostic.Kind.ERROR, message, element);
+    }
+
+    /** One remote operation: the method and its type as a member of the contract. */
+    record Operation(ExecutableElement method, ExecutableType type) {
+        /** {@code Employees.getName(int)}, for messages. */
+        String describe() {
+            StringBuilder sb = new StringBuilder(method.getEnclosingElement().getSimpleName()).append('.')
+                    .append(method.getSimpleName()).append('(');
+            List<? extends VariableElement> params = method.getParameters();
+            for (int i = 0; i < params.size(); i++) {
+                sb.append(i == 0 ? "" : ", ").append(simpleTypeName(params.get(i).asType()));
+            }
+            return sb.append(')').toString();
+        }
+
+        /** The simple name without type arguments, like {@code Class.getSimpleName()}. */
+        private static String simpleTypeName(TypeMirror type) {
+            String s = type.toString();
+            int lt = s.indexOf('<');
+            String raw = lt < 0 ? s : s.substring(0, lt);
+            String dims = lt < 0 ? "" : s.substring(s.lastIndexOf('>') + 1);
+            return raw.substring(raw.lastIndexOf('.') + 1) + dims;
+        }
+    }
+}
