@@ -1,0 +1,56 @@
+package dev.hermod.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hermod.examples.employees.EmployeesExample;
+import dev.hermod.examples.inventory.InventoryExample;
+import dev.hermod.examples.jobs.JobsExample;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Runs each example program and checks what it reports. */
+final class ExamplesTest {
+
+    private static String capture(ThrowingConsumer<PrintStream> program) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        program.accept(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    interface ThrowingConsumer<T> {
+        void accept(T t) throws Exception;
+    }
+
+    @Test
+    void employeesExample_syncAsyncAndCallbacks() throws Exception {
+        String out = capture(EmployeesExample::run);
+        assertThat(out)
+                .contains("sync:     getName(99) = Ken Thompson")
+                .contains("async:    getName(99) = Ken Thompson")
+                .contains("widget1 shows: Ada Lovelace")
+                .contains("widget2 shows: Grace Hopper")
+                .contains("exception callback: NoSuchEmployee: no employee has number 5");
+    }
+
+    @Test
+    void jobsExample_progressWaitAndCancel() throws Exception {
+        String out = capture(o -> JobsExample.run(o, 50));
+        assertThat(out)
+                .contains("web-1:   0% allocating memory")
+                .contains("web-1: 100% running")
+                .contains("web-1 is running")
+                .contains("db-1 start canceled")
+                .contains("db-1 is stopped");
+    }
+
+    @Test
+    void inventoryExample_asyncFanOutFindsSameInventoryAsSync() throws Exception {
+        InventoryExample.Outcome[] outcomes = InventoryExample.run(new PrintStream(new ByteArrayOutputStream()), 20, 2);
+        assertThat(outcomes[1].inventory()).isEqualTo(outcomes[0].inventory()).hasSize(20);
+        assertThat(outcomes[0].calls()).isEqualTo(61);
+        assertThat(outcomes[1].calls()).isEqualTo(61);
+        assertThat(outcomes[1].inventory().get("vm-007").get(0)).containsExactly("vm-007-boot", "vm-007-data");
+    }
+}
