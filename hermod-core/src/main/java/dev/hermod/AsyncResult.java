@@ -76,6 +76,13 @@ public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
     Client client();
 
     /**
+     * Returns the proxy whose method started the invocation (Ice {@code getProxy}).
+     *
+     * @return the proxy, empty for a dynamic invocation ({@link Client#invoke})
+     */
+    Optional<Object> proxy();
+
+    /**
      * Returns the address of the server the request was sent to.
      *
      * @return the peer address, empty while no connection has been chosen

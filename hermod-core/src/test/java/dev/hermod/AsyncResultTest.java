@@ -50,6 +50,7 @@ final class AsyncResultTest {
         assertThat(r.service()).isEqualTo("employees");
         assertThat(r.client()).isSameAs(client);
         assertThat(r.remoteAddress()).isPresent();
+        assertThat(r.proxy()).containsSame(employees);
     }
 
     @Test

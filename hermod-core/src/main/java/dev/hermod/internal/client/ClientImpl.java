@@ -96,7 +96,8 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
         java.util.Objects.requireNonNull(service, "service");
         java.util.Objects.requireNonNull(operation, "operation");
         Object[] values = args == null ? new Object[0] : args.clone();
-        return invokeAsync(Operation.dynamic(operation, values.length, contracts.codec()), service, values, options);
+        return invokeAsync(Operation.dynamic(operation, values.length, contracts.codec()), service, values, options,
+                null);
     }
 
     @Override
@@ -110,9 +111,10 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
     }
 
     @Override
-    public AsyncResultImpl<Object> invokeAsync(Operation op, String service, Object[] args, CallOptions options) {
+    public AsyncResultImpl<Object> invokeAsync(Operation op, String service, Object[] args, CallOptions options,
+            Object proxy) {
         Call call = Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()));
-        AsyncResultImpl<Object> result = AsyncResultImpl.of(call, this, callbacks);
+        AsyncResultImpl<Object> result = AsyncResultImpl.of(call, this, proxy, callbacks);
         call.starting(true);
         try {
             start(call);

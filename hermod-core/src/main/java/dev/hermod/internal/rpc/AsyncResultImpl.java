@@ -38,15 +38,17 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
 
     private final Call call;
     private final Client client;
+    private final Object proxy;
     private final Executor callbacks;
     private final Watch watch;
     private volatile Progress progress;
     private final ConcurrentLinkedQueue<Consumer<? super Progress>> progressListeners = new ConcurrentLinkedQueue<>();
     private final SerialExecutor progressLane;
 
-    private AsyncResultImpl(Call call, Client client, Executor callbacks) {
+    private AsyncResultImpl(Call call, Client client, Object proxy, Executor callbacks) {
         this.call = call;
         this.client = client;
+        this.proxy = proxy;
         this.callbacks = callbacks;
         this.progressLane = new SerialExecutor(callbacks);
         this.watch = new Watch(call.describe());
@@ -55,8 +57,8 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
 
     /** Creates the result of {@code call} and links the two; call before starting the call. */
     @SuppressWarnings("unchecked")
-    public static <T> AsyncResultImpl<T> of(Call call, Client client, Executor callbacks) {
-        AsyncResultImpl<T> r = new AsyncResultImpl<>(call, client, callbacks);
+    public static <T> AsyncResultImpl<T> of(Call call, Client client, Object proxy, Executor callbacks) {
+        AsyncResultImpl<T> r = new AsyncResultImpl<>(call, client, proxy, callbacks);
         call.result = r;
         call.outcome().whenComplete((value, failure) -> r.hop(() -> r.settle((T) value, failure)));
         return r;
@@ -99,6 +101,11 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     @Override
     public Client client() {
         return client;
+    }
+
+    @Override
+    public Optional<Object> proxy() {
+        return Optional.ofNullable(proxy);
     }
 
     @Override

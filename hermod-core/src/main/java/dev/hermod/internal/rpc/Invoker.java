@@ -10,7 +10,8 @@ public interface Invoker {
     Object invokeSync(Operation op, String service, Object[] args, CallOptions options) throws Throwable;
 
     /** Starts a call and returns its result handle at once. */
-    AsyncResultImpl<Object> invokeAsync(Operation op, String service, Object[] args, CallOptions options);
+    AsyncResultImpl<Object> invokeAsync(Operation op, String service, Object[] args, CallOptions options,
+            Object proxy);
 
     /** Reads (once) and returns the contract of {@code type}. */
     Contract contract(Class<?> type);

@@ -74,7 +74,7 @@ public final class ProxyHandler implements InvocationHandler {
         Operation op = contract.operation(method);
         if (op != null) {
             Object[] a = args == null ? NO_ARGS : args;
-            return op.isAsync() ? invoker.invokeAsync(op, service, a, options) : invoker.invokeSync(op, service, a, options);
+            return op.isAsync() ? invoker.invokeAsync(op, service, a, options, proxy) : invoker.invokeSync(op, service, a, options);
         }
         if (method.isDefault()) {
             return InvocationHandler.invokeDefault(proxy, method, args);
