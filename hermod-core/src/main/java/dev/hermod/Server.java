@@ -57,9 +57,11 @@ public interface Server extends AutoCloseable {
 
     /**
      * Begins a graceful shutdown and returns at once: new connections are refused, connected
-     * clients are told that the server is going away, and requests that arrive from now on fail
-     * with {@link Status#UNAVAILABLE} (unprocessed, so safe to retry elsewhere). Calls already
-     * dispatched get until the grace period ends; then the connections are closed.
+     * clients are told that the server is going away (a GOAWAY frame), and requests that arrive
+     * from now on fail with {@link Status#UNAVAILABLE} (unprocessed, so safe to retry elsewhere).
+     * Calls already running finish and are answered; clients close their connections once their
+     * own calls are answered. The server terminates as soon as no call runs and every client has
+     * closed, and at the latest when the grace period ends, closing whatever is still open.
      */
     void shutdown();
 
@@ -251,7 +253,8 @@ public interface Server extends AutoCloseable {
         }
 
         /**
-         * Sets how long a graceful shutdown waits for calls in flight. Default: 10 seconds.
+         * Sets the longest a graceful shutdown waits for running calls to finish and for clients
+         * to close their connections; it ends earlier when both have happened. Default: 10 seconds.
          *
          * @param period a non-negative duration
          * @return this builder

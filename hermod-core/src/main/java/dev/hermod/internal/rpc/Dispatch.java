@@ -306,6 +306,11 @@ public final class Dispatch {
                 frame.release();
                 return;
             }
+            Progress last = pendingProgress.getAndSet(null);
+            if (last != null) { // a report made before the reply goes out before it
+                connection.link().send(Frames.progress(connection.link().alloc(), header.requestId(),
+                        last.fraction(), last.message()));
+            }
             int length = Frames.frameLength(frame);
             if (length > connection.link().maxFrameSize()) {
                 frame.release();
@@ -415,10 +420,10 @@ public final class Dispatch {
                 return; // a send is already scheduled: it will carry the newest report
             }
             connection.link().eventLoop().execute(() -> {
-                // Queued on the event loop before any reply the servant sends after reporting, so
-                // the report cannot overtake the reply; a report made after the reply is dropped above.
+                // reply() sends a report still pending before the reply itself; this task runs
+                // on the event loop, so once it has seen no reply, its write precedes the reply's.
                 Progress latest = pendingProgress.getAndSet(null);
-                if (latest != null) {
+                if (latest != null && !replied.get()) {
                     connection.link().send(Frames.progress(connection.link().alloc(), header.requestId(),
                             latest.fraction(), latest.message()));
                 }

@@ -80,6 +80,10 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
             channel = transport.bind(address, ch -> Link.install(ch, settings, link -> {
                 RpcConnection c = new RpcConnection(link, dispatch, this);
                 connections.add(c);
+                if (state != RUNNING) {
+                    // Accepted while shutting down: after its preamble, tell it to go away too.
+                    link.eventLoop().execute(() -> c.goAway("the server is shutting down"));
+                }
                 return c;
             }, null));
         } catch (Transport.BindFailure e) {
