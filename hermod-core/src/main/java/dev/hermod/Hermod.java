@@ -73,6 +73,27 @@ public final class Hermod {
     }
 
     /**
+     * Returns a oneway proxy for the same service: its calls send the request and expect no
+     * reply (ZeroC Ice's {@code ice_oneway}). A synchronous call returns once the request is
+     * written to the connection; an asynchronous one returns an {@link AsyncResult} that completes
+     * then. The server runs the oneway calls of one connection one at a time, in the order sent,
+     * and reports their failures only in its log.
+     *
+     * <p>Only operations that return {@code void} and declare no exceptions can be called oneway;
+     * calling another operation on a oneway proxy throws {@link UnsupportedOperationException} at
+     * once, and nothing is sent.
+     *
+     * @param proxy a proxy obtained from a {@link Client}
+     * @param <T> the contract type
+     * @return a new oneway proxy; {@code proxy} itself is unchanged
+     * @throws IllegalArgumentException if {@code proxy} is not a Hermod proxy
+     */
+    public static <T> T oneway(T proxy) {
+        Objects.requireNonNull(proxy, "proxy");
+        return ProxyHandler.of(proxy).withMode(proxy, ProxyHandler.Mode.ONEWAY);
+    }
+
+    /**
      * Returns the options a proxy's calls use.
      *
      * @param proxy a proxy obtained from a {@link Client}

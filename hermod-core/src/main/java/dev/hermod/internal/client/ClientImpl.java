@@ -97,7 +97,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
         java.util.Objects.requireNonNull(operation, "operation");
         Object[] values = args == null ? new Object[0] : args.clone();
         return invokeAsync(Operation.dynamic(operation, values.length, contracts.codec()), service, values, options,
-                null);
+                null, false);
     }
 
     @Override
@@ -112,8 +112,8 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
 
     @Override
     public AsyncResultImpl<Object> invokeAsync(Operation op, String service, Object[] args, CallOptions options,
-            Object proxy) {
-        Call call = Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()));
+            Object proxy, boolean oneway) {
+        Call call = Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()), oneway);
         AsyncResultImpl<Object> result = AsyncResultImpl.of(call, this, proxy, callbacks);
         call.starting(true);
         try {
@@ -130,12 +130,13 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
     }
 
     @Override
-    public Object invokeSync(Operation op, String service, Object[] args, CallOptions options) throws Throwable {
+    public Object invokeSync(Operation op, String service, Object[] args, CallOptions options, boolean oneway)
+            throws Throwable {
         if (Transport.onIoThread()) {
             throw new IllegalStateException("a synchronous call to " + op.displayName()
                     + " would block a Hermod I/O thread; call it from another thread");
         }
-        Call call = Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()));
+        Call call = Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()), oneway);
         start(call);
         return call.await();
     }

@@ -64,6 +64,11 @@ public final class Operation {
                 Object.class, List.of(), Map.of(), true, codec.untypedCoder(1));
     }
 
+    /** Whether the operation may be called oneway: it returns nothing and declares no exceptions. */
+    public boolean isOnewayCapable() {
+        return resultType == void.class && declaredExceptions.isEmpty();
+    }
+
     /** Whether this is a dynamic operation, with no contract behind it. */
     public boolean isDynamic() {
         return contract == null;

@@ -36,6 +36,9 @@ public final class Wire {
     /** Reply outcome: the invocation failed; a status, message and optional traceback follow. */
     public static final int OUTCOME_FAILURE = 2;
 
+    /** REQUEST flag: the sender expects no reply. */
+    public static final int FLAG_ONEWAY = 0x01;
+
     /** Failure flag: the request never reached the servant. */
     public static final int FAILURE_UNPROCESSED = 0x01;
 

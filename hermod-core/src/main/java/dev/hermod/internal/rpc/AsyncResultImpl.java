@@ -16,7 +16,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -50,7 +49,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
         this.client = client;
         this.proxy = proxy;
         this.callbacks = callbacks;
-        this.progressLane = new SerialExecutor(callbacks);
+        this.progressLane = SerialExecutor.orRunHere(callbacks);
         this.watch = new Watch(call.describe());
         CLEANER.register(this, watch);
     }
@@ -454,44 +453,6 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
             Throwable f = failure;
             if (f != null && !observed) {
                 log.error("unhandled asynchronous exception: {} failed and nobody observed it", what, f);
-            }
-        }
-    }
-
-    /** Runs tasks one at a time, in order, on a shared executor. */
-    private static final class SerialExecutor implements Executor {
-        private final Executor delegate;
-        private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-        private final AtomicBoolean running = new AtomicBoolean();
-
-        SerialExecutor(Executor delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void execute(Runnable task) {
-            tasks.add(task);
-            schedule();
-        }
-
-        private void schedule() {
-            if (running.compareAndSet(false, true)) {
-                try {
-                    delegate.execute(this::drain);
-                } catch (RejectedExecutionException e) {
-                    drain();
-                }
-            }
-        }
-
-        private void drain() {
-            Runnable task;
-            while ((task = tasks.poll()) != null) {
-                task.run();
-            }
-            running.set(false);
-            if (!tasks.isEmpty()) {
-                schedule();
             }
         }
     }

@@ -25,6 +25,8 @@ public final class Call {
     final String service;
     final Object[] args;
     final CallOptions options;
+    /** Sent without expecting a reply: complete once written. */
+    final boolean oneway;
     private final CompletableFuture<Object> outcome = new CompletableFuture<>();
     /** Completes with true when the request is handed to the transport, false if the call ends first. */
     final CompletableFuture<Boolean> sentSignal = new CompletableFuture<>();
@@ -43,7 +45,9 @@ public final class Call {
     private volatile Timer wheel;
     private volatile Timeout timer;
 
-    private Call(Operation operation, String service, Object[] args, CallOptions options, Duration timeout) {
+    private Call(Operation operation, String service, Object[] args, CallOptions options, Duration timeout,
+            boolean oneway) {
+        this.oneway = oneway;
         this.operation = operation;
         this.service = service;
         this.args = args;
@@ -59,6 +63,12 @@ public final class Call {
      */
     public static Call create(Operation operation, String service, Object[] args, CallOptions options,
             Duration timeout) {
+        return create(operation, service, args, options, timeout, false);
+    }
+
+    /** Creates a call, oneway or not; see {@link #create(Operation, String, Object[], CallOptions, Duration)}. */
+    public static Call create(Operation operation, String service, Object[] args, CallOptions options,
+            Duration timeout, boolean oneway) {
         Dispatch.Invocation parent = Dispatch.currentInvocation();
         if (parent != null) {
             long left = parent.remainingNanos();
@@ -66,7 +76,7 @@ public final class Call {
                 timeout = Duration.ofNanos(Math.max(1, left));
             }
         }
-        Call call = new Call(operation, service, args, options, timeout);
+        Call call = new Call(operation, service, args, options, timeout, oneway);
         if (parent != null) {
             parent.adopt(call);
         }
@@ -157,6 +167,11 @@ public final class Call {
 
     boolean sentSynchronously() {
         return sentSynchronously;
+    }
+
+    /** Whether the call expects no reply. */
+    public boolean isOneway() {
+        return oneway;
     }
 
     void complete(Object value) {

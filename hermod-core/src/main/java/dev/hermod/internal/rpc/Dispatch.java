@@ -86,8 +86,12 @@ public final class Dispatch {
         return inFlight.get();
     }
 
-    void onRequest(RpcConnection connection, Frames.RequestHeader h, ByteBuf body) {
+    void onRequest(RpcConnection connection, Frames.RequestHeader h, ByteBuf body, boolean oneway) {
         long received = System.nanoTime();
+        if (oneway) {
+            onOneway(connection, h, body, received);
+            return;
+        }
         if (refusing || connection.isGoingAway()) {
             fail(connection, h.requestId(), Status.UNAVAILABLE, true,
                     "the server is shutting down; " + h.operation() + " on service '" + h.service()
@@ -107,19 +111,42 @@ public final class Dispatch {
                             + ") has no operation '" + h.operation() + "'", null);
             return;
         }
-        body.retain();
-        inFlight.incrementAndGet();
-        connection.dispatching.incrementAndGet();
-        Invocation inv = new Invocation(connection, service, op, h, body, received);
+        Invocation inv = start(connection, service, op, h, body, received, false);
         connection.inbound.put(h.requestId(), inv);
         try {
             executor.execute(inv);
         } catch (RejectedExecutionException e) {
-            inv.releaseBody();
-            inv.reply(Frames.failure(connection.link().alloc(), h.requestId(), Status.RESOURCE_EXHAUSTED, true,
-                    "the server is overloaded; " + h.operation() + " on service '" + h.service()
-                            + "' was not run", null, false));
+            inv.rejected();
         }
+    }
+
+    private Invocation start(RpcConnection connection, Service service, Operation op, Frames.RequestHeader h,
+            ByteBuf body, long received, boolean oneway) {
+        body.retain();
+        inFlight.incrementAndGet();
+        connection.dispatching.incrementAndGet();
+        return new Invocation(connection, service, op, h, body, received, oneway);
+    }
+
+    /**
+     * A oneway request: no reply whatever happens, so failures are only logged. Oneway requests
+     * of one connection run one at a time in arrival order, so events keep their order.
+     */
+    private void onOneway(RpcConnection connection, Frames.RequestHeader h, ByteBuf body, long received) {
+        Service service = services.get(h.service());
+        Operation op = service == null ? null : service.contract().operation(h.operation());
+        if (refusing || connection.isGoingAway() || op == null) {
+            log.debug("dropping oneway {} on service '{}' from {}: {}", h.operation(), h.service(),
+                    connection.link().remoteAddress(), op == null ? "no such service or operation" : "shutting down");
+            return;
+        }
+        Invocation inv = start(connection, service, op, h, body, received, true);
+        SerialExecutor lane = connection.onewayLane;
+        if (lane == null) {
+            lane = new SerialExecutor(executor, r -> ((Invocation) r).rejected());
+            connection.onewayLane = lane; // only the connection's I/O thread gets here
+        }
+        lane.execute(inv);
     }
 
     void onCancel(RpcConnection connection, int requestId) {
@@ -155,13 +182,15 @@ public final class Dispatch {
         private final AtomicBoolean replied = new AtomicBoolean();
         private final AtomicReference<Progress> pendingProgress = new AtomicReference<>();
         private final Set<Call> children = ConcurrentHashMap.newKeySet();
+        private final boolean oneway;
         private volatile boolean canceled;
         private volatile CompletionStage<?> stage;
         private Thread runner;
         private ByteBuf body;
 
         Invocation(RpcConnection connection, Service service, Operation op, Frames.RequestHeader header,
-                ByteBuf body, long receivedNanos) {
+                ByteBuf body, long receivedNanos, boolean oneway) {
+            this.oneway = oneway;
             this.connection = connection;
             this.service = service;
             this.op = op;
@@ -286,7 +315,9 @@ public final class Dispatch {
                             declared.getName(), describe(), e);
                 }
             }
-            if (sendStackTraces) {
+            if (oneway) {
+                log.warn("oneway {} failed; no caller waits for the exception", describe(), thrown);
+            } else if (sendStackTraces) {
                 log.debug("{} failed with an undeclared exception", describe(), thrown);
             } else {
                 log.warn("{} failed with an undeclared exception", describe(), thrown);
@@ -300,10 +331,23 @@ public final class Dispatch {
                     null, false);
         }
 
+        /** The executor refused the request: answer that the server is overloaded. */
+        void rejected() {
+            releaseBody();
+            reply(failureFrame(Status.RESOURCE_EXHAUSTED, true, "the server is overloaded; " + describe()
+                    + " was not run"));
+        }
+
         /** Sends the one reply this request gets, and ends the invocation. */
         void reply(ByteBuf frame) {
             if (!replied.compareAndSet(false, true)) {
                 frame.release();
+                return;
+            }
+            if (oneway) {
+                frame.release(); // nobody waits for an answer
+                connection.inbound.remove(header.requestId(), this);
+                finished(connection);
                 return;
             }
             Progress last = pendingProgress.getAndSet(null);

@@ -7,11 +7,12 @@ import dev.hermod.internal.contract.Operation;
 /** What a proxy needs from the client that made it. */
 public interface Invoker {
     /** Runs a call synchronously in the calling thread and returns or throws what the method would. */
-    Object invokeSync(Operation op, String service, Object[] args, CallOptions options) throws Throwable;
+    Object invokeSync(Operation op, String service, Object[] args, CallOptions options, boolean oneway)
+            throws Throwable;
 
     /** Starts a call and returns its result handle at once. */
     AsyncResultImpl<Object> invokeAsync(Operation op, String service, Object[] args, CallOptions options,
-            Object proxy);
+            Object proxy, boolean oneway);
 
     /** Reads (once) and returns the contract of {@code type}. */
     Contract contract(Class<?> type);

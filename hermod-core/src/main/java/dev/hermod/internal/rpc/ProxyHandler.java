@@ -21,12 +21,22 @@ public final class ProxyHandler implements InvocationHandler {
     private final Contract contract;
     private final String service;
     private final CallOptions options;
+    private final Mode mode;
 
-    private ProxyHandler(Invoker invoker, Contract contract, String service, CallOptions options) {
+    /** How a proxy sends its calls. */
+    public enum Mode {
+        /** Each call gets a reply. */
+        TWOWAY,
+        /** Calls get no reply: done once written. */
+        ONEWAY
+    }
+
+    private ProxyHandler(Invoker invoker, Contract contract, String service, CallOptions options, Mode mode) {
         this.invoker = invoker;
         this.contract = contract;
         this.service = service;
         this.options = options;
+        this.mode = mode;
     }
 
     /** Creates a proxy for {@code type} bound to {@code service}. */
@@ -39,7 +49,7 @@ public final class ProxyHandler implements InvocationHandler {
         }
         Contract contract = invoker.contract(type);
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                new ProxyHandler(invoker, contract, service, options)));
+                new ProxyHandler(invoker, contract, service, options, Mode.TWOWAY)));
     }
 
     /**
@@ -63,10 +73,22 @@ public final class ProxyHandler implements InvocationHandler {
     /** A new proxy like {@code proxy} but with changed options. */
     public <T> T withOptions(T proxy, UnaryOperator<CallOptions> change) {
         CallOptions changed = Objects.requireNonNull(change.apply(options), "changed options");
-        @SuppressWarnings("unchecked")
-        T copy = (T) Proxy.newProxyInstance(proxy.getClass().getClassLoader(), proxy.getClass().getInterfaces(),
-                new ProxyHandler(invoker, contract, service, changed));
-        return copy;
+        return copy(proxy, new ProxyHandler(invoker, contract, service, changed, mode));
+    }
+
+    /** A new proxy like {@code proxy} that sends its calls in the given mode. */
+    public <T> T withMode(T proxy, Mode newMode) {
+        return copy(proxy, new ProxyHandler(invoker, contract, service, options, newMode));
+    }
+
+    /** The mode this proxy's calls use. */
+    public Mode mode() {
+        return mode;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T copy(T proxy, ProxyHandler handler) {
+        return (T) Proxy.newProxyInstance(proxy.getClass().getClassLoader(), proxy.getClass().getInterfaces(), handler);
     }
 
     @Override
@@ -74,7 +96,15 @@ public final class ProxyHandler implements InvocationHandler {
         Operation op = contract.operation(method);
         if (op != null) {
             Object[] a = args == null ? NO_ARGS : args;
-            return op.isAsync() ? invoker.invokeAsync(op, service, a, options, proxy) : invoker.invokeSync(op, service, a, options);
+            boolean oneway = mode == Mode.ONEWAY;
+            if (oneway && !op.isOnewayCapable()) {
+                // Ice's RuntimeError: a usage error, reported at the call, never sent
+                throw new UnsupportedOperationException(op.displayName() + " returns a value or declares"
+                        + " exceptions, so it cannot be called on a oneway proxy");
+            }
+            return op.isAsync()
+                    ? invoker.invokeAsync(op, service, a, options, proxy, oneway)
+                    : invoker.invokeSync(op, service, a, options, oneway);
         }
         if (method.isDefault()) {
             return InvocationHandler.invokeDefault(proxy, method, args);
@@ -85,8 +115,8 @@ public final class ProxyHandler implements InvocationHandler {
             case "hashCode":
                 return System.identityHashCode(proxy);
             case "toString":
-                return contract.type().getSimpleName() + " proxy for service '" + service + "' at "
-                        + invoker.describeTarget();
+                return contract.type().getSimpleName() + (mode == Mode.ONEWAY ? " oneway" : "")
+                        + " proxy for service '" + service + "' at " + invoker.describeTarget();
             default:
                 throw new UnsupportedOperationException("not a remote operation: " + method);
         }

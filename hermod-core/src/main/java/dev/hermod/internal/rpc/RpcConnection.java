@@ -52,6 +52,8 @@ public final class RpcConnection implements Link.Listener {
     private volatile boolean closed;
     /** Incoming requests of this connection being dispatched. */
     final AtomicInteger dispatching = new AtomicInteger();
+    /** Oneway requests of this connection run one at a time, in arrival order. */
+    volatile SerialExecutor onewayLane;
     /** Incoming requests being dispatched, by request id, so a CANCEL frame can reach them. */
     final ConcurrentHashMap<Integer, Dispatch.Invocation> inbound = new ConcurrentHashMap<>();
 
@@ -85,9 +87,9 @@ public final class RpcConnection implements Link.Listener {
             return; // expired or canceled while waiting for the connection
         }
         call.connection = this;
-        int id = register(call);
-        ByteBuf frame = Frames.beginRequest(link.alloc(), 0, id, remainingMillis(call),
-                call.service, call.operation.name(), call.options.context());
+        int id = call.oneway ? 0 : register(call);
+        ByteBuf frame = Frames.beginRequest(link.alloc(), call.oneway ? Wire.FLAG_ONEWAY : 0, id,
+                remainingMillis(call), call.service, call.operation.name(), call.options.context());
         try {
             call.operation.argumentCoder().encode(call.args, new ByteBufOutputStream(frame));
         } catch (Exception | StackOverflowError e) {
@@ -109,7 +111,10 @@ public final class RpcConnection implements Link.Listener {
         link.send(frame, (ChannelFuture f) -> {
             if (f.isSuccess()) {
                 call.written = true;
-            } else if (pending.remove(id, call)) {
+                if (call.oneway) {
+                    call.complete(null); // a oneway call is done once written
+                }
+            } else if (call.oneway || pending.remove(id, call)) {
                 RpcException why = link.closeCause(); // e.g. the protocol error that closed the link
                 call.fail(why != null ? Exceptions.unsent(why)
                         : new ConnectionException("could not send " + call.describe() + " to "
@@ -162,7 +167,7 @@ public final class RpcConnection implements Link.Listener {
                 onReply(body);
                 break;
             case Wire.REQUEST:
-                dispatch.onRequest(this, Frames.readRequest(body), body);
+                dispatch.onRequest(this, Frames.readRequest(body), body, (flags & Wire.FLAG_ONEWAY) != 0);
                 break;
             case Wire.CANCEL:
                 dispatch.onCancel(this, Frames.readCancel(body));
