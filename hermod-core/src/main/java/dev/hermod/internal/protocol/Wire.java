@@ -25,6 +25,7 @@ public final class Wire {
     public static final int REPLY = 0x02;
     public static final int CANCEL = 0x03;
     public static final int PROGRESS = 0x04;
+    public static final int BATCH = 0x05;
     public static final int PING = 0x06;
     public static final int PONG = 0x07;
     public static final int GOAWAY = 0x08;
@@ -56,6 +57,7 @@ public final class Wire {
             case REPLY: return "REPLY";
             case CANCEL: return "CANCEL";
             case PROGRESS: return "PROGRESS";
+            case BATCH: return "BATCH";
             case PING: return "PING";
             case PONG: return "PONG";
             case GOAWAY: return "GOAWAY";

@@ -92,32 +92,41 @@ public final class Dispatch {
             onOneway(connection, h, body, received);
             return;
         }
+        Invocation inv = twoway(connection, h, body, received);
+        if (inv == null) {
+            return;
+        }
+        try {
+            executor.execute(inv);
+        } catch (RejectedExecutionException e) {
+            inv.rejected();
+        }
+    }
+
+    /** Checks a two-way request; answers it at once and returns null if it cannot be dispatched. */
+    private Invocation twoway(RpcConnection connection, Frames.RequestHeader h, ByteBuf body, long received) {
         if (refusing || connection.isGoingAway()) {
             fail(connection, h.requestId(), Status.UNAVAILABLE, true,
                     "the server is shutting down; " + h.operation() + " on service '" + h.service()
                             + "' was not run", null);
-            return;
+            return null;
         }
         Service service = services.get(h.service());
         if (service == null) {
             fail(connection, h.requestId(), Status.SERVICE_NOT_FOUND, true,
                     "no service named '" + h.service() + "' is bound on this server", null);
-            return;
+            return null;
         }
         Operation op = service.contract().operation(h.operation());
         if (op == null) {
             fail(connection, h.requestId(), Status.OPERATION_NOT_FOUND, true,
                     "service '" + h.service() + "' (" + service.contract().type().getName()
                             + ") has no operation '" + h.operation() + "'", null);
-            return;
+            return null;
         }
         Invocation inv = start(connection, service, op, h, body, received, false);
         connection.inbound.put(h.requestId(), inv);
-        try {
-            executor.execute(inv);
-        } catch (RejectedExecutionException e) {
-            inv.rejected();
-        }
+        return inv;
     }
 
     private Invocation start(RpcConnection connection, Service service, Operation op, Frames.RequestHeader h,
@@ -140,13 +149,32 @@ public final class Dispatch {
                     connection.link().remoteAddress(), op == null ? "no such service or operation" : "shutting down");
             return;
         }
-        Invocation inv = start(connection, service, op, h, body, received, true);
+        lane(connection).execute(start(connection, service, op, h, body, received, true));
+    }
+
+    /**
+     * One request of a BATCH frame. All the requests of a connection's batches, and its oneway
+     * requests, run one at a time in the order they arrived; two-way ones are answered one by one.
+     */
+    void onBatchItem(RpcConnection connection, Frames.RequestHeader h, ByteBuf body, boolean oneway) {
+        if (oneway) {
+            onOneway(connection, h, body, System.nanoTime());
+            return;
+        }
+        Invocation inv = twoway(connection, h, body, System.nanoTime());
+        if (inv != null) {
+            lane(connection).execute(inv);
+        }
+    }
+
+    /** The connection's serial lane (created on its I/O thread, the only one that calls this). */
+    private SerialExecutor lane(RpcConnection connection) {
         SerialExecutor lane = connection.onewayLane;
         if (lane == null) {
             lane = new SerialExecutor(executor, r -> ((Invocation) r).rejected());
-            connection.onewayLane = lane; // only the connection's I/O thread gets here
+            connection.onewayLane = lane;
         }
-        lane.execute(inv);
+        return lane;
     }
 
     void onCancel(RpcConnection connection, int requestId) {

@@ -13,7 +13,7 @@ import dev.hermod.Status;
 import dev.hermod.internal.protocol.Frames;
 
 /** Maps statuses to exception types, and copies exceptions so they show the caller's stack. */
-final class Exceptions {
+public final class Exceptions {
     private Exceptions() {}
 
     /** The exception a failure reply stands for. */
@@ -38,7 +38,7 @@ final class Exceptions {
      * calling thread so that its stack trace shows the caller's frames (JDK HttpClient.send does
      * the same).
      */
-    static RpcException forCaller(RpcException e) {
+    public static RpcException forCaller(RpcException e) {
         String m = e.getMessage();
         boolean u = e.isUnprocessed();
         if (e instanceof RemoteException r) {

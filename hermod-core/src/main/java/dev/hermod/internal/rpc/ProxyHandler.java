@@ -22,21 +22,26 @@ public final class ProxyHandler implements InvocationHandler {
     private final String service;
     private final CallOptions options;
     private final Mode mode;
+    private final BatchQueue queue;
 
     /** How a proxy sends its calls. */
     public enum Mode {
         /** Each call gets a reply. */
         TWOWAY,
         /** Calls get no reply: done once written. */
-        ONEWAY
+        ONEWAY,
+        /** Calls are queued and sent together when flushed. */
+        BATCH
     }
 
-    private ProxyHandler(Invoker invoker, Contract contract, String service, CallOptions options, Mode mode) {
+    private ProxyHandler(Invoker invoker, Contract contract, String service, CallOptions options, Mode mode,
+            BatchQueue queue) {
         this.invoker = invoker;
         this.contract = contract;
         this.service = service;
         this.options = options;
         this.mode = mode;
+        this.queue = queue;
     }
 
     /** Creates a proxy for {@code type} bound to {@code service}. */
@@ -49,7 +54,7 @@ public final class ProxyHandler implements InvocationHandler {
         }
         Contract contract = invoker.contract(type);
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                new ProxyHandler(invoker, contract, service, options, Mode.TWOWAY)));
+                new ProxyHandler(invoker, contract, service, options, Mode.TWOWAY, null)));
     }
 
     /**
@@ -73,12 +78,30 @@ public final class ProxyHandler implements InvocationHandler {
     /** A new proxy like {@code proxy} but with changed options. */
     public <T> T withOptions(T proxy, UnaryOperator<CallOptions> change) {
         CallOptions changed = Objects.requireNonNull(change.apply(options), "changed options");
-        return copy(proxy, new ProxyHandler(invoker, contract, service, changed, mode));
+        return copy(proxy, new ProxyHandler(invoker, contract, service, changed, mode, queue));
     }
 
     /** A new proxy like {@code proxy} that sends its calls in the given mode. */
     public <T> T withMode(T proxy, Mode newMode) {
-        return copy(proxy, new ProxyHandler(invoker, contract, service, options, newMode));
+        return copy(proxy, new ProxyHandler(invoker, contract, service, options, newMode, null));
+    }
+
+    /** A new batch proxy like {@code proxy}, with an empty queue of its own. */
+    public <T> T batch(T proxy) {
+        return copy(proxy, new ProxyHandler(invoker, contract, service, options, Mode.BATCH, invoker.newBatchQueue()));
+    }
+
+    /** Sends this batch proxy's queue and waits until it is written. */
+    public void flush() {
+        invoker.await(flushAsync());
+    }
+
+    /** Sends this batch proxy's queue. */
+    public java.util.concurrent.CompletableFuture<Void> flushAsync() {
+        if (queue == null) {
+            throw new IllegalArgumentException("not a batch proxy; make one with Hermod.batch(proxy)");
+        }
+        return invoker.flush(queue);
     }
 
     /** The mode this proxy's calls use. */
@@ -96,6 +119,13 @@ public final class ProxyHandler implements InvocationHandler {
         Operation op = contract.operation(method);
         if (op != null) {
             Object[] a = args == null ? NO_ARGS : args;
+            if (mode == Mode.BATCH) {
+                if (!op.isOnewayCapable() && !op.isAsync()) {
+                    throw new UnsupportedOperationException(op.displayName() + " returns a value or declares"
+                            + " exceptions: on a batch proxy, call its asynchronous form to get an AsyncResult");
+                }
+                return invoker.enqueue(queue, op, service, a, options, proxy);
+            }
             boolean oneway = mode == Mode.ONEWAY;
             if (oneway && !op.isOnewayCapable()) {
                 // Ice's RuntimeError: a usage error, reported at the call, never sent
@@ -115,7 +145,7 @@ public final class ProxyHandler implements InvocationHandler {
             case "hashCode":
                 return System.identityHashCode(proxy);
             case "toString":
-                return contract.type().getSimpleName() + (mode == Mode.ONEWAY ? " oneway" : "")
+                return contract.type().getSimpleName() + (mode == Mode.TWOWAY ? "" : " " + mode.name().toLowerCase())
                         + " proxy for service '" + service + "' at " + invoker.describeTarget();
             default:
                 throw new UnsupportedOperationException("not a remote operation: " + method);

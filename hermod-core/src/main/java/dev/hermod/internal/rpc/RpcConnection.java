@@ -15,6 +15,7 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelFuture;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -124,6 +125,78 @@ public final class RpcConnection implements Link.Listener {
         call.markSent();
     }
 
+    /**
+     * Sends queued requests as BATCH frames, as many per frame as the frame size allows, in the
+     * order they were queued. Two-way requests then wait for their replies like any call.
+     *
+     * @return completes when every frame is written, or fails with why the batch was lost
+     */
+    public CompletableFuture<Void> sendBatch(List<BatchQueue.Item> items) {
+        List<CompletableFuture<Void>> frames = new ArrayList<>();
+        ByteBuf frame = null;
+        int count = 0;
+        List<Call> inFrame = new ArrayList<>();
+        for (BatchQueue.Item item : items) {
+            Call call = item.call();
+            if (!call.oneway && call.isDone()) { // canceled or expired while queued
+                item.arguments().release();
+                continue;
+            }
+            if (frame != null && Frames.frameLength(frame) + item.size() > link.maxFrameSize()) {
+                frames.add(writeBatch(frame, count, inFrame));
+                frame = null;
+            }
+            if (frame == null) {
+                frame = Frames.beginBatch(link.alloc(), Math.min(link.maxFrameSize(), 64 * 1024));
+                count = 0;
+                inFrame = new ArrayList<>();
+            }
+            call.connection = this;
+            int id = call.oneway ? 0 : register(call);
+            int at = Frames.beginBatchItem(frame, call.oneway ? Wire.FLAG_ONEWAY : 0);
+            Frames.writeRequestHeader(frame, id, remainingMillis(call), call.service, call.operation.name(),
+                    call.options.context());
+            frame.writeBytes(item.arguments());
+            item.arguments().release();
+            Frames.endBatchItem(frame, at);
+            count++;
+            inFrame.add(call);
+        }
+        if (frame != null) {
+            frames.add(writeBatch(frame, count, inFrame));
+        }
+        return CompletableFuture.allOf(frames.toArray(CompletableFuture<?>[]::new));
+    }
+
+    private CompletableFuture<Void> writeBatch(ByteBuf frame, int count, List<Call> calls) {
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        link.send(Frames.endBatch(frame, count), (ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                for (Call call : calls) {
+                    call.written = true;
+                }
+                written.complete(null);
+                return;
+            }
+            RpcException why = link.closeCause();
+            RpcException failure = why != null ? Exceptions.unsent(why)
+                    : new ConnectionException("could not send a batch of " + count + " requests to "
+                            + link.remoteAddress() + ": " + f.cause(), f.cause(), true);
+            for (Call call : calls) {
+                if (!call.oneway && pending.remove(call.requestId, call)) {
+                    call.fail(failure);
+                }
+            }
+            written.completeExceptionally(failure);
+        });
+        for (Call call : calls) {
+            if (!call.oneway) {
+                call.markSent();
+            }
+        }
+        return written;
+    }
+
     /** Tells the peer that the reply to {@code call} is no longer wanted. */
     void sendCancel(Call call) {
         if (link.isOpen()) {
@@ -168,6 +241,12 @@ public final class RpcConnection implements Link.Listener {
                 break;
             case Wire.REQUEST:
                 dispatch.onRequest(this, Frames.readRequest(body), body, (flags & Wire.FLAG_ONEWAY) != 0);
+                break;
+            case Wire.BATCH:
+                for (Frames.BatchItem item : Frames.readBatch(body)) {
+                    dispatch.onBatchItem(this, Frames.readRequest(item.body()), item.body(),
+                            (item.flags() & Wire.FLAG_ONEWAY) != 0);
+                }
                 break;
             case Wire.CANCEL:
                 dispatch.onCancel(this, Frames.readCancel(body));
