@@ -161,6 +161,7 @@ public interface Client extends AutoCloseable {
         private int ioThreads = 1;
         private java.util.concurrent.Executor callbackExecutor;
         private int batchFlushSize = 1024 * 1024;
+        private long maxQueuedBytes = 16L * 1024 * 1024;
 
         Builder() {}
 
@@ -283,6 +284,28 @@ public interface Client extends AutoCloseable {
         }
 
         /**
+         * Sets flow control: how many bytes of requests a connection may hold back while the
+         * network cannot take them (because the server reads slower than the client sends).
+         * Requests held back are not yet sent ({@link AsyncResult#isSent()} is false) and are
+         * written in order as soon as the network takes bytes again; their sent callbacks run
+         * then. When the limit is reached, an asynchronous call fails at once with an
+         * {@link RpcException} of status {@link Status#RESOURCE_EXHAUSTED}, marked unprocessed,
+         * so the caller can slow down and retry; a synchronous call is held back anyway, since it
+         * blocks its thread until answered. {@link Window} keeps a caller within bounds without
+         * ever meeting the limit. Default: 16 MiB.
+         *
+         * @param bytes at least 1
+         * @return this builder
+         */
+        public Builder maxQueuedBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxQueuedBytes must be positive: " + bytes);
+            }
+            this.maxQueuedBytes = bytes;
+            return this;
+        }
+
+        /**
          * Builds the client. Does no I/O.
          *
          * @return a new client
@@ -294,7 +317,7 @@ public interface Client extends AutoCloseable {
             }
             return new ClientImpl(new ClientConfig(target, codec, callTimeout, connectTimeout,
                     heartbeatInterval, maxFrameSize, ioThreads, callbackExecutor,
-                    Math.min(batchFlushSize, maxFrameSize)));
+                    Math.min(batchFlushSize, maxFrameSize), maxQueuedBytes));
         }
     }
 }

@@ -36,6 +36,14 @@ public interface Connection {
     int outstandingCalls();
 
     /**
+     * Returns the bytes of requests held back by flow control because the network cannot take
+     * them yet; bounded by {@link Client.Builder#maxQueuedBytes} for asynchronous calls.
+     *
+     * @return bytes waiting to be handed to the network
+     */
+    long queuedBytes();
+
+    /**
      * Sends every request queued by the client's batch proxies over this connection, and waits
      * until they are written (ZeroC Ice's {@code Connection.flushBatchRequests}).
      *

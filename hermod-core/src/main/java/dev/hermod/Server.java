@@ -110,6 +110,7 @@ public interface Server extends AutoCloseable {
         private Duration shutdownGracePeriod = Duration.ofSeconds(10);
         private boolean sendStackTraces = true;
         private int ioThreads;
+        private int maxInFlightPerConnection = 1024;
 
         Builder() {}
 
@@ -292,6 +293,25 @@ public interface Server extends AutoCloseable {
         }
 
         /**
+         * Sets how many requests of one connection may be in dispatch at once (running, queued
+         * for the executor, or waiting for a {@code CompletionStage}). When a connection reaches
+         * it, the server stops reading from that connection until half have been answered: the
+         * client's further requests wait in the network buffers and then in the client, whose
+         * flow control takes over. The same happens while a client does not read its replies.
+         * Default: 1024.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxInFlightPerConnection(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxInFlightPerConnection must be positive: " + max);
+            }
+            this.maxInFlightPerConnection = max;
+            return this;
+        }
+
+        /**
          * Validates the bound contracts, binds the port and starts serving.
          *
          * @return the running server
@@ -303,7 +323,7 @@ public interface Server extends AutoCloseable {
             Map<String, ServerConfig.Service> bound = new LinkedHashMap<>();
             services.forEach((name, b) -> bound.put(name, new ServerConfig.Service(b.contract, b.servant)));
             return ServerImpl.start(new ServerConfig(host, port, bound, executor, codec, maxFrameSize,
-                    heartbeatInterval, shutdownGracePeriod, sendStackTraces, ioThreads));
+                    heartbeatInterval, shutdownGracePeriod, sendStackTraces, ioThreads, maxInFlightPerConnection));
         }
 
         private record Binding(Class<?> contract, Object servant) {}

@@ -50,6 +50,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     private final Link.Settings linkSettings;
     private final java.util.concurrent.Executor callbacks;
     private final java.util.concurrent.ExecutorService ownedCallbacks;
+    private final java.util.concurrent.Executor sentLane;
     private final Object lock = new Object();
     private final Set<RpcConnection> connections = ConcurrentHashMap.newKeySet();
     /** Batch queues holding requests: only those, so that empty ones can be collected with their proxies. */
@@ -79,6 +80,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
             this.callbacks = pool;
             this.ownedCallbacks = pool;
         }
+        this.sentLane = dev.hermod.internal.rpc.SerialExecutor.orRunHere(callbacks);
     }
 
     @Override
@@ -120,13 +122,14 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     public AsyncResultImpl<Object> invokeAsync(Operation op, String service, Object[] args, CallOptions options,
             Object proxy, boolean oneway) {
         Call call = Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()), oneway);
-        AsyncResultImpl<Object> result = AsyncResultImpl.of(call, this, proxy, callbacks);
+        AsyncResultImpl<Object> result = AsyncResultImpl.of(call, this, proxy, callbacks, sentLane);
         call.starting(true);
         try {
             start(call);
         } finally {
             call.starting(false);
         }
+        result.settleIfDecided();
         return result;
     }
 
@@ -145,7 +148,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         }
         boolean oneway = op.isOnewayCapable();
         Call call = Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()), oneway);
-        AsyncResultImpl<Object> result = op.isAsync() ? AsyncResultImpl.of(call, this, proxy, callbacks) : null;
+        AsyncResultImpl<Object> result = op.isAsync() ? AsyncResultImpl.of(call, this, proxy, callbacks, sentLane) : null;
         try {
             queue.add(call);
         } catch (dev.hermod.MarshalException e) {
@@ -278,6 +281,11 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         }
 
         @Override
+        public long queuedBytes() {
+            return connection.backlogBytes();
+        }
+
+        @Override
         public void flushBatches() {
             await(flushBatchesAsync());
         }
@@ -360,7 +368,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         AtomicReference<RpcConnection> made = new AtomicReference<>();
         ChannelFuture connect = transport.connect(address, config.connectTimeout(), ch -> Link.install(ch,
                 linkSettings, link -> {
-                    RpcConnection conn = new RpcConnection(link, Dispatch.none(), this);
+                    RpcConnection conn = new RpcConnection(link, Dispatch.none(), this, config.maxQueuedBytes());
                     made.set(conn);
                     return conn;
                 }, ready));

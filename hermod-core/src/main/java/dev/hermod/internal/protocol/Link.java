@@ -34,6 +34,9 @@ public final class Link {
 
         /** Called once when the link has closed, with the reason calls on it fail. */
         void onClose(Link link, RpcException cause);
+
+        /** The transport can take more bytes again (or can no longer). Called on the I/O thread. */
+        default void onWritabilityChanged(Link link, boolean writable) {}
     }
 
     /** How links are configured. */
@@ -91,6 +94,31 @@ public final class Link {
         return channel.eventLoop();
     }
 
+    /**
+     * Tells whether the transport takes more bytes without queueing them beyond its high-water
+     * mark; when false, senders should hold back until {@link Listener#onWritabilityChanged}.
+     */
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    /**
+     * Stops or resumes reading from the peer, for one reason among several: reading resumes only
+     * when no reason to pause is left. The peer's writes then back up into its own buffers.
+     */
+    public void pauseReading(int reason, boolean pause) {
+        channel.eventLoop().execute(() -> {
+            pausedFor = pause ? pausedFor | reason : pausedFor & ~reason;
+            channel.config().setAutoRead(pausedFor == 0);
+        });
+    }
+
+    /** Reading is paused because too many of the peer's requests are being dispatched. */
+    public static final int PAUSE_DISPATCH = 1;
+    /** Reading is paused because the peer does not read what this side writes. */
+    public static final int PAUSE_UNWRITABLE = 2;
+    private int pausedFor;
+
     /** Tells whether the link is open. */
     public boolean isOpen() {
         return channel.isOpen();
@@ -104,6 +132,11 @@ public final class Link {
     /** Sends a complete frame and reports whether it was written to the socket. */
     public void send(ByteBuf frame, ChannelFutureListener written) {
         channel.writeAndFlush(frame).addListener(written);
+    }
+
+    /** A write that failed with {@code cause}, for frames dropped before reaching the transport. */
+    public io.netty.channel.ChannelFuture failedWrite(Throwable cause) {
+        return channel.newFailedFuture(cause);
     }
 
     /** Sends a GOAWAY frame: this side will accept no new requests on this link. */

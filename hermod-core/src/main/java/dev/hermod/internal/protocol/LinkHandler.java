@@ -83,6 +83,17 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        boolean writable = ctx.channel().isWritable();
+        if (link.acceptedSide()) {
+            // A peer that does not read its replies gets no more of its requests read.
+            link.pauseReading(Link.PAUSE_UNWRITABLE, !writable);
+        }
+        listener.onWritabilityChanged(link, writable);
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.WRITER_IDLE) {

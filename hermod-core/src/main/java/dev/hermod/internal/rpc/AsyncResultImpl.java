@@ -44,7 +44,10 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     private final ConcurrentLinkedQueue<Consumer<? super Progress>> progressListeners = new ConcurrentLinkedQueue<>();
     private final SerialExecutor progressLane;
 
-    private AsyncResultImpl(Call call, Client client, Object proxy, Executor callbacks) {
+    private final Executor sentLane;
+
+    private AsyncResultImpl(Call call, Client client, Object proxy, Executor callbacks, Executor sentLane) {
+        this.sentLane = sentLane;
         this.call = call;
         this.client = client;
         this.proxy = proxy;
@@ -56,11 +59,26 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
 
     /** Creates the result of {@code call} and links the two; call before starting the call. */
     @SuppressWarnings("unchecked")
-    public static <T> AsyncResultImpl<T> of(Call call, Client client, Object proxy, Executor callbacks) {
-        AsyncResultImpl<T> r = new AsyncResultImpl<>(call, client, proxy, callbacks);
+    public static <T> AsyncResultImpl<T> of(Call call, Client client, Object proxy, Executor callbacks,
+            Executor sentLane) {
+        AsyncResultImpl<T> r = new AsyncResultImpl<>(call, client, proxy, callbacks, sentLane);
         call.result = r;
         call.outcome().whenComplete((value, failure) -> r.hop(() -> r.settle((T) value, failure)));
         return r;
+    }
+
+    /**
+     * Completes the result right away if its outcome was decided within the call that started it
+     * (refused by flow control, say): the caller sees it at once. Nothing depends on the result
+     * yet, so no callback runs here.
+     */
+    @SuppressWarnings("unchecked")
+    public void settleIfDecided() {
+        CompletableFuture<Object> outcome = call.outcome();
+        if (!isDone() && outcome.isDone()) {
+            Throwable failure = Call.failureOf(outcome);
+            settle(failure == null ? (T) outcome.join() : null, failure);
+        }
     }
 
     private void settle(T value, Throwable failure) {
@@ -310,9 +328,10 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
             guarded(() -> callback.accept(Boolean.TRUE)); // Ice: the calling thread, when sent within the call
             return this;
         }
+        // One lane for the client's sent callbacks: they run in the order the requests were written.
         call.sentSignal.thenAccept(sent -> {
             if (sent) {
-                hop(() -> guarded(() -> callback.accept(call.sentSynchronously())));
+                sentLane.execute(() -> guarded(() -> callback.accept(call.sentSynchronously())));
             }
         });
         return this;

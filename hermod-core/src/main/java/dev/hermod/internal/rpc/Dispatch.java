@@ -47,19 +47,23 @@ public final class Dispatch {
     private final Map<String, Service> services;
     private final Executor executor;
     private final boolean sendStackTraces;
+    /** Past this many requests of one connection in dispatch, its requests are no longer read. */
+    private final int maxInFlightPerConnection;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean refusing;
     private volatile Runnable onIdle;
 
-    public Dispatch(Map<String, Service> services, Executor executor, boolean sendStackTraces) {
+    public Dispatch(Map<String, Service> services, Executor executor, boolean sendStackTraces,
+            int maxInFlightPerConnection) {
         this.services = Map.copyOf(services);
         this.executor = executor;
         this.sendStackTraces = sendStackTraces;
+        this.maxInFlightPerConnection = maxInFlightPerConnection;
     }
 
     /** A dispatch that serves nothing: every request is answered with SERVICE_NOT_FOUND. */
     public static Dispatch none() {
-        return new Dispatch(Map.of(), Runnable::run, false);
+        return new Dispatch(Map.of(), Runnable::run, false, Integer.MAX_VALUE);
     }
 
     /** The invocation the calling thread is dispatching, or null. */
@@ -133,7 +137,10 @@ public final class Dispatch {
             ByteBuf body, long received, boolean oneway) {
         body.retain();
         inFlight.incrementAndGet();
-        connection.dispatching.incrementAndGet();
+        if (connection.dispatching.incrementAndGet() == maxInFlightPerConnection) {
+            // Stop reading: the peer's further requests wait in TCP buffers, and its sends back up.
+            connection.link().pauseReading(dev.hermod.internal.protocol.Link.PAUSE_DISPATCH, true);
+        }
         return new Invocation(connection, service, op, h, body, received, oneway);
     }
 
@@ -185,7 +192,9 @@ public final class Dispatch {
     }
 
     private void finished(RpcConnection connection) {
-        connection.dispatched();
+        if (connection.dispatched() == maxInFlightPerConnection / 2) {
+            connection.link().pauseReading(dev.hermod.internal.protocol.Link.PAUSE_DISPATCH, false);
+        }
         if (inFlight.decrementAndGet() == 0 && refusing) {
             Runnable r = onIdle;
             if (r != null) {

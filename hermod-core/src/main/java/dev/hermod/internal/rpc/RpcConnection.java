@@ -13,6 +13,7 @@ import dev.hermod.internal.protocol.Wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -58,10 +59,94 @@ public final class RpcConnection implements Link.Listener {
     /** Incoming requests being dispatched, by request id, so a CANCEL frame can reach them. */
     final ConcurrentHashMap<Integer, Dispatch.Invocation> inbound = new ConcurrentHashMap<>();
 
+    /** Frames waiting for the transport to become writable, in the order they must be written. */
+    private final java.util.ArrayDeque<Outgoing> backlog = new java.util.ArrayDeque<>();
+    private long backlogBytes;
+    private final long maxBacklogBytes;
+
+    /** A frame held back until the transport can take it; {@code call} is null for a batch. */
+    private record Outgoing(ByteBuf frame, int length, Call call, ChannelFutureListener written, Runnable handedOver) {}
+
     public RpcConnection(Link link, Dispatch dispatch, Owner owner) {
+        this(link, dispatch, owner, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param maxBacklogBytes the most bytes of requests this side holds back while the transport
+     *     is not writable; past it, asynchronous calls fail at once
+     */
+    public RpcConnection(Link link, Dispatch dispatch, Owner owner, long maxBacklogBytes) {
         this.link = link;
         this.dispatch = dispatch;
         this.owner = owner;
+        this.maxBacklogBytes = maxBacklogBytes;
+    }
+
+    /** Bytes of requests held back, waiting for the transport. */
+    public synchronized long backlogBytes() {
+        return backlogBytes;
+    }
+
+    /**
+     * Hands a frame to the transport now if it can take it and nothing is waiting before it;
+     * otherwise holds it back (flow control). An asynchronous call that would take the backlog
+     * past its limit fails at once with RESOURCE_EXHAUSTED; a synchronous one is held back anyway,
+     * since each holds its own thread.
+     */
+    private void write(ByteBuf frame, Call call, boolean mayRefuse, ChannelFutureListener written,
+            Runnable handedOver) {
+        int length = frame.readableBytes();
+        synchronized (this) {
+            if (backlog.isEmpty() && link.isWritable()) {
+                link.send(frame, written);
+                handedOver.run();
+                return;
+            }
+            if (!mayRefuse || backlogBytes + length <= maxBacklogBytes) {
+                backlog.add(new Outgoing(frame, length, call, written, handedOver));
+                backlogBytes += length;
+                return;
+            }
+        }
+        frame.release();
+        if (call != null) {
+            pending.remove(call.requestId, call);
+            call.fail(new RpcException(Status.RESOURCE_EXHAUSTED, "cannot send " + call.describe() + ": "
+                    + backlogBytes() + " bytes of requests are already waiting for the connection to "
+                    + link.remoteAddress() + " (limit " + maxBacklogBytes + "); send fewer at a time", null, true));
+        }
+    }
+
+    @Override
+    public void onWritabilityChanged(Link link, boolean writable) {
+        if (!writable) {
+            return;
+        }
+        synchronized (this) { // written here, under the lock, so that nothing overtakes the backlog
+            while (!backlog.isEmpty() && link.isWritable()) {
+                Outgoing o = backlog.poll();
+                backlogBytes -= o.length();
+                link.send(o.frame(), o.written());
+                o.handedOver().run();
+            }
+        }
+    }
+
+    private void dropBacklog(RpcException cause) {
+        List<Outgoing> dropped;
+        synchronized (this) {
+            dropped = new ArrayList<>(backlog);
+            backlog.clear();
+            backlogBytes = 0;
+        }
+        for (Outgoing o : dropped) {
+            o.frame().release();
+            try {
+                o.written().operationComplete(link.failedWrite(cause)); // fails what it carried
+            } catch (Exception e) {
+                log.warn("{}: failed to report a dropped write", link, e);
+            }
+        }
     }
 
     /** The underlying link. */
@@ -109,7 +194,7 @@ public final class RpcConnection implements Link.Listener {
                     + " bytes, above the maximum frame size of " + link.maxFrameSize(), null, true));
             return;
         }
-        link.send(frame, (ChannelFuture f) -> {
+        write(frame, call, call.result != null, (ChannelFuture f) -> {
             if (f.isSuccess()) {
                 call.written = true;
                 if (call.oneway) {
@@ -121,8 +206,7 @@ public final class RpcConnection implements Link.Listener {
                         : new ConnectionException("could not send " + call.describe() + " to "
                                 + link.remoteAddress() + ": " + f.cause(), f.cause(), true));
             }
-        });
-        call.markSent();
+        }, call::markSent);
     }
 
     /**
@@ -170,7 +254,7 @@ public final class RpcConnection implements Link.Listener {
 
     private CompletableFuture<Void> writeBatch(ByteBuf frame, int count, List<Call> calls) {
         CompletableFuture<Void> written = new CompletableFuture<>();
-        link.send(Frames.endBatch(frame, count), (ChannelFuture f) -> {
+        write(Frames.endBatch(frame, count), null, false, (ChannelFuture f) -> {
             if (f.isSuccess()) {
                 for (Call call : calls) {
                     call.written = true;
@@ -188,12 +272,13 @@ public final class RpcConnection implements Link.Listener {
                 }
             }
             written.completeExceptionally(failure);
-        });
-        for (Call call : calls) {
-            if (!call.oneway) {
-                call.markSent();
+        }, () -> {
+            for (Call call : calls) {
+                if (!call.oneway) {
+                    call.markSent();
+                }
             }
-        }
+        });
         return written;
     }
 
@@ -360,16 +445,19 @@ public final class RpcConnection implements Link.Listener {
         }
     }
 
-    /** Called by the dispatch when an incoming request has been answered. */
-    void dispatched() {
-        if (dispatching.decrementAndGet() == 0 && draining) {
+    /** Called by the dispatch when an incoming request has been answered; returns how many remain. */
+    int dispatched() {
+        int left = dispatching.decrementAndGet();
+        if (left == 0 && draining) {
             closeIfDrained();
         }
+        return left;
     }
 
     @Override
     public void onClose(Link link, RpcException cause) {
         closed = true;
+        dropBacklog(cause);
         for (Dispatch.Invocation inv : inbound.values()) {
             inv.cancel(); // nobody is left to answer: stop the work
         }

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * Runs tasks one at a time, in submission order, on a shared executor, holding none of its
  * threads while idle. A task that throws is logged and the next one runs.
  */
-final class SerialExecutor implements Executor {
+public final class SerialExecutor implements Executor {
     private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
 
     private final Executor delegate;
@@ -31,7 +31,7 @@ final class SerialExecutor implements Executor {
     }
 
     /** A serial executor whose tasks run in the submitting thread if {@code delegate} refuses. */
-    static SerialExecutor orRunHere(Executor delegate) {
+    public static SerialExecutor orRunHere(Executor delegate) {
         return new SerialExecutor(delegate, Runnable::run);
     }
 

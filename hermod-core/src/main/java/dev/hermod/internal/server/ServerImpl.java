@@ -66,7 +66,8 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         });
         ExecutorService owned = config.executor() == null ? Executors2.dispatchExecutor("hermod-dispatch") : null;
         Executor executor = owned != null ? owned : config.executor();
-        ServerImpl server = new ServerImpl(config, new Dispatch(services, executor, config.sendStackTraces()), owned);
+        ServerImpl server = new ServerImpl(config, new Dispatch(services, executor, config.sendStackTraces(),
+                config.maxInFlightPerConnection()), owned);
         server.bind();
         return server;
     }

@@ -34,6 +34,12 @@ import java.util.function.Consumer;
 public final class Transport {
     private static final boolean EPOLL = Epoll.isAvailable();
     private static final ThreadLocal<Boolean> IO_THREAD = new ThreadLocal<>();
+    /**
+     * Bytes a channel buffers before it reports itself unwritable, and below which it becomes
+     * writable again: large enough to keep a fast link busy with big frames in flight.
+     */
+    private static final io.netty.channel.WriteBufferWaterMark WATER_MARK =
+            new io.netty.channel.WriteBufferWaterMark(512 * 1024, 1024 * 1024);
 
     private final EventLoopGroup group;
     private final EventLoopGroup acceptGroup;
@@ -83,6 +89,7 @@ public final class Transport {
                 .channel(EPOLL ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .handler(initializer(init));
@@ -101,6 +108,7 @@ public final class Transport {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childHandler(initializer(init));
         ChannelFuture f = b.bind(address).await();
