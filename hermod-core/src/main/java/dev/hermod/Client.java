@@ -162,6 +162,9 @@ public interface Client extends AutoCloseable {
         private java.util.concurrent.Executor callbackExecutor;
         private int batchFlushSize = 1024 * 1024;
         private long maxQueuedBytes = 16L * 1024 * 1024;
+        private int connections = 1;
+        private int maxConnections;
+        private int maxOutstandingPerConnection;
 
         Builder() {}
 
@@ -306,6 +309,57 @@ public interface Client extends AutoCloseable {
         }
 
         /**
+         * Sets how many connections the client opens to the server and spreads its calls over
+         * (the oVirt SDK's {@code connections}): each call goes to the connection with the
+         * fewest calls outstanding. They are opened as calls need them, never before the first
+         * call. Default: 1.
+         *
+         * @param count at least 1
+         * @return this builder
+         */
+        public Builder connections(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("connections must be at least 1: " + count);
+            }
+            this.connections = count;
+            return this;
+        }
+
+        /**
+         * Caps the calls outstanding on one connection (the oVirt SDK's {@code pipeline}). When
+         * every connection is at its cap, the client opens more, up to
+         * {@link #maxConnections(int)}; beyond that, calls wait in line, in order, for a reply to
+         * free a slot (each still bounded by its own deadline). Default: 0, no cap: any number of
+         * calls share a connection.
+         *
+         * @param max 0 for no cap, or at least 1
+         * @return this builder
+         */
+        public Builder maxOutstandingPerConnection(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException("maxOutstandingPerConnection must not be negative: " + max);
+            }
+            this.maxOutstandingPerConnection = max;
+            return this;
+        }
+
+        /**
+         * Sets the most connections the client opens when every connection is at its cap
+         * ({@link #maxOutstandingPerConnection(int)}). Default: the number of
+         * {@link #connections(int)}.
+         *
+         * @param count at least 1
+         * @return this builder
+         */
+        public Builder maxConnections(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1: " + count);
+            }
+            this.maxConnections = count;
+            return this;
+        }
+
+        /**
          * Builds the client. Does no I/O.
          *
          * @return a new client
@@ -315,9 +369,14 @@ public interface Client extends AutoCloseable {
             if (target == null) {
                 throw new IllegalStateException("target is required, e.g. tcp://localhost:4061");
             }
+            int max = maxConnections == 0 ? connections : maxConnections;
+            if (max < connections) {
+                throw new IllegalStateException("maxConnections (" + max + ") is below connections (" + connections + ")");
+            }
             return new ClientImpl(new ClientConfig(target, codec, callTimeout, connectTimeout,
                     heartbeatInterval, maxFrameSize, ioThreads, callbackExecutor,
-                    Math.min(batchFlushSize, maxFrameSize), maxQueuedBytes));
+                    Math.min(batchFlushSize, maxFrameSize), maxQueuedBytes, connections, max,
+                    maxOutstandingPerConnection));
         }
     }
 }

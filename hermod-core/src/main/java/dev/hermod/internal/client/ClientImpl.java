@@ -56,8 +56,12 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     /** Batch queues holding requests: only those, so that empty ones can be collected with their proxies. */
     private final Set<BatchQueue> holding = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    private RpcConnection current;
-    private CompletableFuture<RpcConnection> connecting;
+    /** Connections being opened. Guarded by lock. */
+    private int opening;
+    /** Calls waiting for a connection with room, in arrival order. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<RpcConnection>> waiting =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean pumping = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile int state = RUNNING;
 
@@ -345,23 +349,110 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
+    /**
+     * Chooses the connection for one more call: the open connection with the fewest calls
+     * outstanding and below the per-connection cap. Opens connections as needed: up to
+     * {@code connections} to spread calls over, and beyond that up to {@code maxConnections}
+     * while every connection is at its cap. When none can take the call, it waits in line
+     * ({@link #pump}) for a reply to free a slot or a new connection to open.
+     */
     private CompletableFuture<RpcConnection> connection() {
-        CompletableFuture<RpcConnection> result;
+        CompletableFuture<RpcConnection> waiter;
+        boolean openOne;
         synchronized (lock) {
-            if (current != null && current.isUsable()) {
-                return CompletableFuture.completedFuture(current);
+            RpcConnection best = leastLoaded();
+            int total = usableCount() + opening;
+            boolean full = !canTake(best);
+            openOne = total < config.connections()
+                    || (full && total < config.maxConnections())
+                    || (best == null && opening == 0);
+            if (openOne) {
+                opening++;
             }
-            if (connecting != null) {
-                return connecting;
+            if (!full && waiting.isEmpty()) {
+                if (openOne) {
+                    open();
+                }
+                return CompletableFuture.completedFuture(best);
             }
-            result = new CompletableFuture<>();
-            connecting = result;
+            waiter = new CompletableFuture<>();
+            waiting.add(waiter);
         }
-        open(result); // outside the lock: a connect that fails at once completes result right here
-        return result;
+        if (openOne) {
+            open(); // outside the lock: a connect that fails at once completes here
+        } else {
+            pump();
+        }
+        return waiter;
     }
 
-    private void open(CompletableFuture<RpcConnection> result) {
+    private RpcConnection leastLoaded() {
+        RpcConnection best = null;
+        for (RpcConnection c : connections) {
+            if (c.isUsable() && (best == null || c.pendingCalls() < best.pendingCalls())) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private int usableCount() {
+        int n = 0;
+        for (RpcConnection c : connections) {
+            if (c.isUsable()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Whether {@code c} should take one more call now. A busy connection leaves calls to the ones
+     * being opened, so that calls spread over the pool from the start. Called under lock.
+     */
+    private boolean canTake(RpcConnection c) {
+        return c != null && !isFull(c) && (opening == 0 || c.pendingCalls() == 0);
+    }
+
+    private boolean isFull(RpcConnection c) {
+        return config.maxOutstandingPerConnection() > 0 && c.pendingCalls() >= config.maxOutstandingPerConnection();
+    }
+
+    /**
+     * Hands waiting calls to connections with room, one at a time, in the order they came.
+     * Runs after a reply frees a slot and after a connection opens.
+     */
+    private void pump() {
+        if (waiting.isEmpty() || !pumping.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            while (true) {
+                CompletableFuture<RpcConnection> next;
+                RpcConnection conn;
+                synchronized (lock) {
+                    conn = leastLoaded();
+                    if (!canTake(conn) || waiting.isEmpty()) {
+                        break;
+                    }
+                    next = waiting.poll();
+                }
+                next.complete(conn); // sends the call here, so the next round sees it counted
+            }
+        } finally {
+            pumping.set(false);
+        }
+        boolean more;
+        synchronized (lock) {
+            more = !waiting.isEmpty() && canTake(leastLoaded());
+        }
+        if (more) {
+            pump(); // a slot freed while this pump was finishing
+        }
+    }
+
+    /** Opens one more connection; {@code opening} was already counted. */
+    private void open() {
         URI target = config.target();
         InetSocketAddress address = InetSocketAddress.createUnresolved(target.getHost(), target.getPort());
         CompletableFuture<Link> ready = new CompletableFuture<>();
@@ -380,24 +471,34 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         });
         ready.whenComplete((link, failure) -> {
             RpcConnection conn = made.get();
+            List<CompletableFuture<RpcConnection>> failed = List.of();
             synchronized (lock) {
-                if (connecting == result) {
-                    connecting = null; // the next call tries again, whatever happened here
-                }
-                if (failure == null) {
+                opening--;
+                if (failure == null && state != STOPPED) {
                     connections.add(conn);
-                    current = conn;
+                } else if (usableCount() == 0 && opening == 0) {
+                    // Nothing else will serve the calls waiting in line: they fail with this.
+                    failed = new ArrayList<>(waiting);
+                    waiting.clear();
                 }
             }
-            if (failure != null) {
-                result.completeExceptionally(unwrap(failure));
-            } else if (state == STOPPED) {
+            if (failure == null && state == STOPPED) {
                 conn.link().close(closedError());
-                result.completeExceptionally(closedError());
-            } else {
-                result.complete(conn);
             }
+            Throwable why = failure != null ? unwrap(failure) : closedError();
+            for (CompletableFuture<RpcConnection> w : failed) {
+                w.completeExceptionally(why);
+            }
+            pump();
         });
+    }
+
+    /** A call on {@code connection} has its outcome: its slot is free for a waiting call. */
+    @Override
+    public void onCallDone(RpcConnection connection) {
+        if (!waiting.isEmpty()) {
+            pump();
+        }
     }
 
     private ConnectionException closedError() {
@@ -405,22 +506,21 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     }
 
     @Override
-    public void onGoAway(RpcConnection connection, dev.hermod.internal.protocol.Frames.GoAway goAway) {
-        synchronized (lock) {
-            if (current == connection) {
-                current = null;
-            }
-        }
-    }
-
-    @Override
     public void onClosed(RpcConnection connection, RpcException cause) {
-        synchronized (lock) {
-            if (current == connection) {
-                current = null;
+        connections.remove(connection);
+        if (!waiting.isEmpty() && state == RUNNING) {
+            // The waiting calls need a connection that is not there any more: open one.
+            boolean openOne;
+            synchronized (lock) {
+                openOne = usableCount() + opening == 0;
+                if (openOne) {
+                    opening++;
+                }
+            }
+            if (openOne) {
+                open();
             }
         }
-        connections.remove(connection);
         if (state == SHUTDOWN && connections.isEmpty()) {
             release();
         }
@@ -444,17 +544,18 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
 
     @Override
     public void shutdownNow() {
-        CompletableFuture<RpcConnection> pendingConnect;
+        List<CompletableFuture<RpcConnection>> stranded;
         synchronized (lock) {
             if (state == STOPPED) {
                 return;
             }
             state = STOPPED;
-            pendingConnect = connecting;
+            stranded = new ArrayList<>(waiting);
+            waiting.clear();
         }
         ConnectionException closed = closedError();
-        if (pendingConnect != null) {
-            pendingConnect.completeExceptionally(closed);
+        for (CompletableFuture<RpcConnection> w : stranded) {
+            w.completeExceptionally(closed);
         }
         List<RpcConnection> open = new ArrayList<>(connections);
         for (RpcConnection c : open) {

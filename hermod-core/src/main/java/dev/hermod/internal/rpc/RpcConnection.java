@@ -40,6 +40,9 @@ public final class RpcConnection implements Link.Listener {
 
         /** The connection closed; all its calls have been failed. */
         void onClosed(RpcConnection connection, RpcException cause);
+
+        /** A call sent on this connection has its reply (or was forgotten): a slot is free. */
+        default void onCallDone(RpcConnection connection) {}
     }
 
     private final Link link;
@@ -314,7 +317,9 @@ public final class RpcConnection implements Link.Listener {
 
     /** Stops waiting for a reply to {@code call} (deadline passed, or canceled); a late reply is dropped. */
     void forget(Call call) {
-        pending.remove(call.requestId, call);
+        if (pending.remove(call.requestId, call)) {
+            owner.onCallDone(this);
+        }
         closeIfDrained();
     }
 
@@ -350,6 +355,7 @@ public final class RpcConnection implements Link.Listener {
     private void onReply(ByteBuf body) {
         Frames.ReplyHeader header = Frames.readReply(body);
         Call call = pending.remove(header.requestId());
+        owner.onCallDone(this);
         if (call == null) {
             log.debug("{}: dropping reply to request {}, which is no longer waited for", link, header.requestId());
             return;

@@ -1,0 +1,127 @@
+package dev.hermod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Several connections per client, a cap per connection, growth up to a maximum, then waiting. */
+final class PoolTest {
+
+    @Remote
+    public interface Work {
+        int run(int value, long millis);
+    }
+
+    @CompanionOf(Work.class)
+    public interface WorkAsync {
+        AsyncResult<Integer> run(int value, long millis);
+    }
+
+    static final class WorkImpl implements Work {
+        final Set<SocketAddress> peers = ConcurrentHashMap.newKeySet();
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger maxRunning = new AtomicInteger();
+
+        @Override
+        public int run(int value, long millis) {
+            peers.add(Current.get().peer());
+            maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                running.decrementAndGet();
+            }
+            return value;
+        }
+    }
+
+    private final WorkImpl impl = new WorkImpl();
+    private Server server;
+    private Client client;
+
+    @BeforeEach
+    void start() {
+        server = Hermod.server().host("127.0.0.1").add("work", Work.class, impl).start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close();
+        }
+        server.close();
+    }
+
+    private Client.Builder builder() {
+        return Hermod.client().target("tcp://127.0.0.1:" + server.port());
+    }
+
+    private List<AsyncResult<Integer>> fire(int n, long millis) {
+        WorkAsync work = client.proxy(WorkAsync.class, "work");
+        List<AsyncResult<Integer>> results = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            results.add(work.run(i, millis));
+        }
+        return results;
+    }
+
+    private static void assertAllReturnTheirValue(List<AsyncResult<Integer>> results) throws Exception {
+        for (int i = 0; i < results.size(); i++) {
+            assertThat(results.get(i).value()).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void connections_spreadCallsOverSeveral() throws Exception {
+        client = builder().connections(3).build();
+        assertAllReturnTheirValue(fire(30, 50));
+        assertThat(client.connections()).hasSize(3);
+        assertThat(impl.peers).hasSize(3);
+    }
+
+    @Test
+    void capPerConnection_limitsOutstandingCalls() throws Exception {
+        client = builder().maxOutstandingPerConnection(2).build();
+        assertAllReturnTheirValue(fire(12, 30));
+        assertThat(impl.maxRunning.get()).isBetween(1, 2);
+        assertThat(client.connections()).hasSize(1);
+    }
+
+    @Test
+    void allAtCap_poolGrowsToMaximum_thenCallsWait() throws Exception {
+        client = builder().maxOutstandingPerConnection(2).maxConnections(3).build();
+        assertAllReturnTheirValue(fire(20, 50));
+        assertThat(impl.peers).hasSize(3);
+        assertThat(impl.maxRunning.get()).isBetween(3, 6);
+    }
+
+    @Test
+    void waitingCall_stillBoundedByItsDeadline() throws Exception {
+        client = builder().maxOutstandingPerConnection(1).build();
+        WorkAsync work = client.proxy(WorkAsync.class, "work");
+        AsyncResult<Integer> slow = work.run(1, 1_000);
+        AsyncResult<Integer> waiting = Hermod.withOptions(work, o -> o.withTimeout(Duration.ofMillis(200))).run(2, 0);
+        InvocationTimeoutException e = catchThrowableOfType(InvocationTimeoutException.class, waiting::value);
+        assertThat(e.isUnprocessed()).as("it never left the client").isTrue();
+        assertThat(slow.value()).isEqualTo(1);
+        assertThat(work.run(3, 0).value()).isEqualTo(3);
+    }
+
+    @Test
+    void builder_maxBelowConnections_rejected() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder().connections(3).maxConnections(2).build())
+                .isInstanceOf(IllegalStateException.class);
+    }
+}
