@@ -148,6 +148,25 @@ final class BatchTest {
     }
 
     @Test
+    void flush_largerThanOneFrame_splitsIntoFramesWithinTheLimit() {
+        // Small frames on both ends, and items whose headers (a 100-byte context) weigh more
+        // than their arguments: every frame must still fit, and every call arrive in order.
+        try (Server small = Hermod.server().host("127.0.0.1").maxFrameSize(1024).add("recorder", Recorder.class, impl)
+                        .start();
+                Client c = Hermod.client().target("tcp://127.0.0.1:" + small.port()).maxFrameSize(1024).build()) {
+            Recorder batch = Hermod.batch(Hermod.withOptions(c.proxy(Recorder.class, "recorder"),
+                    o -> o.withContext("padding", "x".repeat(100))));
+            for (int i = 0; i < 40; i++) {
+                batch.record(i);
+            }
+            Hermod.flush(batch);
+            await().atMost(Duration.ofSeconds(10)).until(() -> impl.values.size() == 40);
+            assertThat(impl.values).isSorted();
+            assertThat(c.proxy(Recorder.class, "recorder").add(1, 2)).as("the connection survived").isEqualTo(3);
+        }
+    }
+
+    @Test
     void flush_withoutServer_failsAndTwowayCallsInItFail() {
         try (Client nowhere = Hermod.client("tcp://127.0.0.1:1")) {
             RecorderAsync batch = Hermod.batch(nowhere.proxy(RecorderAsync.class, "recorder"));

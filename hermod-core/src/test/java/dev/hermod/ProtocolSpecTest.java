@@ -48,27 +48,42 @@ final class ProtocolSpecTest {
     private static final int REPLY = 0x02;
     private static final int CANCEL = 0x03;
     private static final int PROGRESS = 0x04;
+    private static final int BATCH = 0x05;
     private static final int PING = 0x06;
     private static final int PONG = 0x07;
     private static final int GOAWAY = 0x08;
+    // Sections 5.1 and 9: bit 0 of REQUEST flags and of batch item flags.
+    private static final int ONEWAY = 0x01;
     // Section 6.
     private static final int OUTCOME_RESULT = 0;
     private static final int OUTCOME_EXCEPTION = 1;
     private static final int OUTCOME_FAILURE = 2;
     private static final int UNPROCESSED = 0x01;
-    // Section 11.
+    // Section 12.
     private static final int CANCELED = 2;
     private static final int UNAVAILABLE = 4;
     private static final int SERVICE_NOT_FOUND = 5;
     private static final int PROTOCOL_ERROR = 9;
 
-    // Section 16, verbatim.
+    // Section 18, verbatim.
     private static final String WORKED_REQUEST = "00 00 00 23 01 00 00 00 00 01 00 00 75 30 00 09"
             + " 65 6d 70 6c 6f 79 65 65 73 00 07 67 65 74 4e 61 6d 65 00 00 81 18 63";
     private static final String WORKED_REPLY = "00 00 00 0c 02 00 00 00 00 01 00 81 63 4b 65 6e";
     private static final String WORKED_EXCEPTION_REPLY = "00 00 00 49 02 00 00 00 00 02 01 00 19 64 65 76"
             + " 2e 68 65 72 6d 6f 64 2e 4e 6f 53 75 63 68 45 6d 70 6c 6f 79 65 65 81 a2 67 6d 65 73 73 61 67 65"
             + " 74 6e 6f 20 65 6d 70 6c 6f 79 65 65 20 6e 75 6d 62 65 72 20 35 66 6e 75 6d 62 65 72 05";
+    // Section 5.1, verbatim: record(5) oneway.
+    private static final String WORKED_ONEWAY = "00 00 00 20 01 01 00 00 00 00 00 00 75 30 00 08"
+            + " 72 65 63 6f 72 64 65 72 00 06 72 65 63 6f 72 64 00 00 81 05";
+    // Section 18, verbatim: record(1) and record(2) oneway in one BATCH; add(2, 3) two-way, id 7.
+    private static final String WORKED_BATCH = "00 00 00 4c 05 00 00 00 00 02 01 00 00 00 1e 00"
+            + " 00 00 00 00 00 75 30 00 08 72 65 63 6f 72 64 65 72 00 06 72 65 63 6f 72 64 00 00 81 01 01 00 00"
+            + " 00 1e 00 00 00 00 00 00 75 30 00 08 72 65 63 6f 72 64 65 72 00 06 72 65 63 6f 72 64 00 00 81 02";
+    private static final String WORKED_BATCH_ADD = "00 00 00 27 05 00 00 00 00 01 00 00 00 00 1c 00"
+            + " 00 00 07 00 00 75 30 00 08 72 65 63 6f 72 64 65 72 00 03 61 64 64 00 00 82 02 03";
+    private static final String WORKED_BATCH_ADD_REPLY = "00 00 00 09 02 00 00 00 00 07 00 81 05";
+    // Section 9.
+    private static final String EMPTY_BATCH = "00 00 00 06 05 00 00 00 00 00";
 
     private static Server server;
 
@@ -304,7 +319,7 @@ final class ProtocolSpecTest {
     }
 
     /**
-     * Sections 8 and 19: a PROGRESS fraction outside [0, 1] is a protocol error, and a REQUEST
+     * Sections 8 and 21: a PROGRESS fraction outside [0, 1] is a protocol error, and a REQUEST
      * that follows it, though already received, is not acted on.
      */
     @Test
@@ -329,7 +344,7 @@ final class ProtocolSpecTest {
     }
 
     /**
-     * Section 18: after GOAWAY, new requests are refused as unprocessed and the server waits for
+     * Section 20: after GOAWAY, new requests are refused as unprocessed and the server waits for
      * the peer to close; once it has, the server terminates without waiting for the grace period.
      */
     @Test
@@ -361,7 +376,7 @@ final class ProtocolSpecTest {
         }
     }
 
-    /** Section 18: a peer that never closes is closed by the server when the grace period ends. */
+    /** Section 20: a peer that never closes is closed by the server when the grace period ends. */
     @Test
     void shutdown_peerNeverCloses_serverClosesAfterGracePeriod() throws Exception {
         Server own = Hermod.server().host("127.0.0.1").shutdownGracePeriod(Duration.ofMillis(500))
@@ -380,7 +395,7 @@ final class ProtocolSpecTest {
         }
     }
 
-    /** The symmetric direction (sections 1 and 21): a Hermod client answers a REQUEST it receives. */
+    /** The symmetric direction (sections 1 and 23): a Hermod client answers a REQUEST it receives. */
     @Test
     void request_toHermodClient_failsServiceNotFoundUnprocessed() throws Exception {
         ExecutorService caller = Executors.newSingleThreadExecutor();
@@ -424,6 +439,135 @@ final class ProtocolSpecTest {
         } finally {
             caller.shutdownNow();
         }
+    }
+
+    /**
+     * Section 5.1: a oneway REQUEST (flag 0x01, id 0) runs and gets no reply. Two-way requests are
+     * not ordered with oneway ones (section 16), so {@code recorded()} is polled until it shows
+     * the value; every frame that comes back answers one of those two-way requests.
+     */
+    @Test
+    void request_oneway_runsAndGetsNoReply() throws Exception {
+        assertThat(toHex(onewayRequest("recorder", "record", hex("81 05")))).isEqualTo(WORKED_ONEWAY);
+        OnewayTest.RecorderImpl recorder = new OnewayTest.RecorderImpl();
+        Server own = recorderServer(recorder);
+        try (Peer peer = Peer.handshake(own.port())) {
+            peer.write(hex(WORKED_ONEWAY)); // record(5)
+
+            Object recorded = null;
+            for (long id = 1; id <= 100 && !List.of(5L).equals(recorded); id++) {
+                if (id > 1) {
+                    Thread.sleep(20);
+                }
+                peer.write(request(id, 30_000, "recorder", "recorded", Map.of(), hex("80")));
+                Frame frame = peer.readFrame();
+                ByteBuffer body = frame.body();
+                assertThat(frame.type()).isEqualTo(REPLY);
+                assertThat(u32(body)).as("the id answered: only two-way requests get replies").isEqualTo(id);
+                assertThat(u8(body)).isEqualTo(OUTCOME_RESULT);
+                recorded = Cbor.decodeAll(body).get(0);
+            }
+            assertThat(recorded).isEqualTo(List.of(5L));
+            peer.assertNothingPending();
+        } finally {
+            own.shutdownNow();
+        }
+        assertThat(recorder.values).containsExactly(5);
+    }
+
+    /** Section 5.1: a oneway request that cannot be dispatched is dropped without a reply. */
+    @Test
+    void request_onewayToUnknownServiceOrOperation_noReplyAndConnectionKeepsWorking() throws IOException {
+        try (Peer peer = Peer.handshake(server.port())) {
+            peer.write(onewayRequest("nobody", "record", hex("81 05")));
+            peer.write(onewayRequest("employees", "noSuchOperation", hex("80")));
+
+            // Had either been answered, that reply would come first.
+            peer.write(hex(WORKED_REQUEST));
+            assertThat(toHex(peer.readFrame().raw())).isEqualTo(WORKED_REPLY);
+            peer.assertNothingPending();
+        }
+    }
+
+    /**
+     * Sections 9, 16 and 18: the worked BATCH examples. Two oneway items get no reply; a two-way
+     * item gets one ordinary REPLY; all run one at a time in arrival order.
+     */
+    @Test
+    void batch_workedExamples_onewayItemsRunInOrderAndTwoWayItemGetsOneReply() throws Exception {
+        assertThat(toHex(batch(
+                batchItem(ONEWAY, requestBody(0, 30_000, "recorder", "record", Map.of(), hex("81 01"))),
+                batchItem(ONEWAY, requestBody(0, 30_000, "recorder", "record", Map.of(), hex("81 02"))))))
+                .isEqualTo(WORKED_BATCH);
+        assertThat(toHex(batch(batchItem(0, requestBody(7, 30_000, "recorder", "add", Map.of(), hex("82 02 03"))))))
+                .isEqualTo(WORKED_BATCH_ADD);
+        OnewayTest.RecorderImpl recorder = new OnewayTest.RecorderImpl();
+        Server own = recorderServer(recorder);
+        try (Peer peer = Peer.handshake(own.port())) {
+            peer.write(hex(WORKED_BATCH)); // record(1), record(2), oneway
+            peer.write(hex(WORKED_BATCH_ADD)); // add(2, 3), two-way, id 7
+
+            assertThat(toHex(peer.readFrame().raw())).isEqualTo(WORKED_BATCH_ADD_REPLY);
+            // add ran after both records, in the same serial lane.
+            assertThat(recorder.values).containsExactly(1, 2);
+
+            // The same, seen on the wire: a two-way recorded() in a batch, id 8.
+            peer.write(batch(batchItem(0, requestBody(8, 30_000, "recorder", "recorded", Map.of(), hex("80")))));
+            assertThat(toHex(peer.readFrame().raw())).isEqualTo("00 00 00 0b 02 00 00 00 00 08 00 81 82 01 02");
+            peer.assertNothingPending();
+        } finally {
+            own.shutdownNow();
+        }
+    }
+
+    /** Section 9: an empty BATCH is valid and does nothing. */
+    @Test
+    void batch_empty_doesNothing() throws IOException {
+        try (Peer peer = Peer.handshake(server.port())) {
+            assertThat(toHex(batch())).isEqualTo(EMPTY_BATCH);
+            peer.write(hex(EMPTY_BATCH));
+
+            peer.write(hex(WORKED_REQUEST));
+            assertThat(toHex(peer.readFrame().raw())).isEqualTo(WORKED_REPLY);
+            peer.assertNothingPending();
+        }
+    }
+
+    /** Sections 9 and 21: an item length beyond the end of the frame is a protocol error. */
+    @Test
+    void batch_itemLengthBeyondFrame_goAwayProtocolErrorThenClose() throws Exception {
+        byte[] body = requestBody(0, 30_000, "recorder", "record", Map.of(), hex("81 01"));
+        byte[] item = batchItem(ONEWAY, body);
+        ByteBuffer.wrap(item).putInt(1, body.length + 1); // one byte more than the frame holds
+        OnewayTest.RecorderImpl recorder = new OnewayTest.RecorderImpl();
+        Server own = recorderServer(recorder);
+        try (Peer peer = Peer.handshake(own.port())) {
+            peer.write(batch(item));
+
+            GoAway goAway = GoAway.read(peer.readFrame());
+            assertThat(goAway.status()).isEqualTo(PROTOCOL_ERROR);
+            peer.assertEndOfStream();
+        } finally {
+            own.shutdownNow();
+            assertThat(own.awaitTermination(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(recorder.values).as("runs of the malformed batch's item").isEmpty();
+    }
+
+    /** Sections 9 and 21: bytes after the last item of a BATCH are a protocol error. */
+    @Test
+    void batch_bytesAfterLastItem_goAwayProtocolErrorThenClose() throws IOException {
+        try (Peer peer = Peer.handshake(server.port())) {
+            peer.write(hex("00 00 00 07 05 00 00 00 00 00 2a")); // item count 0, then one stray byte
+
+            GoAway goAway = GoAway.read(peer.readFrame());
+            assertThat(goAway.status()).isEqualTo(PROTOCOL_ERROR);
+            peer.assertEndOfStream();
+        }
+    }
+
+    private static Server recorderServer(OnewayTest.RecorderImpl recorder) {
+        return Hermod.server().host("127.0.0.1").add("recorder", OnewayTest.Recorder.class, recorder).start();
     }
 
     // ---- a peer on a plain socket ----
@@ -480,7 +624,7 @@ final class ProtocolSpecTest {
             return b;
         }
 
-        /** Reads the next frame (section 4), answering any PING on the way (section 9). */
+        /** Reads the next frame (section 4), answering any PING on the way (section 10). */
         Frame readFrame() throws IOException {
             while (true) {
                 long length = in.readInt() & 0xFFFF_FFFFL;
@@ -494,6 +638,15 @@ final class ProtocolSpecTest {
                 }
                 return new Frame(type, flags, body);
             }
+        }
+
+        /**
+         * Sends a PING and checks that the next frame is its PONG: whatever the server had sent
+         * before it (a stray REPLY, say) would have come first.
+         */
+        void assertNothingPending() throws IOException {
+            write(hex("00 00 00 0a 06 00 70 65 6e 64 69 6e 67 3f"));
+            assertThat(toHex(readFrame().raw())).isEqualTo("00 00 00 0a 07 00 70 65 6e 64 69 6e 67 3f");
         }
 
         void assertEndOfStream() throws IOException {
@@ -513,10 +666,24 @@ final class ProtocolSpecTest {
         }
     }
 
-    // ---- frame bodies (sections 5 to 8, 10, 12) ----
+    // ---- frame bodies (sections 5 to 9, 11, 13) ----
 
-    /** Builds a complete REQUEST frame. */
+    /** Builds a complete two-way REQUEST frame (flags 0). */
     private static byte[] request(long id, long timeoutMillis, String service, String operation,
+            Map<String, String> context, byte[] arguments) {
+        return frame(REQUEST, 0, requestBody(id, timeoutMillis, service, operation, context, arguments));
+    }
+
+    /** Builds a complete oneway REQUEST frame (section 5.1): flag ONEWAY, request id 0. */
+    private static byte[] onewayRequest(String service, String operation, byte[] arguments) {
+        return frame(REQUEST, ONEWAY, requestBody(0, 30_000, service, operation, Map.of(), arguments));
+    }
+
+    /**
+     * Builds a REQUEST body (section 5, from offset 6 on): request id, timeout, service, operation,
+     * context, arguments. A REQUEST frame carries one; so does each BATCH item (section 9).
+     */
+    private static byte[] requestBody(long id, long timeoutMillis, String service, String operation,
             Map<String, String> context, byte[] arguments) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         try {
@@ -534,8 +701,29 @@ final class ProtocolSpecTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        byte[] b = body.toByteArray();
-        return ByteBuffer.allocate(6 + b.length).putInt(2 + b.length).put((byte) REQUEST).put((byte) 0).put(b).array();
+        return body.toByteArray();
+    }
+
+    /** Builds a frame (section 4): length, type, flags, body. */
+    private static byte[] frame(int type, int flags, byte[] body) {
+        return ByteBuffer.allocate(6 + body.length).putInt(2 + body.length).put((byte) type).put((byte) flags)
+                .put(body).array();
+    }
+
+    /** Builds one BATCH item (section 9): item flags, item length, REQUEST body. */
+    private static byte[] batchItem(int flags, byte[] requestBody) {
+        return ByteBuffer.allocate(5 + requestBody.length).put((byte) flags).putInt(requestBody.length)
+                .put(requestBody).array();
+    }
+
+    /** Builds a BATCH frame (section 9): item count, then the items. */
+    private static byte[] batch(byte[]... items) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(ByteBuffer.allocate(4).putInt(items.length).array());
+        for (byte[] item : items) {
+            body.writeBytes(item);
+        }
+        return frame(BATCH, 0, body.toByteArray());
     }
 
     /** Builds a CANCEL frame (section 7). */
@@ -636,7 +824,7 @@ final class ProtocolSpecTest {
         return r;
     }
 
-    // ---- the CBOR subset of section 15 ----
+    // ---- the CBOR subset of section 17 ----
 
     /** Decodes the few CBOR forms this test receives: integers, strings, arrays, maps, simple values. */
     private static final class Cbor {

@@ -497,7 +497,7 @@ public final class Dispatch {
         @Override
         public void progress(double fraction, String message) {
             Progress p = new Progress(fraction, message);
-            if (replied.get() || pendingProgress.getAndSet(p) != null) {
+            if (oneway || replied.get() || pendingProgress.getAndSet(p) != null) {
                 return; // a send is already scheduled: it will carry the newest report
             }
             connection.link().eventLoop().execute(() -> {

@@ -229,23 +229,33 @@ public final class RpcConnection implements Link.Listener {
                 item.arguments().release();
                 continue;
             }
-            if (frame != null && Frames.frameLength(frame) + item.size() > link.maxFrameSize()) {
-                frames.add(writeBatch(frame, count, inFrame));
-                frame = null;
-            }
             if (frame == null) {
                 frame = Frames.beginBatch(link.alloc(), Math.min(link.maxFrameSize(), 64 * 1024));
                 count = 0;
                 inFrame = new ArrayList<>();
             }
-            call.connection = this;
+            int mark = frame.writerIndex();
             int id = call.oneway ? 0 : register(call);
-            int at = Frames.beginBatchItem(frame, call.oneway ? Wire.FLAG_ONEWAY : 0);
-            Frames.writeRequestHeader(frame, id, remainingMillis(call), call.service, call.operation.name(),
-                    call.options.context());
-            frame.writeBytes(item.arguments());
+            appendItem(frame, call, id, item.arguments());
+            if (Frames.frameLength(frame) > link.maxFrameSize() && count > 0) {
+                // Too big for this frame: send what fits, and start the next frame with this item.
+                frame.writerIndex(mark);
+                frames.add(writeBatch(frame, count, inFrame));
+                frame = Frames.beginBatch(link.alloc(), Math.min(link.maxFrameSize(), 64 * 1024));
+                count = 0;
+                inFrame = new ArrayList<>();
+                appendItem(frame, call, id, item.arguments());
+            }
             item.arguments().release();
-            Frames.endBatchItem(frame, at);
+            if (Frames.frameLength(frame) > link.maxFrameSize()) { // alone, it is too big for any frame
+                pending.remove(id, call);
+                call.fail(new MarshalException("the request for " + call.describe()
+                        + " does not fit in a frame of " + link.maxFrameSize() + " bytes", null, true));
+                frame.release();
+                frame = null;
+                continue;
+            }
+            call.connection = this;
             count++;
             inFrame.add(call);
         }
@@ -253,6 +263,14 @@ public final class RpcConnection implements Link.Listener {
             frames.add(writeBatch(frame, count, inFrame));
         }
         return CompletableFuture.allOf(frames.toArray(CompletableFuture<?>[]::new));
+    }
+
+    private void appendItem(ByteBuf frame, Call call, int id, ByteBuf arguments) {
+        int at = Frames.beginBatchItem(frame, call.oneway ? Wire.FLAG_ONEWAY : 0);
+        Frames.writeRequestHeader(frame, id, remainingMillis(call), call.service, call.operation.name(),
+                call.options.context());
+        frame.writeBytes(arguments, arguments.readerIndex(), arguments.readableBytes());
+        Frames.endBatchItem(frame, at);
     }
 
     private CompletableFuture<Void> writeBatch(ByteBuf frame, int count, List<Call> calls) {
