@@ -41,8 +41,9 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     private final Executor callbacks;
     private final Watch watch;
     private volatile Progress progress;
-    private final ConcurrentLinkedQueue<Consumer<? super Progress>> progressListeners = new ConcurrentLinkedQueue<>();
-    private final SerialExecutor progressLane;
+    /** Created on first use: most calls never report progress. */
+    private volatile ConcurrentLinkedQueue<Consumer<? super Progress>> progressListeners;
+    private volatile SerialExecutor progressLane;
 
     private final Executor sentLane;
 
@@ -52,7 +53,6 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
         this.client = client;
         this.proxy = proxy;
         this.callbacks = callbacks;
-        this.progressLane = SerialExecutor.orRunHere(callbacks);
         this.watch = new Watch(call.describe());
         CLEANER.register(this, watch);
     }
@@ -342,10 +342,25 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
         return Optional.ofNullable(progress);
     }
 
+    private SerialExecutor progressLane() {
+        SerialExecutor lane = progressLane;
+        if (lane == null) {
+            synchronized (this) {
+                lane = progressLane;
+                if (lane == null) {
+                    progressListeners = new ConcurrentLinkedQueue<>();
+                    lane = SerialExecutor.orRunHere(callbacks);
+                    progressLane = lane;
+                }
+            }
+        }
+        return lane;
+    }
+
     @Override
     public AsyncResult<T> onProgress(Consumer<? super Progress> callback) {
         Objects.requireNonNull(callback, "callback");
-        progressLane.execute(() -> {
+        progressLane().execute(() -> {
             progressListeners.add(callback);
             Progress latest = progress;
             if (latest != null) {
@@ -357,7 +372,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
 
     /** A progress report arrived (on the I/O thread): record it and tell the listeners in order. */
     void progressed(Progress p) {
-        progressLane.execute(() -> {
+        progressLane().execute(() -> {
             progress = p;
             for (Consumer<? super Progress> l : progressListeners) {
                 guarded(() -> l.accept(p));
