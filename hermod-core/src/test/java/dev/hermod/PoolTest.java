@@ -120,6 +120,15 @@ final class PoolTest {
     }
 
     @Test
+    void shutdown_withCallsWaitingForASlot_letsThemAllFinish() throws Exception {
+        client = builder().maxOutstandingPerConnection(1).build();
+        List<AsyncResult<Integer>> results = fire(5, 50);
+        client.shutdown();
+        assertAllReturnTheirValue(results);
+        assertThat(client.awaitTermination(Duration.ofSeconds(10))).isTrue();
+    }
+
+    @Test
     void builder_maxBelowConnections_rejected() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder().connections(3).maxConnections(2).build())
                 .isInstanceOf(IllegalStateException.class);

@@ -448,6 +448,8 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         }
         if (more) {
             pump(); // a slot freed while this pump was finishing
+        } else {
+            closeWhenDone();
         }
     }
 
@@ -508,7 +510,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     @Override
     public void onClosed(RpcConnection connection, RpcException cause) {
         connections.remove(connection);
-        if (!waiting.isEmpty() && state == RUNNING) {
+        if (!waiting.isEmpty() && state != STOPPED) {
             // The waiting calls need a connection that is not there any more: open one.
             boolean openOne;
             synchronized (lock) {
@@ -521,9 +523,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
                 open();
             }
         }
-        if (state == SHUTDOWN && connections.isEmpty()) {
-            release();
-        }
+        closeWhenDone();
     }
 
     @Override
@@ -534,10 +534,21 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
             }
             state = SHUTDOWN;
         }
+        closeWhenDone();
+    }
+
+    /**
+     * During a graceful shutdown: once no call waits for a connection, lets every connection
+     * close as soon as its calls are answered.
+     */
+    private void closeWhenDone() {
+        if (state != SHUTDOWN || !waiting.isEmpty()) {
+            return;
+        }
         for (RpcConnection c : List.copyOf(connections)) {
             c.closeWhenIdle();
         }
-        if (connections.isEmpty()) {
+        if (connections.isEmpty() && opening == 0) {
             release();
         }
     }
