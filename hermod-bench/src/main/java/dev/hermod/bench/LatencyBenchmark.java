@@ -1,0 +1,170 @@
+package dev.hermod.bench;
+
+import dev.hermod.Client;
+import dev.hermod.Hermod;
+import dev.hermod.Server;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.util.Arrays;
+
+/**
+ * The latency scenario: synchronous round trips of a small request and reply ({@code Echo.echo},
+ * 32 bytes each way by default) through Hermod, against a plain-socket ping-pong of the same
+ * payload behind a 4-byte length prefix. Both sides warm up first; the measured calls are split
+ * into segments that alternate between the sides, and the samples of each side are pooled. Each
+ * sample is one call timed with {@link System#nanoTime()}; percentiles are exact (nearest rank
+ * over the sorted samples).
+ */
+final class LatencyBenchmark {
+    private LatencyBenchmark() {}
+
+    static void run(Options o, Report report) throws Exception {
+        try (Server server = Hermod.server().host("127.0.0.1").add("echo", Echo.class, new EchoServant()).start();
+                Client client = Hermod.client("tcp://127.0.0.1:" + server.port());
+                PlainServer plain = new PlainServer("bench-echo", SocketEcho::serve);
+                Socket socket = plain.connect()) {
+            socket.setSoTimeout(30_000);
+            Echo echo = client.proxy(Echo.class, "echo");
+            PingPong pingPong = new PingPong(socket, o.payload());
+            report.line("latency: %d-byte request and reply; warm-up rounds of %d calls and %d measured calls"
+                    + " per side, in %d alternating segments", o.payload(), o.warmupCalls(), o.calls(), o.runs());
+            byte[] request = Payloads.of(o.payload(), 0);
+            if (o.warmupCalls() > 0) {
+                long[] scratch = new long[o.warmupCalls()];
+                long max = o.warmupMax().toNanos();
+                WarmUp.run(report, "latency: hermod", "calls/s", max,
+                        () -> callsPerSecond(scratch, () -> hermod(echo, request, scratch, 0, scratch.length)));
+                WarmUp.run(report, "latency: socket", "calls/s", max,
+                        () -> callsPerSecond(scratch, () -> pingPong.run(request, scratch, 0, scratch.length)));
+            }
+            long[] hermod = new long[o.calls()];
+            long[] socketSamples = new long[o.calls()];
+            int segments = Math.min(o.runs(), o.calls());
+            Usage hermodUsage = Usage.zero();
+            Usage socketUsage = Usage.zero();
+            for (int i = 0; i < segments; i++) {
+                int from = (int) ((long) o.calls() * i / segments);
+                int to = (int) ((long) o.calls() * (i + 1) / segments);
+                Usage start = Usage.now();
+                hermod(echo, request, hermod, from, to);
+                Usage between = Usage.now();
+                pingPong.run(request, socketSamples, from, to);
+                hermodUsage = hermodUsage.plus(between.since(start));
+                socketUsage = socketUsage.plus(Usage.now().since(between));
+            }
+            if (plain.failure() != null) {
+                throw new BenchmarkFailure("the plain-socket server failed", plain.failure());
+            }
+            Arrays.sort(hermod);
+            Arrays.sort(socketSamples);
+            describe(report, "hermod", hermod);
+            describe(report, "socket", socketSamples);
+            report.result("latency.hermod.p50", micros(percentile(hermod, 50)), "us");
+            report.result("latency.hermod.p99", micros(percentile(hermod, 99)), "us");
+            report.result("latency.socket.p50", micros(percentile(socketSamples, 50)), "us");
+            report.result("latency.socket.p99", micros(percentile(socketSamples, 99)), "us");
+            report.result("latency.p50.ratio",
+                    (double) percentile(hermod, 50) / Math.max(1, percentile(socketSamples, 50)), "ratio");
+            report.result("latency.p99.ratio",
+                    (double) percentile(hermod, 99) / Math.max(1, percentile(socketSamples, 99)), "ratio");
+            if (hermodUsage.cpuNanos() >= 0) {
+                report.result("latency.hermod.cpu", hermodUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
+                report.result("latency.socket.cpu", socketUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
+            }
+            if (hermodUsage.switches() >= 0) {
+                report.result("latency.hermod.switches", (double) hermodUsage.switches() / o.calls(), "switches/call");
+                report.result("latency.socket.switches", (double) socketUsage.switches() / o.calls(), "switches/call");
+            }
+        }
+    }
+
+    /** Makes calls {@code from} to {@code to}, storing each round trip's nanoseconds in {@code samples}. */
+    private static void hermod(Echo echo, byte[] request, long[] samples, int from, int to) {
+        for (int i = from; i < to; i++) {
+            Payloads.stamp(request, i);
+            long start = System.nanoTime();
+            byte[] reply = echo.echo(request);
+            samples[i] = System.nanoTime() - start;
+            if (!Arrays.equals(reply, request)) {
+                throw new BenchmarkFailure("Echo.echo returned a reply that does not match request " + i);
+            }
+        }
+    }
+
+    /** The baseline client: write a frame, flush, read the reply frame; one thread, no pipelining. */
+    private static final class PingPong {
+        private final DataInputStream in;
+        private final DataOutputStream out;
+        private final byte[] reply;
+
+        PingPong(Socket socket, int payload) throws IOException {
+            this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+            this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
+            this.reply = new byte[payload];
+        }
+
+        void run(byte[] request, long[] samples, int from, int to) throws IOException {
+            for (int i = from; i < to; i++) {
+                Payloads.stamp(request, i);
+                long start = System.nanoTime();
+                out.writeInt(request.length);
+                out.write(request);
+                out.flush();
+                int length = in.readInt();
+                if (length != reply.length) {
+                    throw new BenchmarkFailure("ping-pong reply " + i + " has " + length + " bytes, expected "
+                            + reply.length);
+                }
+                in.readFully(reply);
+                samples[i] = System.nanoTime() - start;
+                if (!Arrays.equals(reply, request)) {
+                    throw new BenchmarkFailure("ping-pong reply does not match request " + i);
+                }
+            }
+        }
+    }
+
+    private interface Calls {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code calls}, which fill {@code samples}, and returns their rate. */
+    private static double callsPerSecond(long[] samples, Calls calls) throws IOException {
+        long start = System.nanoTime();
+        calls.run();
+        return samples.length / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** The nearest-rank percentile of sorted samples. */
+    static long percentile(long[] sorted, double p) {
+        int rank = (int) Math.ceil(p / 100 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    private static void describe(Report report, String side, long[] sorted) {
+        long sum = 0;
+        for (long v : sorted) {
+            sum += v;
+        }
+        report.line("latency: %s min %.1f us, p50 %.1f us, p90 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us,"
+                + " mean %.1f us over %d calls", side, micros(sorted[0]), micros(percentile(sorted, 50)),
+                micros(percentile(sorted, 90)), micros(percentile(sorted, 99)), micros(percentile(sorted, 99.9)),
+                micros(sorted[sorted.length - 1]), micros(sum / sorted.length), sorted.length);
+    }
+
+    private static double micros(long nanos) {
+        return nanos / 1000.0;
+    }
+
+    /** The servant of both the latency and throughput scenarios. */
+    static final class EchoServant implements Echo {
+        @Override
+        public byte[] echo(byte[] data) {
+            return data;
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.hermod.bench;
+
+import dev.hermod.AsyncResult;
+import dev.hermod.Client;
+import dev.hermod.Hermod;
+import dev.hermod.Server;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The throughput scenario: asynchronous {@code Echo.echo} calls with at most {@code async-window}
+ * (128) outstanding, for a fixed time, through Hermod ({@code EchoAsync} and a semaphore released
+ * by each result's completion callback), against a pipelined plain-socket client with the same
+ * window (a writer thread and a reader thread). Every reply is checked against its request. The
+ * rate is completed calls divided by the time from the first call to the last reply.
+ */
+final class ThroughputBenchmark {
+    private ThroughputBenchmark() {}
+
+    /** What one timed run did: calls completed, wall time, and what the process used meanwhile. */
+    record Rate(long calls, long nanos, Usage used) {
+        double perSecond() {
+            return calls / (nanos / 1e9);
+        }
+
+        double cpuMicrosPerCall() {
+            return used.cpuNanos() / 1e3 / calls;
+        }
+
+        double switchesPerCall() {
+            return (double) used.switches() / calls;
+        }
+    }
+
+    static void run(Options o, Report report) throws Exception {
+        try (Server server = Hermod.server().host("127.0.0.1")
+                        .add("echo", Echo.class, new LatencyBenchmark.EchoServant()).start();
+                Client client = Hermod.client("tcp://127.0.0.1:" + server.port());
+                PlainServer plain = new PlainServer("bench-pipeline", SocketEcho::serve)) {
+            EchoAsync echo = client.proxy(EchoAsync.class, "echo");
+            report.line("throughput: %d-byte request and reply, window %d; warm-up rounds of %.1f s and %.1f s"
+                    + " measured per side", o.payload(), o.asyncWindow(), o.warmup().toNanos() / 1e9,
+                    o.duration().toNanos() / 1e9);
+            if (!o.warmup().isZero()) {
+                long max = o.warmupMax().toNanos();
+                WarmUp.run(report, "throughput: hermod", "calls/s", max,
+                        () -> hermod(echo, o.payload(), o.asyncWindow(), o.warmup()).perSecond());
+                WarmUp.run(report, "throughput: socket", "calls/s", max,
+                        () -> pipelined(plain, o.payload(), o.asyncWindow(), o.warmup()).perSecond());
+            }
+            Rate h = hermod(echo, o.payload(), o.asyncWindow(), o.duration());
+            report.line("throughput: hermod %d calls in %.3f s, %.2f CPU us/call, %.2f context switches/call",
+                    h.calls(), h.nanos() / 1e9, h.cpuMicrosPerCall(), h.switchesPerCall());
+            Rate s = pipelined(plain, o.payload(), o.asyncWindow(), o.duration());
+            report.line("throughput: socket %d calls in %.3f s, %.2f CPU us/call, %.2f context switches/call",
+                    s.calls(), s.nanos() / 1e9, s.cpuMicrosPerCall(), s.switchesPerCall());
+            if (plain.failure() != null) {
+                throw new BenchmarkFailure("the plain-socket server failed", plain.failure());
+            }
+            report.result("throughput.hermod.calls", h.perSecond(), "calls/s");
+            report.result("throughput.socket.calls", s.perSecond(), "calls/s");
+            report.result("throughput.ratio", h.perSecond() / s.perSecond(), "ratio");
+            if (h.used().cpuNanos() >= 0) {
+                report.result("throughput.hermod.cpu", h.cpuMicrosPerCall(), "cpu-us/call");
+                report.result("throughput.socket.cpu", s.cpuMicrosPerCall(), "cpu-us/call");
+            }
+            if (h.used().switches() >= 0) {
+                report.result("throughput.hermod.switches", h.switchesPerCall(), "switches/call");
+                report.result("throughput.socket.switches", s.switchesPerCall(), "switches/call");
+            }
+        }
+    }
+
+    static Rate hermod(EchoAsync echo, int payload, int window, Duration duration) throws InterruptedException {
+        Semaphore permits = new Semaphore(window);
+        AtomicLong completed = new AtomicLong();
+        AtomicReference<String> error = new AtomicReference<>();
+        Usage before = Usage.now();
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        long issued = 0;
+        while (System.nanoTime() - end < 0 && error.get() == null) {
+            acquire(permits, 1, "hermod");
+            long seq = issued++;
+            byte[] request = Payloads.of(payload, seq);
+            AsyncResult<byte[]> r = echo.echo(request);
+            r.onComplete((reply, failure) -> {
+                if (failure != null) {
+                    error.compareAndSet(null, "call " + seq + " failed: " + failure);
+                } else if (!Arrays.equals(reply, request)) {
+                    error.compareAndSet(null, "the reply to call " + seq + " does not match its request");
+                } else {
+                    completed.incrementAndGet();
+                }
+                permits.release();
+            });
+        }
+        acquire(permits, window, "hermod"); // every outstanding call has completed
+        long nanos = System.nanoTime() - start;
+        Usage used = Usage.now().since(before);
+        if (error.get() != null) {
+            throw new BenchmarkFailure("hermod throughput: " + error.get());
+        }
+        if (completed.get() != issued) {
+            throw new BenchmarkFailure("hermod throughput: " + completed.get() + " of " + issued + " calls completed");
+        }
+        return new Rate(issued, nanos, used);
+    }
+
+    /**
+     * The baseline: this thread writes frames while it holds window permits, flushing whenever it
+     * has to wait for one; a reader thread checks each reply (in order) and returns its permit.
+     */
+    static Rate pipelined(PlainServer plain, int payload, int window, Duration duration)
+            throws IOException, InterruptedException {
+        Semaphore permits = new Semaphore(window);
+        AtomicLong received = new AtomicLong();
+        AtomicReference<Throwable> readerFailure = new AtomicReference<>();
+        Socket socket = plain.connect();
+        try {
+            socket.setSoTimeout(30_000);
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+            Thread reader = new Thread(() -> {
+                byte[] reply = new byte[payload];
+                try {
+                    for (long seq = 0; ; seq++) {
+                        int length = in.readInt();
+                        if (length != payload) {
+                            throw new IOException("reply " + seq + " has " + length + " bytes, expected " + payload);
+                        }
+                        in.readFully(reply);
+                        if (!Payloads.matches(reply, payload, seq)) {
+                            throw new IOException("reply " + seq + " does not match its request");
+                        }
+                        received.incrementAndGet();
+                        permits.release();
+                    }
+                } catch (IOException e) {
+                    if (!socket.isClosed()) {
+                        readerFailure.set(e);
+                        permits.release(window);
+                    }
+                }
+            }, "bench-pipeline-reader");
+            reader.setDaemon(true);
+            reader.start();
+            byte[] request = Payloads.of(payload, 0);
+            Usage before = Usage.now();
+            long start = System.nanoTime();
+            long end = start + duration.toNanos();
+            long sent = 0;
+            while (System.nanoTime() - end < 0) {
+                if (!permits.tryAcquire()) {
+                    out.flush();
+                    acquire(permits, 1, "socket");
+                }
+                checkReader(readerFailure);
+                Payloads.stamp(request, sent++);
+                out.writeInt(payload);
+                out.write(request);
+            }
+            out.flush();
+            acquire(permits, window, "socket");
+            long nanos = System.nanoTime() - start;
+            Usage used = Usage.now().since(before);
+            checkReader(readerFailure);
+            socket.close(); // ends the reader, which waits for a next reply
+            PlainServer.join(reader);
+            if (received.get() != sent) {
+                throw new BenchmarkFailure("socket throughput: " + received.get() + " of " + sent + " replies received");
+            }
+            return new Rate(sent, nanos, used);
+        } finally {
+            PlainServer.closeQuietly(socket);
+        }
+    }
+
+    private static void checkReader(AtomicReference<Throwable> failure) {
+        Throwable t = failure.get();
+        if (t != null) {
+            throw new BenchmarkFailure("socket throughput: " + t, t);
+        }
+    }
+
+    private static void acquire(Semaphore permits, int n, String side) throws InterruptedException {
+        if (!permits.tryAcquire(n, 30, TimeUnit.SECONDS)) {
+            throw new BenchmarkFailure(side + " throughput: no reply within 30 s");
+        }
+    }
+}
