@@ -121,7 +121,6 @@ final class FlowControlTest {
         assertThat(refused.isUnprocessed()).isTrue();
         assertThat(refused).hasMessageContaining("limit " + limit);
         assertThat(maxQueued).isLessThanOrEqualTo(limit);
-        assertThat(accepted.get(accepted.size() - 1).isSent()).as("the last accepted call waits in the queue").isFalse();
 
         impl.gate.countDown(); // the server catches up
         for (AsyncResult<Void> r : accepted) {

@@ -171,7 +171,13 @@ public final class JacksonCodec implements Codec {
     }
 
     private static ObjectMapper newCborMapper() {
-        return CBORMapper.builder()
+        // A shared buffer pool instead of thread-local ones: dispatch may run on a new virtual
+        // thread per call, where a thread-local pool would never be reused.
+        com.fasterxml.jackson.dataformat.cbor.CBORFactory factory = com.fasterxml.jackson.dataformat.cbor.CBORFactory
+                .builder()
+                .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedLockFreePool())
+                .build();
+        return CBORMapper.builder(factory)
                 .addModule(new Jdk8Module())
                 .addModule(new JavaTimeModule())
                 .addModule(new ExceptionModule())

@@ -37,6 +37,15 @@ public final class Frames {
         return frame;
     }
 
+    /**
+     * Returns the frame's body as a buffer a codec can parse in place: the frame's own memory when
+     * it is on the heap, or one heap copy of it (a codec reading a direct buffer through a stream
+     * copies it in small pieces, which costs more than one copy for large payloads).
+     */
+    public static java.nio.ByteBuffer payload(ByteBuf body) {
+        return body.hasArray() ? body.nioBuffer() : java.nio.ByteBuffer.wrap(io.netty.buffer.ByteBufUtil.getBytes(body));
+    }
+
     /** Returns a frame's length as the peer will see it (without the prefix). */
     public static int frameLength(ByteBuf frame) {
         return frame.readableBytes() - Wire.LENGTH_PREFIX;
@@ -45,9 +54,9 @@ public final class Frames {
     // ---- REQUEST ----
 
     /** Starts a REQUEST frame; the caller appends the encoded arguments and calls {@link #end}. */
-    public static ByteBuf beginRequest(ByteBufAllocator alloc, int flags, int requestId, long timeoutMillis,
-            String service, String operation, Map<String, String> context) {
-        ByteBuf buf = begin(alloc, 128, Wire.REQUEST, flags);
+    public static ByteBuf beginRequest(ByteBufAllocator alloc, int sizeHint, int flags, int requestId,
+            long timeoutMillis, String service, String operation, Map<String, String> context) {
+        ByteBuf buf = begin(alloc, sizeHint, Wire.REQUEST, flags);
         writeRequestHeader(buf, requestId, timeoutMillis, service, operation, context);
         return buf;
     }

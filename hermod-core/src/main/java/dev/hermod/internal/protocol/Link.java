@@ -70,6 +70,8 @@ public final class Link {
             channel.pipeline().addLast("idle",
                     new IdleStateHandler(3 * interval, interval, 0, TimeUnit.MILLISECONDS));
         }
+        // Many small frames written by other threads become one socket write per event-loop turn.
+        channel.pipeline().addLast("flushes", new io.netty.handler.flush.FlushConsolidationHandler(256, true));
         channel.pipeline().addLast("frames", new FrameDecoder(settings.maxFrameSize()));
         channel.pipeline().addLast("link", new LinkHandler(link, listener, ready));
     }

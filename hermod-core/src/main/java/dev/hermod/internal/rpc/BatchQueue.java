@@ -60,7 +60,7 @@ public final class BatchQueue {
      * @throws MarshalException if the arguments cannot be encoded or would not fit in a frame
      */
     public void add(Call call) {
-        ByteBuf arguments = alloc.buffer(64);
+        ByteBuf arguments = alloc.buffer(RpcConnection.sizeHint(call.args));
         try {
             call.operation.argumentCoder().encode(call.args, new ByteBufOutputStream(arguments));
         } catch (Exception | StackOverflowError e) {

@@ -273,7 +273,7 @@ public final class Dispatch {
             }
             Object[] args;
             try {
-                args = op.argumentCoder().decode(body.nioBuffer());
+                args = op.argumentCoder().decode(Frames.payload(body));
             } catch (Exception e) {
                 reply(failureFrame(Status.MARSHAL, true, "cannot decode the arguments of " + describe()
                         + " as " + signature() + ": " + e.getMessage()));

@@ -177,7 +177,7 @@ public final class RpcConnection implements Link.Listener {
         }
         call.connection = this;
         int id = call.oneway ? 0 : register(call);
-        ByteBuf frame = Frames.beginRequest(link.alloc(), call.oneway ? Wire.FLAG_ONEWAY : 0, id,
+        ByteBuf frame = Frames.beginRequest(link.alloc(), sizeHint(call.args), call.oneway ? Wire.FLAG_ONEWAY : 0, id,
                 remainingMillis(call), call.service, call.operation.name(), call.options.context());
         try {
             call.operation.argumentCoder().encode(call.args, new ByteBufOutputStream(frame));
@@ -310,6 +310,21 @@ public final class RpcConnection implements Link.Listener {
         }
     }
 
+    /** A guess at the encoded size of the arguments, so that large ones are not copied as the frame grows. */
+    static int sizeHint(Object[] args) {
+        long n = 128;
+        for (Object a : args) {
+            if (a instanceof byte[] b) {
+                n += b.length + 9;
+            } else if (a instanceof String str) {
+                n += str.length() + 9L;
+            } else {
+                n += 16;
+            }
+        }
+        return (int) Math.min(n, 16 * 1024 * 1024);
+    }
+
     private static long remainingMillis(Call call) {
         long nanos = call.deadlineNanos() - System.nanoTime();
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
@@ -381,7 +396,7 @@ public final class RpcConnection implements Link.Listener {
         switch (header.outcome()) {
             case Wire.OUTCOME_RESULT:
                 try {
-                    call.complete(call.operation.resultCoder().decode(body.nioBuffer())[0]);
+                    call.complete(call.operation.resultCoder().decode(Frames.payload(body))[0]);
                 } catch (Exception e) {
                     call.fail(new MarshalException("cannot decode the result of " + call.describe() + ": "
                             + e.getMessage(), e, false));
@@ -412,7 +427,7 @@ public final class RpcConnection implements Link.Listener {
                     + type + ", which the operation does not declare", null, false);
         }
         try {
-            Object decoded = coder.decode(body.nioBuffer())[0];
+            Object decoded = coder.decode(Frames.payload(body))[0];
             if (call.operation.isDynamic()) {
                 // No class to rebuild: describe the declared exception as data.
                 Object message = decoded instanceof java.util.Map<?, ?> m ? m.get("message") : null;
