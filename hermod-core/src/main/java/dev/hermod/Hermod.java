@@ -75,8 +75,9 @@ public final class Hermod {
     /**
      * Returns a oneway proxy for the same service: its calls send the request and expect no
      * reply (ZeroC Ice's {@code ice_oneway}). A synchronous call returns once the request is
-     * written to the connection; an asynchronous one returns an {@link AsyncResult} that completes
-     * then. The server runs the oneway calls of one connection one at a time, in the order sent,
+     * handed to the transport (or, when flow control holds it back, once the transport takes it);
+     * an asynchronous one returns an {@link AsyncResult} that completes then. A request lost after
+     * that, because the connection fails, is not reported: that is the nature of oneway calls. The server runs the oneway calls of one connection one at a time, in the order sent,
      * and reports their failures only in its log.
      *
      * <p>Only operations that return {@code void} and declare no exceptions can be called oneway;

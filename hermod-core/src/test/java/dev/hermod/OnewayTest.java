@@ -95,7 +95,7 @@ final class OnewayTest {
     }
 
     @Test
-    void asyncOneway_completesWhenWritten() throws Exception {
+    void asyncOneway_completesWhenHandedToTransport() throws Exception {
         RecorderAsync oneway = Hermod.oneway(client.proxy(RecorderAsync.class, "recorder"));
         AsyncResult<Void> r = oneway.record(42);
         assertThat(r.waitForCompleted(Duration.ofSeconds(10))).isTrue();

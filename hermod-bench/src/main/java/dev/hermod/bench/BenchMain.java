@@ -6,7 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Runs Hermod's benchmarks by name: {@code all}, {@code bulk}, {@code latency}, {@code throughput}.
+ * Runs Hermod's benchmarks by name: {@code all}, {@code bulk}, {@code latency}, {@code throughput},
+ * {@code oneway}.
  * Each measures Hermod and a plain-socket baseline in the same run, on 127.0.0.1, and prints one
  * {@code RESULT <name> <value> <unit>} line per measurement besides lines for people (see
  * {@code hermod-bench/README.md}). Every run is bounded in size and time and ends by itself.
@@ -22,13 +23,7 @@ public final class BenchMain {
         void run(Options options, Report report) throws Exception;
     }
 
-    /**
-     * The scenarios, in the order {@code all} runs them.
-     *
-     * <p>Oneway and batch-oneway throughput (issue 4, item 5) are not measured yet: they need
-     * hermod-core's oneway and batch proxies, and are added here as their own scenarios once that
-     * API exists.
-     */
+    /** The scenarios, in the order {@code all} runs them. */
     static final Map<String, Scenario> SCENARIOS;
 
     static {
@@ -36,6 +31,7 @@ public final class BenchMain {
         m.put("bulk", BulkBenchmark::run);
         m.put("latency", LatencyBenchmark::run);
         m.put("throughput", ThroughputBenchmark::run);
+        m.put("oneway", OnewayBenchmark::run);
         SCENARIOS = java.util.Collections.unmodifiableMap(m);
     }
 

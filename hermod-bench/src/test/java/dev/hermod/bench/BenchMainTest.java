@@ -68,8 +68,11 @@ final class BenchMainTest {
                 "latency.p99.ratio ratio",
                 "throughput.hermod.calls calls/s",
                 "throughput.socket.calls calls/s",
-                "throughput.ratio ratio");
+                "throughput.ratio ratio",
+                "oneway.hermod.calls calls/s",
+                "oneway.batch.calls calls/s");
         assertThat(results).isSubsetOf(
+                "oneway.hermod.calls calls/s", "oneway.batch.calls calls/s",
                 "bulk.hermod.throughput MiB/s", "bulk.socket.throughput MiB/s", "bulk.ratio ratio",
                 "bulk.hermod.cpu cpu-ms/MiB", "bulk.socket.cpu cpu-ms/MiB",
                 "bulk.hermod.switches switches/chunk", "bulk.socket.switches switches/chunk",

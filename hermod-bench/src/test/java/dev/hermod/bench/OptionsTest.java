@@ -22,7 +22,7 @@ final class OptionsTest {
 
     @Test
     void parse_all_expandsToEveryScenarioOnce() {
-        assertThat(Options.parse("latency", "all").scenarios()).containsExactly("latency", "bulk", "throughput");
+        assertThat(Options.parse("latency", "all").scenarios()).containsExactly("latency", "bulk", "throughput", "oneway");
     }
 
     @Test
@@ -33,8 +33,8 @@ final class OptionsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--chunk");
         assertThatThrownBy(() -> Options.parse("bulk", "--window", "0"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--window");
-        assertThatThrownBy(() -> Options.parse("oneway"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown scenario 'oneway'");
+        assertThatThrownBy(() -> Options.parse("twoway"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown scenario 'twoway'");
         assertThatThrownBy(() -> Options.parse("bulk", "--bogus", "1"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--bogus");
     }

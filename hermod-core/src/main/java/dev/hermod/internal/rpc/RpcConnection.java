@@ -200,16 +200,18 @@ public final class RpcConnection implements Link.Listener {
         write(frame, call, call.result != null, (ChannelFuture f) -> {
             if (f.isSuccess()) {
                 call.written = true;
-                if (call.oneway) {
-                    call.complete(null); // a oneway call is done once written
-                }
             } else if (call.oneway || pending.remove(id, call)) {
                 RpcException why = link.closeCause(); // e.g. the protocol error that closed the link
                 call.fail(why != null ? Exceptions.unsent(why)
                         : new ConnectionException("could not send " + call.describe() + " to "
                                 + link.remoteAddress() + ": " + f.cause(), f.cause(), true));
             }
-        }, call::markSent);
+        }, () -> {
+            call.markSent();
+            if (call.oneway) {
+                call.complete(null); // a oneway call is done once the transport has it, as in Ice
+            }
+        });
     }
 
     /**
