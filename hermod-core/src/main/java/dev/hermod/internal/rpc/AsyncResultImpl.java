@@ -63,7 +63,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
             Executor sentLane) {
         AsyncResultImpl<T> r = new AsyncResultImpl<>(call, client, proxy, callbacks, sentLane);
         call.result = r;
-        call.outcome().whenComplete((value, failure) -> r.hop(() -> r.settle((T) value, failure)));
+        call.outcome().whenComplete((value, failure) -> r.hop(() -> r.settleDecoding(value, failure)));
         return r;
     }
 
@@ -72,12 +72,25 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
      * (refused by flow control, say): the caller sees it at once. Nothing depends on the result
      * yet, so no callback runs here.
      */
-    @SuppressWarnings("unchecked")
     public void settleIfDecided() {
         CompletableFuture<Object> outcome = call.outcome();
         if (!isDone() && outcome.isDone()) {
             Throwable failure = Call.failureOf(outcome);
-            settle(failure == null ? (T) outcome.join() : null, failure);
+            settleDecoding(failure == null ? outcome.join() : null, failure);
+        }
+    }
+
+    /** Settles with the outcome, decoding a reply here, on the callback executor's thread. */
+    @SuppressWarnings("unchecked")
+    private void settleDecoding(Object outcome, Throwable failure) {
+        if (failure != null || isDone()) {
+            settle(null, failure);
+            return;
+        }
+        try {
+            settle((T) call.resolve(outcome), null);
+        } catch (Throwable t) {
+            settle(null, t);
         }
     }
 

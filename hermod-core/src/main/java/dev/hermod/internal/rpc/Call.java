@@ -57,6 +57,46 @@ public final class Call {
     }
 
     /**
+     * A reply as it arrived: the encoded result, or a declared exception of the named type. Kept
+     * as bytes until the thread that takes the outcome decodes it ({@link #resolve}).
+     */
+    record Encoded(byte[] payload, String exceptionType) {}
+
+    /**
+     * Turns an outcome into what the call returns: decodes an {@link Encoded} reply, returning
+     * the value or throwing the declared exception (or a {@link dev.hermod.MarshalException}).
+     */
+    Object resolve(Object outcome) throws Throwable {
+        if (!(outcome instanceof Encoded e)) {
+            return outcome;
+        }
+        java.nio.ByteBuffer payload = java.nio.ByteBuffer.wrap(e.payload());
+        if (e.exceptionType() == null) {
+            try {
+                return operation.resultCoder().decode(payload)[0];
+            } catch (Exception ex) {
+                throw new dev.hermod.MarshalException("cannot decode the result of " + describe() + ": "
+                        + ex.getMessage(), ex, false);
+            }
+        }
+        Object decoded;
+        try {
+            decoded = operation.exceptionCoder(e.exceptionType()).decode(payload)[0];
+        } catch (Exception ex) {
+            throw new dev.hermod.MarshalException("cannot decode declared exception " + e.exceptionType()
+                    + " thrown by " + describe() + ": " + ex.getMessage(), ex, false);
+        }
+        if (operation.isDynamic()) {
+            // No class to rebuild: describe the declared exception as data.
+            Object message = decoded instanceof java.util.Map<?, ?> m ? m.get("message") : null;
+            throw new dev.hermod.RemoteException(describe() + " threw declared exception " + e.exceptionType()
+                    + ": " + decoded, new dev.hermod.RemoteTraceback(e.exceptionType(),
+                            message == null ? null : message.toString(), java.util.List.of(), null));
+        }
+        throw (Throwable) decoded;
+    }
+
+    /**
      * Creates a call whose deadline is {@code timeout} from now. A call made while the thread is
      * dispatching another invocation inherits that invocation's deadline when it is earlier, and
      * is canceled when that invocation is canceled or completes.
@@ -251,7 +291,7 @@ public final class Call {
      */
     public Object await() throws Throwable {
         try {
-            return awaitOutcome(outcome, deadlineNanos);
+            return resolve(awaitOutcome(outcome, deadlineNanos));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             cancel(": the waiting thread was interrupted");

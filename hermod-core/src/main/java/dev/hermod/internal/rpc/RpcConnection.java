@@ -397,15 +397,18 @@ public final class RpcConnection implements Link.Listener {
         }
         switch (header.outcome()) {
             case Wire.OUTCOME_RESULT:
-                try {
-                    call.complete(call.operation.resultCoder().decode(Frames.payload(body))[0]);
-                } catch (Exception e) {
-                    call.fail(new MarshalException("cannot decode the result of " + call.describe() + ": "
-                            + e.getMessage(), e, false));
-                }
+                // Decoded later by the thread that takes the outcome: decoding runs user code (bean
+                // setters, constructors), which never runs on an I/O thread.
+                call.complete(new Call.Encoded(io.netty.buffer.ByteBufUtil.getBytes(body), null));
                 break;
             case Wire.OUTCOME_EXCEPTION:
-                call.fail(decodeDeclared(call, body));
+                String type = Wire.readStr16(body);
+                if (call.operation.exceptionCoder(type) == null) {
+                    call.fail(new MarshalException("the server answered " + call.describe() + " with exception type "
+                            + type + ", which the operation does not declare", null, false));
+                } else {
+                    call.complete(new Call.Encoded(io.netty.buffer.ByteBufUtil.getBytes(body), type));
+                }
                 break;
             default:
                 call.fail(Exceptions.fromFailure(Frames.readFailure(body)));
@@ -418,29 +421,6 @@ public final class RpcConnection implements Link.Listener {
         Call call = pending.get(p.requestId());
         if (call != null) {
             call.progress(p.fraction(), p.message());
-        }
-    }
-
-    private static Throwable decodeDeclared(Call call, ByteBuf body) {
-        String type = Wire.readStr16(body);
-        ValueCoder coder = call.operation.exceptionCoder(type);
-        if (coder == null) {
-            return new MarshalException("the server answered " + call.describe() + " with exception type "
-                    + type + ", which the operation does not declare", null, false);
-        }
-        try {
-            Object decoded = coder.decode(Frames.payload(body))[0];
-            if (call.operation.isDynamic()) {
-                // No class to rebuild: describe the declared exception as data.
-                Object message = decoded instanceof java.util.Map<?, ?> m ? m.get("message") : null;
-                return new dev.hermod.RemoteException(call.describe() + " threw declared exception " + type
-                        + ": " + decoded, new dev.hermod.RemoteTraceback(type,
-                                message == null ? null : message.toString(), java.util.List.of(), null));
-            }
-            return (Throwable) decoded;
-        } catch (Exception e) {
-            return new MarshalException("cannot decode declared exception " + type + " thrown by "
-                    + call.describe() + ": " + e.getMessage(), e, false);
         }
     }
 
