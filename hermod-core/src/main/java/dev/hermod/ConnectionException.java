@@ -5,6 +5,8 @@ package dev.hermod;
  *
  * <p>The call may or may not have run on the server; {@link #isUnprocessed()} tells when it certainly did not.
  *
+ * <p>Instances are immutable once created and safe to share between threads.
+ *
  * @since 0.1
  */
 public final class ConnectionException extends RpcException {

@@ -7,6 +7,8 @@ package dev.hermod;
  * <p>The server may or may not have run the operation; {@link #isUnprocessed()} tells when it
  * certainly did not. A reply that arrives after cancellation is dropped.
  *
+ * <p>Instances are immutable once created and safe to share between threads.
+ *
  * @since 0.1
  */
 public final class InvocationCanceledException extends RpcException {

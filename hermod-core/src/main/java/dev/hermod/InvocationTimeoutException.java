@@ -5,6 +5,8 @@ package dev.hermod;
  *
  * <p>The server may still run the operation; the late reply is dropped.
  *
+ * <p>Instances are immutable once created and safe to share between threads.
+ *
  * @since 0.1
  */
 public final class InvocationTimeoutException extends RpcException {

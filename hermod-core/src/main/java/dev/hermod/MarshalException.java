@@ -5,6 +5,8 @@ package dev.hermod;
  *
  * <p>When the server could not decode the arguments, the servant never ran ({@link #isUnprocessed()} is true); the connection stays open.
  *
+ * <p>Instances are immutable once created and safe to share between threads.
+ *
  * @since 0.1
  */
 public final class MarshalException extends RpcException {

@@ -5,6 +5,8 @@ package dev.hermod;
  *
  * <p>The request was not dispatched, so it is always unprocessed; the connection stays open.
  *
+ * <p>Instances are immutable once created and safe to share between threads.
+ *
  * @since 0.1
  */
 public final class OperationNotFoundException extends RpcException {

@@ -8,6 +8,8 @@ package dev.hermod;
  * {@link AsyncResult#onProgress(java.util.function.Consumer)}. Reports from one invocation arrive
  * in the order they were made; a caller may miss intermediate ones if it attaches late.
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param fraction the part done, from 0 to 1, or {@link Double#NaN} when unknown
  * @param message what the operation is doing, possibly empty
  * @since 0.1

@@ -5,6 +5,8 @@ package dev.hermod;
  *
  * <p>The connection it happened on is closed, and every call on it fails with this exception.
  *
+ * <p>Instances are immutable once created and safe to share between threads.
+ *
  * @since 0.1
  */
 public final class ProtocolException extends RpcException {

@@ -21,6 +21,8 @@ import java.util.Optional;
  * <p>A server configured with {@code Server.Builder.sendStackTraces(false)} sends the class name
  * and message only; the traceback then has no frames.
  *
+ * <p>Instances are immutable once created and safe to share between threads.
+ *
  * @since 0.1
  */
 public final class RemoteException extends RpcException {

@@ -26,6 +26,8 @@ package dev.hermod;
  * <p>A synchronous call rethrows a fresh exception of the same class with the original as its
  * cause, so that the stack trace shows the caller's own frames.
  *
+ * <p>Instances are immutable once created and safe to share between threads.
+ *
  * @since 0.1
  */
 public class RpcException extends RuntimeException {

@@ -7,6 +7,8 @@ package dev.hermod;
  * releases; a number this version does not know maps to {@link #UNKNOWN}
  * ({@link #fromCode(int)}), so a newer peer never breaks an older one.
  *
+ * <p>An enum: immutable and thread-safe.
+ *
  * @since 0.1
  */
 public enum Status {
