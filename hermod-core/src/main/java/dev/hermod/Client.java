@@ -80,6 +80,15 @@ public interface Client extends AutoCloseable {
     AsyncResult<Object> invoke(CallOptions options, String service, String operation, Object... args);
 
     /**
+     * Asks the server which services it offers, with their operations and types: what the
+     * {@code hermod describe} command prints. Every Hermod server answers it, under the reserved
+     * service name {@code hermod}.
+     *
+     * @return the descriptions of the services the application bound, in the order it bound them
+     */
+    AsyncResult<java.util.List<ServiceDescription>> describe();
+
+    /**
      * Sends the requests queued by every batch proxy of this client ({@link Hermod#batch}) and
      * waits until they are written (ZeroC Ice's {@code Communicator.flushBatchRequests}).
      *

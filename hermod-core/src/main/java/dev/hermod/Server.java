@@ -158,6 +158,10 @@ public interface Server extends AutoCloseable {
             if (name.isEmpty()) {
                 throw new IllegalArgumentException("service name must not be empty");
             }
+            if (name.equals("hermod")) {
+                throw new IllegalArgumentException("the service name 'hermod' is reserved: every server describes"
+                        + " its services under it");
+            }
             if (!contract.isInstance(servant)) {
                 throw new IllegalArgumentException(servant.getClass().getName()
                         + " does not implement " + contract.getName());

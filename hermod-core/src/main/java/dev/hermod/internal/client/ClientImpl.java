@@ -1,5 +1,6 @@
 package dev.hermod.internal.client;
 
+import dev.hermod.AsyncResult;
 import dev.hermod.CallOptions;
 import dev.hermod.Client;
 import dev.hermod.ConnectionException;
@@ -110,6 +111,17 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         Object[] values = args == null ? new Object[0] : args.clone();
         return invokeAsync(Operation.dynamic(operation, values.length, contracts.codec()), service, values, options,
                 null, false);
+    }
+
+    /** The async face of the describe service, for {@link #describe()}. */
+    @dev.hermod.CompanionOf(dev.hermod.internal.server.Describe.class)
+    public interface DescribeAsync {
+        AsyncResult<List<dev.hermod.ServiceDescription>> describe();
+    }
+
+    @Override
+    public AsyncResult<List<dev.hermod.ServiceDescription>> describe() {
+        return proxy(DescribeAsync.class, dev.hermod.internal.server.Describe.SERVICE).describe();
     }
 
     @Override

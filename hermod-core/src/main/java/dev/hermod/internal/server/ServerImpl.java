@@ -64,6 +64,9 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
             }
             services.put(name, new Dispatch.Service(name, contracts.get(s.contract()), s.servant()));
         });
+        Dispatch.Service describe = new Dispatch.Service(Describe.SERVICE, contracts.get(Describe.class),
+                new DescribeImpl(List.copyOf(services.values())));
+        services.put(Describe.SERVICE, describe);
         ExecutorService owned = config.executor() == null ? Executors2.dispatchExecutor("hermod-dispatch") : null;
         Executor executor = owned != null ? owned : config.executor();
         ServerImpl server = new ServerImpl(config, new Dispatch(services, executor, config.sendStackTraces(),
