@@ -40,7 +40,7 @@ public final class BenchMain {
     }
 
     /** Runs the command line {@code args}; returns the exit status. */
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
             out.println(Options.USAGE);
             return 0;

@@ -1,0 +1,185 @@
+package dev.hermod.cli;
+
+import java.io.File;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import dev.hermod.Hermod;
+import dev.hermod.Server;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hermod serve CLASS[=NAME]...}: serves instances of servant classes until interrupted.
+ *
+ * <p>The command returns when the server terminates: Ctrl-C closes it through a shutdown hook,
+ * and code running the command in-process (tests) closes {@link #server()} instead.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve instances of servant classes until interrupted.")
+final class ServeCommand implements Callable<Integer>, HermodCommand.Verbose {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "CLASS[=NAME]",
+            description = "a servant class with a public no-argument constructor that implements one @Remote "
+                    + "interface; served as NAME, by default its simple name starting in lower case")
+    private List<String> classes = new ArrayList<>();
+
+    @Option(names = {"-p", "--port"}, defaultValue = "4061", description = "the port; 0 picks a free one (default: ${DEFAULT-VALUE})")
+    private int port;
+
+    @Option(names = "--host", description = "the address to listen on (default: all interfaces)")
+    private String host;
+
+    @Option(names = {"--cp", "--classpath"}, paramLabel = "PATH",
+            description = "directories and jars to load the servant classes from, separated by '${sys:path.separator}'")
+    private String classpath;
+
+    @Option(names = {"-v", "--verbose"}, description = "print stack traces on failure")
+    private boolean verbose;
+
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile Server server;
+
+    @Override
+    public boolean verbose() {
+        return verbose;
+    }
+
+    /** Waits until the server listens; returns it, or null if it did not start in time. */
+    Server awaitStarted(Duration timeout) throws InterruptedException {
+        started.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return server;
+    }
+
+    /** Returns the running server, or null before it starts. */
+    Server server() {
+        return server;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (port < 0 || port > 65535) {
+            throw new ParameterException(spec.commandLine(), "--port must be between 0 and 65535: " + port);
+        }
+        ClassLoader loader = loader();
+        Server.Builder builder = Hermod.server().port(port);
+        if (host != null) {
+            builder.host(host);
+        }
+        List<String> names = new ArrayList<>();
+        for (String spec : classes) {
+            int eq = spec.indexOf('=');
+            String className = eq < 0 ? spec : spec.substring(0, eq);
+            Object servant = instantiate(className, loader);
+            String name = eq < 0 ? defaultName(servant.getClass()) : spec.substring(eq + 1);
+            try {
+                builder.add(name, servant);
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+            names.add(name + "  (" + className + ")");
+        }
+        Server s = builder.start();
+        Thread hook = new Thread(s::close, "hermod-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        server = s;
+        PrintWriter out = spec.commandLine().getOut();
+        String shown = s.address().getAddress().isAnyLocalAddress() ? "localhost" : s.address().getHostString();
+        out.println("listening on tcp://" + shown + ":" + s.port()
+                + (s.address().getAddress().isAnyLocalAddress() ? " (all interfaces)" : ""));
+        for (String n : names) {
+            out.println("  service " + n);
+        }
+        out.flush();
+        started.countDown();
+        try {
+            while (!s.awaitTermination(Duration.ofHours(1))) {
+                // serve until closed
+            }
+        } finally {
+            s.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException jvmShuttingDown) {
+                // the hook is running or has run
+            }
+        }
+        return 0;
+    }
+
+    private ClassLoader loader() {
+        ClassLoader parent = Thread.currentThread().getContextClassLoader();
+        if (parent == null) {
+            parent = ServeCommand.class.getClassLoader();
+        }
+        if (classpath == null || classpath.isEmpty()) {
+            return parent;
+        }
+        List<URL> urls = new ArrayList<>();
+        for (String entry : classpath.split(File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            File f = new File(entry);
+            if (!f.exists()) {
+                throw usage("no such class path entry: " + entry);
+            }
+            try {
+                urls.add(f.toURI().toURL());
+            } catch (MalformedURLException e) {
+                throw usage("bad class path entry " + entry + ": " + e.getMessage());
+            }
+        }
+        // Lives as long as the servants it loaded, which is the life of the command.
+        return new URLClassLoader(urls.toArray(new URL[0]), parent);
+    }
+
+    private Object instantiate(String className, ClassLoader loader) throws Exception {
+        Class<?> type;
+        try {
+            type = Class.forName(className, true, loader);
+        } catch (ClassNotFoundException e) {
+            throw usage("no class " + className + " on the class path (add it with --classpath)");
+        }
+        Constructor<?> constructor;
+        try {
+            constructor = type.getConstructor();
+        } catch (NoSuchMethodException e) {
+            throw usage(className + " has no public no-argument constructor");
+        }
+        try {
+            return constructor.newInstance();
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        } catch (ReflectiveOperationException e) {
+            throw usage("cannot create " + className + ": " + e);
+        }
+    }
+
+    /** {@code EmployeesImpl} is served as {@code employeesImpl}. */
+    static String defaultName(Class<?> type) {
+        String simple = type.getSimpleName();
+        return simple.isEmpty() ? type.getName() : Character.toLowerCase(simple.charAt(0)) + simple.substring(1);
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}
