@@ -364,6 +364,10 @@ public final class Dispatch {
         }
 
         private ByteBuf failureFrame(Status status, boolean unprocessed, String message) {
+            if (oneway) {
+                // Nobody receives this failure: the log is the only place it can be seen.
+                log.warn("oneway request dropped: {} ({})", message, status);
+            }
             return Frames.failure(connection.link().alloc(), header.requestId(), status, unprocessed, message,
                     null, false);
         }
