@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hermod.examples.employees.EmployeesExample;
 import dev.hermod.examples.inventory.InventoryExample;
 import dev.hermod.examples.jobs.JobsExample;
+import dev.hermod.examples.transfer.TransferExample;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -52,5 +53,14 @@ final class ExamplesTest {
         assertThat(outcomes[0].calls()).isEqualTo(61);
         assertThat(outcomes[1].calls()).isEqualTo(61);
         assertThat(outcomes[1].inventory().get("vm-007").get(0)).containsExactly("vm-007-boot", "vm-007-data");
+    }
+
+    @Test
+    void transferExample_windowedChunks_arriveIntact() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        // 3 MiB and a bit: the last chunk is partial.
+        assertThat(TransferExample.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), 3 * 1024 * 1024 + 1234))
+                .isTrue();
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("checksum matches");
     }
 }
