@@ -16,6 +16,7 @@ import dev.hermod.Client;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "call", mixinStandardHelpOptions = true,
         description = "Invoke an operation with JSON arguments and print the result as JSON.")
-final class CallCommand implements Callable<Integer>, HermodCommand.Verbose {
+final class CallCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
@@ -58,13 +59,8 @@ final class CallCommand implements Callable<Integer>, HermodCommand.Verbose {
             description = "deadline of each call in seconds (default: ${DEFAULT-VALUE})")
     private double timeout;
 
-    @Option(names = {"-v", "--verbose"}, description = "print stack traces and remote tracebacks on failure")
-    private boolean verbose;
-
-    @Override
-    public boolean verbose() {
-        return verbose;
-    }
+    @Mixin
+    private VerboseOption verbose;
 
     @Override
     public Integer call() throws Exception {

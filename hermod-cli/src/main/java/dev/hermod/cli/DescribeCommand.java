@@ -11,6 +11,7 @@ import dev.hermod.Client;
 import dev.hermod.ServiceDescription;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
 /** {@code hermod describe TARGET}: lists a server's services and their operations. */
 @Command(name = "describe", mixinStandardHelpOptions = true,
         description = "List the services a server offers, with their operations and types.")
-final class DescribeCommand implements Callable<Integer>, HermodCommand.Verbose {
+final class DescribeCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
@@ -34,13 +35,8 @@ final class DescribeCommand implements Callable<Integer>, HermodCommand.Verbose 
             description = "give up after this many seconds (default: ${DEFAULT-VALUE})")
     private double timeout;
 
-    @Option(names = {"-v", "--verbose"}, description = "print stack traces on failure")
-    private boolean verbose;
-
-    @Override
-    public boolean verbose() {
-        return verbose;
-    }
+    @Mixin
+    private VerboseOption verbose;
 
     @Override
     public Integer call() throws Exception {

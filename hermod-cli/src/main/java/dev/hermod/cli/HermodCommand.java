@@ -90,13 +90,7 @@ public final class HermodCommand implements Callable<Integer> {
     }
 
     private static boolean verbose(CommandLine cl) {
-        return cl.getCommand() instanceof Verbose v && v.verbose();
-    }
-
-    /** A subcommand with a {@code --verbose} option. */
-    interface Verbose {
-        /** Returns whether stack traces are wanted. */
-        boolean verbose();
+        return cl.getMixins().values().stream().anyMatch(m -> m instanceof VerboseOption v && v.on);
     }
 
     /** The version, from the jar manifest when there is one. */

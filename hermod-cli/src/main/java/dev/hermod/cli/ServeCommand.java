@@ -18,6 +18,7 @@ import dev.hermod.Hermod;
 import dev.hermod.Server;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve instances of servant classes until interrupted.")
-final class ServeCommand implements Callable<Integer>, HermodCommand.Verbose {
+final class ServeCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
@@ -51,16 +52,11 @@ final class ServeCommand implements Callable<Integer>, HermodCommand.Verbose {
             description = "directories and jars to load the servant classes from, separated by '${sys:path.separator}'")
     private String classpath;
 
-    @Option(names = {"-v", "--verbose"}, description = "print stack traces on failure")
-    private boolean verbose;
+    @Mixin
+    private VerboseOption verbose;
 
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile Server server;
-
-    @Override
-    public boolean verbose() {
-        return verbose;
-    }
 
     /** Waits until the server listens; returns it, or null if it did not start in time. */
     Server awaitStarted(Duration timeout) throws InterruptedException {

@@ -132,16 +132,6 @@ public final class Operation {
         return exceptionCoders.get(binaryName);
     }
 
-    /** The declared exception class of that binary name, or null. */
-    public Class<? extends Throwable> declaredException(String binaryName) {
-        for (Class<? extends Throwable> c : declaredExceptions) {
-            if (c.getName().equals(binaryName)) {
-                return c;
-            }
-        }
-        return null;
-    }
-
     @Override
     public String toString() {
         return displayName();
