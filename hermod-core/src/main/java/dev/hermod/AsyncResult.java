@@ -69,11 +69,12 @@ public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
     String service();
 
     /**
-     * Returns the client that made the invocation.
+     * Returns the client that made the invocation: empty for a call a server made on an object
+     * reference a client passed it.
      *
-     * @return the client
+     * @return the client, if a client made the call
      */
-    Client client();
+    java.util.Optional<Client> client();
 
     /**
      * Returns the proxy whose method started the invocation (Ice {@code getProxy}).

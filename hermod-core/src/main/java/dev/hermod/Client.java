@@ -89,6 +89,28 @@ public interface Client extends AutoCloseable {
     AsyncResult<java.util.List<ServiceDescription>> describe();
 
     /**
+     * Serves, in the calling thread, the incoming calls waiting for this client: calls the
+     * server makes on objects the client passed it (RPyC's {@code poll_all}). Serves what is
+     * pending and whatever becomes pending meanwhile, in order, then returns. For clients built
+     * with {@link Builder#manualServing()}; other clients serve incoming calls by themselves.
+     *
+     * @return the number of incoming calls served
+     * @throws IllegalStateException if the client serves incoming calls in the background
+     */
+    int poll();
+
+    /**
+     * Waits up to {@code timeout} for an incoming call, then serves it and everything else
+     * pending, like {@link #poll()}.
+     *
+     * @param timeout how long to wait for the first call
+     * @return the number of incoming calls served, 0 if none came in time
+     * @throws IllegalStateException if the client serves incoming calls in the background
+     * @throws InterruptedException if interrupted while waiting
+     */
+    int poll(Duration timeout) throws InterruptedException;
+
+    /**
      * Sends the requests queued by every batch proxy of this client ({@link Hermod#batch}) and
      * waits until they are written (ZeroC Ice's {@code Communicator.flushBatchRequests}).
      *
@@ -174,6 +196,8 @@ public interface Client extends AutoCloseable {
         private int connections = 1;
         private int maxConnections;
         private int maxOutstandingPerConnection;
+        private java.util.concurrent.Executor dispatchExecutor;
+        private boolean manualServing;
 
         Builder() {}
 
@@ -369,6 +393,43 @@ public interface Client extends AutoCloseable {
         }
 
         /**
+         * Sets the executor that serves incoming calls: calls the server makes on objects this
+         * client passed it as references (callbacks, listeners). Default: virtual threads on
+         * JDK 21 and later, a pool of up to 64 threads before; calls run in the background
+         * (RPyC's {@code BgServingThread}) as soon as they arrive.
+         *
+         * @param executor runs incoming calls
+         * @return this builder
+         * @throws IllegalStateException if {@link #manualServing()} was chosen
+         */
+        public Builder dispatchExecutor(java.util.concurrent.Executor executor) {
+            if (manualServing) {
+                throw new IllegalStateException("manualServing() and dispatchExecutor() exclude each other");
+            }
+            this.dispatchExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Serves incoming calls only when the application asks, with {@link Client#poll()} or
+         * {@link Client#poll(Duration)}, in the thread that polls: for applications with a loop
+         * of their own, such as a user interface thread. Incoming calls wait until then, in the
+         * order they arrived. Poll often: while calls wait, a server that calls this client
+         * synchronously waits too, and past 1,024 waiting calls the client stops reading the
+         * connection, which holds back the replies to its own calls as well.
+         *
+         * @return this builder
+         * @throws IllegalStateException if a {@link #dispatchExecutor} was set
+         */
+        public Builder manualServing() {
+            if (dispatchExecutor != null) {
+                throw new IllegalStateException("manualServing() and dispatchExecutor() exclude each other");
+            }
+            this.manualServing = true;
+            return this;
+        }
+
+        /**
          * Builds the client. Does no I/O.
          *
          * @return a new client
@@ -385,7 +446,7 @@ public interface Client extends AutoCloseable {
             return new ClientImpl(new ClientConfig(target, codec, callTimeout, connectTimeout,
                     heartbeatInterval, maxFrameSize, ioThreads, callbackExecutor,
                     Math.min(batchFlushSize, maxFrameSize), maxQueuedBytes, connections, max,
-                    maxOutstandingPerConnection));
+                    maxOutstandingPerConnection, dispatchExecutor, manualServing));
         }
     }
 }

@@ -73,6 +73,31 @@ public final class Hermod {
     }
 
     /**
+     * Returns a proxy for the same target as {@code proxy}, with the same options and mode, that
+     * implements another contract: usually the asynchronous companion the annotation processor
+     * generates, to make asynchronous calls through a proxy one has received, such as a
+     * listener a client passed to a server.
+     *
+     * <pre>{@code
+     * ListenerAsync async = Hermod.as(listener, ListenerAsync.class);
+     * async.onEvent(event).onException(e -> drop(listener));
+     * }</pre>
+     *
+     * <p>Nothing checks that the target serves {@code contract}: calls of operations it does not
+     * have fail with {@link OperationNotFoundException} (Ice's {@code uncheckedCast}).
+     *
+     * @param proxy a Hermod proxy
+     * @param contract the contract the new proxy implements
+     * @param <U> the contract type
+     * @return a new proxy; {@code proxy} itself is unchanged
+     * @throws IllegalArgumentException if {@code proxy} is not a Hermod proxy or {@code contract}
+     *     is not a valid contract
+     */
+    public static <U> U as(Object proxy, Class<U> contract) {
+        return ProxyHandler.of(Objects.requireNonNull(proxy, "proxy")).as(contract);
+    }
+
+    /**
      * Returns a oneway proxy for the same service: its calls send the request and expect no
      * reply (ZeroC Ice's {@code ice_oneway}). A synchronous call returns once the request is
      * handed to the transport (or, when flow control holds it back, once the transport takes it);
@@ -163,5 +188,41 @@ public final class Hermod {
     public static CallOptions options(Object proxy) {
         Objects.requireNonNull(proxy, "proxy");
         return ProxyHandler.of(proxy).options();
+    }
+
+    /**
+     * Releases a reference to an object that the peer of a connection passed to this side (a
+     * parameter or result whose type is a {@link Remote @Remote} interface): calls through it
+     * then fail with {@link ObjectNotFoundException}, and the peer stops serving the object once
+     * no reference to it is left. A reference is also released when its last proxy is
+     * garbage-collected, and dies with its connection; releasing explicitly frees the peer's
+     * object sooner. Releasing twice does nothing.
+     *
+     * <pre>{@code
+     * public void unsubscribe(Listener listener) {
+     *     listeners.remove(listener);
+     *     Hermod.release(listener);
+     * }
+     * }</pre>
+     *
+     * @param reference a proxy received as an object reference, or a copy made with
+     *     {@link #withOptions}, {@link #oneway} or {@link #batch}
+     * @throws IllegalArgumentException if it is not a Hermod proxy, or a proxy for a named
+     *     service rather than a reference
+     */
+    public static void release(Object reference) {
+        ProxyHandler.of(Objects.requireNonNull(reference, "reference")).release();
+    }
+
+    /**
+     * Stops serving a local object that this process passed to peers as a reference, on every
+     * connection at once: their calls on it fail with {@link ObjectNotFoundException} from now
+     * on. Calls already running finish.
+     *
+     * @param servant the object that was passed
+     * @return on how many connections it was exported (as how many contracts), 0 if none
+     */
+    public static int revoke(Object servant) {
+        return dev.hermod.internal.rpc.ObjectTable.revokeEverywhere(Objects.requireNonNull(servant, "servant"));
     }
 }

@@ -111,6 +111,7 @@ public interface Server extends AutoCloseable {
         private boolean sendStackTraces = true;
         private int ioThreads;
         private int maxInFlightPerConnection = 1024;
+        private Duration callTimeout = Duration.ofSeconds(30);
 
         Builder() {}
 
@@ -161,6 +162,10 @@ public interface Server extends AutoCloseable {
             if (name.equals("hermod")) {
                 throw new IllegalArgumentException("the service name 'hermod' is reserved: every server describes"
                         + " its services under it");
+            }
+            if (name.startsWith("@")) {
+                throw new IllegalArgumentException("service names starting with '@' are reserved for object"
+                        + " references: " + name);
             }
             if (!contract.isInstance(servant)) {
                 throw new IllegalArgumentException(servant.getClass().getName()
@@ -316,6 +321,19 @@ public interface Server extends AutoCloseable {
         }
 
         /**
+         * Sets the deadline of calls this server makes on object references that clients
+         * passed it (callbacks, listeners), when the call's options set none. A call made while
+         * serving a request also ends when that request's deadline passes. Default: 30 seconds.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder callTimeout(Duration timeout) {
+            this.callTimeout = Targets.positive(timeout, "callTimeout");
+            return this;
+        }
+
+        /**
          * Validates the bound contracts, binds the port and starts serving.
          *
          * @return the running server
@@ -327,7 +345,8 @@ public interface Server extends AutoCloseable {
             Map<String, ServerConfig.Service> bound = new LinkedHashMap<>();
             services.forEach((name, b) -> bound.put(name, new ServerConfig.Service(b.contract, b.servant)));
             return ServerImpl.start(new ServerConfig(host, port, bound, executor, codec, maxFrameSize,
-                    heartbeatInterval, shutdownGracePeriod, sendStackTraces, ioThreads, maxInFlightPerConnection));
+                    heartbeatInterval, shutdownGracePeriod, sendStackTraces, ioThreads, maxInFlightPerConnection,
+                    callTimeout));
         }
 
         private record Binding(Class<?> contract, Object servant) {}

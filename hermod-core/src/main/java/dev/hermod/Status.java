@@ -31,7 +31,12 @@ public enum Status {
     /** A peer violated the wire protocol; the connection was closed. */
     PROTOCOL_ERROR(9),
     /** The peer has no capacity left for the request (for example a full dispatch queue). */
-    RESOURCE_EXHAUSTED(10);
+    RESOURCE_EXHAUSTED(10),
+    /**
+     * The call was addressed to an object reference that its exporter no longer serves: the
+     * holder released it, the exporter revoked it, or it never existed on this connection.
+     */
+    OBJECT_NOT_FOUND(11);
 
     private static final Status[] BY_CODE;
 

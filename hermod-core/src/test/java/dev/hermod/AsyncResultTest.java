@@ -48,7 +48,7 @@ final class AsyncResultTest {
         assertThat(r.error()).isEmpty();
         assertThat(r.operation()).isEqualTo("getName");
         assertThat(r.service()).isEqualTo("employees");
-        assertThat(r.client()).isSameAs(client);
+        assertThat(r.client()).containsSame(client);
         assertThat(r.remoteAddress()).isPresent();
         assertThat(r.proxy()).containsSame(employees);
     }

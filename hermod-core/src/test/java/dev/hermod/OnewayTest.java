@@ -95,6 +95,23 @@ final class OnewayTest {
     }
 
     @Test
+    void onewayCalls_overAPoolOfConnections_stillArriveInOrderSent() throws Exception {
+        try (Client pooled = Hermod.client().target("tcp://127.0.0.1:" + server.port()).connections(4).build()) {
+            RecorderAsync twoway = pooled.proxy(RecorderAsync.class, "recorder");
+            Recorder oneway = Hermod.oneway(pooled.proxy(Recorder.class, "recorder"));
+            List<AsyncResult<Integer>> load = new java.util.ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                load.add(twoway.add(i, i)); // spreads two-way calls, and opens the pool
+                oneway.record(i);
+            }
+            AsyncResult.all(load).get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(pooled.connections()).hasSize(4);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> impl.values.size() == 2_000);
+        assertThat(impl.values).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
     void asyncOneway_completesWhenHandedToTransport() throws Exception {
         RecorderAsync oneway = Hermod.oneway(client.proxy(RecorderAsync.class, "recorder"));
         AsyncResult<Void> r = oneway.record(42);

@@ -14,6 +14,10 @@ import dev.hermod.internal.rpc.AsyncResultImpl;
 import dev.hermod.internal.rpc.BatchQueue;
 import dev.hermod.internal.rpc.Call;
 import dev.hermod.internal.rpc.Dispatch;
+import dev.hermod.internal.rpc.Executors2;
+import dev.hermod.internal.rpc.Invocations;
+import dev.hermod.internal.rpc.ManualExecutor;
+import dev.hermod.internal.rpc.Peer;
 import dev.hermod.internal.rpc.Invoker;
 import dev.hermod.internal.rpc.ProxyHandler;
 import dev.hermod.internal.rpc.RpcConnection;
@@ -29,7 +33,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -43,15 +46,21 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     private static final int RUNNING = 0;
     private static final int SHUTDOWN = 1;
     private static final int STOPPED = 2;
+    /** Past this many incoming calls of one connection in dispatch, the client stops reading it. */
+    private static final int MAX_IN_FLIGHT_PER_CONNECTION = 1024;
 
     private final ClientConfig config;
     private final Contracts contracts;
     private final Transport transport;
     private final Timer timer;
     private final Link.Settings linkSettings;
-    private final java.util.concurrent.Executor callbacks;
     private final java.util.concurrent.ExecutorService ownedCallbacks;
-    private final java.util.concurrent.Executor sentLane;
+    private final Peer peer;
+    private final Dispatch dispatch;
+    /** Serves the objects this client exports, unless the application gave its own executor. */
+    private final java.util.concurrent.ExecutorService ownedDispatch;
+    /** Set in manual serving mode: incoming calls wait here until the application polls. */
+    private final ManualExecutor manual;
     private final Object lock = new Object();
     private final Set<RpcConnection> connections = ConcurrentHashMap.newKeySet();
     /** Batch queues holding requests: only those, so that empty ones can be collected with their proxies. */
@@ -64,6 +73,8 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
             new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean pumping = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Where oneway requests and batches go while it is usable; see {@link #orderedConnection()}. */
+    private volatile RpcConnection orderedHome;
     private volatile int state = RUNNING;
 
     public ClientImpl(ClientConfig config) {
@@ -73,19 +84,45 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         this.timer = new HashedWheelTimer(new DefaultThreadFactory("hermod-client-timer", true),
                 10, TimeUnit.MILLISECONDS);
         this.linkSettings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), false);
-        if (config.callbackExecutor() != null) {
-            this.callbacks = config.callbackExecutor();
-            this.ownedCallbacks = null;
+        this.ownedCallbacks = config.callbackExecutor() == null ? Executors2.callbackExecutor("hermod-callback") : null;
+        this.peer = new Peer(contracts, timer, ownedCallbacks != null ? ownedCallbacks : config.callbackExecutor(),
+                config.callTimeout(), this, config.batchFlushSize());
+        java.util.concurrent.Executor serving;
+        if (config.manualServing()) {
+            this.manual = new ManualExecutor();
+            this.ownedDispatch = null;
+            serving = manual;
         } else {
-            int n = Math.max(2, Runtime.getRuntime().availableProcessors());
-            java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(n, n, 30,
-                    TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
-                    new DefaultThreadFactory("hermod-callback", true));
-            pool.allowCoreThreadTimeOut(true);
-            this.callbacks = pool;
-            this.ownedCallbacks = pool;
+            this.manual = null;
+            this.ownedDispatch = config.dispatchExecutor() == null
+                    ? Executors2.dispatchExecutor("hermod-client-dispatch") : null;
+            serving = ownedDispatch != null ? ownedDispatch : config.dispatchExecutor();
         }
-        this.sentLane = dev.hermod.internal.rpc.SerialExecutor.orRunHere(callbacks);
+        this.dispatch = Dispatch.forClient(serving, MAX_IN_FLIGHT_PER_CONNECTION);
+    }
+
+    @Override
+    public int poll() {
+        return manualExecutor().poll();
+    }
+
+    @Override
+    public int poll(Duration timeout) throws InterruptedException {
+        java.util.Objects.requireNonNull(timeout, "timeout");
+        return manualExecutor().poll(timeout);
+    }
+
+    private ManualExecutor manualExecutor() {
+        if (manual == null) {
+            throw new IllegalStateException("the client for " + config.target() + " serves incoming calls in the"
+                    + " background; poll() is for clients built with manualServing()");
+        }
+        return manual;
+    }
+
+    /** What this client's connections share, with the counts of exported objects and held references. */
+    public Peer peer() {
+        return peer;
     }
 
     @Override
@@ -138,15 +175,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     public AsyncResultImpl<Object> invokeAsync(Operation op, String service, Object[] args, CallOptions options,
             Object proxy, boolean oneway) {
         Call call = Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()), oneway);
-        AsyncResultImpl<Object> result = AsyncResultImpl.of(call, this, proxy, callbacks, sentLane);
-        call.starting(true);
-        try {
-            start(call);
-        } finally {
-            call.starting(false);
-        }
-        result.settleIfDecided();
-        return result;
+        return Invocations.startAsync(call, peer, proxy, this::start);
     }
 
     // ---- batches ----
@@ -162,22 +191,9 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         if (state != RUNNING) {
             throw new IllegalStateException("the client for " + config.target() + " is shut down");
         }
-        boolean oneway = op.isOnewayCapable();
-        Call call = Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()), oneway);
-        AsyncResultImpl<Object> result = op.isAsync() ? AsyncResultImpl.of(call, this, proxy, callbacks, sentLane) : null;
-        try {
-            queue.add(call);
-        } catch (dev.hermod.MarshalException e) {
-            if (result == null) {
-                throw e;
-            }
-            call.fail(e);
-            return result;
-        }
-        if (!oneway) {
-            call.schedule(timer);
-        }
-        return result;
+        Call call = Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()),
+                op.isOnewayCapable());
+        return Invocations.enqueue(queue, call, peer, proxy);
     }
 
     @Override
@@ -216,15 +232,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         if (items.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<RpcConnection> c = via != null ? CompletableFuture.completedFuture(via) : connection();
-        return c.thenCompose(conn -> conn.sendBatch(items)).whenComplete((v, e) -> {
-            if (e != null) {
-                Throwable why = unwrap(e);
-                for (BatchQueue.Item item : items) {
-                    item.fail(why); // the two-way calls of a batch that never left
-                }
-            }
-        });
+        return Invocations.sendBatch(via != null ? CompletableFuture.completedFuture(via) : orderedConnection(), items);
     }
 
     private CompletableFuture<Void> flushAll(RpcConnection via) {
@@ -247,21 +255,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
 
     @Override
     public void await(CompletableFuture<Void> flush) {
-        try {
-            flush.get(config.callTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable cause = unwrap(e.getCause());
-            if (cause instanceof RpcException r) {
-                throw dev.hermod.internal.rpc.Exceptions.forCaller(r);
-            }
-            throw new ConnectionException("the batch flush to " + config.target() + " failed: " + cause, cause, false);
-        } catch (TimeoutException e) {
-            throw new dev.hermod.InvocationTimeoutException("the batch flush to " + config.target()
-                    + " was not written within " + config.callTimeout().toMillis() + " ms", null, false);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new dev.hermod.InvocationCanceledException("interrupted while flushing a batch", e, false);
-        }
+        Invocations.awaitFlush(flush, config.callTimeout(), config.target());
     }
 
     @Override
@@ -329,13 +323,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     @Override
     public Object invokeSync(Operation op, String service, Object[] args, CallOptions options, boolean oneway)
             throws Throwable {
-        if (Transport.onIoThread()) {
-            throw new IllegalStateException("a synchronous call to " + op.displayName()
-                    + " would block a Hermod I/O thread; call it from another thread");
-        }
-        Call call = Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()), oneway);
-        start(call);
-        return call.await();
+        return Invocations.runSync(Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()), oneway), this::start);
     }
 
     private void start(Call call) {
@@ -343,7 +331,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
             throw new IllegalStateException("the client for " + config.target() + " is shut down");
         }
         call.schedule(timer);
-        CompletableFuture<RpcConnection> c = connection();
+        CompletableFuture<RpcConnection> c = call.isOneway() ? orderedConnection() : connection();
         if (c.isDone() && !c.isCompletedExceptionally()) {
             c.join().send(call);
         } else {
@@ -358,7 +346,29 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     }
 
     private static Throwable unwrap(Throwable t) {
-        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return Invocations.unwrap(t);
+    }
+
+    /**
+     * The connection for oneway requests and batches: the same one as long as it is usable, so
+     * that the server receives them in the order they were sent even when calls are spread
+     * over several connections.
+     */
+    private CompletableFuture<RpcConnection> orderedConnection() {
+        RpcConnection home = orderedHome;
+        if (home != null && home.isUsable()) {
+            return CompletableFuture.completedFuture(home);
+        }
+        return connection().thenApply(this::home);
+    }
+
+    private synchronized RpcConnection home(RpcConnection candidate) {
+        RpcConnection home = orderedHome;
+        if (home != null && home.isUsable()) {
+            return home;
+        }
+        orderedHome = candidate;
+        return candidate;
     }
 
     /**
@@ -473,7 +483,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         AtomicReference<RpcConnection> made = new AtomicReference<>();
         ChannelFuture connect = transport.connect(address, config.connectTimeout(), ch -> Link.install(ch,
                 linkSettings, link -> {
-                    RpcConnection conn = new RpcConnection(link, Dispatch.none(), this, config.maxQueuedBytes());
+                    RpcConnection conn = new RpcConnection(link, dispatch, this, config.maxQueuedBytes(), peer);
                     made.set(conn);
                     return conn;
                 }, ready));
@@ -594,6 +604,9 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         timer.stop();
         if (ownedCallbacks != null) {
             ownedCallbacks.shutdown(); // callbacks already queued still run
+        }
+        if (ownedDispatch != null) {
+            ownedDispatch.shutdownNow();
         }
         transport.shutdown().addListener(f -> terminated.complete(null));
     }

@@ -25,6 +25,9 @@ import java.util.Set;
  * The operation model of one {@link Remote @Remote} interface, read and validated once and shared
  * by invocation (client proxies) and dispatch (servers). Immutable.
  *
+ * <p>A parameter or result whose type is itself a {@code @Remote} interface is an object reference:
+ * the object is exported rather than copied (see {@code ObjectTable}).
+ *
  * <p>Validation rejects, with an {@link IllegalArgumentException} naming the method, anything
  * Hermod cannot carry: overloaded operation names, generic methods, parameter or result types the
  * codec cannot encode, declared exceptions it cannot rebuild.
@@ -121,9 +124,20 @@ public final class Contract {
         } else if (m.getGenericReturnType() instanceof ParameterizedType p) {
             requirePublic(p.getActualTypeArguments()[0], m);
         }
+        // A parameter or result typed as a @Remote interface carries an object reference,
+        // which travels as a number (see ObjectTable); the codec sees only that number.
+        Type[] params = m.getGenericParameterTypes();
+        Class<?>[] references = new Class<?>[params.length];
+        List<Type> wireTypes = new ArrayList<>();
+        boolean anyReference = false;
+        for (int i = 0; i < params.length; i++) {
+            references[i] = referenceType(params[i]);
+            anyReference |= references[i] != null;
+            wireTypes.add(references[i] != null ? Long.class : params[i]);
+        }
         ValueCoder args;
         try {
-            args = codec.coder(List.of(m.getGenericParameterTypes()));
+            args = codec.coder(wireTypes);
         } catch (IllegalArgumentException e) {
             throw invalid("cannot carry the parameters: " + e.getMessage(), m, e);
         }
@@ -142,9 +156,11 @@ public final class Contract {
             throw invalid("return AsyncResult<T> or CompletionStage<T> for an asynchronous operation, not "
                     + m.getReturnType().getSimpleName(), m);
         }
+        Class<?> resultReference = referenceType(resultType);
         ValueCoder result;
         try {
-            result = codec.coder(List.of(resultType == void.class ? Void.class : resultType));
+            result = codec.coder(List.of(resultType == void.class ? Void.class
+                    : resultReference != null ? Long.class : resultType));
         } catch (IllegalArgumentException e) {
             throw invalid("cannot carry the result type: " + e.getMessage(), m, e);
         }
@@ -172,7 +188,13 @@ public final class Contract {
         }
         // Most specific first, so a thrown subclass travels as the closest declared type.
         declared.sort((a, b) -> a.isAssignableFrom(b) ? 1 : b.isAssignableFrom(a) ? -1 : 0);
-        return new Operation(this, m, args, result, resultType, List.copyOf(declared), Map.copyOf(coders), async);
+        return new Operation(this, m, args, result, resultType, List.copyOf(declared), Map.copyOf(coders), async,
+                anyReference ? references : null, resultReference);
+    }
+
+    /** The contract a value of type {@code t} is a reference to, or null if it is carried as data. */
+    private static Class<?> referenceType(Type t) {
+        return t instanceof Class<?> c && c.isInterface() && c.isAnnotationPresent(Remote.class) ? c : null;
     }
 
     /**

@@ -22,17 +22,23 @@ public final class Operation {
     private final boolean async;
 
     private final ValueCoder untypedException;
+    private final Class<?>[] argumentReferences;
+    private final Class<?> resultReference;
 
     Operation(Contract contract, Method method, ValueCoder argumentCoder, ValueCoder resultCoder,
             Type resultType, List<Class<? extends Throwable>> declaredExceptions,
-            Map<String, ValueCoder> exceptionCoders, boolean async) {
+            Map<String, ValueCoder> exceptionCoders, boolean async, Class<?>[] argumentReferences,
+            Class<?> resultReference) {
         this(contract, method, method.getName(), argumentCoder, resultCoder, resultType, declaredExceptions,
-                exceptionCoders, async, null);
+                exceptionCoders, async, null, argumentReferences, resultReference);
     }
 
     private Operation(Contract contract, Method method, String name, ValueCoder argumentCoder,
             ValueCoder resultCoder, Type resultType, List<Class<? extends Throwable>> declaredExceptions,
-            Map<String, ValueCoder> exceptionCoders, boolean async, ValueCoder untypedException) {
+            Map<String, ValueCoder> exceptionCoders, boolean async, ValueCoder untypedException,
+            Class<?>[] argumentReferences, Class<?> resultReference) {
+        this.argumentReferences = argumentReferences;
+        this.resultReference = resultReference;
         this.contract = contract;
         this.method = method;
         this.name = name;
@@ -61,7 +67,25 @@ public final class Operation {
      */
     public static Operation dynamic(String name, int argumentCount, dev.hermod.codec.Codec codec) {
         return new Operation(null, null, name, codec.untypedCoder(argumentCount), codec.untypedCoder(1),
-                Object.class, List.of(), Map.of(), true, codec.untypedCoder(1));
+                Object.class, List.of(), Map.of(), true, codec.untypedCoder(1), null, null);
+    }
+
+    /**
+     * For each parameter, the contract it is a reference to, or null where the parameter is
+     * data; null if no parameter is a reference. Reference slots travel as numbers.
+     */
+    public Class<?>[] argumentReferences() {
+        return argumentReferences;
+    }
+
+    /** The contract the result is a reference to, or null if the result is data. */
+    public Class<?> resultReference() {
+        return resultReference;
+    }
+
+    /** Whether a parameter or the result is an object reference. */
+    public boolean hasReferences() {
+        return argumentReferences != null || resultReference != null;
     }
 
     /** Whether the operation may be called oneway: it returns nothing and declares no exceptions. */

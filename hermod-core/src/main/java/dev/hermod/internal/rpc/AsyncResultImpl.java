@@ -129,8 +129,8 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     }
 
     @Override
-    public Client client() {
-        return client;
+    public Optional<Client> client() {
+        return Optional.ofNullable(client);
     }
 
     @Override

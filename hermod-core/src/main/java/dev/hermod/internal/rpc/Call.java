@@ -72,12 +72,15 @@ public final class Call {
         }
         java.nio.ByteBuffer payload = java.nio.ByteBuffer.wrap(e.payload());
         if (e.exceptionType() == null) {
+            Object value;
             try {
-                return operation.resultCoder().decode(payload)[0];
+                value = operation.resultCoder().decode(payload)[0];
             } catch (Exception ex) {
                 throw new dev.hermod.MarshalException("cannot decode the result of " + describe() + ": "
                         + ex.getMessage(), ex, false);
             }
+            return operation.resultReference() == null ? value
+                    : connection.objects().fromWire(operation.resultReference(), value);
         }
         Object decoded;
         try {
@@ -123,8 +126,24 @@ public final class Call {
         return call;
     }
 
+    /**
+     * Creates a oneway call of Hermod's own, which belongs to no invocation: nothing cancels it
+     * when the invocation the calling thread is serving ends.
+     */
+    static Call control(Operation operation, String service, Object[] args, Duration timeout) {
+        return new Call(operation, service, args, CallOptions.defaults(), timeout, true);
+    }
+
     /** The operation and service, for messages: {@code getName on service 'employees'}. */
     String describe() {
+        return describe(operation, service);
+    }
+
+    /** {@code getName on service 'employees'}, or {@code onEvent on object @3 (Listener)}. */
+    static String describe(Operation operation, String service) {
+        if (!service.isEmpty() && service.charAt(0) == '@' && operation.contract() != null) {
+            return operation.name() + " on object " + service + " (" + operation.contract().type().getSimpleName() + ")";
+        }
         return operation.name() + " on service '" + service + "'";
     }
 

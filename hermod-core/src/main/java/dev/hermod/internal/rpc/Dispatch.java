@@ -45,6 +45,8 @@ public final class Dispatch {
     public record Service(String name, Contract contract, Object servant) {}
 
     private final Map<String, Service> services;
+    /** "server" or "client", for messages. */
+    private final String side;
     private final Executor executor;
     private final boolean sendStackTraces;
     /** Past this many requests of one connection in dispatch, its requests are no longer read. */
@@ -55,15 +57,35 @@ public final class Dispatch {
 
     public Dispatch(Map<String, Service> services, Executor executor, boolean sendStackTraces,
             int maxInFlightPerConnection) {
+        this(services, executor, sendStackTraces, maxInFlightPerConnection, "server");
+    }
+
+    private Dispatch(Map<String, Service> services, Executor executor, boolean sendStackTraces,
+            int maxInFlightPerConnection, String side) {
+        this.side = side;
         this.services = Map.copyOf(services);
         this.executor = executor;
         this.sendStackTraces = sendStackTraces;
         this.maxInFlightPerConnection = maxInFlightPerConnection;
     }
 
-    /** A dispatch that serves nothing: every request is answered with SERVICE_NOT_FOUND. */
-    public static Dispatch none() {
-        return new Dispatch(Map.of(), Runnable::run, false, Integer.MAX_VALUE);
+    /**
+     * A client's dispatch: it binds no named service and serves only the objects the client
+     * exported on each connection, on {@code executor}.
+     */
+    public static Dispatch forClient(Executor executor, int maxInFlightPerConnection) {
+        return new Dispatch(Map.of(), executor, true, maxInFlightPerConnection, "client");
+    }
+
+    /** The servant a request addresses: a bound service, or an object exported on the connection ({@code @n}). */
+    private Service lookup(RpcConnection connection, String name) {
+        return !name.isEmpty() && name.charAt(0) == '@' ? connection.objects().service(name) : services.get(name);
+    }
+
+    private static String notFound(String name) {
+        return !name.isEmpty() && name.charAt(0) == '@'
+                ? "object " + name + " is not exported on this connection: it was released or revoked, or never existed"
+                : "no service named '" + name + "' is bound on this server";
     }
 
     /** The invocation the calling thread is dispatching, or null. */
@@ -115,10 +137,10 @@ public final class Dispatch {
                             + "' was not run", null);
             return null;
         }
-        Service service = services.get(h.service());
+        Service service = lookup(connection, h.service());
         if (service == null) {
-            fail(connection, h.requestId(), Status.SERVICE_NOT_FOUND, true,
-                    "no service named '" + h.service() + "' is bound on this server", null);
+            fail(connection, h.requestId(), h.service().startsWith("@") ? Status.OBJECT_NOT_FOUND
+                    : Status.SERVICE_NOT_FOUND, true, notFound(h.service()), null);
             return null;
         }
         Operation op = service.contract().operation(h.operation());
@@ -149,11 +171,20 @@ public final class Dispatch {
      * of one connection run one at a time in arrival order, so events keep their order.
      */
     private void onOneway(RpcConnection connection, Frames.RequestHeader h, ByteBuf body, long received) {
-        Service service = services.get(h.service());
+        if (h.service().equals(ObjectTable.CONTROL_SERVICE) && h.operation().equals(ObjectTable.RELEASE)) {
+            connection.objects().onRelease(body); // answered here, in order with the requests around it
+            return;
+        }
+        Service service = lookup(connection, h.service());
         Operation op = service == null ? null : service.contract().operation(h.operation());
-        if (refusing || connection.isGoingAway() || op == null) {
-            log.debug("dropping oneway {} on service '{}' from {}: {}", h.operation(), h.service(),
-                    connection.link().remoteAddress(), op == null ? "no such service or operation" : "shutting down");
+        if (op == null) {
+            log.warn("dropping oneway {} on service '{}' from {}: {}", h.operation(), h.service(),
+                    connection.link().remoteAddress(), service == null ? notFound(h.service()) : "no such operation");
+            return;
+        }
+        if (refusing || connection.isGoingAway()) {
+            log.debug("dropping oneway {} on service '{}' from {}: shutting down", h.operation(), h.service(),
+                    connection.link().remoteAddress());
             return;
         }
         lane(connection).execute(start(connection, service, op, h, body, received, true));
@@ -244,6 +275,7 @@ public final class Dispatch {
                 runner = Thread.currentThread();
             }
             CURRENT.set(this);
+            ManualExecutor.served();
             try {
                 dispatch();
             } catch (Throwable t) {
@@ -274,6 +306,15 @@ public final class Dispatch {
             Object[] args;
             try {
                 args = op.argumentCoder().decode(Frames.payload(body));
+                connection.objects().argumentsFromWire(op, args);
+            } catch (dev.hermod.ObjectNotFoundException e) {
+                reply(failureFrame(Status.OBJECT_NOT_FOUND, true, "cannot run " + describe() + ": "
+                        + e.getMessage()));
+                return;
+            } catch (dev.hermod.MarshalException e) {
+                reply(failureFrame(Status.MARSHAL, true, "cannot decode the arguments of " + describe() + ": "
+                        + e.getMessage()));
+                return;
             } catch (Exception e) {
                 reply(failureFrame(Status.MARSHAL, true, "cannot decode the arguments of " + describe()
                         + " as " + signature() + ": " + e.getMessage()));
@@ -320,7 +361,9 @@ public final class Dispatch {
             }
             ByteBuf frame = Frames.beginResult(connection.link().alloc(), header.requestId(), 64);
             try {
-                op.resultCoder().encode(new Object[] {result}, new ByteBufOutputStream(frame));
+                Object value = op.resultReference() == null ? result
+                        : connection.objects().toWire(op.resultReference(), result);
+                op.resultCoder().encode(new Object[] {value}, new ByteBufOutputStream(frame));
             } catch (Exception | StackOverflowError e) {
                 frame.release();
                 reply(failureFrame(Status.MARSHAL, false, "cannot encode the result of " + describe() + ": "
@@ -360,7 +403,7 @@ public final class Dispatch {
                 log.warn("{} failed with an undeclared exception", describe(), thrown);
             }
             reply(Frames.failure(connection.link().alloc(), header.requestId(), Status.REMOTE_FAILURE, false,
-                    describe() + " failed on the server: " + thrown, thrown, sendStackTraces));
+                    describe() + " failed on the " + side + ": " + thrown, thrown, sendStackTraces));
         }
 
         private ByteBuf failureFrame(Status status, boolean unprocessed, String message) {
@@ -455,7 +498,7 @@ public final class Dispatch {
         }
 
         private String describe() {
-            return op.name() + " on service '" + service.name() + "'";
+            return Call.describe(op, service.name());
         }
 
         private String signature() {

@@ -4,6 +4,7 @@ import dev.hermod.ConnectionException;
 import dev.hermod.InvocationCanceledException;
 import dev.hermod.InvocationTimeoutException;
 import dev.hermod.MarshalException;
+import dev.hermod.ObjectNotFoundException;
 import dev.hermod.OperationNotFoundException;
 import dev.hermod.ProtocolException;
 import dev.hermod.RemoteException;
@@ -29,6 +30,7 @@ public final class Exceptions {
             case MARSHAL: return new MarshalException(m, null, u);
             case REMOTE_FAILURE: return new RemoteException(m, f.trace());
             case PROTOCOL_ERROR: return new ProtocolException(m, null, u);
+            case OBJECT_NOT_FOUND: return new ObjectNotFoundException(m, null);
             default: return new RpcException(f.status(), m, f.trace(), u);
         }
     }
@@ -58,6 +60,8 @@ public final class Exceptions {
             return new MarshalException(m, e, u);
         } else if (e instanceof ProtocolException) {
             return new ProtocolException(m, e, u);
+        } else if (e instanceof ObjectNotFoundException) {
+            return new ObjectNotFoundException(m, e);
         }
         return new RpcException(e.status(), m, e, u);
     }

@@ -70,6 +70,24 @@ public final class ProxyHandler implements InvocationHandler {
         throw new IllegalArgumentException("not a Hermod proxy: " + proxy.getClass().getName());
     }
 
+    /** Where this proxy's calls go. */
+    Invoker invoker() {
+        return invoker;
+    }
+
+    /**
+     * Releases the object reference behind this proxy.
+     *
+     * @throws IllegalArgumentException if the proxy is for a named service, not a reference
+     */
+    public void release() {
+        if (!(invoker instanceof Reference r)) {
+            throw new IllegalArgumentException("not an object reference: a proxy for service '" + service
+                    + "' needs no release");
+        }
+        r.release();
+    }
+
     /** The options this proxy's calls use. */
     public CallOptions options() {
         return options;
@@ -84,6 +102,14 @@ public final class ProxyHandler implements InvocationHandler {
     /** A new proxy like {@code proxy} that sends its calls in the given mode. */
     public <T> T withMode(T proxy, Mode newMode) {
         return copy(proxy, new ProxyHandler(invoker, contract, service, options, newMode, null));
+    }
+
+    /** A proxy for the same target, mode and options, seen as another contract. */
+    public <U> U as(Class<U> type) {
+        Objects.requireNonNull(type, "contract");
+        Contract other = invoker.contract(type);
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                new ProxyHandler(invoker, other, service, options, mode, queue)));
     }
 
     /** A new batch proxy like {@code proxy}, with an empty queue of its own. */
@@ -120,6 +146,10 @@ public final class ProxyHandler implements InvocationHandler {
         if (op != null) {
             Object[] a = args == null ? NO_ARGS : args;
             if (mode == Mode.BATCH) {
+                if (op.hasReferences()) {
+                    throw new UnsupportedOperationException(op.displayName() + " passes or returns an object"
+                            + " reference, which a batch cannot carry; call it on a proxy that is not a batch proxy");
+                }
                 if (!op.isOnewayCapable() && !op.isAsync()) {
                     throw new UnsupportedOperationException(op.displayName() + " returns a value or declares"
                             + " exceptions: on a batch proxy, call its asynchronous form to get an AsyncResult");

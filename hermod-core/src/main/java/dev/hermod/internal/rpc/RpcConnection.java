@@ -66,23 +66,27 @@ public final class RpcConnection implements Link.Listener {
     private final java.util.ArrayDeque<Outgoing> backlog = new java.util.ArrayDeque<>();
     private long backlogBytes;
     private final long maxBacklogBytes;
+    private final ObjectTable objects;
 
     /** A frame held back until the transport can take it; {@code call} is null for a batch. */
     private record Outgoing(ByteBuf frame, int length, Call call, ChannelFutureListener written, Runnable handedOver) {}
 
-    public RpcConnection(Link link, Dispatch dispatch, Owner owner) {
-        this(link, dispatch, owner, Long.MAX_VALUE);
-    }
-
     /**
      * @param maxBacklogBytes the most bytes of requests this side holds back while the transport
      *     is not writable; past it, asynchronous calls fail at once
+     * @param peer what this side's connections share
      */
-    public RpcConnection(Link link, Dispatch dispatch, Owner owner, long maxBacklogBytes) {
+    public RpcConnection(Link link, Dispatch dispatch, Owner owner, long maxBacklogBytes, Peer peer) {
         this.link = link;
         this.dispatch = dispatch;
         this.owner = owner;
         this.maxBacklogBytes = maxBacklogBytes;
+        this.objects = new ObjectTable(this, peer);
+    }
+
+    /** The object references this connection carries, both ways. */
+    public ObjectTable objects() {
+        return objects;
     }
 
     /** Bytes of requests held back, waiting for the transport. */
@@ -180,7 +184,13 @@ public final class RpcConnection implements Link.Listener {
         ByteBuf frame = Frames.beginRequest(link.alloc(), sizeHint(call.args), call.oneway ? Wire.FLAG_ONEWAY : 0, id,
                 remainingMillis(call), call.service, call.operation.name(), call.options.context());
         try {
-            call.operation.argumentCoder().encode(call.args, new ByteBufOutputStream(frame));
+            call.operation.argumentCoder().encode(objects.argumentsToWire(call.operation, call.args),
+                    new ByteBufOutputStream(frame));
+        } catch (RpcException e) { // a reference that cannot be passed
+            frame.release();
+            pending.remove(id, call);
+            call.fail(e);
+            return;
         } catch (Exception | StackOverflowError e) {
             frame.release();
             pending.remove(id, call);
@@ -478,6 +488,7 @@ public final class RpcConnection implements Link.Listener {
     @Override
     public void onClose(Link link, RpcException cause) {
         closed = true;
+        objects.close();
         dropBacklog(cause);
         for (Dispatch.Invocation inv : inbound.values()) {
             inv.cancel(); // nobody is left to answer: stop the work

@@ -8,6 +8,11 @@ import dev.hermod.internal.codec.JacksonCodec;
 import dev.hermod.internal.contract.Contracts;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.rpc.Dispatch;
+import dev.hermod.internal.rpc.Executors2;
+import dev.hermod.internal.rpc.Peer;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timer;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import dev.hermod.internal.rpc.RpcConnection;
 import dev.hermod.internal.transport.Transport;
 import io.netty.channel.ServerChannel;
@@ -40,17 +45,29 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
     private final Transport transport;
     private final Dispatch dispatch;
     private final ExecutorService ownedExecutor;
+    private final Timer timer;
+    private final ExecutorService callbacks;
+    private final Peer peer;
     private final Set<RpcConnection> connections = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile ServerChannel channel;
     private volatile int state = RUNNING;
 
-    private ServerImpl(ServerConfig config, Dispatch dispatch, ExecutorService ownedExecutor) {
+    private ServerImpl(ServerConfig config, Dispatch dispatch, ExecutorService ownedExecutor, Contracts contracts) {
         this.config = config;
         this.dispatch = dispatch;
         this.ownedExecutor = ownedExecutor;
         this.transport = Transport.forServer(config.ioThreads(), "hermod-server");
+        this.timer = new HashedWheelTimer(new DefaultThreadFactory("hermod-server-timer", true), 10,
+                TimeUnit.MILLISECONDS);
+        this.callbacks = Executors2.callbackExecutor("hermod-server-callback");
+        this.peer = new Peer(contracts, timer, callbacks, config.callTimeout(), null, 1024 * 1024);
+    }
+
+    /** What this server's connections share, with the counts of exported objects and held references. */
+    public Peer peer() {
+        return peer;
     }
 
     /** Validates the contracts, binds and starts serving. */
@@ -70,7 +87,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         ExecutorService owned = config.executor() == null ? Executors2.dispatchExecutor("hermod-dispatch") : null;
         Executor executor = owned != null ? owned : config.executor();
         ServerImpl server = new ServerImpl(config, new Dispatch(services, executor, config.sendStackTraces(),
-                config.maxInFlightPerConnection()), owned);
+                config.maxInFlightPerConnection()), owned, contracts);
         server.bind();
         return server;
     }
@@ -82,7 +99,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         Link.Settings settings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), true);
         try {
             channel = transport.bind(address, ch -> Link.install(ch, settings, link -> {
-                RpcConnection c = new RpcConnection(link, dispatch, this);
+                RpcConnection c = new RpcConnection(link, dispatch, this, Long.MAX_VALUE, peer);
                 connections.add(c);
                 if (state != RUNNING) {
                     // Accepted while shutting down: after its preamble, tell it to go away too.
@@ -171,6 +188,8 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         if (ownedExecutor != null) {
             ownedExecutor.shutdownNow();
         }
+        timer.stop();
+        callbacks.shutdown(); // callbacks already queued still run
         transport.shutdown().addListener(f -> terminated.complete(null));
     }
 

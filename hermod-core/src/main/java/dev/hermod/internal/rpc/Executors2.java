@@ -1,4 +1,4 @@
-package dev.hermod.internal.server;
+package dev.hermod.internal.rpc;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.lang.reflect.Method;
@@ -8,14 +8,18 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-/** The default dispatch executor: virtual threads where the JDK has them, a bounded pool otherwise. */
-final class Executors2 {
+/**
+ * The default executors: for dispatch, virtual threads where the JDK has them and a bounded pool
+ * otherwise; for callbacks, a small pool sized to the processors.
+ */
+public final class Executors2 {
     static final int POOL_THREADS = 64;
     static final int POOL_QUEUE = 10_000;
 
     private Executors2() {}
 
-    static ExecutorService dispatchExecutor(String name) {
+    /** A new dispatch executor whose threads are named after {@code name}. */
+    public static ExecutorService dispatchExecutor(String name) {
         ExecutorService virtual = virtualThreadExecutor(name);
         if (virtual != null) {
             return virtual;
@@ -42,5 +46,14 @@ final class Executors2 {
         } catch (ReflectiveOperationException e) {
             return null;
         }
+    }
+
+    /** A new callback executor: as many threads as processors (at least two), idle ones time out. */
+    public static ExecutorService callbackExecutor(String name) {
+        int n = Math.max(2, Runtime.getRuntime().availableProcessors());
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                new DefaultThreadFactory(name, true));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 }
