@@ -31,6 +31,11 @@ public interface Client extends AutoCloseable {
      * Returns a synchronous proxy for a service: each call sends a request and waits for the
      * reply, up to the call timeout.
      *
+     * <p>Proxies answer {@code equals}, {@code hashCode} and {@code toString} locally. Two
+     * proxies are equal when they make the same calls: same client (or object reference), service
+     * name, contract, mode (see {@link Hermod#oneway}) and options; batch proxies only to
+     * themselves.
+     *
      * @param contract the {@link Remote @Remote} interface the service implements
      * @param service the name the service is bound under on the server
      * @param <T> the contract type

@@ -82,8 +82,11 @@ final class CallContextTest {
             Probe a = nowhere.proxy(Probe.class, "probe");
             Probe b = nowhere.proxy(Probe.class, "probe");
             assertThat(a.toString()).isEqualTo("Probe proxy for service 'probe' at tcp://127.0.0.1:1");
-            assertThat(a).isEqualTo(a).isNotEqualTo(b);
-            assertThat(a.hashCode()).isEqualTo(System.identityHashCode(a));
+            // Equal when they make the same calls: same client, service, contract, mode and options.
+            assertThat(a).isEqualTo(a).isEqualTo(b).hasSameHashCodeAs(b);
+            assertThat(a).isNotEqualTo(nowhere.proxy(Probe.class, "other"))
+                    .isNotEqualTo(Hermod.withOptions(a, o -> o.withContext("k", "v")))
+                    .isNotEqualTo(Hermod.oneway(a));
         }
     }
 

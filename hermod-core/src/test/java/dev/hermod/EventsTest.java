@@ -188,6 +188,19 @@ final class EventsTest {
     }
 
     @Test
+    void proxyCopies_withTheSameModeAndOptions_areEqual() {
+        Recorder recorder = new Recorder();
+        hub.subscribe(recorder);
+        Listener held = hubImpl.listeners.iterator().next();
+
+        assertThat(Hermod.oneway(held)).isEqualTo(Hermod.oneway(held)).hasSameHashCodeAs(Hermod.oneway(held));
+        assertThat(Hermod.oneway(held)).isNotEqualTo(held);
+        assertThat(client.proxy(Hub.class, "hub")).isEqualTo(hub);
+        assertThat(client.proxy(Hub.class, "other")).isNotEqualTo(hub);
+        assertThat(Hermod.batch(hub)).isNotEqualTo(Hermod.batch(hub)); // each has its own queue
+    }
+
+    @Test
     void referencePassedBack_isTheOriginalObject() {
         Recorder recorder = new Recorder();
         assertThat(hub.same(recorder)).isSameAs(recorder);

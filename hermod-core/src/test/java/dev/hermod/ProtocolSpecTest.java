@@ -64,6 +64,7 @@ final class ProtocolSpecTest {
     private static final int UNAVAILABLE = 4;
     private static final int SERVICE_NOT_FOUND = 5;
     private static final int PROTOCOL_ERROR = 9;
+    private static final int OBJECT_NOT_FOUND = 11;
 
     // Section 18, verbatim.
     private static final String WORKED_REQUEST = "00 00 00 23 01 00 00 00 00 01 00 00 75 30 00 09"
@@ -84,6 +85,9 @@ final class ProtocolSpecTest {
     private static final String WORKED_BATCH_ADD_REPLY = "00 00 00 09 02 00 00 00 00 07 00 81 05";
     // Section 9.
     private static final String EMPTY_BATCH = "00 00 00 06 05 00 00 00 00 00";
+    // Section 25, verbatim: release object 3, received twice.
+    private static final String WORKED_RELEASE = "00 00 00 20 01 01 00 00 00 00 00 00 75 30"
+            + " 00 06 68 65 72 6d 6f 64 00 07 72 65 6c 65 61 73 65 00 00 82 03 02";
 
     private static Server server;
 
@@ -92,12 +96,42 @@ final class ProtocolSpecTest {
         server = Hermod.server().host("127.0.0.1")
                 .add("employees", Employees.class, new EmployeesImpl())
                 .add("jobs", Jobs.class, new JobsImpl())
+                .add("hub", Hub.class, new HubImpl())
                 .start();
     }
 
     @AfterAll
     static void stopServer() {
         server.close();
+    }
+
+    @Test
+    void reference_resultIsObjectNumber_calledAsAtN_andReleasedWithTheSpecBytes() throws IOException {
+        try (Peer peer = Peer.handshake(server.port())) {
+            for (int id = 1; id <= 3; id++) { // three counters: objects 1, 2 and 3 of this connection
+                peer.write(request(id, 30_000, "hub", "newCounter", Map.of(), hex("80")));
+                assertThat(toHex(peer.readFrame().raw()))
+                        .isEqualTo("00 00 00 09 02 00 00 00 00 0" + id + " 00 81 0" + id);
+            }
+            peer.write(request(4, 30_000, "@3", "increment", Map.of(), hex("80")));
+            assertThat(toHex(peer.readFrame().raw())).isEqualTo("00 00 00 09 02 00 00 00 00 04 00 81 01");
+
+            peer.write(hex(WORKED_RELEASE));
+            peer.write(request(5, 30_000, "@3", "increment", Map.of(), hex("80")));
+            Failure failure = Failure.read(peer.readFrame(), 5);
+            assertThat(failure.status()).isEqualTo(OBJECT_NOT_FOUND);
+            assertThat(failure.flags() & UNPROCESSED).isEqualTo(UNPROCESSED);
+
+            // Object 1 is still exported; and a number handed back (-1) is the server's own object.
+            peer.write(request(6, 30_000, "hub", "read", Map.of(), hex("81 20")));
+            assertThat(toHex(peer.readFrame().raw())).isEqualTo("00 00 00 09 02 00 00 00 00 06 00 81 01");
+        }
+    }
+
+    @Test
+    void release_workedExample_isWhatTheEncoderBuilds() {
+        assertThat(toHex(frame(REQUEST, ONEWAY, requestBody(0, 30_000, "hermod", "release", Map.of(),
+                hex("82 03 02"))))).isEqualTo(WORKED_RELEASE);
     }
 
     @Test

@@ -140,6 +140,16 @@ public final class ProxyHandler implements InvocationHandler {
         return (T) Proxy.newProxyInstance(proxy.getClass().getClassLoader(), proxy.getClass().getInterfaces(), handler);
     }
 
+    /**
+     * Proxies are equal when they make the same calls: same client or reference, service,
+     * contract, mode, options and (for batch proxies) queue. So a oneway copy of a listener made
+     * twice finds the first in a map.
+     */
+    private boolean sameTarget(ProxyHandler o) {
+        return invoker == o.invoker && service.equals(o.service) && contract == o.contract && mode == o.mode
+                && options.equals(o.options) && queue == o.queue;
+    }
+
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         Operation op = contract.operation(method);
@@ -171,9 +181,10 @@ public final class ProxyHandler implements InvocationHandler {
         }
         switch (method.getName()) {
             case "equals":
-                return proxy == args[0];
+                return proxy == args[0] || args[0] != null && Proxy.isProxyClass(args[0].getClass())
+                        && Proxy.getInvocationHandler(args[0]) instanceof ProxyHandler other && sameTarget(other);
             case "hashCode":
-                return System.identityHashCode(proxy);
+                return System.identityHashCode(invoker) * 31 + service.hashCode();
             case "toString":
                 return contract.type().getSimpleName() + (mode == Mode.TWOWAY ? "" : " " + mode.name().toLowerCase())
                         + " proxy for service '" + service + "' at " + invoker.describeTarget();
