@@ -3,12 +3,16 @@ package dev.hermod.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hermod.examples.employees.EmployeesExample;
+import dev.hermod.examples.events.ChatExample;
+import dev.hermod.examples.events.FileMonitorExample;
 import dev.hermod.examples.inventory.InventoryExample;
 import dev.hermod.examples.jobs.JobsExample;
 import dev.hermod.examples.transfer.TransferExample;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Runs each example program and checks what it reports. */
@@ -62,5 +66,26 @@ final class ExamplesTest {
         assertThat(TransferExample.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), 3 * 1024 * 1024 + 1234))
                 .isTrue();
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("checksum matches");
+    }
+
+    @Test
+    void fileMonitorExample_callsTheClientBack_inBackgroundAndWhenPolled() throws Exception {
+        String out = capture(FileMonitorExample::run);
+        assertThat(out)
+                .contains("background: file changed, size 0 -> 5")
+                .contains("background: monitor stopped; calling it now fails: OBJECT_NOT_FOUND")
+                .contains("manual: before polling, 0 changes seen")
+                .containsPattern("manual: polling served \\d+ calls?: size 5 -> 14");
+    }
+
+    @Test
+    void chatExample_everyMemberReceivesTheSameMessagesInTheSameOrder() throws Exception {
+        Map<String, List<String>> transcripts = ChatExample.run(new PrintStream(new ByteArrayOutputStream()));
+        List<String> expected = List.of("room: alice joined", "room: bob joined", "room: carol joined",
+                "alice: hello, everyone", "bob: hi alice", "room: carol left", "alice: carol has gone");
+        assertThat(transcripts.get("bob")).isEqualTo(expected.subList(1, expected.size()));
+        assertThat(transcripts.get("alice")).isEqualTo(expected);
+        // carol left before the last message: she has the ones posted while she was a member.
+        assertThat(transcripts.get("carol")).isEqualTo(expected.subList(2, 5));
     }
 }
