@@ -102,7 +102,7 @@ public final class Call {
     /**
      * Creates a call whose deadline is {@code timeout} from now. A call made while the thread is
      * dispatching another invocation inherits that invocation's deadline when it is earlier, and
-     * is canceled when that invocation is canceled or completes.
+     * a two-way one is canceled when that invocation is canceled or completes.
      */
     public static Call create(Operation operation, String service, Object[] args, CallOptions options,
             Duration timeout) {
@@ -120,7 +120,9 @@ public final class Call {
             }
         }
         Call call = new Call(operation, service, args, options, timeout, oneway);
-        if (parent != null) {
+        if (parent != null && !oneway) {
+            // A oneway call (an event, typically) is fire-and-forget: it is not canceled when
+            // the invocation that made it ends, even if the transport has not taken it yet.
             parent.adopt(call);
         }
         return call;
