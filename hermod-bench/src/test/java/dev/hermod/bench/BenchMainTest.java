@@ -70,9 +70,10 @@ final class BenchMainTest {
                 "throughput.socket.calls calls/s",
                 "throughput.ratio ratio",
                 "oneway.hermod.calls calls/s",
-                "oneway.batch.calls calls/s");
+                "oneway.batch.calls calls/s",
+                "oneway.events.calls calls/s");
         assertThat(results).isSubsetOf(
-                "oneway.hermod.calls calls/s", "oneway.batch.calls calls/s",
+                "oneway.hermod.calls calls/s", "oneway.batch.calls calls/s", "oneway.events.calls calls/s",
                 "bulk.hermod.throughput MiB/s", "bulk.socket.throughput MiB/s", "bulk.ratio ratio",
                 "bulk.hermod.cpu cpu-ms/MiB", "bulk.socket.cpu cpu-ms/MiB",
                 "bulk.hermod.switches switches/chunk", "bulk.socket.switches switches/chunk",
