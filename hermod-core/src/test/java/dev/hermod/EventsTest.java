@@ -289,7 +289,8 @@ final class EventsTest {
     @Test
     void connectionChurn_leavesNothingExportedOnEitherSide() {
         for (int cycle = 0; cycle < 1000; cycle++) {
-            try (Client c = Hermod.client("tcp://127.0.0.1:" + server.port())) {
+            Client c = Hermod.client("tcp://127.0.0.1:" + server.port());
+            try (c) {
                 Hub h = c.proxy(Hub.class, "hub");
                 Recorder recorder = new Recorder();
                 h.subscribe(recorder);
@@ -301,6 +302,7 @@ final class EventsTest {
                             .until(() -> exported(c) == 0);
                 }
             }
+            assertThat(exported(c)).isZero(); // closing the connection ends what it carried
         }
         hub.publish(1); // drops the subscribers whose clients have gone
 
