@@ -12,9 +12,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code hermod} command: works with any Hermod server from a shell, the way
- * {@code grpcurl} works with gRPC servers. Its subcommands are {@code describe} (what a server
- * offers), {@code call} (invoke an operation with JSON arguments), {@code serve} (serve servant
- * classes) and {@code bench} (the benchmarks of {@code hermod-bench}).
+ * {@code grpcurl} works with gRPC servers. Its subcommands are {@code demo} (the VM-management
+ * demo, in-process), {@code describe} (what a server offers), {@code call} (invoke an operation
+ * with JSON arguments), {@code serve} (serve servant classes) and {@code bench} (the benchmarks of
+ * {@code hermod-bench}).
  *
  * <p>Every failure is one line on standard error starting with {@code hermod:}, and a non-zero
  * exit status: 2 for a usage error (bad option, bad target, bad JSON argument), 1 when the call
@@ -27,10 +28,10 @@ import picocli.CommandLine.Spec;
  * @since 0.1
  */
 @Command(name = "hermod",
-        description = "Describe, call, serve and benchmark Hermod services.",
+        description = "Run the demo; describe, call, serve and benchmark Hermod services.",
         mixinStandardHelpOptions = true,
         versionProvider = HermodCommand.Version.class,
-        subcommands = {DescribeCommand.class, CallCommand.class, ServeCommand.class, BenchCommand.class})
+        subcommands = {DemoCommand.class, DescribeCommand.class, CallCommand.class, ServeCommand.class, BenchCommand.class})
 public final class HermodCommand implements Callable<Integer> {
 
     @Spec
@@ -63,7 +64,7 @@ public final class HermodCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getErr().println("hermod: missing subcommand (describe, call, serve or bench); see hermod --help");
+        spec.commandLine().getErr().println("hermod: missing subcommand (demo, describe, call, serve or bench); see hermod --help");
         return CommandLine.ExitCode.USAGE;
     }
 

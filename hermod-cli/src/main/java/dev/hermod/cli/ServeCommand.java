@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.hermod.Hermod;
 import dev.hermod.Server;
+import dev.hermod.examples.vm.VmLab;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -25,22 +26,32 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code hermod serve CLASS[=NAME]...}: serves instances of servant classes until interrupted.
+ * {@code hermod serve CLASS[=NAME]...}: serves instances of servant classes until interrupted;
+ * with no class, serves the VM-management example that {@code hermod demo} runs in-process.
  *
  * <p>The command returns when the server terminates: Ctrl-C closes it through a shutdown hook,
  * and code running the command in-process (tests) closes {@link #server()} instead.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve instances of servant classes until interrupted.")
+        description = "Serve instances of servant classes (or, with none, the VM-management example) until interrupted.")
 final class ServeCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "CLASS[=NAME]",
+    @Parameters(arity = "0..*", paramLabel = "CLASS[=NAME]",
             description = "a servant class with a public no-argument constructor that implements one @Remote "
-                    + "interface; served as NAME, by default its simple name starting in lower case")
+                    + "interface; served as NAME, by default its simple name starting in lower case. "
+                    + "With none, serves the VM-management example of 'hermod demo'")
     private List<String> classes = new ArrayList<>();
+
+    @Option(names = "--vms", defaultValue = "100",
+            description = "without classes: how many VMs the example serves (default: ${DEFAULT-VALUE})")
+    private int vms;
+
+    @Option(names = "--latency", defaultValue = "5", paramLabel = "MS",
+            description = "without classes: the simulated backend latency per call, in ms (default: ${DEFAULT-VALUE})")
+    private long latencyMillis;
 
     @Option(names = {"-p", "--port"}, defaultValue = "4061", description = "the port; 0 picks a free one (default: ${DEFAULT-VALUE})")
     private int port;
@@ -74,6 +85,9 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new ParameterException(spec.commandLine(), "--port must be between 0 and 65535: " + port);
         }
+        if (classes.isEmpty()) {
+            return serveVmLab();
+        }
         ClassLoader loader = loader();
         Server.Builder builder = Hermod.server().port(port);
         if (host != null) {
@@ -93,7 +107,29 @@ final class ServeCommand implements Callable<Integer> {
             names.add(name + "  (" + className + ")");
         }
         Server s = builder.start();
-        Thread hook = new Thread(s::close, "hermod-serve-shutdown");
+        return serveUntilClosed(s, s, names);
+    }
+
+    /** Serves the VM-management example: the services of {@code hermod demo}. */
+    private int serveVmLab() throws InterruptedException {
+        if (vms < 1) {
+            throw usage("--vms must be at least 1: " + vms);
+        }
+        if (latencyMillis < 0) {
+            throw usage("--latency must not be negative: " + latencyMillis);
+        }
+        VmLab lab = VmLab.builder().host(host != null ? host : "0.0.0.0").port(port).vms(vms)
+                .latency(Duration.ofMillis(latencyMillis)).start();
+        List<String> names = new ArrayList<>();
+        for (String service : List.of(VmLab.VMS, VmLab.DISKS, VmLab.NICS, VmLab.PERMISSIONS)) {
+            names.add(service + "  (VM-management example: " + vms + " VMs, " + latencyMillis + " ms per call)");
+        }
+        return serveUntilClosed(lab.server(), lab, names);
+    }
+
+    /** Prints where {@code s} listens and serves until it terminates; then closes {@code resources}. */
+    private int serveUntilClosed(Server s, AutoCloseable resources, List<String> names) throws InterruptedException {
+        Thread hook = new Thread(() -> closeQuietly(resources), "hermod-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         server = s;
         PrintWriter out = spec.commandLine().getOut();
@@ -110,7 +146,7 @@ final class ServeCommand implements Callable<Integer> {
                 // serve until closed
             }
         } finally {
-            s.close();
+            closeQuietly(resources);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException jvmShuttingDown) {
@@ -118,6 +154,14 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static void closeQuietly(AutoCloseable resources) {
+        try {
+            resources.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the server failed", e);
+        }
     }
 
     private ClassLoader loader() {

@@ -216,8 +216,13 @@ final class HermodCommandTest {
         assertOneErrorLine(r, 1, "5 of 5 calls failed", "Nobody");
     }
 
-    @Test
-    void serve_servantClass_servesUntilClosed() throws Exception {
+    /** What a test does with a running {@code hermod serve}: its output so far and its server. */
+    interface WhileServing {
+        void check(String out, Server started) throws Exception;
+    }
+
+    /** Runs {@code hermod serve args} in a thread, checks it while it serves, then closes it: exit 0. */
+    private static void serving(WhileServing check, String... args) throws Exception {
         CommandLine cl = HermodCommand.commandLine();
         ServeCommand serve = cl.getSubcommands().get("serve").getCommand();
         StringWriter out = new StringWriter();
@@ -225,19 +230,10 @@ final class HermodCommandTest {
         cl.setErr(new PrintWriter(new StringWriter(), true));
         ExecutorService thread = Executors.newSingleThreadExecutor();
         try {
-            Future<Integer> status = thread.submit(() -> cl.execute(
-                    "serve", "--port", "0", "--host", "127.0.0.1", GreeterImpl.class.getName(),
-                    GreeterImpl.class.getName() + "=hello"));
+            Future<Integer> status = thread.submit(() -> cl.execute(args));
             Server started = serve.awaitStarted(Duration.ofSeconds(10));
             assertThat(started).isNotNull();
-            Matcher m = Pattern.compile("listening on tcp://127\\.0\\.0\\.1:(\\d+)").matcher(out.toString());
-            assertThat(m.find()).as(out.toString()).isTrue();
-            assertThat(out.toString()).contains("service greeterImpl", "service hello");
-
-            String served = "tcp://127.0.0.1:" + m.group(1);
-            assertThat(run("call", served, "greeterImpl", "add", "1", "1").out().strip()).isEqualTo("2");
-            assertThat(run("call", served, "hello", "greet", "\"Bob\"").out().strip()).isEqualTo("\"Hello, Bob\"");
-
+            check.check(out.toString(), started);
             started.close();
             assertThat(status.get(15, TimeUnit.SECONDS)).isZero();
         } finally {
@@ -249,10 +245,35 @@ final class HermodCommandTest {
     }
 
     @Test
-    void serve_noClass_exits2() {
-        Run r = run("serve", "--port", "0");
+    void serve_servantClass_servesUntilClosed() throws Exception {
+        serving((out, started) -> {
+            Matcher m = Pattern.compile("listening on tcp://127\\.0\\.0\\.1:(\\d+)").matcher(out);
+            assertThat(m.find()).as(out).isTrue();
+            assertThat(out).contains("service greeterImpl", "service hello");
 
-        assertOneErrorLine(r, 2, "CLASS");
+            String served = "tcp://127.0.0.1:" + m.group(1);
+            assertThat(run("call", served, "greeterImpl", "add", "1", "1").out().strip()).isEqualTo("2");
+            assertThat(run("call", served, "hello", "greet", "\"Bob\"").out().strip()).isEqualTo("\"Hello, Bob\"");
+        }, "serve", "--port", "0", "--host", "127.0.0.1", GreeterImpl.class.getName(),
+                GreeterImpl.class.getName() + "=hello");
+    }
+
+    @Test
+    void serve_noClass_servesTheVmExample() throws Exception {
+        serving((out, started) -> {
+            assertThat(out).contains("service vms", "service disks", "service nics", "service permissions");
+
+            Run list = run("call", "--json", "tcp://127.0.0.1:" + started.port(), "vms", "list");
+            assertThat(list.status()).as(list.err()).isZero();
+            assertThat(list.out()).contains("vm-000", "vm-006").doesNotContain("vm-007");
+        }, "serve", "--port", "0", "--host", "127.0.0.1", "--vms", "7", "--latency", "1");
+    }
+
+    @Test
+    void serve_noClassAndNoVms_exits2() {
+        Run r = run("serve", "--port", "0", "--vms", "0");
+
+        assertOneErrorLine(r, 2, "--vms must be at least 1");
     }
 
     @Test

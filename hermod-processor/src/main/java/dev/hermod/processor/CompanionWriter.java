@@ -7,6 +7,7 @@ import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.type.ArrayType;
+import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
 import javax.lang.model.util.Elements;
@@ -17,6 +18,7 @@ final class CompanionWriter {
     private static final String INDENT = "    ";
     private static final String CONTINUATION = INDENT + INDENT + INDENT;
     private static final int MAX_LINE = 100;
+    private static final String COMPLETION_STAGE = "java.util.concurrent.CompletionStage";
 
     private final Elements elements;
     private final Types types;
@@ -90,13 +92,27 @@ final class CompanionWriter {
         return source.append(head).append(body).append("}\n").toString();
     }
 
+    /**
+     * The type an operation's result carries: a method that is asynchronous already (it returns
+     * {@code AsyncResult<T>} or {@code CompletionStage<T>}) carries {@code T}, as at run time.
+     */
+    private TypeMirror resultType(TypeMirror declared) {
+        if (declared instanceof DeclaredType d && d.getTypeArguments().size() == 1) {
+            Element e = d.asElement();
+            if (e.equals(asyncResult) || ((TypeElement) e).getQualifiedName().contentEquals(COMPLETION_STAGE)) {
+                return d.getTypeArguments().get(0);
+            }
+        }
+        return declared;
+    }
+
     private void method(StringBuilder out, RemoteProcessor.Operation op, String asyncResult) {
         ExecutableElement method = op.method();
         out.append(DocComments.render(elements, method, INDENT));
         if (elements.isDeprecated(method)) {
             out.append(INDENT).append("@Deprecated\n");
         }
-        TypeMirror result = op.type().getReturnType();
+        TypeMirror result = resultType(op.type().getReturnType());
         String resultName = result.getKind() == TypeKind.VOID
                 ? names.name(elements.getTypeElement("java.lang.Void"))
                 : result.getKind().isPrimitive()

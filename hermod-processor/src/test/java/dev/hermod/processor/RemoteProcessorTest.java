@@ -296,6 +296,31 @@ final class RemoteProcessorTest {
     }
 
     @Test
+    void process_asynchronousOperations_keepTheirResultType() throws Exception {
+        InMemoryCompiler.Result result = compile("com/example/Answers.java", """
+                package com.example;
+
+                import dev.hermod.AsyncResult;
+                import java.util.List;
+                import java.util.concurrent.CompletionStage;
+
+                @dev.hermod.Remote
+                public interface Answers {
+                    CompletionStage<List<String>> later();
+                    CompletionStage<Void> done();
+                    AsyncResult<Integer> count();
+                }
+                """);
+
+        assertThat(result.success()).as("%s", result).isTrue();
+        assertThat(signatures(result.loader().loadClass("com.example.AnswersAsync"))).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "later()", "dev.hermod.AsyncResult<java.util.List<java.lang.String>>",
+                "done()", "dev.hermod.AsyncResult<java.lang.Void>",
+                "count()", "dev.hermod.AsyncResult<java.lang.Integer>"));
+        assertThat(result.source("com.example.AnswersAsync")).doesNotContain("CompletionStage");
+    }
+
+    @Test
     void process_genericParameterAndResultTypes_arePreserved() throws Exception {
         InMemoryCompiler.Result result = compile("com/example/Reports.java", """
                 package com.example;

@@ -1,0 +1,88 @@
+package dev.hermod.cli;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.hermod.AsyncResult;
+import dev.hermod.Client;
+import dev.hermod.examples.vm.Disk;
+import dev.hermod.examples.vm.DisksAsync;
+import dev.hermod.examples.vm.Nic;
+import dev.hermod.examples.vm.NicsAsync;
+import dev.hermod.examples.vm.Permission;
+import dev.hermod.examples.vm.PermissionsAsync;
+import dev.hermod.examples.vm.Vm;
+import dev.hermod.examples.vm.VmLab;
+import dev.hermod.examples.vm.VmsAsync;
+
+/**
+ * The oVirt SDK's inventory scenario: list the VMs, then read the disks, NICs and permissions of
+ * each. {@link #synchronous} makes one call after another; {@link #asynchronous} starts every
+ * sub-resource call at once as soon as the list is in, so its critical path is two calls long.
+ */
+final class InventoryScenario {
+    private final VmsAsync vms;
+    private final DisksAsync disks;
+    private final NicsAsync nics;
+    private final PermissionsAsync permissions;
+    private final Duration limit;
+
+    /** One VM with its sub-resources. */
+    record Entry(Vm vm, List<Disk> disks, List<Nic> nics, List<Permission> permissions) {}
+
+    /** What one run found, how many calls it made and how long it took. */
+    record Outcome(List<Entry> inventory, int calls, long nanos) {
+        double millis() {
+            return nanos / 1e6;
+        }
+    }
+
+    /** @param limit the longest the asynchronous run waits for its answers */
+    InventoryScenario(Client client, Duration limit) {
+        this.vms = client.proxy(VmsAsync.class, VmLab.VMS);
+        this.disks = client.proxy(DisksAsync.class, VmLab.DISKS);
+        this.nics = client.proxy(NicsAsync.class, VmLab.NICS);
+        this.permissions = client.proxy(PermissionsAsync.class, VmLab.PERMISSIONS);
+        this.limit = limit;
+    }
+
+    /** Reads the inventory one call at a time, the first {@code max} VMs only. */
+    Outcome synchronous(int max) throws Exception {
+        long start = System.nanoTime();
+        List<Vm> list = vms.list().value();
+        List<Entry> inventory = new ArrayList<>();
+        for (Vm vm : list.subList(0, Math.min(max, list.size()))) {
+            inventory.add(new Entry(vm, disks.list(vm.id()).value(), nics.list(vm.id()).value(),
+                    permissions.list(vm.id()).value()));
+        }
+        return new Outcome(inventory, 1 + 3 * inventory.size(), System.nanoTime() - start);
+    }
+
+    /** Reads the inventory with every sub-resource call in flight at once. */
+    Outcome asynchronous() throws Exception {
+        long start = System.nanoTime();
+        List<Vm> list = vms.list().value();
+        List<AsyncResult<List<Disk>>> d = new ArrayList<>(list.size());
+        List<AsyncResult<List<Nic>>> n = new ArrayList<>(list.size());
+        List<AsyncResult<List<Permission>>> p = new ArrayList<>(list.size());
+        for (Vm vm : list) { // wait=False: start everything, wait for nothing yet
+            d.add(disks.list(vm.id()));
+            n.add(nics.list(vm.id()));
+            p.add(permissions.list(vm.id()));
+        }
+        CompletableFuture<List<List<Disk>>> allDisks = AsyncResult.all(d);
+        CompletableFuture<List<List<Nic>>> allNics = AsyncResult.all(n);
+        CompletableFuture<List<List<Permission>>> allPermissions = AsyncResult.all(p);
+        CompletableFuture.allOf(allDisks, allNics, allPermissions).get(limit.toNanos(), TimeUnit.NANOSECONDS);
+        long nanos = System.nanoTime() - start;
+        List<Entry> inventory = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            inventory.add(new Entry(list.get(i), allDisks.join().get(i), allNics.join().get(i),
+                    allPermissions.join().get(i)));
+        }
+        return new Outcome(inventory, 1 + 3 * list.size(), nanos);
+    }
+}
