@@ -48,6 +48,8 @@ public final class Dispatch {
     /** "server" or "client", for messages. */
     private final String side;
     private final Executor executor;
+    /** Whether requests are served only when the application polls: then polls count them. */
+    private final boolean polled;
     private final boolean sendStackTraces;
     /** Past this many requests of one connection in dispatch, its requests are no longer read. */
     private final int maxInFlightPerConnection;
@@ -65,6 +67,7 @@ public final class Dispatch {
         this.side = side;
         this.services = Map.copyOf(services);
         this.executor = executor;
+        this.polled = executor instanceof ManualExecutor;
         this.sendStackTraces = sendStackTraces;
         this.maxInFlightPerConnection = maxInFlightPerConnection;
     }
@@ -275,7 +278,9 @@ public final class Dispatch {
                 runner = Thread.currentThread();
             }
             CURRENT.set(this);
-            ManualExecutor.served();
+            if (polled) {
+                ManualExecutor.served();
+            }
             try {
                 dispatch();
             } catch (Throwable t) {

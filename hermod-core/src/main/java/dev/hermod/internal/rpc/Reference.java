@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * modes included, holds this object; when none is left, the table releases the reference.
  */
 final class Reference implements Invoker, BatchQueue.Owner {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Reference.class);
     private final ObjectTable table;
     private final ObjectTable.Import state;
     private final Class<?> type;
@@ -112,7 +113,7 @@ final class Reference implements Invoker, BatchQueue.Owner {
     public void full(BatchQueue queue) {
         flush(queue).whenComplete((v, e) -> {
             if (e != null) {
-                org.slf4j.LoggerFactory.getLogger(Reference.class).warn("an automatic batch flush to {} failed: {}",
+                log.warn("an automatic batch flush to {} failed: {}",
                         describeTarget(), Invocations.unwrap(e).getMessage());
             }
         });
