@@ -14,72 +14,96 @@ import java.util.Arrays;
 /**
  * The latency scenario: synchronous round trips of a small request and reply ({@code Echo.echo},
  * 32 bytes each way by default) through Hermod, against a plain-socket ping-pong of the same
- * payload behind a 4-byte length prefix. Both sides warm up first; the measured calls are split
- * into segments that alternate between the sides, and the samples of each side are pooled. Each
- * sample is one call timed with {@link System#nanoTime()}; percentiles are exact (nearest rank
- * over the sorted samples).
+ * payload behind a 4-byte length prefix. Hermod is measured twice: with the server running the
+ * operation on its I/O thread ({@code Server.Builder.directExecutor()}, the setting for servants
+ * that never block, as the echo servant and the baseline's server do) and with the default
+ * executor, which costs two more thread hand-offs per call. All sides warm up first; the measured
+ * calls are split into segments that alternate between the sides, and the samples of each side
+ * are pooled. Each sample is one call timed with {@link System#nanoTime()}; percentiles are exact
+ * (nearest rank over the sorted samples).
  */
 final class LatencyBenchmark {
     private LatencyBenchmark() {}
 
     static void run(Options o, Report report) throws Exception {
-        try (Server server = Hermod.server().host("127.0.0.1").add("echo", Echo.class, new EchoServant()).start();
-                Client client = Hermod.client("tcp://127.0.0.1:" + server.port());
+        try (Server direct = Hermod.server().host("127.0.0.1").directExecutor()
+                        .add("echo", Echo.class, new EchoServant()).start();
+                Server pooled = Hermod.server().host("127.0.0.1").add("echo", Echo.class, new EchoServant()).start();
+                Client directClient = Hermod.client("tcp://127.0.0.1:" + direct.port());
+                Client pooledClient = Hermod.client("tcp://127.0.0.1:" + pooled.port());
                 PlainServer plain = new PlainServer("bench-echo", SocketEcho::serve);
                 Socket socket = plain.connect()) {
             socket.setSoTimeout(30_000);
-            Echo echo = client.proxy(Echo.class, "echo");
+            Echo echo = directClient.proxy(Echo.class, "echo");
+            Echo pooledEcho = pooledClient.proxy(Echo.class, "echo");
             PingPong pingPong = new PingPong(socket, o.payload());
             report.line("latency: %d-byte request and reply; warm-up rounds of %d calls and %d measured calls"
-                    + " per side, in %d alternating segments", o.payload(), o.warmupCalls(), o.calls(), o.runs());
+                    + " per side, in %d alternating segments; hermod: server runs operations on its I/O"
+                    + " thread; pooled: on its default executor", o.payload(), o.warmupCalls(), o.calls(), o.runs());
             byte[] request = Payloads.of(o.payload(), 0);
             if (o.warmupCalls() > 0) {
                 long[] scratch = new long[o.warmupCalls()];
                 long max = o.warmupMax().toNanos();
                 WarmUp.run(report, "latency: hermod", "calls/s", max,
                         () -> callsPerSecond(scratch, () -> hermod(echo, request, scratch, 0, scratch.length)));
+                WarmUp.run(report, "latency: pooled", "calls/s", max,
+                        () -> callsPerSecond(scratch, () -> hermod(pooledEcho, request, scratch, 0, scratch.length)));
                 WarmUp.run(report, "latency: socket", "calls/s", max,
                         () -> callsPerSecond(scratch, () -> pingPong.run(request, scratch, 0, scratch.length)));
             }
             long[] hermod = new long[o.calls()];
+            long[] pooledSamples = new long[o.calls()];
             long[] socketSamples = new long[o.calls()];
             int segments = Math.min(o.runs(), o.calls());
             Usage hermodUsage = Usage.zero();
+            Usage pooledUsage = Usage.zero();
             Usage socketUsage = Usage.zero();
             for (int i = 0; i < segments; i++) {
                 int from = (int) ((long) o.calls() * i / segments);
                 int to = (int) ((long) o.calls() * (i + 1) / segments);
                 Usage start = Usage.now();
                 hermod(echo, request, hermod, from, to);
-                Usage between = Usage.now();
+                Usage afterHermod = Usage.now();
+                hermod(pooledEcho, request, pooledSamples, from, to);
+                Usage afterPooled = Usage.now();
                 pingPong.run(request, socketSamples, from, to);
-                hermodUsage = hermodUsage.plus(between.since(start));
-                socketUsage = socketUsage.plus(Usage.now().since(between));
+                hermodUsage = hermodUsage.plus(afterHermod.since(start));
+                pooledUsage = pooledUsage.plus(afterPooled.since(afterHermod));
+                socketUsage = socketUsage.plus(Usage.now().since(afterPooled));
             }
             if (plain.failure() != null) {
                 throw new BenchmarkFailure("the plain-socket server failed", plain.failure());
             }
             Arrays.sort(hermod);
+            Arrays.sort(pooledSamples);
             Arrays.sort(socketSamples);
             describe(report, "hermod", hermod);
+            describe(report, "pooled", pooledSamples);
             describe(report, "socket", socketSamples);
             report.result("latency.hermod.p50", micros(percentile(hermod, 50)), "us");
             report.result("latency.hermod.p99", micros(percentile(hermod, 99)), "us");
+            report.result("latency.pooled.p50", micros(percentile(pooledSamples, 50)), "us");
+            report.result("latency.pooled.p99", micros(percentile(pooledSamples, 99)), "us");
             report.result("latency.socket.p50", micros(percentile(socketSamples, 50)), "us");
             report.result("latency.socket.p99", micros(percentile(socketSamples, 99)), "us");
-            report.result("latency.p50.ratio",
-                    (double) percentile(hermod, 50) / Math.max(1, percentile(socketSamples, 50)), "ratio");
-            report.result("latency.p99.ratio",
-                    (double) percentile(hermod, 99) / Math.max(1, percentile(socketSamples, 99)), "ratio");
+            report.result("latency.p50.ratio", ratio(hermod, socketSamples, 50), "ratio");
+            report.result("latency.p99.ratio", ratio(hermod, socketSamples, 99), "ratio");
+            report.result("latency.pooled.p50.ratio", ratio(pooledSamples, socketSamples, 50), "ratio");
             if (hermodUsage.cpuNanos() >= 0) {
                 report.result("latency.hermod.cpu", hermodUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
+                report.result("latency.pooled.cpu", pooledUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
                 report.result("latency.socket.cpu", socketUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
             }
             if (hermodUsage.switches() >= 0) {
                 report.result("latency.hermod.switches", (double) hermodUsage.switches() / o.calls(), "switches/call");
+                report.result("latency.pooled.switches", (double) pooledUsage.switches() / o.calls(), "switches/call");
                 report.result("latency.socket.switches", (double) socketUsage.switches() / o.calls(), "switches/call");
             }
         }
+    }
+
+    private static double ratio(long[] sorted, long[] baseline, double p) {
+        return (double) percentile(sorted, p) / Math.max(1, percentile(baseline, p));
     }
 
     /** Makes calls {@code from} to {@code to}, storing each round trip's nanoseconds in {@code samples}. */

@@ -2,20 +2,40 @@ package dev.hermod.internal.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
-import java.util.List;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
  * Splits the inbound byte stream into the peer's preamble (checked here) and then frames. Each
- * emitted message is a retained {@link ByteBuf} holding one frame without its length prefix:
- * type, flags and body. A bad preamble or a frame whose declared length is below the minimum or
- * above the limit raises {@link ProtocolViolation} before any of its body is buffered.
+ * emitted message is a heap {@link ByteBuf} (so {@code hasArray()} holds) that the receiver
+ * releases, holding one frame without its length prefix: type, flags and body. A bad preamble or a
+ * frame whose declared length is below the minimum or above the limit raises
+ * {@link ProtocolViolation} before any of its body is buffered; everything after that is discarded.
+ *
+ * <p>Each frame is copied once, from the transport's read buffers into a buffer of its own taken
+ * from the channel's allocator. A frame that arrives whole gets a buffer of exactly its length. A
+ * frame that spans reads starts with room for what has arrived, at least {@link #SPAN_CHUNK}
+ * bytes, and grows as the rest arrives, so a peer that declares a large frame and sends little of
+ * it ties up little memory. Only the preamble and length prefixes, when split between reads, are
+ * held back in a small array.
  */
-final class FrameDecoder extends ByteToMessageDecoder {
+final class FrameDecoder extends ChannelInboundHandlerAdapter {
+    /** The least room given up front to a frame that spans reads (unless the frame is smaller). */
+    static final int SPAN_CHUNK = 128 * 1024;
+
     private final int maxFrameSize;
     private volatile boolean preambleSeen;
-    private boolean failed;
+    /** Set after a failure, or once the channel or this handler is gone: input is dropped unread. */
+    private boolean discarding;
+    /** Bytes of the preamble or of a length prefix that arrived split between reads. */
+    private final byte[] held = new byte[Wire.PREAMBLE_LENGTH];
+    private int heldLength;
+    /** The frame being assembled, or null between frames; its maximum capacity is its length. */
+    private ByteBuf frame;
+    /** Whether bytes were read, and whether a frame was passed on, since the last read completed. */
+    private boolean consumedRead;
+    private boolean firedFrame;
 
     FrameDecoder(int maxFrameSize) {
         this.maxFrameSize = maxFrameSize;
@@ -27,32 +47,72 @@ final class FrameDecoder extends ByteToMessageDecoder {
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (failed) {
-            in.skipBytes(in.readableBytes());
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf in)) {
+            ctx.fireChannelRead(msg);
             return;
         }
-        if (!preambleSeen) {
-            if (in.readableBytes() < Wire.PREAMBLE_LENGTH) {
+        consumedRead = true;
+        try {
+            if (!discarding) {
+                decode(ctx, in);
+            }
+        } catch (ProtocolViolation | VersionMismatch e) {
+            discard();
+            ctx.fireExceptionCaught(e);
+        } finally {
+            in.release();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (consumedRead && !firedFrame && !ctx.channel().config().isAutoRead()) {
+            ctx.read(); // as ByteToMessageDecoder does: no frame went on that could prompt a read
+        }
+        consumedRead = false;
+        firedFrame = false;
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        discard();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        discard(); // the link closes on any failure; a half-read frame could not be finished
+        ctx.fireExceptionCaught(cause);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        discard();
+    }
+
+    private void decode(ChannelHandlerContext ctx, ByteBuf in) {
+        if (!preambleSeen && !readPreamble(in)) {
+            return;
+        }
+        while (in.isReadable() && !discarding) {
+            if (frame == null && !startFrame(ctx, in)) {
                 return;
             }
-            checkPreamble(in);
-            preambleSeen = true;
+            fillFrame(ctx, in);
         }
-        while (in.readableBytes() >= Wire.LENGTH_PREFIX) {
-            long length = in.getUnsignedInt(in.readerIndex());
-            if (length < Wire.FRAME_HEADER || length > maxFrameSize) {
-                failed = true;
-                throw new ProtocolViolation(length < Wire.FRAME_HEADER
-                        ? "frame length " + length + " is below the minimum of " + Wire.FRAME_HEADER
-                        : "frame of " + length + " bytes exceeds the limit of " + maxFrameSize + " bytes");
-            }
-            if (in.readableBytes() < Wire.LENGTH_PREFIX + length) {
-                return;
-            }
-            in.skipBytes(Wire.LENGTH_PREFIX);
-            out.add(in.readRetainedSlice((int) length));
+    }
+
+    /** Checks the preamble once all of it has arrived; returns whether it has. */
+    private boolean readPreamble(ByteBuf in) {
+        ByteBuf preamble = gather(in, Wire.PREAMBLE_LENGTH);
+        if (preamble == null) {
+            return false;
         }
+        checkPreamble(preamble);
+        preambleSeen = true;
+        return true;
     }
 
     private void checkPreamble(ByteBuf in) {
@@ -60,15 +120,78 @@ final class FrameDecoder extends ByteToMessageDecoder {
         int version = in.readUnsignedShort();
         in.skipBytes(2);
         if (magic != Wire.MAGIC) {
-            failed = true;
             byte[] head = new byte[4];
             in.getBytes(in.readerIndex() - Wire.PREAMBLE_LENGTH, head);
             throw new ProtocolViolation("peer does not speak Hermod: expected magic 'HRMD', got 0x"
                     + ByteBufUtil.hexDump(head));
         }
         if (version != Wire.VERSION) {
-            failed = true;
             throw new VersionMismatch(version);
+        }
+    }
+
+    /**
+     * Reads a frame's length prefix once all of it has arrived and makes room for the frame;
+     * returns whether it did. The length is checked before anything is allocated.
+     */
+    private boolean startFrame(ChannelHandlerContext ctx, ByteBuf in) {
+        ByteBuf prefix = gather(in, Wire.LENGTH_PREFIX);
+        if (prefix == null) {
+            return false;
+        }
+        int length = checkLength(prefix.readUnsignedInt());
+        int initial = Math.min(length, Math.max(in.readableBytes(), SPAN_CHUNK));
+        frame = ctx.alloc().heapBuffer(initial, length);
+        return true;
+    }
+
+    private int checkLength(long length) {
+        if (length < Wire.FRAME_HEADER) {
+            throw new ProtocolViolation("frame length " + length + " is below the minimum of " + Wire.FRAME_HEADER);
+        }
+        if (length > maxFrameSize) {
+            throw new ProtocolViolation("frame of " + length + " bytes exceeds the limit of " + maxFrameSize + " bytes");
+        }
+        return (int) length;
+    }
+
+    /** Copies what {@code in} holds of the current frame and passes the frame on once complete. */
+    private void fillFrame(ChannelHandlerContext ctx, ByteBuf in) {
+        int n = Math.min(frame.maxWritableBytes(), in.readableBytes());
+        frame.writeBytes(in, n); // grows the buffer if needed, never beyond the frame's length
+        if (frame.maxWritableBytes() == 0) {
+            ByteBuf complete = frame;
+            frame = null;
+            firedFrame = true;
+            ctx.fireChannelRead(complete);
+        }
+    }
+
+    /**
+     * Returns a buffer holding the next {@code n} bytes: {@code in} itself when it has them all and
+     * none were held back from earlier reads, else the held-back bytes once {@code n} have arrived.
+     * Returns null, having taken all of {@code in}, while fewer have.
+     */
+    private ByteBuf gather(ByteBuf in, int n) {
+        if (heldLength == 0 && in.readableBytes() >= n) {
+            return in;
+        }
+        int take = Math.min(n - heldLength, in.readableBytes());
+        in.readBytes(held, heldLength, take);
+        heldLength += take;
+        if (heldLength < n) {
+            return null;
+        }
+        heldLength = 0;
+        return Unpooled.wrappedBuffer(held, 0, n);
+    }
+
+    /** Releases the frame being assembled, if any, and drops all further input. */
+    private void discard() {
+        discarding = true;
+        if (frame != null) {
+            frame.release();
+            frame = null;
         }
     }
 

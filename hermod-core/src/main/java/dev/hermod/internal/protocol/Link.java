@@ -47,6 +47,8 @@ public final class Link {
 
     private final Channel channel;
     private final Settings settings;
+    /** Whether a frame was sent since the last heartbeat tick. */
+    private volatile boolean sentSinceHeartbeat;
     private volatile RpcException closeCause;
 
     private Link(Channel channel, Settings settings) {
@@ -67,8 +69,9 @@ public final class Link {
         if (interval > 0) {
             // Before the frame decoder: any bytes count as a sign of life, so a large frame
             // arriving slowly does not look like a dead peer.
-            channel.pipeline().addLast("idle",
-                    new IdleStateHandler(3 * interval, interval, 0, TimeUnit.MILLISECONDS));
+            // Only the read side is watched here: the write side is the heartbeat task's
+            // (LinkHandler), which costs nothing per write, unlike a write-idle timer.
+            channel.pipeline().addLast("idle", new IdleStateHandler(3 * interval, 0, 0, TimeUnit.MILLISECONDS));
         }
         // Many small frames written by other threads become one socket write per event-loop turn.
         channel.pipeline().addLast("flushes", new io.netty.handler.flush.FlushConsolidationHandler(256, true));
@@ -128,12 +131,37 @@ public final class Link {
 
     /** Sends a complete frame (with its length prefix); takes ownership of {@code frame}. */
     public void send(ByteBuf frame) {
+        markSending();
         channel.writeAndFlush(frame, channel.voidPromise());
     }
 
     /** Sends a complete frame and reports whether it was written to the socket. */
     public void send(ByteBuf frame, ChannelFutureListener written) {
+        markSending();
         channel.writeAndFlush(frame).addListener(written);
+    }
+
+    private void markSending() {
+        if (!sentSinceHeartbeat) { // a read first: the volatile write happens once per interval
+            sentSinceHeartbeat = true;
+        }
+    }
+
+    /**
+     * Called on the I/O thread once per heartbeat interval: sends a PING unless a frame was sent
+     * since the last call, so that an idle peer keeps hearing from this side.
+     */
+    void heartbeat() {
+        if (sentSinceHeartbeat) {
+            sentSinceHeartbeat = false;
+        } else if (channel.isActive()) {
+            channel.writeAndFlush(Frames.pingPong(alloc(), Wire.PING, System.nanoTime()), channel.voidPromise());
+        }
+    }
+
+    /** The heartbeat interval; zero when heartbeats are off. */
+    Duration heartbeatInterval() {
+        return settings.heartbeatInterval();
     }
 
     /** A write that failed with {@code cause}, for frames dropped before reaching the transport. */

@@ -21,6 +21,8 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     private final Link link;
     private final Link.Listener listener;
     private final CompletableFuture<Link> ready;
+    /** Sends PINGs while the link is open; null when heartbeats are off. */
+    private io.netty.util.concurrent.ScheduledFuture<?> heartbeats;
 
     LinkHandler(Link link, Link.Listener listener, CompletableFuture<Link> ready) {
         this.link = link;
@@ -44,6 +46,11 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                         + " sent no Hermod preamble within " + Link.HANDSHAKE_TIMEOUT.toSeconds() + " s", null, true));
             }
         }, Link.HANDSHAKE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        long interval = link.heartbeatInterval().toMillis();
+        if (interval > 0) {
+            heartbeats = ctx.executor().scheduleAtFixedRate(link::heartbeat, interval, interval,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
         ctx.fireChannelActive();
     }
 
@@ -96,9 +103,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.WRITER_IDLE) {
-                link.send(Frames.pingPong(ctx.alloc(), Wire.PING, System.nanoTime()));
-            } else if (idle.state() == IdleState.READER_IDLE) {
+            if (idle.state() == IdleState.READER_IDLE) {
                 log.debug("{}: no data from peer within three heartbeat intervals; closing", link);
                 link.close(new ConnectionException("connection to " + link.remoteAddress()
                         + " presumed dead: nothing received within three heartbeat intervals", null, false));
@@ -132,6 +137,9 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (heartbeats != null) {
+            heartbeats.cancel(false);
+        }
         RpcException cause = link.closeCause();
         if (cause == null) {
             cause = new ConnectionException("connection to " + link.remoteAddress() + " closed", null, false);

@@ -39,7 +39,12 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     private final Client client;
     private final Object proxy;
     private final Executor callbacks;
-    private final Watch watch;
+    /** Whether anyone asked for the outcome; a failure nobody observed is logged. */
+    private volatile boolean observed;
+    /** Watches a failed result for the log line; created only when the call fails unobserved. */
+    private volatile Watch watch;
+    /** The callback-executor thread settling this result, while it does. */
+    private volatile Thread settler;
     private volatile Progress progress;
     /** Created on first use: most calls never report progress. */
     private volatile ConcurrentLinkedQueue<Consumer<? super Progress>> progressListeners;
@@ -53,8 +58,6 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
         this.client = client;
         this.proxy = proxy;
         this.callbacks = callbacks;
-        this.watch = new Watch(call.describe());
-        CLEANER.register(this, watch);
     }
 
     /** Creates the result of {@code call} and links the two; call before starting the call. */
@@ -63,7 +66,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
             Executor sentLane) {
         AsyncResultImpl<T> r = new AsyncResultImpl<>(call, client, proxy, callbacks, sentLane);
         call.result = r;
-        call.outcome().whenComplete((value, failure) -> r.hop(() -> r.settleDecoding(value, failure)));
+        call.outcome().whenComplete((value, failure) -> r.hop(() -> r.settleHere(value, failure)));
         return r;
     }
 
@@ -77,6 +80,19 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
         if (!isDone() && outcome.isDone()) {
             Throwable failure = Call.failureOf(outcome);
             settleDecoding(failure == null ? outcome.join() : null, failure);
+        }
+    }
+
+    /**
+     * Settles on the callback executor's thread, which then also runs the callbacks already
+     * registered, instead of handing each to the executor again.
+     */
+    private void settleHere(Object outcome, Throwable failure) {
+        settler = Thread.currentThread();
+        try {
+            settleDecoding(outcome, failure);
+        } finally {
+            settler = null;
         }
     }
 
@@ -98,7 +114,15 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
         if (failure == null) {
             super.complete(value);
         } else {
-            watch.failure = failure;
+            if (!observed) {
+                // Watched from here on: should this result become unreachable unobserved, log it.
+                Watch w = new Watch(call.describe(), failure);
+                watch = w;
+                CLEANER.register(this, w);
+                if (observed) {
+                    w.observed = true;
+                }
+            }
             super.completeExceptionally(failure);
         }
     }
@@ -113,7 +137,11 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     }
 
     private void observed() {
-        watch.observed = true;
+        observed = true;
+        Watch w = watch;
+        if (w != null) {
+            w.observed = true;
+        }
     }
 
     // ---- what it belongs to ----
@@ -329,8 +357,16 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     public AsyncResult<T> onComplete(BiConsumer<? super T, ? super Throwable> callback) {
         Objects.requireNonNull(callback, "callback");
         observed();
-        // Always through the executor: also when already complete, the callback never runs here.
-        super.whenComplete((value, failure) -> hop(() -> guarded(() -> callback.accept(value, unwrap(failure)))));
+        // Always on the executor: run by the task settling this result, or handed to the executor
+        // (also when already complete: the callback never runs in the registering thread).
+        super.whenComplete((value, failure) -> {
+            Runnable task = () -> guarded(() -> callback.accept(value, unwrap(failure)));
+            if (Thread.currentThread() == settler) {
+                task.run();
+            } else {
+                hop(task);
+            }
+        });
         return this;
     }
 
@@ -488,18 +524,18 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
      */
     private static final class Watch implements Runnable {
         private final String what;
-        volatile Throwable failure;
+        private final Throwable failure;
         volatile boolean observed;
 
-        Watch(String what) {
+        Watch(String what, Throwable failure) {
             this.what = what;
+            this.failure = failure;
         }
 
         @Override
         public void run() {
-            Throwable f = failure;
-            if (f != null && !observed) {
-                log.error("unhandled asynchronous exception: {} failed and nobody observed it", what, f);
+            if (!observed) {
+                log.error("unhandled asynchronous exception: {} failed and nobody observed it", what, failure);
             }
         }
     }

@@ -252,7 +252,8 @@ public final class Dispatch {
         private final long deadlineNanos;
         private final AtomicBoolean replied = new AtomicBoolean();
         private final AtomicReference<Progress> pendingProgress = new AtomicReference<>();
-        private final Set<Call> children = ConcurrentHashMap.newKeySet();
+        /** The calls this invocation made that are still running; created by the first one. */
+        private volatile Set<Call> children;
         private final boolean oneway;
         private volatile boolean canceled;
         private volatile CompletionStage<?> stage;
@@ -274,8 +275,10 @@ public final class Dispatch {
 
         @Override
         public void run() {
-            synchronized (this) {
-                runner = Thread.currentThread();
+            if (!dev.hermod.internal.transport.Transport.onIoThread()) { // a cancel never interrupts I/O
+                synchronized (this) {
+                    runner = Thread.currentThread();
+                }
             }
             CURRENT.set(this);
             if (polled) {
@@ -452,9 +455,7 @@ public final class Dispatch {
             }
             connection.link().send(frame);
             connection.inbound.remove(header.requestId(), this);
-            for (Call child : children) {
-                child.cancel(": the invocation that made it has completed");
-            }
+            cancelChildren(": the invocation that made it has completed");
             finished(connection);
         }
 
@@ -477,9 +478,7 @@ public final class Dispatch {
             if (s != null) {
                 cancelStage(s);
             }
-            for (Call child : children) {
-                child.cancel(": the invocation that made it was canceled");
-            }
+            cancelChildren(": the invocation that made it was canceled");
         }
 
         private void cancelStage(CompletionStage<?> s) {
@@ -488,10 +487,30 @@ public final class Dispatch {
             }
         }
 
+        private void cancelChildren(String why) {
+            Set<Call> set = children;
+            if (set != null) {
+                for (Call child : set) {
+                    child.cancel(why);
+                }
+            }
+        }
+
         /** A call this invocation makes: it shares the invocation's fate. */
         void adopt(Call child) {
-            children.add(child);
-            child.outcome().whenComplete((v, e) -> children.remove(child));
+            Set<Call> set = children;
+            if (set == null) {
+                synchronized (this) {
+                    set = children;
+                    if (set == null) {
+                        set = ConcurrentHashMap.newKeySet();
+                        children = set;
+                    }
+                }
+            }
+            Set<Call> adopted = set;
+            adopted.add(child);
+            child.outcome().whenComplete((v, e) -> adopted.remove(child));
             if (canceled || replied.get()) {
                 child.cancel(": the invocation that made it has ended");
             }

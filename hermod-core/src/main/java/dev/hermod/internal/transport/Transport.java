@@ -128,10 +128,18 @@ public final class Transport {
         };
     }
 
-    /** Runs {@code task} on an I/O thread after {@code delayNanos}; tasks must not block. */
+    /**
+     * Runs {@code task} on an I/O thread after {@code delayNanos}; tasks must not block. Once the
+     * transport is shutting down, the task is dropped.
+     */
     public void schedule(Runnable task, long delayNanos) {
-        if (!group.isShuttingDown()) {
+        if (group.isShuttingDown()) {
+            return;
+        }
+        try {
             group.next().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutdown began after the check above: dropped, as documented
         }
     }
 
