@@ -31,7 +31,7 @@ final class BulkBenchmark {
         ChunkSink hermodSink = new ChunkSink();
         ChunkSink socketSink = new ChunkSink();
         byte[] chunk = ChunkSink.patternChunk(o.chunk());
-        try (Server server = Hermod.server().host("127.0.0.1")
+        try (Server server = Hermod.server().host("127.0.0.1").directExecutor()
                         .add("files", FileTransfer.class, new Servant(hermodSink)).start();
                 Client client = Hermod.client("tcp://127.0.0.1:" + server.port());
                 PlainServer plain = new PlainServer("bench-bulk", s -> serve(s, socketSink, o.chunk()));

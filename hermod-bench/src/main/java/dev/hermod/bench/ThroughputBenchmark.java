@@ -43,7 +43,7 @@ final class ThroughputBenchmark {
     }
 
     static void run(Options o, Report report) throws Exception {
-        try (Server server = Hermod.server().host("127.0.0.1")
+        try (Server server = Hermod.server().host("127.0.0.1").directExecutor()
                         .add("echo", Echo.class, new LatencyBenchmark.EchoServant()).start();
                 Client client = Hermod.client("tcp://127.0.0.1:" + server.port());
                 PlainServer plain = new PlainServer("bench-pipeline", SocketEcho::serve)) {
