@@ -240,7 +240,8 @@ public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
     /**
      * Runs {@code callback} with each progress report the servant makes from now on, in order, on
      * the callback executor. If a report has already arrived, the callback first receives the
-     * latest one.
+     * latest one. Every report the servant made before it answered has reached the callback by
+     * the time this result completes.
      *
      * @param callback receives the reports
      * @return this result

@@ -105,6 +105,21 @@ final class AsyncJobsTest {
     }
 
     @Test
+    void progress_madeBeforeTheAnswer_hasReachedTheListenerWhenTheResultCompletes() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            AsyncResult<String> r = jobs.run(2, 15);
+            List<Double> seen = new CopyOnWriteArrayList<>();
+            r.onProgress(p -> { // a slow listener: the result must still wait for it
+                sleep(5);
+                seen.add(p.fraction());
+            });
+
+            assertThat(r.value()).isEqualTo("ran 2 steps");
+            assertThat(seen).as("run %d: reports seen when value() returned", i).endsWith(1.0);
+        }
+    }
+
+    @Test
     void completionStageServant_answersLater_withoutHoldingAThread() throws Exception {
         // More pending calls than the JDK 17 dispatch pool has threads: only possible if none is held.
         List<AsyncResult<String>> pending = new ArrayList<>();
@@ -175,5 +190,13 @@ final class AsyncJobsTest {
         CompletionStage<String> r = jobs.later("never-either").expireAfter(Duration.ofMillis(50));
         ((AsyncResult<String>) r).waitForCompleted();
         assertThat(((AsyncResult<String>) r).isFailed()).isTrue();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

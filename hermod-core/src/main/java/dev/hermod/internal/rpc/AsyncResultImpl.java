@@ -66,7 +66,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
             Executor sentLane) {
         AsyncResultImpl<T> r = new AsyncResultImpl<>(call, client, proxy, callbacks, sentLane);
         call.result = r;
-        call.outcome().whenComplete((value, failure) -> r.hop(() -> r.settleHere(value, failure)));
+        call.outcome().whenComplete((value, failure) -> r.settleAfterProgress(value, failure));
         return r;
     }
 
@@ -80,6 +80,21 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
         if (!isDone() && outcome.isDone()) {
             Throwable failure = Call.failureOf(outcome);
             settleDecoding(failure == null ? outcome.join() : null, failure);
+        }
+    }
+
+    /**
+     * Settles on the callback executor, behind the progress reports already received: they
+     * arrive on the I/O thread before the reply, so listeners see every report made before the
+     * servant answered by the time the result completes.
+     */
+    private void settleAfterProgress(Object outcome, Throwable failure) {
+        Runnable task = () -> settleHere(outcome, failure);
+        SerialExecutor lane = progressLane;
+        if (lane != null) {
+            lane.execute(task);
+        } else {
+            hop(task);
         }
     }
 
