@@ -155,6 +155,8 @@ public final class Link {
         if (sentSinceHeartbeat) {
             sentSinceHeartbeat = false;
         } else if (channel.isActive()) {
+            // Written past send(): the PING must not count as traffic, or an idle link would
+            // ping only every other interval.
             channel.writeAndFlush(Frames.pingPong(alloc(), Wire.PING, System.nanoTime()), channel.voidPromise());
         }
     }
