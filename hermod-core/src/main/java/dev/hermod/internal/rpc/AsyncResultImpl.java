@@ -71,9 +71,9 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     }
 
     /**
-     * Completes the result right away if its outcome was decided within the call that started it
-     * (refused by flow control, say): the caller sees it at once. Nothing depends on the result
-     * yet, so no callback runs here.
+     * Completes the result right away if its outcome is already decided: refused by flow control
+     * within the call that started it, say, or canceled by the caller. The caller sees it at
+     * once; callbacks registered with {@code onComplete} are still handed to the executor.
      */
     public void settleIfDecided() {
         CompletableFuture<Object> outcome = call.outcome();
@@ -322,7 +322,13 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     @Override
     public boolean cancel() {
         observed();
-        return call.cancel(" by the caller");
+        if (!call.cancel(" by the caller")) {
+            return false;
+        }
+        // As Future.cancel promises: done and canceled once this returns. Callbacks still run
+        // on the callback executor.
+        settleIfDecided();
+        return true;
     }
 
     @Override

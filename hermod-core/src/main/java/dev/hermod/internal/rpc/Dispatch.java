@@ -572,10 +572,12 @@ public final class Dispatch {
                 return; // a send is already scheduled: it will carry the newest report
             }
             connection.link().eventLoop().execute(() -> {
-                // reply() sends a report still pending before the reply itself; this task runs
-                // on the event loop, so once it has seen no reply, its write precedes the reply's.
+                // Exactly one of this task and reply() takes each pending report. This task runs
+                // on the event loop, and a reply written meanwhile from another thread queues
+                // behind it, so a report taken here is written before the reply. It must be sent
+                // even if reply() has begun: that reply found nothing pending because of it.
                 Progress latest = pendingProgress.getAndSet(null);
-                if (latest != null && !replied.get()) {
+                if (latest != null) {
                     connection.link().send(Frames.progress(connection.link().alloc(), header.requestId(),
                             latest.fraction(), latest.message()));
                 }
