@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -21,72 +22,104 @@ import java.util.concurrent.TimeUnit;
  * The bulk scenario: the seed's windowed file transfer ({@code FileTransfer.send(offset, chunk)},
  * at most {@code window} chunks outstanding, wait for the oldest) over Hermod, against the same
  * transfer over a plain socket with the same framing idea (length-prefixed frames carrying offset
- * and chunk, an 8-byte ack per chunk, the same window). Both sides warm up first; measured runs
- * alternate between them, and the median of each side is reported.
+ * and chunk, an 8-byte ack per chunk, the same window). The plain-socket transfer runs twice: its
+ * server reads every chunk into one reused buffer ({@code socket}, the baseline), or into a new
+ * array per chunk ({@code socket-fresh}), which is what any server handing each call its own
+ * {@code byte[]} must do. All sides warm up first; measured runs alternate between them, and the
+ * median of each side is reported.
  */
 final class BulkBenchmark {
     private BulkBenchmark() {}
 
+    /** One way of making the transfer: sends the bytes and returns the elapsed nanoseconds. */
+    @FunctionalInterface
+    private interface Transfer {
+        long run(long bytes) throws Exception;
+    }
+
+    /** A side of the comparison and what its measured runs gave. */
+    private static final class Side {
+        final String name;
+        final Transfer transfer;
+        final ChunkSink sink;
+        final double[] mibPerSecond;
+        final Usage[] usage;
+
+        Side(String name, ChunkSink sink, int runs, Transfer transfer) {
+            this.name = name;
+            this.sink = sink;
+            this.transfer = transfer;
+            this.mibPerSecond = new double[runs];
+            this.usage = new Usage[runs];
+        }
+    }
+
     static void run(Options o, Report report) throws Exception {
         ChunkSink hermodSink = new ChunkSink();
         ChunkSink socketSink = new ChunkSink();
+        ChunkSink freshSink = new ChunkSink();
         byte[] chunk = ChunkSink.patternChunk(o.chunk());
         try (Server server = Hermod.server().host("127.0.0.1").directExecutor()
                         .add("files", FileTransfer.class, new Servant(hermodSink)).start();
                 Client client = Hermod.client("tcp://127.0.0.1:" + server.port());
-                PlainServer plain = new PlainServer("bench-bulk", s -> serve(s, socketSink, o.chunk()));
-                SocketSender sender = new SocketSender(plain.connect(), o.window(), o.chunk())) {
+                PlainServer plain = new PlainServer("bench-bulk", s -> serve(s, socketSink, o.chunk(), false));
+                SocketSender sender = new SocketSender(plain.connect(), o.window(), o.chunk());
+                PlainServer plainFresh =
+                        new PlainServer("bench-bulk-fresh", s -> serve(s, freshSink, o.chunk(), true));
+                SocketSender freshSender = new SocketSender(plainFresh.connect(), o.window(), o.chunk())) {
             FileTransferAsync files = client.proxy(FileTransferAsync.class, "files");
+            List<Side> sides = List.of(
+                    new Side("hermod", hermodSink, o.runs(),
+                            bytes -> hermodRun(files, hermodSink, chunk, bytes, o.window())),
+                    new Side("socket", socketSink, o.runs(), bytes -> sender.run(socketSink, chunk, bytes)),
+                    new Side("socket-fresh", freshSink, o.runs(), bytes -> freshSender.run(freshSink, chunk, bytes)));
             report.line("bulk: %s per run in %s chunks, window %d; warm-up rounds of %s per side;"
                     + " median of %d alternating runs", mib(o.bytes()), kib(o.chunk()), o.window(),
                     mib(o.warmupBytes()), o.runs());
             if (o.warmupBytes() > 0) {
                 long max = o.warmupMax().toNanos();
-                WarmUp.run(report, "bulk: hermod", "MiB/s", max, () -> mibPerSecond(o.warmupBytes(),
-                        hermodRun(files, hermodSink, chunk, o.warmupBytes(), o.window())));
-                WarmUp.run(report, "bulk: socket", "MiB/s", max, () -> mibPerSecond(o.warmupBytes(),
-                        sender.run(socketSink, chunk, o.warmupBytes())));
+                for (Side side : sides) {
+                    WarmUp.run(report, "bulk: " + side.name, "MiB/s", max,
+                            () -> mibPerSecond(o.warmupBytes(), side.transfer.run(o.warmupBytes())));
+                }
             }
             double mibs = o.bytes() / (1024.0 * 1024.0);
             long chunks = (o.bytes() + o.chunk() - 1) / o.chunk();
-            double[] hermod = new double[o.runs()];
-            double[] socket = new double[o.runs()];
-            Usage[] hermodUsage = new Usage[o.runs()];
-            Usage[] socketUsage = new Usage[o.runs()];
             for (int i = 0; i < o.runs(); i++) {
-                Usage before = Usage.now();
-                long nanos = hermodRun(files, hermodSink, chunk, o.bytes(), o.window());
-                hermodUsage[i] = Usage.now().since(before);
-                hermod[i] = mibPerSecond(o.bytes(), nanos);
-                report.line("bulk: run %d/%d hermod %s in %.3f s = %.1f MiB/s, %.2f CPU ms/MiB, %.1f context"
-                        + " switches/chunk (%d chunks reached the servant out of order)", i + 1, o.runs(),
-                        mib(o.bytes()), nanos / 1e9, hermod[i], hermodUsage[i].cpuNanos() / 1e6 / mibs,
-                        (double) hermodUsage[i].switches() / chunks, hermodSink.reordered());
-                before = Usage.now();
-                nanos = sender.run(socketSink, chunk, o.bytes());
-                socketUsage[i] = Usage.now().since(before);
-                socket[i] = mibPerSecond(o.bytes(), nanos);
-                report.line("bulk: run %d/%d socket %s in %.3f s = %.1f MiB/s, %.2f CPU ms/MiB, %.1f context"
-                        + " switches/chunk", i + 1, o.runs(), mib(o.bytes()), nanos / 1e9, socket[i],
-                        socketUsage[i].cpuNanos() / 1e6 / mibs, (double) socketUsage[i].switches() / chunks);
+                for (Side side : sides) {
+                    Usage before = Usage.now();
+                    long nanos = side.transfer.run(o.bytes());
+                    Usage used = Usage.now().since(before);
+                    side.usage[i] = used;
+                    side.mibPerSecond[i] = mibPerSecond(o.bytes(), nanos);
+                    report.line("bulk: run %d/%d %s %s in %.3f s = %.1f MiB/s, %.2f CPU ms/MiB, %.1f context"
+                            + " switches/chunk (%d chunks reached the receiver out of order)", i + 1, o.runs(),
+                            side.name, mib(o.bytes()), nanos / 1e9, side.mibPerSecond[i],
+                            used.cpuNanos() / 1e6 / mibs, (double) used.switches() / chunks, side.sink.reordered());
+                }
             }
-            if (plain.failure() != null) {
-                throw new BenchmarkFailure("the plain-socket server failed", plain.failure());
+            for (PlainServer p : List.of(plain, plainFresh)) {
+                if (p.failure() != null) {
+                    throw new BenchmarkFailure("the plain-socket server failed", p.failure());
+                }
             }
-            double h = median(hermod);
-            double s = median(socket);
-            report.result("bulk.hermod.throughput", h, "MiB/s");
-            report.result("bulk.socket.throughput", s, "MiB/s");
-            report.result("bulk.ratio", h / s, "ratio");
-            if (hermodUsage[0].cpuNanos() >= 0) {
-                report.result("bulk.hermod.cpu", median(hermodUsage, u -> u.cpuNanos() / 1e6 / mibs), "cpu-ms/MiB");
-                report.result("bulk.socket.cpu", median(socketUsage, u -> u.cpuNanos() / 1e6 / mibs), "cpu-ms/MiB");
+            for (Side side : sides) {
+                report.result("bulk." + side.name + ".throughput", median(side.mibPerSecond), "MiB/s");
             }
-            if (hermodUsage[0].switches() >= 0) {
-                report.result("bulk.hermod.switches", median(hermodUsage, u -> (double) u.switches() / chunks),
-                        "switches/chunk");
-                report.result("bulk.socket.switches", median(socketUsage, u -> (double) u.switches() / chunks),
-                        "switches/chunk");
+            double h = median(sides.get(0).mibPerSecond);
+            report.result("bulk.ratio", h / median(sides.get(1).mibPerSecond), "ratio");
+            report.result("bulk.ratio.fresh", h / median(sides.get(2).mibPerSecond), "ratio");
+            if (sides.get(0).usage[0].cpuNanos() >= 0) {
+                for (Side side : sides) {
+                    report.result("bulk." + side.name + ".cpu", median(side.usage, u -> u.cpuNanos() / 1e6 / mibs),
+                            "cpu-ms/MiB");
+                }
+            }
+            if (sides.get(0).usage[0].switches() >= 0) {
+                for (Side side : sides) {
+                    report.result("bulk." + side.name + ".switches",
+                            median(side.usage, u -> (double) u.switches() / chunks), "switches/chunk");
+                }
             }
         }
     }
@@ -140,9 +173,10 @@ final class BulkBenchmark {
 
     /**
      * The baseline server, one thread per connection: reads a frame (4-byte length, 8-byte offset,
-     * chunk) into a reused buffer, hands it to the sink and acknowledges it with its offset at once.
+     * chunk) into a reused buffer, or into a new array per chunk if {@code fresh}, hands it to the
+     * sink and acknowledges it with its offset at once.
      */
-    static void serve(Socket socket, ChunkSink sink, int chunkSize) throws IOException {
+    static void serve(Socket socket, ChunkSink sink, int chunkSize, boolean fresh) throws IOException {
         DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 256));
         byte[] buf = new byte[chunkSize];
@@ -158,7 +192,7 @@ final class BulkBenchmark {
             }
             long offset = in.readLong();
             int n = length - 8;
-            if (n > buf.length) {
+            if (fresh || n > buf.length) {
                 buf = new byte[n];
             }
             in.readFully(buf, 0, n);

@@ -59,7 +59,9 @@ final class BenchMainTest {
         assertThat(withoutUsage(results)).containsExactly(
                 "bulk.hermod.throughput MiB/s",
                 "bulk.socket.throughput MiB/s",
+                "bulk.socket-fresh.throughput MiB/s",
                 "bulk.ratio ratio",
+                "bulk.ratio.fresh ratio",
                 "latency.hermod.p50 us",
                 "latency.hermod.p99 us",
                 "latency.pooled.p50 us",
@@ -77,9 +79,11 @@ final class BenchMainTest {
                 "oneway.events.calls calls/s");
         assertThat(results).isSubsetOf(
                 "oneway.hermod.calls calls/s", "oneway.batch.calls calls/s", "oneway.events.calls calls/s",
-                "bulk.hermod.throughput MiB/s", "bulk.socket.throughput MiB/s", "bulk.ratio ratio",
-                "bulk.hermod.cpu cpu-ms/MiB", "bulk.socket.cpu cpu-ms/MiB",
+                "bulk.hermod.throughput MiB/s", "bulk.socket.throughput MiB/s",
+                "bulk.socket-fresh.throughput MiB/s", "bulk.ratio ratio", "bulk.ratio.fresh ratio",
+                "bulk.hermod.cpu cpu-ms/MiB", "bulk.socket.cpu cpu-ms/MiB", "bulk.socket-fresh.cpu cpu-ms/MiB",
                 "bulk.hermod.switches switches/chunk", "bulk.socket.switches switches/chunk",
+                "bulk.socket-fresh.switches switches/chunk",
                 "latency.hermod.p50 us", "latency.hermod.p99 us", "latency.socket.p50 us", "latency.socket.p99 us",
                 "latency.pooled.p50 us", "latency.pooled.p99 us",
                 "latency.p50.ratio ratio", "latency.p99.ratio ratio", "latency.pooled.p50.ratio ratio",
@@ -98,7 +102,8 @@ final class BenchMainTest {
 
         assertThat(run.status()).as(run.err()).isZero();
         assertThat(withoutUsage(namesAndUnits(run))).containsExactly(
-                "bulk.hermod.throughput MiB/s", "bulk.socket.throughput MiB/s", "bulk.ratio ratio");
+                "bulk.hermod.throughput MiB/s", "bulk.socket.throughput MiB/s",
+                "bulk.socket-fresh.throughput MiB/s", "bulk.ratio ratio", "bulk.ratio.fresh ratio");
     }
 
     @Test
