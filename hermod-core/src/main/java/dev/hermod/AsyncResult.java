@@ -34,9 +34,11 @@ import java.util.function.Consumer;
  * are added after the result is complete. The sent callback runs in the calling thread when the
  * request was handed to the transport during the call ({@link #sentSynchronously()}), and on
  * another thread otherwise, as in Ice. The non-async {@code CompletionStage} methods follow the
- * JDK's rule (the completing thread, which is the callback executor, or the calling thread if the
- * result is already complete); their {@code *Async} forms without an executor use the callback
- * executor. An exception thrown by a callback is logged and does not affect the result or other
+ * JDK's rule: they run in the thread that completes the result, or in the calling thread if the
+ * result is already complete. That thread is the callback executor's, except that a thread
+ * calling {@link #cancel()}, or waiting in {@link #value()}, {@code get} or
+ * {@link #waitForCompleted()} when the reply arrives, may complete the result itself; it is never
+ * an I/O thread. Their {@code *Async} forms without an executor use the callback executor. An exception thrown by a callback is logged and does not affect the result or other
  * callbacks.
  *
  * <h2>Cancellation and expiry</h2>

@@ -12,6 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,6 +122,85 @@ final class AsyncJobsTest {
 
             assertThat(r.value()).isEqualTo("ran 2 steps");
             assertThat(seen).as("run %d: reports seen when value() returned", i).endsWith(1.0);
+        }
+    }
+
+    @Test
+    void value_replyArrivingWhileItWaits_completesEvenWithTheCallbackExecutorStuck() throws Exception {
+        CountDownLatch unstick = new CountDownLatch(1);
+        ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> new Thread(r, "stuck-callbacks"));
+        callbacks.execute(() -> awaitQuietly(unstick)); // its only thread is busy until the end
+        try (Client stuck = Hermod.client().target("tcp://127.0.0.1:" + server.port())
+                .callbackExecutor(callbacks).build()) {
+            JobsAsync stuckJobs = stuck.proxy(JobsAsync.class, "jobs");
+            AsyncResult<String> waited = stuckJobs.later("w");
+            AsyncResult<String> withCallback = stuckJobs.later("c");
+            List<String> callbackThreads = new CopyOnWriteArrayList<>();
+            withCallback.onComplete((v, e) -> callbackThreads.add(Thread.currentThread().getName()));
+
+            AtomicReference<Object> got = new AtomicReference<>();
+            Thread waiter = new Thread(() -> {
+                try {
+                    got.set(waited.value());
+                } catch (Exception e) {
+                    got.set(e);
+                }
+            });
+            waiter.setDaemon(true);
+            waiter.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> waiter.getState() == Thread.State.TIMED_WAITING);
+            Jobs sync = client.proxy(Jobs.class, "jobs");
+            sync.release("w"); // answered while the waiter waits: the waiter itself completes it
+            sync.release("c");
+            waiter.join(10_000);
+            assertThat(got.get()).isEqualTo("released w");
+            assertThat(waited.isDone()).isTrue();
+
+            // A result with a callback still completes on the callback executor, never elsewhere.
+            assertThat(withCallback.isDone()).isFalse();
+            unstick.countDown();
+            assertThat(withCallback.value()).isEqualTo("released c");
+            await().atMost(Duration.ofSeconds(10)).until(() -> callbackThreads.size() == 1);
+            assertThat(callbackThreads).containsExactly("stuck-callbacks");
+        } finally {
+            unstick.countDown();
+            callbacks.shutdown();
+        }
+    }
+
+    @Test
+    void waits_endingAroundTheReply_neverLeaveAResultIncomplete() throws Exception {
+        // Short waits that time out just before, during or after the reply: whichever thread sees
+        // the outcome, every result completes, with its own value.
+        ExecutorService waiters = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                done.add(waiters.submit(() -> {
+                    for (int i = 0; i < 150; i++) {
+                        AsyncResult<String> r = jobs.run(1, 0);
+                        while (!r.waitForCompleted(Duration.ofNanos(50_000L * (i % 7)))) {
+                            Thread.onSpinWait();
+                        }
+                        assertThat(r.value()).as("thread %d call %d", thread, i).isEqualTo("ran 1 steps");
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            waiters.shutdownNow();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

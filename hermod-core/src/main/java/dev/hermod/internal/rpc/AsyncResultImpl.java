@@ -5,6 +5,8 @@ import dev.hermod.Client;
 import dev.hermod.InvocationCanceledException;
 import dev.hermod.InvocationTimeoutException;
 import dev.hermod.Progress;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -24,11 +26,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link AsyncResult} of one invocation. It is a {@link CompletableFuture} that only Hermod
- * completes, on the client's callback executor, after the internal outcome of the {@link Call}
- * is known; so dependent stages never run on an I/O thread.
+ * completes, after the internal outcome of the {@link Call} is known: on the client's callback
+ * executor, or, when the outcome arrives while threads wait for it and nothing depends on the
+ * result yet, on the first of those threads to wake. So dependent stages never run on an I/O
+ * thread, and a thread waiting for the result is woken by the I/O thread itself.
  */
 public final class AsyncResultImpl<T> extends CompletableFuture<T> implements AsyncResult<T> {
     private static final Logger log = LoggerFactory.getLogger(AsyncResult.class);
+    /** In {@link #waitState}: the outcome is there and its settling is arranged. */
+    private static final int DECIDED = 1 << 29;
+    /** In {@link #waitState}: ... and it was left to the waiting threads. */
+    private static final int DEFERRED = 1 << 30;
+    private static final VarHandle CLAIMED;
+    private static final VarHandle WAIT_STATE;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            CLAIMED = lookup.findVarHandle(AsyncResultImpl.class, "claimed", boolean.class);
+            WAIT_STATE = lookup.findVarHandle(AsyncResultImpl.class, "waitState", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private static final Cleaner CLEANER = Cleaner.create(r -> {
         Thread t = new Thread(r, "hermod-unobserved-failures");
         t.setDaemon(true);
@@ -49,6 +70,17 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     /** Created on first use: most calls never report progress. */
     private volatile ConcurrentLinkedQueue<Consumer<? super Progress>> progressListeners;
     private volatile SerialExecutor progressLane;
+    /** Set by the one thread that decodes the reply and completes this result with it. */
+    private volatile boolean claimed;
+    /**
+     * The threads blocked waiting for the outcome (low bits), {@link #DECIDED} once it is known how
+     * the arrived outcome is settled, and {@link #DEFERRED} if it arrived while some waited and
+     * settling it was left to them: the first to wake settles it, sparing the callback executor a
+     * wake-up on the way.
+     */
+    private volatile int waitState;
+    /** Completed once {@link #DECIDED} is set; created by the first waiter. */
+    private volatile CompletableFuture<Void> decided;
 
     private final Executor sentLane;
 
@@ -86,15 +118,83 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     /**
      * Settles on the callback executor, behind the progress reports already received: they
      * arrive on the I/O thread before the reply, so listeners see every report made before the
-     * servant answered by the time the result completes.
+     * servant answered by the time the result completes. With no progress lane, a thread waiting
+     * for the result may settle it instead; waiters are woken once that is decided.
      */
     private void settleAfterProgress(Object outcome, Throwable failure) {
-        Runnable task = () -> settleHere(outcome, failure);
         SerialExecutor lane = progressLane;
-        if (lane != null) {
-            lane.execute(task);
-        } else {
-            hop(task);
+        if (!decide(lane == null)) {
+            Runnable task = () -> settleHere(outcome, failure);
+            if (lane != null) {
+                lane.execute(task);
+            } else {
+                hop(task);
+            }
+        }
+        CompletableFuture<Void> signal = decided; // created before its waiter counted itself in
+        if (signal != null) {
+            signal.complete(null);
+        }
+    }
+
+    /**
+     * Decides who settles the arrived outcome: the threads waiting for it, if {@code mayDefer},
+     * some are waiting and no dependent stage would then run in one of them; otherwise the caller
+     * arranges it. Returns whether it was left to the waiters.
+     */
+    private boolean decide(boolean mayDefer) {
+        while (true) {
+            int state = waitState;
+            boolean deferred = mayDefer && state != 0 && getNumberOfDependents() == 0;
+            if (WAIT_STATE.compareAndSet(this, state, state | DECIDED | (deferred ? DEFERRED : 0))) {
+                return deferred;
+            }
+        }
+    }
+
+    /**
+     * Waits until the call's outcome is there and it is decided who settles this result, or
+     * until {@code until} (a {@link System#nanoTime} value), as a registered waiter: should the
+     * outcome arrive meanwhile and nothing else depend on the result, this thread settles it.
+     * Returns early, without an exception, on timeout.
+     */
+    private void awaitOutcome(long until) throws InterruptedException {
+        if (isDone()) {
+            return;
+        }
+        CompletableFuture<Void> signal = decided;
+        if (signal == null) {
+            synchronized (this) {
+                signal = decided;
+                if (signal == null) {
+                    signal = new CompletableFuture<>();
+                    decided = signal;
+                }
+            }
+        }
+        while (true) {
+            int state = waitState;
+            if ((state & DECIDED) != 0) {
+                return; // someone is settling it, or a waiter did: the caller waits for the result
+            }
+            if (WAIT_STATE.compareAndSet(this, state, state + 1)) {
+                break;
+            }
+        }
+        try {
+            long nanos = until - System.nanoTime();
+            if (nanos > 0) {
+                signal.get(nanos, TimeUnit.NANOSECONDS);
+            }
+        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+            // not decided yet: the caller looks at the result itself
+        } finally {
+            int before = (int) WAIT_STATE.getAndAdd(this, -1);
+            if ((before & DEFERRED) != 0) { // left to the waiters: settle it, even if interrupted
+                CompletableFuture<Object> outcome = call.outcome();
+                Throwable failure = Call.failureOf(outcome);
+                settleDecoding(failure == null ? outcome.join() : null, failure);
+            }
         }
     }
 
@@ -111,12 +211,18 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
         }
     }
 
-    /** Settles with the outcome, decoding a reply here, on the callback executor's thread. */
+    /**
+     * Settles with the outcome, decoding a reply here: on the callback executor's thread, or on a
+     * thread waiting for the result, never on an I/O thread (decoding may run user code).
+     */
     @SuppressWarnings("unchecked")
     private void settleDecoding(Object outcome, Throwable failure) {
-        if (failure != null || isDone()) {
-            settle(null, failure);
+        if (failure != null) {
+            settle(null, failure); // nothing to decode: whoever comes first completes it
             return;
+        }
+        if (isDone() || !CLAIMED.compareAndSet(this, false, true)) {
+            return; // settled, or being decoded by another thread
         }
         try {
             settle((T) call.resolve(outcome), null);
@@ -128,17 +234,14 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     private void settle(T value, Throwable failure) {
         if (failure == null) {
             super.complete(value);
-        } else {
-            if (!observed) {
-                // Watched from here on: should this result become unreachable unobserved, log it.
-                Watch w = new Watch(call.describe(), failure);
-                watch = w;
-                CLEANER.register(this, w);
-                if (observed) {
-                    w.observed = true;
-                }
+        } else if (super.completeExceptionally(failure) && !observed) {
+            // Watched from here on: should this result become unreachable unobserved, log it.
+            Watch w = new Watch(call.describe(), failure);
+            watch = w;
+            CLEANER.register(this, w);
+            if (observed) { // observed() ran before the watch was there to mark
+                w.observed = true;
             }
-            super.completeExceptionally(failure);
         }
     }
 
@@ -247,10 +350,11 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
         long limit = call.deadlineNanos() + TimeUnit.SECONDS.toNanos(1);
         long end = until - limit < 0 ? until : limit;
         try {
-            long nanos = Math.max(0, end - System.nanoTime());
             if (f == this) {
-                super.get(nanos, TimeUnit.NANOSECONDS);
+                awaitOutcome(end);
+                super.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
             } else {
+                long nanos = Math.max(0, end - System.nanoTime());
                 f.get(nanos, TimeUnit.NANOSECONDS);
             }
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
@@ -269,6 +373,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
         observed();
         refuseOnIoThread();
         try {
+            awaitOutcome(call.deadlineNanos() + TimeUnit.SECONDS.toNanos(1));
             return (T) Call.awaitOutcome(this, call.deadlineNanos());
         } catch (Exception | Error e) {
             throw e;
@@ -302,7 +407,9 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     public T get(long timeout, TimeUnit unit)
             throws InterruptedException, java.util.concurrent.ExecutionException, TimeoutException {
         observed();
-        return super.get(timeout, unit);
+        long until = System.nanoTime() + Math.min(unit.toNanos(timeout), Long.MAX_VALUE / 4);
+        awaitOutcome(until);
+        return super.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     @Override
