@@ -38,11 +38,13 @@ import java.util.function.Consumer;
  * result is already complete. That thread is the callback executor's, except that a thread
  * calling {@link #cancel()}, or waiting in {@link #value()}, {@code get} or
  * {@link #waitForCompleted()} when the reply arrives, may complete the result itself; it is never
- * an I/O thread. Their {@code *Async} forms without an executor use the callback executor. An exception thrown by a callback is logged and does not affect the result or other
- * callbacks.
+ * an I/O thread. Their {@code *Async} forms without an executor use the callback executor. An
+ * exception thrown by a callback is logged and does not affect the result or other callbacks.
  *
  * <h2>Cancellation and expiry</h2>
- * {@link #cancel()} completes the result at once with an {@link InvocationCanceledException};
+ * {@link #cancel()} completes the result at once with an {@link InvocationCanceledException}
+ * (called on a Hermod I/O thread, by an operation of a server built with
+ * {@code directExecutor()}, it completes it on the callback executor instead, right after);
  * if the request was already sent, the server is told, and the servant can observe it through
  * {@link Current#isCanceled()}. An invocation also ends when its deadline passes
  * ({@link CallOptions#withTimeout}); {@link #expireAfter(Duration)} shortens it later, like
@@ -179,7 +181,8 @@ public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
     /**
      * Cancels the invocation: completes it at once with an {@link InvocationCanceledException}
      * and, if the request was sent, tells the server to cancel the dispatch. Does nothing if the
-     * invocation is already complete.
+     * invocation is already complete. On a Hermod I/O thread the result is completed on the
+     * callback executor right after this returns, so that no dependent stage runs there.
      *
      * @return true if this call canceled it
      */

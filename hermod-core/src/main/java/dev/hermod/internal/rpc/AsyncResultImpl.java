@@ -103,15 +103,18 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     }
 
     /**
-     * Completes the result right away if its outcome is already decided: refused by flow control
-     * within the call that started it, say, or canceled by the caller. The caller sees it at
-     * once; callbacks registered with {@code onComplete} are still handed to the executor.
+     * Completes the result right away if it already failed: refused by flow control within the
+     * call that started it, say, or canceled by the caller. The caller sees it at once; callbacks
+     * registered with {@code onComplete} are still handed to the executor. A reply is left to the
+     * thread settling was arranged for: this may be an I/O thread, where decoding must not run.
      */
     public void settleIfDecided() {
         CompletableFuture<Object> outcome = call.outcome();
         if (!isDone() && outcome.isDone()) {
             Throwable failure = Call.failureOf(outcome);
-            settleDecoding(failure == null ? outcome.join() : null, failure);
+            if (failure != null) { // a reply is decoded where settling was arranged, never here
+                settle(null, failure);
+            }
         }
     }
 
@@ -159,8 +162,8 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
      * Returns early, without an exception, on timeout.
      */
     private void awaitOutcome(long until) throws InterruptedException {
-        if (isDone()) {
-            return;
+        if (isDone() || dev.hermod.internal.transport.Transport.onIoThread()) {
+            return; // an I/O thread never settles: it would decode the reply there
         }
         CompletableFuture<Void> signal = decided;
         if (signal == null) {
@@ -245,12 +248,15 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
         }
     }
 
-    /** Runs {@code task} on the callback executor, or here if the executor refuses (it shut down). */
+    /**
+     * Runs {@code task} on the callback executor; if the executor refuses (it shut down), here, or
+     * on the common pool if this is an I/O thread.
+     */
     private void hop(Runnable task) {
         try {
             callbacks.execute(task);
         } catch (RejectedExecutionException e) {
-            task.run();
+            Executors2.runRefused(task);
         }
     }
 
@@ -432,9 +438,14 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
         if (!call.cancel(" by the caller")) {
             return false;
         }
-        // As Future.cancel promises: done and canceled once this returns. Callbacks still run
-        // on the callback executor.
-        settleIfDecided();
+        if (dev.hermod.internal.transport.Transport.onIoThread()) {
+            // Completing here would run dependent stages on the I/O thread.
+            hop(this::settleIfDecided);
+        } else {
+            // As Future.cancel promises: done and canceled once this returns. Callbacks still
+            // run on the callback executor.
+            settleIfDecided();
+        }
         return true;
     }
 

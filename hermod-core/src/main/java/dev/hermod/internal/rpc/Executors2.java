@@ -48,6 +48,18 @@ public final class Executors2 {
         }
     }
 
+    /**
+     * Runs {@code task} that an executor refused (it was shut down, or is full): here, unless this
+     * is an I/O thread, where user code must never run; then on the common pool.
+     */
+    public static void runRefused(Runnable task) {
+        if (dev.hermod.internal.transport.Transport.onIoThread()) {
+            java.util.concurrent.ForkJoinPool.commonPool().execute(task);
+        } else {
+            task.run();
+        }
+    }
+
     /** A new callback executor: as many threads as processors (at least two), idle ones time out. */
     public static ExecutorService callbackExecutor(String name) {
         int n = Math.max(2, Runtime.getRuntime().availableProcessors());

@@ -32,7 +32,7 @@ public final class SerialExecutor implements Executor {
 
     /** A serial executor whose tasks run in the submitting thread if {@code delegate} refuses. */
     public static SerialExecutor orRunHere(Executor delegate) {
-        return new SerialExecutor(delegate, Runnable::run);
+        return new SerialExecutor(delegate, Executors2::runRefused);
     }
 
     @Override
