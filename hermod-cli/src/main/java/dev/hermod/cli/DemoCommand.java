@@ -53,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
     private static final int WARM_UP_ROUNDS = 200;
     private static final int REWARM_ROUNDS = 100;
     private static final Duration WARM_UP_TIME = Duration.ofSeconds(3);
-    private static final int ASYNC_RUNS = 5;
+    private static final int ASYNC_RUNS = 11;
     /** The longest the demo waits for anything: far beyond what a healthy lab needs. */
     private static final Duration LIMIT = Duration.ofSeconds(60);
 
