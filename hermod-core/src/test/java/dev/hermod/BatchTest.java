@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,6 +118,94 @@ final class BatchTest {
         assertThat(connection.isOpen()).isTrue();
         connection.flushBatches();
         await().atMost(Duration.ofSeconds(10)).until(() -> impl.values.size() == 3);
+    }
+
+    @Test
+    void clientFlushBatchesAsync_sendsEveryBatchProxy_andCompletes() throws Exception {
+        RecorderAsync a = Hermod.batch(client.proxy(RecorderAsync.class, "recorder"));
+        Recorder b = Hermod.batch(client.proxy(Recorder.class, "recorder"));
+        a.record(1);
+        AsyncResult<Integer> sum = a.add(2, 3);
+        b.record(2);
+        b.record(3);
+        Recorder twoway = client.proxy(Recorder.class, "recorder");
+        assertThat(twoway.add(1, 1)).isEqualTo(2);
+        assertThat(impl.values).as("nothing sent before the flush").isEmpty();
+        assertThat(sum.isDone()).isFalse();
+
+        CompletableFuture<Void> flushed = client.flushBatchesAsync();
+
+        assertThat(flushed).succeedsWithin(Duration.ofSeconds(10));
+        assertThat(sum.value()).isEqualTo(5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> impl.values.size() == 3);
+        assertThat(impl.values).containsExactlyInAnyOrder(1, 2, 3);
+        assertThat(impl.values.indexOf(2)).as("one proxy's calls in the order queued")
+                .isLessThan(impl.values.indexOf(3));
+        // The queues are empty now: another flush sends nothing and completes.
+        assertThat(client.flushBatchesAsync()).succeedsWithin(Duration.ofSeconds(10));
+        assertThat(twoway.add(2, 2)).isEqualTo(4);
+        assertThat(impl.values).hasSize(3);
+    }
+
+    @Test
+    void connectionFlushBatchesAsync_sendsQueuedCalls_andCompletes() throws Exception {
+        Recorder twoway = client.proxy(Recorder.class, "recorder");
+        assertThat(twoway.add(1, 1)).isEqualTo(2); // opens the connection
+        assertThat(client.connections()).hasSize(1);
+        Connection connection = client.connections().get(0);
+        RecorderAsync batch = Hermod.batch(client.proxy(RecorderAsync.class, "recorder"));
+        for (int i = 0; i < 10; i++) {
+            batch.record(i);
+        }
+        AsyncResult<Integer> sum = batch.add(20, 22);
+        assertThat(twoway.add(1, 2)).isEqualTo(3);
+        assertThat(impl.values).as("nothing sent before the flush").isEmpty();
+
+        CompletableFuture<Void> flushed = connection.flushBatchesAsync();
+
+        assertThat(flushed).succeedsWithin(Duration.ofSeconds(10));
+        assertThat(sum.value()).isEqualTo(42);
+        assertThat(sum.isSent()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> impl.values.size() == 10);
+        assertThat(impl.values).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(client.connections()).as("no other connection was opened").hasSize(1);
+    }
+
+    /**
+     * README: "calls still queued stay queued and go out with the next flush over a new
+     * connection". The server really goes away and a new one comes up on the same port.
+     */
+    @Test
+    void batchQueued_connectionLost_staysQueuedAndGoesOutWithNextFlushOverNewConnection() throws Exception {
+        int port = server.port();
+        Recorder twoway = client.proxy(Recorder.class, "recorder");
+        assertThat(twoway.add(1, 1)).isEqualTo(2); // the connection is up
+        Connection lost = client.connections().get(0);
+        RecorderAsync batch = Hermod.batch(client.proxy(RecorderAsync.class, "recorder"));
+        batch.record(1);
+        AsyncResult<Integer> sum = batch.add(20, 22);
+        batch.record(2);
+
+        server.shutdownNow();
+        assertThat(server.awaitTermination(Duration.ofSeconds(10))).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !lost.isOpen());
+        batch.record(3); // queued with no connection at all
+
+        // A flush over the closed connection cannot send them, and does not drop them either.
+        assertThat(lost.flushBatchesAsync()).failsWithin(Duration.ofSeconds(10))
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(ConnectionException.class);
+        assertThat(sum.isDone()).as("the two-way call is still queued").isFalse();
+
+        RecorderImpl next = new RecorderImpl();
+        server = Hermod.server().host("127.0.0.1").port(port).add("recorder", Recorder.class, next).start();
+        Hermod.flush(batch);
+
+        assertThat(sum.value()).isEqualTo(42);
+        await().atMost(Duration.ofSeconds(10)).until(() -> next.values.size() == 3);
+        assertThat(next.values).containsExactly(1, 2, 3);
+        assertThat(impl.values).as("the lost connection carried none of them").isEmpty();
+        assertThat(client.connections()).singleElement().satisfies(c -> assertThat(c.isOpen()).isTrue());
     }
 
     @Test

@@ -3,11 +3,21 @@ package dev.hermod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.buffer.PooledByteBufAllocator;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +34,9 @@ final class FlowControlTest {
         /** Takes a few milliseconds. */
         void slow(int sequence);
 
+        /** Takes 20 ms: a slow server that still makes progress. */
+        void chew(int sequence, byte[] data);
+
         int received();
     }
 
@@ -32,6 +45,8 @@ final class FlowControlTest {
         AsyncResult<Void> absorb(int sequence, byte[] data);
 
         AsyncResult<Void> slow(int sequence);
+
+        AsyncResult<Void> chew(int sequence, byte[] data);
     }
 
     static final class SinkImpl implements Sink {
@@ -39,6 +54,8 @@ final class FlowControlTest {
         final AtomicInteger received = new AtomicInteger();
         final AtomicInteger running = new AtomicInteger();
         final AtomicInteger maxRunning = new AtomicInteger();
+        /** How many times chew ran, by sequence. */
+        final Map<Integer, Integer> chewed = new ConcurrentHashMap<>();
 
         @Override
         public void absorb(int sequence, byte[] data) {
@@ -63,18 +80,30 @@ final class FlowControlTest {
         }
 
         @Override
+        public void chew(int sequence, byte[] data) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            chewed.merge(sequence, 1, Integer::sum);
+        }
+
+        @Override
         public int received() {
             return received.get();
         }
     }
 
     private final SinkImpl impl = new SinkImpl();
+    private final ExecutorService callers = Executors.newCachedThreadPool();
     private Server server;
     private Client client;
 
     @AfterEach
     void stop() {
         impl.gate.countDown();
+        callers.shutdownNow();
         if (client != null) {
             client.close();
         }
@@ -132,6 +161,116 @@ final class FlowControlTest {
         assertThat(sentOrder).as("some requests waited for the network").isNotEmpty();
         assertThat(sentOrder).as("sent callbacks in the order the requests were written").isSorted();
         assertThat(client.connections().get(0).queuedBytes()).isZero();
+    }
+
+    /**
+     * The issue's scenario with a server that is slow but never stalls: each call sleeps 20 ms and
+     * the server dispatches at most 4 at a time, so it drains about 13 MiB/s of 64 KiB requests
+     * while the client tries to push far more, as fast as it can encode them.
+     */
+    @Test
+    void floodingClient_sleepingServer_queueAndMemoryBounded_nothingAcceptedLost_syncCallWaits()
+            throws Exception {
+        server = Hermod.server().host("127.0.0.1").maxInFlightPerConnection(4)
+                .add("sink", Sink.class, impl).start();
+        long limit = 1024 * 1024;
+        client = Hermod.client().target("tcp://127.0.0.1:" + server.port()).maxQueuedBytes(limit)
+                .callTimeout(Duration.ofMinutes(2)).build();
+        Sink syncSink = client.proxy(Sink.class, "sink");
+        SinkAsync sink = client.proxy(SinkAsync.class, "sink");
+        assertThat(syncSink.received()).isZero(); // the connection is up
+        Connection connection = client.connections().get(0);
+        byte[] chunk = new byte[64 * 1024];
+        int attempts = 1_500; // about 94 MiB of requests
+        long directBefore = usedDirectMemory();
+
+        Map<Integer, AsyncResult<Void>> accepted = new LinkedHashMap<>();
+        Map<Integer, Boolean> sentAtReturn = new HashMap<>();
+        Map<Integer, Boolean> sentSynchronouslyAtReturn = new HashMap<>();
+        int lastAccepted = -1;
+        int waitedForTheNetwork = -1; // the call accepted just before the first refusal
+        int refusals = 0;
+        boolean justRefused = false;
+        long maxQueued = 0;
+        long maxDirect = directBefore;
+        // Flood, ignoring refusals, and go on past `attempts` until a call is refused, so that the
+        // backlog is at its limit when the synchronous call below is made.
+        for (int i = 0; (i < attempts || !justRefused) && i < 100 * attempts; i++) {
+            AsyncResult<Void> r = sink.chew(i, chunk);
+            justRefused = r.isDone() && r.error().orElse(null) instanceof RpcException e
+                    && e.status() == Status.RESOURCE_EXHAUSTED;
+            if (justRefused) {
+                RpcException e = (RpcException) r.error().orElseThrow();
+                assertThat(e.isUnprocessed()).isTrue();
+                assertThat(e).hasMessageContaining("limit " + limit);
+                if (refusals++ == 0) {
+                    waitedForTheNetwork = lastAccepted;
+                }
+            } else {
+                accepted.put(i, r);
+                sentAtReturn.put(i, r.isSent());
+                sentSynchronouslyAtReturn.put(i, r.sentSynchronously());
+                lastAccepted = i;
+            }
+            maxQueued = Math.max(maxQueued, connection.queuedBytes());
+            maxDirect = Math.max(maxDirect, usedDirectMemory());
+        }
+        assertThat(justRefused).as("the flood meets the limit").isTrue();
+
+        // (e) A synchronous call at the limit is not refused: it waits in line and completes.
+        CompletableFuture<Void> syncCall = CompletableFuture.runAsync(() -> syncSink.chew(-1, chunk), callers);
+        long[] maxDirectWhileDraining = {0};
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(5)).until(() -> {
+            maxDirectWhileDraining[0] = Math.max(maxDirectWhileDraining[0], usedDirectMemory());
+            return syncCall.isDone();
+        });
+        syncCall.get(10, TimeUnit.SECONDS); // throws if the call failed, RESOURCE_EXHAUSTED included
+        assertThat(accepted.values()).as("the synchronous call waited behind every accepted request")
+                .allMatch(AsyncResult::isSent);
+
+        // (a) The backlog never passed the limit.
+        assertThat(maxQueued).as("queued bytes").isPositive().isLessThanOrEqualTo(limit);
+
+        // (b) Memory stays bounded. Without flow control the client holds the whole flood in
+        // pooled direct buffers: attempts x 64 KiB, about 94 MiB, less the few MiB the sockets take
+        // (with maxQueuedBytes at 1 GiB this measured over 100 MiB). With it, the pool holds the
+        // 1 MiB backlog, the channel's outbound buffer (up to its 1 MiB high-water mark) and the
+        // server's reads (4 requests in dispatch and one being decoded), in 4 MiB chunks spread
+        // over the arenas of the few threads involved: this measured 4 MiB. 32 MiB leaves room
+        // for a busy machine and still fails well before the flood would be held.
+        long bound = 32L * 1024 * 1024;
+        assertThat(maxDirect - directBefore).as("pooled direct memory during the flood").isLessThan(bound);
+        assertThat(maxDirectWhileDraining[0] - directBefore).as("pooled direct memory while draining")
+                .isLessThan(bound);
+
+        // (c) A request that had to wait for the network was not sent when its call returned.
+        assertThat(waitedForTheNetwork).as("a call was accepted before the first refusal").isNotNegative();
+        assertThat(sentAtReturn.get(waitedForTheNetwork)).isFalse();
+        assertThat(sentSynchronouslyAtReturn.get(waitedForTheNetwork)).isFalse();
+        AsyncResult<Void> waited = accepted.get(waitedForTheNetwork);
+        assertThat(waited.isSent()).isTrue();
+        assertThat(waited.sentSynchronously()).isFalse();
+        accepted.forEach((sequence, r) -> {
+            if (!sentAtReturn.get(sequence)) {
+                assertThat(sentSynchronouslyAtReturn.get(sequence)).as("call %d", sequence).isFalse();
+                assertThat(r.sentSynchronously()).as("call %d", sequence).isFalse();
+            }
+        });
+
+        // (d) Nothing accepted is lost, nothing runs twice.
+        for (Map.Entry<Integer, AsyncResult<Void>> e : accepted.entrySet()) {
+            assertThat(e.getValue().waitForCompleted(Duration.ofSeconds(60))).as("call %d", e.getKey()).isTrue();
+            assertThat(e.getValue().error()).as("call %d", e.getKey()).isEmpty();
+        }
+        Set<Integer> expected = new HashSet<>(accepted.keySet());
+        expected.add(-1);
+        assertThat(impl.chewed.keySet()).isEqualTo(expected);
+        assertThat(impl.chewed.values()).as("times each call ran").containsOnly(1);
+        assertThat(connection.queuedBytes()).isZero();
+    }
+
+    private static long usedDirectMemory() {
+        return PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
     }
 
     @Test

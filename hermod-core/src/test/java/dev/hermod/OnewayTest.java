@@ -22,6 +22,9 @@ final class OnewayTest {
         void boom();
 
         int add(int a, int b);
+
+        /** Records the value, then throws: a void operation that declares an exception. */
+        void reject(int value) throws NoSuchEmployee;
     }
 
     @CompanionOf(Recorder.class)
@@ -29,6 +32,8 @@ final class OnewayTest {
         AsyncResult<Void> record(int value);
 
         AsyncResult<Integer> add(int a, int b);
+
+        AsyncResult<Void> reject(int value);
     }
 
     static final class RecorderImpl implements Recorder {
@@ -52,6 +57,12 @@ final class OnewayTest {
         @Override
         public int add(int a, int b) {
             return a + b;
+        }
+
+        @Override
+        public void reject(int value) throws NoSuchEmployee {
+            values.add(value);
+            throw new NoSuchEmployee(value);
         }
     }
 
@@ -82,6 +93,24 @@ final class OnewayTest {
         RecorderAsync onewayAsync = Hermod.oneway(client.proxy(RecorderAsync.class, "recorder"));
         assertThatThrownBy(() -> onewayAsync.add(1, 2)).isInstanceOf(UnsupportedOperationException.class);
         assertThat(oneway.toString()).contains("oneway proxy");
+    }
+
+    @Test
+    void onewayCall_voidOperationDeclaringException_failsAtOnceWithUsageError() {
+        Recorder oneway = Hermod.oneway(client.proxy(Recorder.class, "recorder"));
+        assertThatThrownBy(() -> oneway.reject(1))
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("Recorder.reject")
+                .hasMessageContaining("cannot be called on a oneway proxy");
+        RecorderAsync onewayAsync = Hermod.oneway(client.proxy(RecorderAsync.class, "recorder"));
+        assertThatThrownBy(() -> onewayAsync.reject(2))
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("RecorderAsync.reject");
+        // Neither was sent: the same operation on a two-way proxy, on the same connection, is the
+        // only one the servant sees, and its exception comes back.
+        Recorder twoway = client.proxy(Recorder.class, "recorder");
+        assertThatThrownBy(() -> twoway.reject(3)).isInstanceOf(NoSuchEmployee.class);
+        assertThat(impl.values).containsExactly(3);
     }
 
     @Test

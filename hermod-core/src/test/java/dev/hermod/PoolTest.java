@@ -2,6 +2,7 @@ package dev.hermod;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -9,6 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,17 +25,23 @@ final class PoolTest {
     @Remote
     public interface Work {
         int run(int value, long millis);
+
+        /** Blocks until the test releases it. */
+        int hold(int value);
     }
 
     @CompanionOf(Work.class)
     public interface WorkAsync {
         AsyncResult<Integer> run(int value, long millis);
+
+        AsyncResult<Integer> hold(int value);
     }
 
     static final class WorkImpl implements Work {
         final Set<SocketAddress> peers = ConcurrentHashMap.newKeySet();
         final AtomicInteger running = new AtomicInteger();
         final AtomicInteger maxRunning = new AtomicInteger();
+        final CountDownLatch release = new CountDownLatch(1);
 
         @Override
         public int run(int value, long millis) {
@@ -38,6 +49,20 @@ final class PoolTest {
             maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
             try {
                 Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                running.decrementAndGet();
+            }
+            return value;
+        }
+
+        @Override
+        public int hold(int value) {
+            peers.add(Current.get().peer());
+            running.incrementAndGet();
+            try {
+                release.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
@@ -58,6 +83,7 @@ final class PoolTest {
 
     @AfterEach
     void stop() {
+        impl.release.countDown();
         if (client != null) {
             client.close();
         }
@@ -126,6 +152,34 @@ final class PoolTest {
         client.shutdown();
         assertAllReturnTheirValue(results);
         assertThat(client.awaitTermination(Duration.ofSeconds(10))).isTrue();
+    }
+
+    @Test
+    void defaults_noCapPerConnection_allCallsOutstandingAtOnceOnOneConnection() throws Exception {
+        // The server gets a thread per call: the default pool (64 threads on JDK 17) would cap
+        // the calls running at once on the server side, and this test is about the client's side.
+        ExecutorService servants = Executors.newCachedThreadPool();
+        try (Server roomy = Hermod.server().host("127.0.0.1").executor(servants).add("work", Work.class, impl)
+                .start()) {
+            client = Hermod.client("tcp://127.0.0.1:" + roomy.port());
+            WorkAsync work = client.proxy(WorkAsync.class, "work");
+            List<AsyncResult<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                results.add(work.hold(i));
+            }
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> impl.running.get() == 100);
+            assertThat(client.connections()).hasSize(1);
+            assertThat(client.connections().get(0).outstandingCalls()).isEqualTo(100);
+            assertThat(impl.peers).hasSize(1);
+            assertThat(results).noneMatch(AsyncResult::isDone);
+
+            impl.release.countDown();
+            assertAllReturnTheirValue(results);
+        } finally {
+            impl.release.countDown();
+            servants.shutdownNow();
+        }
     }
 
     @Test
