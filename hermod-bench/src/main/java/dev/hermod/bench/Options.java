@@ -33,6 +33,9 @@ record Options(List<String> scenarios, boolean quick, long bytes, long warmupByt
     /** Scenario names accepted on the command line besides {@code all}. */
     static final List<String> SCENARIOS = List.copyOf(BenchMain.SCENARIOS.keySet());
 
+    private static final String SCENARIO_LIST = "all, " + String.join(", ", SCENARIOS.subList(0, SCENARIOS.size() - 1))
+            + " or " + SCENARIOS.get(SCENARIOS.size() - 1);
+
     /** Largest bulk chunk: stays below Hermod's default 16 MiB frame limit with room for the header. */
     static final int MAX_CHUNK = 8 * 1024 * 1024;
     static final long MAX_BYTES = 64L * 1024 * 1024 * 1024;
@@ -40,8 +43,14 @@ record Options(List<String> scenarios, boolean quick, long bytes, long warmupByt
     static final int MAX_PAYLOAD = 1024 * 1024;
     static final double MAX_SECONDS = 600;
 
-    static final String USAGE = String.join("\n",
-            "usage: java -jar hermod-bench.jar SCENARIO... [OPTIONS]",
+    /**
+     * The help text of {@code command} ({@code java -jar hermod-bench.jar}, {@code hermod bench}):
+     * the scenarios and every option, {@code moreOptions} (lines in the same layout) before
+     * {@code --help}.
+     */
+    static String usage(String command, List<String> moreOptions) {
+        List<String> lines = new ArrayList<>(List.of(
+            "usage: " + command + " SCENARIO... [OPTIONS]",
             "",
             "scenarios: all | bulk | latency | throughput | oneway",
             "",
@@ -62,7 +71,11 @@ record Options(List<String> scenarios, boolean quick, long bytes, long warmupByt
             "  --warmup-max S        all: longest warm-up per side (default 30; quick 0). Warm-up rounds",
             "                        repeat until one passes with under 5% of its time spent in the JIT",
             "                        compilers, or this time is up; 0: one round",
-            "  --help                this text");
+            "  -v, --verbose         when a scenario fails, print the stack trace"));
+        lines.addAll(moreOptions);
+        lines.add("  --help                this text");
+        return String.join("\n", lines);
+    }
 
     /**
      * Parses the command line.
@@ -104,11 +117,11 @@ record Options(List<String> scenarios, boolean quick, long bytes, long warmupByt
                     scenarios.add(a);
                 }
             } else {
-                throw new IllegalArgumentException("unknown scenario '" + a + "'");
+                throw new IllegalArgumentException("unknown scenario '" + a + "': expected " + SCENARIO_LIST);
             }
         }
         if (scenarios.isEmpty()) {
-            throw new IllegalArgumentException("name at least one scenario");
+            throw new IllegalArgumentException("name at least one scenario: " + SCENARIO_LIST);
         }
         long bytes = size(values, "bytes", quick ? 4L << 20 : 1L << 30, 1, MAX_BYTES);
         long warmupBytes = size(values, "warmup-bytes", quick ? 1L << 20 : 128L << 20, 0, MAX_BYTES);

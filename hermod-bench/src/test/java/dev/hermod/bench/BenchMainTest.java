@@ -1,12 +1,17 @@
 package dev.hermod.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -26,12 +31,27 @@ final class BenchMainTest {
     }
 
     private static Run run(String... args) {
+        return run(BenchMain.SCENARIOS, args);
+    }
+
+    private static Run run(Map<String, BenchMain.Scenario> scenarios, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = BenchMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+                new PrintStream(err, true, StandardCharsets.UTF_8), scenarios);
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
+
+    /** The real scenarios, but {@code oneway} replaced: cheap, and it can be made to fail. */
+    private static Map<String, BenchMain.Scenario> withOneway(BenchMain.Scenario oneway) {
+        Map<String, BenchMain.Scenario> scenarios = new LinkedHashMap<>(BenchMain.SCENARIOS);
+        scenarios.put("oneway", oneway);
+        return scenarios;
+    }
+
+    private static final BenchMain.Scenario LOSES_A_CALL = (options, report) -> {
+        throw new BenchmarkFailure("the server ran 999 calls of 1000", new IllegalStateException("call 1000 lost"));
+    };
 
     /** The names and units of the RESULT lines, in order; fails on a line of another form. */
     private static List<String> namesAndUnits(Run run) {
@@ -107,11 +127,111 @@ final class BenchMainTest {
     }
 
     @Test
-    void run_noScenario_printsUsageAndFails() {
+    void run_noScenario_printsOneLineAndExits2() {
         Run run = run("--quick");
 
         assertThat(run.status()).isEqualTo(2);
-        assertThat(run.err()).contains("name at least one scenario").contains("usage:");
-        assertThat(run.results()).isEmpty();
+        assertThat(run.err().lines()).as(run.err()).containsExactly("hermod-bench: name at least one scenario: "
+                + "all, bulk, latency, throughput or oneway (java -jar hermod-bench.jar --help lists the options)");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void run_unknownOption_printsOneLineAndExits2() {
+        Run run = run("oneway", "--bogus", "1");
+
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.err().lines()).as(run.err()).hasSize(1);
+        assertThat(run.err()).startsWith("hermod-bench: unknown option --bogus (").contains("--help");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void run_help_printsUsageWithEveryOption() {
+        Run run = run("--help");
+
+        assertThat(run.status()).isZero();
+        assertThat(run.out()).startsWith("usage: java -jar hermod-bench.jar SCENARIO... [OPTIONS]")
+                .contains("--quick", "--bytes SIZE", "--warmup-max S", "-v, --verbose", "--help");
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void run_failingScenario_printsOneLineWithoutStackTraceAndExits1() {
+        Run run = run(withOneway(LOSES_A_CALL), "oneway", "bulk", "--quick");
+
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.err().lines()).as(run.err())
+                .containsExactly("hermod-bench: oneway failed: the server ran 999 calls of 1000");
+        // bulk, after it, did not run
+        assertThat(run.out()).doesNotContain("bulk:");
+    }
+
+    @Test
+    void run_failingScenarioVerbose_addsTheStackTrace() {
+        Run run = run(withOneway(LOSES_A_CALL), "oneway", "--quick", "--verbose");
+
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.err()).startsWith("hermod-bench: oneway failed: the server ran 999 calls of 1000\n")
+                .contains("BenchmarkFailure: the server ran 999 calls of 1000")
+                .contains("Caused by: java.lang.IllegalStateException: call 1000 lost")
+                .contains("\tat ");
+    }
+
+    @Test
+    void run_scenarioThrowsUnexpectedly_namesTheExceptionInOneLine() {
+        Run run = run(withOneway((options, report) -> {
+            throw new java.io.IOException("connection reset\nby peer");
+        }), "oneway", "--quick");
+
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.err().lines()).as(run.err())
+                .containsExactly("hermod-bench: oneway failed: java.io.IOException: connection reset");
+    }
+
+    @Test
+    void run_listener_receivesLinesResultsAndTheFinishedScenario() throws Exception {
+        List<String> lines = new ArrayList<>();
+        List<BenchMain.Result> results = new ArrayList<>();
+        List<String> finished = new ArrayList<>();
+        BenchMain.run(List.of("oneway", "--quick"), new BenchMain.Listener() {
+            @Override
+            public void line(String text) {
+                lines.add(text);
+            }
+
+            @Override
+            public void result(BenchMain.Result result) {
+                results.add(result);
+            }
+
+            @Override
+            public void finished(String scenario, Duration elapsed, OptionalDouble stealPercent) {
+                finished.add(scenario);
+            }
+        }, withOneway((options, report) -> {
+            report.line("oneway: %d-byte argument", options.payload());
+            report.result("oneway.hermod.calls", 452331.4, "calls/s");
+            report.result("oneway.ratio", 0.98765, "ratio");
+        }));
+
+        assertThat(results).containsExactly(new BenchMain.Result("oneway", "oneway.hermod.calls", 452331.4, "calls/s"),
+                new BenchMain.Result("oneway", "oneway.ratio", 0.98765, "ratio"));
+        assertThat(results).extracting(BenchMain.Result::line)
+                .containsExactly("RESULT oneway.hermod.calls 452331 calls/s", "RESULT oneway.ratio 0.988 ratio");
+        assertThat(lines).contains("oneway: 32-byte argument").anyMatch(l -> l.startsWith("oneway: done in "))
+                .noneMatch(l -> l.startsWith("RESULT"));
+        assertThat(finished).containsExactly("oneway");
+    }
+
+    @Test
+    void run_listenerWithBadArguments_throwsIllegalArgument() {
+        assertThatThrownBy(() -> BenchMain.run(List.of("twoway"), new BenchMain.Listener() {
+            @Override
+            public void line(String text) {}
+
+            @Override
+            public void result(BenchMain.Result result) {}
+        })).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("unknown scenario 'twoway'");
     }
 }

@@ -27,7 +27,8 @@ record Endpoint(String uri) {
             String s = value.contains("://") ? value : "tcp://" + value;
             try {
                 URI uri = new URI(s);
-                if ("tcp".equals(uri.getScheme()) && uri.getHost() != null && uri.getPort() > 0
+                if ("tcp".equals(uri.getScheme()) && uri.getHost() != null
+                        && uri.getPort() > 0 && uri.getPort() <= 65535
                         && (uri.getPath() == null || uri.getPath().isEmpty()) && uri.getQuery() == null) {
                     return new Endpoint("tcp://" + uri.getHost() + ":" + uri.getPort());
                 }

@@ -2,21 +2,27 @@ package dev.hermod.cli;
 
 import java.io.File;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
+import java.net.BindException;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import dev.hermod.Hermod;
 import dev.hermod.Server;
 import dev.hermod.examples.vm.VmLab;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -28,6 +34,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code hermod serve CLASS[=NAME]...}: serves instances of servant classes until interrupted;
  * with no class, serves the VM-management example that {@code hermod demo} runs in-process.
+ *
+ * <p>Once it listens, it prints where and what it serves: a few lines for a person or, with
+ * {@code --json}, one line of JSON, so that a program can read it while the server keeps running.
+ * A port it cannot bind (already in use, say) is one line and exit status 1.
  *
  * <p>The command returns when the server terminates: Ctrl-C closes it through a shutdown hook,
  * and code running the command in-process (tests) closes {@link #server()} instead.
@@ -63,6 +73,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "directories and jars to load the servant classes from, separated by '${sys:path.separator}'")
     private String classpath;
 
+    @Option(names = "--json", description = "once listening, print one line of JSON saying where and what is served")
+    private boolean json;
+
     @Mixin
     private VerboseOption verbose;
 
@@ -93,7 +106,7 @@ final class ServeCommand implements Callable<Integer> {
         if (host != null) {
             builder.host(host);
         }
-        List<String> names = new ArrayList<>();
+        List<Served> served = new ArrayList<>();
         for (String spec : classes) {
             int eq = spec.indexOf('=');
             String className = eq < 0 ? spec : spec.substring(0, eq);
@@ -104,10 +117,10 @@ final class ServeCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw usage(e.getMessage());
             }
-            names.add(name + "  (" + className + ")");
+            served.add(new Served(name, className, className));
         }
-        Server s = builder.start();
-        return serveUntilClosed(s, s, names);
+        Server s = listen(builder::start);
+        return serveUntilClosed(s, s, served, null);
     }
 
     /** Serves the VM-management example: the services of {@code hermod demo}. */
@@ -118,26 +131,80 @@ final class ServeCommand implements Callable<Integer> {
         if (latencyMillis < 0) {
             throw usage("--latency must not be negative: " + latencyMillis);
         }
-        VmLab lab = VmLab.builder().host(host != null ? host : "0.0.0.0").port(port).vms(vms)
-                .latency(Duration.ofMillis(latencyMillis)).start();
-        List<String> names = new ArrayList<>();
+        VmLab lab = listen(VmLab.builder().host(host != null ? host : "0.0.0.0").port(port).vms(vms)
+                .latency(Duration.ofMillis(latencyMillis))::start);
+        List<Served> served = new ArrayList<>();
         for (String service : List.of(VmLab.VMS, VmLab.DISKS, VmLab.NICS, VmLab.PERMISSIONS)) {
-            names.add(service + "  (VM-management example: " + vms + " VMs, " + latencyMillis + " ms per call)");
+            served.add(new Served(service, "VM-management example: " + vms + " VMs, " + latencyMillis + " ms per call",
+                    null));
         }
-        return serveUntilClosed(lab.server(), lab, names);
+        Map<String, Object> example = new LinkedHashMap<>();
+        example.put("vms", vms);
+        example.put("latencyMillis", latencyMillis);
+        return serveUntilClosed(lab.server(), lab, served, example);
     }
 
-    /** Prints where {@code s} listens and serves until it terminates; then closes {@code resources}. */
-    private int serveUntilClosed(Server s, AutoCloseable resources, List<String> names) throws InterruptedException {
+    /** A service being served: its name, what it is for a person, and its servant class, if it has one. */
+    private record Served(String name, String description, String className) {}
+
+    /** Starts a server; a port that cannot be bound (already in use, say) is one line, not a stack trace. */
+    private <T> T listen(Supplier<T> start) {
+        try {
+            return start.get();
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof BindException bind) {
+                String why = bind.getMessage() == null ? "" : bind.getMessage();
+                // "cannot listen on /127.0.0.1:4061: bind(..) failed with error(-98): Address already in use"
+                // (Netty's native transport names the system call): keep the reason, we name the address.
+                String reason = why.substring(why.lastIndexOf(": ") + 1).strip();
+                String where = host == null ? "port " + port + " (all interfaces)"
+                        : (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+                String hint = reason.contains("in use") ? " (--port 0 picks a free port)" : "";
+                throw new Failures.CommandFailure("cannot listen on " + where + (reason.isEmpty() ? "" : ": " + reason)
+                        + hint, CommandLine.ExitCode.SOFTWARE, e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Prints where {@code s} listens and what it serves, then serves until it terminates; then
+     * closes {@code resources}.
+     */
+    private int serveUntilClosed(Server s, AutoCloseable resources, List<Served> served, Map<String, Object> example)
+            throws InterruptedException {
         Thread hook = new Thread(() -> closeQuietly(resources), "hermod-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         server = s;
         PrintWriter out = spec.commandLine().getOut();
-        String shown = s.address().getAddress().isAnyLocalAddress() ? "localhost" : s.address().getHostString();
-        out.println("listening on tcp://" + shown + ":" + s.port()
-                + (s.address().getAddress().isAnyLocalAddress() ? " (all interfaces)" : ""));
-        for (String n : names) {
-            out.println("  service " + n);
+        boolean allInterfaces = s.address().getAddress().isAnyLocalAddress();
+        String target = "tcp://" + (allInterfaces ? "localhost" : s.address().getHostString()) + ":" + s.port();
+        if (json) {
+            // One line, so that a program reading the output of a server that keeps running can take it as it comes.
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("target", target);
+            report.put("host", s.address().getAddress().getHostAddress());
+            report.put("port", s.port());
+            report.put("allInterfaces", allInterfaces);
+            if (example != null) {
+                report.put("example", example);
+            }
+            List<Map<String, Object>> services = new ArrayList<>();
+            for (Served x : served) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", x.name());
+                if (x.className() != null) {
+                    m.put("class", x.className());
+                }
+                services.add(m);
+            }
+            report.put("services", services);
+            out.println(Json.write(report, false));
+        } else {
+            out.println("listening on " + target + (allInterfaces ? " (all interfaces)" : ""));
+            for (Served x : served) {
+                out.println("  service " + x.name() + "  (" + x.description() + ")");
+            }
         }
         out.flush();
         started.countDown();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -26,7 +28,7 @@ import dev.hermod.Server;
 import picocli.CommandLine;
 
 final class HermodCommandTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static Server server;
     private static String target;
 
@@ -55,6 +57,13 @@ final class HermodCommandTest {
         cl.setErr(new PrintWriter(err, true));
         int status = cl.execute(args);
         return new Run(status, out.toString(), err.toString());
+    }
+
+    /** A loopback port nothing listens on (it did a moment ago). */
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     private static void assertOneErrorLine(Run r, int status, String... fragments) {
@@ -107,6 +116,51 @@ final class HermodCommandTest {
         assertThat(greet.get("parameters").get(0).get("type").asText()).isEqualTo("java.lang.String");
         assertThat(greet.get("exceptions").get(0).asText()).isEqualTo("dev.hermod.cli.Nobody");
         assertThat(greet.get("onewayCapable").asBoolean()).isFalse();
+    }
+
+    @Test
+    void describe_serverDown_exits1WithCannotConnect() throws Exception {
+        int closedPort = closedPort();
+
+        Run r = run("describe", "127.0.0.1:" + closedPort);
+
+        assertOneErrorLine(r, 1, "cannot connect to tcp://127.0.0.1:" + closedPort + ": Connection refused");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void describe_serverDownVerbose_addsTheStackTrace() throws Exception {
+        int closedPort = closedPort();
+
+        Run r = run("describe", "--verbose", "127.0.0.1:" + closedPort);
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err().lines().findFirst()).as(r.toString())
+                .hasValue("hermod: cannot connect to tcp://127.0.0.1:" + closedPort + ": Connection refused");
+        assertThat(r.err().lines().count()).as(r.toString()).isGreaterThan(1);
+        assertThat(r.err()).contains("ConnectionException").contains("\tat ");
+    }
+
+    @Test
+    void describe_malformedTarget_exits2WithOneLine() {
+        for (String bad : List.of("tcp://nowhere", "localhost", "http://localhost:4061", "tcp://localhost:4061/x",
+                "tcp://localhost:99999")) {
+            Run r = run("describe", bad);
+
+            assertOneErrorLine(r, 2, "invalid target '" + bad + "'", "expected tcp://host:port",
+                    "see hermod describe --help");
+            assertThat(r.out()).isEmpty();
+        }
+    }
+
+    @Test
+    void describe_malformedTargetVerbose_addsTheStackTrace() {
+        Run r = run("describe", "--verbose", "tcp://nowhere");
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst()).hasValueSatisfying(l -> assertThat(l)
+                .startsWith("hermod: ").contains("invalid target 'tcp://nowhere'"));
+        assertThat(r.err()).contains("\tat ");
     }
 
     @Test
@@ -183,10 +237,7 @@ final class HermodCommandTest {
 
     @Test
     void call_serverDown_exits1WithCannotConnect() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = closedPort();
         Run r = run("call", "127.0.0.1:" + closedPort, "greeter", "greet", "\"Ada\"");
 
         assertOneErrorLine(r, 1, "cannot connect to tcp://127.0.0.1:" + closedPort + ": Connection refused");
@@ -270,6 +321,68 @@ final class HermodCommandTest {
     }
 
     @Test
+    void serve_json_printsOneLineWithTargetAndServices() throws Exception {
+        serving((out, started) -> {
+            assertThat(out.lines()).as(out).hasSize(1);
+            JsonNode report = JSON.readTree(out);
+            assertThat(report.get("target").asText()).isEqualTo("tcp://127.0.0.1:" + started.port());
+            assertThat(report.get("host").asText()).isEqualTo("127.0.0.1");
+            assertThat(report.get("port").asInt()).isEqualTo(started.port());
+            assertThat(report.get("allInterfaces").asBoolean()).isFalse();
+            assertThat(report.get("services")).hasSize(2);
+            assertThat(report.get("services").get(0).get("name").asText()).isEqualTo("greeterImpl");
+            assertThat(report.get("services").get(0).get("class").asText()).isEqualTo(GreeterImpl.class.getName());
+            assertThat(report.get("services").get(1).get("name").asText()).isEqualTo("hello");
+            assertThat(report.has("example")).isFalse();
+
+            Run call = run("call", report.get("target").asText(), "hello", "add", "1", "1");
+            assertThat(call.out().strip()).as(call.toString()).isEqualTo("2");
+        }, "serve", "--json", "--port", "0", "--host", "127.0.0.1", GreeterImpl.class.getName(),
+                GreeterImpl.class.getName() + "=hello");
+    }
+
+    @Test
+    void serve_jsonNoClass_describesTheVmExample() throws Exception {
+        serving((out, started) -> {
+            JsonNode report = JSON.readTree(out);
+            assertThat(report.get("port").asInt()).isEqualTo(started.port());
+            assertThat(report.get("example").get("vms").asInt()).isEqualTo(7);
+            assertThat(report.get("example").get("latencyMillis").asInt()).isEqualTo(1);
+            assertThat(report.get("services").findValuesAsText("name"))
+                    .containsExactly("vms", "disks", "nics", "permissions");
+        }, "serve", "--json", "--port", "0", "--host", "127.0.0.1", "--vms", "7", "--latency", "1");
+    }
+
+    @Test
+    void serve_portInUse_exits1WithOneLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String port = String.valueOf(taken.getLocalPort());
+
+            Run servant = run("serve", "--port", port, "--host", "127.0.0.1", GreeterImpl.class.getName());
+            Run example = run("serve", "--json", "--port", port, "--host", "127.0.0.1", "--vms", "1");
+
+            for (Run r : List.of(servant, example)) {
+                assertOneErrorLine(r, 1, "cannot listen on 127.0.0.1:" + port + ": Address already in use",
+                        "--port 0 picks a free port");
+                assertThat(r.out()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void serve_portInUseVerbose_addsTheStackTrace() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Run r = run("serve", "--verbose", "--port", String.valueOf(taken.getLocalPort()), "--host", "127.0.0.1",
+                    "--vms", "1");
+
+            assertThat(r.status()).as(r.toString()).isEqualTo(1);
+            assertThat(r.err().lines().findFirst()).hasValueSatisfying(l -> assertThat(l)
+                    .startsWith("hermod: cannot listen on 127.0.0.1:"));
+            assertThat(r.err()).contains("BindException").contains("\tat ");
+        }
+    }
+
+    @Test
     void serve_noClassAndNoVms_exits2() {
         Run r = run("serve", "--port", "0", "--vms", "0");
 
@@ -289,6 +402,74 @@ final class HermodCommandTest {
 
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(r.out()).contains("RESULT ");
+    }
+
+    @Test
+    void bench_onewayQuickJson_printsOneObjectWithTheResults() throws Exception {
+        Run r = run("bench", "oneway", "--quick", "--json");
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        JsonNode report = JSON.readTree(r.out());
+        assertThat(report.get("arguments")).isEqualTo(JSON.readTree("[\"oneway\", \"--quick\"]"));
+        assertThat(report.get("processors").asInt()).isPositive();
+        assertThat(report.get("scenarios")).hasSize(1);
+        assertThat(report.get("scenarios").get(0).get("name").asText()).isEqualTo("oneway");
+        assertThat(report.get("scenarios").get(0).get("seconds").isNumber()).isTrue();
+        JsonNode results = report.get("results");
+        assertThat(results.findValuesAsText("name"))
+                .containsExactly("oneway.hermod.calls", "oneway.batch.calls", "oneway.events.calls");
+        for (JsonNode result : results) {
+            assertThat(result.get("scenario").asText()).isEqualTo("oneway");
+            assertThat(result.get("unit").asText()).isEqualTo("calls/s");
+            assertThat(result.get("value").isNumber()).as(result.toString()).isTrue();
+            assertThat(result.get("value").asDouble()).as(result.toString()).isPositive();
+        }
+        // The lines for people went to standard error, and no RESULT line anywhere.
+        assertThat(r.err()).contains("oneway: done in ").doesNotContain("RESULT");
+        assertThat(r.out()).doesNotContain("RESULT");
+    }
+
+    @Test
+    void bench_unknownOption_exits2WithOneLine() {
+        Run r = run("bench", "oneway", "--quick", "--bogus", "1");
+
+        assertOneErrorLine(r, 2, "unknown option --bogus", "see hermod bench --help");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void bench_unknownScenario_exits2WithOneLine() {
+        Run r = run("bench", "twoway", "--json");
+
+        assertOneErrorLine(r, 2, "unknown scenario 'twoway': expected all, bulk, latency, throughput or oneway",
+                "see hermod bench --help");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void bench_noScenario_exits2WithOneLine() {
+        Run r = run("bench");
+
+        assertOneErrorLine(r, 2, "name at least one scenario");
+    }
+
+    @Test
+    void bench_badValueVerbose_addsTheStackTrace() {
+        Run r = run("bench", "bulk", "--chunk", "64q", "--verbose");
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst()).hasValue("hermod: not a size: '64q' (see hermod bench --help)");
+        assertThat(r.err()).contains("\tat ");
+    }
+
+    @Test
+    void bench_help_listsScenariosAndOptionsWithJsonAndVerbose() {
+        Run r = run("bench", "--help");
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("usage: hermod bench SCENARIO... [OPTIONS]")
+                .contains("scenarios: all | bulk | latency | throughput | oneway", "--quick", "-v, --verbose", "--json");
+        assertThat(r.err()).isEmpty();
     }
 
     @Test
