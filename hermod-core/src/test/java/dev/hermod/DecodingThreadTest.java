@@ -1,6 +1,7 @@
 package dev.hermod;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hermod.Probes.Probe;
 import dev.hermod.Probes.ProbeFailure;
@@ -41,15 +42,10 @@ final class DecodingThreadTest {
     }
 
     @Test
-    void replyWaitedForOnAnIoThread_isDecodedElsewhere() throws Exception {
+    void waitingForAReplyOnAnIoThread_failsClearly_andDecodesNothingThere() throws Exception {
         Probes backendServant = new Probes() {
             @Override
             public Probe probe(String value) {
-                try {
-                    Thread.sleep(50); // the front's servant is waiting when the reply arrives
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
                 Probe p = new Probe();
                 p.setValue(value);
                 return p;
@@ -63,9 +59,10 @@ final class DecodingThreadTest {
             Probes.Async downstream = toBackend.proxy(Probes.Async.class, "probes");
             Probes front = new Probes() {
                 @Override
-                public Probe probe(String value) {
-                    try { // runs on the front server's I/O thread (directExecutor), and waits there
-                        return downstream.probe(value).get(10, TimeUnit.SECONDS);
+                public Probe probe(String how) { // runs on the front server's I/O thread (directExecutor)
+                    AsyncResult<Probe> r = downstream.probe("downstream-" + how);
+                    try {
+                        return how.equals("join") ? r.toCompletableFuture().join() : r.get(10, TimeUnit.SECONDS);
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
@@ -78,9 +75,16 @@ final class DecodingThreadTest {
                             .add("probes", Probes.class, front).start();
                     Client client = TestServers.client(frontServer)) {
                 Probes.DECODED_ON.clear();
-                assertThat(client.proxy(Probes.class, "probes").probe("relayed").getValue()).isEqualTo("relayed");
-                assertThat(Probes.DECODED_ON).hasSizeGreaterThanOrEqualTo(2)
-                        .noneSatisfy(name -> assertThat(name).contains("-io-"));
+                for (String how : new String[] {"get", "join"}) {
+                    assertThatThrownBy(() -> client.proxy(Probes.class, "probes").probe(how))
+                            .as(how).isInstanceOf(RemoteException.class)
+                            .hasMessageContaining("would block a Hermod I/O thread");
+                }
+                // Nothing was decoded on an I/O thread (the downstream calls end with the
+                // invocations that made them), and the front server keeps serving.
+                assertThat(Probes.DECODED_ON).noneSatisfy(name -> assertThat(name).contains("-io-"));
+                assertThatThrownBy(() -> client.proxy(Probes.class, "probes").probe("get"))
+                        .hasMessageContaining("would block a Hermod I/O thread");
             }
         }
     }

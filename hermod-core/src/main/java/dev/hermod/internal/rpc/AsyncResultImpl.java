@@ -413,6 +413,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     public T get(long timeout, TimeUnit unit)
             throws InterruptedException, java.util.concurrent.ExecutionException, TimeoutException {
         observed();
+        refuseOnIoThread();
         long until = System.nanoTime() + Math.min(unit.toNanos(timeout), Long.MAX_VALUE / 4);
         awaitOutcome(until);
         return super.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -421,6 +422,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     @Override
     public T join() {
         observed();
+        refuseOnIoThread();
         return super.join();
     }
 
