@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = SECONDS)
 final class HeartbeatTest {
     private static final Duration BOUND = Duration.ofSeconds(10);
-    private static final Duration INTERVAL = Duration.ofMillis(100);
+    private static final Duration INTERVAL = Duration.ofMillis(250); // a silent peer is dropped after 3 of them
 
     @Test
     void call_serverSilentAfterHandshake_failsAsPresumedDeadBeforeCallTimeout() throws Exception {

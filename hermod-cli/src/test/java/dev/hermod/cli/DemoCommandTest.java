@@ -30,7 +30,7 @@ final class DemoCommandTest {
 
     @Test
     void demo_smallLab_printsTheTableThenStartCancelAndEvents() {
-        Run r = run("demo", "--vms", "8", "--latency", "1", "--action-time", "200", "--connections", "2");
+        Run r = run("demo", "--vms", "8", "--latency", "1", "--action-time", "600", "--connections", "2");
 
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(r.err()).isEmpty();
@@ -54,7 +54,7 @@ final class DemoCommandTest {
 
     @Test
     void demo_json_printsOneObjectWithTheFigures() throws Exception {
-        Run r = run("demo", "--json", "--vms", "6", "--latency", "2", "--action-time", "200");
+        Run r = run("demo", "--json", "--vms", "6", "--latency", "2", "--action-time", "600");
 
         assertThat(r.status()).as(r.toString()).isZero();
         JsonNode report = JSON.readTree(r.out());
