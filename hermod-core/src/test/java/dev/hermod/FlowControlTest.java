@@ -274,6 +274,26 @@ final class FlowControlTest {
     }
 
     @Test
+    void readingPausedAndResumedManyTimes_neverStaysPaused() throws Exception {
+        // With two requests in dispatch at most, reading pauses and resumes every request or two:
+        // the I/O thread asks to pause while dispatch threads ask to resume. No heartbeats, so
+        // a connection left paused by a pause applied after its resume would hang here.
+        impl.gate.countDown();
+        server = Hermod.server().host("127.0.0.1").maxInFlightPerConnection(2).heartbeatInterval(Duration.ZERO)
+                .add("sink", Sink.class, impl).start();
+        client = Hermod.client().target("tcp://127.0.0.1:" + server.port()).heartbeatInterval(Duration.ZERO)
+                .build();
+        Sink oneway = Hermod.oneway(client.proxy(Sink.class, "sink"));
+        byte[] small = new byte[16];
+        int calls = 100_000;
+        for (int i = 0; i < calls; i++) {
+            oneway.absorb(i, small);
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> impl.received.get() == calls);
+        assertThat(client.proxy(Sink.class, "sink").received()).isEqualTo(calls);
+    }
+
+    @Test
     void window_keepsAtMostNInFlight_andAllComplete() throws Exception {
         server = Hermod.server().host("127.0.0.1").add("sink", Sink.class, impl).start();
         client = TestServers.client(server);

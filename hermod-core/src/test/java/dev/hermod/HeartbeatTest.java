@@ -83,6 +83,36 @@ final class HeartbeatTest {
         }
     }
 
+    @Test
+    void serverPausingReadingLongerThanThreeIntervals_keepsTheConnection() throws Exception {
+        try (Server server = Hermod.server()
+                        .host("127.0.0.1")
+                        .heartbeatInterval(INTERVAL)
+                        .maxInFlightPerConnection(1)
+                        .add("jobs", Jobs.class, new JobsImpl())
+                        .start();
+                Client client = Hermod.client()
+                        .target("tcp://127.0.0.1:" + server.port())
+                        .heartbeatInterval(INTERVAL)
+                        .build();
+                Client other = TestServers.client(server)) {
+            AsyncJobsTest.JobsAsync jobs = client.proxy(AsyncJobsTest.JobsAsync.class, "jobs");
+            // One request in dispatch is the most: the server stops reading this connection, and
+            // the client's next request and its PINGs wait unread, for longer than the silence
+            // after which a peer is presumed dead. The server is the slow side: it keeps the link.
+            AsyncResult<String> first = jobs.later("first");
+            AsyncResult<String> second = jobs.later("second");
+            Thread.sleep(8 * INTERVAL.toMillis());
+
+            Jobs control = other.proxy(Jobs.class, "jobs");
+            control.release("first");
+            control.release("second");
+            assertThat(first.value()).isEqualTo("released first");
+            assertThat(second.value()).isEqualTo("released second");
+            assertThat(client.connections()).hasSize(1);
+        }
+    }
+
     /** The client address in {@link FaultEmployees#whoAmI()}: different on every new connection. */
     private static String peerOf(String whoAmI) {
         assertThat(whoAmI).contains(" peer=");

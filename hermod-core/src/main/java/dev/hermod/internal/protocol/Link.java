@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.SocketAddress;
@@ -109,13 +110,51 @@ public final class Link {
 
     /**
      * Stops or resumes reading from the peer, for one reason among several: reading resumes only
-     * when no reason to pause is left. The peer's writes then back up into its own buffers.
+     * when no reason to pause is left. The peer's writes then back up into its own buffers. Call
+     * on the I/O thread; from other threads use {@link #reconsiderPause}, which decides there.
      */
     public void pauseReading(int reason, boolean pause) {
-        channel.eventLoop().execute(() -> {
-            pausedFor = pause ? pausedFor | reason : pausedFor & ~reason;
-            channel.config().setAutoRead(pausedFor == 0);
-        });
+        if (!channel.eventLoop().inEventLoop()) {
+            throw new IllegalStateException("pauseReading off the I/O thread; use reconsiderPause");
+        }
+        pausedFor = pause ? pausedFor | reason : pausedFor & ~reason;
+        channel.config().setAutoRead(pausedFor == 0);
+    }
+
+    /**
+     * Decides again, on the I/O thread, whether reading stays paused for {@code reason}.
+     * {@code rule} is told whether it is paused for that reason now and answers whether it should
+     * be, from the live state it looks at then: decisions requested by racing threads cannot take
+     * effect out of order, and the last one always sees the latest state.
+     */
+    public void reconsiderPause(int reason, PauseRule rule) {
+        channel.eventLoop().execute(() -> pauseReading(reason, rule.shouldPause((pausedFor & reason) != 0)));
+    }
+
+    /** Decides whether reading should be paused for a reason, given whether it is now. */
+    @FunctionalInterface
+    public interface PauseRule {
+        boolean shouldPause(boolean pausedNow);
+    }
+
+    /** Why reading is paused on purpose, as a set of {@code PAUSE_} bits; 0 if it is not. I/O thread only. */
+    int pausedFor() {
+        return pausedFor;
+    }
+
+    /**
+     * Tells whether the peer took any of this side's queued output since the last call: the
+     * frame at the head of the outbound queue, or how much of it was written, changed. Frames
+     * added behind it, such as heartbeats, do not count. I/O thread only.
+     */
+    boolean outputMoved() {
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        Object current = out == null ? null : out.current();
+        long progress = out == null ? 0 : out.currentProgress();
+        boolean moved = current != lastHead || progress != lastHeadProgress;
+        lastHead = current;
+        lastHeadProgress = progress;
+        return moved;
     }
 
     /** Reading is paused because too many of the peer's requests are being dispatched. */
@@ -123,6 +162,8 @@ public final class Link {
     /** Reading is paused because the peer does not read what this side writes. */
     public static final int PAUSE_UNWRITABLE = 2;
     private int pausedFor;
+    private Object lastHead;
+    private long lastHeadProgress;
 
     /** Tells whether the link is open. */
     public boolean isOpen() {

@@ -104,6 +104,13 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.READER_IDLE) {
+                int paused = link.pausedFor();
+                if (paused != 0 && ((paused & Link.PAUSE_UNWRITABLE) == 0 || link.outputMoved())) {
+                    // This side stopped reading on purpose: silence proves nothing while the peer
+                    // waits for this side's dispatch, or still takes this side's output.
+                    log.debug("{}: nothing read within three heartbeat intervals, reading paused ({})", link, paused);
+                    return;
+                }
                 log.debug("{}: no data from peer within three heartbeat intervals; closing", link);
                 link.close(new ConnectionException("connection to " + link.remoteAddress()
                         + " presumed dead: nothing received within three heartbeat intervals", null, false));

@@ -164,7 +164,7 @@ public final class Dispatch {
         inFlight.incrementAndGet();
         if (connection.dispatching.incrementAndGet() == maxInFlightPerConnection) {
             // Stop reading: the peer's further requests wait in TCP buffers, and its sends back up.
-            connection.link().pauseReading(dev.hermod.internal.protocol.Link.PAUSE_DISPATCH, true);
+            reconsiderReading(connection);
         }
         return new Invocation(connection, service, op, h, body, received, oneway);
     }
@@ -227,7 +227,7 @@ public final class Dispatch {
 
     private void finished(RpcConnection connection) {
         if (connection.dispatched() == maxInFlightPerConnection / 2) {
-            connection.link().pauseReading(dev.hermod.internal.protocol.Link.PAUSE_DISPATCH, false);
+            reconsiderReading(connection);
         }
         if (inFlight.decrementAndGet() == 0 && refusing) {
             Runnable r = onIdle;
@@ -235,6 +235,20 @@ public final class Dispatch {
                 r.run();
             }
         }
+    }
+
+    /**
+     * Pauses reading from the connection once {@code maxInFlightPerConnection} of its requests
+     * are in dispatch, and resumes it once no more than half of that are. Called when the count
+     * crosses either mark; the decision is made on the I/O thread from the count then, so a
+     * pause and a resume requested at nearly the same time by different threads cannot apply in
+     * the wrong order and leave the connection paused for good.
+     */
+    private void reconsiderReading(RpcConnection connection) {
+        connection.link().reconsiderPause(dev.hermod.internal.protocol.Link.PAUSE_DISPATCH, paused -> {
+            int n = connection.dispatching.get();
+            return paused ? n > maxInFlightPerConnection / 2 : n >= maxInFlightPerConnection;
+        });
     }
 
     private static void fail(RpcConnection connection, int requestId, Status status, boolean unprocessed,
