@@ -113,6 +113,48 @@ final class HeartbeatTest {
         }
     }
 
+    /** Answers with as many bytes as asked for. */
+    @Remote
+    public interface Big {
+        byte[] bytes(int size);
+    }
+
+    @Test
+    void server_clientNeverReadingItsReplies_closesConnectionDespitePausedReading() throws Exception {
+        try (Server server = Hermod.server()
+                        .host("127.0.0.1")
+                        .heartbeatInterval(INTERVAL)
+                        .add("big", Big.class, size -> new byte[size])
+                        .start();
+                FaultSocket raw = FaultSocket.connect(server.port())) {
+            raw.send(FaultWire.preamble(1));
+            assertThat(raw.readPreamble()).isEqualTo(1);
+            // 24 requests for 1 MiB each, and then not a byte read: the replies fill the socket
+            // buffers, the server stops reading this client (it does not read its replies), and
+            // the client stays silent. Paused reading must not hide a peer that takes nothing.
+            byte[] oneMebibyte = FaultWire.bytes(0x81, 0x1A, 0x00, 0x10, 0x00, 0x00); // CBOR [1048576]
+            for (int id = 1; id <= 24; id++) {
+                raw.send(FaultWire.request(id, "big", "bytes", oneMebibyte));
+            }
+            Thread.sleep(6 * INTERVAL.toMillis()); // the 6 intervals it takes
+
+            // Still not reading (that would let the server's output move): small writes succeed
+            // while the server holds the connection open, and fail once it has closed it.
+            byte[] ping = FaultWire.frame(FaultWire.PING, 0, new byte[8]);
+            long deadline = System.nanoTime() + FaultSocket.BOUND.toNanos();
+            boolean closed = false;
+            while (!closed && System.nanoTime() - deadline < 0) {
+                try {
+                    raw.send(ping);
+                    Thread.sleep(50);
+                } catch (java.io.IOException e) {
+                    closed = true;
+                }
+            }
+            assertThat(closed).as("the server closed the connection of a client that took nothing").isTrue();
+        }
+    }
+
     /** The client address in {@link FaultEmployees#whoAmI()}: different on every new connection. */
     private static String peerOf(String whoAmI) {
         assertThat(whoAmI).contains(" peer=");
