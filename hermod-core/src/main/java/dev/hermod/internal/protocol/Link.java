@@ -117,6 +117,9 @@ public final class Link {
         if (!channel.eventLoop().inEventLoop()) {
             throw new IllegalStateException("pauseReading off the I/O thread; use reconsiderPause");
         }
+        if (pause && reason == PAUSE_UNWRITABLE && (pausedFor & PAUSE_UNWRITABLE) == 0) {
+            lastHead = null; // a new wait for the peer: judge its output from here on
+        }
         pausedFor = pause ? pausedFor | reason : pausedFor & ~reason;
         channel.config().setAutoRead(pausedFor == 0);
     }
@@ -128,7 +131,11 @@ public final class Link {
      * effect out of order, and the last one always sees the latest state.
      */
     public void reconsiderPause(int reason, PauseRule rule) {
-        channel.eventLoop().execute(() -> pauseReading(reason, rule.shouldPause((pausedFor & reason) != 0)));
+        try {
+            channel.eventLoop().execute(() -> pauseReading(reason, rule.shouldPause((pausedFor & reason) != 0)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the I/O thread has stopped, and the channel with it: nothing left to pause or resume
+        }
     }
 
     /** Decides whether reading should be paused for a reason, given whether it is now. */
