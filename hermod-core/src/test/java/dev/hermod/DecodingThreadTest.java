@@ -11,22 +11,38 @@ import org.junit.jupiter.api.Test;
 /** Decoding a reply runs user code (setters, constructors): never on a Hermod I/O thread. */
 final class DecodingThreadTest {
 
+    /**
+     * Answers a probe with its value, after {@code delayMillis}, and fails with a declared
+     * exception when asked to.
+     */
+    private static final class Answering implements Probes {
+        private final long delayMillis;
+
+        Answering(long delayMillis) {
+            this.delayMillis = delayMillis;
+        }
+
+        @Override
+        public Probe probe(String value) {
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // canceled: the answer goes nowhere
+            }
+            Probe p = new Probe();
+            p.setValue(value);
+            return p;
+        }
+
+        @Override
+        public void fail(String value) throws ProbeFailure {
+            throw new ProbeFailure(value);
+        }
+    }
+
     @Test
     void replies_decodedOffTheIoThreads() throws Exception {
-        Probes servant = new Probes() {
-            @Override
-            public Probe probe(String value) {
-                Probe p = new Probe();
-                p.setValue(value);
-                return p;
-            }
-
-            @Override
-            public void fail(String value) throws ProbeFailure {
-                throw new ProbeFailure(value);
-            }
-        };
-        try (Server server = Hermod.server().host("127.0.0.1").add("probes", Probes.class, servant).start();
+        try (Server server = Hermod.server().host("127.0.0.1").add("probes", Probes.class, new Answering(0)).start();
                 Client client = TestServers.client(server)) {
             assertThat(client.proxy(Probes.class, "probes").probe("sync").getValue()).isEqualTo("sync");
             assertThat(client.proxy(Probes.Async.class, "probes").probe("async").value().getValue()).isEqualTo("async");
@@ -43,18 +59,11 @@ final class DecodingThreadTest {
 
     @Test
     void waitingForAReplyOnAnIoThread_failsClearly_andDecodesNothingThere() throws Exception {
-        Probes backendServant = new Probes() {
-            @Override
-            public Probe probe(String value) {
-                Probe p = new Probe();
-                p.setValue(value);
-                return p;
-            }
-
-            @Override
-            public void fail(String value) {}
-        };
-        try (Server backend = Hermod.server().host("127.0.0.1").add("probes", Probes.class, backendServant).start();
+        // The backend takes its time, so the reply is never there before the front waits for it
+        // (a preempted front thread could otherwise find it complete, and a complete result
+        // does not make anyone wait).
+        try (Server backend = Hermod.server().host("127.0.0.1").add("probes", Probes.class, new Answering(500))
+                        .start();
                 Client toBackend = TestServers.client(backend)) {
             Probes.Async downstream = toBackend.proxy(Probes.Async.class, "probes");
             Probes front = new Probes() {

@@ -162,8 +162,8 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
      * Returns early, without an exception, on timeout.
      */
     private void awaitOutcome(long until) throws InterruptedException {
-        if (isDone() || dev.hermod.internal.transport.Transport.onIoThread()) {
-            return; // an I/O thread never settles: it would decode the reply there
+        if (isDone()) {
+            return; // callers have refused to wait on an I/O thread, so decoding never runs there
         }
         CompletableFuture<Void> signal = decided;
         if (signal == null) {
