@@ -27,12 +27,20 @@ final class DocComments {
      * with a newline; empty when the method has no doc comment.
      */
     static String render(Elements elements, Element method, String indent) {
+        return render(elements, method, indent, true);
+    }
+
+    /**
+     * The comment to put before another form of {@code method}, as {@link #render(Elements,
+     * Element, String)}; {@code @throws} tags are kept as they are unless {@code rewriteThrows}.
+     */
+    static String render(Elements elements, Element method, String indent, boolean rewriteThrows) {
         String raw = elements.getDocComment(method);
         if (raw == null || raw.isBlank()) {
             return "";
         }
         boolean markdown = isMarkdown(elements, method);
-        List<String> lines = rewriteThrows(normalize(raw), markdown);
+        List<String> lines = rewriteThrows ? rewriteThrows(normalize(raw), markdown) : normalize(raw);
         StringBuilder out = new StringBuilder();
         if (markdown) {
             for (String line : lines) {

@@ -39,16 +39,26 @@ import javax.tools.JavaFileObject;
 
 /**
  * Hermod's annotation processor: for every interface annotated {@code @dev.hermod.Remote} it
- * generates the asynchronous companion interface, whose methods take the same parameters as the
- * contract's operations and return {@code dev.hermod.AsyncResult} of their result type.
+ * generates two companion interfaces. The asynchronous companion, for clients, has methods that
+ * take the same parameters as the contract's operations and return {@code dev.hermod.AsyncResult}
+ * of their result type. The servant companion, for servers, has methods of the same name and
+ * parameters that return {@code java.util.concurrent.CompletionStage} of the result type and
+ * declare the operation's exceptions: a servant implementing it answers later without holding a
+ * thread, while clients keep calling the contract.
  *
- * <p>For a contract {@code com.example.Employees} it writes {@code com.example.EmployeesAsync}; for
- * a nested contract {@code com.example.Outer.Inner}, the top-level {@code
- * com.example.Outer_InnerAsync}. The companion is annotated {@code @dev.hermod.CompanionOf} with
- * the contract, is public when the contract is accessible from everywhere, has one abstract method
- * per remote operation (inherited operations included; {@code default}, {@code static} and
- * redeclared {@code Object} methods are not operations), copies each operation's doc comment and
- * declares no exceptions: declared exceptions complete the result exceptionally.
+ * <p>For a contract {@code com.example.Employees} it writes {@code com.example.EmployeesAsync} and
+ * {@code com.example.EmployeesAsyncServant}; for a nested contract {@code com.example.Outer.Inner},
+ * the top-level {@code com.example.Outer_InnerAsync} and {@code Outer_InnerAsyncServant}. The
+ * companions are annotated {@code @dev.hermod.CompanionOf} and {@code @dev.hermod.ServantOf} with
+ * the contract, are public when the contract is accessible from everywhere, have one abstract
+ * method per remote operation (inherited operations included; {@code default}, {@code static} and
+ * redeclared {@code Object} methods are not operations) and copy each operation's doc comment. The
+ * asynchronous companion declares no exceptions: declared exceptions complete the result
+ * exceptionally.
+ *
+ * <p>An interface written by hand and annotated {@code @CompanionOf} or {@code @ServantOf} is
+ * checked against the contract it names (see {@link Pairings}): a method whose name, parameter
+ * types or result type does not match an operation is a compilation error on that method.
  *
  * <p>A contract the companion cannot be written for (a class annotated {@code @Remote}, a generic
  * interface, an overloaded operation name, a generic method, a private nested interface) is
@@ -64,10 +74,11 @@ import javax.tools.JavaFileObject;
  *
  * @since 0.1
  */
-@SupportedAnnotationTypes(RemoteProcessor.REMOTE)
+@SupportedAnnotationTypes({RemoteProcessor.REMOTE, RemoteProcessor.COMPANION_OF, RemoteProcessor.SERVANT_OF})
 public final class RemoteProcessor extends AbstractProcessor {
     static final String REMOTE = "dev.hermod.Remote";
     static final String COMPANION_OF = "dev.hermod.CompanionOf";
+    static final String SERVANT_OF = "dev.hermod.ServantOf";
     static final String ASYNC_RESULT = "dev.hermod.AsyncResult";
     static final String GENERATED = "javax.annotation.processing.Generated";
 
@@ -75,6 +86,10 @@ public final class RemoteProcessor extends AbstractProcessor {
     private final Map<String, String> deferred = new LinkedHashMap<>();
     /** Why each deferred contract was deferred, for the error if the type never appears. */
     private final Map<String, String> deferredReason = new LinkedHashMap<>();
+    /** What this processor generated, by qualified name: its companions need no pairing check. */
+    private final Set<String> generatedHere = new HashSet<>();
+    /** Checks hand-written companions against their contracts; created by init. */
+    private Pairings pairings;
 
     private Elements elements;
     private Types types;
@@ -91,6 +106,7 @@ public final class RemoteProcessor extends AbstractProcessor {
         types = env.getTypeUtils();
         filer = env.getFiler();
         messager = env.getMessager();
+        pairings = new Pairings(this, elements, types, messager);
     }
 
     @Override
@@ -113,6 +129,7 @@ public final class RemoteProcessor extends AbstractProcessor {
             }
             deferred.clear();
             deferredReason.clear();
+            pairings.clear();
             return false;
         }
         List<TypeElement> contracts = new ArrayList<>();
@@ -124,18 +141,23 @@ public final class RemoteProcessor extends AbstractProcessor {
         }
         deferred.clear();
         deferredReason.clear();
+        List<TypeElement> companions = pairings.takeDeferred();
         for (TypeElement annotation : annotations) {
-            if (!annotation.getQualifiedName().contentEquals(REMOTE)) {
-                continue;
-            }
+            String name = annotation.getQualifiedName().toString();
             for (Element annotated : round.getElementsAnnotatedWith(annotation)) {
-                if (isInterface(annotated)) {
+                if (name.equals(REMOTE) && isInterface(annotated)) {
                     contracts.add((TypeElement) annotated);
+                } else if (!name.equals(REMOTE) && annotated instanceof TypeElement t
+                        && !generatedHere.contains(t.getQualifiedName().toString())) {
+                    companions.add(t);
                 }
             }
         }
         for (TypeElement contract : contracts) {
             generate(contract);
+        }
+        for (TypeElement companion : companions) {
+            pairings.check(companion);
         }
         // Other processors may act on @Remote too.
         return false;
@@ -191,15 +213,32 @@ public final class RemoteProcessor extends AbstractProcessor {
         String qualifiedName = packageName.isEmpty() ? simpleName : packageName + "." + simpleName;
         TypeElement generated = generatedAnnotationVisible(contract) ? typeElement(module, GENERATED) : null;
         CompanionWriter writer = new CompanionWriter(elements, types, contract, packageName, simpleName,
-                asyncResult, companionOf, generated);
-        String source = writer.write(operations);
+                asyncResult, companionOf, generated, CompanionWriter.Kind.CLIENT);
+        write(contract, qualifiedName, writer.write(operations), "the asynchronous companion");
+        TypeElement servantOf = typeElement(module, SERVANT_OF);
+        if (servantOf == null) {
+            messager.printMessage(Diagnostic.Kind.WARNING, "the servant companion of " + contract.getSimpleName()
+                    + " is not generated: " + SERVANT_OF + " is not on the class path; hermod-processor needs"
+                    + " hermod-core of the same version", contract);
+            return;
+        }
+        String servantName = simpleName + "Servant";
+        CompanionWriter servant = new CompanionWriter(elements, types, contract, packageName, servantName,
+                asyncResult, servantOf, generated, CompanionWriter.Kind.SERVANT);
+        write(contract, packageName.isEmpty() ? servantName : packageName + "." + servantName,
+                servant.write(operations), "the servant companion");
+    }
+
+    /** Writes one generated source file, whose only originating element is the contract. */
+    private void write(TypeElement contract, String qualifiedName, String source, String what) {
+        generatedHere.add(qualifiedName);
         try {
             JavaFileObject file = filer.createSourceFile(qualifiedName, contract);
             try (Writer out = file.openWriter()) {
                 out.write(source);
             }
         } catch (FilerException e) {
-            error(contract, "cannot generate " + qualifiedName + ", the asynchronous companion of "
+            error(contract, "cannot generate " + qualifiedName + ", " + what + " of "
                     + contract.getQualifiedName() + ": " + e.getMessage()
                     + " (does another type of that name exist?)");
         } catch (IOException e) {
@@ -233,9 +272,46 @@ public final class RemoteProcessor extends AbstractProcessor {
      * error.
      */
     private List<Operation> operations(TypeElement contract) {
+        return operations(contract, true);
+    }
+
+    /**
+     * The contract's remote operations, as {@link #operations(TypeElement)}; or null if it has an
+     * error, reported only when {@code report} is set (a contract is reported where it is
+     * processed, not again where a companion names it).
+     */
+    List<Operation> operations(TypeElement contract, boolean report) {
+        List<Operation> operations = new ArrayList<>();
+        boolean ok = true;
+        for (Map.Entry<String, List<Operation>> e : members(contract).entrySet()) {
+            Operation op = single(contract, e.getKey(), e.getValue(), report);
+            if (op == null) {
+                ok = false;
+                continue;
+            }
+            if (!op.method().getTypeParameters().isEmpty()) {
+                if (report) {
+                    report(contract, op.method(), "generic method '" + e.getKey() + "' cannot be a remote"
+                            + " operation: Hermod carries values by their declared types, so declare concrete"
+                            + " types (" + op.describe() + ")");
+                }
+                ok = false;
+                continue;
+            }
+            operations.add(op);
+        }
+        return ok ? operations : null;
+    }
+
+    /**
+     * The abstract methods of an interface that would be remote operations, by name, each with
+     * its type as a member of the interface: {@code default}, {@code static} and redeclared
+     * {@code Object} methods are left out.
+     */
+    Map<String, List<Operation>> members(TypeElement type) {
         List<ExecutableElement> visible = new ArrayList<>();
-        collectVisibleMethods(contract, contract, visible, new HashSet<>());
-        DeclaredType site = (DeclaredType) contract.asType();
+        collectVisibleMethods(type, type, visible, new HashSet<>());
+        DeclaredType site = (DeclaredType) type.asType();
         Map<String, List<Operation>> byName = new LinkedHashMap<>();
         for (ExecutableElement m : visible) {
             Set<Modifier> modifiers = m.getModifiers();
@@ -243,28 +319,11 @@ public final class RemoteProcessor extends AbstractProcessor {
                     || m.isDefault() || redeclaresObjectMethod(m)) {
                 continue;
             }
-            ExecutableType type = (ExecutableType) types.asMemberOf(site, m);
+            ExecutableType member = (ExecutableType) types.asMemberOf(site, m);
             byName.computeIfAbsent(m.getSimpleName().toString(), k -> new ArrayList<>())
-                    .add(new Operation(m, type));
+                    .add(new Operation(m, member));
         }
-        List<Operation> operations = new ArrayList<>();
-        boolean ok = true;
-        for (Map.Entry<String, List<Operation>> e : byName.entrySet()) {
-            Operation op = single(contract, e.getKey(), e.getValue());
-            if (op == null) {
-                ok = false;
-                continue;
-            }
-            if (!op.method().getTypeParameters().isEmpty()) {
-                report(contract, op.method(), "generic method '" + e.getKey() + "' cannot be a remote"
-                        + " operation: Hermod carries values by their declared types, so declare concrete"
-                        + " types (" + op.describe() + ")");
-                ok = false;
-                continue;
-            }
-            operations.add(op);
-        }
-        return ok ? operations : null;
+        return byName;
     }
 
     /**
@@ -306,10 +365,13 @@ public final class RemoteProcessor extends AbstractProcessor {
      * with the same parameter types are one method in Java, so one operation; any other pair is an
      * overload, which Hermod cannot tell apart on the wire.
      */
-    private Operation single(TypeElement contract, String name, List<Operation> candidates) {
+    private Operation single(TypeElement contract, String name, List<Operation> candidates, boolean report) {
         Operation first = candidates.get(0);
         for (Operation other : candidates.subList(1, candidates.size())) {
             if (!sameErasedParameters(first.type(), other.type())) {
+                if (!report) {
+                    return null;
+                }
                 StringBuilder all = new StringBuilder();
                 for (Operation c : candidates) {
                     all.append(all.length() == 0 ? "" : ", ").append(c.describe());
@@ -396,7 +458,7 @@ public final class RemoteProcessor extends AbstractProcessor {
         return null;
     }
 
-    private static String unresolved(Operation op) {
+    static String unresolved(Operation op) {
         String missing = unresolved(op.type().getReturnType());
         for (TypeMirror p : op.type().getParameterTypes()) {
             if (missing == null) {
