@@ -51,6 +51,70 @@ final class DescribeTest {
     }
 
     @Test
+    void describe_typesOfOperations_listsRecordsBeansEnumsAndReferencesWithFields() throws Exception {
+        Echo echo = (Echo) java.lang.reflect.Proxy.newProxyInstance(Echo.class.getClassLoader(),
+                new Class<?>[] {Echo.class}, (p, m, a) -> a[0]);
+        try (Server server = Hermod.server().host("127.0.0.1")
+                        .add("echo", Echo.class, echo)
+                        .add("hub", Hub.class, new HubImpl())
+                        .start();
+                Client client = TestServers.client(server)) {
+            List<ServiceDescription> services = client.describe().value();
+
+            ServiceDescription echoService = services.get(0);
+            // operations by name: bean, color, concat, ..., point, points, shape
+            assertThat(echoService.types()).extracting(ServiceDescription.DataType::name).containsExactly(
+                    Echo.Bean.class.getName(), Echo.Color.class.getName(), Echo.Point.class.getName(),
+                    Echo.Shape.class.getName());
+            assertThat(echoService.type(Echo.Point.class.getName())).hasValue(new ServiceDescription.DataType(
+                    Echo.Point.class.getName(), "record", List.of(
+                            new ServiceDescription.Parameter("x", "int"),
+                            new ServiceDescription.Parameter("y", "int"),
+                            new ServiceDescription.Parameter("label", "java.lang.String")), List.of()));
+            assertThat(echoService.type(Echo.Color.class.getName()).orElseThrow().constants())
+                    .containsExactly("RED", "GREEN");
+            ServiceDescription.DataType bean = echoService.type(Echo.Bean.class.getName()).orElseThrow();
+            assertThat(bean.kind()).isEqualTo("bean");
+            assertThat(bean.fields()).containsExactly(new ServiceDescription.Parameter("name", "java.lang.String"),
+                    new ServiceDescription.Parameter("size", "long"),
+                    new ServiceDescription.Parameter("tags", "java.util.List<java.lang.String>"));
+            ServiceDescription.DataType shape = echoService.type(Echo.Shape.class.getName()).orElseThrow();
+            assertThat(shape.fields()).extracting(ServiceDescription.Parameter::type).containsExactly(
+                    "java.lang.String", "java.util.List<" + Echo.Point.class.getName() + ">",
+                    "java.util.Map<java.lang.String, " + Echo.Color.class.getName() + ">",
+                    "java.util.Optional<" + Echo.Point.class.getName() + ">");
+
+            ServiceDescription hub = services.get(1);
+            assertThat(hub.types()).extracting(ServiceDescription.DataType::name, ServiceDescription.DataType::kind)
+                    .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(Listener.class.getName(), "reference"),
+                            org.assertj.core.groups.Tuple.tuple(Counter.class.getName(), "reference"));
+        }
+    }
+
+    @Test
+    void describe_typesOverTheWire_areMapsThatOldReadersIgnore() throws Exception {
+        try (Server server = TestServers.employees(); Client client = TestServers.client(server)) {
+            Map<?, ?> service = (Map<?, ?>) ((List<?>) client.invoke("hermod", "describe").value()).get(0);
+            assertThat(service.keySet().stream().map(String::valueOf).toList())
+                    .contains("name", "contract", "operations", "types");
+            // a description without types, as a server before types sends it, still reads
+            assertThat(new ServiceDescription("s", "c", List.of(), null).types()).isEmpty();
+        }
+    }
+
+    /** Regression (issue 18): a reference parameter given a map said "value 1 of 1 (java.lang.Long)". */
+    @Test
+    void invoke_mapForReferenceParameter_failsSayingItIsAReference() throws Exception {
+        try (Server server = Hermod.server().host("127.0.0.1").add("hub", Hub.class, new HubImpl()).start();
+                Client client = TestServers.client(server)) {
+            MarshalException e = org.assertj.core.api.Assertions.catchThrowableOfType(MarshalException.class,
+                    () -> client.invoke("hub", "callBack", Map.of(), "x").value());
+            assertThat(e.getMessage()).endsWith("parameter 1 (Listener listener) is an object reference:"
+                    + " expected its id, an integer, but got a map");
+        }
+    }
+
+    @Test
     void add_reservedName_rejected() {
         assertThatThrownBy(() -> Hermod.server().add("hermod", Employees.class, new EmployeesImpl()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");

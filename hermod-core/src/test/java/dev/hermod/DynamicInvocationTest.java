@@ -58,6 +58,31 @@ final class DynamicInvocationTest {
         assertThat(e.isUnprocessed()).isTrue();
     }
 
+    /** Regression (issue 18): a String parameter accepted a CBOR integer. */
+    @Test
+    void invoke_numberForStringParameter_failsNamingParameterTypeAndValue() {
+        MarshalException e = catchThrowableOfType(MarshalException.class,
+                () -> client.invoke("echo", "string", 42).value());
+        assertThat(e.isUnprocessed()).isTrue();
+        assertThat(e.getMessage()).isEqualTo("cannot decode the arguments of string on service 'echo' as (String):"
+                + " parameter 1 (String v): expected a text string, got the integer 42");
+    }
+
+    @Test
+    void invoke_textForIntParameter_failsNamingParameterTypeAndValue() {
+        MarshalException e = catchThrowableOfType(MarshalException.class,
+                () -> client.invoke("echo", "concat", "a", "7", Map.of("x", 1, "y", 2)).value());
+        assertThat(e.getMessage()).endsWith(": parameter 2 (int b): expected an integer, got the text string \"7\"");
+    }
+
+    @Test
+    void invoke_wrongFieldInRecord_failsNamingTheField() {
+        MarshalException e = catchThrowableOfType(MarshalException.class,
+                () -> client.invoke("echo", "point", Map.of("x", "one", "y", 2)).value());
+        assertThat(e.getMessage()).endsWith(": parameter 1 (Echo.Point v): at x: expected an integer,"
+                + " got the text string \"one\"");
+    }
+
     @Test
     void invoke_unknownOperation_failsWithOperationNotFound() {
         catchThrowableOfType(OperationNotFoundException.class, () -> client.invoke("employees", "fire", 1).value());

@@ -35,9 +35,10 @@ import java.util.Objects;
  * <ul>
  *   <li>primitives and their boxes, {@link String}, {@link java.math.BigDecimal},
  *       {@link java.math.BigInteger}, {@link java.util.UUID}; a {@code char} is a one-character
- *       text string. There is no coercion: text is not read as a number or boolean nor the other
- *       way round, a fraction is not read as an integer, and an integer out of range of its type
- *       is rejected;
+ *       text string. There is no coercion, and no lenient mode: text is not read as a number or
+ *       boolean nor a number or boolean as text, a fraction is not read as an integer, and an
+ *       integer out of range of its type is rejected (an integer is read as a floating-point
+ *       number, which loses nothing that matters);
  *   <li>{@code byte[]} as a CBOR byte string, the only form accepted when decoding; other arrays
  *       ({@code int[]}, {@code String[]}, {@code Employee[]}, ...) as CBOR arrays;
  *   <li>enums, by constant name (numbers are rejected, unknown names too);
@@ -188,6 +189,14 @@ public final class JacksonCodec implements Codec {
                 // The declared type decides what is written, not the runtime subclass.
                 .enable(MapperFeature.USE_STATIC_TYPING)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                // That feature leaves text alone: without this, a number or boolean is read as a String.
+                .withCoercionConfig(com.fasterxml.jackson.databind.type.LogicalType.Textual, c -> c
+                        .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Integer,
+                                com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                        .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Float,
+                                com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                        .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Boolean,
+                                com.fasterxml.jackson.databind.cfg.CoercionAction.Fail))
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)

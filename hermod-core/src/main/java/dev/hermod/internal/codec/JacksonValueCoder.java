@@ -71,7 +71,7 @@ final class JacksonValueCoder implements ValueCoder {
         Objects.requireNonNull(values, "values");
         Objects.requireNonNull(out, "out");
         if (values.length != slots.length) {
-            throw new IllegalArgumentException("expected " + slots.length + " values, got " + values.length);
+            throw new IllegalArgumentException("expected " + describeCount() + ", got " + values.length);
         }
         // Closing the generator flushes it into out; AUTO_CLOSE_TARGET is off, so out stays open.
         try (JsonGenerator generator = factory.createGenerator(out)) {
@@ -151,7 +151,7 @@ final class JacksonValueCoder implements ValueCoder {
     }
 
     private IOException wrongCount(int actual) {
-        return new IOException("expected " + slots.length + " values, got " + actual);
+        return new IOException("expected " + describeCount() + ", got " + actual);
     }
 
     private String describeCount() {
@@ -183,6 +183,7 @@ final class JacksonValueCoder implements ValueCoder {
     private static final class Slot {
 
         private final String typeName;
+        private final int index;
         private final String label;
         private final boolean isVoid;
         private final boolean primitive;
@@ -190,9 +191,10 @@ final class JacksonValueCoder implements ValueCoder {
         private final ObjectWriter writer;
         private final ObjectReader reader;
 
-        private Slot(String typeName, String label, boolean isVoid, boolean primitive, Class<?> valueClass,
-                ObjectWriter writer, ObjectReader reader) {
+        private Slot(String typeName, int index, String label, boolean isVoid, boolean primitive,
+                Class<?> valueClass, ObjectWriter writer, ObjectReader reader) {
             this.typeName = typeName;
+            this.index = index;
             this.label = label;
             this.isVoid = isVoid;
             this.primitive = primitive;
@@ -202,7 +204,7 @@ final class JacksonValueCoder implements ValueCoder {
         }
 
         static Slot untyped(ObjectMapper mapper, int index, int count) {
-            return new Slot("any", "value " + (index + 1) + " of " + count + " (untyped)", false, false,
+            return new Slot("any", index, "value " + (index + 1) + " of " + count + " (untyped)", false, false,
                     Object.class, mapper.writerFor(Object.class), mapper.readerFor(Object.class));
         }
 
@@ -211,11 +213,11 @@ final class JacksonValueCoder implements ValueCoder {
             String typeName = declared.getTypeName();
             String label = "value " + (index + 1) + " of " + count + " (" + typeName + ")";
             if (declared == void.class || declared == Void.class) {
-                return new Slot(typeName, label, true, false, Void.class, null, null);
+                return new Slot(typeName, index, label, true, false, Void.class, null, null);
             }
             JavaType type = TypeChecker.check(mapper, declared);
             Class<?> raw = type.getRawClass();
-            return new Slot(typeName, label, false, raw.isPrimitive(), box(raw),
+            return new Slot(typeName, index, label, false, raw.isPrimitive(), box(raw),
                     mapper.writerFor(type), mapper.readerFor(type));
         }
 
@@ -246,17 +248,18 @@ final class JacksonValueCoder implements ValueCoder {
             JsonToken token = parser.currentToken();
             if (isVoid || (primitive && token == JsonToken.VALUE_NULL)) {
                 if (token != JsonToken.VALUE_NULL) {
-                    throw new IOException("cannot decode " + label + ": expected null, got " + describe(token));
+                    throw new ValueDecodingException(index, label, "expected null, got " + describe(token), null);
                 }
                 if (primitive) {
-                    throw new IOException("cannot decode " + label + ": got null for a primitive type");
+                    throw new ValueDecodingException(index, label,
+                            "expected " + DecodingFailures.expected(valueClass) + ", got null", null);
                 }
                 return null;
             }
             try {
                 return reader.readValue(parser);
             } catch (IOException | RuntimeException e) {
-                throw new IOException("cannot decode " + label + ": " + e.getMessage(), e);
+                throw new ValueDecodingException(index, label, DecodingFailures.reason(e, parser), e);
             }
         }
 

@@ -118,6 +118,31 @@ public final class Operation {
         return contract == null ? name : contract.type().getSimpleName() + "." + name;
     }
 
+    /**
+     * Says why the arguments of a request could not be decoded, naming the parameter, its
+     * declared type and what arrived when the codec says which value failed
+     * ({@code "parameter 1 (String name): expected a text string, got the integer 42"}).
+     */
+    public String argumentFailure(Exception e) {
+        if (method != null && e instanceof dev.hermod.internal.codec.ValueDecodingException v
+                && v.index() >= 0 && v.index() < method.getParameterCount()) {
+            java.lang.reflect.Parameter p = method.getParameters()[v.index()];
+            String parameter = "parameter " + (v.index() + 1) + " (" + shortTypeName(p.getParameterizedType())
+                    + " " + p.getName() + ")";
+            if (argumentReferences != null && argumentReferences[v.index()] != null) {
+                return parameter + " is an object reference: expected its id, an integer, but "
+                        + v.reason().substring(v.reason().indexOf(", got ") + 2);
+            }
+            return parameter + ": " + v.reason();
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    /** {@code List<String>} for {@code java.util.List<java.lang.String>}; {@code Outer.Inner} for nested types. */
+    static String shortTypeName(Type type) {
+        return type.getTypeName().replaceAll("\\b(?:[a-z_][\\w]*\\.)+(?=[A-Z])", "").replace('$', '.');
+    }
+
     /** Encodes and decodes the arguments, one value per parameter. */
     public ValueCoder argumentCoder() {
         return argumentCoder;

@@ -339,7 +339,7 @@ public final class Dispatch {
                 return;
             } catch (Exception e) {
                 reply(failureFrame(Status.MARSHAL, true, "cannot decode the arguments of " + describe()
-                        + " as " + signature() + ": " + e.getMessage()));
+                        + " as " + signature() + ": " + op.argumentFailure(e)));
                 return;
             } finally {
                 releaseBody();

@@ -1,6 +1,7 @@
 package dev.hermod.internal.server;
 
 import dev.hermod.ServiceDescription;
+import dev.hermod.internal.contract.DataTypes;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.rpc.Dispatch;
 import java.lang.reflect.Parameter;
@@ -25,7 +26,7 @@ final class DescribeImpl implements Describe {
                 ops.add(new ServiceDescription.Operation(op.name(), params, op.resultType().getTypeName(), exceptions,
                         op.isAsync(), op.isOnewayCapable()));
             }
-            all.add(new ServiceDescription(s.name(), s.contract().type().getName(), ops));
+            all.add(new ServiceDescription(s.name(), s.contract().type().getName(), ops, DataTypes.of(s.contract())));
         }
         this.descriptions = List.copyOf(all);
     }

@@ -635,14 +635,50 @@ final class JacksonCodecTest {
         assertThatThrownBy(() -> decode(coder(type), cbor(List.of(wireValue))))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("cannot decode value 1 of 1")
-                .hasMessageContaining(messagePart);
+                .hasMessageContaining(messagePart)
+                // plain words: no Jackson class, annotation-style quoting or configuration advice
+                .hasMessageNotContainingAny("CoercionConfig", "`", "com.fasterxml", "[Source");
+    }
+
+    /** Regression (issue 18): a number or boolean was read as text where a String is declared. */
+    @ParameterizedTest(name = "{0} from {1}")
+    @MethodSource("noCoercion")
+    void decode_scalarOfAnotherKind_isNeverCoerced(Type type, Object wireValue, String message) {
+        assertThatThrownBy(() -> decode(coder(type), cbor(List.of(wireValue))))
+                .isInstanceOf(ValueDecodingException.class)
+                .hasMessage(message);
+    }
+
+    static Stream<Arguments> noCoercion() {
+        return Stream.of(
+                arguments(String.class, 42, "cannot decode value 1 of 1 (java.lang.String): expected a text string,"
+                        + " got the integer 42"),
+                arguments(String.class, 1.5, "cannot decode value 1 of 1 (java.lang.String): expected a text string,"
+                        + " got the number 1.5"),
+                arguments(String.class, true, "cannot decode value 1 of 1 (java.lang.String): expected a text string,"
+                        + " got the boolean true"),
+                arguments(int.class, "42", "cannot decode value 1 of 1 (int): expected an integer,"
+                        + " got the text string \"42\""),
+                arguments(Long.class, "42", "cannot decode value 1 of 1 (java.lang.Long): expected an integer,"
+                        + " got the text string \"42\""),
+                arguments(boolean.class, "true", "cannot decode value 1 of 1 (boolean): expected a boolean,"
+                        + " got the text string \"true\""),
+                arguments(Employee.class, Map.of("number", "7", "name", "Ada"), "cannot decode value 1 of 1 ("
+                        + Employee.class.getTypeName() + "): at number: expected an integer, got the text string \"7\""),
+                arguments(new TypeRef<List<String>>() {}.type(), List.of("a", 2), "cannot decode value 1 of 1"
+                        + " (java.util.List<java.lang.String>): at [1]: expected a text string, got the integer 2"));
+    }
+
+    @Test
+    void decode_numberWhereTextExpected_stillReadsNumbersAsFloatingPoint() throws IOException {
+        assertThat(decode(coder(double.class), cbor(List.of(3)))).containsExactly(3.0);
     }
 
     @Test
     void decode_nullForPrimitive_throws() {
         assertThatThrownBy(() -> decode(coder(int.class), bytes(0x81, 0xf6)))
                 .isInstanceOf(IOException.class)
-                .hasMessage("cannot decode value 1 of 1 (int): got null for a primitive type");
+                .hasMessage("cannot decode value 1 of 1 (int): expected an integer, got null");
     }
 
     @Test
@@ -683,7 +719,7 @@ final class JacksonCodecTest {
     void encode_wrongNumberOfValues_throwsIllegalArgument() {
         assertThatThrownBy(() -> coder(int.class).encode(new Object[] {1, 2}, new ByteArrayOutputStream()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("expected 1 values, got 2");
+                .hasMessage("expected 1 value, got 2");
     }
 
     @Test
