@@ -1,6 +1,12 @@
 package dev.hermod.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,10 +16,9 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
-import dev.hermod.AsyncResult;
 import dev.hermod.CallOptions;
 import dev.hermod.Client;
-import picocli.CommandLine;
+import dev.hermod.ServiceDescription;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -23,9 +28,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code hermod call TARGET SERVICE OPERATION [ARGS...]}: invokes one operation by name with
- * JSON arguments and prints the result as JSON; with {@code --async N}, fires N identical calls
- * at once and reports how long they took.
+ * {@code hermod call TARGET SERVICE OPERATION [ARGS...]}: invokes one operation by name with JSON
+ * arguments and prints the result as JSON. The arguments come from the command line (one JSON
+ * value each; {@code -} reads one from standard input) or from {@code -d} (a JSON array of them,
+ * or JSON values one after another; {@code @FILE} reads them from a file and {@code @-} from
+ * standard input). They are checked against the operation's description before the call, so a
+ * wrong count or type is a usage error (exit 2) naming the parameter.
+ *
+ * <p>{@code --template} prints a JSON array of example arguments instead of calling, and
+ * {@code --async N} fires N identical calls at once, after a warm-up, and reports latency and
+ * throughput ({@link LoadRun}).
  */
 @Command(name = "call", mixinStandardHelpOptions = true,
         description = "Invoke an operation with JSON arguments and print the result as JSON.")
@@ -45,18 +57,35 @@ final class CallCommand implements Callable<Integer> {
     private String operation;
 
     @Parameters(index = "3..*", paramLabel = "ARGS",
-            description = "the arguments, each a JSON value: 99, '\"Ada\"', '{\"x\":1}', '[1,2]'")
+            description = "the arguments, each a JSON value: 99, '\"Ada\"', '{\"x\":1}', '[1,2]'; "
+                    + "- reads one from standard input")
     private List<String> args = new ArrayList<>();
+
+    @Option(names = {"-d", "--data"}, paramLabel = "JSON|@FILE|@-",
+            description = "the arguments instead of ARGS: a JSON array of them, or JSON values one after another; "
+                    + "@FILE reads them from a file, @- from standard input")
+    private String data;
+
+    @Option(names = {"-H", "--context"}, paramLabel = "KEY=VALUE",
+            description = "a request context entry the servant reads from Current.context(); repeatable")
+    private Map<String, String> context = new LinkedHashMap<>();
+
+    @Option(names = "--template", description = "print a JSON array of example arguments for -d, and do not call")
+    private boolean template;
 
     @Option(names = "--json", description = "print compact JSON (with --async: a JSON report)")
     private boolean json;
 
     @Option(names = "--async", paramLabel = "N",
-            description = "fire N identical calls at once, wait for all and report the timing")
+            description = "fire N identical calls at once, after as many to warm up, and report latency and throughput")
     private Integer async;
 
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "with --async: the calls fired first and not counted (default: as many as --async)")
+    private Integer warmup;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
-            description = "deadline of each call in seconds (default: ${DEFAULT-VALUE})")
+            description = "deadline of each call in seconds, sent to the server (default: ${DEFAULT-VALUE})")
     private double timeout;
 
     @Mixin
@@ -66,27 +95,41 @@ final class CallCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Duration limit = seconds(spec, timeout);
         if (async != null && async < 1) {
-            throw new ParameterException(spec.commandLine(), "--async must be at least 1: " + async);
+            throw usage("--async must be at least 1: " + async);
         }
-        Object[] values = new Object[args.size()];
-        for (int i = 0; i < values.length; i++) {
-            try {
-                values[i] = Json.parse(args.get(i));
-            } catch (JsonProcessingException e) {
-                throw new ParameterException(spec.commandLine(), "argument " + (i + 1) + " is not JSON: "
-                        + args.get(i) + " (" + e.getOriginalMessage() + "; quote strings: '\"text\"')");
-            }
+        if (warmup != null && (async == null || warmup < 0)) {
+            throw usage(async == null ? "--warmup goes with --async" : "--warmup must not be negative: " + warmup);
         }
+        List<Object> values = template ? List.of() : arguments();
         CallOptions options = CallOptions.defaults().withTimeout(limit);
+        for (Map.Entry<String, String> e : context.entrySet()) {
+            options = options.withContext(e.getKey(), e.getValue());
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (Client client = target.client(limit)) {
-            if (async == null) {
-                Object result = client.invoke(options, service, operation, values).value();
-                out.println(Json.write(result, !json));
+            Catalog catalog = Catalog.fetch(target, client);
+            ServiceDescription described = catalog.service(service);
+            ServiceDescription.Operation op = Catalog.operation(described, operation);
+            Schema schema = new Schema(described);
+            if (template) {
+                out.println(Json.write(schema.template(op), !json));
                 out.flush();
                 return 0;
             }
-            return fanOut(client, options, values, limit, out);
+            Object[] ready;
+            try {
+                ready = schema.check(op, values);
+            } catch (Schema.Mismatch e) {
+                throw usage(e.getMessage());
+            }
+            if (async != null) {
+                return new LoadRun(client, options, service, operation, ready, limit)
+                        .run(warmup == null ? async : warmup, async, json, out, spec.commandLine().getErr(), target);
+            }
+            Object result = client.invoke(options, service, operation, ready).value();
+            out.println(Json.write(result, !json));
+            out.flush();
+            return 0;
         } catch (ParameterException | Failures.CommandFailure e) {
             throw e;
         } catch (Exception e) {
@@ -94,52 +137,68 @@ final class CallCommand implements Callable<Integer> {
         }
     }
 
-    private int fanOut(Client client, CallOptions options, Object[] values, Duration limit, PrintWriter out)
-            throws Exception {
-        List<AsyncResult<Object>> results = new ArrayList<>(async);
-        long start = System.nanoTime();
-        for (int i = 0; i < async; i++) {
-            results.add(client.invoke(options, service, operation, values));
-        }
-        // Each call has its own deadline; the extra second only covers the report reaching us.
-        long waitUntil = System.nanoTime() + limit.toNanos() + 1_000_000_000L;
-        int failures = 0;
-        Throwable firstFailure = null;
-        for (AsyncResult<Object> r : results) {
-            long left = Math.max(0, waitUntil - System.nanoTime());
-            if (!r.waitForCompleted(Duration.ofNanos(left))) {
-                r.cancel();
+    /** The arguments as plain JSON values, from ARGS or -d; malformed JSON is a usage error. */
+    private List<Object> arguments() {
+        if (data != null) {
+            if (!args.isEmpty()) {
+                throw usage("give the arguments either as ARGS or with -d, not both");
             }
-            if (r.isFailed() || r.isCancelled()) {
-                failures++;
-                if (firstFailure == null) {
-                    firstFailure = r.error().orElse(null);
+            String source = data.equals("@-") ? "standard input" : data.startsWith("@") ? data.substring(1) : "-d";
+            String text = data.equals("@-") ? readStandardInput() : data.startsWith("@") ? readFile(data.substring(1))
+                    : data;
+            try {
+                List<Object> values = Json.parseAll(text);
+                return values.size() == 1 && values.get(0) instanceof List<?> list ? new ArrayList<>(list) : values;
+            } catch (JsonProcessingException e) {
+                throw usage("the arguments in " + source + " are not JSON (" + e.getOriginalMessage()
+                        + "; quote strings: \"text\")");
+            }
+        }
+        List<Object> values = new ArrayList<>();
+        boolean stdinUsed = false;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            String text = arg;
+            if (arg.equals("-")) {
+                if (stdinUsed) {
+                    throw usage("only one argument can be read from standard input ('-')");
                 }
+                stdinUsed = true;
+                text = readStandardInput();
+            }
+            try {
+                values.add(Json.parse(text.strip()));
+            } catch (JsonProcessingException e) {
+                String hint = arg.startsWith("@") ? "; to read the arguments from a file use -d " + arg
+                        : "; quote strings: '\"text\"'";
+                throw usage("argument " + (i + 1) + " is not JSON: " + (arg.equals("-") ? "(standard input) " + text.strip()
+                        : arg) + " (" + e.getOriginalMessage() + hint + ")");
             }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        double rate = async / seconds;
-        if (json) {
-            Map<String, Object> report = new LinkedHashMap<>();
-            report.put("service", service);
-            report.put("operation", operation);
-            report.put("calls", async);
-            report.put("failures", failures);
-            report.put("seconds", seconds);
-            report.put("callsPerSecond", rate);
-            out.println(Json.write(report, false));
-        } else {
-            out.printf(java.util.Locale.ROOT, "%d calls, %d failed, %.3f s, %.0f calls/s%n",
-                    async, failures, seconds, rate);
+        return values;
+    }
+
+    private String readStandardInput() {
+        InputStream in = HermodCommand.standardInput(spec);
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw usage("cannot read standard input: " + e.getMessage());
         }
-        out.flush();
-        if (failures > 0) {
-            Exception cause = firstFailure instanceof Exception e ? target.explain(e) : null;
-            String why = cause == null ? "" : "; first: " + Failures.describe(cause).line();
-            throw new Failures.CommandFailure(failures + " of " + async + " calls failed" + why,
-                    CommandLine.ExitCode.SOFTWARE, cause);
+    }
+
+    private String readFile(String name) {
+        try {
+            return Files.readString(Path.of(name), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw usage("no such file: " + name);
+        } catch (IOException | RuntimeException e) {
+            throw usage("cannot read " + name + ": " + e.getMessage());
         }
-        return 0;
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
     }
 
     /** Converts a {@code --timeout} value; zero, negative or absurd values are usage errors. */

@@ -342,7 +342,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Whether standard output is a terminal, where a progress bar can be redrawn in place. */
-    private static boolean terminal() {
+    static boolean terminal() {
         Console console = System.console();
         if (console == null) {
             return false;

@@ -3,7 +3,9 @@ package dev.hermod.cli;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -16,9 +18,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code hermod describe TARGET}: lists a server's services and their operations. */
+/**
+ * {@code hermod describe TARGET [SERVICE[.OPERATION]]}: a server's services, or one service, or
+ * one operation, with the records, beans and enums they use and their fields.
+ */
 @Command(name = "describe", mixinStandardHelpOptions = true,
-        description = "List the services a server offers, with their operations and types.")
+        description = "Describe a server's services, one service or one operation: operations, parameter and "
+                + "result types, and the fields of the records, beans and enums they use.")
 final class DescribeCommand implements Callable<Integer> {
 
     @Spec
@@ -28,7 +34,11 @@ final class DescribeCommand implements Callable<Integer> {
             description = "the server, tcp://host:port or host:port")
     private Endpoint target;
 
-    @Option(names = "--json", description = "print JSON instead of a table")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "SERVICE[.OPERATION]",
+            description = "only this service, or only this operation of it")
+    private String what;
+
+    @Option(names = "--json", description = "print JSON instead of text")
     private boolean json;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
@@ -41,23 +51,61 @@ final class DescribeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Duration limit = CallCommand.seconds(spec, timeout);
-        List<ServiceDescription> services;
+        Catalog catalog;
         try (Client client = target.client(limit)) {
-            services = client.describe().value();
+            catalog = Catalog.fetch(target, client);
         } catch (Exception e) {
             throw target.explain(e);
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(Json.write(services, true));
+        if (what == null) {
+            if (json) {
+                out.println(Json.write(catalog.services(), true));
+            } else {
+                print(catalog.services(), out);
+            }
         } else {
-            print(services, out);
+            int dot = what.indexOf('.');
+            ServiceDescription service = catalog.service(dot < 0 ? what : what.substring(0, dot));
+            if (dot < 0) {
+                if (json) {
+                    out.println(Json.write(service, true));
+                } else {
+                    print(List.of(service), out);
+                }
+            } else {
+                ServiceDescription.Operation op = Catalog.operation(service, what.substring(dot + 1));
+                printOperation(service, op, out);
+            }
         }
         out.flush();
         return 0;
     }
 
-    /** Prints the services as a person reads them: one block per service, operations aligned. */
+    private void printOperation(ServiceDescription service, ServiceDescription.Operation op, PrintWriter out) {
+        Schema schema = new Schema(service);
+        List<ServiceDescription.DataType> types = schema.typesOf(op);
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("service", service.name());
+            m.put("contract", service.contract());
+            m.put("operation", op);
+            m.put("types", types);
+            m.put("template", schema.template(op));
+            out.println(Json.write(m, true));
+            return;
+        }
+        out.println(schema.shortName(op.result()) + " " + schema.signature(op) + notes(op, schema));
+        out.println("  operation of service " + service.name() + "  (" + service.contract() + ")");
+        if (!types.isEmpty()) {
+            out.println();
+            types.forEach(t -> out.println("  " + schema.describe(t)));
+        }
+        out.println();
+        out.println("  arguments, for hermod call -d: " + Json.write(schema.template(op), false));
+    }
+
+    /** Prints the services as a person reads them: one block per service, operations aligned, then types. */
     static void print(List<ServiceDescription> services, PrintWriter out) {
         if (services.isEmpty()) {
             out.println("(no services)");
@@ -70,26 +118,10 @@ final class DescribeCommand implements Callable<Integer> {
             }
             first = false;
             out.println("service " + service.name() + "  (" + service.contract() + ")");
-            String pkg = service.contract().contains(".")
-                    ? service.contract().substring(0, service.contract().lastIndexOf('.') + 1) : "";
-            java.util.function.UnaryOperator<String> shorten = type -> shorten(type, pkg);
+            Schema schema = new Schema(service);
             List<String[]> rows = new ArrayList<>();
             for (ServiceDescription.Operation op : service.operations()) {
-                String params = op.parameters().stream()
-                        .map(p -> shorten.apply(p.type()) + " " + p.name())
-                        .collect(Collectors.joining(", "));
-                StringBuilder notes = new StringBuilder();
-                if (!op.exceptions().isEmpty()) {
-                    notes.append("throws ").append(op.exceptions().stream().map(shorten)
-                            .collect(Collectors.joining(", ")));
-                }
-                if (op.async()) {
-                    notes.append(notes.length() > 0 ? "  " : "").append("[async]");
-                }
-                if (op.onewayCapable()) {
-                    notes.append(notes.length() > 0 ? "  " : "").append("[oneway]");
-                }
-                rows.add(new String[] {shorten.apply(op.result()), op.name() + "(" + params + ")", notes.toString()});
+                rows.add(new String[] {schema.shortName(op.result()), schema.signature(op), notes(op, schema).strip()});
             }
             int resultWidth = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0);
             int signatureWidth = rows.stream().mapToInt(r -> r[1].length()).max().orElse(0);
@@ -101,19 +133,26 @@ final class DescribeCommand implements Callable<Integer> {
             if (rows.isEmpty()) {
                 out.println("  (no operations)");
             }
+            if (!service.types().isEmpty()) {
+                out.println("  types:");
+                service.types().forEach(t -> out.println("    " + schema.describe(t)));
+            }
         }
     }
 
-    /**
-     * Drops the packages a reader supplies anyway ({@code java.lang}, {@code java.util} and the
-     * contract's own) and writes nested types with a dot.
-     */
-    static String shorten(String type, String contractPackage) {
-        String s = type.replaceAll("\\bjava\\.(lang|util)\\.(?=[A-Z])", "");
-        if (!contractPackage.isEmpty()) {
-            s = s.replaceAll("\\b" + java.util.regex.Pattern.quote(contractPackage) + "(?=[A-Z])", "");
+    private static String notes(ServiceDescription.Operation op, Schema schema) {
+        StringBuilder notes = new StringBuilder();
+        if (!op.exceptions().isEmpty()) {
+            notes.append("  throws ").append(op.exceptions().stream().map(schema::shortName)
+                    .collect(Collectors.joining(", ")));
         }
-        return s.replace('$', '.');
+        if (op.async()) {
+            notes.append("  [async]");
+        }
+        if (op.onewayCapable()) {
+            notes.append("  [oneway]");
+        }
+        return notes.toString();
     }
 
     private static String pad(String s, int width) {

@@ -1,5 +1,6 @@
 package dev.hermod.cli;
 
+import static dev.hermod.cli.CliTesting.assertOneErrorLine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
@@ -25,6 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.hermod.Hermod;
 import dev.hermod.Server;
+import dev.hermod.cli.CliTesting.Run;
 import picocli.CommandLine;
 
 final class HermodCommandTest {
@@ -43,20 +45,12 @@ final class HermodCommandTest {
         server.close();
     }
 
-    /** One in-process run of the command: its status and everything it printed. */
-    record Run(int status, String out, String err) {}
-
     private static Run run(String... args) {
-        return run(HermodCommand.commandLine(), args);
+        return CliTesting.run(args);
     }
 
     private static Run run(CommandLine cl, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int status = cl.execute(args);
-        return new Run(status, out.toString(), err.toString());
+        return CliTesting.run(cl, args);
     }
 
     /** A loopback port nothing listens on (it did a moment ago). */
@@ -64,12 +58,6 @@ final class HermodCommandTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
-    }
-
-    private static void assertOneErrorLine(Run r, int status, String... fragments) {
-        assertThat(r.status()).as(r.toString()).isEqualTo(status);
-        assertThat(r.err().lines()).as(r.toString()).hasSize(1);
-        assertThat(r.err()).startsWith("hermod: ").contains(fragments).doesNotContain("\tat ");
     }
 
     @Test
@@ -84,7 +72,7 @@ final class HermodCommandTest {
                 .contains("Greeter.Point").contains("move(Greeter.Point p, int dx)")
                 .contains("[oneway]");
         // The result column is aligned: every operation name starts in the same column.
-        List<Integer> columns = r.out().lines().filter(l -> l.startsWith("  "))
+        List<Integer> columns = r.out().lines().takeWhile(l -> !l.equals("  types:")).filter(l -> l.startsWith("  "))
                 .map(l -> {
                     Matcher m = Pattern.compile("^  \\S+\\s+").matcher(l);
                     assertThat(m.find()).isTrue();
@@ -249,13 +237,19 @@ final class HermodCommandTest {
         Run json = run("call", "--async", "50", "--json", target, "greeter", "add", "1", "2");
 
         assertThat(text.status()).as(text.toString()).isZero();
-        assertThat(text.out()).startsWith("50 calls, 0 failed, ").contains("calls/s");
+        assertThat(text.out()).startsWith("warm-up:  50 calls in ").contains("; not counted\nmeasured: 50 calls, 0 failed, ")
+                .containsPattern("calls/s; latency p50 [0-9.]+ ms, p99 [0-9.]+ ms, max [0-9.]+ ms");
         assertThat(json.status()).as(json.toString()).isZero();
         JsonNode report = JSON.readTree(json.out());
         assertThat(report.get("calls").asInt()).isEqualTo(50);
         assertThat(report.get("failures").asInt()).isZero();
         assertThat(report.get("seconds").asDouble()).isPositive();
         assertThat(report.get("callsPerSecond").asDouble()).isPositive();
+        assertThat(report.get("latencyMillis").get("p50").asDouble()).isPositive();
+        assertThat(report.get("latencyMillis").get("p99").asDouble())
+                .isGreaterThanOrEqualTo(report.get("latencyMillis").get("p50").asDouble());
+        assertThat(report.get("warmup").get("calls").asInt()).isEqualTo(50);
+        assertThat(report.get("warmup").get("seconds").asDouble()).isPositive();
     }
 
     @Test
@@ -263,7 +257,7 @@ final class HermodCommandTest {
         Run r = run("call", "--async", "5", target, "greeter", "greet", "\"\"");
 
         assertThat(r.status()).isEqualTo(1);
-        assertThat(r.out()).startsWith("5 calls, 5 failed, ");
+        assertThat(r.out()).contains("measured: 5 calls, 5 failed, ");
         assertOneErrorLine(r, 1, "5 of 5 calls failed", "Nobody");
     }
 
