@@ -1,6 +1,6 @@
 package dev.hermod;
 
-import dev.hermod.internal.rpc.Combinators;
+import dev.hermod.internal.bridge.Engine;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -264,7 +264,7 @@ public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
      * @return a future of all values
      */
     static <T> CompletableFuture<List<T>> all(Collection<? extends AsyncResult<? extends T>> results) {
-        return Combinators.all(results);
+        return Engine.get().all(results);
     }
 
     /**
@@ -279,6 +279,6 @@ public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
      * @throws IllegalArgumentException if {@code results} is empty
      */
     static <T> CompletableFuture<T> any(Collection<? extends AsyncResult<? extends T>> results) {
-        return Combinators.any(results);
+        return Engine.get().any(results);
     }
 }

@@ -1,8 +1,8 @@
 package dev.hermod;
 
 import dev.hermod.codec.Codec;
-import dev.hermod.internal.client.ClientConfig;
-import dev.hermod.internal.client.ClientImpl;
+import dev.hermod.internal.bridge.ClientConfig;
+import dev.hermod.internal.bridge.Engine;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -448,7 +448,7 @@ public interface Client extends AutoCloseable {
             if (max < connections) {
                 throw new IllegalStateException("maxConnections (" + max + ") is below connections (" + connections + ")");
             }
-            return new ClientImpl(new ClientConfig(target, codec, callTimeout, connectTimeout,
+            return Engine.get().newClient(new ClientConfig(target, codec, callTimeout, connectTimeout,
                     heartbeatInterval, maxFrameSize, ioThreads, callbackExecutor,
                     Math.min(batchFlushSize, maxFrameSize), maxQueuedBytes, connections, max,
                     maxOutstandingPerConnection, dispatchExecutor, manualServing));

@@ -1,6 +1,6 @@
 package dev.hermod;
 
-import dev.hermod.internal.rpc.Dispatch;
+import dev.hermod.internal.bridge.Engine;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -34,7 +34,7 @@ public interface Current {
      * @throws IllegalStateException if the calling thread is not running a remote operation
      */
     static Current get() {
-        Current current = Dispatch.current();
+        Current current = Engine.get().current();
         if (current == null) {
             throw new IllegalStateException("no remote invocation is being dispatched on this thread");
         }

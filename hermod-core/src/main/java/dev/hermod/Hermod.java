@@ -1,6 +1,7 @@
 package dev.hermod;
 
-import dev.hermod.internal.rpc.ProxyHandler;
+import dev.hermod.internal.bridge.Engine;
+import dev.hermod.internal.bridge.ProxyControl;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
@@ -69,7 +70,7 @@ public final class Hermod {
     public static <T> T withOptions(T proxy, UnaryOperator<CallOptions> change) {
         Objects.requireNonNull(proxy, "proxy");
         Objects.requireNonNull(change, "change");
-        return ProxyHandler.of(proxy).withOptions(proxy, change);
+        return control(proxy).withOptions(proxy, change);
     }
 
     /**
@@ -94,7 +95,7 @@ public final class Hermod {
      *     is not a valid contract
      */
     public static <U> U as(Object proxy, Class<U> contract) {
-        return ProxyHandler.of(Objects.requireNonNull(proxy, "proxy")).as(contract);
+        return control(Objects.requireNonNull(proxy, "proxy")).as(contract);
     }
 
     /**
@@ -116,7 +117,7 @@ public final class Hermod {
      */
     public static <T> T oneway(T proxy) {
         Objects.requireNonNull(proxy, "proxy");
-        return ProxyHandler.of(proxy).withMode(proxy, ProxyHandler.Mode.ONEWAY);
+        return control(proxy).oneway(proxy);
     }
 
     /**
@@ -151,7 +152,7 @@ public final class Hermod {
      */
     public static <T> T batch(T proxy) {
         Objects.requireNonNull(proxy, "proxy");
-        return ProxyHandler.of(proxy).batch(proxy);
+        return control(proxy).batch(proxy);
     }
 
     /**
@@ -163,7 +164,7 @@ public final class Hermod {
      * @throws ConnectionException if the batch could not be written
      */
     public static void flush(Object batchProxy) {
-        ProxyHandler.of(Objects.requireNonNull(batchProxy, "batchProxy")).flush();
+        control(Objects.requireNonNull(batchProxy, "batchProxy")).flush();
     }
 
     /**
@@ -175,7 +176,7 @@ public final class Hermod {
      * @throws IllegalArgumentException if it is not a batch proxy
      */
     public static java.util.concurrent.CompletableFuture<Void> flushAsync(Object batchProxy) {
-        return ProxyHandler.of(Objects.requireNonNull(batchProxy, "batchProxy")).flushAsync();
+        return control(Objects.requireNonNull(batchProxy, "batchProxy")).flushAsync();
     }
 
     /**
@@ -187,7 +188,7 @@ public final class Hermod {
      */
     public static CallOptions options(Object proxy) {
         Objects.requireNonNull(proxy, "proxy");
-        return ProxyHandler.of(proxy).options();
+        return control(proxy).options();
     }
 
     /**
@@ -211,7 +212,7 @@ public final class Hermod {
      *     service rather than a reference
      */
     public static void release(Object reference) {
-        ProxyHandler.of(Objects.requireNonNull(reference, "reference")).release();
+        control(Objects.requireNonNull(reference, "reference")).release();
     }
 
     /**
@@ -223,6 +224,10 @@ public final class Hermod {
      * @return on how many connections it was exported (as how many contracts), 0 if none
      */
     public static int revoke(Object servant) {
-        return dev.hermod.internal.rpc.ObjectTable.revokeEverywhere(Objects.requireNonNull(servant, "servant"));
+        return Engine.get().revoke(Objects.requireNonNull(servant, "servant"));
+    }
+
+    private static ProxyControl control(Object proxy) {
+        return Engine.get().control(proxy);
     }
 }

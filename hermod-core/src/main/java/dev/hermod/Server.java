@@ -1,8 +1,8 @@
 package dev.hermod;
 
 import dev.hermod.codec.Codec;
-import dev.hermod.internal.server.ServerConfig;
-import dev.hermod.internal.server.ServerImpl;
+import dev.hermod.internal.bridge.Engine;
+import dev.hermod.internal.bridge.ServerConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -362,7 +362,7 @@ public interface Server extends AutoCloseable {
         public Server start() {
             Map<String, ServerConfig.Service> bound = new LinkedHashMap<>();
             services.forEach((name, b) -> bound.put(name, new ServerConfig.Service(b.contract, b.servant)));
-            return ServerImpl.start(new ServerConfig(host, port, bound, executor, codec, maxFrameSize,
+            return Engine.get().startServer(new ServerConfig(host, port, bound, executor, codec, maxFrameSize,
                     heartbeatInterval, shutdownGracePeriod, sendStackTraces, ioThreads, maxInFlightPerConnection,
                     callTimeout));
         }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.hermod.internal.client.ClientImpl;
-import dev.hermod.internal.server.ServerImpl;
+import dev.hermod.internal.runtime.ClientImpl;
+import dev.hermod.internal.runtime.ServerImpl;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -143,6 +143,17 @@ public final class Operation {
         return type.getTypeName().replaceAll("\\b(?:[a-z_][\\w]*\\.)+(?=[A-Z])", "").replace('$', '.');
     }
 
+    /**
+     * The operation and its target, for messages: {@code getName on service 'employees'}, or
+     * {@code onEvent on object @3 (Listener)} for an object exported on a connection.
+     */
+    public String describeOn(String service) {
+        if (!service.isEmpty() && service.charAt(0) == '@' && contract != null) {
+            return name + " on object " + service + " (" + contract.type().getSimpleName() + ")";
+        }
+        return name + " on service '" + service + "'";
+    }
+
     /** Encodes and decodes the arguments, one value per parameter. */
     public ValueCoder argumentCoder() {
         return argumentCoder;

@@ -238,7 +238,7 @@ public final class Frames {
         return n == 0 ? Math.min(frames.length, 1) : n;
     }
 
-    private static final String DISPATCH_FRAMES = "dev.hermod.internal.rpc.Dispatch";
+    private static final String DISPATCH_FRAMES = "dev.hermod.internal.dispatch.Invocation";
 
     private static boolean isReflection(String className) {
         return className.startsWith("java.lang.reflect.") || className.startsWith("jdk.internal.reflect.");

@@ -1,0 +1,14 @@
+package dev.hermod.internal.bridge;
+
+import dev.hermod.codec.Codec;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * The settings of a client, as validated by {@code Client.Builder} and handed to
+ * {@link Engine#newClient}. A null codec, callback or dispatch executor means the default.
+ */
+public record ClientConfig(URI target, Codec codec, Duration callTimeout, Duration connectTimeout,
+        Duration heartbeatInterval, int maxFrameSize, int ioThreads, java.util.concurrent.Executor callbackExecutor,
+        int batchFlushSize, long maxQueuedBytes, int connections, int maxConnections,
+        int maxOutstandingPerConnection, java.util.concurrent.Executor dispatchExecutor, boolean manualServing) {}

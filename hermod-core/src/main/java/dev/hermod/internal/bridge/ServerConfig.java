@@ -1,0 +1,19 @@
+package dev.hermod.internal.bridge;
+
+import dev.hermod.codec.Codec;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/**
+ * The settings of a server, as validated by {@code Server.Builder} and handed to
+ * {@link Engine#startServer}. A null host means all interfaces, a null executor or codec the
+ * defaults.
+ */
+public record ServerConfig(String host, int port, Map<String, Service> services, Executor executor,
+        Codec codec, int maxFrameSize, Duration heartbeatInterval, Duration shutdownGracePeriod,
+        boolean sendStackTraces, int ioThreads, int maxInFlightPerConnection, Duration callTimeout) {
+
+    /** A servant to bind, with the contract it is served as. */
+    public record Service(Class<?> contract, Object servant) {}
+}

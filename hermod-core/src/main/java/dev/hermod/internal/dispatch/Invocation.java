@@ -1,0 +1,398 @@
+package dev.hermod.internal.dispatch;
+
+import dev.hermod.Current;
+import dev.hermod.Progress;
+import dev.hermod.Status;
+import dev.hermod.codec.ValueCoder;
+import dev.hermod.internal.contract.Operation;
+import dev.hermod.internal.contract.Service;
+import dev.hermod.internal.protocol.Frames;
+import dev.hermod.internal.transport.Transport;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One request on its way through the dispatch executor: it decodes the arguments, runs the
+ * servant, and sends the one reply the request gets. The servant's view of it is {@link Current}
+ * ({@link #current()} on the serving thread). Calls the servant makes meanwhile share its
+ * deadline and its fate ({@link #adopt}). Thread-safe.
+ */
+public final class Invocation implements Runnable, Current {
+    private static final ThreadLocal<Invocation> CURRENT = new ThreadLocal<>();
+
+    /**
+     * A call a servant makes while it serves an invocation: canceled when the invocation is
+     * canceled or answered. Implemented by the invocation layer's calls.
+     */
+    public interface Child {
+        /** Cancels the call, giving the reason; returns false if it was already over. */
+        boolean cancel(String why);
+
+        /** Runs {@code action} once the call is over, however it ended. */
+        void whenDone(Runnable action);
+    }
+
+    private final Dispatch dispatch;
+    private final Inbound connection;
+    private final Service service;
+    private final Operation op;
+    private final Frames.RequestHeader header;
+    private final long deadlineNanos;
+    private final AtomicBoolean replied = new AtomicBoolean();
+    private final AtomicReference<Progress> pendingProgress = new AtomicReference<>();
+    /** The calls this invocation made that are still running; created by the first one. */
+    private volatile Set<Child> children;
+    private final boolean oneway;
+    private volatile boolean canceled;
+    private volatile CompletionStage<?> stage;
+    private Thread runner;
+    private ByteBuf body;
+
+    Invocation(Dispatch dispatch, Inbound connection, Service service, Operation op, Frames.RequestHeader header,
+            ByteBuf body, long receivedNanos, boolean oneway) {
+        this.dispatch = dispatch;
+        this.oneway = oneway;
+        this.connection = connection;
+        this.service = service;
+        this.op = op;
+        this.header = header;
+        this.body = body;
+        this.deadlineNanos = header.timeoutMillis() == 0
+                ? Long.MAX_VALUE
+                : receivedNanos + TimeUnit.MILLISECONDS.toNanos(header.timeoutMillis());
+    }
+
+    /** The invocation the calling thread is dispatching, or null. */
+    public static Invocation current() {
+        return CURRENT.get();
+    }
+
+    @Override
+    public void run() {
+        if (!Transport.onIoThread()) { // a cancel never interrupts I/O
+            synchronized (this) {
+                runner = Thread.currentThread();
+            }
+        }
+        CURRENT.set(this);
+        if (dispatch.polled) {
+            ManualExecutor.served();
+        }
+        try {
+            dispatch();
+        } catch (Throwable t) {
+            Dispatch.log.error("failed to answer {}", describe(), t);
+            reply(Frames.failure(connection.link.alloc(), header.requestId(), Status.UNKNOWN, false,
+                    "internal error while answering " + describe(), null, false));
+        } finally {
+            CURRENT.remove();
+            synchronized (this) {
+                runner = null;
+            }
+            Thread.interrupted(); // a late cancel must not leak into the executor's next task
+            releaseBody();
+        }
+    }
+
+    private void dispatch() {
+        int id = header.requestId();
+        if (canceled) {
+            reply(failureFrame(Status.CANCELED, true, describe() + " was canceled before it ran"));
+            return;
+        }
+        if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos >= 0) {
+            reply(failureFrame(Status.TIMEOUT, true, "the deadline of " + describe()
+                    + " passed before it was dispatched"));
+            return;
+        }
+        Object[] args;
+        try {
+            args = op.argumentCoder().decode(Frames.payload(body));
+            connection.objects.argumentsFromWire(op, args);
+        } catch (dev.hermod.ObjectNotFoundException e) {
+            reply(failureFrame(Status.OBJECT_NOT_FOUND, true, "cannot run " + describe() + ": "
+                    + e.getMessage()));
+            return;
+        } catch (dev.hermod.MarshalException e) {
+            reply(failureFrame(Status.MARSHAL, true, "cannot decode the arguments of " + describe() + ": "
+                    + e.getMessage()));
+            return;
+        } catch (Exception e) {
+            reply(failureFrame(Status.MARSHAL, true, "cannot decode the arguments of " + describe()
+                    + " as " + signature() + ": " + op.argumentFailure(e)));
+            return;
+        } finally {
+            releaseBody();
+        }
+        Object result;
+        try {
+            result = op.method().invoke(service.servant(), args);
+        } catch (InvocationTargetException e) {
+            replyThrown(e.getCause());
+            return;
+        } catch (IllegalAccessException | IllegalArgumentException e) {
+            replyThrown(e);
+            return;
+        }
+        if (op.isAsync()) {
+            if (result == null) {
+                replyThrown(new NullPointerException(op.displayName() + " returned null instead of a CompletionStage"));
+                return;
+            }
+            CompletionStage<?> s = (CompletionStage<?>) result;
+            stage = s;
+            if (canceled) {
+                cancelStage(s);
+            }
+            s.whenComplete((value, failure) -> {
+                if (failure != null) {
+                    replyThrown(failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure);
+                } else {
+                    replyResult(value);
+                }
+            });
+        } else {
+            replyResult(result);
+        }
+    }
+
+    private void replyResult(Object result) {
+        if (replied.get()) {
+            return;
+        }
+        ByteBuf frame = Frames.beginResult(connection.link.alloc(), header.requestId(), 64);
+        try {
+            Object value = op.resultReference() == null ? result
+                    : connection.objects.toWire(op.resultReference(), result);
+            op.resultCoder().encode(new Object[] {value}, new ByteBufOutputStream(frame));
+        } catch (Exception | StackOverflowError e) {
+            frame.release();
+            reply(failureFrame(Status.MARSHAL, false, "cannot encode the result of " + describe() + ": "
+                    + e.getMessage()));
+            return;
+        }
+        reply(Frames.end(frame));
+    }
+
+    private void replyThrown(Throwable thrown) {
+        if (replied.get()) {
+            return;
+        }
+        if (canceled) {
+            reply(failureFrame(Status.CANCELED, false, describe() + " was canceled"));
+            return;
+        }
+        Class<? extends Throwable> declared = op.declaredTypeOf(thrown);
+        if (declared != null) {
+            ValueCoder coder = op.exceptionCoder(declared.getName());
+            ByteBuf frame = Frames.beginException(connection.link.alloc(), header.requestId(), declared.getName());
+            try {
+                coder.encode(new Object[] {thrown}, new ByteBufOutputStream(frame));
+                reply(Frames.end(frame));
+                return;
+            } catch (Exception e) {
+                frame.release();
+                Dispatch.log.warn("cannot encode declared exception {} of {}; sending it as a remote failure",
+                        declared.getName(), describe(), e);
+            }
+        }
+        if (oneway) {
+            Dispatch.log.warn("oneway {} failed; no caller waits for the exception", describe(), thrown);
+        } else if (dispatch.sendStackTraces) {
+            Dispatch.log.debug("{} failed with an undeclared exception", describe(), thrown);
+        } else {
+            Dispatch.log.warn("{} failed with an undeclared exception", describe(), thrown);
+        }
+        reply(Frames.failure(connection.link.alloc(), header.requestId(), Status.REMOTE_FAILURE, false,
+                describe() + " failed on the " + dispatch.side + ": " + thrown, thrown, dispatch.sendStackTraces));
+    }
+
+    private ByteBuf failureFrame(Status status, boolean unprocessed, String message) {
+        if (oneway) {
+            // Nobody receives this failure: the log is the only place it can be seen.
+            Dispatch.log.warn("oneway request dropped: {} ({})", message, status);
+        }
+        return Frames.failure(connection.link.alloc(), header.requestId(), status, unprocessed, message,
+                null, false);
+    }
+
+    /** The executor refused the request: answer that the server is overloaded. */
+    void rejected() {
+        releaseBody();
+        reply(failureFrame(Status.RESOURCE_EXHAUSTED, true, "the server is overloaded; " + describe()
+                + " was not run"));
+    }
+
+    /** Sends the one reply this request gets, and ends the invocation. */
+    void reply(ByteBuf frame) {
+        if (!replied.compareAndSet(false, true)) {
+            frame.release();
+            return;
+        }
+        if (oneway) {
+            frame.release(); // nobody waits for an answer
+            connection.invocations.remove(header.requestId(), this);
+            dispatch.finished(connection);
+            return;
+        }
+        Progress last = pendingProgress.getAndSet(null);
+        if (last != null) { // a report made before the reply goes out before it
+            connection.link.send(Frames.progress(connection.link.alloc(), header.requestId(),
+                    last.fraction(), last.message()));
+        }
+        int length = Frames.frameLength(frame);
+        if (length > connection.link.maxFrameSize()) {
+            frame.release();
+            frame = failureFrame(Status.MARSHAL, false, "the reply to " + describe() + " is " + length
+                    + " bytes, above the maximum frame size of " + connection.link.maxFrameSize());
+        }
+        connection.link.send(frame);
+        connection.invocations.remove(header.requestId(), this);
+        cancelChildren(": the invocation that made it has completed");
+        dispatch.finished(connection);
+    }
+
+    synchronized void releaseBody() {
+        if (body != null) {
+            body.release();
+            body = null;
+        }
+    }
+
+    /** The caller canceled: stop what can be stopped, and cancel the calls this one made. */
+    void cancel() {
+        canceled = true;
+        synchronized (this) {
+            if (runner != null) {
+                runner.interrupt();
+            }
+        }
+        CompletionStage<?> s = stage;
+        if (s != null) {
+            cancelStage(s);
+        }
+        cancelChildren(": the invocation that made it was canceled");
+    }
+
+    private void cancelStage(CompletionStage<?> s) {
+        if (s instanceof CompletableFuture<?> f) {
+            f.cancel(true);
+        }
+    }
+
+    private void cancelChildren(String why) {
+        Set<Child> set = children;
+        if (set != null) {
+            for (Child child : set) {
+                child.cancel(why);
+            }
+        }
+    }
+
+    /** A call this invocation makes: it shares the invocation's fate. */
+    public void adopt(Child child) {
+        Set<Child> set = children;
+        if (set == null) {
+            synchronized (this) {
+                set = children;
+                if (set == null) {
+                    set = ConcurrentHashMap.newKeySet();
+                    children = set;
+                }
+            }
+        }
+        Set<Child> adopted = set;
+        adopted.add(child);
+        child.whenDone(() -> adopted.remove(child));
+        if (canceled || replied.get()) {
+            child.cancel(": the invocation that made it has ended");
+        }
+    }
+
+    /** Nanoseconds left before the caller's deadline, or {@link Long#MAX_VALUE} for none. */
+    public long remainingNanos() {
+        return deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - System.nanoTime();
+    }
+
+    private String describe() {
+        return op.describeOn(service.name());
+    }
+
+    private String signature() {
+        StringBuilder sb = new StringBuilder("(");
+        Class<?>[] p = op.method().getParameterTypes();
+        for (int i = 0; i < p.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(p[i].getSimpleName());
+        }
+        return sb.append(')').toString();
+    }
+
+    @Override
+    public String service() {
+        return service.name();
+    }
+
+    @Override
+    public String operation() {
+        return op.name();
+    }
+
+    @Override
+    public SocketAddress peer() {
+        return connection.link.remoteAddress();
+    }
+
+    @Override
+    public Map<String, String> context() {
+        return header.context();
+    }
+
+    @Override
+    public Optional<Duration> timeRemaining() {
+        long left = remainingNanos();
+        return left == Long.MAX_VALUE ? Optional.empty() : Optional.of(Duration.ofNanos(left));
+    }
+
+    @Override
+    public boolean isCanceled() {
+        return canceled;
+    }
+
+    @Override
+    public void progress(double fraction, String message) {
+        Progress p = new Progress(fraction, message);
+        if (oneway || replied.get() || pendingProgress.getAndSet(p) != null) {
+            return; // a send is already scheduled: it will carry the newest report
+        }
+        connection.link.eventLoop().execute(() -> {
+            // Exactly one of this task and reply() takes each pending report. This task runs
+            // on the event loop, and a reply written meanwhile from another thread queues
+            // behind it, so a report taken here is written before the reply. It must be sent
+            // even if reply() has begun: that reply found nothing pending because of it.
+            Progress latest = pendingProgress.getAndSet(null);
+            if (latest != null) {
+                connection.link.send(Frames.progress(connection.link.alloc(), header.requestId(),
+                        latest.fraction(), latest.message()));
+            }
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "Current[" + describe() + " from " + peer() + "]";
+    }
+}

@@ -1,0 +1,72 @@
+package dev.hermod.internal.dispatch;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs tasks one at a time, in submission order, on a shared executor, holding none of its
+ * threads while idle. A task that throws is logged and the next one runs.
+ */
+public final class SerialExecutor implements Executor {
+    private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
+
+    private final Executor delegate;
+    private final Consumer<Runnable> rejected;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean running = new AtomicBoolean();
+
+    /**
+     * @param delegate runs the drain loop
+     * @param rejected receives, in order, the tasks that could not run because {@code delegate}
+     *     refused (it is full or shut down)
+     */
+    SerialExecutor(Executor delegate, Consumer<Runnable> rejected) {
+        this.delegate = delegate;
+        this.rejected = rejected;
+    }
+
+    /** A serial executor whose tasks run in the submitting thread if {@code delegate} refuses. */
+    public static SerialExecutor orRunHere(Executor delegate) {
+        return new SerialExecutor(delegate, Executors2::runRefused);
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        tasks.add(task);
+        schedule();
+    }
+
+    private void schedule() {
+        if (running.compareAndSet(false, true)) {
+            try {
+                delegate.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                Runnable task;
+                while ((task = tasks.poll()) != null) {
+                    rejected.accept(task);
+                }
+                running.set(false);
+            }
+        }
+    }
+
+    private void drain() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                log.error("a serialized task failed", e);
+            }
+        }
+        running.set(false);
+        if (!tasks.isEmpty()) {
+            schedule();
+        }
+    }
+}

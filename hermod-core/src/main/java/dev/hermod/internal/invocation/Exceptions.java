@@ -1,0 +1,83 @@
+package dev.hermod.internal.invocation;
+
+import dev.hermod.ConnectionException;
+import dev.hermod.InvocationCanceledException;
+import dev.hermod.InvocationTimeoutException;
+import dev.hermod.MarshalException;
+import dev.hermod.ObjectNotFoundException;
+import dev.hermod.OperationNotFoundException;
+import dev.hermod.ProtocolException;
+import dev.hermod.RemoteException;
+import dev.hermod.RpcException;
+import dev.hermod.ServiceNotFoundException;
+import dev.hermod.Status;
+import dev.hermod.internal.protocol.Frames;
+
+/** Maps statuses to exception types, and copies exceptions so they show the caller's stack. */
+public final class Exceptions {
+    private Exceptions() {}
+
+    /** The exception a failure reply stands for. */
+    static RpcException fromFailure(Frames.Failure f) {
+        String m = f.message();
+        boolean u = f.unprocessed();
+        switch (f.status()) {
+            case UNAVAILABLE: return new ConnectionException(m, null, u);
+            case TIMEOUT: return new InvocationTimeoutException(m, null, u);
+            case CANCELED: return new InvocationCanceledException(m, null, u);
+            case SERVICE_NOT_FOUND: return new ServiceNotFoundException(m, null, true);
+            case OPERATION_NOT_FOUND: return new OperationNotFoundException(m, null, true);
+            case MARSHAL: return new MarshalException(m, null, u);
+            case REMOTE_FAILURE: return new RemoteException(m, f.trace());
+            case PROTOCOL_ERROR: return new ProtocolException(m, null, u);
+            case OBJECT_NOT_FOUND: return new ObjectNotFoundException(m, null);
+            default: return new RpcException(f.status(), m, f.trace(), u);
+        }
+    }
+
+    /**
+     * A fresh exception of the same class as {@code e}, with {@code e} as its cause, created in the
+     * calling thread so that its stack trace shows the caller's frames (JDK HttpClient.send does
+     * the same).
+     */
+    public static RpcException forCaller(RpcException e) {
+        String m = e.getMessage();
+        boolean u = e.isUnprocessed();
+        if (e instanceof RemoteException r) {
+            // The cause that matters is the remote traceback, not the I/O thread's frames.
+            return new RemoteException(m, r.traceback().orElse(null));
+        } else if (e instanceof ConnectionException) {
+            return new ConnectionException(m, e, u);
+        } else if (e instanceof InvocationTimeoutException) {
+            return new InvocationTimeoutException(m, e, u);
+        } else if (e instanceof InvocationCanceledException) {
+            return new InvocationCanceledException(m, e, u);
+        } else if (e instanceof ServiceNotFoundException) {
+            return new ServiceNotFoundException(m, e, u);
+        } else if (e instanceof OperationNotFoundException) {
+            return new OperationNotFoundException(m, e, u);
+        } else if (e instanceof MarshalException) {
+            return new MarshalException(m, e, u);
+        } else if (e instanceof ProtocolException) {
+            return new ProtocolException(m, e, u);
+        } else if (e instanceof ObjectNotFoundException) {
+            return new ObjectNotFoundException(m, e);
+        }
+        return new RpcException(e.status(), m, e, u);
+    }
+
+    /** The same failure, marked as certainly unprocessed: the request was never written. */
+    static RpcException unsent(RpcException cause) {
+        if (cause.isUnprocessed()) {
+            return cause;
+        }
+        String m = cause.getMessage() + " (before the request was sent)";
+        if (cause instanceof ProtocolException) {
+            return new ProtocolException(m, cause, true);
+        }
+        if (cause.status() == Status.UNAVAILABLE) {
+            return new ConnectionException(m, cause, true);
+        }
+        return new RpcException(cause.status(), m, cause, true);
+    }
+}

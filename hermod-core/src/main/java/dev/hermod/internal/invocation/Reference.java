@@ -1,0 +1,148 @@
+package dev.hermod.internal.invocation;
+
+import dev.hermod.CallOptions;
+import dev.hermod.RpcException;
+import dev.hermod.internal.contract.Contract;
+import dev.hermod.internal.contract.Operation;
+import dev.hermod.internal.reference.ObjectTable;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A reference to an object the peer exported on one connection: the invoker behind its proxies,
+ * whose calls all go over that connection (so a server reaches a client's object through the
+ * connection the client opened). Every proxy for the reference, copies with other options or
+ * modes included, holds this object; when none is left, the table releases the reference.
+ */
+final class Reference implements Invoker, BatchQueue.Owner, ObjectTable.Imported {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Reference.class);
+    private final RpcConnection connection;
+    private final ObjectTable table;
+    private final ObjectTable.Import state;
+    private final Class<?> type;
+    private final Object proxy;
+
+    /** @throws IllegalArgumentException if {@code type} is not a valid contract */
+    Reference(RpcConnection connection, ObjectTable.Import state, Class<?> type) {
+        this.connection = connection;
+        this.table = state.table();
+        this.state = state;
+        this.type = type;
+        this.proxy = ProxyHandler.create(this, type, "@" + state.id(), CallOptions.defaults());
+    }
+
+    /** The reference behind {@code value} if it is a proxy for one, else null. */
+    static ObjectTable.Import importOf(Object value) {
+        if (Proxy.isProxyClass(value.getClass()) && Proxy.getInvocationHandler(value) instanceof ProxyHandler h
+                && h.invoker() instanceof Reference r) {
+            return r.state;
+        }
+        return null;
+    }
+
+    @Override
+    public Class<?> type() {
+        return type;
+    }
+
+    /** The proxy the table hands out for this reference. */
+    @Override
+    public Object proxy() {
+        return proxy;
+    }
+
+    /** Releases the reference now: its proxies fail from now on and the exporter is told. */
+    void release() {
+        table.release(state);
+    }
+
+    private Peer peer() {
+        return connection.peer();
+    }
+
+    private Call newCall(Operation op, String service, Object[] args, CallOptions options, boolean oneway) {
+        return Call.create(op, service, args, options, options.timeout().orElse(peer().callTimeout()), oneway);
+    }
+
+    private void start(Call call) {
+        RpcException unusable = table.unusable(state, type);
+        if (unusable != null) {
+            call.fail(unusable);
+            return;
+        }
+        call.schedule(peer().timer());
+        connection.send(call);
+    }
+
+    @Override
+    public Object invokeSync(Operation op, String service, Object[] args, CallOptions options, boolean oneway)
+            throws Throwable {
+        return Invocations.runSync(newCall(op, service, args, options, oneway), this::start);
+    }
+
+    @Override
+    public AsyncResultImpl<Object> invokeAsync(Operation op, String service, Object[] args, CallOptions options,
+            Object proxy, boolean oneway) {
+        return Invocations.startAsync(newCall(op, service, args, options, oneway), peer(), proxy, this::start);
+    }
+
+    @Override
+    public BatchQueue newBatchQueue() {
+        return new BatchQueue(this, connection.link().alloc());
+    }
+
+    @Override
+    public Object enqueue(BatchQueue queue, Operation op, String service, Object[] args, CallOptions options,
+            Object proxy) {
+        RpcException unusable = table.unusable(state, type);
+        if (unusable != null) {
+            throw Exceptions.forCaller(unusable);
+        }
+        return Invocations.enqueue(queue, newCall(op, service, args, options, op.isOnewayCapable()), peer(), proxy);
+    }
+
+    @Override
+    public CompletableFuture<Void> flush(BatchQueue queue) {
+        return Invocations.sendBatch(CompletableFuture.completedFuture(connection), queue.drain());
+    }
+
+    @Override
+    public void await(CompletableFuture<Void> flush) {
+        Invocations.awaitFlush(flush, peer().callTimeout(), describeTarget());
+    }
+
+    @Override
+    public void holding(BatchQueue queue) {
+        // Flushed through its proxy only: a reference belongs to no client's list of batches.
+    }
+
+    @Override
+    public void full(BatchQueue queue) {
+        flush(queue).whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn("an automatic batch flush to {} failed: {}",
+                        describeTarget(), Invocations.unwrap(e).getMessage());
+            }
+        });
+    }
+
+    @Override
+    public int flushSize() {
+        return peer().batchFlushSize();
+    }
+
+    @Override
+    public int maxFrameSize() {
+        return connection.link().maxFrameSize();
+    }
+
+    @Override
+    public Contract contract(Class<?> contractType) {
+        return peer().contracts().get(contractType);
+    }
+
+    @Override
+    public String describeTarget() {
+        return "object @" + state.id() + " of " + connection.link().remoteAddress();
+    }
+}

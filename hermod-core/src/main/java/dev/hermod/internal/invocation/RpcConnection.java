@@ -1,0 +1,513 @@
+package dev.hermod.internal.invocation;
+
+import dev.hermod.ConnectionException;
+import dev.hermod.MarshalException;
+import dev.hermod.ProtocolException;
+import dev.hermod.RpcException;
+import dev.hermod.Status;
+import dev.hermod.internal.dispatch.Dispatch;
+import dev.hermod.internal.dispatch.Inbound;
+import dev.hermod.internal.protocol.Frames;
+import dev.hermod.internal.protocol.Link;
+import dev.hermod.internal.protocol.ProtocolViolation;
+import dev.hermod.internal.protocol.Wire;
+import dev.hermod.internal.reference.ObjectTable;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RPC endpoint of one link, the same on both sides: it sends calls and matches replies to them
+ * by request id, and it hands incoming requests to a {@link Dispatch}. A client's connection has
+ * a dispatch with no services; nothing else differs.
+ *
+ * <p>Thread-safe. Frames arrive on the link's I/O thread; calls are sent from any thread.
+ */
+public final class RpcConnection implements Link.Listener, ObjectTable.Carrier {
+    private static final Logger log = LoggerFactory.getLogger(RpcConnection.class);
+
+    /** Learns about the connection's life; implemented by the client and the server. */
+    public interface Owner {
+        /** The peer sent GOAWAY: no new calls should be started on this connection. */
+        default void onGoAway(RpcConnection connection, Frames.GoAway goAway) {}
+
+        /** The connection closed; all its calls have been failed. */
+        void onClosed(RpcConnection connection, RpcException cause);
+
+        /** A call sent on this connection has its reply (or was forgotten): a slot is free. */
+        default void onCallDone(RpcConnection connection) {}
+    }
+
+    private final Link link;
+    private final Dispatch dispatch;
+    private final Owner owner;
+    private final ConcurrentHashMap<Integer, Call> pending = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger();
+    /** The peer sent GOAWAY: start no new calls, close once ours are answered. */
+    private volatile boolean draining;
+    private volatile boolean closed;
+    /** The peer's requests on this connection, as the dispatch serves them. */
+    private final Inbound inbound;
+    private final Peer peer;
+
+    /** Frames waiting for the transport to become writable, in the order they must be written. */
+    private final java.util.ArrayDeque<Outgoing> backlog = new java.util.ArrayDeque<>();
+    private long backlogBytes;
+    private final long maxBacklogBytes;
+    private final ObjectTable objects;
+
+    /** A frame held back until the transport can take it; {@code call} is null for a batch. */
+    private record Outgoing(ByteBuf frame, int length, Call call, ChannelFutureListener written, Runnable handedOver) {}
+
+    /**
+     * @param maxBacklogBytes the most bytes of requests this side holds back while the transport
+     *     is not writable; past it, asynchronous calls fail at once
+     * @param peer what this side's connections share
+     */
+    public RpcConnection(Link link, Dispatch dispatch, Owner owner, long maxBacklogBytes, Peer peer) {
+        this.link = link;
+        this.dispatch = dispatch;
+        this.owner = owner;
+        this.maxBacklogBytes = maxBacklogBytes;
+        this.peer = peer;
+        this.objects = new ObjectTable(link, peer.contracts(), peer.references(), this);
+        this.inbound = new Inbound(link, objects, this::closeIfDrained);
+    }
+
+    @Override
+    public ObjectTable.Imported newImport(ObjectTable.Import state, Class<?> type) {
+        return new Reference(this, state, type);
+    }
+
+    @Override
+    public ObjectTable.Import importOf(Object value) {
+        return Reference.importOf(value);
+    }
+
+    @Override
+    public void sendRelease(long id, long count) {
+        Call release = Call.control(peer.releaseOperation(), ObjectTable.CONTROL_SERVICE, new Object[] {id, count},
+                peer.callTimeout());
+        release.schedule(peer.timer());
+        send(release);
+    }
+
+    /** What this side's connections share. */
+    Peer peer() {
+        return peer;
+    }
+
+    /** The object references this connection carries, both ways. */
+    public ObjectTable objects() {
+        return objects;
+    }
+
+    /** Bytes of requests held back, waiting for the transport. */
+    public synchronized long backlogBytes() {
+        return backlogBytes;
+    }
+
+    /**
+     * Hands a frame to the transport now if it can take it and nothing is waiting before it;
+     * otherwise holds it back (flow control). An asynchronous call that would take the backlog
+     * past its limit fails at once with RESOURCE_EXHAUSTED; a synchronous one is held back anyway,
+     * since each holds its own thread.
+     */
+    private void write(ByteBuf frame, Call call, boolean mayRefuse, ChannelFutureListener written,
+            Runnable handedOver) {
+        int length = frame.readableBytes();
+        synchronized (this) {
+            if (backlog.isEmpty() && link.isWritable()) {
+                link.send(frame, written);
+                handedOver.run();
+                return;
+            }
+            if (!mayRefuse || backlogBytes + length <= maxBacklogBytes) {
+                backlog.add(new Outgoing(frame, length, call, written, handedOver));
+                backlogBytes += length;
+                return;
+            }
+        }
+        frame.release();
+        if (call != null) {
+            pending.remove(call.requestId, call);
+            call.fail(new RpcException(Status.RESOURCE_EXHAUSTED, "cannot send " + call.describe() + ": "
+                    + backlogBytes() + " bytes of requests are already waiting for the connection to "
+                    + link.remoteAddress() + " (limit " + maxBacklogBytes + "); send fewer at a time", null, true));
+        }
+    }
+
+    @Override
+    public void onWritabilityChanged(Link link, boolean writable) {
+        if (!writable) {
+            return;
+        }
+        synchronized (this) { // written here, under the lock, so that nothing overtakes the backlog
+            while (!backlog.isEmpty() && link.isWritable()) {
+                Outgoing o = backlog.poll();
+                backlogBytes -= o.length();
+                link.send(o.frame(), o.written());
+                o.handedOver().run();
+            }
+        }
+    }
+
+    private void dropBacklog(RpcException cause) {
+        List<Outgoing> dropped;
+        synchronized (this) {
+            dropped = new ArrayList<>(backlog);
+            backlog.clear();
+            backlogBytes = 0;
+        }
+        for (Outgoing o : dropped) {
+            o.frame().release();
+            try {
+                o.written().operationComplete(link.failedWrite(cause)); // fails what it carried
+            } catch (Exception e) {
+                log.warn("{}: failed to report a dropped write", link, e);
+            }
+        }
+    }
+
+    /** The underlying link. */
+    public Link link() {
+        return link;
+    }
+
+    /** Tells whether new calls may be started here: open, and no GOAWAY either way. */
+    public boolean isUsable() {
+        return !closed && !draining && !inbound.isGoingAway() && link.isOpen();
+    }
+
+    /** Number of calls waiting for a reply. */
+    public int pendingCalls() {
+        return pending.size();
+    }
+
+    /**
+     * Encodes the call in the calling thread and hands it to the link. Never blocks; the outcome
+     * arrives through the call.
+     */
+    public void send(Call call) {
+        if (call.isDone()) {
+            return; // expired or canceled while waiting for the connection
+        }
+        call.connection = this;
+        int id = call.oneway ? 0 : register(call);
+        ByteBuf frame = Frames.beginRequest(link.alloc(), sizeHint(call.args), call.oneway ? Wire.FLAG_ONEWAY : 0, id,
+                remainingMillis(call), call.service, call.operation.name(), call.options.context());
+        try {
+            call.operation.argumentCoder().encode(objects.argumentsToWire(call.operation, call.args),
+                    new ByteBufOutputStream(frame));
+        } catch (RpcException e) { // a reference that cannot be passed
+            frame.release();
+            pending.remove(id, call);
+            call.fail(e);
+            return;
+        } catch (Exception | StackOverflowError e) {
+            frame.release();
+            pending.remove(id, call);
+            call.fail(new MarshalException("cannot encode the arguments of " + call.describe() + ": "
+                    + e.getMessage(), e, true));
+            return;
+        }
+        Frames.end(frame);
+        int length = Frames.frameLength(frame);
+        if (length > link.maxFrameSize()) {
+            frame.release();
+            pending.remove(id, call);
+            call.fail(new MarshalException("the request for " + call.describe() + " is " + length
+                    + " bytes, above the maximum frame size of " + link.maxFrameSize(), null, true));
+            return;
+        }
+        write(frame, call, call.result != null, (ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                call.written = true;
+            } else if (call.oneway || pending.remove(id, call)) {
+                RpcException why = link.closeCause(); // e.g. the protocol error that closed the link
+                call.fail(why != null ? Exceptions.unsent(why)
+                        : new ConnectionException("could not send " + call.describe() + " to "
+                                + link.remoteAddress() + ": " + f.cause(), f.cause(), true));
+            }
+        }, () -> {
+            call.markSent();
+            if (call.oneway) {
+                call.complete(null); // a oneway call is done once the transport has it, as in Ice
+            }
+        });
+    }
+
+    /**
+     * Sends queued requests as BATCH frames, as many per frame as the frame size allows, in the
+     * order they were queued. Two-way requests then wait for their replies like any call.
+     *
+     * @return completes when every frame is written, or fails with why the batch was lost
+     */
+    public CompletableFuture<Void> sendBatch(List<BatchQueue.Item> items) {
+        List<CompletableFuture<Void>> frames = new ArrayList<>();
+        ByteBuf frame = null;
+        int count = 0;
+        List<Call> inFrame = new ArrayList<>();
+        for (BatchQueue.Item item : items) {
+            Call call = item.call();
+            if (!call.oneway && call.isDone()) { // canceled or expired while queued
+                item.arguments().release();
+                continue;
+            }
+            if (frame == null) {
+                frame = Frames.beginBatch(link.alloc(), Math.min(link.maxFrameSize(), 64 * 1024));
+                count = 0;
+                inFrame = new ArrayList<>();
+            }
+            int mark = frame.writerIndex();
+            int id = call.oneway ? 0 : register(call);
+            appendItem(frame, call, id, item.arguments());
+            if (Frames.frameLength(frame) > link.maxFrameSize() && count > 0) {
+                // Too big for this frame: send what fits, and start the next frame with this item.
+                frame.writerIndex(mark);
+                frames.add(writeBatch(frame, count, inFrame));
+                frame = Frames.beginBatch(link.alloc(), Math.min(link.maxFrameSize(), 64 * 1024));
+                count = 0;
+                inFrame = new ArrayList<>();
+                appendItem(frame, call, id, item.arguments());
+            }
+            item.arguments().release();
+            if (Frames.frameLength(frame) > link.maxFrameSize()) { // alone, it is too big for any frame
+                pending.remove(id, call);
+                call.fail(new MarshalException("the request for " + call.describe()
+                        + " does not fit in a frame of " + link.maxFrameSize() + " bytes", null, true));
+                frame.release();
+                frame = null;
+                continue;
+            }
+            call.connection = this;
+            count++;
+            inFrame.add(call);
+        }
+        if (frame != null) {
+            frames.add(writeBatch(frame, count, inFrame));
+        }
+        return CompletableFuture.allOf(frames.toArray(CompletableFuture<?>[]::new));
+    }
+
+    private void appendItem(ByteBuf frame, Call call, int id, ByteBuf arguments) {
+        int at = Frames.beginBatchItem(frame, call.oneway ? Wire.FLAG_ONEWAY : 0);
+        Frames.writeRequestHeader(frame, id, remainingMillis(call), call.service, call.operation.name(),
+                call.options.context());
+        frame.writeBytes(arguments, arguments.readerIndex(), arguments.readableBytes());
+        Frames.endBatchItem(frame, at);
+    }
+
+    private CompletableFuture<Void> writeBatch(ByteBuf frame, int count, List<Call> calls) {
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        write(Frames.endBatch(frame, count), null, false, (ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                for (Call call : calls) {
+                    call.written = true;
+                }
+                written.complete(null);
+                return;
+            }
+            RpcException why = link.closeCause();
+            RpcException failure = why != null ? Exceptions.unsent(why)
+                    : new ConnectionException("could not send a batch of " + count + " requests to "
+                            + link.remoteAddress() + ": " + f.cause(), f.cause(), true);
+            for (Call call : calls) {
+                if (!call.oneway && pending.remove(call.requestId, call)) {
+                    call.fail(failure);
+                }
+            }
+            written.completeExceptionally(failure);
+        }, () -> {
+            for (Call call : calls) {
+                if (!call.oneway) {
+                    call.markSent();
+                }
+            }
+        });
+        return written;
+    }
+
+    /** Tells the peer that the reply to {@code call} is no longer wanted. */
+    void sendCancel(Call call) {
+        if (link.isOpen()) {
+            link.send(Frames.cancel(link.alloc(), call.requestId));
+        }
+    }
+
+    /** A guess at the encoded size of the arguments, so that large ones are not copied as the frame grows. */
+    static int sizeHint(Object[] args) {
+        long n = 128;
+        for (Object a : args) {
+            if (a instanceof byte[] b) {
+                n += b.length + 9;
+            } else if (a instanceof String str) {
+                n += str.length() + 9L;
+            } else {
+                n += 16;
+            }
+        }
+        return (int) Math.min(n, 16 * 1024 * 1024);
+    }
+
+    private static long remainingMillis(Call call) {
+        long nanos = call.deadlineNanos() - System.nanoTime();
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
+    }
+
+    private int register(Call call) {
+        while (true) {
+            int id = nextId.incrementAndGet();
+            if (id == 0) {
+                continue;
+            }
+            if (pending.putIfAbsent(id, call) == null) {
+                call.requestId = id;
+                if (closed && pending.remove(id, call)) {
+                    // Lost the race with onClose: it will not see this call.
+                    call.fail(new ConnectionException("connection to " + link.remoteAddress()
+                            + " closed before " + call.describe() + " was sent", null, true));
+                }
+                return id;
+            }
+        }
+    }
+
+    /** Stops waiting for a reply to {@code call} (deadline passed, or canceled); a late reply is dropped. */
+    void forget(Call call) {
+        if (pending.remove(call.requestId, call)) {
+            owner.onCallDone(this);
+        }
+        closeIfDrained();
+    }
+
+    @Override
+    public void onFrame(Link link, int type, int flags, ByteBuf body) {
+        switch (type) {
+            case Wire.REPLY:
+                onReply(body);
+                break;
+            case Wire.REQUEST:
+                dispatch.onRequest(inbound, Frames.readRequest(body), body, (flags & Wire.FLAG_ONEWAY) != 0);
+                break;
+            case Wire.BATCH:
+                for (Frames.BatchItem item : Frames.readBatch(body)) {
+                    dispatch.onBatchItem(inbound, Frames.readRequest(item.body()), item.body(),
+                            (item.flags() & Wire.FLAG_ONEWAY) != 0);
+                }
+                break;
+            case Wire.CANCEL:
+                dispatch.onCancel(inbound, Frames.readCancel(body));
+                break;
+            case Wire.PROGRESS:
+                onProgress(Frames.readProgress(body));
+                break;
+            case Wire.GOAWAY:
+                onGoAway(Frames.readGoAway(body));
+                break;
+            default:
+                throw new ProtocolViolation("unexpected frame type " + Wire.typeName(type));
+        }
+    }
+
+    private void onReply(ByteBuf body) {
+        Frames.ReplyHeader header = Frames.readReply(body);
+        Call call = pending.remove(header.requestId());
+        owner.onCallDone(this);
+        if (call == null) {
+            log.debug("{}: dropping reply to request {}, which is no longer waited for", link, header.requestId());
+            return;
+        }
+        switch (header.outcome()) {
+            case Wire.OUTCOME_RESULT:
+                // Decoded later by the thread that takes the outcome: decoding runs user code (bean
+                // setters, constructors), which never runs on an I/O thread.
+                call.complete(new Call.Encoded(io.netty.buffer.ByteBufUtil.getBytes(body), null));
+                break;
+            case Wire.OUTCOME_EXCEPTION:
+                String type = Wire.readStr16(body);
+                if (call.operation.exceptionCoder(type) == null) {
+                    call.fail(new MarshalException("the server answered " + call.describe() + " with exception type "
+                            + type + ", which the operation does not declare", null, false));
+                } else {
+                    call.complete(new Call.Encoded(io.netty.buffer.ByteBufUtil.getBytes(body), type));
+                }
+                break;
+            default:
+                call.fail(Exceptions.fromFailure(Frames.readFailure(body)));
+                break;
+        }
+        closeIfDrained();
+    }
+
+    private void onProgress(Frames.Progress p) {
+        Call call = pending.get(p.requestId());
+        if (call != null) {
+            call.progress(p.fraction(), p.message());
+        }
+    }
+
+    private void onGoAway(Frames.GoAway goAway) {
+        draining = true;
+        if (goAway.status() == Status.PROTOCOL_ERROR) {
+            link.recordCause(new ProtocolException("the peer " + link.remoteAddress()
+                    + " closed the connection: " + goAway.message(), null, false));
+        } else {
+            log.debug("{}: peer is going away: {}", link, goAway.message());
+        }
+        owner.onGoAway(this, goAway);
+        closeIfDrained();
+    }
+
+    /**
+     * Tells the peer with a GOAWAY frame that this side accepts no new requests here; requests
+     * that still arrive are refused as unprocessed. The peer closes the connection once its calls
+     * are answered; the owner closes it at the latest when its grace period ends.
+     */
+    public void goAway(String reason) {
+        if (inbound.goAway()) {
+            link.goAway(Status.UNAVAILABLE, reason);
+        }
+    }
+
+    /** Starts no new calls here and closes the link once pending calls have their replies. */
+    public void closeWhenIdle() {
+        draining = true;
+        closeIfDrained();
+    }
+
+    private void closeIfDrained() {
+        if (draining && pending.isEmpty() && inbound.inFlight() == 0 && link.isOpen()) {
+            link.close(new ConnectionException("connection to " + link.remoteAddress()
+                    + " closed after draining", null, true));
+        }
+    }
+
+    @Override
+    public void onClose(Link link, RpcException cause) {
+        closed = true;
+        objects.close();
+        dropBacklog(cause);
+        inbound.cancelAll(); // nobody is left to answer: stop the work
+        List<Call> calls = new ArrayList<>(pending.values());
+        pending.clear();
+        for (Call call : calls) {
+            call.fail(call.written ? cause : Exceptions.unsent(cause));
+        }
+        owner.onClosed(this, cause);
+    }
+
+    @Override
+    public String toString() {
+        return "RpcConnection[" + link + "]";
+    }
+}

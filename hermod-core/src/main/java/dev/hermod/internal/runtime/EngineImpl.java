@@ -1,0 +1,104 @@
+package dev.hermod.internal.runtime;
+
+import dev.hermod.AsyncResult;
+import dev.hermod.CallOptions;
+import dev.hermod.Client;
+import dev.hermod.Current;
+import dev.hermod.Server;
+import dev.hermod.internal.bridge.ClientConfig;
+import dev.hermod.internal.bridge.Engine;
+import dev.hermod.internal.bridge.ProxyControl;
+import dev.hermod.internal.bridge.ServerConfig;
+import dev.hermod.internal.dispatch.Invocation;
+import dev.hermod.internal.invocation.Combinators;
+import dev.hermod.internal.invocation.ProxyHandler;
+import dev.hermod.internal.reference.ObjectTable;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
+
+/** The {@link Engine} the API's façades use; found by name by the bridge. Stateless. */
+public final class EngineImpl implements Engine {
+
+    /** Called by the bridge, reflectively. */
+    public EngineImpl() {}
+
+    @Override
+    public Client newClient(ClientConfig config) {
+        return new ClientImpl(config);
+    }
+
+    @Override
+    public Server startServer(ServerConfig config) {
+        return ServerImpl.start(config);
+    }
+
+    @Override
+    public ProxyControl control(Object proxy) {
+        return new Control(ProxyHandler.of(proxy));
+    }
+
+    @Override
+    public int revoke(Object servant) {
+        return ObjectTable.revokeEverywhere(servant);
+    }
+
+    @Override
+    public Current current() {
+        return Invocation.current();
+    }
+
+    @Override
+    public <T> CompletableFuture<List<T>> all(Collection<? extends AsyncResult<? extends T>> results) {
+        return Combinators.all(results);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> any(Collection<? extends AsyncResult<? extends T>> results) {
+        return Combinators.any(results);
+    }
+
+    /** A proxy's handler, as the {@code Hermod} helpers see it. */
+    private record Control(ProxyHandler handler) implements ProxyControl {
+        @Override
+        public <T> T withOptions(T proxy, UnaryOperator<CallOptions> change) {
+            return handler.withOptions(proxy, change);
+        }
+
+        @Override
+        public <T> T oneway(T proxy) {
+            return handler.oneway(proxy);
+        }
+
+        @Override
+        public <T> T batch(T proxy) {
+            return handler.batch(proxy);
+        }
+
+        @Override
+        public <U> U as(Class<U> type) {
+            return handler.as(type);
+        }
+
+        @Override
+        public void flush() {
+            handler.flush();
+        }
+
+        @Override
+        public CompletableFuture<Void> flushAsync() {
+            return handler.flushAsync();
+        }
+
+        @Override
+        public CallOptions options() {
+            return handler.options();
+        }
+
+        @Override
+        public void release() {
+            handler.release();
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package dev.hermod.internal.runtime;
+
+import dev.hermod.ConnectionException;
+import dev.hermod.RpcException;
+import dev.hermod.Server;
+import dev.hermod.codec.Codec;
+import dev.hermod.internal.bridge.ServerConfig;
+import dev.hermod.internal.codec.JacksonCodec;
+import dev.hermod.internal.contract.Contracts;
+import dev.hermod.internal.contract.Service;
+import dev.hermod.internal.dispatch.Dispatch;
+import dev.hermod.internal.dispatch.Executors2;
+import dev.hermod.internal.invocation.Peer;
+import dev.hermod.internal.invocation.RpcConnection;
+import dev.hermod.internal.protocol.Link;
+import dev.hermod.internal.transport.Transport;
+import io.netty.channel.ServerChannel;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timer;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The server runtime: the listening socket, its connections, the dispatch and its executor. */
+public final class ServerImpl implements Server, RpcConnection.Owner {
+    private static final Logger log = LoggerFactory.getLogger(ServerImpl.class);
+    private static final int RUNNING = 0;
+    private static final int SHUTDOWN = 1;
+    private static final int STOPPED = 2;
+
+    private final ServerConfig config;
+    private final Transport transport;
+    private final Dispatch dispatch;
+    private final ExecutorService ownedExecutor;
+    private final Timer timer;
+    private final ExecutorService callbacks;
+    private final Peer peer;
+    private final Set<RpcConnection> connections = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final AtomicBoolean released = new AtomicBoolean();
+    private volatile ServerChannel channel;
+    private volatile int state = RUNNING;
+
+    private ServerImpl(ServerConfig config, Dispatch dispatch, ExecutorService ownedExecutor, Contracts contracts) {
+        this.config = config;
+        this.dispatch = dispatch;
+        this.ownedExecutor = ownedExecutor;
+        this.transport = Transport.forServer(config.ioThreads(), "hermod-server");
+        this.timer = new HashedWheelTimer(new DefaultThreadFactory("hermod-server-timer", true), 10,
+                TimeUnit.MILLISECONDS);
+        this.callbacks = Executors2.callbackExecutor("hermod-server-callback");
+        this.peer = new Peer(contracts, timer, callbacks, config.callTimeout(), null, 1024 * 1024);
+    }
+
+    /** What this server's connections share, with the counts of exported objects and held references. */
+    public Peer peer() {
+        return peer;
+    }
+
+    /** Validates the contracts, binds and starts serving. */
+    public static ServerImpl start(ServerConfig config) {
+        Codec codec = config.codec() != null ? config.codec() : JacksonCodec.cbor();
+        Contracts contracts = new Contracts(codec);
+        Map<String, Service> services = new LinkedHashMap<>();
+        config.services().forEach((name, s) -> {
+            if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 0xFFFF) {
+                throw new IllegalArgumentException("service name too long: " + name.length() + " characters");
+            }
+            services.put(name, new Service(name, contracts.get(s.contract()), s.servant()));
+        });
+        Service describe = new Service(Describe.SERVICE, contracts.get(Describe.class),
+                new DescribeImpl(List.copyOf(services.values())));
+        services.put(Describe.SERVICE, describe);
+        ExecutorService owned = config.executor() == null ? Executors2.dispatchExecutor("hermod-dispatch") : null;
+        Executor executor = owned != null ? owned : config.executor();
+        ServerImpl server = new ServerImpl(config, new Dispatch(services, executor, config.sendStackTraces(),
+                config.maxInFlightPerConnection()), owned, contracts);
+        server.bind();
+        return server;
+    }
+
+    private void bind() {
+        InetSocketAddress address = config.host() == null
+                ? new InetSocketAddress(config.port())
+                : new InetSocketAddress(config.host(), config.port());
+        Link.Settings settings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), true);
+        try {
+            channel = transport.bind(address, ch -> Link.install(ch, settings, link -> {
+                RpcConnection c = new RpcConnection(link, dispatch, this, Long.MAX_VALUE, peer);
+                connections.add(c);
+                if (state != RUNNING) {
+                    // Accepted while shutting down: after its preamble, tell it to go away too.
+                    link.eventLoop().execute(() -> c.goAway("the server is shutting down"));
+                }
+                return c;
+            }, null));
+        } catch (Transport.BindFailure e) {
+            release();
+            BindException bind = new BindException(e.getMessage());
+            bind.initCause(e.getCause());
+            throw new UncheckedIOException(bind);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            release();
+            throw new IllegalStateException("interrupted while binding " + address, e);
+        }
+        log.debug("listening on {} ({})", channel.localAddress(), Transport.kind());
+    }
+
+    @Override
+    public int port() {
+        return address().getPort();
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void onClosed(RpcConnection connection, RpcException cause) {
+        connections.remove(connection);
+        finishIfDrained();
+    }
+
+    /**
+     * During a graceful shutdown, stops once no call is running and every client has closed its
+     * connection (clients close after the GOAWAY once their own calls are answered). Closing
+     * earlier could lose a request that is crossing the GOAWAY on the wire.
+     */
+    private void finishIfDrained() {
+        if (state == SHUTDOWN && dispatch.inFlight() == 0 && connections.isEmpty()) {
+            transport.schedule(this::shutdownNow, 0);
+        }
+    }
+
+    @Override
+    public void shutdown() {
+        synchronized (this) {
+            if (state != RUNNING) {
+                return;
+            }
+            state = SHUTDOWN;
+        }
+        channel.close();
+        for (RpcConnection c : List.copyOf(connections)) {
+            c.goAway("the server is shutting down");
+        }
+        long grace = config.shutdownGracePeriod().toNanos();
+        transport.schedule(this::shutdownNow, grace);
+        dispatch.refuseNew(this::finishIfDrained);
+    }
+
+    @Override
+    public void shutdownNow() {
+        synchronized (this) {
+            if (state == STOPPED) {
+                return;
+            }
+            state = STOPPED;
+        }
+        channel.close();
+        ConnectionException closed = new ConnectionException("the server at " + address() + " shut down",
+                null, false);
+        for (RpcConnection c : List.copyOf(connections)) {
+            c.link().close(closed);
+        }
+        release();
+    }
+
+    private void release() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdownNow();
+        }
+        timer.stop();
+        callbacks.shutdown(); // callbacks already queued still run
+        transport.shutdown().addListener(f -> terminated.complete(null));
+    }
+
+    @Override
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            terminated.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            // completes normally only
+        }
+        return ownedExecutor == null
+                || ownedExecutor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return state != RUNNING;
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+        try {
+            if (!awaitTermination(config.shutdownGracePeriod().plusSeconds(5))) {
+                log.warn("server at {} did not terminate in time", address());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            shutdownNow();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Server[" + (channel == null ? "unbound" : channel.localAddress()) + "]";
+    }
+}
