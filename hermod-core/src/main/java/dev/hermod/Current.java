@@ -21,7 +21,10 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>An instance belongs to one invocation; it may be kept and read from other threads after the
- * operation returns. Instances are thread-safe.
+ * operation returns. That is how a servant that answers later (it returns a
+ * {@link java.util.concurrent.CompletionStage}, see {@link ServantOf}) reports progress, reads the
+ * time left and learns of a cancel from the thread that completes the stage, where {@link #get()}
+ * has no invocation to return. Instances are thread-safe.
  *
  * @since 0.1
  */

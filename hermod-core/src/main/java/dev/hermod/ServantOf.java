@@ -17,6 +17,15 @@ import java.lang.annotation.Target;
  * the operation's exceptions. Bind a servant that implements it under the contract's operations
  * with {@code Server.Builder.add("fetch", FetchServiceAsyncServant.class, servant)}.
  *
+ * <p>Threads: a method runs on the server's dispatch executor, like any operation, and should
+ * return as soon as it has started the work; no thread is held while the stage is pending. The
+ * stage may complete on any thread, which then encodes and sends the reply. A value completes the
+ * call; an exception the operation declares reaches the caller as itself, anything else as a
+ * remote failure. Call {@link Current#get()} in the method and keep it to report progress, read
+ * the time left or see a cancel from other threads. When the caller cancels, its deadline passes
+ * or its connection closes, a {@link java.util.concurrent.CompletableFuture} the method returned
+ * is canceled.
+ *
  * <p>An interface written by hand may carry this annotation too, choosing per operation, as Ice's
  * {@code ["amd"]} metadata does: each method has the name and parameter types of one operation of
  * {@link #value()} and returns either the operation's own result type (answered when the method

@@ -141,16 +141,25 @@ public interface Server extends AutoCloseable {
         }
 
         /**
-         * Binds a servant under a service name. Only the operations of {@code contract} are
+         * Binds a servant under a service name. Only the operations of the contract are
          * reachable, whatever else the servant's class offers.
          *
+         * <p>{@code contract} is the {@link Remote @Remote} interface itself, or a servant form of
+         * it: an interface annotated {@link ServantOf @ServantOf}, such as the
+         * {@code FetchServiceAsyncServant} the annotation processor generates for
+         * {@code FetchService}, whose methods may return a {@link java.util.concurrent.CompletionStage}
+         * to answer later without holding a thread. Clients call the contract either way and
+         * cannot tell. A servant form that does not match its contract is refused by
+         * {@link #start()}.
+         *
          * @param name the service name clients use
-         * @param contract the {@link Remote @Remote} interface to serve
+         * @param contract the {@link Remote @Remote} interface to serve, or a {@link ServantOf
+         *     @ServantOf} form of one
          * @param servant the implementation; shared by all calls, so it must be thread-safe
-         * @param <T> the contract type
+         * @param <T> the type the servant implements
          * @return this builder
-         * @throws IllegalArgumentException if the contract is invalid (the message names the
-         *     method) or the name is taken
+         * @throws IllegalArgumentException if the servant does not implement {@code contract} or
+         *     the name is taken
          */
         public <T> Builder add(String name, Class<T> contract, T servant) {
             Objects.requireNonNull(name, "name");
@@ -169,7 +178,7 @@ public interface Server extends AutoCloseable {
             }
             if (!contract.isInstance(servant)) {
                 throw new IllegalArgumentException(servant.getClass().getName()
-                        + " does not implement " + contract.getName());
+                        + " does not implement " + contract.getName() + servantFormHint(servant, contract));
             }
             if (services.containsKey(name)) {
                 throw new IllegalArgumentException("a service is already bound as '" + name + "'");
@@ -180,10 +189,12 @@ public interface Server extends AutoCloseable {
 
         /**
          * Binds a servant under a service name, serving the one {@link Remote @Remote} interface
-         * its class implements.
+         * its class implements, or the contract of the one {@link ServantOf @ServantOf} form it
+         * implements (see {@link #add(String, Class, Object)}).
          *
          * @param name the service name clients use
-         * @param servant the implementation; must implement exactly one {@code @Remote} interface
+         * @param servant the implementation; must implement exactly one {@code @Remote} or
+         *     {@code @ServantOf} interface
          * @return this builder
          * @throws IllegalArgumentException if the servant implements no or several contracts
          */
@@ -194,17 +205,33 @@ public interface Server extends AutoCloseable {
             if (contracts.size() != 1) {
                 throw new IllegalArgumentException(servant.getClass().getName() + " implements "
                         + (contracts.isEmpty() ? "no" : contracts.size())
-                        + " @Remote interfaces; name the contract with add(name, contract, servant)");
+                        + " @Remote interfaces (counting @ServantOf forms of them); name the contract with"
+                        + " add(name, contract, servant)");
             }
             @SuppressWarnings("unchecked")
             Class<Object> contract = (Class<Object>) contracts.get(0);
             return add(name, contract, servant);
         }
 
+        /** Names the servant form of {@code contract} that the servant implements instead, if any. */
+        private static String servantFormHint(Object servant, Class<?> contract) {
+            List<Class<?>> forms = new ArrayList<>();
+            collectContracts(servant.getClass(), forms);
+            for (Class<?> form : forms) {
+                ServantOf of = form.getAnnotation(ServantOf.class);
+                if (of != null && of.value() == contract) {
+                    return "; it implements " + form.getSimpleName() + ", a servant form of it: bind it with add(name, "
+                            + form.getSimpleName() + ".class, servant)";
+                }
+            }
+            return "";
+        }
+
         private static void collectContracts(Class<?> type, List<Class<?>> out) {
             for (Class<?> c = type; c != null; c = c.getSuperclass()) {
                 for (Class<?> i : c.getInterfaces()) {
-                    if (i.isAnnotationPresent(Remote.class) && !out.contains(i)) {
+                    if ((i.isAnnotationPresent(Remote.class) || i.isAnnotationPresent(ServantOf.class))
+                            && !out.contains(i)) {
                         out.add(i);
                     }
                 }

@@ -9,25 +9,35 @@ import java.util.concurrent.TimeUnit;
 import dev.hermod.AsyncResult;
 import dev.hermod.Client;
 import dev.hermod.examples.vm.Disk;
+import dev.hermod.examples.vm.Disks;
 import dev.hermod.examples.vm.DisksAsync;
 import dev.hermod.examples.vm.Nic;
+import dev.hermod.examples.vm.Nics;
 import dev.hermod.examples.vm.NicsAsync;
 import dev.hermod.examples.vm.Permission;
+import dev.hermod.examples.vm.Permissions;
 import dev.hermod.examples.vm.PermissionsAsync;
 import dev.hermod.examples.vm.Vm;
 import dev.hermod.examples.vm.VmLab;
+import dev.hermod.examples.vm.Vms;
 import dev.hermod.examples.vm.VmsAsync;
 
 /**
  * The oVirt SDK's inventory scenario: list the VMs, then read the disks, NICs and permissions of
- * each. {@link #synchronous} makes one call after another; {@link #asynchronous} starts every
- * sub-resource call at once as soon as the list is in, so its critical path is two calls long.
+ * each. {@link #synchronous} makes one call after another through the synchronous contracts
+ * ({@code Vms}, {@code Disks}, ...); {@link #asynchronous} starts every sub-resource call at once
+ * through their asynchronous companions as soon as the list is in, so its critical path is two
+ * calls long. The server cannot tell the two apart: its servants answer later either way.
  */
 final class InventoryScenario {
-    private final VmsAsync vms;
-    private final DisksAsync disks;
-    private final NicsAsync nics;
-    private final PermissionsAsync permissions;
+    private final Vms vms;
+    private final Disks disks;
+    private final Nics nics;
+    private final Permissions permissions;
+    private final VmsAsync vmsAsync;
+    private final DisksAsync disksAsync;
+    private final NicsAsync nicsAsync;
+    private final PermissionsAsync permissionsAsync;
     private final Duration limit;
 
     /** One VM with its sub-resources. */
@@ -42,21 +52,25 @@ final class InventoryScenario {
 
     /** @param limit the longest the asynchronous run waits for its answers */
     InventoryScenario(Client client, Duration limit) {
-        this.vms = client.proxy(VmsAsync.class, VmLab.VMS);
-        this.disks = client.proxy(DisksAsync.class, VmLab.DISKS);
-        this.nics = client.proxy(NicsAsync.class, VmLab.NICS);
-        this.permissions = client.proxy(PermissionsAsync.class, VmLab.PERMISSIONS);
+        // The same services through their synchronous contracts and their asynchronous companions.
+        this.vms = client.proxy(Vms.class, VmLab.VMS);
+        this.disks = client.proxy(Disks.class, VmLab.DISKS);
+        this.nics = client.proxy(Nics.class, VmLab.NICS);
+        this.permissions = client.proxy(Permissions.class, VmLab.PERMISSIONS);
+        this.vmsAsync = client.proxy(VmsAsync.class, VmLab.VMS);
+        this.disksAsync = client.proxy(DisksAsync.class, VmLab.DISKS);
+        this.nicsAsync = client.proxy(NicsAsync.class, VmLab.NICS);
+        this.permissionsAsync = client.proxy(PermissionsAsync.class, VmLab.PERMISSIONS);
         this.limit = limit;
     }
 
     /** Reads the inventory one call at a time, the first {@code max} VMs only. */
     Outcome synchronous(int max) throws Exception {
         long start = System.nanoTime();
-        List<Vm> list = vms.list().value();
+        List<Vm> list = vms.list();
         List<Entry> inventory = new ArrayList<>();
         for (Vm vm : list.subList(0, Math.min(max, list.size()))) {
-            inventory.add(new Entry(vm, disks.list(vm.id()).value(), nics.list(vm.id()).value(),
-                    permissions.list(vm.id()).value()));
+            inventory.add(new Entry(vm, disks.list(vm.id()), nics.list(vm.id()), permissions.list(vm.id())));
         }
         return new Outcome(inventory, 1 + 3 * inventory.size(), System.nanoTime() - start);
     }
@@ -64,14 +78,14 @@ final class InventoryScenario {
     /** Reads the inventory with every sub-resource call in flight at once. */
     Outcome asynchronous() throws Exception {
         long start = System.nanoTime();
-        List<Vm> list = vms.list().value();
+        List<Vm> list = vmsAsync.list().value();
         List<AsyncResult<List<Disk>>> d = new ArrayList<>(list.size());
         List<AsyncResult<List<Nic>>> n = new ArrayList<>(list.size());
         List<AsyncResult<List<Permission>>> p = new ArrayList<>(list.size());
         for (Vm vm : list) { // wait=False: start everything, wait for nothing yet
-            d.add(disks.list(vm.id()));
-            n.add(nics.list(vm.id()));
-            p.add(permissions.list(vm.id()));
+            d.add(disksAsync.list(vm.id()));
+            n.add(nicsAsync.list(vm.id()));
+            p.add(permissionsAsync.list(vm.id()));
         }
         CompletableFuture<List<List<Disk>>> allDisks = AsyncResult.all(d);
         CompletableFuture<List<List<Nic>>> allNics = AsyncResult.all(n);

@@ -4,6 +4,7 @@ import dev.hermod.AsyncResult;
 import dev.hermod.CompanionOf;
 import dev.hermod.Remote;
 import dev.hermod.RpcException;
+import dev.hermod.ServantOf;
 import dev.hermod.codec.Codec;
 import dev.hermod.codec.ValueCoder;
 import java.lang.reflect.Method;
@@ -83,6 +84,12 @@ public final class Contract {
                     + " interface annotated @Remote");
         }
         CompanionOf companion = type.getAnnotation(CompanionOf.class);
+        ServantOf servantForm = type.getAnnotation(ServantOf.class);
+        if (servantForm != null && !type.isAnnotationPresent(Remote.class)) {
+            throw new IllegalArgumentException(type.getName() + " is a servant companion of "
+                    + servantForm.value().getName() + ", for servers to bind; call "
+                    + servantForm.value().getSimpleName() + " or its asynchronous companion instead");
+        }
         if (!type.isAnnotationPresent(Remote.class) && companion == null) {
             throw new IllegalArgumentException(type.getName() + " is not annotated @Remote");
         }
@@ -92,6 +99,9 @@ public final class Contract {
         }
         if (!Modifier.isPublic(type.getModifiers())) {
             throw new IllegalArgumentException("contract " + type.getName() + " must be public");
+        }
+        if (companion != null) {
+            Companions.checkClient(type, new Contract(companion.value(), codec));
         }
         return new Contract(type, codec);
     }

@@ -139,7 +139,7 @@ public final class Invocation implements Runnable, Current {
         }
         Object result;
         try {
-            result = op.method().invoke(service.servant(), args);
+            result = service.method(op).invoke(service.servant(), args);
         } catch (InvocationTargetException e) {
             replyThrown(e.getCause());
             return;
@@ -147,7 +147,7 @@ public final class Invocation implements Runnable, Current {
             replyThrown(e);
             return;
         }
-        if (op.isAsync()) {
+        if (service.answersLater(op)) {
             if (result == null) {
                 replyThrown(new NullPointerException(op.displayName() + " returned null instead of a CompletionStage"));
                 return;

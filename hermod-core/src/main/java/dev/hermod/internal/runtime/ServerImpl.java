@@ -81,7 +81,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
             if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 0xFFFF) {
                 throw new IllegalArgumentException("service name too long: " + name.length() + " characters");
             }
-            services.put(name, new Service(name, contracts.get(s.contract()), s.servant()));
+            services.put(name, Service.bind(name, contracts, s.contract(), s.servant()));
         });
         Service describe = new Service(Describe.SERVICE, contracts.get(Describe.class),
                 new DescribeImpl(List.copyOf(services.values())));

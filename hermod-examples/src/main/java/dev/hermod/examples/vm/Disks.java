@@ -2,11 +2,12 @@ package dev.hermod.examples.vm;
 
 import dev.hermod.Remote;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The disks attached to a virtual machine: a per-VM sub-resource, as in the oVirt API's
- * {@code vms/{id}/disks}. Clients call the generated {@code DisksAsync} companion.
+ * {@code vms/{id}/disks}. The lab's servant answers it
+ * later, through the generated {@code DisksAsyncServant}; clients call it synchronously or through
+ * the generated {@code DisksAsync}.
  */
 @Remote
 public interface Disks {
@@ -17,5 +18,5 @@ public interface Disks {
      * @return its disks, in a stable order
      * @throws NoSuchVm if no VM has that id
      */
-    CompletionStage<List<Disk>> list(String vmId) throws NoSuchVm;
+    List<Disk> list(String vmId) throws NoSuchVm;
 }

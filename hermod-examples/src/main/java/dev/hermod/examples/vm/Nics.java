@@ -2,11 +2,12 @@ package dev.hermod.examples.vm;
 
 import dev.hermod.Remote;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The network interfaces of a virtual machine: a per-VM sub-resource, as in the oVirt API's
- * {@code vms/{id}/nics}. Clients call the generated {@code NicsAsync} companion.
+ * {@code vms/{id}/nics}. The lab's servant answers it
+ * later, through the generated {@code NicsAsyncServant}; clients call it synchronously or through
+ * the generated {@code NicsAsync}.
  */
 @Remote
 public interface Nics {
@@ -17,5 +18,5 @@ public interface Nics {
      * @return its NICs, in a stable order
      * @throws NoSuchVm if no VM has that id
      */
-    CompletionStage<List<Nic>> list(String vmId) throws NoSuchVm;
+    List<Nic> list(String vmId) throws NoSuchVm;
 }

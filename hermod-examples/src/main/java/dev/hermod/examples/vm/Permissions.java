@@ -2,11 +2,12 @@ package dev.hermod.examples.vm;
 
 import dev.hermod.Remote;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The roles users hold on a virtual machine: a per-VM sub-resource, as in the oVirt API's
- * {@code vms/{id}/permissions}. Clients call the generated {@code PermissionsAsync} companion.
+ * {@code vms/{id}/permissions}. The lab's servant answers it
+ * later, through the generated {@code PermissionsAsyncServant}; clients call it synchronously or through
+ * the generated {@code PermissionsAsync}.
  */
 @Remote
 public interface Permissions {
@@ -17,5 +18,5 @@ public interface Permissions {
      * @return its permissions, in a stable order
      * @throws NoSuchVm if no VM has that id
      */
-    CompletionStage<List<Permission>> list(String vmId) throws NoSuchVm;
+    List<Permission> list(String vmId) throws NoSuchVm;
 }

@@ -19,13 +19,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * two permissions.
  *
  * <p>Every call takes the configured latency, as a real management backend would, without
- * holding a server thread while it waits: hundreds of calls can be in their latency at once.
+ * holding a server thread while it waits: hundreds of calls can be in their latency at once. The
+ * contracts say nothing of that: clients call them synchronously or through their asynchronous
+ * companions.
  *
  * <pre>{@code
  * try (VmLab lab = VmLab.start(100, Duration.ofMillis(5));
  *         Client client = Hermod.client(lab.target())) {
- *     VmsAsync vms = client.proxy(VmsAsync.class, VmLab.VMS);
- *     List<Vm> all = vms.list().value();
+ *     List<Vm> all = client.proxy(Vms.class, VmLab.VMS).list();          // waits for the answer
+ *     AsyncResult<Vm> up = client.proxy(VmsAsync.class, VmLab.VMS).start(all.get(0).id());
  * }
  * }</pre>
  *
@@ -52,14 +54,14 @@ public final class VmLab implements AutoCloseable {
         delivery = Executors.newSingleThreadExecutor(daemon("vm-lab-events"));
         try {
             VmsImpl vms = new VmsImpl(b.vms, b.latency, b.actionTime, backend, new Subscribers(delivery));
-            // No operation ever blocks: each answers through a CompletionStage the backend
-            // completes later, or returns at once. So they run on the I/O threads, saving two
-            // thread hand-offs per call.
+            // The contracts are synchronous; the servants answer through their servant companions,
+            // with a CompletionStage the backend completes later, or at once. No operation ever
+            // blocks, so they run on the I/O threads, saving two thread hand-offs per call.
             server = Hermod.server().host(b.host).port(b.port).directExecutor()
-                    .add(VMS, Vms.class, vms)
-                    .add(DISKS, Disks.class, vms::disks)
-                    .add(NICS, Nics.class, vms::nics)
-                    .add(PERMISSIONS, Permissions.class, vms::permissions)
+                    .add(VMS, VmsAsyncServant.class, vms)
+                    .add(DISKS, DisksAsyncServant.class, vms::disks)
+                    .add(NICS, NicsAsyncServant.class, vms::nics)
+                    .add(PERMISSIONS, PermissionsAsyncServant.class, vms::permissions)
                     .start();
         } catch (RuntimeException e) {
             backend.shutdownNow();

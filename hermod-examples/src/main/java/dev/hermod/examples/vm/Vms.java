@@ -2,7 +2,6 @@ package dev.hermod.examples.vm;
 
 import dev.hermod.Remote;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The virtual machines of a management backend, in the style of the oVirt API's {@code vms}
@@ -10,9 +9,12 @@ import java.util.concurrent.CompletionStage;
  * changes. The per-VM sub-resources are the {@link Disks}, {@link Nics} and {@link Permissions}
  * services.
  *
- * <p>Every operation answers through a {@link CompletionStage}: the server holds no thread while
- * the backend works. Clients call the generated {@code VmsAsync} companion, whose methods return
- * an {@link dev.hermod.AsyncResult} ({@code value()} waits and throws the declared exception).
+ * <p>A plain synchronous contract: how a servant answers is its own choice. The lab's servant
+ * ({@code VmsImpl}) implements the generated servant companion {@code VmsAsyncServant}, whose
+ * methods return a {@link java.util.concurrent.CompletionStage}, so the server holds no thread
+ * while the backend works. Clients call {@code Vms} synchronously, or the generated
+ * {@code VmsAsync} companion, whose methods return an {@link dev.hermod.AsyncResult}
+ * ({@code value()} waits and throws the declared exception), unaware of that choice.
  *
  * <p>The actions ({@link #start}, {@link #stop}, {@link #suspend}) are long-running: they report
  * progress while they run and can be canceled, in which case the VM returns to the state it had
@@ -25,7 +27,7 @@ public interface Vms {
      *
      * @return every VM
      */
-    CompletionStage<List<Vm>> list();
+    List<Vm> list();
 
     /**
      * Reads one virtual machine.
@@ -34,7 +36,7 @@ public interface Vms {
      * @return the VM
      * @throws NoSuchVm if no VM has that id
      */
-    CompletionStage<Vm> get(String id) throws NoSuchVm;
+    Vm get(String id) throws NoSuchVm;
 
     /**
      * Starts a VM that is down or suspended; reports progress while it boots.
@@ -44,7 +46,7 @@ public interface Vms {
      * @throws NoSuchVm if no VM has that id
      * @throws VmStateConflict if the VM is neither down nor suspended
      */
-    CompletionStage<Vm> start(String id) throws NoSuchVm, VmStateConflict;
+    Vm start(String id) throws NoSuchVm, VmStateConflict;
 
     /**
      * Stops a VM that is up or suspended; reports progress while it shuts down.
@@ -54,7 +56,7 @@ public interface Vms {
      * @throws NoSuchVm if no VM has that id
      * @throws VmStateConflict if the VM is neither up nor suspended
      */
-    CompletionStage<Vm> stop(String id) throws NoSuchVm, VmStateConflict;
+    Vm stop(String id) throws NoSuchVm, VmStateConflict;
 
     /**
      * Suspends a VM that is up; reports progress while its memory is saved.
@@ -64,7 +66,7 @@ public interface Vms {
      * @throws NoSuchVm if no VM has that id
      * @throws VmStateConflict if the VM is not up
      */
-    CompletionStage<Vm> suspend(String id) throws NoSuchVm, VmStateConflict;
+    Vm suspend(String id) throws NoSuchVm, VmStateConflict;
 
     /**
      * Lists the state changes of a VM since the server started, oldest first.
@@ -73,7 +75,7 @@ public interface Vms {
      * @return its state changes
      * @throws NoSuchVm if no VM has that id
      */
-    CompletionStage<List<VmStateChange>> history(String id) throws NoSuchVm;
+    List<VmStateChange> history(String id) throws NoSuchVm;
 
     /**
      * Subscribes to the state changes of every VM: the server calls the listener, oneway, over

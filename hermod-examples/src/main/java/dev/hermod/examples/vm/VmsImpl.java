@@ -18,13 +18,15 @@ import java.util.concurrent.TimeUnit;
  * The simulated management backend behind the VM lab's services: a fixed set of VMs generated
  * deterministically from their number, each call answered after the configured latency.
  *
- * <p>No call holds a thread while it waits: every answer is a {@link CompletableFuture} that the
- * backend's scheduler completes when the latency (or an action's next step) is due, so any number
- * of calls can be in their latency at once. The sub-resource services ({@link Disks},
- * {@link Nics}, {@link Permissions}) are served by {@link #disks}, {@link #nics} and
- * {@link #permissions}. Thread-safe.
+ * <p>No call holds a thread while it waits: the servant implements the generated servant
+ * companion {@link VmsAsyncServant} rather than the synchronous {@link Vms} contract, and every
+ * answer is a {@link CompletableFuture} that the backend's scheduler completes when the latency
+ * (or an action's next step) is due, so any number of calls can be in their latency at once. The
+ * sub-resource services ({@link Disks}, {@link Nics}, {@link Permissions}) are served by
+ * {@link #disks}, {@link #nics} and {@link #permissions}, each the one method of their own servant
+ * companion. Thread-safe.
  */
-final class VmsImpl implements Vms {
+final class VmsImpl implements VmsAsyncServant {
     /** Progress reports per action. */
     private static final int STEPS = 20;
     private static final String[] ROLES = {"web", "db", "cache", "build", "mail"};
@@ -70,14 +72,17 @@ final class VmsImpl implements Vms {
         return later(() -> machine(id).history());
     }
 
+    /** {@link DisksAsyncServant#list}. */
     CompletionStage<List<Disk>> disks(String vmId) {
         return later(() -> machine(vmId).disks);
     }
 
+    /** {@link NicsAsyncServant#list}. */
     CompletionStage<List<Nic>> nics(String vmId) {
         return later(() -> machine(vmId).nics);
     }
 
+    /** {@link PermissionsAsyncServant#list}. */
     CompletionStage<List<Permission>> permissions(String vmId) {
         return later(() -> machine(vmId).permissions);
     }
@@ -98,13 +103,15 @@ final class VmsImpl implements Vms {
     }
 
     @Override
-    public void subscribe(VmEvents listener) {
+    public CompletionStage<Void> subscribe(VmEvents listener) {
         subscribers.add(listener);
+        return CompletableFuture.completedFuture(null); // answered at once: no backend involved
     }
 
     @Override
-    public void unsubscribe(VmEvents listener) {
+    public CompletionStage<Void> unsubscribe(VmEvents listener) {
         subscribers.remove(listener);
+        return CompletableFuture.completedFuture(null);
     }
 
     private Machine machine(String id) throws NoSuchVm {

@@ -64,6 +64,20 @@ final class VmLabTest {
     }
 
     @Test
+    void syncContract_sameServicesAnsweredLater_readsLikeAPlainInterface() throws Exception {
+        Vms sync = client.proxy(Vms.class, VmLab.VMS);
+
+        assertThat(sync.list()).isEqualTo(vms.list().value());
+        assertThat(sync.get("vm-004")).isEqualTo(vms.get("vm-004").value());
+        assertThatThrownBy(() -> sync.get("vm-999")).isInstanceOf(NoSuchVm.class).hasMessage("no VM has id vm-999");
+        assertThat(client.proxy(Disks.class, VmLab.DISKS).list("vm-002"))
+                .isEqualTo(client.proxy(DisksAsync.class, VmLab.DISKS).list("vm-002").value());
+        assertThat(sync.start("vm-006").state()).isEqualTo(VmState.UP); // waits through the whole action
+        assertThat(sync.history("vm-006")).extracting(VmStateChange::to)
+                .containsExactly(VmState.POWERING_UP, VmState.UP);
+    }
+
+    @Test
     void subResources_ofAVm_areListedDeterministically() throws Exception {
         DisksAsync disks = client.proxy(DisksAsync.class, VmLab.DISKS);
         NicsAsync nics = client.proxy(NicsAsync.class, VmLab.NICS);

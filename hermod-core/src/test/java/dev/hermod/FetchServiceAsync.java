@@ -1,0 +1,9 @@
+package dev.hermod;
+
+/** What Hermod's annotation processor generates for {@link FetchService}, written out for the core's tests. */
+@CompanionOf(FetchService.class)
+public interface FetchServiceAsync {
+    AsyncResult<byte[]> fetch(int item);
+
+    AsyncResult<Integer> size();
+}
