@@ -28,6 +28,20 @@ import java.util.function.Consumer;
  * {@link Future#get()} wraps the same exception in an {@code ExecutionException}, as {@code Future}
  * requires. {@link #error()} looks at the failure without waiting.
  *
+ * <p>Declared as {@code AsyncResult<T>}, {@code value()} can only say {@code throws Exception}.
+ * The generated companion interfaces therefore return the subtypes {@link Throwing} and
+ * {@link Throwing2}, which carry the operation's checked exceptions as type parameters so that
+ * the compiler knows what {@code value()} throws:
+ *
+ * <pre>{@code
+ * AsyncResult.Throwing<String, NoSuchEmployee> r = employees.getName(99);   // or: var r = ...
+ * try {
+ *     String name = r.value();
+ * } catch (NoSuchEmployee e) {          // nothing broader to catch: RpcException is unchecked
+ *     ...
+ * }
+ * }</pre>
+ *
  * <h2>Threads</h2>
  * Response, exception, completion and progress callbacks never run on a Hermod I/O thread: they
  * run on the client's callback executor ({@link Client.Builder#callbackExecutor}), also when they
@@ -163,7 +177,18 @@ public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
     /**
      * Waits for the outcome and returns the value, or throws what the synchronous call would have
      * thrown: a declared exception as itself, or an {@link RpcException} (created in the calling
-     * thread, with the original as its cause). Never wraps in {@code ExecutionException}.
+     * thread, with the original as its cause). Never wraps in {@code ExecutionException}. An
+     * exception the servant threw without declaring it arrives as a {@link RemoteException}, and
+     * interrupting the waiting thread cancels the invocation, as it would cancel the synchronous
+     * call: {@code value()} then throws {@link InvocationCanceledException}, with the thread's
+     * interrupt status set. So the only checked exceptions it throws are those the operation
+     * declares.
+     *
+     * <p>This type cannot name them, hence {@code throws Exception} here; {@link Throwing} and
+     * {@link Throwing2}, which the generated companions return, declare them exactly. A dynamic
+     * invocation ({@link Client#invoke}) has no declared exceptions to name and keeps this broad
+     * form, although it throws only {@link RpcException}s (its declared exceptions arrive as
+     * {@link RemoteException}).
      *
      * @return the value; null for {@code void} operations
      * @throws Exception the operation's declared exception, or an {@link RpcException}
@@ -280,5 +305,138 @@ public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
      */
     static <T> CompletableFuture<T> any(Collection<? extends AsyncResult<? extends T>> results) {
         return Engine.get().any(results);
+    }
+
+    /**
+     * An {@link AsyncResult} whose {@link #value()} declares the one checked exception its
+     * operation declares, or none: what a generated companion method returns for such an
+     * operation. For {@code String getName(int number) throws NoSuchEmployee} the companion has
+     * {@code AsyncResult.Throwing<String, NoSuchEmployee> getName(int number)}, and
+     * {@code value()} is declared {@code throws NoSuchEmployee}. An operation that declares no
+     * checked exception gets {@code Throwing<T, RuntimeException>}: its {@code value()} needs no
+     * {@code try}. The fluent methods return this type, so a chain such as
+     * {@code getName(99).expireAfter(d).value()} keeps it.
+     *
+     * <h2>Design and trade-offs</h2>
+     * <ul>
+     * <li><b>A type parameter, not a generated type.</b> The exception is a type argument of one
+     *     interface that Hermod's single result implementation implements, so a typed result
+     *     costs nothing at run time: no wrapper, no allocation, and it is still an
+     *     {@code AsyncResult}, a {@code CompletionStage} and a {@code Future}, accepted by
+     *     {@link AsyncResult#all}, {@link AsyncResult#any} and {@link Window#submit}. A generated
+     *     handle per operation would have needed a wrapper per call.</li>
+     * <li><b>A small family.</b> Java has no variadic type parameters, so there is one type per
+     *     number of checked exceptions: this one for none or one, {@link Throwing2} for two. A
+     *     contract that declares more gets {@code Throwing} of their closest common superclass
+     *     ({@code IOException} for three {@code IOException} subclasses, {@code Exception} at
+     *     worst). Exceptions that subclass another declared one, unchecked exceptions and
+     *     Hermod's {@link RpcException}s take no place.</li>
+     * <li><b>The promise rests on Hermod, as the synchronous proxy's does.</b> Type arguments are
+     *     erased; what makes {@code throws NoSuchEmployee} true is that the invocation only lets
+     *     through the checked exceptions the operation declares: anything else the servant throws
+     *     arrives as a {@link RemoteException}, and an interrupted wait as an
+     *     {@link InvocationCanceledException}, both unchecked. Hermod checks that the type
+     *     arguments cover the operation's declared checked exceptions when it reads a
+     *     hand-written companion (an {@code IllegalArgumentException} at proxy creation), and
+     *     the annotation processor checks the same at compile time.</li>
+     * <li><b>Kept only while the static type is kept.</b> Assigned to {@code AsyncResult<T>},
+     *     the result's {@code value()} is {@code throws Exception} again. Use {@code var} or
+     *     this type for variables and fields, and {@code List<? extends AsyncResult<T>>} for
+     *     collections that mix operations.</li>
+     * </ul>
+     *
+     * <p>Instances are thread-safe, as every {@code AsyncResult}.
+     *
+     * @param <T> the operation's result type ({@link Void} for {@code void})
+     * @param <X> the operation's checked exception; {@link RuntimeException} when it declares none
+     * @since 0.1
+     */
+    interface Throwing<T, X extends Exception> extends AsyncResult<T> {
+        /**
+         * Waits for the outcome and returns the value, or throws what the synchronous call would
+         * have thrown; see {@link AsyncResult#value()}.
+         *
+         * @return the value; null for {@code void} operations
+         * @throws X the operation's declared exception, as itself
+         * @throws RpcException if the invocation failed otherwise (unchecked)
+         */
+        @Override
+        T value() throws X;
+
+        @Override
+        Throwing<T, X> waitForCompleted() throws InterruptedException;
+
+        @Override
+        Throwing<T, X> waitForSent() throws InterruptedException;
+
+        @Override
+        Throwing<T, X> expireAfter(Duration timeout);
+
+        @Override
+        Throwing<T, X> onResponse(Consumer<? super T> callback);
+
+        @Override
+        Throwing<T, X> onException(Consumer<? super Throwable> callback);
+
+        @Override
+        Throwing<T, X> onComplete(BiConsumer<? super T, ? super Throwable> callback);
+
+        @Override
+        Throwing<T, X> onSent(Consumer<Boolean> callback);
+
+        @Override
+        Throwing<T, X> onProgress(Consumer<? super Progress> callback);
+    }
+
+    /**
+     * An {@link AsyncResult} whose {@link #value()} declares the two checked exceptions its
+     * operation declares: what a generated companion method returns for such an operation. For
+     * {@code Vm start(String id) throws NoSuchVm, AccessDenied} the companion has
+     * {@code AsyncResult.Throwing2<Vm, NoSuchVm, AccessDenied> start(String id)}. See
+     * {@link Throwing} for the design and its trade-offs.
+     *
+     * <p>Instances are thread-safe, as every {@code AsyncResult}.
+     *
+     * @param <T> the operation's result type ({@link Void} for {@code void})
+     * @param <X1> the operation's first declared checked exception
+     * @param <X2> the operation's second declared checked exception
+     * @since 0.1
+     */
+    interface Throwing2<T, X1 extends Exception, X2 extends Exception> extends AsyncResult<T> {
+        /**
+         * Waits for the outcome and returns the value, or throws what the synchronous call would
+         * have thrown; see {@link AsyncResult#value()}.
+         *
+         * @return the value; null for {@code void} operations
+         * @throws X1 the operation's first declared exception, as itself
+         * @throws X2 the operation's second declared exception, as itself
+         * @throws RpcException if the invocation failed otherwise (unchecked)
+         */
+        @Override
+        T value() throws X1, X2;
+
+        @Override
+        Throwing2<T, X1, X2> waitForCompleted() throws InterruptedException;
+
+        @Override
+        Throwing2<T, X1, X2> waitForSent() throws InterruptedException;
+
+        @Override
+        Throwing2<T, X1, X2> expireAfter(Duration timeout);
+
+        @Override
+        Throwing2<T, X1, X2> onResponse(Consumer<? super T> callback);
+
+        @Override
+        Throwing2<T, X1, X2> onException(Consumer<? super Throwable> callback);
+
+        @Override
+        Throwing2<T, X1, X2> onComplete(BiConsumer<? super T, ? super Throwable> callback);
+
+        @Override
+        Throwing2<T, X1, X2> onSent(Consumer<Boolean> callback);
+
+        @Override
+        Throwing2<T, X1, X2> onProgress(Consumer<? super Progress> callback);
     }
 }

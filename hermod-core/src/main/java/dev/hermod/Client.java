@@ -62,7 +62,10 @@ public interface Client extends AutoCloseable {
      * are sent as plain data (numbers, strings, booleans, {@code byte[]}, lists, maps for records
      * and beans) and the server decodes them as the operation's declared parameter types; the
      * result arrives as plain data too. A declared exception arrives as a {@link RemoteException}
-     * whose traceback names its class and message. Uses the client's default call options.
+     * whose traceback names its class and message. With no contract to name exceptions, the
+     * result is a plain {@code AsyncResult<Object>}: its {@link AsyncResult#value()} is declared
+     * {@code throws Exception}, although it throws only {@link RpcException}s. Uses the client's
+     * default call options.
      *
      * @param service the service name
      * @param operation the operation name

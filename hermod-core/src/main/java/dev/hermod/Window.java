@@ -58,14 +58,15 @@ public final class Window {
      * Waits until fewer than {@code size} calls are in flight, then starts one.
      *
      * @param call starts an asynchronous call and returns its result; runs in the calling thread
-     * @param <T> the result type
+     * @param <R> the type of the result, kept as the call returns it (a typed
+     *     {@link AsyncResult.Throwing} stays one)
      * @return the call's result
      * @throws InterruptedException if interrupted while waiting for room (the call is not started)
      */
-    public <T> AsyncResult<T> submit(Supplier<AsyncResult<T>> call) throws InterruptedException {
+    public <R extends AsyncResult<?>> R submit(Supplier<? extends R> call) throws InterruptedException {
         Objects.requireNonNull(call, "call");
         permits.acquire();
-        AsyncResult<T> result;
+        R result;
         try {
             result = Objects.requireNonNull(call.get(), "the call returned no result");
         } catch (RuntimeException | Error e) {

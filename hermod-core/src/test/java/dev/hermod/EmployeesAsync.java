@@ -2,18 +2,22 @@ package dev.hermod;
 
 import java.util.List;
 
-/** What Hermod's annotation processor generates for {@link Employees}, written out for the core's tests. */
+/**
+ * What Hermod's annotation processor generates for {@link Employees}, written out for the core's
+ * tests: each method's result names the checked exception of its operation, if any, so that
+ * {@code value()} declares it and nothing broader.
+ */
 @CompanionOf(Employees.class)
 public interface EmployeesAsync {
-    AsyncResult<String> getName(int number);
+    AsyncResult.Throwing<String, NoSuchEmployee> getName(int number);
 
-    AsyncResult<Void> rename(int number, String name);
+    AsyncResult.Throwing<Void, NoSuchEmployee> rename(int number, String name);
 
-    AsyncResult<List<String>> names();
+    AsyncResult.Throwing<List<String>, RuntimeException> names();
 
-    AsyncResult<Integer> slowEcho(int value, long sleepMillis);
+    AsyncResult.Throwing<Integer, RuntimeException> slowEcho(int value, long sleepMillis);
 
-    AsyncResult<Void> fail(String message);
+    AsyncResult.Throwing<Void, RuntimeException> fail(String message);
 
-    AsyncResult<String> whoAmI();
+    AsyncResult.Throwing<String, RuntimeException> whoAmI();
 }

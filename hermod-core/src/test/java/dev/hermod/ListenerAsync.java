@@ -3,13 +3,13 @@ package dev.hermod;
 /** The asynchronous companion of {@link Listener}, as the annotation processor would generate it. */
 @CompanionOf(Listener.class)
 public interface ListenerAsync {
-    AsyncResult<Void> onEvent(String event);
+    AsyncResult.Throwing<Void, RuntimeException> onEvent(String event);
 
-    AsyncResult<String> echo(String text);
+    AsyncResult.Throwing<String, RuntimeException> echo(String text);
 
-    AsyncResult<Void> fail(String message);
+    AsyncResult.Throwing<Void, RuntimeException> fail(String message);
 
-    AsyncResult<String> context(String key);
+    AsyncResult.Throwing<String, RuntimeException> context(String key);
 
-    AsyncResult<Void> sleep(long millis);
+    AsyncResult.Throwing<Void, InterruptedException> sleep(long millis);
 }

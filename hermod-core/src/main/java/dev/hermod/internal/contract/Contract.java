@@ -129,7 +129,8 @@ public final class Contract {
         for (Type t : m.getGenericParameterTypes()) {
             requirePublic(t, m);
         }
-        if (m.getReturnType() != AsyncResult.class && m.getReturnType() != CompletionStage.class) {
+        boolean async = isAsyncResult(m.getReturnType()) || m.getReturnType() == CompletionStage.class;
+        if (!async) {
             requirePublic(m.getGenericReturnType(), m);
         } else if (m.getGenericReturnType() instanceof ParameterizedType p) {
             requirePublic(p.getActualTypeArguments()[0], m);
@@ -152,7 +153,6 @@ public final class Contract {
             throw invalid("cannot carry the parameters: " + e.getMessage(), m, e);
         }
         Type resultType = m.getGenericReturnType();
-        boolean async = m.getReturnType() == AsyncResult.class || m.getReturnType() == CompletionStage.class;
         if (async) {
             if (!(resultType instanceof ParameterizedType p)) {
                 throw invalid("an asynchronous operation must name its result type, e.g. "
@@ -196,10 +196,65 @@ public final class Contract {
             Class<? extends Throwable> t = (Class<? extends Throwable>) ex;
             declared.add(t);
         }
+        requireTypedResultCovers(m, declared);
         // Most specific first, so a thrown subclass travels as the closest declared type.
         declared.sort((a, b) -> a.isAssignableFrom(b) ? 1 : b.isAssignableFrom(a) ? -1 : 0);
         return new Operation(this, m, args, result, resultType, List.copyOf(declared), Map.copyOf(coders), async,
                 anyReference ? references : null, resultReference);
+    }
+
+    /** {@code AsyncResult} or one of its typed forms: what a proxy's asynchronous method returns. */
+    private static boolean isAsyncResult(Class<?> c) {
+        return c == AsyncResult.class || c == AsyncResult.Throwing.class || c == AsyncResult.Throwing2.class;
+    }
+
+    /**
+     * A typed result ({@code AsyncResult.Throwing<String, NoSuchEmployee>}) declares what its
+     * {@code value()} throws; the compiler trusts it, so every checked exception the operation
+     * declares must be one of those (or a subclass), else a caller's {@code catch} would miss it.
+     * The annotation processor checks hand-written companions the same way at compile time.
+     */
+    private static void requireTypedResultCovers(Method m, List<Class<? extends Throwable>> declared) {
+        if (!(m.getGenericReturnType() instanceof ParameterizedType p)
+                || p.getRawType() != AsyncResult.Throwing.class && p.getRawType() != AsyncResult.Throwing2.class) {
+            return; // not a typed result: AsyncResult<T>'s value() is declared throws Exception
+        }
+        Type[] args = p.getActualTypeArguments();
+        List<Class<?>> allowed = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            allowed.add(boundOf(args[i]));
+        }
+        for (Class<? extends Throwable> ex : declared) {
+            if (RuntimeException.class.isAssignableFrom(ex) || Error.class.isAssignableFrom(ex)) {
+                continue;
+            }
+            if (allowed.stream().noneMatch(a -> a.isAssignableFrom(ex))) {
+                StringBuilder only = new StringBuilder();
+                for (Class<?> a : allowed) {
+                    only.append(only.length() == 0 ? "" : ", ").append(a.getSimpleName());
+                }
+                throw invalid("its result type lets value() throw only " + only + ", but the operation"
+                        + " declares " + ex.getName() + "; name it among the type arguments, or return"
+                        + " AsyncResult<T>, whose value() throws Exception", m);
+            }
+        }
+    }
+
+    /** The class a type argument stands for: itself, or its upper bound. */
+    private static Class<?> boundOf(Type t) {
+        if (t instanceof Class<?> c) {
+            return c;
+        }
+        if (t instanceof ParameterizedType p) {
+            return boundOf(p.getRawType());
+        }
+        if (t instanceof java.lang.reflect.WildcardType w) {
+            return boundOf(w.getUpperBounds()[0]);
+        }
+        if (t instanceof java.lang.reflect.TypeVariable<?> v) {
+            return boundOf(v.getBounds()[0]);
+        }
+        return Exception.class;
     }
 
     /** The contract a value of type {@code t} is a reference to, or null if it is carried as data. */

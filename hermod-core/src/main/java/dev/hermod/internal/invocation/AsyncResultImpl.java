@@ -32,8 +32,16 @@ import org.slf4j.LoggerFactory;
  * executor, or, when the outcome arrives while threads wait for it and nothing depends on the
  * result yet, on the first of those threads to wake. So dependent stages never run on an I/O
  * thread, and a thread waiting for the result is woken by the I/O thread itself.
+ *
+ * <p>It is also every typed form of the result ({@link AsyncResult.Throwing},
+ * {@link AsyncResult.Throwing2}), so that a companion method returns it as it is: their exception
+ * type arguments are erased, and {@link #value()} throws only the operation's declared checked
+ * exceptions (anything else is an unchecked {@link dev.hermod.RpcException}), which is what makes
+ * the narrowed {@code throws} clauses true. The fluent methods return this class, a subtype of
+ * each form's own return type.
  */
-public final class AsyncResultImpl<T> extends CompletableFuture<T> implements AsyncResult<T> {
+public final class AsyncResultImpl<T> extends CompletableFuture<T>
+        implements AsyncResult.Throwing<T, Exception>, AsyncResult.Throwing2<T, Exception, Exception> {
     private static final Logger log = LoggerFactory.getLogger(AsyncResult.class);
     /** In {@link #waitState}: the outcome is there and its settling is arranged. */
     private static final int DECIDED = 1 << 29;
@@ -328,7 +336,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     // ---- waits ----
 
     @Override
-    public AsyncResult<T> waitForCompleted() throws InterruptedException {
+    public AsyncResultImpl<T> waitForCompleted() throws InterruptedException {
         waitUntil(this, Long.MAX_VALUE);
         return this;
     }
@@ -339,7 +347,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     }
 
     @Override
-    public AsyncResult<T> waitForSent() throws InterruptedException {
+    public AsyncResultImpl<T> waitForSent() throws InterruptedException {
         waitUntil(call.sentSignal, Long.MAX_VALUE);
         return this;
     }
@@ -383,11 +391,35 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
         try {
             awaitOutcome(call.deadlineNanos() + TimeUnit.SECONDS.toNanos(1));
             return (T) Call.awaitOutcome(this, call.deadlineNanos());
+        } catch (InterruptedException e) {
+            if (Call.failureOf(this) == e) {
+                throw e; // the operation declares it and the servant threw it
+            }
+            throw interruptedWhileWaiting();
         } catch (Exception | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new java.lang.reflect.UndeclaredThrowableException(t);
         }
+    }
+
+    /**
+     * As for the synchronous call: the thread keeps its interrupt status and the invocation is
+     * canceled. A checked {@code InterruptedException} must not escape {@link #value()}, whose
+     * typed forms declare only the operation's own exceptions.
+     */
+    private RuntimeException interruptedWhileWaiting() {
+        Thread.currentThread().interrupt();
+        if (call.cancel(": the waiting thread was interrupted")) {
+            settleIfDecided();
+        }
+        Throwable failure = Call.failureOf(call.outcome());
+        if (failure instanceof dev.hermod.RpcException r) { // canceled now, or failed just before
+            return Exceptions.forCaller(r);
+        }
+        // The outcome arrived first: it stays in this result for whoever looks without waiting.
+        return new InvocationCanceledException("waiting for " + call.describe()
+                + " was interrupted; the invocation completed meanwhile", null, false);
     }
 
     /** Blocking on an I/O thread would stall every connection it serves: fail fast instead. */
@@ -459,7 +491,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     }
 
     @Override
-    public AsyncResult<T> expireAfter(Duration timeout) {
+    public AsyncResultImpl<T> expireAfter(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
@@ -477,7 +509,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     // ---- callbacks ----
 
     @Override
-    public AsyncResult<T> onResponse(Consumer<? super T> callback) {
+    public AsyncResultImpl<T> onResponse(Consumer<? super T> callback) {
         Objects.requireNonNull(callback, "callback");
         return onComplete((value, failure) -> {
             if (failure == null) {
@@ -487,7 +519,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     }
 
     @Override
-    public AsyncResult<T> onException(Consumer<? super Throwable> callback) {
+    public AsyncResultImpl<T> onException(Consumer<? super Throwable> callback) {
         Objects.requireNonNull(callback, "callback");
         return onComplete((value, failure) -> {
             if (failure != null) {
@@ -497,7 +529,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     }
 
     @Override
-    public AsyncResult<T> onComplete(BiConsumer<? super T, ? super Throwable> callback) {
+    public AsyncResultImpl<T> onComplete(BiConsumer<? super T, ? super Throwable> callback) {
         Objects.requireNonNull(callback, "callback");
         observed();
         // Always on the executor: run by the task settling this result, or handed to the executor
@@ -514,7 +546,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     }
 
     @Override
-    public AsyncResult<T> onSent(Consumer<Boolean> callback) {
+    public AsyncResultImpl<T> onSent(Consumer<Boolean> callback) {
         Objects.requireNonNull(callback, "callback");
         if (call.isSent() && call.sentSynchronously()) {
             guarded(() -> callback.accept(Boolean.TRUE)); // Ice: the calling thread, when sent within the call
@@ -550,7 +582,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T> implements As
     }
 
     @Override
-    public AsyncResult<T> onProgress(Consumer<? super Progress> callback) {
+    public AsyncResultImpl<T> onProgress(Consumer<? super Progress> callback) {
         Objects.requireNonNull(callback, "callback");
         progressLane().execute(() -> {
             progressListeners.add(callback);

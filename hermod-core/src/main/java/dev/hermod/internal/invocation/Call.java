@@ -315,12 +315,16 @@ public final class Call implements Invocation.Child {
      * call.
      */
     public Object await() throws Throwable {
+        Object arrived;
         try {
-            return resolve(awaitOutcome(outcome, deadlineNanos));
-        } catch (InterruptedException e) {
+            arrived = awaitOutcome(outcome, deadlineNanos);
+        } catch (InterruptedException e) { // the wait's own: a declared one comes from resolve
             Thread.currentThread().interrupt();
             cancel(": the waiting thread was interrupted");
             throw Exceptions.forCaller((RpcException) failureOf(outcome));
+        }
+        try {
+            return resolve(arrived);
         } catch (RpcException e) {
             throw e;
         } catch (Throwable declared) {
