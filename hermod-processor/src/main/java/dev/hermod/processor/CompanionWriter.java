@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
 import javax.lang.model.util.Elements;
 import javax.lang.model.util.Types;
@@ -16,7 +17,10 @@ import javax.lang.model.util.Types;
 final class CompanionWriter {
     /** Which companion to write. */
     enum Kind {
-        /** Methods return {@code AsyncResult<T>} and declare no exceptions. */
+        /**
+         * Methods return {@code AsyncResult.Throwing<T, X>} (or {@code Throwing2}), naming the
+         * operation's checked exceptions for the result's {@code value()}, and declare none.
+         */
         CLIENT,
         /** Methods return {@code CompletionStage<T>} and declare the operation's exceptions. */
         SERVANT
@@ -66,7 +70,9 @@ final class CompanionWriter {
                     .append(" * <p>Each method invokes the operation of the same name and returns at once with an\n")
                     .append(" * {@link ").append(handle).append("}, without waiting for the reply; an exception"
                             + " the operation declares\n")
-                    .append(" * completes the result exceptionally.\n")
+                    .append(" * completes the result exceptionally. The result's type names the operation's checked\n")
+                    .append(" * exceptions, so that its {@code value()} declares them and nothing broader\n")
+                    .append(" * ({@link ").append(handle).append(".Throwing}).\n")
                     .append(" */\n");
         } else {
             head.append("/**\n")
@@ -101,7 +107,9 @@ final class CompanionWriter {
             out.append(Declarations.INDENT).append("@Deprecated\n");
         }
         TypeMirror result = Declarations.resultValue(elements, types, asyncResult, op.type().getReturnType());
-        String start = handle + "<" + names.name(result) + "> " + method.getSimpleName() + "(";
+        String resultType = kind == Kind.CLIENT ? typedResult(names.name(result), op)
+                : handle + "<" + names.name(result) + ">";
+        String start = resultType + " " + method.getSimpleName() + "(";
         List<String> thrown = new ArrayList<>();
         if (kind == Kind.SERVANT) {
             for (TypeMirror t : op.type().getThrownTypes()) {
@@ -110,5 +118,51 @@ final class CompanionWriter {
         }
         Declarations.method(out, start, Declarations.parameters(names, op),
                 thrown.isEmpty() ? "" : " throws " + String.join(", ", thrown));
+    }
+
+    /**
+     * A client method's result type: {@code AsyncResult.Throwing<T, X>} for an operation that
+     * declares one checked exception {@code X}, {@code Throwing<T, RuntimeException>} for none,
+     * {@code Throwing2<T, X1, X2>} for two, and {@code Throwing<T, C>} for more, {@code C} their
+     * closest common superclass; {@code AsyncResult<T>} only in the odd case of a checked exception
+     * that is not an {@code Exception}, which no type parameter of the family can hold.
+     */
+    private String typedResult(String value, RemoteProcessor.Operation op) {
+        List<TypeMirror> checked = Declarations.checkedExceptions(elements, types, op.type().getThrownTypes());
+        TypeMirror exception = elements.getTypeElement("java.lang.Exception").asType();
+        for (TypeMirror t : checked) {
+            if (!types.isSubtype(t, exception)) {
+                return names.name(asyncResult) + "<" + value + ">";
+            }
+        }
+        String throwing = names.name(Declarations.member(asyncResult, "Throwing"));
+        switch (checked.size()) {
+            case 0:
+                return throwing + "<" + value + ", "
+                        + names.name(elements.getTypeElement("java.lang.RuntimeException")) + ">";
+            case 1:
+                return throwing + "<" + value + ", " + names.name(checked.get(0)) + ">";
+            case 2:
+                return names.name(Declarations.member(asyncResult, "Throwing2")) + "<" + value + ", "
+                        + names.name(checked.get(0)) + ", " + names.name(checked.get(1)) + ">";
+            default:
+                return throwing + "<" + value + ", " + names.name(commonSuperclass(checked)) + ">";
+        }
+    }
+
+    /** The closest class all of {@code classes} extend ({@code Exception} at worst, for exceptions). */
+    private TypeMirror commonSuperclass(List<TypeMirror> classes) {
+        TypeMirror candidate = classes.get(0);
+        while (candidate.getKind() == TypeKind.DECLARED) {
+            boolean all = true;
+            for (TypeMirror c : classes) {
+                all &= types.isSubtype(c, candidate);
+            }
+            if (all) {
+                return candidate;
+            }
+            candidate = ((TypeElement) types.asElement(candidate)).getSuperclass();
+        }
+        return elements.getTypeElement("java.lang.Exception").asType();
     }
 }

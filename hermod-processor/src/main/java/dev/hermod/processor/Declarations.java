@@ -33,9 +33,11 @@ final class Declarations {
      */
     static TypeMirror resultValue(Elements elements, Types types, TypeElement asyncResult, TypeMirror declared) {
         TypeMirror result = declared;
-        if (declared instanceof DeclaredType d && d.getTypeArguments().size() == 1) {
+        if (declared instanceof DeclaredType d && !d.getTypeArguments().isEmpty()) {
             Element e = d.asElement();
-            if (e.equals(asyncResult) || ((TypeElement) e).getQualifiedName().contentEquals(COMPLETION_STAGE)) {
+            boolean asyncResultOrTyped = asyncResult != null
+                    && (e.equals(asyncResult) || e.getEnclosingElement().equals(asyncResult));
+            if (asyncResultOrTyped || ((TypeElement) e).getQualifiedName().contentEquals(COMPLETION_STAGE)) {
                 result = d.getTypeArguments().get(0);
             }
         }
@@ -44,6 +46,49 @@ final class Declarations {
         }
         return result.getKind().isPrimitive() ? types.boxedClass(types.getPrimitiveType(result.getKind())).asType()
                 : result;
+    }
+
+    /**
+     * The checked exceptions an operation declares, in declaration order, leaving out unchecked
+     * ones and any that is a subclass of another declared one (it is caught with it).
+     */
+    static List<TypeMirror> checkedExceptions(Elements elements, Types types, List<? extends TypeMirror> thrown) {
+        List<TypeMirror> checked = new ArrayList<>();
+        for (TypeMirror t : thrown) {
+            if (!isUnchecked(elements, types, t)) {
+                checked.add(t);
+            }
+        }
+        List<TypeMirror> out = new ArrayList<>();
+        for (int i = 0; i < checked.size(); i++) {
+            TypeMirror t = checked.get(i);
+            boolean covered = false;
+            for (int j = 0; j < checked.size() && !covered; j++) {
+                TypeMirror other = checked.get(j);
+                // A strict subtype is covered; of two identical ones the first is kept.
+                covered = j != i && types.isSubtype(t, other) && (!types.isSameType(t, other) || j < i);
+            }
+            if (!covered) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /** Whether a thrown type is a {@code RuntimeException} or an {@code Error}. */
+    static boolean isUnchecked(Elements elements, Types types, TypeMirror thrown) {
+        return types.isSubtype(thrown, elements.getTypeElement("java.lang.RuntimeException").asType())
+                || types.isSubtype(thrown, elements.getTypeElement("java.lang.Error").asType());
+    }
+
+    /** The member type of that simple name ({@code AsyncResult.Throwing}), or null. */
+    static TypeElement member(TypeElement type, String simpleName) {
+        for (Element e : type.getEnclosedElements()) {
+            if (e instanceof TypeElement t && t.getSimpleName().contentEquals(simpleName)) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** Each parameter of an operation as {@code Type name}, a trailing varargs parameter kept as such. */
@@ -84,13 +129,15 @@ final class Declarations {
         if (!tail.isEmpty()) {
             pieces.add(tail.strip() + ";");
         }
+        // Break after the parenthesis too when not even the first parameter fits behind it: a
+        // client method's typed result type can be long.
         for (String piece : pieces) {
-            boolean fresh = line.toString().endsWith("(");
-            if (!fresh && line.length() + 1 + piece.length() > MAX_LINE) {
+            boolean open = line.toString().endsWith("(");
+            if (line.length() + (open ? 0 : 1) + piece.length() > MAX_LINE) {
                 out.append(line).append('\n');
                 line = new StringBuilder(CONTINUATION).append(piece);
             } else {
-                line.append(fresh ? "" : " ").append(piece);
+                line.append(open ? "" : " ").append(piece);
             }
         }
         out.append(line).append('\n');

@@ -17,6 +17,8 @@ import javax.lang.model.element.TypeElement;
 import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
+import javax.lang.model.type.TypeVariable;
+import javax.lang.model.type.WildcardType;
 import javax.lang.model.util.Elements;
 import javax.lang.model.util.Types;
 import javax.tools.Diagnostic;
@@ -29,7 +31,9 @@ import javax.tools.Diagnostic;
  *
  * <p>A client companion ({@code @CompanionOf}) may offer a subset of the operations; each of its
  * methods has the name and parameter types of an operation and returns {@code AsyncResult} (or a
- * subtype of it) or {@code CompletionStage} of the operation's result type. A servant companion
+ * subtype of it) or {@code CompletionStage} of the operation's result type; a typed result
+ * ({@code AsyncResult.Throwing<T, X>}) names every checked exception the operation declares, or a
+ * superclass of it. A servant companion
  * ({@code @ServantOf}) has a method for every operation, with its name and parameter types,
  * returning either the operation's own result type or a {@code CompletionStage} of it, and
  * declaring no checked exception the operation does not declare.
@@ -164,6 +168,7 @@ final class Pairings {
             return;
         }
         if (!servant) {
+            checkTypedResult(companion, method, op, returned, asyncResult, what);
             return;
         }
         for (TypeMirror thrown : method.type().getThrownTypes()) {
@@ -172,6 +177,50 @@ final class Pairings {
                         + " does not declare: a servant may throw only what the operation declares");
             }
         }
+    }
+
+    /**
+     * A typed result ({@code AsyncResult.Throwing<T, X>}, {@code Throwing2<T, X1, X2>}) names, or
+     * names a superclass of, every checked exception the operation declares: the compiler trusts
+     * those type arguments when a caller writes {@code catch} around {@code value()}. The message
+     * is the one Hermod gives at run time.
+     */
+    private void checkTypedResult(TypeElement companion, RemoteProcessor.Operation method,
+            RemoteProcessor.Operation op, TypeMirror returned, TypeElement asyncResult, String what) {
+        if (asyncResult == null || !(returned instanceof DeclaredType typed)
+                || !typed.asElement().getEnclosingElement().equals(asyncResult) || typed.getTypeArguments().size() < 2) {
+            return; // AsyncResult<T>, whose value() throws Exception, or CompletionStage<T>
+        }
+        List<TypeMirror> allowed = new ArrayList<>();
+        for (TypeMirror arg : typed.getTypeArguments().subList(1, typed.getTypeArguments().size())) {
+            allowed.add(upperBound(arg));
+        }
+        for (TypeMirror thrown : op.type().getThrownTypes()) {
+            if (unchecked(thrown) || allowed.stream().anyMatch(a -> types.isSubtype(thrown, a))) {
+                continue;
+            }
+            StringBuilder only = new StringBuilder();
+            for (TypeMirror a : allowed) {
+                only.append(only.length() == 0 ? "" : ", ").append(types.asElement(a).getSimpleName());
+            }
+            report(companion, method, what + ": its result type lets value() throw only " + only + ", but the"
+                    + " operation declares " + ((TypeElement) types.asElement(thrown)).getQualifiedName()
+                    + "; name it among the type arguments, or return AsyncResult<T>, whose value() throws"
+                    + " Exception");
+            return;
+        }
+    }
+
+    /** What a type argument stands for: itself, or its upper bound. */
+    private TypeMirror upperBound(TypeMirror t) {
+        if (t instanceof WildcardType w) {
+            return w.getExtendsBound() != null ? upperBound(w.getExtendsBound())
+                    : elements.getTypeElement("java.lang.Exception").asType();
+        }
+        if (t instanceof TypeVariable v) {
+            return upperBound(v.getUpperBound());
+        }
+        return t;
     }
 
     private boolean sameParameters(RemoteProcessor.Operation a, RemoteProcessor.Operation b) {
@@ -189,8 +238,7 @@ final class Pairings {
     }
 
     private boolean unchecked(TypeMirror thrown) {
-        return types.isSubtype(thrown, elements.getTypeElement("java.lang.RuntimeException").asType())
-                || types.isSubtype(thrown, elements.getTypeElement("java.lang.Error").asType());
+        return Declarations.isUnchecked(elements, types, thrown);
     }
 
     /** Whether the interface names a type that does not exist yet (another processor may make it). */

@@ -41,7 +41,9 @@ import javax.tools.JavaFileObject;
  * Hermod's annotation processor: for every interface annotated {@code @dev.hermod.Remote} it
  * generates two companion interfaces. The asynchronous companion, for clients, has methods that
  * take the same parameters as the contract's operations and return {@code dev.hermod.AsyncResult}
- * of their result type. The servant companion, for servers, has methods of the same name and
+ * of their result type, in its typed form that names the operation's checked exceptions
+ * ({@code AsyncResult.Throwing<String, NoSuchEmployee>}) so that the result's {@code value()}
+ * declares exactly those. The servant companion, for servers, has methods of the same name and
  * parameters that return {@code java.util.concurrent.CompletionStage} of the result type and
  * declare the operation's exceptions: a servant implementing it answers later without holding a
  * thread, while clients keep calling the contract.
@@ -58,7 +60,8 @@ import javax.tools.JavaFileObject;
  *
  * <p>An interface written by hand and annotated {@code @CompanionOf} or {@code @ServantOf} is
  * checked against the contract it names (see {@link Pairings}): a method whose name, parameter
- * types or result type does not match an operation is a compilation error on that method.
+ * types or result type does not match an operation, or whose typed result leaves out a checked
+ * exception the operation declares, is a compilation error on that method.
  *
  * <p>A contract the companion cannot be written for (a class annotated {@code @Remote}, a generic
  * interface, an overloaded operation name, a generic method, a private nested interface) is
@@ -202,10 +205,12 @@ public final class RemoteProcessor extends AbstractProcessor {
         ModuleElement module = elements.getModuleOf(contract);
         TypeElement asyncResult = typeElement(module, ASYNC_RESULT);
         TypeElement companionOf = typeElement(module, COMPANION_OF);
-        if (asyncResult == null || companionOf == null) {
-            error(contract, "cannot generate the asynchronous companion: " + (asyncResult == null
-                    ? ASYNC_RESULT : COMPANION_OF) + " is not on the class path; hermod-processor needs"
-                    + " hermod-core of the same version");
+        String missing = asyncResult == null ? ASYNC_RESULT : companionOf == null ? COMPANION_OF
+                : Declarations.member(asyncResult, "Throwing") == null ? ASYNC_RESULT + ".Throwing"
+                : Declarations.member(asyncResult, "Throwing2") == null ? ASYNC_RESULT + ".Throwing2" : null;
+        if (missing != null) {
+            error(contract, "cannot generate the asynchronous companion: " + missing + " is not on the class"
+                    + " path; hermod-processor needs hermod-core of the same version");
             return;
         }
         String packageName = elements.getPackageOf(contract).getQualifiedName().toString();

@@ -37,6 +37,20 @@ final class InMemoryCompiler {
     private final List<String> options = new ArrayList<>(List.of("-Xlint:all,-processing", "-parameters"));
     private boolean classPath = true;
 
+    /** Compiles pairs of (path, source) with Hermod's processor and hermod-core on the class path. */
+    static Result withProcessor(String... pathsAndSources) {
+        return of(pathsAndSources).processor(new RemoteProcessor()).compile();
+    }
+
+    /** A compiler for pairs of (path, source), with hermod-core on the class path and no processor. */
+    static InMemoryCompiler of(String... pathsAndSources) {
+        InMemoryCompiler compiler = new InMemoryCompiler();
+        for (int i = 0; i < pathsAndSources.length; i += 2) {
+            compiler.source(pathsAndSources[i], pathsAndSources[i + 1]);
+        }
+        return compiler;
+    }
+
     /** A compilation unit; its path is derived from its package and first type. */
     InMemoryCompiler source(String path, String code) {
         sources.add(new Source(path, code));
