@@ -34,6 +34,7 @@ final class ExamplesTest {
         assertThat(out)
                 .contains("sync:     getName(99) = Ken Thompson")
                 .contains("async:    getName(99) = Ken Thompson")
+                .contains("async:    getName(5) failed: no employee 5")
                 .contains("widget1 shows: Ada Lovelace")
                 .contains("widget2 shows: Grace Hopper")
                 .contains("exception callback: NoSuchEmployee: no employee has number 5");

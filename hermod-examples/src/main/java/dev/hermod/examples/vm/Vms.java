@@ -13,8 +13,10 @@ import java.util.List;
  * ({@code VmsImpl}) implements the generated servant companion {@code VmsAsyncServant}, whose
  * methods return a {@link java.util.concurrent.CompletionStage}, so the server holds no thread
  * while the backend works. Clients call {@code Vms} synchronously, or the generated
- * {@code VmsAsync} companion, whose methods return an {@link dev.hermod.AsyncResult}
- * ({@code value()} waits and throws the declared exception), unaware of that choice.
+ * {@code VmsAsync} companion, unaware of that choice: its methods return a typed
+ * {@link dev.hermod.AsyncResult} whose {@code value()} waits and throws the declared exceptions,
+ * and is declared to throw those alone ({@code start} gives
+ * {@code AsyncResult.Throwing2<Vm, NoSuchVm, VmStateConflict>}).
  *
  * <p>The actions ({@link #start}, {@link #stop}, {@link #suspend}) are long-running: they report
  * progress while they run and can be canceled, in which case the VM returns to the state it had
