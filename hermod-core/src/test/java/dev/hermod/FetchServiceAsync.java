@@ -3,7 +3,7 @@ package dev.hermod;
 /** What Hermod's annotation processor generates for {@link FetchService}, written out for the core's tests. */
 @CompanionOf(FetchService.class)
 public interface FetchServiceAsync {
-    AsyncResult<byte[]> fetch(int item);
+    AsyncResult.Throwing<byte[], FetchService.NoSuchItem> fetch(int item);
 
-    AsyncResult<Integer> size();
+    AsyncResult.Throwing<Integer, RuntimeException> size();
 }
