@@ -19,6 +19,8 @@ public record Progress(double fraction, String message) {
     /**
      * Validates the report.
      *
+     * @param fraction the part done, from 0 to 1, or {@link Double#NaN} when unknown
+     * @param message what the operation is doing; null is taken as empty
      * @throws IllegalArgumentException if {@code fraction} is outside [0, 1] and not NaN
      */
     public Progress {

@@ -28,6 +28,7 @@ import java.util.Optional;
 public final class RemoteException extends RpcException {
     private static final long serialVersionUID = 1L;
 
+    /** The remote exception as data, or null when the peer sent no description. */
     private final RemoteTraceback traceback;
 
     /**

@@ -19,7 +19,9 @@ import java.util.Optional;
 public final class RemoteTraceback extends Throwable {
     private static final long serialVersionUID = 1L;
 
+    /** The remote exception's fully qualified class name. */
     private final String className;
+    /** The remote exception's own message, or null. */
     private final String remoteMessage;
 
     /**

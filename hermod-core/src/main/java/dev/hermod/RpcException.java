@@ -33,7 +33,9 @@ package dev.hermod;
 public class RpcException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** Why the call failed. */
     private final Status status;
+    /** Whether the request certainly never reached a servant. */
     private final boolean unprocessed;
 
     /**

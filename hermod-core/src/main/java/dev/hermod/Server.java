@@ -153,8 +153,8 @@ public interface Server extends AutoCloseable {
          * {@link #start()}.
          *
          * @param name the service name clients use
-         * @param contract the {@link Remote @Remote} interface to serve, or a {@link ServantOf
-         *     @ServantOf} form of one
+         * @param contract the {@link Remote @Remote} interface to serve, or a
+         *     {@link ServantOf @ServantOf} form of one
          * @param servant the implementation; shared by all calls, so it must be thread-safe
          * @param <T> the type the servant implements
          * @return this builder

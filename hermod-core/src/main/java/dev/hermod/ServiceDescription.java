@@ -29,6 +29,11 @@ public record ServiceDescription(String name, String contract, List<Operation> o
 
     /**
      * Copies the lists; a null {@code types} (from a server that does not send them) is empty.
+     *
+     * @param name the name the service is bound under
+     * @param contract the fully qualified name of its contract
+     * @param operations its operations
+     * @param types the types the operations use; null for none
      */
     public ServiceDescription {
         operations = List.copyOf(operations);
@@ -83,6 +88,11 @@ public record ServiceDescription(String name, String contract, List<Operation> o
 
         /**
          * Copies the lists; null lists are empty.
+         *
+         * @param name the type's binary name
+         * @param kind {@link #RECORD}, {@link #BEAN}, {@link #ENUM} or {@link #REFERENCE}
+         * @param fields a record's or bean's fields; null for none
+         * @param constants an enum's constant names; null for none
          */
         public DataType {
             fields = fields == null ? List.of() : List.copyOf(fields);
@@ -106,6 +116,13 @@ public record ServiceDescription(String name, String contract, List<Operation> o
 
         /**
          * Copies the lists.
+         *
+         * @param name the operation name
+         * @param parameters its parameters, in order
+         * @param result the result type; {@code void} for none
+         * @param exceptions the declared exceptions that travel as themselves
+         * @param async whether the contract declares it asynchronous
+         * @param onewayCapable whether it may be called oneway
          */
         public Operation {
             parameters = List.copyOf(parameters);

@@ -1,14 +1,19 @@
 package dev.hermod.bench;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Runs Hermod's benchmarks by name: {@code all}, {@code bulk}, {@code latency}, {@code throughput},
@@ -21,8 +26,9 @@ import java.util.OptionalDouble;
  * scenario failed (one line says why; {@code --verbose} adds the stack trace), 2 for a bad
  * command line (one line says what is wrong).
  *
- * <p>{@link #run(List, Listener)} runs the same benchmarks for a program, such as the
- * {@code hermod bench} command, that presents the results itself.
+ * <p>{@link #run(BenchOptions, Listener)} runs the same benchmarks for a program, such as the
+ * {@code hermod bench} command, that mixes {@link BenchOptions} into its own picocli command and
+ * presents the results itself.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -49,7 +55,7 @@ public final class BenchMain {
 
     /**
      * Receives what a run says and measures, as it happens, on the thread that called
-     * {@link #run(List, Listener)}.
+     * {@link #run(BenchOptions, Listener)}.
      */
     public interface Listener {
         /** A line for people (the settings, a warm-up, a measured run); never starts with {@code RESULT}. */
@@ -133,6 +139,11 @@ public final class BenchMain {
         }
     }
 
+    /**
+     * Runs the command line and exits the JVM with its status.
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }
@@ -140,60 +151,92 @@ public final class BenchMain {
     /**
      * Runs the command line {@code args}, printing lines for people and {@code RESULT} lines to
      * {@code out} and failures to {@code err}; returns the exit status.
+     *
+     * @param args the command-line arguments
+     * @param out where the lines for people, the results and {@code --help} go
+     * @param err where a failure goes, in one line
+     * @return 0, 1 when a scenario failed, 2 for a bad command line
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         return run(args, out, err, SCENARIOS);
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, Scenario> scenarios) {
-        List<String> rest = new ArrayList<>(Arrays.asList(args));
-        if (rest.contains("--help") || rest.contains("-h")) {
-            out.println(usage(COMMAND, List.of()));
-            return 0;
-        }
-        boolean verbose = rest.removeIf(a -> a.equals("--verbose") || a.equals("-v"));
-        Listener printing = new Listener() {
-            @Override
-            public void line(String text) {
-                out.println(text);
-            }
-
-            @Override
-            public void result(Result result) {
-                out.println(result.line());
-            }
-        };
-        try {
-            run(rest, printing, scenarios);
-            return 0;
-        } catch (IllegalArgumentException e) {
+        Standalone command = new Standalone(scenarios, out);
+        CommandLine cl = new CommandLine(command);
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        cl.setParameterExceptionHandler((e, ignored) -> {
             err.println("hermod-bench: " + e.getMessage() + " (" + COMMAND + " --help lists the options)");
-            return 2;
-        } catch (ScenarioFailedException e) {
-            err.println("hermod-bench: " + e.getMessage());
-            if (verbose) {
-                e.getCause().printStackTrace(err);
+            return CommandLine.ExitCode.USAGE;
+        });
+        cl.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (!(e instanceof ScenarioFailedException failed)) {
+                throw e;
             }
-            return 1;
+            err.println("hermod-bench: " + failed.getMessage());
+            if (command.verbose) {
+                failed.getCause().printStackTrace(err);
+            }
+            return CommandLine.ExitCode.SOFTWARE;
+        });
+        return cl.execute(args);
+    }
+
+    /** {@code java -jar hermod-bench.jar}: the benchmark options, {@code --verbose} and {@code --help}. */
+    @Command(name = COMMAND, customSynopsis = COMMAND + BenchOptions.SYNOPSIS, synopsisHeading = "usage: ",
+            description = BenchOptions.DESCRIPTION, sortOptions = false)
+    static final class Standalone implements Callable<Integer> {
+        private final Map<String, Scenario> scenarios;
+        private final PrintStream out;
+
+        @Mixin
+        BenchOptions options;
+
+        @Option(names = {"-v", "--verbose"}, order = 100, description = "when a scenario fails, print the stack trace")
+        boolean verbose;
+
+        @Option(names = {"-h", "--help"}, order = 101, usageHelp = true, description = "this text")
+        boolean help;
+
+        Standalone(Map<String, Scenario> scenarios, PrintStream out) {
+            this.scenarios = scenarios;
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() throws ScenarioFailedException {
+            BenchMain.run(options.settings(), new Listener() {
+                @Override
+                public void line(String text) {
+                    out.println(text);
+                }
+
+                @Override
+                public void result(Result result) {
+                    out.println(result.line());
+                }
+            }, scenarios);
+            return 0;
         }
     }
 
     /**
-     * Runs the scenarios and options of a command line (without {@code --help} and
-     * {@code --verbose}, which are for the caller to handle), reporting to {@code listener} as it
-     * goes. Bounded in size and time, like every run.
+     * Runs the scenarios and options of a parsed command line, reporting to {@code listener} as
+     * it goes. Bounded in size and time, like every run.
      *
-     * @throws IllegalArgumentException if {@code args} is not a valid command line; the message
-     *     says why, in one line
+     * @param options the command line's scenarios and options, as picocli filled them
+     * @param listener receives the lines, the results and the end of each scenario
+     * @throws ParameterException if a scenario is unknown or missing or an option out of bounds;
+     *     the message says which, in one line
      * @throws ScenarioFailedException if a scenario failed; the scenarios after it did not run
      */
-    public static void run(List<String> args, Listener listener) throws ScenarioFailedException {
-        run(args, listener, SCENARIOS);
+    public static void run(BenchOptions options, Listener listener) throws ScenarioFailedException {
+        run(options.settings(), listener, SCENARIOS);
     }
 
-    static void run(List<String> args, Listener listener, Map<String, Scenario> scenarios)
+    static void run(Options options, Listener listener, Map<String, Scenario> scenarios)
             throws ScenarioFailedException {
-        Options options = Options.parse(args.toArray(new String[0]));
         listener.line(String.format(Locale.ROOT, "hermod-bench: Java %s (%s), %s %s, %d processors; loopback 127.0.0.1",
                 Runtime.version(), System.getProperty("java.vm.name"), System.getProperty("os.name"),
                 System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors()));
@@ -217,14 +260,5 @@ public final class BenchMain {
                             steal >= 5 ? " (more than 5%: these numbers are not comparable with a quiet run)" : "")));
             listener.finished(name, elapsed, steal < 0 ? OptionalDouble.empty() : OptionalDouble.of(steal));
         }
-    }
-
-    /**
-     * The help text for running the benchmarks as {@code command} (e.g. {@code hermod bench}):
-     * the scenarios and options, with {@code moreOptions}, lines laid out like the others, added
-     * at the end.
-     */
-    public static String usage(String command, List<String> moreOptions) {
-        return Options.usage(command, moreOptions);
     }
 }

@@ -16,6 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
+import picocli.CommandLine;
+
 /**
  * Keeps the benchmarks working: runs each scenario in {@code --quick} mode. Each scenario checks
  * its own transfers and replies and fails (exit status 1) on any loss or mismatch; these tests
@@ -40,6 +42,12 @@ final class BenchMainTest {
         int status = BenchMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), scenarios);
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static BenchOptions parse(String... args) {
+        BenchMain.Standalone command = new BenchMain.Standalone(BenchMain.SCENARIOS, System.out);
+        new CommandLine(command).parseArgs(args);
+        return command.options;
     }
 
     /** The real scenarios, but {@code oneway} replaced: cheap, and it can be made to fail. */
@@ -142,7 +150,7 @@ final class BenchMainTest {
 
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.err().lines()).as(run.err()).hasSize(1);
-        assertThat(run.err()).startsWith("hermod-bench: unknown option --bogus (").contains("--help");
+        assertThat(run.err()).startsWith("hermod-bench: Unknown option: '--bogus' (").contains("--help");
         assertThat(run.out()).isEmpty();
     }
 
@@ -152,7 +160,8 @@ final class BenchMainTest {
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).startsWith("usage: java -jar hermod-bench.jar SCENARIO... [OPTIONS]")
-                .contains("--quick", "--bytes SIZE", "--warmup-max S", "-v, --verbose", "--help");
+                .contains("scenarios: all | bulk | latency | throughput | oneway", "--quick", "--bytes=SIZE",
+                        "--warmup-max=S", "-v, --verbose", "-h, --help");
         assertThat(run.err()).isEmpty();
     }
 
@@ -194,7 +203,7 @@ final class BenchMainTest {
         List<String> lines = new ArrayList<>();
         List<BenchMain.Result> results = new ArrayList<>();
         List<String> finished = new ArrayList<>();
-        BenchMain.run(List.of("oneway", "--quick"), new BenchMain.Listener() {
+        BenchMain.run(parse("oneway", "--quick").settings(), new BenchMain.Listener() {
             @Override
             public void line(String text) {
                 lines.add(text);
@@ -226,12 +235,12 @@ final class BenchMainTest {
 
     @Test
     void run_listenerWithBadArguments_throwsIllegalArgument() {
-        assertThatThrownBy(() -> BenchMain.run(List.of("twoway"), new BenchMain.Listener() {
+        assertThatThrownBy(() -> BenchMain.run(parse("twoway"), new BenchMain.Listener() {
             @Override
             public void line(String text) {}
 
             @Override
             public void result(BenchMain.Result result) {}
-        })).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("unknown scenario 'twoway'");
+        })).isInstanceOf(CommandLine.ParameterException.class).hasMessageStartingWith("unknown scenario 'twoway'");
     }
 }

@@ -10,47 +10,46 @@ import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 
 import dev.hermod.bench.BenchMain;
+import dev.hermod.bench.BenchOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code hermod bench [SCENARIO...] [options]}: runs the benchmarks of {@code hermod-bench} with
- * the scenarios and options as given ({@code hermod bench --help} lists them).
+ * {@code hermod bench [SCENARIO...] [options]}: runs the benchmarks of {@code hermod-bench}. The
+ * scenarios and options are {@code hermod-bench}'s own {@link BenchOptions}, mixed in, so picocli
+ * parses them here exactly as {@code java -jar hermod-bench.jar} does ({@code hermod bench --help}
+ * lists them).
  *
  * <p>With {@code --json}, standard output carries one JSON object with the results, and the lines
  * for people go to standard error.
  */
-@Command(name = "bench", description = "Run the benchmarks of hermod-bench (hermod bench --help lists scenarios and options).")
+@Command(name = "bench", customSynopsis = "hermod bench" + BenchOptions.SYNOPSIS, synopsisHeading = "usage: ",
+        header = "Run the benchmarks of hermod-bench against plain sockets.",
+        description = BenchOptions.DESCRIPTION, sortOptions = false)
 final class BenchCommand implements Callable<Integer> {
-    private static final String JSON_HELP =
-            "  --json                print one JSON object with the results; the other lines go to standard error";
-
     @Spec
     private CommandSpec spec;
 
-    @Parameters(arity = "0..*", paramLabel = "ARGS", description = "scenarios and options, passed to hermod-bench")
-    private List<String> args = new ArrayList<>();
+    @Mixin
+    private BenchOptions options;
 
-    @Option(names = "--json", description = "print one JSON object with the results; the narrative goes to standard error")
+    @Option(names = "--json", order = 99,
+            description = "print one JSON object with the results; the other lines go to standard error")
     private boolean json;
 
     @Mixin
     private VerboseOption verbose;
 
+    @Option(names = {"-h", "--help"}, order = 101, usageHelp = true, description = "this text")
+    private boolean help;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (args.contains("--help") || args.contains("-h")) {
-            out.println(BenchMain.usage("hermod bench", List.of(JSON_HELP)));
-            out.flush();
-            return 0;
-        }
         PrintWriter text = json ? spec.commandLine().getErr() : out;
         List<Map<String, Object>> scenarios = new ArrayList<>();
         List<Map<String, Object>> results = new ArrayList<>();
@@ -82,15 +81,13 @@ final class BenchCommand implements Callable<Integer> {
             }
         };
         try {
-            BenchMain.run(args, listener);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            BenchMain.run(options, listener);
         } catch (BenchMain.ScenarioFailedException e) {
             throw new Failures.CommandFailure(e.getMessage(), CommandLine.ExitCode.SOFTWARE, e.getCause());
         }
         if (json) {
             Map<String, Object> report = new LinkedHashMap<>();
-            report.put("arguments", args);
+            report.put("arguments", arguments());
             report.put("java", Runtime.version().toString());
             report.put("processors", Runtime.getRuntime().availableProcessors());
             report.put("scenarios", scenarios);
@@ -99,6 +96,12 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /** The command line after {@code bench}, as given. */
+    private List<String> arguments() {
+        List<String> all = spec.commandLine().getParseResult().originalArgs();
+        return all.subList(all.indexOf(spec.name()) + 1, all.size());
     }
 
     /** A result as JSON: its value rounded as the {@code RESULT} line shows it. */

@@ -106,10 +106,6 @@ public final class HermodCommand implements Callable<Integer> {
         cl.setExecutionExceptionHandler(HermodCommand::failure);
         // After the subcommands are added, so that it applies to them too.
         cl.setExpandAtFiles(false);
-        if (cl.getSubcommands().containsKey("bench")) {
-            // bench hands every argument, options included, to BenchMain unchanged.
-            cl.getSubcommands().get("bench").setUnmatchedOptionsArePositionalParams(true);
-        }
         return cl;
     }
 
@@ -129,7 +125,9 @@ public final class HermodCommand implements Callable<Integer> {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
         err.println("hermod: " + e.getMessage() + " (see " + cl.getCommandSpec().qualifiedName() + " --help)");
-        if (verbose(cl)) {
+        // The parse may have stopped before it reached --verbose.
+        if (verbose(cl) || java.util.Arrays.asList(args).contains("--verbose")
+                || java.util.Arrays.asList(args).contains("-v")) {
             e.printStackTrace(err);
         }
         err.flush();

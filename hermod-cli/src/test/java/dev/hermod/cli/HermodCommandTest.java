@@ -404,7 +404,7 @@ final class HermodCommandTest {
 
         assertThat(r.status()).as(r.toString()).isZero();
         JsonNode report = JSON.readTree(r.out());
-        assertThat(report.get("arguments")).isEqualTo(JSON.readTree("[\"oneway\", \"--quick\"]"));
+        assertThat(report.get("arguments")).isEqualTo(JSON.readTree("[\"oneway\", \"--quick\", \"--json\"]"));
         assertThat(report.get("processors").asInt()).isPositive();
         assertThat(report.get("scenarios")).hasSize(1);
         assertThat(report.get("scenarios").get(0).get("name").asText()).isEqualTo("oneway");
@@ -427,7 +427,7 @@ final class HermodCommandTest {
     void bench_unknownOption_exits2WithOneLine() {
         Run r = run("bench", "oneway", "--quick", "--bogus", "1");
 
-        assertOneErrorLine(r, 2, "unknown option --bogus", "see hermod bench --help");
+        assertOneErrorLine(r, 2, "Unknown option: '--bogus'", "see hermod bench --help");
         assertThat(r.out()).isEmpty();
     }
 
@@ -452,7 +452,8 @@ final class HermodCommandTest {
         Run r = run("bench", "bulk", "--chunk", "64q", "--verbose");
 
         assertThat(r.status()).as(r.toString()).isEqualTo(2);
-        assertThat(r.err().lines().findFirst()).hasValue("hermod: not a size: '64q' (see hermod bench --help)");
+        assertThat(r.err().lines().findFirst())
+                .hasValue("hermod: Invalid value for option '--chunk': not a size: '64q' (see hermod bench --help)");
         assertThat(r.err()).contains("\tat ");
     }
 
@@ -461,8 +462,10 @@ final class HermodCommandTest {
         Run r = run("bench", "--help");
 
         assertThat(r.status()).as(r.toString()).isZero();
-        assertThat(r.out()).startsWith("usage: hermod bench SCENARIO... [OPTIONS]")
-                .contains("scenarios: all | bulk | latency | throughput | oneway", "--quick", "-v, --verbose", "--json");
+        assertThat(r.out()).startsWith("Run the benchmarks of hermod-bench against plain sockets.\n"
+                + "usage: hermod bench SCENARIO... [OPTIONS]\n")
+                .contains("scenarios: all | bulk | latency | throughput | oneway", "--quick", "--bytes=SIZE",
+                        "-v, --verbose", "--json", "-h, --help");
         assertThat(r.err()).isEmpty();
     }
 

@@ -173,10 +173,11 @@ public final class JacksonCodec implements Codec {
 
     private static ObjectMapper newCborMapper() {
         // A shared buffer pool instead of thread-local ones: dispatch may run on a new virtual
-        // thread per call, where a thread-local pool would never be reused.
+        // thread per call, where a thread-local pool would never be reused. The deque pool is the
+        // one Jackson 2.23 recommends in place of the lock-free pool it deprecated.
         com.fasterxml.jackson.dataformat.cbor.CBORFactory factory = com.fasterxml.jackson.dataformat.cbor.CBORFactory
                 .builder()
-                .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedLockFreePool())
+                .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedConcurrentDequePool())
                 .build();
         return CBORMapper.builder(factory)
                 .addModule(new Jdk8Module())
