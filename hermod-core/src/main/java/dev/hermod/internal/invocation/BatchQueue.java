@@ -1,11 +1,20 @@
 package dev.hermod.internal.invocation;
 
+import dev.hermod.ConnectionException;
+import dev.hermod.InvocationCanceledException;
+import dev.hermod.InvocationTimeoutException;
 import dev.hermod.MarshalException;
+import dev.hermod.RpcException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The requests a batch proxy has queued and not yet flushed. Arguments are encoded when a call is
@@ -55,11 +64,71 @@ public final class BatchQueue {
     }
 
     /**
+     * Queues a call of a batch proxy; returns what the proxy method returns: null for a
+     * synchronous oneway call, the result for an asynchronous one.
+     */
+    public Object enqueue(Call call, Peer peer, Object proxy) {
+        AsyncResultImpl<Object> result = call.operation().isAsync()
+                ? AsyncResultImpl.of(call, peer.client(), proxy, peer.callbacks(), peer.sentLane())
+                : null;
+        try {
+            add(call);
+        } catch (MarshalException e) {
+            if (result == null) {
+                throw e;
+            }
+            call.fail(e);
+            return result;
+        }
+        if (!call.isOneway()) {
+            call.schedule(peer.timer());
+        }
+        return result;
+    }
+
+    /**
+     * Sends the requests of a batch over a connection; if that fails, the two-way calls among
+     * them fail with why.
+     */
+    public static CompletableFuture<Void> send(CompletableFuture<RpcConnection> connection, List<Item> items) {
+        if (items.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return connection.thenCompose(conn -> conn.sendBatch(items)).whenComplete((v, e) -> {
+            if (e != null) {
+                Throwable why = Exceptions.unwrap(e);
+                for (Item item : items) {
+                    item.fail(why); // the two-way calls of a batch that never left
+                }
+            }
+        });
+    }
+
+    /** Waits for a batch flush, bounded by {@code timeout}, rethrowing its failure. */
+    public static void awaitFlush(CompletableFuture<Void> flush, Duration timeout, Object target) {
+        try {
+            flush.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = Exceptions.unwrap(e.getCause());
+            if (cause instanceof RpcException r) {
+                throw Exceptions.forCaller(r);
+            }
+            throw new ConnectionException("the batch flush to " + target + " failed: " + cause, cause, false);
+        } catch (TimeoutException e) {
+            throw new InvocationTimeoutException("the batch flush to " + target + " was not written within "
+                    + timeout.toMillis() + " ms", null, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InvocationCanceledException("interrupted while flushing a batch", e, false);
+        }
+    }
+
+    /**
      * Queues a call, encoding its arguments now.
      *
      * @throws MarshalException if the arguments cannot be encoded or would not fit in a frame
      */
-    public void add(Call call) {
+    void add(Call call) {
         ByteBuf arguments = alloc.buffer(RpcConnection.sizeHint(call.args));
         try {
             call.operation.argumentCoder().encode(call.args, new ByteBufOutputStream(arguments));

@@ -6,6 +6,7 @@ import dev.hermod.InvocationTimeoutException;
 import dev.hermod.RpcException;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.dispatch.Invocation;
+import dev.hermod.internal.transport.Transport;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
 import java.time.Duration;
@@ -58,49 +59,6 @@ public final class Call implements Invocation.Child {
     }
 
     /**
-     * A reply as it arrived: the encoded result, or a declared exception of the named type. Kept
-     * as bytes until the thread that takes the outcome decodes it ({@link #resolve}).
-     */
-    record Encoded(byte[] payload, String exceptionType) {}
-
-    /**
-     * Turns an outcome into what the call returns: decodes an {@link Encoded} reply, returning
-     * the value or throwing the declared exception (or a {@link dev.hermod.MarshalException}).
-     */
-    Object resolve(Object outcome) throws Throwable {
-        if (!(outcome instanceof Encoded e)) {
-            return outcome;
-        }
-        java.nio.ByteBuffer payload = java.nio.ByteBuffer.wrap(e.payload());
-        if (e.exceptionType() == null) {
-            Object value;
-            try {
-                value = operation.resultCoder().decode(payload)[0];
-            } catch (Exception ex) {
-                throw new dev.hermod.MarshalException("cannot decode the result of " + describe() + ": "
-                        + ex.getMessage(), ex, false);
-            }
-            return operation.resultReference() == null ? value
-                    : connection.objects().fromWire(operation.resultReference(), value);
-        }
-        Object decoded;
-        try {
-            decoded = operation.exceptionCoder(e.exceptionType()).decode(payload)[0];
-        } catch (Exception ex) {
-            throw new dev.hermod.MarshalException("cannot decode declared exception " + e.exceptionType()
-                    + " thrown by " + describe() + ": " + ex.getMessage(), ex, false);
-        }
-        if (operation.isDynamic()) {
-            // No class to rebuild: describe the declared exception as data.
-            Object message = decoded instanceof java.util.Map<?, ?> m ? m.get("message") : null;
-            throw new dev.hermod.RemoteException(describe() + " threw declared exception " + e.exceptionType()
-                    + ": " + decoded, new dev.hermod.RemoteTraceback(e.exceptionType(),
-                            message == null ? null : message.toString(), java.util.List.of(), null));
-        }
-        throw (Throwable) decoded;
-    }
-
-    /**
      * Creates a call whose deadline is {@code timeout} from now. A call made while the thread is
      * dispatching another invocation inherits that invocation's deadline when it is earlier, and
      * a two-way one is canceled when that invocation is canceled or completes.
@@ -108,6 +66,50 @@ public final class Call implements Invocation.Child {
     public static Call create(Operation operation, String service, Object[] args, CallOptions options,
             Duration timeout) {
         return create(operation, service, args, options, timeout, false);
+    }
+
+    /**
+     * Makes a synchronous call: starts it and waits for its outcome in the calling thread,
+     * returning or throwing what the method would. The caller's path to the socket and back:
+     * here, {@link RpcConnection#send}, the transport's backlog, the link; the reply returns
+     * through the link and {@link RpcConnection} to {@link #complete} and wakes this thread.
+     *
+     * @throws IllegalStateException if the calling thread is a Hermod I/O thread, which must never
+     *     block, or if the invoker takes no more calls
+     */
+    static Object sync(Invoker invoker, Operation op, String service, Object[] args, CallOptions options,
+            boolean oneway) throws Throwable {
+        if (Transport.onIoThread()) {
+            throw new IllegalStateException("a synchronous call to " + op.displayName()
+                    + " would block a Hermod I/O thread; call it from another thread");
+        }
+        Call call = create(op, service, args, options, options.timeout().orElse(invoker.peer().callTimeout()),
+                oneway);
+        call.start(invoker);
+        return call.await();
+    }
+
+    /**
+     * Sends the call over the connection its invoker picks, now or once that connection is
+     * there, and arms its deadline.
+     *
+     * @throws IllegalStateException if the invoker takes no more calls
+     */
+    void start(Invoker invoker) {
+        invoker.ensureOpen();
+        schedule(invoker.peer().timer());
+        CompletableFuture<RpcConnection> c = invoker.connectionFor(this);
+        if (c.isDone() && !c.isCompletedExceptionally()) {
+            c.join().send(this);
+        } else {
+            c.whenComplete((conn, failure) -> {
+                if (failure != null) {
+                    fail(Exceptions.unwrap(failure));
+                } else {
+                    conn.send(this);
+                }
+            });
+        }
     }
 
     /** Creates a call, oneway or not; see {@link #create(Operation, String, Object[], CallOptions, Duration)}. */
@@ -324,7 +326,7 @@ public final class Call implements Invocation.Child {
             throw Exceptions.forCaller((RpcException) failureOf(outcome));
         }
         try {
-            return resolve(arrived);
+            return Reply.resolve(this, arrived);
         } catch (RpcException e) {
             throw e;
         } catch (Throwable declared) {

@@ -66,6 +66,11 @@ public final class Exceptions {
         return new RpcException(e.status(), m, e, u);
     }
 
+    /** The cause of a {@link java.util.concurrent.CompletionException}, or {@code t} itself. */
+    public static Throwable unwrap(Throwable t) {
+        return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
     /** The same failure, marked as certainly unprocessed: the request was never written. */
     static RpcException unsent(RpcException cause) {
         if (cause.isUnprocessed()) {

@@ -1,18 +1,29 @@
 package dev.hermod.internal.invocation;
 
 import dev.hermod.CallOptions;
-import dev.hermod.internal.contract.Contract;
 import dev.hermod.internal.contract.Operation;
+import java.util.concurrent.CompletableFuture;
 
-/** What a proxy needs from the client that made it. */
+/**
+ * Where a proxy's calls go: a client, whose pool picks a connection per call, or an object
+ * reference, whose calls all go over the connection it was received on.
+ */
 public interface Invoker {
-    /** Runs a call synchronously in the calling thread and returns or throws what the method would. */
-    Object invokeSync(Operation op, String service, Object[] args, CallOptions options, boolean oneway)
-            throws Throwable;
+    /** What the calls share: contracts, the deadline timer, the callback executor, the default timeout. */
+    Peer peer();
 
-    /** Starts a call and returns its result handle at once. */
-    AsyncResultImpl<Object> invokeAsync(Operation op, String service, Object[] args, CallOptions options,
-            Object proxy, boolean oneway);
+    /**
+     * Refuses a call at its start if no more calls may start here.
+     *
+     * @throws IllegalStateException if the client is shut down
+     */
+    void ensureOpen();
+
+    /**
+     * The connection {@code call} is to be sent over; it may complete later (a connection being
+     * opened), or fail with why the call cannot be sent.
+     */
+    CompletableFuture<RpcConnection> connectionFor(Call call);
 
     /** A new, empty batch queue for a batch proxy. */
     BatchQueue newBatchQueue();
@@ -24,13 +35,10 @@ public interface Invoker {
     Object enqueue(BatchQueue queue, Operation op, String service, Object[] args, CallOptions options, Object proxy);
 
     /** Sends what {@code queue} holds; completes when written. */
-    java.util.concurrent.CompletableFuture<Void> flush(BatchQueue queue);
+    CompletableFuture<Void> flush(BatchQueue queue);
 
-    /** Waits for a flush, bounded by the client's call timeout, rethrowing its failure. */
-    void await(java.util.concurrent.CompletableFuture<Void> flush);
-
-    /** Reads (once) and returns the contract of {@code type}. */
-    Contract contract(Class<?> type);
+    /** Waits for a flush, bounded by the call timeout, rethrowing its failure. */
+    void await(CompletableFuture<Void> flush);
 
     /** Describes where calls go, for {@code toString}. */
     String describeTarget();

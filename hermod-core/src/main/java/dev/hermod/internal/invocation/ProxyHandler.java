@@ -10,7 +10,8 @@ import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
- * The invocation handler behind every proxy: declared operations go to the {@link Invoker};
+ * The invocation handler behind every proxy: a declared operation becomes a {@link Call}
+ * (synchronous) or an {@link AsyncResultImpl} (asynchronous) routed by the proxy's {@link Invoker};
  * {@code equals}, {@code hashCode}, {@code toString} and {@code default} methods run locally.
  * Immutable; a proxy with other options is a new proxy with a new handler.
  */
@@ -52,7 +53,7 @@ public final class ProxyHandler implements InvocationHandler {
         if (service.isEmpty() || service.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 0xFFFF) {
             throw new IllegalArgumentException("service name must be 1 to 65,535 bytes in UTF-8");
         }
-        Contract contract = invoker.contract(type);
+        Contract contract = invoker.peer().contracts().get(type);
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
                 new ProxyHandler(invoker, contract, service, options, Mode.TWOWAY, null)));
     }
@@ -107,7 +108,7 @@ public final class ProxyHandler implements InvocationHandler {
     /** A proxy for the same target, mode and options, seen as another contract. */
     public <U> U as(Class<U> type) {
         Objects.requireNonNull(type, "contract");
-        Contract other = invoker.contract(type);
+        Contract other = invoker.peer().contracts().get(type);
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
                 new ProxyHandler(invoker, other, service, options, mode, queue)));
     }
@@ -173,8 +174,8 @@ public final class ProxyHandler implements InvocationHandler {
                         + " exceptions, so it cannot be called on a oneway proxy");
             }
             return op.isAsync()
-                    ? invoker.invokeAsync(op, service, a, options, proxy, oneway)
-                    : invoker.invokeSync(op, service, a, options, oneway);
+                    ? AsyncResultImpl.start(invoker, op, service, a, options, proxy, oneway)
+                    : Call.sync(invoker, op, service, a, options, oneway);
         }
         if (method.isDefault()) {
             return InvocationHandler.invokeDefault(proxy, method, args);

@@ -2,7 +2,6 @@ package dev.hermod.internal.invocation;
 
 import dev.hermod.CallOptions;
 import dev.hermod.RpcException;
-import dev.hermod.internal.contract.Contract;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.reference.ObjectTable;
 import java.lang.reflect.Proxy;
@@ -56,34 +55,20 @@ final class Reference implements Invoker, BatchQueue.Owner, ObjectTable.Imported
         table.release(state);
     }
 
-    private Peer peer() {
+    @Override
+    public Peer peer() {
         return connection.peer();
     }
 
-    private Call newCall(Operation op, String service, Object[] args, CallOptions options, boolean oneway) {
-        return Call.create(op, service, args, options, options.timeout().orElse(peer().callTimeout()), oneway);
-    }
+    /** Always open: a reference that can no longer be used fails its calls instead ({@link #connectionFor}). */
+    @Override
+    public void ensureOpen() {}
 
-    private void start(Call call) {
+    /** The connection the reference was received on, or why it cannot be used any more. */
+    @Override
+    public CompletableFuture<RpcConnection> connectionFor(Call call) {
         RpcException unusable = table.unusable(state, type);
-        if (unusable != null) {
-            call.fail(unusable);
-            return;
-        }
-        call.schedule(peer().timer());
-        connection.send(call);
-    }
-
-    @Override
-    public Object invokeSync(Operation op, String service, Object[] args, CallOptions options, boolean oneway)
-            throws Throwable {
-        return Invocations.runSync(newCall(op, service, args, options, oneway), this::start);
-    }
-
-    @Override
-    public AsyncResultImpl<Object> invokeAsync(Operation op, String service, Object[] args, CallOptions options,
-            Object proxy, boolean oneway) {
-        return Invocations.startAsync(newCall(op, service, args, options, oneway), peer(), proxy, this::start);
+        return unusable != null ? CompletableFuture.failedFuture(unusable) : CompletableFuture.completedFuture(connection);
     }
 
     @Override
@@ -98,17 +83,19 @@ final class Reference implements Invoker, BatchQueue.Owner, ObjectTable.Imported
         if (unusable != null) {
             throw Exceptions.forCaller(unusable);
         }
-        return Invocations.enqueue(queue, newCall(op, service, args, options, op.isOnewayCapable()), peer(), proxy);
+        Call call = Call.create(op, service, args, options, options.timeout().orElse(peer().callTimeout()),
+                op.isOnewayCapable());
+        return queue.enqueue(call, peer(), proxy);
     }
 
     @Override
     public CompletableFuture<Void> flush(BatchQueue queue) {
-        return Invocations.sendBatch(CompletableFuture.completedFuture(connection), queue.drain());
+        return BatchQueue.send(CompletableFuture.completedFuture(connection), queue.drain());
     }
 
     @Override
     public void await(CompletableFuture<Void> flush) {
-        Invocations.awaitFlush(flush, peer().callTimeout(), describeTarget());
+        BatchQueue.awaitFlush(flush, peer().callTimeout(), describeTarget());
     }
 
     @Override
@@ -121,7 +108,7 @@ final class Reference implements Invoker, BatchQueue.Owner, ObjectTable.Imported
         flush(queue).whenComplete((v, e) -> {
             if (e != null) {
                 log.warn("an automatic batch flush to {} failed: {}",
-                        describeTarget(), Invocations.unwrap(e).getMessage());
+                        describeTarget(), Exceptions.unwrap(e).getMessage());
             }
         });
     }
@@ -134,11 +121,6 @@ final class Reference implements Invoker, BatchQueue.Owner, ObjectTable.Imported
     @Override
     public int maxFrameSize() {
         return connection.link().maxFrameSize();
-    }
-
-    @Override
-    public Contract contract(Class<?> contractType) {
-        return peer().contracts().get(contractType);
     }
 
     @Override

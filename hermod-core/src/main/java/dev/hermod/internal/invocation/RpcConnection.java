@@ -12,6 +12,8 @@ import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.protocol.ProtocolViolation;
 import dev.hermod.internal.protocol.Wire;
 import dev.hermod.internal.reference.ObjectTable;
+import dev.hermod.internal.transport.Backlog;
+import dev.hermod.internal.transport.ConnectionPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelFuture;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. Frames arrive on the link's I/O thread; calls are sent from any thread.
  */
-public final class RpcConnection implements Link.Listener, ObjectTable.Carrier {
+public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, ConnectionPool.Member {
     private static final Logger log = LoggerFactory.getLogger(RpcConnection.class);
 
     /** Learns about the connection's life; implemented by the client and the server. */
@@ -59,14 +61,9 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier {
     private final Inbound inbound;
     private final Peer peer;
 
-    /** Frames waiting for the transport to become writable, in the order they must be written. */
-    private final java.util.ArrayDeque<Outgoing> backlog = new java.util.ArrayDeque<>();
-    private long backlogBytes;
-    private final long maxBacklogBytes;
+    /** Requests waiting for the transport to become writable, in the order they must be written. */
+    private final Backlog backlog;
     private final ObjectTable objects;
-
-    /** A frame held back until the transport can take it; {@code call} is null for a batch. */
-    private record Outgoing(ByteBuf frame, int length, Call call, ChannelFutureListener written, Runnable handedOver) {}
 
     /**
      * @param maxBacklogBytes the most bytes of requests this side holds back while the transport
@@ -77,7 +74,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier {
         this.link = link;
         this.dispatch = dispatch;
         this.owner = owner;
-        this.maxBacklogBytes = maxBacklogBytes;
+        this.backlog = new Backlog(link, maxBacklogBytes);
         this.peer = peer;
         this.objects = new ObjectTable(link, peer.contracts(), peer.references(), this);
         this.inbound = new Inbound(link, objects, this::closeIfDrained);
@@ -112,8 +109,8 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier {
     }
 
     /** Bytes of requests held back, waiting for the transport. */
-    public synchronized long backlogBytes() {
-        return backlogBytes;
+    public long backlogBytes() {
+        return backlog.bytes();
     }
 
     /**
@@ -124,57 +121,22 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier {
      */
     private void write(ByteBuf frame, Call call, boolean mayRefuse, ChannelFutureListener written,
             Runnable handedOver) {
-        int length = frame.readableBytes();
-        synchronized (this) {
-            if (backlog.isEmpty() && link.isWritable()) {
-                link.send(frame, written);
-                handedOver.run();
-                return;
-            }
-            if (!mayRefuse || backlogBytes + length <= maxBacklogBytes) {
-                backlog.add(new Outgoing(frame, length, call, written, handedOver));
-                backlogBytes += length;
-                return;
-            }
+        if (backlog.offer(frame, mayRefuse, written, handedOver)) {
+            return;
         }
         frame.release();
         if (call != null) {
             pending.remove(call.requestId, call);
             call.fail(new RpcException(Status.RESOURCE_EXHAUSTED, "cannot send " + call.describe() + ": "
                     + backlogBytes() + " bytes of requests are already waiting for the connection to "
-                    + link.remoteAddress() + " (limit " + maxBacklogBytes + "); send fewer at a time", null, true));
+                    + link.remoteAddress() + " (limit " + backlog.limit() + "); send fewer at a time", null, true));
         }
     }
 
     @Override
     public void onWritabilityChanged(Link link, boolean writable) {
-        if (!writable) {
-            return;
-        }
-        synchronized (this) { // written here, under the lock, so that nothing overtakes the backlog
-            while (!backlog.isEmpty() && link.isWritable()) {
-                Outgoing o = backlog.poll();
-                backlogBytes -= o.length();
-                link.send(o.frame(), o.written());
-                o.handedOver().run();
-            }
-        }
-    }
-
-    private void dropBacklog(RpcException cause) {
-        List<Outgoing> dropped;
-        synchronized (this) {
-            dropped = new ArrayList<>(backlog);
-            backlog.clear();
-            backlogBytes = 0;
-        }
-        for (Outgoing o : dropped) {
-            o.frame().release();
-            try {
-                o.written().operationComplete(link.failedWrite(cause)); // fails what it carried
-            } catch (Exception e) {
-                log.warn("{}: failed to report a dropped write", link, e);
-            }
+        if (writable) {
+            backlog.writable();
         }
     }
 
@@ -184,11 +146,13 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier {
     }
 
     /** Tells whether new calls may be started here: open, and no GOAWAY either way. */
+    @Override
     public boolean isUsable() {
         return !closed && !draining && !inbound.isGoingAway() && link.isOpen();
     }
 
     /** Number of calls waiting for a reply. */
+    @Override
     public int pendingCalls() {
         return pending.size();
     }
@@ -431,7 +395,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier {
             case Wire.OUTCOME_RESULT:
                 // Decoded later by the thread that takes the outcome: decoding runs user code (bean
                 // setters, constructors), which never runs on an I/O thread.
-                call.complete(new Call.Encoded(io.netty.buffer.ByteBufUtil.getBytes(body), null));
+                call.complete(new Reply(io.netty.buffer.ByteBufUtil.getBytes(body), null));
                 break;
             case Wire.OUTCOME_EXCEPTION:
                 String type = Wire.readStr16(body);
@@ -439,7 +403,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier {
                     call.fail(new MarshalException("the server answered " + call.describe() + " with exception type "
                             + type + ", which the operation does not declare", null, false));
                 } else {
-                    call.complete(new Call.Encoded(io.netty.buffer.ByteBufUtil.getBytes(body), type));
+                    call.complete(new Reply(io.netty.buffer.ByteBufUtil.getBytes(body), type));
                 }
                 break;
             default:
@@ -479,7 +443,14 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier {
         }
     }
 
+    /** Closes the link now; pending calls fail with {@code cause}. */
+    @Override
+    public void close(RpcException cause) {
+        link.close(cause);
+    }
+
     /** Starts no new calls here and closes the link once pending calls have their replies. */
+    @Override
     public void closeWhenIdle() {
         draining = true;
         closeIfDrained();
@@ -496,7 +467,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier {
     public void onClose(Link link, RpcException cause) {
         closed = true;
         objects.close();
-        dropBacklog(cause);
+        backlog.drop(cause);
         inbound.cancelAll(); // nobody is left to answer: stop the work
         List<Call> calls = new ArrayList<>(pending.values());
         pending.clear();

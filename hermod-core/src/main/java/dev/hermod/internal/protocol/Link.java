@@ -1,6 +1,7 @@
 package dev.hermod.internal.protocol;
 
 import dev.hermod.RpcException;
+import dev.hermod.internal.transport.Backlog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -22,7 +23,7 @@ import java.util.function.Function;
  * <p>Thread-safe: frames may be sent from any thread; the listener is called on the link's I/O
  * thread, one frame at a time.
  */
-public final class Link {
+public final class Link implements Backlog.Outlet {
 
     /** Receives what arrives on a link. Called on the link's I/O thread; must not block. */
     public interface Listener {
@@ -104,6 +105,7 @@ public final class Link {
      * Tells whether the transport takes more bytes without queueing them beyond its high-water
      * mark; when false, senders should hold back until {@link Listener#onWritabilityChanged}.
      */
+    @Override
     public boolean isWritable() {
         return channel.isWritable();
     }
@@ -184,6 +186,7 @@ public final class Link {
     }
 
     /** Sends a complete frame and reports whether it was written to the socket. */
+    @Override
     public void send(ByteBuf frame, ChannelFutureListener written) {
         markSending();
         channel.writeAndFlush(frame).addListener(written);
@@ -215,6 +218,7 @@ public final class Link {
     }
 
     /** A write that failed with {@code cause}, for frames dropped before reaching the transport. */
+    @Override
     public io.netty.channel.ChannelFuture failedWrite(Throwable cause) {
         return channel.newFailedFuture(cause);
     }

@@ -7,7 +7,6 @@ import dev.hermod.ConnectionException;
 import dev.hermod.RpcException;
 import dev.hermod.internal.bridge.ClientConfig;
 import dev.hermod.internal.codec.JacksonCodec;
-import dev.hermod.internal.contract.Contract;
 import dev.hermod.internal.contract.Contracts;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.dispatch.Dispatch;
@@ -16,12 +15,12 @@ import dev.hermod.internal.dispatch.ManualExecutor;
 import dev.hermod.internal.invocation.AsyncResultImpl;
 import dev.hermod.internal.invocation.BatchQueue;
 import dev.hermod.internal.invocation.Call;
-import dev.hermod.internal.invocation.Invocations;
 import dev.hermod.internal.invocation.Invoker;
 import dev.hermod.internal.invocation.Peer;
 import dev.hermod.internal.invocation.ProxyHandler;
 import dev.hermod.internal.invocation.RpcConnection;
 import dev.hermod.internal.protocol.Link;
+import dev.hermod.internal.transport.ConnectionPool;
 import dev.hermod.internal.transport.Transport;
 import io.netty.channel.ChannelFuture;
 import io.netty.util.HashedWheelTimer;
@@ -41,12 +40,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The client runtime: proxies, the connection to the server, timers and threads. */
+/**
+ * The client runtime: builds the layers below for one client (contracts, transport, pool of
+ * connections, timer, executors, the dispatch for objects it exports) and runs its lifecycle.
+ * Proxies made here route their calls to the pool ({@link #connectionFor}); batch proxies queue
+ * here until flushed. Thread-safe.
+ */
 public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, BatchQueue.Owner {
     private static final Logger log = LoggerFactory.getLogger(ClientImpl.class);
-    private static final int RUNNING = 0;
-    private static final int SHUTDOWN = 1;
-    private static final int STOPPED = 2;
     /** Past this many incoming calls of one connection in dispatch, the client stops reading it. */
     private static final int MAX_IN_FLIGHT_PER_CONNECTION = 1024;
 
@@ -62,21 +63,11 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     private final java.util.concurrent.ExecutorService ownedDispatch;
     /** Set in manual serving mode: incoming calls wait here until the application polls. */
     private final ManualExecutor manual;
-    private final Object lock = new Object();
-    private final Set<RpcConnection> connections = ConcurrentHashMap.newKeySet();
+    private final ConnectionPool<RpcConnection> pool;
     /** Batch queues holding requests: only those, so that empty ones can be collected with their proxies. */
     private final Set<BatchQueue> holding = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    /** Connections being opened. Guarded by lock. */
-    private int opening;
-    /** Calls waiting for a connection with room, in arrival order. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<RpcConnection>> waiting =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicBoolean pumping = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-    /** Where oneway requests and batches go while it is usable; see {@link #orderedConnection()}. */
-    private volatile RpcConnection orderedHome;
-    private volatile int state = RUNNING;
 
     public ClientImpl(ClientConfig config) {
         this.config = config;
@@ -100,6 +91,8 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
             serving = ownedDispatch != null ? ownedDispatch : config.dispatchExecutor();
         }
         this.dispatch = Dispatch.forClient(serving, MAX_IN_FLIGHT_PER_CONNECTION);
+        this.pool = new ConnectionPool<>(config.target().toString(), new ConnectionPool.Limits(config.connections(),
+                config.maxConnections(), config.maxOutstandingPerConnection()), this::connect, this::release);
     }
 
     @Override
@@ -122,6 +115,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     }
 
     /** What this client's connections share, with the counts of exported objects and held references. */
+    @Override
     public Peer peer() {
         return peer;
     }
@@ -147,8 +141,8 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         java.util.Objects.requireNonNull(service, "service");
         java.util.Objects.requireNonNull(operation, "operation");
         Object[] values = args == null ? new Object[0] : args.clone();
-        return invokeAsync(Operation.dynamic(operation, values.length, contracts.codec()), service, values, options,
-                null, false);
+        return AsyncResultImpl.start(this, Operation.dynamic(operation, values.length, contracts.codec()), service,
+                values, options, null, false);
     }
 
     /** The async face of the describe service, for {@link #describe()}. */
@@ -172,13 +166,6 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         return config.target().toString();
     }
 
-    @Override
-    public AsyncResultImpl<Object> invokeAsync(Operation op, String service, Object[] args, CallOptions options,
-            Object proxy, boolean oneway) {
-        Call call = Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()), oneway);
-        return Invocations.startAsync(call, peer, proxy, this::start);
-    }
-
     // ---- batches ----
 
     @Override
@@ -189,12 +176,10 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     @Override
     public Object enqueue(BatchQueue queue, Operation op, String service, Object[] args, CallOptions options,
             Object proxy) {
-        if (state != RUNNING) {
-            throw new IllegalStateException("the client for " + config.target() + " is shut down");
-        }
+        ensureOpen();
         Call call = Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()),
                 op.isOnewayCapable());
-        return Invocations.enqueue(queue, call, peer, proxy);
+        return queue.enqueue(call, peer, proxy);
     }
 
     @Override
@@ -233,7 +218,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         if (items.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return Invocations.sendBatch(via != null ? CompletableFuture.completedFuture(via) : orderedConnection(), items);
+        return BatchQueue.send(via != null ? CompletableFuture.completedFuture(via) : pool.ordered(), items);
     }
 
     private CompletableFuture<Void> flushAll(RpcConnection via) {
@@ -256,13 +241,13 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
 
     @Override
     public void await(CompletableFuture<Void> flush) {
-        Invocations.awaitFlush(flush, config.callTimeout(), config.target());
+        BatchQueue.awaitFlush(flush, config.callTimeout(), config.target());
     }
 
     @Override
     public List<dev.hermod.Connection> connections() {
         List<dev.hermod.Connection> handles = new ArrayList<>();
-        for (RpcConnection c : connections) {
+        for (RpcConnection c : pool.members()) {
             handles.add(new ConnectionHandle(c));
         }
         return handles;
@@ -317,167 +302,20 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     }
 
     @Override
-    public Contract contract(Class<?> type) {
-        return contracts.get(type);
-    }
-
-    @Override
-    public Object invokeSync(Operation op, String service, Object[] args, CallOptions options, boolean oneway)
-            throws Throwable {
-        return Invocations.runSync(Call.create(op, service, args, options, options.timeout().orElse(config.callTimeout()), oneway), this::start);
-    }
-
-    private void start(Call call) {
-        if (state != RUNNING) {
+    public void ensureOpen() {
+        if (!pool.isRunning()) {
             throw new IllegalStateException("the client for " + config.target() + " is shut down");
         }
-        call.schedule(timer);
-        CompletableFuture<RpcConnection> c = call.isOneway() ? orderedConnection() : connection();
-        if (c.isDone() && !c.isCompletedExceptionally()) {
-            c.join().send(call);
-        } else {
-            c.whenComplete((conn, failure) -> {
-                if (failure != null) {
-                    call.fail(unwrap(failure));
-                } else {
-                    conn.send(call);
-                }
-            });
-        }
     }
 
-    private static Throwable unwrap(Throwable t) {
-        return Invocations.unwrap(t);
+    /** Routes a call: a oneway call to the pool's ordered connection, any other to the least loaded one. */
+    @Override
+    public CompletableFuture<RpcConnection> connectionFor(Call call) {
+        return call.isOneway() ? pool.ordered() : pool.acquire();
     }
 
-    /**
-     * The connection for oneway requests and batches: the same one as long as it is usable, so
-     * that the server receives them in the order they were sent even when calls are spread
-     * over several connections.
-     */
-    private CompletableFuture<RpcConnection> orderedConnection() {
-        RpcConnection home = orderedHome;
-        if (home != null && home.isUsable()) {
-            return CompletableFuture.completedFuture(home);
-        }
-        return connection().thenApply(this::home);
-    }
-
-    private synchronized RpcConnection home(RpcConnection candidate) {
-        RpcConnection home = orderedHome;
-        if (home != null && home.isUsable()) {
-            return home;
-        }
-        orderedHome = candidate;
-        return candidate;
-    }
-
-    /**
-     * Chooses the connection for one more call: the open connection with the fewest calls
-     * outstanding and below the per-connection cap. Opens connections as needed: up to
-     * {@code connections} to spread calls over, and beyond that up to {@code maxConnections}
-     * while every connection is at its cap. When none can take the call, it waits in line
-     * ({@link #pump}) for a reply to free a slot or a new connection to open.
-     */
-    private CompletableFuture<RpcConnection> connection() {
-        CompletableFuture<RpcConnection> waiter;
-        boolean openOne;
-        synchronized (lock) {
-            RpcConnection best = leastLoaded();
-            int total = usableCount() + opening;
-            boolean full = !canTake(best);
-            openOne = total < config.connections()
-                    || (full && total < config.maxConnections())
-                    || (best == null && opening == 0);
-            if (openOne) {
-                opening++;
-            }
-            if (!full && waiting.isEmpty()) {
-                if (openOne) {
-                    open();
-                }
-                return CompletableFuture.completedFuture(best);
-            }
-            waiter = new CompletableFuture<>();
-            waiting.add(waiter);
-        }
-        if (openOne) {
-            open(); // outside the lock: a connect that fails at once completes here
-        } else {
-            pump();
-        }
-        return waiter;
-    }
-
-    private RpcConnection leastLoaded() {
-        RpcConnection best = null;
-        for (RpcConnection c : connections) {
-            if (c.isUsable() && (best == null || c.pendingCalls() < best.pendingCalls())) {
-                best = c;
-            }
-        }
-        return best;
-    }
-
-    private int usableCount() {
-        int n = 0;
-        for (RpcConnection c : connections) {
-            if (c.isUsable()) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    /**
-     * Whether {@code c} should take one more call now. A busy connection leaves calls to the ones
-     * being opened, so that calls spread over the pool from the start. Called under lock.
-     */
-    private boolean canTake(RpcConnection c) {
-        return c != null && !isFull(c) && (opening == 0 || c.pendingCalls() == 0);
-    }
-
-    private boolean isFull(RpcConnection c) {
-        return config.maxOutstandingPerConnection() > 0 && c.pendingCalls() >= config.maxOutstandingPerConnection();
-    }
-
-    /**
-     * Hands waiting calls to connections with room, one at a time, in the order they came.
-     * Runs after a reply frees a slot and after a connection opens.
-     */
-    private void pump() {
-        if (waiting.isEmpty() || !pumping.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            while (true) {
-                CompletableFuture<RpcConnection> next;
-                RpcConnection conn;
-                synchronized (lock) {
-                    conn = leastLoaded();
-                    if (!canTake(conn) || waiting.isEmpty()) {
-                        break;
-                    }
-                    next = waiting.poll();
-                }
-                next.complete(conn); // sends the call here, so the next round sees it counted
-            }
-        } finally {
-            pumping.set(false);
-        }
-        boolean more;
-        synchronized (lock) {
-            more = !waiting.isEmpty() && canTake(leastLoaded());
-        }
-        if (more) {
-            pump(); // a slot freed while this pump was finishing
-        } else {
-            closeWhenDone();
-        }
-    }
-
-    /** Opens one more connection; {@code opening} was already counted. */
-    private void open() {
+    /** Opens one more connection for the pool: completes once its handshake is sent. */
+    private CompletableFuture<RpcConnection> connect() {
         URI target = config.target();
         InetSocketAddress address = InetSocketAddress.createUnresolved(target.getHost(), target.getPort());
         CompletableFuture<Link> ready = new CompletableFuture<>();
@@ -494,108 +332,36 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
                         + f.cause().getMessage(), f.cause(), true));
             }
         });
+        CompletableFuture<RpcConnection> opened = new CompletableFuture<>();
         ready.whenComplete((link, failure) -> {
-            RpcConnection conn = made.get();
-            List<CompletableFuture<RpcConnection>> failed = List.of();
-            synchronized (lock) {
-                opening--;
-                if (failure == null && state != STOPPED) {
-                    connections.add(conn);
-                } else if (usableCount() == 0 && opening == 0) {
-                    // Nothing else will serve the calls waiting in line: they fail with this.
-                    failed = new ArrayList<>(waiting);
-                    waiting.clear();
-                }
+            if (failure != null) {
+                opened.completeExceptionally(failure);
+            } else {
+                opened.complete(made.get());
             }
-            if (failure == null && state == STOPPED) {
-                conn.link().close(closedError());
-            }
-            Throwable why = failure != null ? unwrap(failure) : closedError();
-            for (CompletableFuture<RpcConnection> w : failed) {
-                w.completeExceptionally(why);
-            }
-            pump();
         });
+        return opened;
     }
 
     /** A call on {@code connection} has its outcome: its slot is free for a waiting call. */
     @Override
     public void onCallDone(RpcConnection connection) {
-        if (!waiting.isEmpty()) {
-            pump();
-        }
-    }
-
-    private ConnectionException closedError() {
-        return new ConnectionException("the client for " + config.target() + " was closed", null, false);
+        pool.onCallDone(connection);
     }
 
     @Override
     public void onClosed(RpcConnection connection, RpcException cause) {
-        connections.remove(connection);
-        if (!waiting.isEmpty() && state != STOPPED) {
-            // The waiting calls need a connection that is not there any more: open one.
-            boolean openOne;
-            synchronized (lock) {
-                openOne = usableCount() + opening == 0;
-                if (openOne) {
-                    opening++;
-                }
-            }
-            if (openOne) {
-                open();
-            }
-        }
-        closeWhenDone();
+        pool.onClosed(connection);
     }
 
     @Override
     public void shutdown() {
-        synchronized (lock) {
-            if (state != RUNNING) {
-                return;
-            }
-            state = SHUTDOWN;
-        }
-        closeWhenDone();
-    }
-
-    /**
-     * During a graceful shutdown: once no call waits for a connection, lets every connection
-     * close as soon as its calls are answered.
-     */
-    private void closeWhenDone() {
-        if (state != SHUTDOWN || !waiting.isEmpty()) {
-            return;
-        }
-        for (RpcConnection c : List.copyOf(connections)) {
-            c.closeWhenIdle();
-        }
-        if (connections.isEmpty() && opening == 0) {
-            release();
-        }
+        pool.shutdown();
     }
 
     @Override
     public void shutdownNow() {
-        List<CompletableFuture<RpcConnection>> stranded;
-        synchronized (lock) {
-            if (state == STOPPED) {
-                return;
-            }
-            state = STOPPED;
-            stranded = new ArrayList<>(waiting);
-            waiting.clear();
-        }
-        ConnectionException closed = closedError();
-        for (CompletableFuture<RpcConnection> w : stranded) {
-            w.completeExceptionally(closed);
-        }
-        List<RpcConnection> open = new ArrayList<>(connections);
-        for (RpcConnection c : open) {
-            c.link().close(closed);
-        }
-        release();
+        pool.shutdownNow();
     }
 
     private void release() {
@@ -626,7 +392,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
 
     @Override
     public boolean isShutdown() {
-        return state != RUNNING;
+        return !pool.isRunning();
     }
 
     @Override

@@ -1,0 +1,56 @@
+package dev.hermod.internal.invocation;
+
+import dev.hermod.MarshalException;
+import dev.hermod.RemoteException;
+import dev.hermod.RemoteTraceback;
+import dev.hermod.internal.contract.Operation;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A reply as it arrived: the encoded result, or a declared exception of the named type. Kept as
+ * bytes until the thread that takes the outcome decodes it ({@link #resolve}): decoding runs user
+ * code (bean setters, constructors), which never runs on an I/O thread. Immutable.
+ */
+record Reply(byte[] payload, String exceptionType) {
+
+    /**
+     * Turns an outcome of {@code call} into what the call returns: decodes a reply, returning the
+     * value or throwing the declared exception (or a {@link MarshalException}); any other
+     * outcome is returned as it is.
+     */
+    static Object resolve(Call call, Object outcome) throws Throwable {
+        if (!(outcome instanceof Reply r)) {
+            return outcome;
+        }
+        Operation operation = call.operation();
+        ByteBuffer payload = ByteBuffer.wrap(r.payload());
+        if (r.exceptionType() == null) {
+            Object value;
+            try {
+                value = operation.resultCoder().decode(payload)[0];
+            } catch (Exception ex) {
+                throw new MarshalException("cannot decode the result of " + call.describe() + ": "
+                        + ex.getMessage(), ex, false);
+            }
+            return operation.resultReference() == null ? value
+                    : call.connection.objects().fromWire(operation.resultReference(), value);
+        }
+        Object decoded;
+        try {
+            decoded = operation.exceptionCoder(r.exceptionType()).decode(payload)[0];
+        } catch (Exception ex) {
+            throw new MarshalException("cannot decode declared exception " + r.exceptionType()
+                    + " thrown by " + call.describe() + ": " + ex.getMessage(), ex, false);
+        }
+        if (operation.isDynamic()) {
+            // No class to rebuild: describe the declared exception as data.
+            Object message = decoded instanceof Map<?, ?> m ? m.get("message") : null;
+            throw new RemoteException(call.describe() + " threw declared exception " + r.exceptionType()
+                    + ": " + decoded, new RemoteTraceback(r.exceptionType(),
+                            message == null ? null : message.toString(), List.of(), null));
+        }
+        throw (Throwable) decoded;
+    }
+}
