@@ -170,6 +170,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         text.printf(Locale.ROOT, "  ideal bound: (1 + 3 x %d) x %d ms one after another; 2 x %d ms all at once "
                 + "(the list, then everything else)%n", vmCount, latencyMillis, latencyMillis);
+        text.println("  speedup: the synchronous wall time divided by this mode's (higher is better); vs ideal: the"
+                + " wall time divided by the ideal bound (1.00x is as fast as the latency allows; lower is better)");
         text.printf(Locale.ROOT, "  both modes found the same inventory: %d VMs, %d disks, %d NICs, %d permissions%n",
                 sync.inventory().size(), disks, nics, permissions);
         text.flush();

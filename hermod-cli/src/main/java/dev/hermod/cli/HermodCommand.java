@@ -76,16 +76,28 @@ public final class HermodCommand implements Callable<Integer> {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
+        if (Boolean.getBoolean("hermod.cds.training")) {
+            CdsTraining.run();
+            System.exit(0);   // the archive is written at exit
+        }
         String first = args.length == 0 ? null : args[0];
         boolean oneShot = "list".equals(first) || "describe".equals(first)
                 || ("call".equals(first) && !java.util.Arrays.asList(args).contains("--async"));
-        if (oneShot && System.getProperty("io.netty.transport.noNative") == null) {
-            // One request and out: loading the native transport costs more start-up than it saves.
-            System.setProperty("io.netty.transport.noNative", "true");
+        if (oneShot) {
+            // One request and out: loading the native transport and registering Netty's flight
+            // recorder events cost more start-up than they save.
+            defaultProperty("io.netty.transport.noNative", "true");
+            defaultProperty("io.netty.jfr.enabled", "false");
         }
         CommandLine cl = SUBCOMMANDS.containsKey(first) ? commandLine(System.in, first)
                 : commandLine(System.in, SUBCOMMANDS.keySet().toArray(new String[0]));
         System.exit(cl.execute(args));
+    }
+
+    private static void defaultProperty(String name, String value) {
+        if (System.getProperty(name) == null) {
+            System.setProperty(name, value);
+        }
     }
 
     /** Returns a new command line with every subcommand; its output goes to System.out/err. */

@@ -37,6 +37,7 @@ final class DemoCommandTest {
         assertThat(r.out())
                 .contains("VM lab: 8 VMs at tcp://127.0.0.1:")
                 .containsPattern("mode +calls +wall time +speedup +ideal bound +vs ideal")
+                .contains("vs ideal: the wall time divided by the ideal bound (1.00x is as fast as the latency allows; lower is better)")
                 .containsPattern("synchronous +25 +[0-9.]+ ms +1\\.0x +25\\.0 ms +[0-9.]+x")
                 .containsPattern("asynchronous, 2 conns +25 +[0-9.]+ ms +[0-9.]+x +2\\.0 ms +[0-9.]+x")
                 .contains("both modes found the same inventory: 8 VMs")
