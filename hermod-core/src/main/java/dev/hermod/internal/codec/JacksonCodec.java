@@ -16,9 +16,13 @@ import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.hermod.codec.Codec;
 import dev.hermod.codec.ValueCoder;
+import com.fasterxml.jackson.databind.type.TypeFactory;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Type;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.WeakHashMap;
 
 /**
  * The default codec of Hermod: Jackson with the binary CBOR format (RFC 8949).
@@ -115,12 +119,29 @@ import java.util.Objects;
  * records and beans to {@code com.fasterxml.jackson.databind}.
  *
  * <p>Instances are immutable and thread-safe; {@link #cbor()} returns a shared one.
+ *
+ * <h2>Class loaders</h2>
+ * Jackson caches what it learns about each type, strongly. So that the shared codec does not keep
+ * an application's classes (and with them its class loader) alive after the application is gone,
+ * the types of each application class loader are coded by a mapper of their own, a copy of the
+ * configured one, kept with those classes through a {@link ClassValue}: when the loader becomes
+ * unreachable, its mapper and Jackson's caches of its types go with it. Types of the JDK and of
+ * Hermod's own class loader use the shared mapper.
  */
 public final class JacksonCodec implements Codec {
 
     private static final JacksonCodec CBOR = new JacksonCodec(newCborMapper());
 
     private final ObjectMapper mapper;
+    /** One mapper per application class loader, found through any class of that loader. */
+    private final ClassValue<ObjectMapper> mappers = new ClassValue<>() {
+        @Override
+        protected ObjectMapper computeValue(Class<?> anchor) {
+            return mapperOf(anchor.getClassLoader());
+        }
+    };
+    /** The live mapper of each loader; weak both ways, so that it pins neither. Guarded by itself. */
+    private final Map<ClassLoader, WeakReference<ObjectMapper>> byLoader = new WeakHashMap<>();
 
     private JacksonCodec(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -150,7 +171,23 @@ public final class JacksonCodec implements Codec {
     @Override
     public ValueCoder coder(List<Type> types) {
         Objects.requireNonNull(types, "types");
-        return new JacksonValueCoder(mapper, List.copyOf(types));
+        List<Type> copy = List.copyOf(types);
+        Class<?> anchor = ClassLoaders.deepestApplicationClass(copy, JacksonCodec.class.getClassLoader());
+        return new JacksonValueCoder(anchor == null ? mapper : mappers.get(anchor), copy);
+    }
+
+    private ObjectMapper mapperOf(ClassLoader loader) {
+        synchronized (byLoader) {
+            WeakReference<ObjectMapper> ref = byLoader.get(loader);
+            ObjectMapper m = ref == null ? null : ref.get();
+            if (m == null) {
+                m = mapper.copy();
+                // The default TypeFactory is static and caches types: this loader's get a cache of their own.
+                m.setTypeFactory(TypeFactory.createDefaultInstance());
+                byLoader.put(loader, new WeakReference<>(m));
+            }
+            return m;
+        }
     }
 
     @Override

@@ -1,12 +1,25 @@
 package dev.hermod.internal.contract;
 
 import dev.hermod.codec.Codec;
-import java.util.concurrent.ConcurrentHashMap;
 
-/** The contracts one client or server has read, each read once with that side's codec. Thread-safe. */
+/**
+ * The contracts one client or server has read, each read once with that side's codec.
+ * Thread-safe.
+ *
+ * <p>The cache is a {@link ClassValue}: each contract is kept with its interface's own
+ * {@code Class} object, not in a map of Hermod's. A client or server that outlives an
+ * application (a redeploy in a container) therefore does not keep that application's class loader
+ * alive: when nothing else references the loader, the contract goes with it.
+ */
 public final class Contracts {
     private final Codec codec;
-    private final ConcurrentHashMap<Class<?>, Contract> cache = new ConcurrentHashMap<>();
+    private final ClassValue<Contract> cache = new ClassValue<>() {
+        @Override
+        protected Contract computeValue(Class<?> type) {
+            // Validation may throw: ClassValue then caches nothing and the next get tries again.
+            return Contract.of(type, codec);
+        }
+    };
 
     public Contracts(Codec codec) {
         this.codec = codec;
@@ -18,15 +31,7 @@ public final class Contracts {
      * @throws IllegalArgumentException if it is not a valid contract
      */
     public Contract get(Class<?> type) {
-        Contract c = cache.get(type);
-        if (c == null) {
-            c = Contract.of(type, codec); // outside computeIfAbsent: validation may be slow and may throw
-            Contract raced = cache.putIfAbsent(type, c);
-            if (raced != null) {
-                c = raced;
-            }
-        }
-        return c;
+        return cache.get(type);
     }
 
     /** The codec contracts are read with. */

@@ -17,15 +17,13 @@ import dev.hermod.internal.invocation.BatchQueue;
 import dev.hermod.internal.invocation.Call;
 import dev.hermod.internal.invocation.Invoker;
 import dev.hermod.internal.invocation.Peer;
+import dev.hermod.internal.invocation.SharedTimer;
 import dev.hermod.internal.invocation.ProxyHandler;
 import dev.hermod.internal.invocation.RpcConnection;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.transport.ConnectionPool;
 import dev.hermod.internal.transport.Transport;
 import io.netty.channel.ChannelFuture;
-import io.netty.util.HashedWheelTimer;
-import io.netty.util.Timer;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -54,7 +52,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     private final ClientConfig config;
     private final Contracts contracts;
     private final Transport transport;
-    private final Timer timer;
+    private final SharedTimer.Lease timer;
     private final Link.Settings linkSettings;
     private final java.util.concurrent.ExecutorService ownedCallbacks;
     private final Peer peer;
@@ -73,11 +71,10 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         this.config = config;
         this.contracts = new Contracts(config.codec() != null ? config.codec() : JacksonCodec.cbor());
         this.transport = Transport.forClient(config.ioThreads(), "hermod-client");
-        this.timer = new HashedWheelTimer(new DefaultThreadFactory("hermod-client-timer", true),
-                10, TimeUnit.MILLISECONDS);
+        this.timer = SharedTimer.acquire();
         this.linkSettings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), false);
         this.ownedCallbacks = config.callbackExecutor() == null ? Executors2.callbackExecutor("hermod-callback") : null;
-        this.peer = new Peer(contracts, timer, ownedCallbacks != null ? ownedCallbacks : config.callbackExecutor(),
+        this.peer = new Peer(contracts, timer.timer(), ownedCallbacks != null ? ownedCallbacks : config.callbackExecutor(),
                 config.callTimeout(), this, config.batchFlushSize());
         java.util.concurrent.Executor serving;
         if (config.manualServing()) {
@@ -368,7 +365,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         if (!released.compareAndSet(false, true)) {
             return;
         }
-        timer.stop();
+        timer.close();
         if (ownedCallbacks != null) {
             ownedCallbacks.shutdown(); // callbacks already queued still run
         }

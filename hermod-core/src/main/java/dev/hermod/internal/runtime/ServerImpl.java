@@ -11,13 +11,11 @@ import dev.hermod.internal.contract.Service;
 import dev.hermod.internal.dispatch.Dispatch;
 import dev.hermod.internal.dispatch.Executors2;
 import dev.hermod.internal.invocation.Peer;
+import dev.hermod.internal.invocation.SharedTimer;
 import dev.hermod.internal.invocation.RpcConnection;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.transport.Transport;
 import io.netty.channel.ServerChannel;
-import io.netty.util.HashedWheelTimer;
-import io.netty.util.Timer;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -47,7 +45,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
     private final Transport transport;
     private final Dispatch dispatch;
     private final ExecutorService ownedExecutor;
-    private final Timer timer;
+    private final SharedTimer.Lease timer;
     private final ExecutorService callbacks;
     private final Peer peer;
     private final Set<RpcConnection> connections = ConcurrentHashMap.newKeySet();
@@ -61,10 +59,9 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         this.dispatch = dispatch;
         this.ownedExecutor = ownedExecutor;
         this.transport = Transport.forServer(config.ioThreads(), "hermod-server");
-        this.timer = new HashedWheelTimer(new DefaultThreadFactory("hermod-server-timer", true), 10,
-                TimeUnit.MILLISECONDS);
+        this.timer = SharedTimer.acquire();
         this.callbacks = Executors2.callbackExecutor("hermod-server-callback");
-        this.peer = new Peer(contracts, timer, callbacks, config.callTimeout(), null, 1024 * 1024);
+        this.peer = new Peer(contracts, timer.timer(), callbacks, config.callTimeout(), null, 1024 * 1024);
     }
 
     /** What this server's connections share, with the counts of exported objects and held references. */
@@ -190,7 +187,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         if (ownedExecutor != null) {
             ownedExecutor.shutdownNow();
         }
-        timer.stop();
+        timer.close();
         callbacks.shutdown(); // callbacks already queued still run
         transport.shutdown().addListener(f -> terminated.complete(null));
     }
