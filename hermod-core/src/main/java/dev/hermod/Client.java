@@ -269,9 +269,11 @@ public interface Client extends AutoCloseable {
         }
 
         /**
-         * Sets the largest frame this client sends or accepts, in bytes. A larger reply closes the
-         * connection with a {@link ProtocolException}; a larger request fails with a
-         * {@link MarshalException}. Default: 16 MiB.
+         * Sets the largest frame this client accepts, in bytes, and sends at most. It is announced to
+         * the server when a connection opens, so a reply the server would make larger fails that
+         * one call with a {@link MarshalException} (status {@code MARSHAL}) and the connection goes
+         * on; a request larger than this limit or the server's fails with a
+         * {@link MarshalException} marked unprocessed, without being sent. Default: 16 MiB.
          *
          * @param bytes at least 1024
          * @return this builder

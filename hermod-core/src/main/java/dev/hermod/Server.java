@@ -281,7 +281,10 @@ public interface Server extends AutoCloseable {
         }
 
         /**
-         * Sets the largest frame accepted, in bytes; a peer sending a larger one has its
+         * Sets the largest frame accepted, in bytes, and sent at most. It is announced to each client
+         * when its connection opens, so a Hermod client fails a request that would be larger, alone,
+         * before sending it; a reply larger than this limit or the client's is replaced by a
+         * {@code MARSHAL} failure of that call. A peer that sends a larger frame anyway has its
          * connection closed with a protocol error. Default: 16 MiB.
          *
          * @param bytes at least 1024

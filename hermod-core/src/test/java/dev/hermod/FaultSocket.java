@@ -49,7 +49,13 @@ final class FaultSocket implements AutoCloseable {
             throw new AssertionError("expected the preamble magic HRMD, got " + Arrays.toString(magic));
         }
         int version = in.readUnsignedShort();
-        in.readUnsignedShort();
+        int flags = in.readUnsignedShort();
+        if ((flags & 1) != 0) {
+            FaultWire.Frame settings = readFrame(); // PROTOCOL.md section 3.1: the first frame
+            if (settings.type() != FaultWire.SETTINGS) {
+                throw new AssertionError("the preamble announced SETTINGS, the first frame is type " + settings.type());
+            }
+        }
         return version;
     }
 

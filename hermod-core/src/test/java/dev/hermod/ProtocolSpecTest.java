@@ -43,6 +43,9 @@ final class ProtocolSpecTest {
 
     // PROTOCOL.md section 3.
     private static final String PREAMBLE = "48 52 4d 44 00 01 00 00";
+    /** What Hermod sends: the SETTINGS flag set (section 3), then its SETTINGS frame (3.1). */
+    private static final String HERMOD_PREAMBLE = "48 52 4d 44 00 01 00 01";
+    private static final String HERMOD_SETTINGS = "00 00 00 08 09 00 00 01 01 00 00 00";
     // Section 4.
     private static final int REQUEST = 0x01;
     private static final int REPLY = 0x02;
@@ -135,11 +138,54 @@ final class ProtocolSpecTest {
     }
 
     @Test
-    void preamble_onConnect_serverAnswersWithVersion1Preamble() throws IOException {
+    void preamble_onConnect_serverAnswersWithVersion1PreambleAndItsSettings() throws IOException {
         try (Peer peer = Peer.connect(server.port())) {
             peer.write(hex(PREAMBLE));
 
-            assertThat(toHex(peer.readExactly(8))).isEqualTo(PREAMBLE);
+            assertThat(toHex(peer.readExactly(8))).isEqualTo(HERMOD_PREAMBLE);
+            assertThat(toHex(peer.readFrame().raw())).as("MAX_FRAME_SIZE 16 MiB").isEqualTo(HERMOD_SETTINGS);
+        }
+    }
+
+    /** Section 3.1: a peer may announce settings too; the conversation goes on as usual. */
+    @Test
+    void settings_fromPeer_acceptedAndConnectionWorks() throws IOException {
+        try (Peer peer = Peer.connect(server.port())) {
+            peer.write(hex(HERMOD_PREAMBLE + " 00 00 00 0e 09 00 00 01 00 00 04 00 7f 7f 00 00 00 01"));
+            assertThat(toHex(peer.readExactly(8))).isEqualTo(HERMOD_PREAMBLE);
+            assertThat(toHex(peer.readFrame().raw())).isEqualTo(HERMOD_SETTINGS);
+
+            peer.write(hex(WORKED_REQUEST)); // an unknown entry (id 0x7f7f) was skipped
+            assertThat(toHex(peer.readFrame().raw())).isEqualTo(WORKED_REPLY);
+        }
+    }
+
+    @Test
+    void settings_announcedButFirstFrameIsNotSettings_protocolError() throws IOException {
+        try (Peer peer = Peer.connect(server.port())) {
+            peer.write(hex(HERMOD_PREAMBLE));
+            peer.write(hex(WORKED_REQUEST));
+            assertThat(toHex(peer.readExactly(8))).isEqualTo(HERMOD_PREAMBLE);
+            assertThat(toHex(peer.readFrame().raw())).isEqualTo(HERMOD_SETTINGS);
+
+            GoAway goAway = GoAway.read(peer.readFrame());
+            assertThat(goAway.status()).isEqualTo(PROTOCOL_ERROR);
+            assertThat(goAway.message()).contains("SETTINGS");
+            peer.assertEndOfStream();
+        }
+    }
+
+    @Test
+    void settings_limitBelowTheMinimum_protocolError() throws IOException {
+        try (Peer peer = Peer.connect(server.port())) {
+            peer.write(hex(HERMOD_PREAMBLE + " 00 00 00 08 09 00 00 01 00 00 03 ff"));
+            assertThat(toHex(peer.readExactly(8))).isEqualTo(HERMOD_PREAMBLE);
+            assertThat(toHex(peer.readFrame().raw())).isEqualTo(HERMOD_SETTINGS);
+
+            GoAway goAway = GoAway.read(peer.readFrame());
+            assertThat(goAway.status()).isEqualTo(PROTOCOL_ERROR);
+            assertThat(goAway.message()).contains("1023");
+            peer.assertEndOfStream();
         }
     }
 
@@ -268,7 +314,8 @@ final class ProtocolSpecTest {
         try (Peer peer = Peer.connect(server.port())) {
             peer.write(hex("48 52 4d 44 00 02 00 00"));
 
-            assertThat(toHex(peer.readExactly(8))).isEqualTo(PREAMBLE);
+            assertThat(toHex(peer.readExactly(8))).isEqualTo(HERMOD_PREAMBLE);
+            assertThat(toHex(peer.readFrame().raw())).isEqualTo(HERMOD_SETTINGS);
             GoAway goAway = GoAway.read(peer.readFrame());
             assertThat(goAway.status()).isEqualTo(PROTOCOL_ERROR);
             assertThat(goAway.message()).contains("version 2");
@@ -439,10 +486,12 @@ final class ProtocolSpecTest {
             Employees employees = client.proxy(Employees.class, "employees");
             Future<String> name = caller.submit(() -> employees.getName(99));
             try (Peer peer = Peer.accepted(listener.accept())) {
-                assertThat(toHex(peer.readExactly(8))).isEqualTo(PREAMBLE);
-                // The client does not wait for this side's preamble before its first REQUEST (section 3).
-                Frame call = peer.readFrame();
+                assertThat(toHex(peer.readExactly(8))).isEqualTo(HERMOD_PREAMBLE);
+                assertThat(toHex(peer.readFrame().raw())).isEqualTo(HERMOD_SETTINGS);
+                // The client waits for this side's preamble (no settings here) before its first
+                // REQUEST (section 3).
                 peer.write(hex(PREAMBLE));
+                Frame call = peer.readFrame();
                 ByteBuffer body = call.body();
                 assertThat(call.type()).isEqualTo(REQUEST);
                 long id = u32(body);
@@ -643,7 +692,8 @@ final class ProtocolSpecTest {
         static Peer handshake(int port) throws IOException {
             Peer peer = connect(port);
             peer.write(hex(PREAMBLE));
-            assertThat(toHex(peer.readExactly(8))).isEqualTo(PREAMBLE);
+            assertThat(toHex(peer.readExactly(8))).isEqualTo(HERMOD_PREAMBLE);
+            assertThat(toHex(peer.readFrame().raw())).isEqualTo(HERMOD_SETTINGS);
             return peer;
         }
 

@@ -255,10 +255,10 @@ public final class Invocation implements Runnable, Current {
                     last.fraction(), last.message()));
         }
         int length = Frames.frameLength(frame);
-        if (length > connection.link.maxFrameSize()) {
+        if (length > connection.link.sendLimit()) {
             frame.release();
             frame = failureFrame(Status.MARSHAL, false, "the reply to " + describe() + " is " + length
-                    + " bytes, above the maximum frame size of " + connection.link.maxFrameSize());
+                    + " bytes, above " + connection.link.describeSendLimit());
         }
         connection.link.send(frame);
         connection.invocations.remove(header.requestId(), this);

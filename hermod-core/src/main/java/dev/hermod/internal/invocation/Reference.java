@@ -120,7 +120,7 @@ final class Reference implements Invoker, BatchQueue.Owner, ObjectTable.Imported
 
     @Override
     public int maxFrameSize() {
-        return connection.link().maxFrameSize();
+        return connection.link().sendLimit();
     }
 
     @Override

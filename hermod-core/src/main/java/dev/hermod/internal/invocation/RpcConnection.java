@@ -186,11 +186,11 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         }
         Frames.end(frame);
         int length = Frames.frameLength(frame);
-        if (length > link.maxFrameSize()) {
+        if (length > link.sendLimit()) {
             frame.release();
             pending.remove(id, call);
             call.fail(new MarshalException("the request for " + call.describe() + " is " + length
-                    + " bytes, above the maximum frame size of " + link.maxFrameSize(), null, true));
+                    + " bytes, above " + link.describeSendLimit(), null, true));
             return;
         }
         write(frame, call, call.result != null, (ChannelFuture f) -> {
@@ -228,27 +228,27 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                 continue;
             }
             if (frame == null) {
-                frame = Frames.beginBatch(link.alloc(), Math.min(link.maxFrameSize(), 64 * 1024));
+                frame = Frames.beginBatch(link.alloc(), Math.min(link.sendLimit(), 64 * 1024));
                 count = 0;
                 inFrame = new ArrayList<>();
             }
             int mark = frame.writerIndex();
             int id = call.oneway ? 0 : register(call);
             appendItem(frame, call, id, item.arguments());
-            if (Frames.frameLength(frame) > link.maxFrameSize() && count > 0) {
+            if (Frames.frameLength(frame) > link.sendLimit() && count > 0) {
                 // Too big for this frame: send what fits, and start the next frame with this item.
                 frame.writerIndex(mark);
                 frames.add(writeBatch(frame, count, inFrame));
-                frame = Frames.beginBatch(link.alloc(), Math.min(link.maxFrameSize(), 64 * 1024));
+                frame = Frames.beginBatch(link.alloc(), Math.min(link.sendLimit(), 64 * 1024));
                 count = 0;
                 inFrame = new ArrayList<>();
                 appendItem(frame, call, id, item.arguments());
             }
             item.arguments().release();
-            if (Frames.frameLength(frame) > link.maxFrameSize()) { // alone, it is too big for any frame
+            if (Frames.frameLength(frame) > link.sendLimit()) { // alone, it is too big for any frame
                 pending.remove(id, call);
                 call.fail(new MarshalException("the request for " + call.describe()
-                        + " does not fit in a frame of " + link.maxFrameSize() + " bytes", null, true));
+                        + " does not fit in a frame within " + link.describeSendLimit(), null, true));
                 frame.release();
                 frame = null;
                 continue;

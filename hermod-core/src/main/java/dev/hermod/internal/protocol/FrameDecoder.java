@@ -93,7 +93,7 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
     }
 
     private void decode(ChannelHandlerContext ctx, ByteBuf in) {
-        if (!preambleSeen && !readPreamble(in)) {
+        if (!preambleSeen && !readPreamble(ctx, in)) {
             return;
         }
         while (in.isReadable() && !discarding) {
@@ -105,20 +105,22 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
     }
 
     /** Checks the preamble once all of it has arrived; returns whether it has. */
-    private boolean readPreamble(ByteBuf in) {
+    private boolean readPreamble(ChannelHandlerContext ctx, ByteBuf in) {
         ByteBuf preamble = gather(in, Wire.PREAMBLE_LENGTH);
         if (preamble == null) {
             return false;
         }
-        checkPreamble(preamble);
+        int flags = checkPreamble(preamble);
         preambleSeen = true;
+        ctx.fireUserEventTriggered(new PreambleReceived(flags));
         return true;
     }
 
-    private void checkPreamble(ByteBuf in) {
+    /** Checks magic and version; returns the preamble's flags. */
+    private int checkPreamble(ByteBuf in) {
         int magic = in.readInt();
         int version = in.readUnsignedShort();
-        in.skipBytes(2);
+        int flags = in.readUnsignedShort();
         if (magic != Wire.MAGIC) {
             byte[] head = new byte[4];
             in.getBytes(in.readerIndex() - Wire.PREAMBLE_LENGTH, head);
@@ -127,6 +129,14 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
         }
         if (version != Wire.VERSION) {
             throw new VersionMismatch(version);
+        }
+        return flags;
+    }
+
+    /** The peer's preamble has arrived and was accepted; frames, if any, follow this event. */
+    record PreambleReceived(int flags) {
+        boolean settingsFollow() {
+            return (flags & Wire.PREAMBLE_SETTINGS) != 0;
         }
     }
 

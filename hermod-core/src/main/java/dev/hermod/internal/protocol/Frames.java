@@ -352,6 +352,13 @@ public final class Frames {
         return new GoAway(status, Wire.readStr16(body));
     }
 
+    /** A SETTINGS frame announcing this side's maximum frame size. */
+    static ByteBuf settings(ByteBufAllocator alloc, int maxFrameSize) {
+        ByteBuf buf = begin(alloc, 16, Wire.SETTINGS, 0);
+        buf.writeShort(Wire.SETTING_MAX_FRAME_SIZE).writeInt(maxFrameSize);
+        return end(buf);
+    }
+
     static ByteBuf pingPong(ByteBufAllocator alloc, int type, long payload) {
         ByteBuf buf = begin(alloc, 16, type, 0);
         buf.writeLong(payload);

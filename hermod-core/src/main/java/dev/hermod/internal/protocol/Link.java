@@ -52,6 +52,8 @@ public final class Link implements Backlog.Outlet {
     /** Whether a frame was sent since the last heartbeat tick. */
     private volatile boolean sentSinceHeartbeat;
     private volatile RpcException closeCause;
+    /** The peer's announced maximum frame size, or 0 while unknown (or never announced). */
+    private volatile int peerMaxFrameSize;
 
     private Link(Channel channel, Settings settings) {
         this.channel = channel;
@@ -86,9 +88,31 @@ public final class Link implements Backlog.Outlet {
         return channel.alloc();
     }
 
-    /** Returns the largest frame this link may send or receive, without the length prefix. */
+    /** Returns the largest frame this side accepts, without the length prefix. */
     public int maxFrameSize() {
         return settings.maxFrameSize();
+    }
+
+    /**
+     * Returns the largest frame this side may send: its own limit, or the peer's if the peer
+     * announced a smaller one in its SETTINGS.
+     */
+    public int sendLimit() {
+        int peer = peerMaxFrameSize;
+        return peer == 0 ? settings.maxFrameSize() : Math.min(peer, settings.maxFrameSize());
+    }
+
+    /** Says which limit {@link #sendLimit()} is, for an error message. */
+    public String describeSendLimit() {
+        int peer = peerMaxFrameSize;
+        return peer != 0 && peer < settings.maxFrameSize()
+                ? "the peer's maximum frame size of " + peer + " bytes"
+                : "the maximum frame size of " + settings.maxFrameSize() + " bytes";
+    }
+
+    /** Records the peer's announced limit; on the I/O thread, from its SETTINGS. */
+    void peerMaxFrameSize(int bytes) {
+        peerMaxFrameSize = bytes;
     }
 
     /** Returns the peer's address. */

@@ -21,6 +21,12 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     private final Link link;
     private final Link.Listener listener;
     private final CompletableFuture<Link> ready;
+    /** The peer's preamble said a SETTINGS frame follows, and it has not arrived yet. */
+    private boolean awaitingSettings;
+    /** The peer's SETTINGS arrived (at most one is allowed). */
+    private boolean settingsReceived;
+    /** The peer's preamble, and its SETTINGS if it announced them, have arrived. */
+    private volatile boolean handshakeDone;
     /** Sends PINGs while the link is open; null when heartbeats are off. */
     private io.netty.util.concurrent.ScheduledFuture<?> heartbeats;
 
@@ -34,13 +40,13 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         ByteBuf preamble = ctx.alloc().buffer(Wire.PREAMBLE_LENGTH);
         Wire.writePreamble(preamble);
-        ctx.writeAndFlush(preamble, ctx.voidPromise());
-        if (ready != null) {
-            ready.complete(link);
-        }
-        FrameDecoder decoder = ctx.pipeline().get(FrameDecoder.class);
+        ctx.write(preamble, ctx.voidPromise());
+        // This side's limit, so that the peer fails a call too large for it alone (section 3.1).
+        ctx.writeAndFlush(Frames.settings(ctx.alloc(), link.maxFrameSize()), ctx.voidPromise());
+        // The dialling side's link is ready once it knows the peer's settings: nothing it sends
+        // can then exceed the peer's limit. An accepting side hears the peer first anyway.
         ctx.executor().schedule(() -> {
-            if (!decoder.preambleSeen() && ctx.channel().isOpen()) {
+            if (!handshakeDone && ctx.channel().isOpen()) {
                 log.debug("{}: no preamble within {}; closing", link, Link.HANDSHAKE_TIMEOUT);
                 link.close(new ProtocolException("the peer at " + link.remoteAddress()
                         + " sent no Hermod preamble within " + Link.HANDSHAKE_TIMEOUT.toSeconds() + " s", null, true));
@@ -64,6 +70,10 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         try {
             int type = frame.readUnsignedByte();
             int flags = frame.readUnsignedByte();
+            if (awaitingSettings && type != Wire.SETTINGS) {
+                throw new ProtocolViolation("the peer's preamble announced SETTINGS, but its first frame is "
+                        + Wire.typeName(type));
+            }
             switch (type) {
                 case Wire.PING:
                     Wire.need(frame, 8, "PING payload");
@@ -71,6 +81,9 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                     break;
                 case Wire.PONG:
                     break; // its arrival already reset the read-idle timer
+                case Wire.SETTINGS:
+                    settings(frame);
+                    break;
                 case Wire.REQUEST:
                 case Wire.REPLY:
                 case Wire.CANCEL:
@@ -100,8 +113,45 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
+    /** Reads the peer's SETTINGS: entries of a u16 id and a u32 value; unknown ids are ignored. */
+    private void settings(ByteBuf frame) {
+        if (settingsReceived) {
+            throw new ProtocolViolation("a second SETTINGS frame");
+        }
+        settingsReceived = true;
+        while (frame.isReadable()) {
+            Wire.need(frame, 6, "SETTINGS entry");
+            int id = frame.readUnsignedShort();
+            long value = frame.readUnsignedInt();
+            if (id == Wire.SETTING_MAX_FRAME_SIZE) {
+                if (value < Wire.MIN_MAX_FRAME_SIZE) {
+                    throw new ProtocolViolation("SETTINGS announce a maximum frame size of " + value
+                            + " bytes, below the minimum of " + Wire.MIN_MAX_FRAME_SIZE);
+                }
+                link.peerMaxFrameSize((int) Math.min(value, Integer.MAX_VALUE));
+            }
+        }
+        awaitingSettings = false;
+        handshakeDone();
+    }
+
+    private void handshakeDone() {
+        handshakeDone = true;
+        if (ready != null) {
+            ready.complete(link);
+        }
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof FrameDecoder.PreambleReceived preamble) {
+            if (preamble.settingsFollow()) {
+                awaitingSettings = true;
+            } else {
+                handshakeDone(); // a peer of an earlier revision: its limit stays unknown
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.READER_IDLE) {
                 int paused = link.pausedFor();

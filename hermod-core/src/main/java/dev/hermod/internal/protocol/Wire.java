@@ -29,6 +29,14 @@ public final class Wire {
     public static final int PING = 0x06;
     public static final int PONG = 0x07;
     public static final int GOAWAY = 0x08;
+    /** The sender's settings, its first frame when its preamble says so (PROTOCOL.md section 3.1). */
+    public static final int SETTINGS = 0x09;
+    /** Preamble flag: a SETTINGS frame follows the preamble as the sender's first frame. */
+    public static final int PREAMBLE_SETTINGS = 0x0001;
+    /** SETTINGS entry: the largest frame length the sender accepts. */
+    public static final int SETTING_MAX_FRAME_SIZE = 0x0001;
+    /** The least maximum frame size a side may announce, and may send before it knows the peer's. */
+    public static final int MIN_MAX_FRAME_SIZE = 1024;
 
     /** Reply outcome: the operation returned; the payload holds the result. */
     public static final int OUTCOME_RESULT = 0;
@@ -47,7 +55,7 @@ public final class Wire {
 
     /** Writes the 8-byte preamble. */
     public static void writePreamble(ByteBuf out) {
-        out.writeInt(MAGIC).writeShort(VERSION).writeShort(0);
+        out.writeInt(MAGIC).writeShort(VERSION).writeShort(PREAMBLE_SETTINGS);
     }
 
     /** Names a frame type for diagnostics. */
@@ -58,6 +66,7 @@ public final class Wire {
             case CANCEL: return "CANCEL";
             case PROGRESS: return "PROGRESS";
             case BATCH: return "BATCH";
+            case SETTINGS: return "SETTINGS";
             case PING: return "PING";
             case PONG: return "PONG";
             case GOAWAY: return "GOAWAY";
