@@ -26,7 +26,24 @@ import java.util.function.Consumer;
  * {@link #value()} waits and returns the result, or throws exactly what the synchronous call
  * would have thrown: the operation's declared exception as itself, or an {@link RpcException}.
  * {@link Future#get()} wraps the same exception in an {@code ExecutionException}, as {@code Future}
- * requires. {@link #error()} looks at the failure without waiting.
+ * requires; a canceled result ({@link #isCancelled()}) makes {@code get} throw a
+ * {@link java.util.concurrent.CancellationException} instead, again as {@code Future} requires,
+ * whose cause is the {@link InvocationCanceledException} that {@link #value()} throws and
+ * {@link #error()} returns ({@code toCompletableFuture().join()} does the same). {@link #error()}
+ * looks at the failure without waiting.
+ *
+ * <h2>Oneway and batched calls</h2>
+ * A oneway call ({@link Hermod#oneway}) has no response. Its result completes with null when the
+ * request is handed to the transport (already when the call returns, if that happened within
+ * it); the result of a oneway call on a batch proxy ({@link Hermod#batch}) is complete when the
+ * call returns, and is sent when its batch is handed to the transport. On both, response
+ * callbacks ({@link #onResponse}) never run, as in Ice: there is no response to give them, and
+ * Hermod does not make one up. Completion callbacks ({@link #onComplete}) and dependent stages
+ * run with null when the result completes; exception callbacks run only if the call fails before
+ * it completes (refused, canceled, or its connection lost before the hand-over); sent callbacks
+ * run when the request is handed over. A request lost after that is not reported. A flush
+ * ({@link Hermod#flushAsync}) has a result of the same kind: sent when the batch is handed to the
+ * transport, complete when it is written.
  *
  * <p>Declared as {@code AsyncResult<T>}, {@code value()} can only say {@code throws Exception}.
  * The generated companion interfaces therefore return the subtypes {@link Throwing} and
@@ -58,11 +75,31 @@ import java.util.function.Consumer;
  * <h2>Cancellation and expiry</h2>
  * {@link #cancel()} completes the result at once with an {@link InvocationCanceledException}
  * (called on a Hermod I/O thread, by an operation of a server built with
- * {@code directExecutor()}, it completes it on the callback executor instead, right after);
- * if the request was already sent, the server is told, and the servant can observe it through
- * {@link Current#isCanceled()}. An invocation also ends when its deadline passes
- * ({@link CallOptions#withTimeout}); {@link #expireAfter(Duration)} shortens it later, like
- * RPyC's {@code set_expiry}. A reply that arrives after either is dropped.
+ * {@code directExecutor()}, it completes it on the callback executor instead, right after).
+ * A request that still waits in the client (for a connection, in a connection's backlog while
+ * the network cannot take more, or in a batch queue or a batch frame not yet handed over) is
+ * withdrawn and never sent, as in Ice, and the exception's {@link RpcException#isUnprocessed()}
+ * is true; a request already handed to the transport gets a CANCEL frame, the servant can
+ * observe it through {@link Current#isCanceled()}, and the exception is not marked unprocessed.
+ * An invocation also ends when its deadline passes ({@link CallOptions#withTimeout}), with an
+ * {@link InvocationTimeoutException} that follows the same rule; {@link #expireAfter(Duration)}
+ * shortens the deadline later, like RPyC's {@code set_expiry}. A reply that arrives after either
+ * is dropped. In general {@code isUnprocessed()} is true exactly when the server cannot have seen
+ * the request (it was never written whole to the connection) or refused it without running it,
+ * so a retry cannot run the operation twice.
+ *
+ * <h2>Failures nobody observed</h2>
+ * A failure counts as observed once something received it: {@link #value()}, {@code get},
+ * {@link #error()}, an exception or completion callback, a stage that handles it
+ * ({@code exceptionally}, {@code handle}, {@code whenComplete} and their variants), or
+ * {@code toCompletableFuture()}, which hands the result over. Waiting for it, asking
+ * {@link #isFailed()}, or a response callback does not. Stages derived with {@code thenApply},
+ * {@code thenCompose}, {@code thenCombine} and the like carry the failure on and inherit the
+ * watch: what their own handlers receive counts for this result too. A failure nobody received
+ * is logged once, at ERROR ({@code unhandled asynchronous exception: getName on service
+ * 'employees' failed and nobody observed it}, with the stack), after this result and every stage
+ * derived from it have been garbage-collected, like Kaa's; a failure that arises in a derived
+ * stage itself is logged the same way, as that of "a stage derived from" the operation.
  *
  * <p>Users cannot complete or obtrude the result: only Hermod completes it. Instances are
  * thread-safe.
@@ -102,11 +139,21 @@ public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
     Optional<Object> proxy();
 
     /**
-     * Returns the address of the server the request was sent to.
+     * Returns the address of the peer the request was sent to.
      *
      * @return the peer address, empty while no connection has been chosen
      */
     Optional<java.net.SocketAddress> remoteAddress();
+
+    /**
+     * Returns the connection the request went, or goes, over (Ice {@code getConnection}): a
+     * handle to flush that connection's batches ({@link Connection#flushBatches()}) or to watch
+     * its state. It is the same handle {@link Client#connections()} lists.
+     *
+     * @return the connection, empty until the invocation is assigned one: while it waits for a
+     *     connection to open or for a free slot, and for a batched call until its batch is flushed
+     */
+    Optional<Connection> connection();
 
     /**
      * Tells whether the request has been handed to the transport (Ice {@code isSent}).
@@ -204,10 +251,13 @@ public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
     Optional<Throwable> error();
 
     /**
-     * Cancels the invocation: completes it at once with an {@link InvocationCanceledException}
-     * and, if the request was sent, tells the server to cancel the dispatch. Does nothing if the
-     * invocation is already complete. On a Hermod I/O thread the result is completed on the
-     * callback executor right after this returns, so that no dependent stage runs there.
+     * Cancels the invocation: completes it at once with an {@link InvocationCanceledException}.
+     * A request not yet handed to the transport is never sent (the exception is then
+     * {@linkplain RpcException#isUnprocessed() unprocessed}); one already sent is canceled on the
+     * server with a CANCEL frame. Does nothing if the invocation is already complete, nor for a
+     * flush's result, which cannot be withdrawn. On a Hermod I/O thread the result is completed
+     * on the callback executor right after this returns, so that no dependent stage runs there.
+     * Afterwards {@code get} throws a {@link java.util.concurrent.CancellationException}.
      *
      * @return true if this call canceled it
      */
@@ -215,16 +265,21 @@ public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
 
     /**
      * Sets the invocation to expire after {@code timeout} from now, if that is earlier than its
-     * current deadline (RPyC {@code set_expiry}). On expiry it fails with
-     * {@link InvocationTimeoutException}.
+     * current deadline (RPyC {@code set_expiry}); also gives a deadline to a call that had none.
+     * On expiry it fails with {@link InvocationTimeoutException}, unprocessed if its request was
+     * still waiting to be sent (it is then never sent). For a flush's result it only bounds how
+     * long waits for it last.
      *
-     * @param timeout a positive duration
+     * @param timeout a positive duration; 100 years or more changes nothing
      * @return this result
      */
     AsyncResult<T> expireAfter(Duration timeout);
 
     /**
      * Runs {@code callback} with the value when the invocation succeeds (Ice response callback).
+     * Never runs for a oneway call, batched or not, which has no response (see "Oneway and
+     * batched calls" above). A response callback does not observe a failure: attach an exception
+     * or completion callback too, as Ice requires.
      *
      * @param callback receives the value (null for {@code void})
      * @return this result
@@ -242,7 +297,8 @@ public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
 
     /**
      * Runs {@code callback} with the value or the exception, whichever comes (Kaa
-     * {@code connect_both}).
+     * {@code connect_both}); for a oneway call, null and null once it completes. Attaching one
+     * marks a failure as observed.
      *
      * @param callback receives the value and null, or null and the exception
      * @return this result

@@ -1,6 +1,7 @@
 package dev.hermod;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,6 +25,15 @@ import java.util.Optional;
  * invocation; the time left travels with the request so the server can see it and drop work
  * that is already late. When no timeout is set the client's default applies
  * ({@link Client.Builder#callTimeout(Duration)}).
+ *
+ * <p>Any positive timeout works: a timeout of 100 years or more, such as
+ * {@code Duration.ofSeconds(Long.MAX_VALUE)}, means no deadline at all, and
+ * {@link #withoutDeadline()} says so explicitly (RPyC's "never expires unless I say so"). A call
+ * without a deadline never expires by itself: it ends with its reply, a failure of its
+ * connection, {@link AsyncResult#cancel()}, or {@link AsyncResult#expireAfter}. Its servant sees
+ * no deadline ({@link Current#timeRemaining()} is empty), nor does a servant whose caller has
+ * more time left than the wire's field holds (about 49 days): the caller enforces its deadline
+ * alone then.
  *
  * <p>Instances are immutable and thread-safe.
  *
@@ -53,7 +63,8 @@ public final class CallOptions {
     /**
      * Returns the invocation timeout.
      *
-     * @return the timeout, or empty to use the client's default
+     * @return the timeout, or empty to use the client's default; {@link #withoutDeadline()} sets
+     *     the longest {@code Duration} there is ({@code ChronoUnit.FOREVER.getDuration()})
      */
     public Optional<Duration> timeout() {
         return Optional.ofNullable(timeout);
@@ -71,7 +82,8 @@ public final class CallOptions {
     /**
      * Returns a copy with the given invocation timeout.
      *
-     * @param timeout a positive duration
+     * @param timeout a positive duration; 100 years or more means no deadline (as
+     *     {@link #withoutDeadline()}), and never overflows
      * @return the new options
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      */
@@ -81,6 +93,19 @@ public final class CallOptions {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
         return new CallOptions(timeout, context);
+    }
+
+    /**
+     * Returns a copy whose calls have no deadline: they wait for their reply however long it
+     * takes, unless canceled, expired explicitly with {@link AsyncResult#expireAfter}, or failed
+     * with their connection (a dead peer is detected by heartbeats). The servant sees no
+     * deadline. A call that a servant makes while serving a call with a deadline still inherits
+     * that deadline.
+     *
+     * @return the new options, whose {@link #timeout()} is {@code ChronoUnit.FOREVER.getDuration()}
+     */
+    public CallOptions withoutDeadline() {
+        return new CallOptions(ChronoUnit.FOREVER.getDuration(), context);
     }
 
     /**

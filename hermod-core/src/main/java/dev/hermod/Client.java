@@ -128,12 +128,14 @@ public interface Client extends AutoCloseable {
     void flushBatches();
 
     /**
-     * Sends the requests queued by every batch proxy of this client, without waiting.
+     * Sends the requests queued by every batch proxy of this client, without waiting. The flush
+     * has a result handle like {@link Hermod#flushAsync}'s: sent once the batches are handed to
+     * the transport, complete once they are written.
      *
-     * @return completes when every batch is written, or exceptionally with a
-     *     {@link ConnectionException} if one could not be
+     * @return the flush's result: it completes with null when every batch is written, or
+     *     exceptionally with a {@link ConnectionException} if one could not be
      */
-    java.util.concurrent.CompletableFuture<Void> flushBatchesAsync();
+    AsyncResult<Void> flushBatchesAsync();
 
     /**
      * Returns the client's open connections.
@@ -234,7 +236,9 @@ public interface Client extends AutoCloseable {
 
         /**
          * Sets the default invocation timeout, used by calls whose {@link CallOptions} set none.
-         * Default: 30 seconds.
+         * Default: 30 seconds. A timeout of 100 years or more means no deadline, as
+         * {@link CallOptions#withoutDeadline()}; no value overflows. It also bounds how long
+         * {@link #flushBatches()} and {@link Hermod#flush} wait.
          *
          * @param timeout a positive duration
          * @return this builder

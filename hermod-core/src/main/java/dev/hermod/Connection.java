@@ -1,11 +1,10 @@
 package dev.hermod;
 
 import java.net.SocketAddress;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * One open connection of a {@link Client} to its server, as {@link Client#connections()} lists
- * them.
+ * them and {@link AsyncResult#connection()} names them: the same handle for the same connection.
  *
  * <p>A handle only: it does not keep the connection open, and its methods fail once the
  * connection has closed. Thread-safe.
@@ -44,20 +43,24 @@ public interface Connection {
     long queuedBytes();
 
     /**
-     * Sends every request queued by the client's batch proxies over this connection, and waits
-     * until they are written (ZeroC Ice's {@code Connection.flushBatchRequests}).
+     * Sends over this connection every request queued by the client's batch proxies and by the
+     * batch proxies of object references received over it, and waits until they are written
+     * (ZeroC Ice's {@code Connection.flushBatchRequests}). On a server's connection, the handle
+     * an {@link AsyncResult} of a call through a client's reference names, it sends what the
+     * batch proxies of the references that client passed hold.
      *
-     * @throws ConnectionException if the connection fails before the batch is written; the
-     *     oneway requests of the batch are then lost, and its two-way requests fail
+     * @throws ConnectionException if the connection is closed, or fails before the batch is
+     *     written; the oneway requests of the batch are then lost, and its two-way requests fail
      */
     void flushBatches();
 
     /**
-     * Sends every request queued by the client's batch proxies over this connection, without
-     * waiting.
+     * Sends the requests {@link #flushBatches()} sends, without waiting. The flush has a result
+     * handle like {@link Hermod#flushAsync}'s: sent once the batch is handed to the transport,
+     * complete once it is written, and {@link AsyncResult#connection()} is this connection.
      *
-     * @return completes when the batch is written, or exceptionally with a
-     *     {@link ConnectionException} if it could not be
+     * @return the flush's result: it completes with null when the batch is written, or
+     *     exceptionally with a {@link ConnectionException} if it could not be
      */
-    CompletableFuture<Void> flushBatchesAsync();
+    AsyncResult<Void> flushBatchesAsync();
 }

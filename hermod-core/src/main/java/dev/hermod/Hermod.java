@@ -102,9 +102,14 @@ public final class Hermod {
      * Returns a oneway proxy for the same service: its calls send the request and expect no
      * reply (ZeroC Ice's {@code ice_oneway}). A synchronous call returns once the request is
      * handed to the transport (or, when flow control holds it back, once the transport takes it);
-     * an asynchronous one returns an {@link AsyncResult} that completes then. A request lost after
-     * that, because the connection fails, is not reported: that is the nature of oneway calls. The server runs the oneway calls of one connection one at a time, in the order sent,
-     * and reports their failures only in its log.
+     * an asynchronous one returns an {@link AsyncResult} that completes with null then (already
+     * when the call returns, if the transport took it at once). Having no response, that result
+     * never runs a response callback ({@link AsyncResult#onResponse}), as in Ice; its sent,
+     * completion and exception callbacks and its dependent stages work as for any result, and
+     * {@link AsyncResult#cancel()} withdraws a request the transport has not taken yet. A request
+     * lost after the hand-over, because the connection fails, is not reported: that is the nature
+     * of oneway calls. The server runs the oneway calls of one connection one at a time, in the
+     * order sent, and reports their failures only in its log.
      *
      * <p>Only operations that return {@code void} and declare no exceptions can be called oneway;
      * calling another operation on a oneway proxy throws {@link UnsupportedOperationException} at
@@ -132,12 +137,15 @@ public final class Hermod {
      * <ul>
      *   <li>An operation that returns {@code void} and declares no exceptions is queued oneway: a
      *       synchronous call returns at once, an asynchronous one returns a result that is already
-     *       complete, as in Ice.
+     *       complete (with null) when the call returns, as in Ice. As for {@link #oneway} calls,
+     *       that result never runs a response callback; it is {@linkplain AsyncResult#isSent()
+     *       sent}, and runs its sent callbacks, when its batch is handed to the transport.
      *   <li>Any other operation is queued two-way through its asynchronous form (a contract method
      *       returning {@code AsyncResult}, or the generated companion): the call returns an
-     *       {@link AsyncResult} that completes with the reply after the flush. Its synchronous
-     *       form throws {@link UnsupportedOperationException}, since it could only wait for a
-     *       flush that has not happened.
+     *       {@link AsyncResult} that completes with the reply after the flush. Canceled or expired
+     *       before its batch is handed to the transport, it is left out of the batch and never
+     *       sent. Its synchronous form throws {@link UnsupportedOperationException}, since it
+     *       could only wait for a flush that has not happened.
      * </ul>
      *
      * <p>Queued requests belong to the proxy, not to a connection: a connection that fails loses
@@ -162,20 +170,31 @@ public final class Hermod {
      * @param batchProxy a proxy from {@link #batch}
      * @throws IllegalArgumentException if it is not a batch proxy
      * @throws ConnectionException if the batch could not be written
+     * @throws InvocationTimeoutException if it is not written within the call timeout of the
+     *     proxy's client ({@link Client.Builder#callTimeout}); it may still be written later
      */
     public static void flush(Object batchProxy) {
         control(Objects.requireNonNull(batchProxy, "batchProxy")).flush();
     }
 
     /**
-     * Sends what a batch proxy has queued, without waiting.
+     * Sends what a batch proxy has queued, without waiting (Ice's
+     * {@code begin_ice_flushBatchRequests}). The flush has a result handle of its own: it is
+     * sent ({@link AsyncResult#isSent()}, {@link AsyncResult#onSent}) once the batch is handed to
+     * the transport, {@linkplain AsyncResult#sentSynchronously() synchronously} if that happens
+     * within this call, and complete once the batch is written; its
+     * {@link AsyncResult#connection()} is the connection it went over, its
+     * {@link AsyncResult#operation()} is {@code flushBatches} and its
+     * {@link AsyncResult#proxy()} the batch proxy. An empty queue gives a result that is sent
+     * and complete at once. A flush cannot be withdrawn: {@link AsyncResult#cancel()} returns
+     * false, and {@link AsyncResult#expireAfter} only bounds how long its waits last.
      *
      * @param batchProxy a proxy from {@link #batch}
-     * @return completes when the batch is written, or exceptionally with a
-     *     {@link ConnectionException}
+     * @return the flush's result: it completes with null when the batch is written, or
+     *     exceptionally with a {@link ConnectionException} if it could not be
      * @throws IllegalArgumentException if it is not a batch proxy
      */
-    public static java.util.concurrent.CompletableFuture<Void> flushAsync(Object batchProxy) {
+    public static AsyncResult<Void> flushAsync(Object batchProxy) {
         return control(Objects.requireNonNull(batchProxy, "batchProxy")).flushAsync();
     }
 

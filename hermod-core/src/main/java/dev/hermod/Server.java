@@ -372,6 +372,7 @@ public interface Server extends AutoCloseable {
          * Sets the deadline of calls this server makes on object references that clients
          * passed it (callbacks, listeners), when the call's options set none. A call made while
          * serving a request also ends when that request's deadline passes. Default: 30 seconds.
+         * A timeout of 100 years or more means no deadline ({@link CallOptions#withoutDeadline()}).
          *
          * @param timeout positive
          * @return this builder

@@ -109,7 +109,7 @@ public final class Window {
      * @throws Exception the first failure of a call submitted through this window
      */
     public void awaitAll(Duration timeout) throws Exception {
-        if (!permits.tryAcquire(size, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        if (!permits.tryAcquire(size, TimeUnit.NANOSECONDS.convert(timeout), TimeUnit.NANOSECONDS)) {
             throw new java.util.concurrent.TimeoutException(inFlight() + " calls still in flight after " + timeout);
         }
         permits.release(size);

@@ -133,16 +133,16 @@ final class BatchTest {
         assertThat(impl.values).as("nothing sent before the flush").isEmpty();
         assertThat(sum.isDone()).isFalse();
 
-        CompletableFuture<Void> flushed = client.flushBatchesAsync();
+        AsyncResult<Void> flushed = client.flushBatchesAsync();
 
-        assertThat(flushed).succeedsWithin(Duration.ofSeconds(10));
+        assertThat(flushed.toCompletableFuture()).succeedsWithin(Duration.ofSeconds(10));
         assertThat(sum.value()).isEqualTo(5);
         await().atMost(Duration.ofSeconds(10)).until(() -> impl.values.size() == 3);
         assertThat(impl.values).containsExactlyInAnyOrder(1, 2, 3);
         assertThat(impl.values.indexOf(2)).as("one proxy's calls in the order queued")
                 .isLessThan(impl.values.indexOf(3));
         // The queues are empty now: another flush sends nothing and completes.
-        assertThat(client.flushBatchesAsync()).succeedsWithin(Duration.ofSeconds(10));
+        assertThat(client.flushBatchesAsync().toCompletableFuture()).succeedsWithin(Duration.ofSeconds(10));
         assertThat(twoway.add(2, 2)).isEqualTo(4);
         assertThat(impl.values).hasSize(3);
     }
@@ -161,9 +161,9 @@ final class BatchTest {
         assertThat(twoway.add(1, 2)).isEqualTo(3);
         assertThat(impl.values).as("nothing sent before the flush").isEmpty();
 
-        CompletableFuture<Void> flushed = connection.flushBatchesAsync();
+        AsyncResult<Void> flushed = connection.flushBatchesAsync();
 
-        assertThat(flushed).succeedsWithin(Duration.ofSeconds(10));
+        assertThat(flushed.toCompletableFuture()).succeedsWithin(Duration.ofSeconds(10));
         assertThat(sum.value()).isEqualTo(42);
         assertThat(sum.isSent()).isTrue();
         await().atMost(Duration.ofSeconds(10)).until(() -> impl.values.size() == 10);
@@ -192,7 +192,7 @@ final class BatchTest {
         batch.record(3); // queued with no connection at all
 
         // A flush over the closed connection cannot send them, and does not drop them either.
-        assertThat(lost.flushBatchesAsync()).failsWithin(Duration.ofSeconds(10))
+        assertThat(lost.flushBatchesAsync().toCompletableFuture()).failsWithin(Duration.ofSeconds(10))
                 .withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(ConnectionException.class);
         assertThat(sum.isDone()).as("the two-way call is still queued").isFalse();
@@ -216,7 +216,7 @@ final class BatchTest {
             batch.record(1);
             batch.record(2);
             batch.record(3);
-            CompletableFuture<Void> flushed = Hermod.flushAsync(batch);
+            AsyncResult<Void> flushed = Hermod.flushAsync(batch);
             raw.setSoTimeout(10_000);
             try (Socket s = raw.accept()) {
                 s.setSoTimeout(10_000);

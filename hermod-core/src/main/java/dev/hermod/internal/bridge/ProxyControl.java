@@ -1,7 +1,7 @@
 package dev.hermod.internal.bridge;
 
+import dev.hermod.AsyncResult;
 import dev.hermod.CallOptions;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 
 /**
@@ -26,8 +26,8 @@ public interface ProxyControl {
     /** Sends this batch proxy's queue and waits until it is written. */
     void flush();
 
-    /** Sends this batch proxy's queue. */
-    CompletableFuture<Void> flushAsync();
+    /** Sends this batch proxy's queue; the result is sent when handed over, complete when written. */
+    AsyncResult<Void> flushAsync();
 
     /** The options this proxy's calls use. */
     CallOptions options();

@@ -154,6 +154,14 @@ public final class Operation {
         return name + " on service '" + service + "'";
     }
 
+    /**
+     * An operation this side performs by itself, such as flushing batches: it has a name for
+     * result handles and messages, and nothing travels as its arguments or result.
+     */
+    public static Operation local(String name) {
+        return new Operation(null, null, name, null, null, void.class, List.of(), Map.of(), true, null, null, null);
+    }
+
     /** Encodes and decodes the arguments, one value per parameter. */
     public ValueCoder argumentCoder() {
         return argumentCoder;

@@ -39,7 +39,7 @@ public final class ManualExecutor implements java.util.concurrent.Executor {
      * @throws InterruptedException if interrupted while waiting
      */
     public int poll(Duration timeout) throws InterruptedException {
-        Runnable first = tasks.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        Runnable first = tasks.poll(TimeUnit.NANOSECONDS.convert(timeout), TimeUnit.NANOSECONDS);
         return first == null ? 0 : run(first);
     }
 

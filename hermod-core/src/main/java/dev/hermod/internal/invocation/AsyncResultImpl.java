@@ -3,6 +3,7 @@ package dev.hermod.internal.invocation;
 import dev.hermod.AsyncResult;
 import dev.hermod.CallOptions;
 import dev.hermod.Client;
+import dev.hermod.Connection;
 import dev.hermod.InvocationCanceledException;
 import dev.hermod.InvocationTimeoutException;
 import dev.hermod.Progress;
@@ -11,13 +12,15 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * callbacks and dependent stages. It is a {@link CompletableFuture} that only Hermod completes,
  * after the internal outcome of the {@link Call} is known; which thread does that is the
  * {@link ResultSettler}'s decision. Progress reports are a {@link ResultProgress}; a failure
- * nobody observed is logged by an {@link UnobservedFailure}.
+ * nobody received is logged by a {@link FailureWatch}, which watches the stages derived from the
+ * result too ({@link DerivedStage}); {@link WatchedStage} says which methods receive a failure,
+ * and {@link ResultFuture} keeps users from completing the result.
  *
  * <p>It is also every typed form of the result ({@link AsyncResult.Throwing},
  * {@link AsyncResult.Throwing2}), so that a companion method returns it as it is: their exception
@@ -35,28 +40,27 @@ import org.slf4j.LoggerFactory;
  * the narrowed {@code throws} clauses true. The fluent methods return this class, a subtype of
  * each form's own return type.
  */
-public final class AsyncResultImpl<T> extends CompletableFuture<T>
+public final class AsyncResultImpl<T> extends ResultFuture<T>
         implements AsyncResult.Throwing<T, Exception>, AsyncResult.Throwing2<T, Exception, Exception> {
     private static final Logger log = LoggerFactory.getLogger(AsyncResult.class);
 
     private final Call call;
     private final Client client;
     private final Object proxy;
-    private final Executor callbacks;
     private final Executor sentLane;
     private final ResultProgress progress;
     private final ResultSettler settler;
-    /** Whether anyone asked for the outcome; a failure nobody observed is logged. */
+    /** Whether something received the outcome; a failure nobody received is logged. */
     private volatile boolean observed;
-    /** Watches a failed result for the log line; created only when the call fails unobserved. */
-    private volatile UnobservedFailure watch;
+    /** Watches for a failure nobody receives; created when the result fails or a stage derives from it. */
+    private volatile FailureWatch watch;
 
     private AsyncResultImpl(Call call, Client client, Object proxy, Executor callbacks, Executor sentLane) {
+        super(callbacks);
         this.sentLane = sentLane;
         this.call = call;
         this.client = client;
         this.proxy = proxy;
-        this.callbacks = callbacks;
         this.progress = new ResultProgress(call, callbacks);
         this.settler = new ResultSettler(this, call, callbacks, progress);
     }
@@ -95,10 +99,11 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T>
     }
 
     /**
-     * Completes the result right away if it already failed: refused by flow control within the
-     * call that started it, say, or canceled by the caller. The caller sees it at once; callbacks
-     * registered with {@code onComplete} are still handed to the executor. A reply is left to the
-     * thread settling was arranged for: this may be an I/O thread, where decoding must not run.
+     * Completes the result right away if its outcome was decided within the call that started
+     * it: refused by flow control, say, canceled by the caller, or a oneway call handed over or
+     * queued in a batch. The caller sees it at once; callbacks registered with {@code onComplete}
+     * are still handed to the executor. A reply is left to the thread settling was arranged for:
+     * this may be an I/O thread, where decoding must not run, nor dependent stages.
      */
     public void settleIfDecided() {
         CompletableFuture<Object> outcome = call.outcome();
@@ -106,31 +111,26 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T>
             Throwable failure = Call.failureOf(outcome);
             if (failure != null) { // a reply is decoded where settling was arranged, never here
                 settle(null, failure);
+            } else if (!(outcome.join() instanceof Reply)
+                    && !dev.hermod.internal.transport.Transport.onIoThread()) {
+                settle(outcome.join(), null); // nothing to decode: a oneway call's null
             }
         }
     }
 
-    /** Completes the result: only the settler, and a failure found at the start, do. */
+    /** Completes the result: only the settler, and an outcome found at the start, do. */
     @SuppressWarnings("unchecked")
     void settle(Object value, Throwable failure) {
         if (failure == null) {
-            super.complete((T) value);
-        } else if (super.completeExceptionally(failure) && !observed) {
-            // Watched from here on: should this result become unreachable unobserved, log it.
-            UnobservedFailure w = UnobservedFailure.watch(this, call.describe(), failure);
-            watch = w;
-            if (observed) { // observed() ran before the watch was there to mark
-                w.observed();
-            }
+            settleValue((T) value);
+        } else {
+            settleFailure(failure);
         }
     }
 
-    private void observed() {
-        observed = true;
-        UnobservedFailure w = watch;
-        if (w != null) {
-            w.observed();
-        }
+    @Override
+    String describe() {
+        return call.describe();
     }
 
     // ---- what it belongs to ----
@@ -161,6 +161,12 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T>
         return c == null ? Optional.empty() : Optional.ofNullable(c.link().remoteAddress());
     }
 
+    @Override
+    public Optional<Connection> connection() {
+        RpcConnection c = call.connection;
+        return c == null ? Optional.empty() : Optional.of(c.handle());
+    }
+
     // ---- state ----
 
     @Override
@@ -180,12 +186,12 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T>
 
     @Override
     public boolean isExpired() {
-        return Call.failureOf(this) instanceof InvocationTimeoutException;
+        return failure() instanceof InvocationTimeoutException;
     }
 
     @Override
     public boolean isCancelled() {
-        return Call.failureOf(this) instanceof InvocationCanceledException;
+        return failure() instanceof InvocationCanceledException;
     }
 
     // ---- waits ----
@@ -198,7 +204,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T>
 
     @Override
     public boolean waitForCompleted(Duration timeout) throws InterruptedException {
-        return waitUntil(this, System.nanoTime() + timeout.toNanos());
+        return waitUntil(this, System.nanoTime() + Call.timeoutNanos(timeout));
     }
 
     @Override
@@ -209,7 +215,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T>
 
     @Override
     public boolean waitForSent(Duration timeout) throws InterruptedException {
-        return waitUntil(call.sentSignal, System.nanoTime() + timeout.toNanos()) && isSent();
+        return waitUntil(call.sentSignal, System.nanoTime() + Call.timeoutNanos(timeout)) && isSent();
     }
 
     /**
@@ -247,7 +253,7 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T>
             settler.awaitOutcome(call.deadlineNanos() + TimeUnit.SECONDS.toNanos(1));
             return (T) Call.awaitOutcome(this, call.deadlineNanos());
         } catch (InterruptedException e) {
-            if (Call.failureOf(this) == e) {
+            if (failure() == e) {
                 throw e; // the operation declares it and the servant threw it
             }
             throw settler.interruptedWhileWaiting();
@@ -269,37 +275,56 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T>
     @Override
     public Optional<Throwable> error() {
         observed();
-        return Optional.ofNullable(Call.failureOf(this));
+        return Optional.ofNullable(failure());
     }
 
+    /**
+     * {@inheritDoc} As {@code Future} requires, a canceled result ({@link #isCancelled()}) throws a
+     * {@link CancellationException}, whose cause is the {@link InvocationCanceledException}.
+     */
     @Override
-    public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
+    public T get() throws InterruptedException, ExecutionException {
         observed();
         waitForCompleted();
-        return super.get();
+        try {
+            return super.get();
+        } catch (ExecutionException e) {
+            throw canceled(e.getCause()).orElseThrow(() -> e);
+        }
     }
 
     @Override
-    public T get(long timeout, TimeUnit unit)
-            throws InterruptedException, java.util.concurrent.ExecutionException, TimeoutException {
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         observed();
         refuseOnIoThread();
         long until = System.nanoTime() + Math.min(unit.toNanos(timeout), Long.MAX_VALUE / 4);
         settler.awaitOutcome(until);
-        return super.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+        try {
+            return super.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw canceled(e.getCause()).orElseThrow(() -> e);
+        }
     }
 
     @Override
     public T join() {
         observed();
         refuseOnIoThread();
-        return super.join();
+        try {
+            return super.join();
+        } catch (CompletionException e) {
+            throw canceled(e.getCause()).orElseThrow(() -> e);
+        }
     }
 
     @Override
     public T getNow(T valueIfAbsent) {
         observed();
-        return super.getNow(valueIfAbsent);
+        try {
+            return super.getNow(valueIfAbsent);
+        } catch (CompletionException e) {
+            throw canceled(e.getCause()).orElseThrow(() -> e);
+        }
     }
 
     // ---- cancellation and expiry ----
@@ -344,10 +369,17 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T>
 
     // ---- callbacks ----
 
+    /**
+     * {@inheritDoc} A oneway result has no response: the callback is never run (Ice). A response
+     * callback does not receive a failure, so it does not count as observing one.
+     */
     @Override
     public AsyncResultImpl<T> onResponse(Consumer<? super T> callback) {
         Objects.requireNonNull(callback, "callback");
-        return onComplete((value, failure) -> {
+        if (call.isOneway()) {
+            return this; // no reply will come: nothing to report, not even a made-up null
+        }
+        return whenSettled((value, failure) -> {
             if (failure == null) {
                 callback.accept(value);
             }
@@ -357,7 +389,8 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T>
     @Override
     public AsyncResultImpl<T> onException(Consumer<? super Throwable> callback) {
         Objects.requireNonNull(callback, "callback");
-        return onComplete((value, failure) -> {
+        observed();
+        return whenSettled((value, failure) -> {
             if (failure != null) {
                 callback.accept(failure);
             }
@@ -368,10 +401,21 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T>
     public AsyncResultImpl<T> onComplete(BiConsumer<? super T, ? super Throwable> callback) {
         Objects.requireNonNull(callback, "callback");
         observed();
-        // Always on the executor: run by the task settling this result, or handed to the executor
-        // (also when already complete: the callback never runs in the registering thread).
-        super.whenComplete((value, failure) -> {
-            Runnable task = () -> guarded(call, () -> callback.accept(value, unwrap(failure)));
+        return whenSettled(callback);
+    }
+
+    /**
+     * Runs {@code callback} with the outcome on the callback executor: by the task settling this
+     * result, or handed to the executor (also when already complete: the callback never runs in
+     * the registering thread). It derives no stage, so it neither receives a failure for the
+     * watch nor carries it on: the caller decides whether it counts as observing.
+     */
+    private AsyncResultImpl<T> whenSettled(BiConsumer<? super T, ? super Throwable> callback) {
+        // allOf(this) relays the outcome to a plain future: no derived stage in between.
+        CompletableFuture.allOf(this).whenComplete((ignored, relayed) -> {
+            Throwable failure = unwrap(relayed);
+            T value = failure == null ? super.getNow(null) : null;
+            Runnable task = () -> guarded(call, () -> callback.accept(value, failure));
             if (settler.isSettlingThread()) {
                 task.run();
             } else {
@@ -427,61 +471,10 @@ public final class AsyncResultImpl<T> extends CompletableFuture<T>
         }
     }
 
-    // ---- only Hermod completes it ----
-
-    @Override
-    public boolean complete(T value) {
-        throw new UnsupportedOperationException("only Hermod completes an AsyncResult");
-    }
-
-    @Override
-    public boolean completeExceptionally(Throwable ex) {
-        throw new UnsupportedOperationException("only Hermod completes an AsyncResult");
-    }
-
-    @Override
-    public void obtrudeValue(T value) {
-        throw new UnsupportedOperationException("only Hermod completes an AsyncResult");
-    }
-
-    @Override
-    public void obtrudeException(Throwable ex) {
-        throw new UnsupportedOperationException("only Hermod completes an AsyncResult");
-    }
-
-    @Override
-    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
-        throw new UnsupportedOperationException("only Hermod completes an AsyncResult");
-    }
-
-    @Override
-    public CompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
-        throw new UnsupportedOperationException("only Hermod completes an AsyncResult; use expireAfter");
-    }
-
-    // ---- dependent stages ----
-
-    @Override
-    public <U> CompletableFuture<U> newIncompleteFuture() {
-        observed(); // every dependent stage passes the failure on: someone will see it
-        return new DependentStage<>(callbacks);
-    }
-
-    @Override
-    public Executor defaultExecutor() {
-        return callbacks;
-    }
-
-    @Override
-    public CompletableFuture<T> toCompletableFuture() {
-        observed();
-        return this;
-    }
-
     @Override
     public String toString() {
         String state = !isDone() ? (isSent() ? "sent" : "pending")
-                : isCompletedExceptionally() ? "failed: " + Call.failureOf(this) : "completed";
+                : isCompletedExceptionally() ? "failed: " + failure() : "completed";
         return "AsyncResult[" + call.describe() + ", " + state + "]";
     }
 }

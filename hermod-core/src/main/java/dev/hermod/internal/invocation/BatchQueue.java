@@ -2,19 +2,14 @@ package dev.hermod.internal.invocation;
 
 import dev.hermod.ConnectionException;
 import dev.hermod.InvocationCanceledException;
-import dev.hermod.InvocationTimeoutException;
 import dev.hermod.MarshalException;
 import dev.hermod.RpcException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The requests a batch proxy has queued and not yet flushed. Arguments are encoded when a call is
@@ -44,12 +39,16 @@ public final class BatchQueue {
             return arguments.readableBytes() + 64;
         }
 
-        /** Fails the call of a batch that was never sent, and frees its bytes. */
+        /**
+         * The batch never reached a connection: fails a two-way call, unprocessed, marks a oneway
+         * one (complete already) as never sent, and frees the bytes.
+         */
         public void fail(Throwable why) {
             if (arguments.refCnt() > 0) {
                 arguments.release();
             }
-            call.fail(why);
+            call.failUnsent(why);
+            call.neverSent();
         }
     }
 
@@ -65,7 +64,8 @@ public final class BatchQueue {
 
     /**
      * Queues a call of a batch proxy; returns what the proxy method returns: null for a
-     * synchronous oneway call, the result for an asynchronous one.
+     * synchronous oneway call, the result for an asynchronous one. A oneway call's result is
+     * complete when this returns, as in Ice.
      */
     public Object enqueue(Call call, Peer peer, Object proxy) {
         AsyncResultImpl<Object> result = call.operation().isAsync()
@@ -78,48 +78,89 @@ public final class BatchQueue {
                 throw e;
             }
             call.fail(e);
+            result.settleIfDecided();
             return result;
         }
         if (!call.isOneway()) {
             call.schedule(peer.timer());
+        } else if (result != null) {
+            result.settleIfDecided(); // complete once queued: here, not a moment later on the executor
         }
         return result;
     }
 
     /**
-     * Sends the requests of a batch over a connection; if that fails, the two-way calls among
-     * them fail with why.
+     * Sends batched requests over a connection and returns the flush's result: sent once every
+     * frame is handed to the transport, complete once every frame is written. Requests that
+     * never leave (the connection cannot be had, or fails first) are lost: the two-way ones fail,
+     * unprocessed.
+     *
+     * @param proxy the batch proxy flushed, or null for a client's or a connection's batches
+     * @param service the service of that proxy, or empty
+     * @param connection where to send them; a failed one fails the flush even with nothing to send
      */
-    public static CompletableFuture<Void> send(CompletableFuture<RpcConnection> connection, List<Item> items) {
-        if (items.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return connection.thenCompose(conn -> conn.sendBatch(items)).whenComplete((v, e) -> {
-            if (e != null) {
-                Throwable why = Exceptions.unwrap(e);
-                for (Item item : items) {
-                    item.fail(why); // the two-way calls of a batch that never left
-                }
+    public static AsyncResultImpl<Void> flush(Peer peer, Object proxy, String service, List<Item> items,
+            CompletableFuture<RpcConnection> connection) {
+        Call call = Call.flush(service, peer.callTimeout());
+        AsyncResultImpl<Void> result = AsyncResultImpl.of(call, peer.client(), proxy, peer.callbacks(),
+                peer.sentLane());
+        call.starting(true);
+        try {
+            if (items.isEmpty() && !connection.isCompletedExceptionally()) {
+                call.connection = connection.getNow(null);
+                call.markSent(); // nothing to send: sent and written at once, as Ice's empty flush
+                call.complete(null);
+            } else {
+                connection.whenComplete((conn, failure) -> send(call, items, conn, failure));
             }
+        } finally {
+            call.starting(false);
+        }
+        result.settleIfDecided();
+        return result;
+    }
+
+    private static void send(Call flush, List<Item> items, RpcConnection conn, Throwable failure) {
+        if (failure != null) {
+            Throwable why = Exceptions.unwrap(failure);
+            for (Item item : items) {
+                item.fail(why); // the batch never reached a connection
+            }
+            flush.failUnsent(why);
+            return;
+        }
+        flush.connection = conn;
+        BatchSend.Sent sent = conn.sendBatch(items);
+        sent.handedOver().whenComplete((handed, lost) -> {
+            if (lost != null) {
+                flush.fail(Exceptions.unwrap(lost));
+                return;
+            }
+            flush.markSent(); // in this thread if handed over within the call; always before completing
+            sent.written().whenComplete((v, e) -> {
+                if (e == null) {
+                    flush.complete(null);
+                } else {
+                    flush.fail(Exceptions.unwrap(e));
+                }
+            });
         });
     }
 
-    /** Waits for a batch flush, bounded by {@code timeout}, rethrowing its failure. */
-    public static void awaitFlush(CompletableFuture<Void> flush, Duration timeout, Object target) {
+    /**
+     * Waits for a flush, bounded by its deadline (the call timeout), and rethrows its failure as
+     * the synchronous flush methods declare it.
+     */
+    public static void awaitFlush(AsyncResultImpl<Void> flush) {
         try {
-            flush.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = Exceptions.unwrap(e.getCause());
-            if (cause instanceof RpcException r) {
-                throw Exceptions.forCaller(r);
-            }
-            throw new ConnectionException("the batch flush to " + target + " failed: " + cause, cause, false);
-        } catch (TimeoutException e) {
-            throw new InvocationTimeoutException("the batch flush to " + target + " was not written within "
-                    + timeout.toMillis() + " ms", null, false);
+            flush.value();
+        } catch (RpcException e) {
+            throw e; // made in this thread by value(), showing the caller's stack
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InvocationCanceledException("interrupted while flushing a batch", e, false);
+        } catch (Exception e) {
+            throw new ConnectionException("the batch flush failed: " + e, e, false);
         }
     }
 
@@ -151,6 +192,7 @@ public final class BatchQueue {
             bytes += item.size();
             full = bytes >= owner.flushSize();
         }
+        call.batched = true;
         if (call.oneway) {
             call.complete(null); // Ice: a queued batch oneway call is complete once queued
         }
@@ -178,8 +220,7 @@ public final class BatchQueue {
     /** Fails and discards every queued request. */
     public void discard(Throwable why) {
         for (Item item : drain()) {
-            item.arguments().release();
-            item.call().fail(why);
+            item.fail(why);
         }
     }
 }

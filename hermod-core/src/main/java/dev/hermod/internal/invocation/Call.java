@@ -9,6 +9,8 @@ import dev.hermod.internal.dispatch.Invocation;
 import dev.hermod.internal.transport.Transport;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,12 +25,47 @@ import java.util.concurrent.TimeoutException;
  * ({@link AsyncResultImpl}).
  */
 public final class Call implements Invocation.Child {
+    /**
+     * A timeout of this length or longer means no deadline (100 years): the call never expires
+     * unless {@link #expireAfter} says so, and the server is told there is no deadline. Longer
+     * timeouts saturate here instead of overflowing the clock.
+     */
+    static final long NO_DEADLINE_NANOS = TimeUnit.DAYS.toNanos(36_525);
+    /** The longest time left the wire can carry, in milliseconds (an unsigned 32-bit field). */
+    private static final long MAX_WIRE_TIMEOUT_MILLIS = 0xFFFF_FFFFL;
+    /** In {@link #handover}: the request has not been handed to the transport, and may still be. */
+    private static final int UNSENT = 0;
+    /** ... it has been handed to the transport, so the server may have seen it. */
+    private static final int HANDED_OVER = 1;
+    /** ... it was withdrawn before that (canceled or expired) and never will be. */
+    private static final int WITHDRAWN = 2;
+    private static final VarHandle HANDOVER;
+
+    static {
+        try {
+            HANDOVER = MethodHandles.lookup().findVarHandle(Call.class, "handover", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The operation name of flush results. */
+    private static final Operation FLUSH = Operation.local("flushBatches");
+
     final Operation operation;
     final String service;
     final Object[] args;
     final CallOptions options;
     /** Sent without expecting a reply: complete once written. */
     final boolean oneway;
+    /** Flushes batches: no request of its own, so nothing to cancel; complete once written. */
+    private final boolean flush;
+    /** Queued on a batch proxy: a oneway one is complete once queued, and sent later. */
+    volatile boolean batched;
+    /** {@link #UNSENT}, {@link #HANDED_OVER} or {@link #WITHDRAWN}; decides {@code isUnprocessed()}. */
+    private volatile int handover;
+    /** While the request is held back by flow control: the backlog's ticket, to drop it if withdrawn. */
+    volatile Object queued;
     private final CompletableFuture<Object> outcome = new CompletableFuture<>();
     /** Completes with true when the request is handed to the transport, false if the call ends first. */
     final CompletableFuture<Boolean> sentSignal = new CompletableFuture<>();
@@ -36,10 +73,12 @@ public final class Call implements Invocation.Child {
     private volatile boolean sentSynchronously;
     private final long startNanos;
     private volatile long deadlineNanos;
+    /** No deadline: no timer, and none on the wire. */
+    private volatile boolean unbounded;
     /** The thread inside the call that started this invocation, while it is inside. */
     private volatile Thread starter;
-    /** The bytes reached the socket: the server may have run the operation. */
-    volatile boolean written;
+    /** The write of the request frame, once handed to the transport. */
+    volatile io.netty.util.concurrent.Future<?> write;
     volatile RpcConnection connection;
     volatile int requestId;
     /** Receives progress reports; set for asynchronous invocations only. */
@@ -48,14 +87,22 @@ public final class Call implements Invocation.Child {
     private volatile Timeout timer;
 
     private Call(Operation operation, String service, Object[] args, CallOptions options, Duration timeout,
-            boolean oneway) {
+            boolean oneway, boolean flush) {
         this.oneway = oneway;
+        this.flush = flush;
         this.operation = operation;
         this.service = service;
         this.args = args;
         this.options = options;
         this.startNanos = System.nanoTime();
-        this.deadlineNanos = startNanos + timeout.toNanos();
+        long nanos = timeoutNanos(timeout);
+        this.unbounded = nanos >= NO_DEADLINE_NANOS;
+        this.deadlineNanos = startNanos + nanos;
+    }
+
+    /** {@code timeout} in nanoseconds, saturated at {@link #NO_DEADLINE_NANOS}: never overflows. */
+    static long timeoutNanos(Duration timeout) {
+        return Math.min(TimeUnit.NANOSECONDS.convert(timeout), NO_DEADLINE_NANOS);
     }
 
     /**
@@ -104,7 +151,7 @@ public final class Call implements Invocation.Child {
         } else {
             c.whenComplete((conn, failure) -> {
                 if (failure != null) {
-                    fail(Exceptions.unwrap(failure));
+                    failUnsent(Exceptions.unwrap(failure)); // it never had a connection
                 } else {
                     conn.send(this);
                 }
@@ -118,11 +165,11 @@ public final class Call implements Invocation.Child {
         Invocation parent = Invocation.current();
         if (parent != null) {
             long left = parent.remainingNanos();
-            if (left < timeout.toNanos()) {
+            if (left < timeoutNanos(timeout)) {
                 timeout = Duration.ofNanos(Math.max(1, left));
             }
         }
-        Call call = new Call(operation, service, args, options, timeout, oneway);
+        Call call = new Call(operation, service, args, options, timeout, oneway, false);
         if (parent != null && !oneway) {
             // A oneway call (an event, typically) is fire-and-forget: it is not canceled when
             // the invocation that made it ends, even if the transport has not taken it yet.
@@ -136,12 +183,21 @@ public final class Call implements Invocation.Child {
      * when the invocation the calling thread is serving ends.
      */
     static Call control(Operation operation, String service, Object[] args, Duration timeout) {
-        return new Call(operation, service, args, CallOptions.defaults(), timeout, true);
+        return new Call(operation, service, args, CallOptions.defaults(), timeout, true, false);
+    }
+
+    /**
+     * Creates the call that stands for a batch flush: it is sent when the batch is handed to the
+     * transport and completes when the batch is written. It cannot be canceled and has no timer:
+     * {@code timeout} only bounds how long its result's waits last.
+     */
+    static Call flush(String service, Duration timeout) {
+        return new Call(FLUSH, service, new Object[0], CallOptions.defaults(), timeout, true, true);
     }
 
     /** The operation and service, for messages: {@code getName on service 'employees'}. */
     String describe() {
-        return describe(operation, service);
+        return flush && service.isEmpty() ? operation.name() : describe(operation, service);
     }
 
     /** {@code getName on service 'employees'}, or {@code onEvent on object @3 (Listener)}. */
@@ -169,10 +225,25 @@ public final class Call implements Invocation.Child {
         starter = inside ? Thread.currentThread() : null;
     }
 
-    /** Arms the deadline timer. */
+    /** Arms the deadline timer, unless the call has no deadline. */
     public void schedule(Timer wheel) {
         this.wheel = wheel;
-        arm(deadlineNanos - System.nanoTime());
+        if (!unbounded) {
+            arm(deadlineNanos - System.nanoTime());
+        }
+    }
+
+    /**
+     * The time left, for the wire: whole milliseconds, at least 1 so that a call about to expire
+     * is never sent as 0; 0 ("no deadline") for a call without one, or with more time left than
+     * the field holds: the caller still enforces its own deadline then.
+     */
+    long wireTimeoutMillis() {
+        if (unbounded) {
+            return 0;
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        return millis > MAX_WIRE_TIMEOUT_MILLIS ? 0 : Math.max(1, millis);
     }
 
     private void arm(long delayNanos) {
@@ -187,12 +258,14 @@ public final class Call implements Invocation.Child {
         }
     }
 
-    /** Moves the deadline earlier; a later one is ignored. */
+    /** Moves the deadline earlier; a later one, or no deadline, is ignored. */
     void expireAfter(Duration timeout) {
-        long candidate = System.nanoTime() + timeout.toNanos();
-        if (candidate - deadlineNanos < 0 && !outcome.isDone()) {
+        long nanos = timeoutNanos(timeout);
+        long candidate = System.nanoTime() + nanos;
+        if (nanos < NO_DEADLINE_NANOS && candidate - deadlineNanos < 0 && !outcome.isDone()) {
             deadlineNanos = candidate;
-            if (wheel != null) {
+            unbounded = false;
+            if (wheel != null && !flush) {
                 arm(candidate - System.nanoTime());
             }
         }
@@ -235,6 +308,44 @@ public final class Call implements Invocation.Child {
         return oneway;
     }
 
+    /**
+     * Claims the request for the transport, just before it is handed over: false if it was
+     * withdrawn first, and must then be dropped unsent. From here on the server may see it.
+     */
+    boolean handOver() {
+        return HANDOVER.compareAndSet(this, UNSENT, HANDED_OVER);
+    }
+
+    /**
+     * Whether the request's bytes reached the socket, so that the server may have run the
+     * operation. Read from the write itself, which is complete before the link reports its close.
+     */
+    boolean isWritten() {
+        io.netty.util.concurrent.Future<?> w = write;
+        return w != null && w.isSuccess();
+    }
+
+    /**
+     * Withdraws the request unless it has been handed to the transport: true if the server can
+     * never see it, because no connection will ever hand it over.
+     */
+    private boolean withdraw() {
+        return HANDOVER.compareAndSet(this, UNSENT, WITHDRAWN) || handover == WITHDRAWN;
+    }
+
+    /**
+     * Fails a call that never reached a connection (none could be opened, or the client closed
+     * while it waited for one): the server cannot have seen it, whatever the cause says.
+     */
+    public void failUnsent(Throwable why) {
+        fail(why instanceof RpcException r ? Exceptions.unsent(r) : why);
+    }
+
+    /** The batch carrying this (oneway, already complete) call was lost: it will never be sent. */
+    void neverSent() {
+        sentSignal.complete(Boolean.FALSE);
+    }
+
     void complete(Object value) {
         if (outcome.complete(value)) {
             settled();
@@ -253,7 +364,12 @@ public final class Call implements Invocation.Child {
         if (t != null) {
             t.cancel();
         }
-        sentSignal.complete(Boolean.FALSE); // a call that ended unsent is never sent later
+        if (handover == HANDED_OVER) {
+            return; // being sent: markSent follows, even if the reply was quicker
+        }
+        if (!(batched && oneway && !outcome.isCompletedExceptionally())) {
+            sentSignal.complete(Boolean.FALSE); // a call that ended unsent is never sent later
+        } // a batched oneway call is complete once queued, and sent when its batch is
     }
 
     /** Called by the timer when the deadline passes. */
@@ -261,48 +377,51 @@ public final class Call implements Invocation.Child {
         if (outcome.isDone()) {
             return;
         }
-        boolean mayHaveRun = written || sent;
+        boolean unsent = withdraw();
         InvocationTimeoutException expired = new InvocationTimeoutException(describe() + " timed out after "
-                + TimeUnit.NANOSECONDS.toMillis(deadlineNanos - startNanos) + " ms", null, !mayHaveRun);
-        if (!outcome.completeExceptionally(expired)) {
-            return;
-        }
-        settled();
-        RpcConnection c = connection;
-        if (c != null) {
-            c.forget(this);
-            if (mayHaveRun) {
-                c.sendCancel(this); // the server may stop work nobody waits for
-            }
+                + TimeUnit.NANOSECONDS.toMillis(deadlineNanos - startNanos) + " ms", null, unsent);
+        if (outcome.completeExceptionally(expired)) {
+            settled();
+            abandon(unsent); // a request still waiting is dropped; the server may stop work nobody waits for
         }
     }
 
     /**
-     * Cancels the call: fails it with {@link InvocationCanceledException} and, if the request may
-     * have reached the server, tells the server.
+     * Cancels the call: fails it with {@link InvocationCanceledException}. A request still waiting
+     * to be sent is withdrawn, never to be sent, and the failure says it is unprocessed; one
+     * already handed to the transport is canceled on the server with a CANCEL frame. A flush
+     * cannot be canceled.
      *
      * @return true if this canceled the call
      */
     @Override
     public boolean cancel(String why) {
-        if (outcome.isDone()) {
+        if (outcome.isDone() || flush) {
             return false;
         }
-        boolean mayHaveRun = written || isSent();
+        boolean unsent = withdraw();
         InvocationCanceledException canceled =
-                new InvocationCanceledException(describe() + " canceled" + why, null, !mayHaveRun);
+                new InvocationCanceledException(describe() + " canceled" + why, null, unsent);
         if (!outcome.completeExceptionally(canceled)) {
             return false;
         }
         settled();
-        RpcConnection c = connection;
-        if (c != null) {
-            c.forget(this);
-            if (mayHaveRun) {
-                c.sendCancel(this);
-            }
-        }
+        abandon(unsent);
         return true;
+    }
+
+    /** Stops waiting for the reply: drops a withdrawn request, or tells the server about a sent one. */
+    private void abandon(boolean unsent) {
+        RpcConnection c = connection;
+        if (c == null) {
+            return; // not on a connection yet: none will send it (see handOver)
+        }
+        if (unsent) {
+            c.withdrawn(this);
+        } else {
+            c.forget(this);
+            c.sendCancel(this);
+        }
     }
 
     @Override
@@ -342,10 +461,14 @@ public final class Call implements Invocation.Child {
             try {
                 long wait = deadline - System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
                 return f.get(Math.max(0, wait), TimeUnit.NANOSECONDS);
-            } catch (ExecutionException e) {
+            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                // A result's get() throws CancellationException for a canceled call, as Future requires.
                 Throwable cause = e.getCause();
                 if (cause instanceof RpcException r) {
                     throw Exceptions.forCaller(r);
+                }
+                if (e instanceof java.util.concurrent.CancellationException) {
+                    throw e;
                 }
                 throw cause; // a declared exception, exactly as the operation threw it
             } catch (TimeoutException e) {

@@ -34,11 +34,14 @@ public interface Invoker {
      */
     Object enqueue(BatchQueue queue, Operation op, String service, Object[] args, CallOptions options, Object proxy);
 
-    /** Sends what {@code queue} holds; completes when written. */
-    CompletableFuture<Void> flush(BatchQueue queue);
-
-    /** Waits for a flush, bounded by the call timeout, rethrowing its failure. */
-    void await(CompletableFuture<Void> flush);
+    /**
+     * Sends what {@code queue} holds; the result is sent when the batch is handed to the
+     * transport and completes when it is written.
+     *
+     * @param proxy the batch proxy that owns the queue
+     * @param service that proxy's service
+     */
+    AsyncResultImpl<Void> flush(BatchQueue queue, Object proxy, String service);
 
     /** Describes where calls go, for {@code toString}. */
     String describeTarget();

@@ -119,16 +119,16 @@ public final class ProxyHandler implements InvocationHandler {
     }
 
     /** Sends this batch proxy's queue and waits until it is written. */
-    public void flush() {
-        invoker.await(flushAsync());
+    public void flush(Object proxy) {
+        BatchQueue.awaitFlush(flushAsync(proxy));
     }
 
-    /** Sends this batch proxy's queue. */
-    public java.util.concurrent.CompletableFuture<Void> flushAsync() {
+    /** Sends this batch proxy's queue; {@code proxy} is the proxy this handler serves. */
+    public AsyncResultImpl<Void> flushAsync(Object proxy) {
         if (queue == null) {
             throw new IllegalArgumentException("not a batch proxy; make one with Hermod.batch(proxy)");
         }
-        return invoker.flush(queue);
+        return invoker.flush(queue, proxy, service);
     }
 
     /** The mode this proxy's calls use. */

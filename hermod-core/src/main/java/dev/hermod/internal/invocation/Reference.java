@@ -89,23 +89,19 @@ final class Reference implements Invoker, BatchQueue.Owner, ObjectTable.Imported
     }
 
     @Override
-    public CompletableFuture<Void> flush(BatchQueue queue) {
-        return BatchQueue.send(CompletableFuture.completedFuture(connection), queue.drain());
-    }
-
-    @Override
-    public void await(CompletableFuture<Void> flush) {
-        BatchQueue.awaitFlush(flush, peer().callTimeout(), describeTarget());
+    public AsyncResultImpl<Void> flush(BatchQueue queue, Object proxy, String service) {
+        connection.flushed(queue);
+        return BatchQueue.flush(peer(), proxy, service, queue.drain(), CompletableFuture.completedFuture(connection));
     }
 
     @Override
     public void holding(BatchQueue queue) {
-        // Flushed through its proxy only: a reference belongs to no client's list of batches.
+        connection.holding(queue); // flushed through its proxy, or with its connection's batches
     }
 
     @Override
     public void full(BatchQueue queue) {
-        flush(queue).whenComplete((v, e) -> {
+        flush(queue, null, "").whenComplete((v, e) -> {
             if (e != null) {
                 log.warn("an automatic batch flush to {} failed: {}",
                         describeTarget(), Exceptions.unwrap(e).getMessage());

@@ -17,12 +17,9 @@ import dev.hermod.internal.transport.ConnectionPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +44,12 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
 
         /** A call sent on this connection has its reply (or was forgotten): a slot is free. */
         default void onCallDone(RpcConnection connection) {}
+
+        /**
+         * Sends every request this side's batch proxies hold for {@code connection} over it;
+         * the result completes when they are written.
+         */
+        AsyncResultImpl<Void> flushBatches(RpcConnection connection);
     }
 
     private final Link link;
@@ -64,6 +67,10 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     /** Requests waiting for the transport to become writable, in the order they must be written. */
     private final Backlog backlog;
     private final ObjectTable objects;
+    /** Batch queues of references over this connection that hold requests. */
+    private final java.util.Set<BatchQueue> held = ConcurrentHashMap.newKeySet();
+    /** The public face of this connection; made on first use. */
+    private volatile dev.hermod.Connection handle;
 
     /**
      * @param maxBacklogBytes the most bytes of requests this side holds back while the transport
@@ -113,24 +120,44 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         return backlog.bytes();
     }
 
-    /**
-     * Hands a frame to the transport now if it can take it and nothing is waiting before it;
-     * otherwise holds it back (flow control). An asynchronous call that would take the backlog
-     * past its limit fails at once with RESOURCE_EXHAUSTED; a synchronous one is held back anyway,
-     * since each holds its own thread.
-     */
-    private void write(ByteBuf frame, Call call, boolean mayRefuse, ChannelFutureListener written,
-            Runnable handedOver) {
-        if (backlog.offer(frame, mayRefuse, written, handedOver)) {
-            return;
+    /** The public face of this connection, the same object every time. */
+    public dev.hermod.Connection handle() {
+        dev.hermod.Connection h = handle;
+        if (h == null) {
+            synchronized (this) {
+                h = handle;
+                if (h == null) {
+                    h = new ConnectionHandle(this);
+                    handle = h;
+                }
+            }
         }
-        frame.release();
-        if (call != null) {
-            pending.remove(call.requestId, call);
-            call.fail(new RpcException(Status.RESOURCE_EXHAUSTED, "cannot send " + call.describe() + ": "
-                    + backlogBytes() + " bytes of requests are already waiting for the connection to "
-                    + link.remoteAddress() + " (limit " + backlog.limit() + "); send fewer at a time", null, true));
+        return h;
+    }
+
+    /** Sends the requests this side's batch proxies hold for this connection. */
+    AsyncResultImpl<Void> flushBatches() {
+        return owner.flushBatches(this);
+    }
+
+    /** The batch queue of a reference over this connection holds requests: flushed with the connection's. */
+    void holding(BatchQueue queue) {
+        held.add(queue);
+    }
+
+    /** A reference's batch queue was flushed through its proxy. */
+    void flushed(BatchQueue queue) {
+        held.remove(queue);
+    }
+
+    /** Takes the requests the batch proxies of references over this connection hold, one queue after another. */
+    public List<BatchQueue.Item> drainHeld() {
+        List<BatchQueue.Item> items = new ArrayList<>();
+        for (BatchQueue q : List.copyOf(held)) {
+            held.remove(q);
+            items.addAll(q.drain());
         }
+        return items;
     }
 
     @Override
@@ -167,8 +194,13 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         }
         call.connection = this;
         int id = call.oneway ? 0 : register(call);
+        if (call.oneway && closed) {
+            call.fail(new ConnectionException("connection to " + link.remoteAddress() + " closed before "
+                    + call.describe() + " was sent", null, true));
+            return;
+        }
         ByteBuf frame = Frames.beginRequest(link.alloc(), sizeHint(call.args), call.oneway ? Wire.FLAG_ONEWAY : 0, id,
-                remainingMillis(call), call.service, call.operation.name(), call.options.context());
+                call.wireTimeoutMillis(), call.service, call.operation.name(), call.options.context());
         try {
             call.operation.argumentCoder().encode(objects.argumentsToWire(call.operation, call.args),
                     new ByteBufOutputStream(frame));
@@ -193,118 +225,52 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                     + " bytes, above " + link.describeSendLimit(), null, true));
             return;
         }
-        write(frame, call, call.result != null, (ChannelFuture f) -> {
-            if (f.isSuccess()) {
-                call.written = true;
-            } else if (call.oneway || pending.remove(id, call)) {
-                RpcException why = link.closeCause(); // e.g. the protocol error that closed the link
-                call.fail(why != null ? Exceptions.unsent(why)
-                        : new ConnectionException("could not send " + call.describe() + " to "
-                                + link.remoteAddress() + ": " + f.cause(), f.cause(), true));
+        Object ticket = backlog.offer(frame, new RequestParcel(this, call, id), call.result != null);
+        if (ticket == Backlog.REFUSED) {
+            // Flow control: an asynchronous call fails at once; a synchronous one, holding its
+            // own thread, is held back anyway.
+            frame.release();
+            pending.remove(id, call);
+            call.fail(new RpcException(Status.RESOURCE_EXHAUSTED, "cannot send " + call.describe() + ": "
+                    + backlogBytes() + " bytes of requests are already waiting for the connection to "
+                    + link.remoteAddress() + " (limit " + backlog.limit() + "); send fewer at a time", null, true));
+        } else if (ticket != null) {
+            call.queued = ticket;
+            if (call.isDone()) { // withdrawn before it knew where it waited
+                backlog.withdraw(ticket);
             }
-        }, () -> {
-            call.markSent();
-            if (call.oneway) {
-                call.complete(null); // a oneway call is done once the transport has it, as in Ice
-            }
-        });
+        }
+    }
+
+    /** Why a frame was not written: the cause the link closed with, if any. */
+    RpcException writeFailure(ChannelFuture f, String what) {
+        RpcException why = link.closeCause(); // e.g. the protocol error that closed the link
+        return why != null ? why
+                : new ConnectionException(what + " to " + link.remoteAddress() + ": " + f.cause(), f.cause(), true);
     }
 
     /**
-     * Sends queued requests as BATCH frames, as many per frame as the frame size allows, in the
-     * order they were queued. Two-way requests then wait for their replies like any call.
-     *
-     * @return completes when every frame is written, or fails with why the batch was lost
+     * Sends queued requests as BATCH frames ({@link BatchSend}); two-way ones then wait for their
+     * replies like any call.
      */
-    public CompletableFuture<Void> sendBatch(List<BatchQueue.Item> items) {
-        List<CompletableFuture<Void>> frames = new ArrayList<>();
-        ByteBuf frame = null;
-        int count = 0;
-        List<Call> inFrame = new ArrayList<>();
-        for (BatchQueue.Item item : items) {
-            Call call = item.call();
-            if (!call.oneway && call.isDone()) { // canceled or expired while queued
-                item.arguments().release();
-                continue;
-            }
-            if (frame == null) {
-                frame = Frames.beginBatch(link.alloc(), Math.min(link.sendLimit(), 64 * 1024));
-                count = 0;
-                inFrame = new ArrayList<>();
-            }
-            int mark = frame.writerIndex();
-            int id = call.oneway ? 0 : register(call);
-            appendItem(frame, call, id, item.arguments());
-            if (Frames.frameLength(frame) > link.sendLimit() && count > 0) {
-                // Too big for this frame: send what fits, and start the next frame with this item.
-                frame.writerIndex(mark);
-                frames.add(writeBatch(frame, count, inFrame));
-                frame = Frames.beginBatch(link.alloc(), Math.min(link.sendLimit(), 64 * 1024));
-                count = 0;
-                inFrame = new ArrayList<>();
-                appendItem(frame, call, id, item.arguments());
-            }
-            item.arguments().release();
-            if (Frames.frameLength(frame) > link.sendLimit()) { // alone, it is too big for any frame
-                pending.remove(id, call);
-                call.fail(new MarshalException("the request for " + call.describe()
-                        + " does not fit in a frame within " + link.describeSendLimit(), null, true));
-                frame.release();
-                frame = null;
-                continue;
-            }
-            call.connection = this;
-            count++;
-            inFrame.add(call);
-        }
-        if (frame != null) {
-            frames.add(writeBatch(frame, count, inFrame));
-        }
-        return CompletableFuture.allOf(frames.toArray(CompletableFuture<?>[]::new));
+    public BatchSend.Sent sendBatch(List<BatchQueue.Item> items) {
+        return new BatchSend(this).send(items);
     }
 
-    private void appendItem(ByteBuf frame, Call call, int id, ByteBuf arguments) {
-        int at = Frames.beginBatchItem(frame, call.oneway ? Wire.FLAG_ONEWAY : 0);
-        Frames.writeRequestHeader(frame, id, remainingMillis(call), call.service, call.operation.name(),
-                call.options.context());
-        frame.writeBytes(arguments, arguments.readerIndex(), arguments.readableBytes());
-        Frames.endBatchItem(frame, at);
+    /** Hands a frame to the backlog; see {@link Backlog#offer}. */
+    Object offer(ByteBuf frame, Backlog.Parcel parcel, boolean mayRefuse) {
+        return backlog.offer(frame, parcel, mayRefuse);
     }
 
-    private CompletableFuture<Void> writeBatch(ByteBuf frame, int count, List<Call> calls) {
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        write(Frames.endBatch(frame, count), null, false, (ChannelFuture f) -> {
-            if (f.isSuccess()) {
-                for (Call call : calls) {
-                    call.written = true;
-                }
-                written.complete(null);
-                return;
-            }
-            RpcException why = link.closeCause();
-            RpcException failure = why != null ? Exceptions.unsent(why)
-                    : new ConnectionException("could not send a batch of " + count + " requests to "
-                            + link.remoteAddress() + ": " + f.cause(), f.cause(), true);
-            for (Call call : calls) {
-                if (!call.oneway && pending.remove(call.requestId, call)) {
-                    call.fail(failure);
-                }
-            }
-            written.completeExceptionally(failure);
-        }, () -> {
-            for (Call call : calls) {
-                if (!call.oneway) {
-                    call.markSent();
-                }
-            }
-        });
-        return written;
+    /** Stops waiting for the reply to request {@code id}; false if it was not waited for. */
+    boolean unregister(int id, Call call) {
+        return pending.remove(id, call);
     }
 
     /** Tells the peer that the reply to {@code call} is no longer wanted. */
     void sendCancel(Call call) {
-        if (link.isOpen()) {
-            link.send(Frames.cancel(link.alloc(), call.requestId));
+        if (link.isOpen()) { // through the backlog's lock: never written before the request
+            backlog.sendNow(Frames.cancel(link.alloc(), call.requestId), f -> { });
         }
     }
 
@@ -323,12 +289,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         return (int) Math.min(n, 16 * 1024 * 1024);
     }
 
-    private static long remainingMillis(Call call) {
-        long nanos = call.deadlineNanos() - System.nanoTime();
-        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
-    }
-
-    private int register(Call call) {
+    int register(Call call) {
         while (true) {
             int id = nextId.incrementAndGet();
             if (id == 0) {
@@ -344,6 +305,18 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                 return id;
             }
         }
+    }
+
+    /**
+     * {@code call} withdrew its request before it was handed to the transport: drops it if it
+     * waits in the backlog, and stops waiting for a reply.
+     */
+    void withdrawn(Call call) {
+        Object ticket = call.queued;
+        if (ticket != null) {
+            backlog.withdraw(ticket);
+        }
+        forget(call);
     }
 
     /** Stops waiting for a reply to {@code call} (deadline passed, or canceled); a late reply is dropped. */
@@ -472,7 +445,9 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         List<Call> calls = new ArrayList<>(pending.values());
         pending.clear();
         for (Call call : calls) {
-            call.fail(call.written ? cause : Exceptions.unsent(cause));
+            // Not written whole: the server cannot have read it. The write is done by now if it
+            // succeeded, since the link reports its close after completing its writes.
+            call.fail(call.isWritten() ? cause : Exceptions.unsent(cause));
         }
         owner.onClosed(this, cause);
     }

@@ -209,11 +209,17 @@ public final class Link implements Backlog.Outlet {
         channel.writeAndFlush(frame, channel.voidPromise());
     }
 
-    /** Sends a complete frame and reports whether it was written to the socket. */
+    /**
+     * Sends a complete frame and reports whether it was written to the socket. The returned
+     * future is the write's own: it is done before the link's close is reported, even when the
+     * listener, added from another thread, runs later.
+     */
     @Override
-    public void send(ByteBuf frame, ChannelFutureListener written) {
+    public io.netty.channel.ChannelFuture send(ByteBuf frame, ChannelFutureListener written) {
         markSending();
-        channel.writeAndFlush(frame).addListener(written);
+        io.netty.channel.ChannelFuture f = channel.writeAndFlush(frame);
+        f.addListener(written);
+        return f;
     }
 
     private void markSending() {

@@ -186,7 +186,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
 
     @Override
     public void full(BatchQueue queue) {
-        flush(queue).whenComplete((v, e) -> {
+        flush(queue, null, "").whenComplete((v, e) -> {
             if (e != null) {
                 log.warn("an automatic batch flush to {} failed: {}", config.target(), e.getMessage());
             }
@@ -204,98 +204,54 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     }
 
     @Override
-    public CompletableFuture<Void> flush(BatchQueue queue) {
-        return flushOver(queue, null);
-    }
-
-    /** Sends a queue over {@code via}, or over the client's current connection if null. */
-    private CompletableFuture<Void> flushOver(BatchQueue queue, RpcConnection via) {
+    public AsyncResultImpl<Void> flush(BatchQueue queue, Object proxy, String service) {
         holding.remove(queue);
         List<BatchQueue.Item> items = queue.drain();
-        if (items.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return BatchQueue.send(via != null ? CompletableFuture.completedFuture(via) : pool.ordered(), items);
+        return BatchQueue.flush(peer, proxy, service, items,
+                items.isEmpty() ? CompletableFuture.completedFuture(null) : pool.ordered());
     }
 
-    private CompletableFuture<Void> flushAll(RpcConnection via) {
-        List<CompletableFuture<Void>> flushes = new ArrayList<>();
+    /**
+     * Sends what every batch proxy of this client holds, in one flush: over {@code via}, with the
+     * requests of the batch proxies of references received over it; or, if null, over the
+     * connection the client's oneway requests and batches use.
+     */
+    private AsyncResultImpl<Void> flushAll(RpcConnection via) {
+        List<BatchQueue.Item> items = new ArrayList<>();
         for (BatchQueue q : List.copyOf(holding)) {
-            flushes.add(flushOver(q, via));
+            holding.remove(q);
+            items.addAll(q.drain());
         }
-        return CompletableFuture.allOf(flushes.toArray(CompletableFuture<?>[]::new));
+        if (via != null) {
+            items.addAll(via.drainHeld());
+        }
+        CompletableFuture<RpcConnection> connection = via != null ? CompletableFuture.completedFuture(via)
+                : items.isEmpty() ? CompletableFuture.completedFuture(null) : pool.ordered();
+        return BatchQueue.flush(peer, null, "", items, connection);
     }
 
     @Override
     public void flushBatches() {
-        await(flushBatchesAsync());
+        BatchQueue.awaitFlush(flushBatchesAsync());
     }
 
     @Override
-    public CompletableFuture<Void> flushBatchesAsync() {
+    public AsyncResultImpl<Void> flushBatchesAsync() {
         return flushAll(null);
     }
 
     @Override
-    public void await(CompletableFuture<Void> flush) {
-        BatchQueue.awaitFlush(flush, config.callTimeout(), config.target());
+    public AsyncResultImpl<Void> flushBatches(RpcConnection connection) {
+        return flushAll(connection);
     }
 
     @Override
     public List<dev.hermod.Connection> connections() {
         List<dev.hermod.Connection> handles = new ArrayList<>();
         for (RpcConnection c : pool.members()) {
-            handles.add(new ConnectionHandle(c));
+            handles.add(c.handle());
         }
         return handles;
-    }
-
-    /** The public face of one connection. */
-    private final class ConnectionHandle implements dev.hermod.Connection {
-        private final RpcConnection connection;
-
-        ConnectionHandle(RpcConnection connection) {
-            this.connection = connection;
-        }
-
-        @Override
-        public java.net.SocketAddress remoteAddress() {
-            return connection.link().remoteAddress();
-        }
-
-        @Override
-        public boolean isOpen() {
-            return connection.isUsable();
-        }
-
-        @Override
-        public int outstandingCalls() {
-            return connection.pendingCalls();
-        }
-
-        @Override
-        public long queuedBytes() {
-            return connection.backlogBytes();
-        }
-
-        @Override
-        public void flushBatches() {
-            await(flushBatchesAsync());
-        }
-
-        @Override
-        public CompletableFuture<Void> flushBatchesAsync() {
-            if (!connection.isUsable()) {
-                return CompletableFuture.failedFuture(new ConnectionException("the connection to "
-                        + remoteAddress() + " is closed", null, true));
-            }
-            return flushAll(connection);
-        }
-
-        @Override
-        public String toString() {
-            return "Connection[" + remoteAddress() + "]";
-        }
     }
 
     @Override
@@ -378,7 +334,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         try {
-            terminated.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            terminated.get(TimeUnit.NANOSECONDS.convert(timeout), TimeUnit.NANOSECONDS); // saturates, never overflows
             return true;
         } catch (TimeoutException e) {
             return false;

@@ -36,7 +36,7 @@ public final class EngineImpl implements Engine {
 
     @Override
     public ProxyControl control(Object proxy) {
-        return new Control(ProxyHandler.of(proxy));
+        return new Control(proxy, ProxyHandler.of(proxy));
     }
 
     @Override
@@ -60,7 +60,7 @@ public final class EngineImpl implements Engine {
     }
 
     /** A proxy's handler, as the {@code Hermod} helpers see it. */
-    private record Control(ProxyHandler handler) implements ProxyControl {
+    private record Control(Object proxy, ProxyHandler handler) implements ProxyControl {
         @Override
         public <T> T withOptions(T proxy, UnaryOperator<CallOptions> change) {
             return handler.withOptions(proxy, change);
@@ -83,12 +83,12 @@ public final class EngineImpl implements Engine {
 
         @Override
         public void flush() {
-            handler.flush();
+            handler.flush(proxy);
         }
 
         @Override
-        public CompletableFuture<Void> flushAsync() {
-            return handler.flushAsync();
+        public AsyncResult<Void> flushAsync() {
+            return handler.flushAsync(proxy);
         }
 
         @Override

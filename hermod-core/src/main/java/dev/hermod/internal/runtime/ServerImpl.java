@@ -10,6 +10,8 @@ import dev.hermod.internal.contract.Contracts;
 import dev.hermod.internal.contract.Service;
 import dev.hermod.internal.dispatch.Dispatch;
 import dev.hermod.internal.dispatch.Executors2;
+import dev.hermod.internal.invocation.AsyncResultImpl;
+import dev.hermod.internal.invocation.BatchQueue;
 import dev.hermod.internal.invocation.Peer;
 import dev.hermod.internal.invocation.SharedTimer;
 import dev.hermod.internal.invocation.RpcConnection;
@@ -129,6 +131,12 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         return (InetSocketAddress) channel.localAddress();
     }
 
+    /** A server's batch proxies are those of references clients passed it over the connection. */
+    @Override
+    public AsyncResultImpl<Void> flushBatches(RpcConnection connection) {
+        return BatchQueue.flush(peer, null, "", connection.drainHeld(), CompletableFuture.completedFuture(connection));
+    }
+
     @Override
     public void onClosed(RpcConnection connection, RpcException cause) {
         connections.remove(connection);
@@ -158,7 +166,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         for (RpcConnection c : List.copyOf(connections)) {
             c.goAway("the server is shutting down");
         }
-        long grace = config.shutdownGracePeriod().toNanos();
+        long grace = TimeUnit.NANOSECONDS.convert(config.shutdownGracePeriod()); // saturates
         transport.schedule(this::shutdownNow, grace);
         dispatch.refuseNew(this::finishIfDrained);
     }
@@ -194,9 +202,10 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
 
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long nanos = Math.min(TimeUnit.NANOSECONDS.convert(timeout), Long.MAX_VALUE / 4); // never overflows
+        long deadline = System.nanoTime() + nanos;
         try {
-            terminated.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            terminated.get(nanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             return false;
         } catch (java.util.concurrent.ExecutionException e) {

@@ -14,8 +14,14 @@ import org.slf4j.LoggerFactory;
  * is writable and nothing waits before them; otherwise they are held back, in order, and written
  * as soon as it is writable again, up to a limit in bytes.
  *
- * <p>Thread-safe: frames may be offered from any thread; the writes happen under this object's
- * lock, so that nothing overtakes the frames held back.
+ * <p>What a frame carries ({@link Parcel}) has the last word just before it is handed over: it
+ * may have been withdrawn meanwhile, wholly or in part, and is then written smaller, or not at
+ * all. A frame still held back can also be withdrawn at once ({@link #withdraw}), which frees its
+ * bytes.
+ *
+ * <p>Thread-safe: frames may be offered from any thread; hand-overs happen under this object's
+ * lock, so that nothing overtakes the frames held back, and so do the frames sent with
+ * {@link #sendNow}, which therefore never overtake a frame already handed over.
  */
 public final class Backlog {
     private static final Logger log = LoggerFactory.getLogger(Backlog.class);
@@ -26,14 +32,47 @@ public final class Backlog {
         boolean isWritable();
 
         /** Writes a complete frame; {@code written} learns whether it reached the socket. */
-        void send(ByteBuf frame, ChannelFutureListener written);
+        ChannelFuture send(ByteBuf frame, ChannelFutureListener written);
 
         /** A write that failed with {@code cause}, for frames dropped before reaching the channel. */
         ChannelFuture failedWrite(Throwable cause);
     }
 
-    /** A frame held back until the channel can take it. */
-    private record Held(ByteBuf frame, int length, ChannelFutureListener written, Runnable handedOver) {}
+    /** What a frame carries, as the backlog sees it. */
+    public interface Parcel {
+        /**
+         * Called under the backlog's lock just before the frame is handed to the channel: returns
+         * the frame to write, {@code frame} itself or a smaller one made from it without what was
+         * withdrawn, or null to write nothing. It releases what it does not return.
+         */
+        ByteBuf claim(ByteBuf frame);
+
+        /** Called under the lock right after the frame was handed to the channel. */
+        void handedOver(ChannelFuture write);
+
+        /** Learns whether the frame reached the socket; a frame dropped at close learns it failed. */
+        void written(ChannelFuture write);
+
+        /** Called outside the lock after {@link #claim}: reports what it left out. */
+        default void claimed() {}
+    }
+
+    /** A frame held back until the channel can take it; the ticket {@link #withdraw} takes. */
+    private static final class Held {
+        final ByteBuf frame;
+        final int length;
+        final Parcel parcel;
+        /** In the deque, not yet handed over. Guarded by the backlog. */
+        boolean waiting;
+        /** Withdrawn: its bytes are freed, and the entry is skipped when its turn comes. */
+        boolean gone;
+
+        Held(ByteBuf frame, Parcel parcel) {
+            this.frame = frame;
+            this.length = frame.readableBytes();
+            this.parcel = parcel;
+        }
+    }
 
     private final Outlet outlet;
     private final long limit;
@@ -51,39 +90,84 @@ public final class Backlog {
     }
 
     /**
-     * Writes {@code frame} now if the channel can take it and nothing is held back; otherwise
-     * holds it back. {@code handedOver} runs once the frame is handed to the channel.
+     * Hands {@code frame} to the channel now if it can take it and nothing is held back;
+     * otherwise holds it back.
      *
      * @param mayRefuse whether to refuse the frame rather than hold it beyond the limit
-     * @return false if the frame was refused: it is neither written nor released
+     * @return {@link #REFUSED} if the frame was refused (it is neither written nor released); a
+     *     ticket for {@link #withdraw} if it is held back; null if it was handed over or dropped
      */
-    public boolean offer(ByteBuf frame, boolean mayRefuse, ChannelFutureListener written, Runnable handedOver) {
-        int length = frame.readableBytes();
+    public Object offer(ByteBuf frame, Parcel parcel, boolean mayRefuse) {
+        Held h = new Held(frame, parcel);
+        boolean handedNow;
         synchronized (this) {
-            if (held.isEmpty() && outlet.isWritable()) {
-                outlet.send(frame, written);
-                handedOver.run();
-                return true;
-            }
-            if (!mayRefuse || bytes + length <= limit) {
-                held.add(new Held(frame, length, written, handedOver));
-                bytes += length;
-                return true;
+            handedNow = held.isEmpty() && outlet.isWritable();
+            if (handedNow) {
+                handOver(h);
+            } else if (!mayRefuse || bytes + h.length <= limit) {
+                held.add(h);
+                h.waiting = true;
+                bytes += h.length;
+                return h;
+            } else {
+                return REFUSED;
             }
         }
-        return false;
+        parcel.claimed();
+        return null;
     }
 
-    /** The channel became writable: writes what is held back, in order, while it stays so. */
+    /** What {@link #offer} returns for a refused frame. */
+    public static final Object REFUSED = new Object();
+
+    /** Under the lock: lets the parcel claim the frame, and hands over what it keeps. */
+    private void handOver(Held h) {
+        ByteBuf frame = h.parcel.claim(h.frame);
+        if (frame != null) {
+            ChannelFuture write = outlet.send(frame, h.parcel::written);
+            h.parcel.handedOver(write);
+        }
+    }
+
+    /** The channel became writable: hands over what is held back, in order, while it stays so. */
     public void writable() {
-        synchronized (this) { // written here, under the lock, so that nothing overtakes the backlog
+        List<Parcel> claimed = new ArrayList<>();
+        synchronized (this) { // handed over here, under the lock, so that nothing overtakes the backlog
             while (!held.isEmpty() && outlet.isWritable()) {
                 Held h = held.poll();
-                bytes -= h.length();
-                outlet.send(h.frame(), h.written());
-                h.handedOver().run();
+                h.waiting = false;
+                if (!h.gone) {
+                    bytes -= h.length;
+                    handOver(h);
+                    claimed.add(h.parcel);
+                }
             }
         }
+        claimed.forEach(Parcel::claimed);
+    }
+
+    /**
+     * Drops a frame still held back, given the ticket {@link #offer} returned, and frees its
+     * bytes; does nothing if it has been handed over.
+     *
+     * @return whether it was still held back
+     */
+    public boolean withdraw(Object ticket) {
+        Held h = (Held) ticket;
+        synchronized (this) {
+            if (h.gone || !h.waiting) {
+                return false;
+            }
+            h.gone = true;
+            bytes -= h.length;
+        }
+        h.frame.release();
+        return true;
+    }
+
+    /** Sends a control frame now, ahead of what is held back but after what was handed over. */
+    public synchronized void sendNow(ByteBuf frame, ChannelFutureListener written) {
+        outlet.send(frame, written);
     }
 
     /** The connection closed: releases what is held back and reports each frame as not written. */
@@ -93,12 +177,16 @@ public final class Backlog {
             dropped = new ArrayList<>(held);
             held.clear();
             bytes = 0;
+            dropped.forEach(h -> h.waiting = false);
         }
         for (Held h : dropped) {
-            h.frame().release();
+            if (h.gone) {
+                continue;
+            }
+            h.frame.release();
             try {
-                h.written().operationComplete(outlet.failedWrite(cause)); // fails what it carried
-            } catch (Exception e) {
+                h.parcel.written(outlet.failedWrite(cause)); // fails what it carried
+            } catch (RuntimeException e) {
                 log.warn("{}: failed to report a dropped write", outlet, e);
             }
         }

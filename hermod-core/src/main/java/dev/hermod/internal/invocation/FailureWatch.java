@@ -1,0 +1,111 @@
+package dev.hermod.internal.invocation;
+
+import dev.hermod.AsyncResult;
+import java.lang.ref.Cleaner;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs a failure nobody received (Kaa's "Unhandled asynchronous exception"). One watch stands
+ * for one stage: a result, or a stage derived from it ({@link DerivedStage}), whose watch names
+ * the result's watch as its source. It holds no reference to its stage.
+ *
+ * <p>The rule: a failure counts as observed once something received it (see
+ * {@link AsyncResultImpl}); receiving a derived stage's failure also receives the failure of the
+ * stages it derives from, since a derived stage fails with its source's failure when the source
+ * fails. A stage that fails with its source's very failure carries it on and logs nothing itself;
+ * the stage where a failure arose logs it, once, when it and every stage derived from it have
+ * become unreachable and nothing received it. So a failure dropped along a chain of stages is
+ * logged once, and one received at the end of the chain is not logged at all.
+ *
+ * <p>Thread-safe.
+ */
+final class FailureWatch {
+    private static final Logger log = LoggerFactory.getLogger(AsyncResult.class);
+    private static final Cleaner CLEANER = Cleaner.create(r -> {
+        Thread t = new Thread(r, "hermod-unobserved-failures");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** The operation and service of the result the stages derive from, for the log line. */
+    private final String what;
+    private final FailureWatch source;
+    private volatile boolean observed;
+    /** What the stage failed with, unwrapped; null while it has not failed. */
+    private volatile Throwable failure;
+    /** The stage itself, until it is unreachable or has succeeded, plus the derived stages still pending. */
+    private final AtomicInteger holds = new AtomicInteger(1);
+    private final AtomicBoolean concluded = new AtomicBoolean();
+
+    /** A watch for a result. */
+    FailureWatch(String what) {
+        this(what, null);
+    }
+
+    /** A watch for a stage derived from the stage {@code source} watches; holds the source. */
+    FailureWatch(String what, FailureWatch source) {
+        this.what = what;
+        this.source = source;
+        if (source != null) {
+            source.holds.incrementAndGet();
+        }
+    }
+
+    /** Someone received the stage's outcome: so also its sources' (see the class comment). */
+    void observe() {
+        for (FailureWatch w = this; w != null && !w.observed; w = w.source) {
+            w.observed = true;
+        }
+    }
+
+    boolean isObserved() {
+        return observed;
+    }
+
+    /** Records the failure the stage is completing with (before it completes, for its dependents). */
+    void failing(Throwable f) {
+        failure = unwrap(f);
+    }
+
+    /** Releases the stage's own hold once {@code stage} is unreachable (it failed, or derives from a result). */
+    void watch(Object stage) {
+        CLEANER.register(stage, this::release);
+    }
+
+    /** The stage succeeded: nothing of its own to log. */
+    void succeeded() {
+        failure = null;
+        release();
+    }
+
+    /** One hold less: the stage became unreachable, or a derived stage concluded. */
+    private void release() {
+        if (holds.decrementAndGet() == 0 && concluded.compareAndSet(false, true)) {
+            Throwable f = failure;
+            if (f != null && !observed && (source == null || source.failure != f)) {
+                if (source == null) {
+                    log.error("unhandled asynchronous exception: {} failed and nobody observed it", what, f);
+                } else {
+                    log.error("unhandled asynchronous exception: a stage derived from {} failed and nobody"
+                            + " observed it", what, f);
+                }
+            }
+            if (source != null) {
+                source.release();
+            }
+        }
+    }
+
+    /** The name of the result the stages derive from. */
+    String what() {
+        return what;
+    }
+
+    static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.hermod.internal.invocation;
+
+import dev.hermod.internal.transport.Backlog;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+
+/**
+ * A request frame as the connection's backlog sees it: it goes out only if its call claims it
+ * ({@link Call#handOver}) first; a call canceled or expired before that has withdrawn it, and the
+ * frame is dropped unsent. Used by one hand-over; the backlog calls it under its lock.
+ */
+final class RequestParcel implements Backlog.Parcel {
+    private final RpcConnection connection;
+    private final Call call;
+    private final int id;
+    private boolean dropped;
+
+    RequestParcel(RpcConnection connection, Call call, int id) {
+        this.connection = connection;
+        this.call = call;
+        this.id = id;
+    }
+
+    @Override
+    public ByteBuf claim(ByteBuf frame) {
+        call.queued = null;
+        if (call.handOver()) {
+            return frame;
+        }
+        frame.release(); // withdrawn: never sent
+        dropped = true;
+        return null;
+    }
+
+    @Override
+    public void handedOver(ChannelFuture write) {
+        call.write = write;
+        call.markSent();
+        if (call.oneway) {
+            call.complete(null); // a oneway call is done once the transport has it, as in Ice
+        }
+    }
+
+    @Override
+    public void written(ChannelFuture f) {
+        if (!f.isSuccess() && (call.oneway || connection.unregister(id, call))) {
+            // Not written, so the server cannot have read it whole: unprocessed.
+            call.fail(Exceptions.unsent(connection.writeFailure(f, "could not send " + call.describe())));
+        }
+    }
+
+    @Override
+    public void claimed() {
+        if (dropped) {
+            connection.forget(call);
+        }
+    }
+}
