@@ -16,6 +16,8 @@ module dev.hermod {
     requires io.netty.transport;
     requires io.netty.handler;
     requires io.netty.codec;
+    requires io.netty.codec.compression;
+    requires org.lz4.java;
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
     requires com.fasterxml.jackson.databind;

@@ -40,15 +40,17 @@ import java.util.Optional;
  * @since 0.1
  */
 public final class CallOptions {
-    private static final CallOptions DEFAULTS = new CallOptions(null, Map.of());
+    private static final CallOptions DEFAULTS = new CallOptions(null, Map.of(), null);
     private static final int MAX_STRING = 0xFFFF;
 
     private final Duration timeout;
     private final Map<String, String> context;
+    private final Boolean compression;
 
-    private CallOptions(Duration timeout, Map<String, String> context) {
+    private CallOptions(Duration timeout, Map<String, String> context, Boolean compression) {
         this.timeout = timeout;
         this.context = context;
+        this.compression = compression;
     }
 
     /**
@@ -92,7 +94,29 @@ public final class CallOptions {
         if (timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
-        return new CallOptions(timeout, context);
+        return new CallOptions(timeout, context, compression);
+    }
+
+    /**
+     * Returns whether the call's payload is compressed.
+     *
+     * @return the choice, or empty to follow {@code Client.Builder.compression} (or, for a call
+     *     a server makes, {@code Server.Builder.compression})
+     */
+    public Optional<Boolean> compression() {
+        return Optional.ofNullable(compression);
+    }
+
+    /**
+     * Returns a copy that compresses the call's request payload (LZ4) and asks for its result
+     * compressed, or that does neither, whatever the client's default. Only payloads of at least 1 KiB that get
+     * shorter are sent compressed, and only to a peer that reads them.
+     *
+     * @param on whether to compress
+     * @return the new options
+     */
+    public CallOptions withCompression(boolean on) {
+        return new CallOptions(timeout, context, on);
     }
 
     /**
@@ -105,7 +129,7 @@ public final class CallOptions {
      * @return the new options, whose {@link #timeout()} is {@code ChronoUnit.FOREVER.getDuration()}
      */
     public CallOptions withoutDeadline() {
-        return new CallOptions(ChronoUnit.FOREVER.getDuration(), context);
+        return new CallOptions(ChronoUnit.FOREVER.getDuration(), context, compression);
     }
 
     /**
@@ -123,7 +147,7 @@ public final class CallOptions {
         if (copy.size() > MAX_STRING) {
             throw new IllegalArgumentException("at most " + MAX_STRING + " context entries");
         }
-        return new CallOptions(timeout, Collections.unmodifiableMap(copy));
+        return new CallOptions(timeout, Collections.unmodifiableMap(copy), compression);
     }
 
     /** Context strings travel with a 16-bit length. */
@@ -148,23 +172,25 @@ public final class CallOptions {
         }
         Map<String, String> copy = new LinkedHashMap<>();
         context.forEach((k, v) -> copy.put(checked(k, "context key"), checked(v, "context value")));
-        return new CallOptions(timeout, Collections.unmodifiableMap(copy));
+        return new CallOptions(timeout, Collections.unmodifiableMap(copy), compression);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof CallOptions other
                 && Objects.equals(timeout, other.timeout)
-                && context.equals(other.context);
+                && context.equals(other.context)
+                && Objects.equals(compression, other.compression);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(timeout, context);
+        return Objects.hash(timeout, context, compression);
     }
 
     @Override
     public String toString() {
-        return "CallOptions{timeout=" + timeout + ", context=" + context + '}';
+        return "CallOptions{timeout=" + timeout + ", context=" + context
+                + (compression == null ? "" : ", compression=" + compression) + '}';
     }
 }

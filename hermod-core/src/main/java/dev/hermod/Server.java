@@ -106,6 +106,7 @@ public interface Server extends AutoCloseable {
         private Executor executor;
         private Codec codec;
         private int maxFrameSize = 16 * 1024 * 1024;
+        private boolean compression;
         private Duration heartbeatInterval = Duration.ofSeconds(10);
         private Duration shutdownGracePeriod = Duration.ofSeconds(10);
         private boolean sendStackTraces = true;
@@ -281,6 +282,20 @@ public interface Server extends AutoCloseable {
         }
 
         /**
+         * Sets whether this server compresses the payloads of its results (LZ4) and of the calls it
+         * makes to clients' objects. Whatever this setting, a client that asks for a compressed
+         * result (its own setting or the call's) gets one. Only payloads of at least 1 KiB that get shorter are sent
+         * compressed, and only to a client that announced it reads them. Default: off.
+         *
+         * @param on whether to compress
+         * @return this builder
+         */
+        public Builder compression(boolean on) {
+            this.compression = on;
+            return this;
+        }
+
+        /**
          * Sets the largest frame accepted, in bytes, and sent at most. It is announced to each client
          * when its connection opens, so a Hermod client fails a request that would be larger, alone,
          * before sending it; a reply larger than this limit or the client's is replaced by a
@@ -395,7 +410,7 @@ public interface Server extends AutoCloseable {
             services.forEach((name, b) -> bound.put(name, new ServerConfig.Service(b.contract, b.servant)));
             return Engine.get().startServer(new ServerConfig(host, port, bound, executor, codec, maxFrameSize,
                     heartbeatInterval, shutdownGracePeriod, sendStackTraces, ioThreads, maxInFlightPerConnection,
-                    callTimeout));
+                    callTimeout, compression));
         }
 
         private record Binding(Class<?> contract, Object servant) {}

@@ -224,7 +224,7 @@ final class BatchTest {
                 out.write(new byte[] {'H', 'R', 'M', 'D', 0, 1, 0, 0});
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 in.readFully(new byte[8]); // the client's preamble
-                in.readFully(new byte[12]); // and its SETTINGS (PROTOCOL.md section 3.1)
+                in.readFully(new byte[in.readInt()]); // and its SETTINGS (PROTOCOL.md section 3.1)
                 int length = in.readInt();
                 int type = in.readUnsignedByte();
                 in.readUnsignedByte();

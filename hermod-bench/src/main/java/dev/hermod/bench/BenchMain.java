@@ -17,7 +17,7 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * Runs Hermod's benchmarks by name: {@code all}, {@code bulk}, {@code latency}, {@code throughput},
- * {@code oneway}.
+ * {@code oneway}, {@code compression}.
  * Each measures Hermod and a plain-socket baseline in the same run, on 127.0.0.1, and prints one
  * {@code RESULT <name> <value> <unit>} line per measurement besides lines for people (see
  * {@code hermod-bench/README.md}). Every run is bounded in size and time and ends by itself.
@@ -50,6 +50,7 @@ public final class BenchMain {
         m.put("latency", LatencyBenchmark::run);
         m.put("throughput", ThroughputBenchmark::run);
         m.put("oneway", OnewayBenchmark::run);
+        m.put("compression", CompressionBenchmark::run);
         SCENARIOS = java.util.Collections.unmodifiableMap(m);
     }
 

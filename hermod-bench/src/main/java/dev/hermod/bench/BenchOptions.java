@@ -31,7 +31,7 @@ public final class BenchOptions {
     public static final String SYNOPSIS = " SCENARIO... [OPTIONS]";
 
     /** The lines of help that come before the options: the scenarios and how sizes are written. */
-    public static final String DESCRIPTION = "%nscenarios: all | bulk | latency | throughput | oneway%n%n"
+    public static final String DESCRIPTION = "%nscenarios: all | bulk | latency | throughput | oneway | compression%n%n"
             + "options (sizes take k, m or g binary suffixes: 64k, 1g):";
 
     /** Scenario names accepted on the command line besides {@code all}, in the order {@code all} runs them. */
@@ -69,7 +69,8 @@ public final class BenchOptions {
     private Long runs;
 
     @Option(names = "--calls", order = 7, paramLabel = "N",
-            description = "latency: measured calls per side (default 20000; quick 500)")
+            description = "latency: measured calls per side (default 20000; quick 500); compression: a"
+                    + " twentieth of it")
     private Long calls;
 
     @Option(names = "--warmup-calls", order = 8, paramLabel = "N",

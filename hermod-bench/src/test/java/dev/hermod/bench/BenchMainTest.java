@@ -104,8 +104,12 @@ final class BenchMainTest {
                 "throughput.ratio ratio",
                 "oneway.hermod.calls calls/s",
                 "oneway.batch.calls calls/s",
-                "oneway.events.calls calls/s");
+                "oneway.events.calls calls/s",
+                "compression.off.calls calls/s",
+                "compression.lz4.calls calls/s",
+                "compression.ratio ratio");
         assertThat(results).isSubsetOf(
+                "compression.off.calls calls/s", "compression.lz4.calls calls/s", "compression.ratio ratio",
                 "oneway.hermod.calls calls/s", "oneway.batch.calls calls/s", "oneway.events.calls calls/s",
                 "bulk.hermod.throughput MiB/s", "bulk.socket.throughput MiB/s",
                 "bulk.socket-fresh.throughput MiB/s", "bulk.ratio ratio", "bulk.ratio.fresh ratio",
@@ -140,7 +144,7 @@ final class BenchMainTest {
 
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.err().lines()).as(run.err()).containsExactly("hermod-bench: name at least one scenario: "
-                + "all, bulk, latency, throughput or oneway (java -jar hermod-bench.jar --help lists the options)");
+                + "all, bulk, latency, throughput, oneway or compression (java -jar hermod-bench.jar --help lists the options)");
         assertThat(run.out()).isEmpty();
     }
 
@@ -160,7 +164,7 @@ final class BenchMainTest {
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).startsWith("usage: java -jar hermod-bench.jar SCENARIO... [OPTIONS]")
-                .contains("scenarios: all | bulk | latency | throughput | oneway", "--quick", "--bytes=SIZE",
+                .contains("scenarios: all | bulk | latency | throughput | oneway | compression", "--quick", "--bytes=SIZE",
                         "--warmup-max=S", "-v, --verbose", "-h, --help");
         assertThat(run.err()).isEmpty();
     }

@@ -11,4 +11,5 @@ import java.time.Duration;
 public record ClientConfig(URI target, Codec codec, Duration callTimeout, Duration connectTimeout,
         Duration heartbeatInterval, int maxFrameSize, int ioThreads, java.util.concurrent.Executor callbackExecutor,
         int batchFlushSize, long maxQueuedBytes, int connections, int maxConnections,
-        int maxOutstandingPerConnection, java.util.concurrent.Executor dispatchExecutor, boolean manualServing) {}
+        int maxOutstandingPerConnection, java.util.concurrent.Executor dispatchExecutor, boolean manualServing,
+        boolean compression) {}

@@ -12,7 +12,8 @@ import java.util.concurrent.Executor;
  */
 public record ServerConfig(String host, int port, Map<String, Service> services, Executor executor,
         Codec codec, int maxFrameSize, Duration heartbeatInterval, Duration shutdownGracePeriod,
-        boolean sendStackTraces, int ioThreads, int maxInFlightPerConnection, Duration callTimeout) {
+        boolean sendStackTraces, int ioThreads, int maxInFlightPerConnection, Duration callTimeout,
+        boolean compression) {
 
     /** A servant to bind, with the contract it is served as. */
     public record Service(Class<?> contract, Object servant) {}

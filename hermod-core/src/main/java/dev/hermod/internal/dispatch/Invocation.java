@@ -175,6 +175,7 @@ public final class Invocation implements Runnable, Current {
             return;
         }
         ByteBuf frame = Frames.beginResult(connection.link.alloc(), header.requestId(), 64);
+        int payloadStart = frame.writerIndex();
         try {
             Object value = op.resultReference() == null ? result
                     : connection.objects.toWire(op.resultReference(), result);
@@ -185,7 +186,14 @@ public final class Invocation implements Runnable, Current {
                     + e.getMessage()));
             return;
         }
-        reply(Frames.end(frame));
+        Frames.end(frame);
+        // Uncompressed within the limit first (reply() checks): the peer's limit bounds what the
+        // payload inflates to. The caller may ask for a compressed result.
+        if (Frames.frameLength(frame) <= connection.link.sendLimit() && connection.link.compress(frame,
+                payloadStart, header.compressReply() || connection.link.compressByDefault())) {
+            Frames.end(frame);
+        }
+        reply(frame);
     }
 
     private void replyThrown(Throwable thrown) {

@@ -199,8 +199,12 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                     + call.describe() + " was sent", null, true));
             return;
         }
-        ByteBuf frame = Frames.beginRequest(link.alloc(), sizeHint(call.args), call.oneway ? Wire.FLAG_ONEWAY : 0, id,
+        boolean compress = call.options.compression().orElse(link.compressByDefault());
+        int flags = (call.oneway ? Wire.FLAG_ONEWAY : 0)
+                | (compress && !call.oneway && link.peerReadsCompressed() ? Wire.FLAG_COMPRESS_REPLY : 0);
+        ByteBuf frame = Frames.beginRequest(link.alloc(), sizeHint(call.args), flags, id,
                 call.wireTimeoutMillis(), call.service, call.operation.name(), call.options.context());
+        int payloadStart = frame.writerIndex();
         try {
             call.operation.argumentCoder().encode(objects.argumentsToWire(call.operation, call.args),
                     new ByteBufOutputStream(frame));
@@ -224,6 +228,10 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
             call.fail(new MarshalException("the request for " + call.describe() + " is " + length
                     + " bytes, above " + link.describeSendLimit(), null, true));
             return;
+        }
+        // Checked uncompressed above: the peer's limit bounds what the payload inflates to.
+        if (link.compress(frame, payloadStart, compress)) {
+            Frames.end(frame);
         }
         Object ticket = backlog.offer(frame, new RequestParcel(this, call, id), call.result != null);
         if (ticket == Backlog.REFUSED) {
@@ -331,10 +339,23 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     public void onFrame(Link link, int type, int flags, ByteBuf body) {
         switch (type) {
             case Wire.REPLY:
-                onReply(body);
+                onReply(body, (flags & Wire.FLAG_COMPRESSED) != 0);
                 break;
             case Wire.REQUEST:
-                dispatch.onRequest(inbound, Frames.readRequest(body), body, (flags & Wire.FLAG_ONEWAY) != 0);
+                Frames.RequestHeader header = Frames.readRequest(body);
+                if ((flags & Wire.FLAG_COMPRESS_REPLY) != 0) {
+                    header = header.withCompressedReply();
+                }
+                if ((flags & Wire.FLAG_COMPRESSED) != 0) {
+                    ByteBuf plain = link.decompress(body);
+                    try {
+                        dispatch.onRequest(inbound, header, plain, (flags & Wire.FLAG_ONEWAY) != 0);
+                    } finally {
+                        plain.release(); // as the link releases a body: dispatch retained what it keeps
+                    }
+                } else {
+                    dispatch.onRequest(inbound, header, body, (flags & Wire.FLAG_ONEWAY) != 0);
+                }
                 break;
             case Wire.BATCH:
                 for (Frames.BatchItem item : Frames.readBatch(body)) {
@@ -356,7 +377,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         }
     }
 
-    private void onReply(ByteBuf body) {
+    private void onReply(ByteBuf body, boolean compressed) {
         Frames.ReplyHeader header = Frames.readReply(body);
         Call call = pending.remove(header.requestId());
         owner.onCallDone(this);
@@ -368,7 +389,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
             case Wire.OUTCOME_RESULT:
                 // Decoded later by the thread that takes the outcome: decoding runs user code (bean
                 // setters, constructors), which never runs on an I/O thread.
-                call.complete(new Reply(io.netty.buffer.ByteBufUtil.getBytes(body), null));
+                call.complete(new Reply(payloadBytes(body, compressed), null));
                 break;
             case Wire.OUTCOME_EXCEPTION:
                 String type = Wire.readStr16(body);
@@ -376,7 +397,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                     call.fail(new MarshalException("the server answered " + call.describe() + " with exception type "
                             + type + ", which the operation does not declare", null, false));
                 } else {
-                    call.complete(new Reply(io.netty.buffer.ByteBufUtil.getBytes(body), type));
+                    call.complete(new Reply(payloadBytes(body, compressed), type));
                 }
                 break;
             default:
@@ -384,6 +405,19 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                 break;
         }
         closeIfDrained();
+    }
+
+    /** The rest of {@code body}, decompressed if its frame said so. */
+    private byte[] payloadBytes(ByteBuf body, boolean compressed) {
+        if (!compressed) {
+            return io.netty.buffer.ByteBufUtil.getBytes(body);
+        }
+        ByteBuf plain = link.decompress(body);
+        try {
+            return io.netty.buffer.ByteBufUtil.getBytes(plain);
+        } finally {
+            plain.release();
+        }
     }
 
     private void onProgress(Frames.Progress p) {

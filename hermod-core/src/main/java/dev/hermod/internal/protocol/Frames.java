@@ -132,7 +132,13 @@ public final class Frames {
 
     /** The header of a REQUEST frame; the body's reader index is left at the payload. */
     public record RequestHeader(int requestId, long timeoutMillis, String service, String operation,
-            Map<String, String> context) {}
+            Map<String, String> context, boolean compressReply) {
+
+        /** The same header, for a request whose sender wants its result compressed. */
+        public RequestHeader withCompressedReply() {
+            return new RequestHeader(requestId, timeoutMillis, service, operation, context, true);
+        }
+    }
 
     /** Reads a REQUEST header, leaving {@code body} positioned at the encoded arguments. */
     public static RequestHeader readRequest(ByteBuf body) {
@@ -153,7 +159,7 @@ public final class Frames {
             }
             context = Collections.unmodifiableMap(m);
         }
-        return new RequestHeader(id, timeout, service, operation, context);
+        return new RequestHeader(id, timeout, service, operation, context, false);
     }
 
     // ---- REPLY ----
@@ -354,8 +360,9 @@ public final class Frames {
 
     /** A SETTINGS frame announcing this side's maximum frame size. */
     static ByteBuf settings(ByteBufAllocator alloc, int maxFrameSize) {
-        ByteBuf buf = begin(alloc, 16, Wire.SETTINGS, 0);
+        ByteBuf buf = begin(alloc, 20, Wire.SETTINGS, 0);
         buf.writeShort(Wire.SETTING_MAX_FRAME_SIZE).writeInt(maxFrameSize);
+        buf.writeShort(Wire.SETTING_COMPRESSION).writeInt(Compression.LZ4);
         return end(buf);
     }
 

@@ -42,7 +42,7 @@ public final class Link implements Backlog.Outlet {
     }
 
     /** How links are configured. */
-    public record Settings(int maxFrameSize, Duration heartbeatInterval, boolean acceptedSide) {}
+    public record Settings(int maxFrameSize, Duration heartbeatInterval, boolean acceptedSide, boolean compression) {}
 
     /** How long a peer has to send its preamble before the connection is closed. */
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
@@ -54,6 +54,8 @@ public final class Link implements Backlog.Outlet {
     private volatile RpcException closeCause;
     /** The peer's announced maximum frame size, or 0 while unknown (or never announced). */
     private volatile int peerMaxFrameSize;
+    /** The compression formats the peer reads, as announced in its SETTINGS. */
+    private volatile int peerCompression;
 
     private Link(Channel channel, Settings settings) {
         this.channel = channel;
@@ -113,6 +115,39 @@ public final class Link implements Backlog.Outlet {
     /** Records the peer's announced limit; on the I/O thread, from its SETTINGS. */
     void peerMaxFrameSize(int bytes) {
         peerMaxFrameSize = bytes;
+    }
+
+    /** Records the compression formats the peer reads; on the I/O thread, from its SETTINGS. */
+    void peerCompression(int formats) {
+        peerCompression = formats;
+    }
+
+    /** Whether payloads sent on this link are compressed when nothing else decides. */
+    public boolean compressByDefault() {
+        return settings.compression();
+    }
+
+    /**
+     * Compresses the payload of {@code frame} (from {@code payloadStart} to its end) in place if
+     * {@code wanted}, the peer reads LZ4, and it pays; returns whether it did.
+     */
+    public boolean compress(ByteBuf frame, int payloadStart, boolean wanted) {
+        return wanted && peerReadsCompressed() && Compression.compressTail(frame, payloadStart);
+    }
+
+    /** Whether the peer announced that it reads compressed payloads. */
+    public boolean peerReadsCompressed() {
+        return (peerCompression & Compression.LZ4) != 0;
+    }
+
+    /**
+     * Returns the payload of a frame whose flags say it is compressed, decompressed into a buffer
+     * the caller releases; {@code body} is consumed.
+     *
+     * @throws ProtocolViolation if it is not valid LZ4 or inflates beyond this side's frame limit
+     */
+    public ByteBuf decompress(ByteBuf body) {
+        return Compression.decompress(channel.alloc(), body, settings.maxFrameSize());
     }
 
     /** Returns the peer's address. */

@@ -129,6 +129,8 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                             + " bytes, below the minimum of " + Wire.MIN_MAX_FRAME_SIZE);
                 }
                 link.peerMaxFrameSize((int) Math.min(value, Integer.MAX_VALUE));
+            } else if (id == Wire.SETTING_COMPRESSION) {
+                link.peerCompression((int) value);
             }
         }
         awaitingSettings = false;

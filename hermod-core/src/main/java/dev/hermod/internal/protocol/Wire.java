@@ -35,6 +35,8 @@ public final class Wire {
     public static final int PREAMBLE_SETTINGS = 0x0001;
     /** SETTINGS entry: the largest frame length the sender accepts. */
     public static final int SETTING_MAX_FRAME_SIZE = 0x0001;
+    /** SETTINGS entry: the compression formats the sender reads, as bits ({@link Compression#LZ4}). */
+    public static final int SETTING_COMPRESSION = 0x0002;
     /** The least maximum frame size a side may announce, and may send before it knows the peer's. */
     public static final int MIN_MAX_FRAME_SIZE = 1024;
 
@@ -47,6 +49,10 @@ public final class Wire {
 
     /** REQUEST flag: the sender expects no reply. */
     public static final int FLAG_ONEWAY = 0x01;
+    /** REQUEST and REPLY flag: the payload is compressed (PROTOCOL.md section 3.1, COMPRESSION). */
+    public static final int FLAG_COMPRESSED = 0x02;
+    /** REQUEST flag: the sender asks for its result REPLY compressed (section 3.1, COMPRESSION). */
+    public static final int FLAG_COMPRESS_REPLY = 0x04;
 
     /** Failure flag: the request never reached the servant. */
     public static final int FAILURE_UNPROCESSED = 0x01;

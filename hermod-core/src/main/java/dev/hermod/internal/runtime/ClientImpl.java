@@ -72,7 +72,8 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         this.contracts = new Contracts(config.codec() != null ? config.codec() : JacksonCodec.cbor());
         this.transport = Transport.forClient(config.ioThreads(), "hermod-client");
         this.timer = SharedTimer.acquire();
-        this.linkSettings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), false);
+        this.linkSettings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), false,
+                config.compression());
         this.ownedCallbacks = config.callbackExecutor() == null ? Executors2.callbackExecutor("hermod-callback") : null;
         this.peer = new Peer(contracts, timer.timer(), ownedCallbacks != null ? ownedCallbacks : config.callbackExecutor(),
                 config.callTimeout(), this, config.batchFlushSize());

@@ -97,7 +97,8 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         InetSocketAddress address = config.host() == null
                 ? new InetSocketAddress(config.port())
                 : new InetSocketAddress(config.host(), config.port());
-        Link.Settings settings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), true);
+        Link.Settings settings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), true,
+                config.compression());
         try {
             channel = transport.bind(address, ch -> Link.install(ch, settings, link -> {
                 RpcConnection c = new RpcConnection(link, dispatch, this, Long.MAX_VALUE, peer);
