@@ -1,15 +1,16 @@
 /**
  * Hermod: Java RPC centred on asynchronous method invocation.
  *
- * <p>The module exports only the public API ({@code dev.hermod}) and the codec SPI
- * ({@code dev.hermod.codec}); everything under {@code dev.hermod.internal} may change in any
- * release. Contracts and the types they carry are read by reflection: an application in a named
+ * <p>The module exports only the public API ({@code dev.hermod}), the codec SPI
+ * ({@code dev.hermod.codec}) and what only tools and generated code use ({@code dev.hermod.tools});
+ * everything under {@code dev.hermod.internal} may change in any release. Contracts and the types they carry are read by reflection: an application in a named
  * module must open the packages holding its {@code @Remote} interfaces and value types to
  * {@code dev.hermod} and {@code com.fasterxml.jackson.databind}.
  */
 module dev.hermod {
     exports dev.hermod;
     exports dev.hermod.codec;
+    exports dev.hermod.tools;
 
     requires io.netty.common;
     requires io.netty.buffer;

@@ -13,13 +13,13 @@ public final class ConnectionException extends RpcException {
     private static final long serialVersionUID = 1L;
 
     /**
-     * Creates an exception with status {@link Status#UNAVAILABLE}.
+     * Creates an exception (Hermod does; applications receive them) with status {@link Status#UNAVAILABLE}.
      *
      * @param message the detail message
      * @param cause the cause, or null
      * @param unprocessed whether the request certainly never reached a servant
      */
-    public ConnectionException(String message, Throwable cause, boolean unprocessed) {
+    ConnectionException(String message, Throwable cause, boolean unprocessed) {
         super(Status.UNAVAILABLE, message, cause, unprocessed);
     }
 }

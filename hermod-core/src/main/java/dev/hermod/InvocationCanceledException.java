@@ -15,13 +15,13 @@ public final class InvocationCanceledException extends RpcException {
     private static final long serialVersionUID = 1L;
 
     /**
-     * Creates an exception with status {@link Status#CANCELED}.
+     * Creates an exception (Hermod does; applications receive them) with status {@link Status#CANCELED}.
      *
      * @param message the detail message
      * @param cause the cause, or null
      * @param unprocessed whether the request certainly never reached a servant
      */
-    public InvocationCanceledException(String message, Throwable cause, boolean unprocessed) {
+    InvocationCanceledException(String message, Throwable cause, boolean unprocessed) {
         super(Status.CANCELED, message, cause, unprocessed);
     }
 }

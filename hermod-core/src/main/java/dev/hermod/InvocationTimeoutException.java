@@ -13,13 +13,13 @@ public final class InvocationTimeoutException extends RpcException {
     private static final long serialVersionUID = 1L;
 
     /**
-     * Creates an exception with status {@link Status#TIMEOUT}.
+     * Creates an exception (Hermod does; applications receive them) with status {@link Status#TIMEOUT}.
      *
      * @param message the detail message
      * @param cause the cause, or null
      * @param unprocessed whether the request certainly never reached a servant
      */
-    public InvocationTimeoutException(String message, Throwable cause, boolean unprocessed) {
+    InvocationTimeoutException(String message, Throwable cause, boolean unprocessed) {
         super(Status.TIMEOUT, message, cause, unprocessed);
     }
 }

@@ -13,13 +13,13 @@ public final class MarshalException extends RpcException {
     private static final long serialVersionUID = 1L;
 
     /**
-     * Creates an exception with status {@link Status#MARSHAL}.
+     * Creates an exception (Hermod does; applications receive them) with status {@link Status#MARSHAL}.
      *
      * @param message the detail message
      * @param cause the cause, or null
      * @param unprocessed whether the request certainly never reached a servant
      */
-    public MarshalException(String message, Throwable cause, boolean unprocessed) {
+    MarshalException(String message, Throwable cause, boolean unprocessed) {
         super(Status.MARSHAL, message, cause, unprocessed);
     }
 }

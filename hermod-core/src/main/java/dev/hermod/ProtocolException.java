@@ -13,13 +13,13 @@ public final class ProtocolException extends RpcException {
     private static final long serialVersionUID = 1L;
 
     /**
-     * Creates an exception with status {@link Status#PROTOCOL_ERROR}.
+     * Creates an exception (Hermod does; applications receive them) with status {@link Status#PROTOCOL_ERROR}.
      *
      * @param message the detail message
      * @param cause the cause, or null
      * @param unprocessed whether the request certainly never reached a servant
      */
-    public ProtocolException(String message, Throwable cause, boolean unprocessed) {
+    ProtocolException(String message, Throwable cause, boolean unprocessed) {
         super(Status.PROTOCOL_ERROR, message, cause, unprocessed);
     }
 }

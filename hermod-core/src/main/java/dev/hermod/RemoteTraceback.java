@@ -12,6 +12,8 @@ import java.util.Optional;
  * throws it, and never instantiates the remote class it names. It appears as the cause of a
  * {@link RemoteException}.
  *
+ * <p>Made by Hermod from what the peer sent; applications read it and cannot make one.
+ *
  * <p>Instances are immutable after construction.
  *
  * @since 0.1
@@ -25,14 +27,14 @@ public final class RemoteTraceback extends Throwable {
     private final String remoteMessage;
 
     /**
-     * Creates a traceback.
+     * Creates a traceback; only Hermod does, from what a peer sent.
      *
      * @param className the remote exception's fully qualified class name; not null
      * @param message the remote exception's message, or null
      * @param frames the remote stack frames, outermost last; may be empty
      * @param cause the remote cause, or null
      */
-    public RemoteTraceback(
+    RemoteTraceback(
             String className, String message, List<StackTraceElement> frames, RemoteTraceback cause) {
         super(message, cause, false, true);
         if (className == null) {

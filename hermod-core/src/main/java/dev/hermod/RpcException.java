@@ -1,5 +1,7 @@
 package dev.hermod;
 
+import dev.hermod.internal.bridge.Failures;
+
 /**
  * The root of every failure that Hermod itself reports: the unchecked exception a remote call
  * throws when it cannot deliver the operation's own result or declared exception.
@@ -26,6 +28,9 @@ package dev.hermod;
  * <p>A synchronous call rethrows a fresh exception of the same class with the original as its
  * cause, so that the stack trace shows the caller's own frames.
  *
+ * <p>Hermod creates these exceptions; applications catch them, and cannot make them claim that a
+ * request was unprocessed.
+ *
  * <p>Instances are immutable once created and safe to share between threads.
  *
  * @since 0.1
@@ -33,20 +38,26 @@ package dev.hermod;
 public class RpcException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    static {
+        // Hermod's own code makes these exceptions with flags no application sets: it finds the
+        // constructors through this factory (the JDK's SharedSecrets pattern).
+        Failures.register(new FailureFactory());
+    }
+
     /** Why the call failed. */
     private final Status status;
     /** Whether the request certainly never reached a servant. */
     private final boolean unprocessed;
 
     /**
-     * Creates an exception.
+     * Creates an exception; Hermod does, applications receive them.
      *
      * @param status the status; not null
      * @param message the detail message
      * @param cause the cause, or null
      * @param unprocessed whether the request certainly never reached a servant
      */
-    public RpcException(Status status, String message, Throwable cause, boolean unprocessed) {
+    RpcException(Status status, String message, Throwable cause, boolean unprocessed) {
         super(message, cause);
         if (status == null) {
             throw new NullPointerException("status");

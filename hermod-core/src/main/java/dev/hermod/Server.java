@@ -3,6 +3,7 @@ package dev.hermod;
 import dev.hermod.codec.Codec;
 import dev.hermod.internal.bridge.Engine;
 import dev.hermod.internal.bridge.ServerConfig;
+import dev.hermod.tools.ServantOf;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -13,13 +13,13 @@ public final class ServiceNotFoundException extends RpcException {
     private static final long serialVersionUID = 1L;
 
     /**
-     * Creates an exception with status {@link Status#SERVICE_NOT_FOUND}.
+     * Creates an exception (Hermod does; applications receive them) with status {@link Status#SERVICE_NOT_FOUND}.
      *
      * @param message the detail message
      * @param cause the cause, or null
      * @param unprocessed whether the request certainly never reached a servant
      */
-    public ServiceNotFoundException(String message, Throwable cause, boolean unprocessed) {
+    ServiceNotFoundException(String message, Throwable cause, boolean unprocessed) {
         super(Status.SERVICE_NOT_FOUND, message, cause, unprocessed);
     }
 }

@@ -1,5 +1,7 @@
 package dev.hermod;
 
+import dev.hermod.tools.CompanionOf;
+
 /** The asynchronous companion of {@link Blobs}, as the processor would generate it. */
 @CompanionOf(Blobs.class)
 public interface BlobsAsync {

@@ -1,5 +1,6 @@
 package dev.hermod;
 
+import dev.hermod.tools.CompanionOf;
 import java.util.List;
 
 /**

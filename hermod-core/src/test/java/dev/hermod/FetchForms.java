@@ -1,5 +1,7 @@
 package dev.hermod;
 
+import dev.hermod.tools.CompanionOf;
+import dev.hermod.tools.ServantOf;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 

@@ -1,5 +1,7 @@
 package dev.hermod;
 
+import dev.hermod.tools.CompanionOf;
+
 /** The asynchronous companion of {@link Listener}, as the annotation processor would generate it. */
 @CompanionOf(Listener.class)
 public interface ListenerAsync {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import dev.hermod.tools.CompanionOf;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -18,7 +18,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 
 import dev.hermod.CallOptions;
 import dev.hermod.Client;
-import dev.hermod.ServiceDescription;
+import dev.hermod.tools.ServiceDescription;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import dev.hermod.Client;
-import dev.hermod.ServiceDescription;
+import dev.hermod.tools.ServiceDescription;
 import picocli.CommandLine;
 
 /**

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import dev.hermod.ServiceDescription;
-import dev.hermod.ServiceDescription.DataType;
+import dev.hermod.tools.ServiceDescription;
+import dev.hermod.tools.ServiceDescription.DataType;
 
 /**
  * What the command knows of one service from its description: it checks JSON arguments against

@@ -1,7 +1,7 @@
 package dev.hermod.issues;
 
 import dev.hermod.AsyncResult;
-import dev.hermod.CompanionOf;
+import dev.hermod.tools.CompanionOf;
 import dev.hermod.Current;
 import dev.hermod.Remote;
 import java.time.Duration;

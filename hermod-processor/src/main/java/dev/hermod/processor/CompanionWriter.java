@@ -38,7 +38,7 @@ final class CompanionWriter {
     private final TypeNames names;
 
     /**
-     * @param marker {@code dev.hermod.CompanionOf} for a client companion, {@code dev.hermod.ServantOf}
+     * @param marker {@code dev.hermod.tools.CompanionOf} for a client companion, {@code dev.hermod.tools.ServantOf}
      *     for a servant companion
      * @param generated {@code javax.annotation.processing.Generated}, or null where the contract's
      *     module cannot name it

@@ -51,7 +51,7 @@ import javax.tools.JavaFileObject;
  * <p>For a contract {@code com.example.Employees} it writes {@code com.example.EmployeesAsync} and
  * {@code com.example.EmployeesAsyncServant}; for a nested contract {@code com.example.Outer.Inner},
  * the top-level {@code com.example.Outer_InnerAsync} and {@code Outer_InnerAsyncServant}. The
- * companions are annotated {@code @dev.hermod.CompanionOf} and {@code @dev.hermod.ServantOf} with
+ * companions are annotated {@code @dev.hermod.tools.CompanionOf} and {@code @dev.hermod.tools.ServantOf} with
  * the contract, are public when the contract is accessible from everywhere, have one abstract
  * method per remote operation (inherited operations included; {@code default}, {@code static} and
  * redeclared {@code Object} methods are not operations) and copy each operation's doc comment. The
@@ -80,8 +80,8 @@ import javax.tools.JavaFileObject;
 @SupportedAnnotationTypes({RemoteProcessor.REMOTE, RemoteProcessor.COMPANION_OF, RemoteProcessor.SERVANT_OF})
 public final class RemoteProcessor extends AbstractProcessor {
     static final String REMOTE = "dev.hermod.Remote";
-    static final String COMPANION_OF = "dev.hermod.CompanionOf";
-    static final String SERVANT_OF = "dev.hermod.ServantOf";
+    static final String COMPANION_OF = "dev.hermod.tools.CompanionOf";
+    static final String SERVANT_OF = "dev.hermod.tools.ServantOf";
     static final String ASYNC_RESULT = "dev.hermod.AsyncResult";
     static final String GENERATED = "javax.annotation.processing.Generated";
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hermod.AsyncResult;
-import dev.hermod.CompanionOf;
+import dev.hermod.tools.CompanionOf;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
@@ -66,7 +66,7 @@ final class RemoteProcessorTest {
                 package com.example;
 
                 import dev.hermod.AsyncResult;
-                import dev.hermod.CompanionOf;
+                import dev.hermod.tools.CompanionOf;
                 import javax.annotation.processing.Generated;
 
                 /**
@@ -696,7 +696,7 @@ final class RemoteProcessorTest {
 
         assertThat(found).hasSize(1);
         assertThat(found.get(0).getSupportedAnnotationTypes())
-                .containsExactlyInAnyOrder("dev.hermod.Remote", "dev.hermod.CompanionOf", "dev.hermod.ServantOf");
+                .containsExactlyInAnyOrder("dev.hermod.Remote", "dev.hermod.tools.CompanionOf", "dev.hermod.tools.ServantOf");
         assertThat(found.get(0).getSupportedSourceVersion()).isEqualTo(SourceVersion.latestSupported());
     }
 
@@ -714,10 +714,10 @@ final class RemoteProcessorTest {
                 .processor(new RemoteProcessor())
                 .source("module-info.java", moduleInfo)
                 .source("dev/hermod/Remote.java", "package dev.hermod;\npublic @interface Remote {}\n")
-                .source("dev/hermod/CompanionOf.java",
-                        "package dev.hermod;\npublic @interface CompanionOf { Class<?> value(); }\n")
-                .source("dev/hermod/ServantOf.java",
-                        "package dev.hermod;\npublic @interface ServantOf { Class<?> value(); }\n")
+                .source("dev/hermod/tools/CompanionOf.java",
+                        "package dev.hermod.tools;\npublic @interface CompanionOf { Class<?> value(); }\n")
+                .source("dev/hermod/tools/ServantOf.java",
+                        "package dev.hermod.tools;\npublic @interface ServantOf { Class<?> value(); }\n")
                 .source("dev/hermod/AsyncResult.java", """
                         package dev.hermod;
                         public interface AsyncResult<T> {

@@ -2,7 +2,7 @@ package dev.hermod.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hermod.ServantOf;
+import dev.hermod.tools.ServantOf;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.List;
@@ -56,7 +56,7 @@ final class ServantCompanionTest {
         assertThat(result.source("com.example.EmployeesAsyncServant")).isEqualTo("""
                 package com.example;
 
-                import dev.hermod.ServantOf;
+                import dev.hermod.tools.ServantOf;
                 import java.util.List;
                 import java.util.concurrent.CompletionStage;
                 import javax.annotation.processing.Generated;
@@ -211,7 +211,7 @@ final class ServantCompanionTest {
                         import java.util.concurrent.CompletableFuture;
                         import java.util.concurrent.CompletionStage;
 
-                        @dev.hermod.ServantOf(Employees.class)
+                        @dev.hermod.tools.ServantOf(Employees.class)
                         public interface EmployeesServant {
                             CompletableFuture<String> getName(int number) throws NoSuchEmployee;
 
@@ -234,7 +234,7 @@ final class ServantCompanionTest {
                         import dev.hermod.AsyncResult;
                         import java.util.concurrent.CompletionStage;
 
-                        @dev.hermod.CompanionOf(Employees.class)
+                        @dev.hermod.tools.CompanionOf(Employees.class)
                         public interface Lookups {
                             AsyncResult<String> getName(int number);
 
@@ -253,7 +253,7 @@ final class ServantCompanionTest {
 
                         import dev.hermod.AsyncResult;
 
-                        @dev.hermod.CompanionOf(Employees.class)
+                        @dev.hermod.tools.CompanionOf(Employees.class)
                         public interface Lookups {
                             AsyncResult<String> names();
                         }
@@ -274,7 +274,7 @@ final class ServantCompanionTest {
 
                         import dev.hermod.AsyncResult;
 
-                        @dev.hermod.CompanionOf(Employees.class)
+                        @dev.hermod.tools.CompanionOf(Employees.class)
                         public interface Lookups {
                             AsyncResult<String> getName(String number);
 
@@ -293,7 +293,7 @@ final class ServantCompanionTest {
                 "com/example/Lookups.java", """
                         package com.example;
 
-                        @dev.hermod.CompanionOf(Employees.class)
+                        @dev.hermod.tools.CompanionOf(Employees.class)
                         public interface Lookups {
                             java.util.concurrent.CompletableFuture<String> getName(int number);
                         }
@@ -313,7 +313,7 @@ final class ServantCompanionTest {
                         import java.util.List;
                         import java.util.concurrent.CompletionStage;
 
-                        @dev.hermod.ServantOf(Employees.class)
+                        @dev.hermod.tools.ServantOf(Employees.class)
                         public interface EmployeesServant {
                             CompletionStage<String> getName(int number) throws NoSuchEmployee;
 
@@ -334,7 +334,7 @@ final class ServantCompanionTest {
                         import java.util.List;
                         import java.util.concurrent.CompletionStage;
 
-                        @dev.hermod.ServantOf(Employees.class)
+                        @dev.hermod.tools.ServantOf(Employees.class)
                         public interface EmployeesServant {
                             CompletionStage<Integer> getName(int number);
 
@@ -358,7 +358,7 @@ final class ServantCompanionTest {
                 "com/example/PlainServant.java", """
                         package com.example;
 
-                        @dev.hermod.ServantOf(Plain.class)
+                        @dev.hermod.tools.ServantOf(Plain.class)
                         public interface PlainServant {
                             void ping();
                         }
@@ -384,7 +384,7 @@ final class ServantCompanionTest {
                 .source("com/example/DeskServant.java", """
                         package com.example;
 
-                        @dev.hermod.ServantOf(Desk.class)
+                        @dev.hermod.tools.ServantOf(Desk.class)
                         public interface DeskServant {
                             java.util.concurrent.CompletionStage<Ticket> book(String guest);
                         }
@@ -392,7 +392,7 @@ final class ServantCompanionTest {
                 .source("com/example/WrongDesk.java", """
                         package com.example;
 
-                        @dev.hermod.ServantOf(Desk.class)
+                        @dev.hermod.tools.ServantOf(Desk.class)
                         public interface WrongDesk {
                             java.util.concurrent.CompletionStage<java.util.List<Ticket>> book(String guest);
                         }

@@ -374,7 +374,7 @@ final class TypedCompanionTest {
 
             import dev.hermod.AsyncResult;
 
-            @dev.hermod.CompanionOf(Employees.class)
+            @dev.hermod.tools.CompanionOf(Employees.class)
             public interface MissesOne {
                 AsyncResult.Throwing<Void, NoSuchEmployee> rename(int number, String name);
             }
@@ -422,7 +422,7 @@ final class TypedCompanionTest {
 
                 import dev.hermod.AsyncResult;
 
-                @dev.hermod.CompanionOf(Employees.class)
+                @dev.hermod.tools.CompanionOf(Employees.class)
                 interface Usage {
                     AsyncResult.Throwing2<Void, AccessDenied, NoSuchEmployee> rename(int number, String name);
 

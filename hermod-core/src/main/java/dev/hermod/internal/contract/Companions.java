@@ -1,8 +1,8 @@
 package dev.hermod.internal.contract;
 
 import dev.hermod.AsyncResult;
-import dev.hermod.CompanionOf;
-import dev.hermod.ServantOf;
+import dev.hermod.tools.CompanionOf;
+import dev.hermod.tools.ServantOf;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;

@@ -1,10 +1,10 @@
 package dev.hermod.internal.contract;
 
 import dev.hermod.AsyncResult;
-import dev.hermod.CompanionOf;
+import dev.hermod.tools.CompanionOf;
 import dev.hermod.Remote;
 import dev.hermod.RpcException;
-import dev.hermod.ServantOf;
+import dev.hermod.tools.ServantOf;
 import dev.hermod.codec.Codec;
 import dev.hermod.codec.ValueCoder;
 import java.lang.reflect.Method;

@@ -1,8 +1,8 @@
 package dev.hermod.internal.contract;
 
 import dev.hermod.Remote;
-import dev.hermod.ServiceDescription;
-import dev.hermod.ServiceDescription.DataType;
+import dev.hermod.tools.ServiceDescription;
+import dev.hermod.tools.ServiceDescription.DataType;
 import java.lang.reflect.Field;
 import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.Method;

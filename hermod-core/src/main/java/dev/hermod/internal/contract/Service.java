@@ -1,7 +1,7 @@
 package dev.hermod.internal.contract;
 
 import dev.hermod.Remote;
-import dev.hermod.ServantOf;
+import dev.hermod.tools.ServantOf;
 import java.lang.reflect.Method;
 import java.util.Map;
 

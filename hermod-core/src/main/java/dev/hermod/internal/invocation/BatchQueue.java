@@ -1,9 +1,8 @@
 package dev.hermod.internal.invocation;
 
-import dev.hermod.ConnectionException;
-import dev.hermod.InvocationCanceledException;
 import dev.hermod.MarshalException;
 import dev.hermod.RpcException;
+import dev.hermod.internal.bridge.Failures;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
@@ -158,9 +157,9 @@ public final class BatchQueue {
             throw e; // made in this thread by value(), showing the caller's stack
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InvocationCanceledException("interrupted while flushing a batch", e, false);
+            throw Failures.canceled("interrupted while flushing a batch", e, false);
         } catch (Exception e) {
-            throw new ConnectionException("the batch flush failed: " + e, e, false);
+            throw Failures.connection("the batch flush failed: " + e, e, false);
         }
     }
 
@@ -175,13 +174,13 @@ public final class BatchQueue {
             call.operation.argumentCoder().encode(call.args, new ByteBufOutputStream(arguments));
         } catch (Exception | StackOverflowError e) {
             arguments.release();
-            throw new MarshalException("cannot encode the arguments of " + call.describe() + ": "
+            throw Failures.marshal("cannot encode the arguments of " + call.describe() + ": "
                     + e.getMessage(), e, true);
         }
         Item item = new Item(call, arguments);
         if (item.size() > owner.maxFrameSize()) {
             arguments.release();
-            throw new MarshalException("the request for " + call.describe() + " is " + item.size()
+            throw Failures.marshal("the request for " + call.describe() + " is " + item.size()
                     + " bytes, above the maximum frame size of " + owner.maxFrameSize(), null, true);
         }
         boolean first;

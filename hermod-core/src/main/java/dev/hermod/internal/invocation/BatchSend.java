@@ -1,7 +1,7 @@
 package dev.hermod.internal.invocation;
 
-import dev.hermod.MarshalException;
 import dev.hermod.RpcException;
+import dev.hermod.internal.bridge.Failures;
 import dev.hermod.internal.protocol.Frames;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.protocol.Wire;
@@ -69,7 +69,7 @@ final class BatchSend {
             item.arguments().release();
             if (Frames.frameLength(frame) > link().sendLimit()) { // alone, it is too big for any frame
                 connection.unregister(id, call);
-                call.fail(new MarshalException("the request for " + call.describe()
+                call.fail(Failures.marshal("the request for " + call.describe()
                         + " does not fit in a frame within " + link().describeSendLimit(), null, true));
                 call.neverSent();
                 frame.release();

@@ -4,6 +4,7 @@ import dev.hermod.CallOptions;
 import dev.hermod.InvocationCanceledException;
 import dev.hermod.InvocationTimeoutException;
 import dev.hermod.RpcException;
+import dev.hermod.internal.bridge.Failures;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.dispatch.Invocation;
 import dev.hermod.internal.transport.Transport;
@@ -378,7 +379,7 @@ public final class Call implements Invocation.Child {
             return;
         }
         boolean unsent = withdraw();
-        InvocationTimeoutException expired = new InvocationTimeoutException(describe() + " timed out after "
+        InvocationTimeoutException expired = Failures.timeout(describe() + " timed out after "
                 + TimeUnit.NANOSECONDS.toMillis(deadlineNanos - startNanos) + " ms", null, unsent);
         if (outcome.completeExceptionally(expired)) {
             settled();
@@ -401,7 +402,7 @@ public final class Call implements Invocation.Child {
         }
         boolean unsent = withdraw();
         InvocationCanceledException canceled =
-                new InvocationCanceledException(describe() + " canceled" + why, null, unsent);
+                Failures.canceled(describe() + " canceled" + why, null, unsent);
         if (!outcome.completeExceptionally(canceled)) {
             return false;
         }
@@ -475,7 +476,7 @@ public final class Call implements Invocation.Child {
                 if (f.isDone()) {
                     continue;
                 }
-                throw new InvocationTimeoutException("no outcome within a second after the deadline", null, false);
+                throw Failures.timeout("no outcome within a second after the deadline", null, false);
             }
         }
     }

@@ -1,6 +1,6 @@
 package dev.hermod.internal.invocation;
 
-import dev.hermod.ConnectionException;
+import dev.hermod.internal.bridge.Failures;
 import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
 
@@ -44,7 +44,7 @@ final class ConnectionHandle implements dev.hermod.Connection {
     public AsyncResultImpl<Void> flushBatchesAsync() {
         if (!connection.isUsable()) {
             return BatchQueue.flush(connection.peer(), null, "", java.util.List.of(),
-                    CompletableFuture.failedFuture(new ConnectionException("the connection to " + remoteAddress()
+                    CompletableFuture.failedFuture(Failures.connection("the connection to " + remoteAddress()
                             + " is closed", null, true)));
         }
         return connection.flushBatches();

@@ -11,6 +11,7 @@ import dev.hermod.RemoteException;
 import dev.hermod.RpcException;
 import dev.hermod.ServiceNotFoundException;
 import dev.hermod.Status;
+import dev.hermod.internal.bridge.Failures;
 import dev.hermod.internal.protocol.Frames;
 
 /** Maps statuses to exception types, and copies exceptions so they show the caller's stack. */
@@ -22,16 +23,16 @@ public final class Exceptions {
         String m = f.message();
         boolean u = f.unprocessed();
         switch (f.status()) {
-            case UNAVAILABLE: return new ConnectionException(m, null, u);
-            case TIMEOUT: return new InvocationTimeoutException(m, null, u);
-            case CANCELED: return new InvocationCanceledException(m, null, u);
-            case SERVICE_NOT_FOUND: return new ServiceNotFoundException(m, null, true);
-            case OPERATION_NOT_FOUND: return new OperationNotFoundException(m, null, true);
-            case MARSHAL: return new MarshalException(m, null, u);
+            case UNAVAILABLE: return Failures.connection(m, null, u);
+            case TIMEOUT: return Failures.timeout(m, null, u);
+            case CANCELED: return Failures.canceled(m, null, u);
+            case SERVICE_NOT_FOUND: return Failures.serviceNotFound(m, null, true);
+            case OPERATION_NOT_FOUND: return Failures.operationNotFound(m, null, true);
+            case MARSHAL: return Failures.marshal(m, null, u);
             case REMOTE_FAILURE: return new RemoteException(m, f.trace());
-            case PROTOCOL_ERROR: return new ProtocolException(m, null, u);
+            case PROTOCOL_ERROR: return Failures.protocol(m, null, u);
             case OBJECT_NOT_FOUND: return new ObjectNotFoundException(m, null);
-            default: return new RpcException(f.status(), m, f.trace(), u);
+            default: return Failures.rpc(f.status(), m, f.trace(), u);
         }
     }
 
@@ -47,23 +48,23 @@ public final class Exceptions {
             // The cause that matters is the remote traceback, not the I/O thread's frames.
             return new RemoteException(m, r.traceback().orElse(null));
         } else if (e instanceof ConnectionException) {
-            return new ConnectionException(m, e, u);
+            return Failures.connection(m, e, u);
         } else if (e instanceof InvocationTimeoutException) {
-            return new InvocationTimeoutException(m, e, u);
+            return Failures.timeout(m, e, u);
         } else if (e instanceof InvocationCanceledException) {
-            return new InvocationCanceledException(m, e, u);
+            return Failures.canceled(m, e, u);
         } else if (e instanceof ServiceNotFoundException) {
-            return new ServiceNotFoundException(m, e, u);
+            return Failures.serviceNotFound(m, e, u);
         } else if (e instanceof OperationNotFoundException) {
-            return new OperationNotFoundException(m, e, u);
+            return Failures.operationNotFound(m, e, u);
         } else if (e instanceof MarshalException) {
-            return new MarshalException(m, e, u);
+            return Failures.marshal(m, e, u);
         } else if (e instanceof ProtocolException) {
-            return new ProtocolException(m, e, u);
+            return Failures.protocol(m, e, u);
         } else if (e instanceof ObjectNotFoundException) {
             return new ObjectNotFoundException(m, e);
         }
-        return new RpcException(e.status(), m, e, u);
+        return Failures.rpc(e.status(), m, e, u);
     }
 
     /** The cause of a {@link java.util.concurrent.CompletionException}, or {@code t} itself. */
@@ -78,11 +79,11 @@ public final class Exceptions {
         }
         String m = cause.getMessage() + " (before the request was sent)";
         if (cause instanceof ProtocolException) {
-            return new ProtocolException(m, cause, true);
+            return Failures.protocol(m, cause, true);
         }
         if (cause.status() == Status.UNAVAILABLE) {
-            return new ConnectionException(m, cause, true);
+            return Failures.connection(m, cause, true);
         }
-        return new RpcException(cause.status(), m, cause, true);
+        return Failures.rpc(cause.status(), m, cause, true);
     }
 }

@@ -2,7 +2,7 @@ package dev.hermod.internal.invocation;
 
 import dev.hermod.MarshalException;
 import dev.hermod.RemoteException;
-import dev.hermod.RemoteTraceback;
+import dev.hermod.internal.bridge.Failures;
 import dev.hermod.internal.contract.Operation;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -31,7 +31,7 @@ record Reply(byte[] payload, String exceptionType) {
             try {
                 value = operation.resultCoder().decode(payload)[0];
             } catch (Exception ex) {
-                throw new MarshalException("cannot decode the result of " + call.describe() + ": "
+                throw Failures.marshal("cannot decode the result of " + call.describe() + ": "
                         + ex.getMessage(), ex, false);
             }
             return operation.resultReference() == null ? value
@@ -41,14 +41,14 @@ record Reply(byte[] payload, String exceptionType) {
         try {
             decoded = operation.exceptionCoder(r.exceptionType()).decode(payload)[0];
         } catch (Exception ex) {
-            throw new MarshalException("cannot decode declared exception " + r.exceptionType()
+            throw Failures.marshal("cannot decode declared exception " + r.exceptionType()
                     + " thrown by " + call.describe() + ": " + ex.getMessage(), ex, false);
         }
         if (operation.isDynamic()) {
             // No class to rebuild: describe the declared exception as data.
             Object message = decoded instanceof Map<?, ?> m ? m.get("message") : null;
             throw new RemoteException(call.describe() + " threw declared exception " + r.exceptionType()
-                    + ": " + decoded, new RemoteTraceback(r.exceptionType(),
+                    + ": " + decoded, Failures.traceback(r.exceptionType(),
                             message == null ? null : message.toString(), List.of(), null));
         }
         throw (Throwable) decoded;

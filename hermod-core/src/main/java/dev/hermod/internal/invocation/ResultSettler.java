@@ -1,6 +1,6 @@
 package dev.hermod.internal.invocation;
 
-import dev.hermod.InvocationCanceledException;
+import dev.hermod.internal.bridge.Failures;
 import dev.hermod.internal.dispatch.Executors2;
 import dev.hermod.internal.dispatch.SerialExecutor;
 import java.lang.invoke.MethodHandles;
@@ -162,7 +162,7 @@ final class ResultSettler {
             return Exceptions.forCaller(r);
         }
         // The outcome arrived first: it stays in this result for whoever looks without waiting.
-        return new InvocationCanceledException("waiting for " + call.describe()
+        return Failures.canceled("waiting for " + call.describe()
                 + " was interrupted; the invocation completed meanwhile", null, false);
     }
 

@@ -1,10 +1,8 @@
 package dev.hermod.internal.invocation;
 
-import dev.hermod.ConnectionException;
-import dev.hermod.MarshalException;
-import dev.hermod.ProtocolException;
 import dev.hermod.RpcException;
 import dev.hermod.Status;
+import dev.hermod.internal.bridge.Failures;
 import dev.hermod.internal.dispatch.Dispatch;
 import dev.hermod.internal.dispatch.Inbound;
 import dev.hermod.internal.protocol.Frames;
@@ -195,7 +193,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         call.connection = this;
         int id = call.oneway ? 0 : register(call);
         if (call.oneway && closed) {
-            call.fail(new ConnectionException("connection to " + link.remoteAddress() + " closed before "
+            call.fail(Failures.connection("connection to " + link.remoteAddress() + " closed before "
                     + call.describe() + " was sent", null, true));
             return;
         }
@@ -216,7 +214,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         } catch (Exception | StackOverflowError e) {
             frame.release();
             pending.remove(id, call);
-            call.fail(new MarshalException("cannot encode the arguments of " + call.describe() + ": "
+            call.fail(Failures.marshal("cannot encode the arguments of " + call.describe() + ": "
                     + e.getMessage(), e, true));
             return;
         }
@@ -225,7 +223,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         if (length > link.sendLimit()) {
             frame.release();
             pending.remove(id, call);
-            call.fail(new MarshalException("the request for " + call.describe() + " is " + length
+            call.fail(Failures.marshal("the request for " + call.describe() + " is " + length
                     + " bytes, above " + link.describeSendLimit(), null, true));
             return;
         }
@@ -239,7 +237,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
             // own thread, is held back anyway.
             frame.release();
             pending.remove(id, call);
-            call.fail(new RpcException(Status.RESOURCE_EXHAUSTED, "cannot send " + call.describe() + ": "
+            call.fail(Failures.rpc(Status.RESOURCE_EXHAUSTED, "cannot send " + call.describe() + ": "
                     + backlogBytes() + " bytes of requests are already waiting for the connection to "
                     + link.remoteAddress() + " (limit " + backlog.limit() + "); send fewer at a time", null, true));
         } else if (ticket != null) {
@@ -254,7 +252,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     RpcException writeFailure(ChannelFuture f, String what) {
         RpcException why = link.closeCause(); // e.g. the protocol error that closed the link
         return why != null ? why
-                : new ConnectionException(what + " to " + link.remoteAddress() + ": " + f.cause(), f.cause(), true);
+                : Failures.connection(what + " to " + link.remoteAddress() + ": " + f.cause(), f.cause(), true);
     }
 
     /**
@@ -307,7 +305,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                 call.requestId = id;
                 if (closed && pending.remove(id, call)) {
                     // Lost the race with onClose: it will not see this call.
-                    call.fail(new ConnectionException("connection to " + link.remoteAddress()
+                    call.fail(Failures.connection("connection to " + link.remoteAddress()
                             + " closed before " + call.describe() + " was sent", null, true));
                 }
                 return id;
@@ -394,7 +392,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
             case Wire.OUTCOME_EXCEPTION:
                 String type = Wire.readStr16(body);
                 if (call.operation.exceptionCoder(type) == null) {
-                    call.fail(new MarshalException("the server answered " + call.describe() + " with exception type "
+                    call.fail(Failures.marshal("the server answered " + call.describe() + " with exception type "
                             + type + ", which the operation does not declare", null, false));
                 } else {
                     call.complete(new Reply(payloadBytes(body, compressed), type));
@@ -430,7 +428,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     private void onGoAway(Frames.GoAway goAway) {
         draining = true;
         if (goAway.status() == Status.PROTOCOL_ERROR) {
-            link.recordCause(new ProtocolException("the peer " + link.remoteAddress()
+            link.recordCause(Failures.protocol("the peer " + link.remoteAddress()
                     + " closed the connection: " + goAway.message(), null, false));
         } else {
             log.debug("{}: peer is going away: {}", link, goAway.message());
@@ -465,7 +463,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
 
     private void closeIfDrained() {
         if (draining && pending.isEmpty() && inbound.inFlight() == 0 && link.isOpen()) {
-            link.close(new ConnectionException("connection to " + link.remoteAddress()
+            link.close(Failures.connection("connection to " + link.remoteAddress()
                     + " closed after draining", null, true));
         }
     }

@@ -2,6 +2,7 @@ package dev.hermod.internal.protocol;
 
 import dev.hermod.RemoteTraceback;
 import dev.hermod.Status;
+import dev.hermod.internal.bridge.Failures;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
@@ -298,7 +299,7 @@ public final class Frames {
         }
         Wire.need(body, 1, "cause marker");
         RemoteTraceback cause = body.readUnsignedByte() != 0 ? readTrace(body, depth + 1) : null;
-        return new RemoteTraceback(className, message, frames, cause);
+        return Failures.traceback(className, message, frames, cause);
     }
 
     // ---- CANCEL, PROGRESS ----

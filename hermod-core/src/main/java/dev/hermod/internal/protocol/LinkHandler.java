@@ -1,8 +1,7 @@
 package dev.hermod.internal.protocol;
 
-import dev.hermod.ConnectionException;
-import dev.hermod.ProtocolException;
 import dev.hermod.RpcException;
+import dev.hermod.internal.bridge.Failures;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -48,7 +47,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         ctx.executor().schedule(() -> {
             if (!handshakeDone && ctx.channel().isOpen()) {
                 log.debug("{}: no preamble within {}; closing", link, Link.HANDSHAKE_TIMEOUT);
-                link.close(new ProtocolException("the peer at " + link.remoteAddress()
+                link.close(Failures.protocol("the peer at " + link.remoteAddress()
                         + " sent no Hermod preamble within " + Link.HANDSHAKE_TIMEOUT.toSeconds() + " s", null, true));
             }
         }, Link.HANDSHAKE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -164,7 +163,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 log.debug("{}: no data from peer within three heartbeat intervals; closing", link);
-                link.close(new ConnectionException("connection to " + link.remoteAddress()
+                link.close(Failures.connection("connection to " + link.remoteAddress()
                         + " presumed dead: nothing received within three heartbeat intervals", null, false));
             }
             return;
@@ -182,14 +181,14 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             } else {
                 log.debug("closing connection: {}", message);
             }
-            link.closeAfterGoAway(new ProtocolException(message, null, false));
+            link.closeAfterGoAway(Failures.protocol(message, null, false));
         } else if (c instanceof IOException) {
             log.debug("{}: I/O error: {}", link, c.toString());
-            link.close(new ConnectionException("connection to " + link.remoteAddress() + " lost: "
+            link.close(Failures.connection("connection to " + link.remoteAddress() + " lost: "
                     + c.getMessage(), c, false));
         } else {
             log.error("{}: unexpected failure; closing the connection", link, c);
-            link.close(new ConnectionException("connection to " + link.remoteAddress()
+            link.close(Failures.connection("connection to " + link.remoteAddress()
                     + " closed after an internal error: " + c, c, false));
         }
     }
@@ -201,7 +200,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         }
         RpcException cause = link.closeCause();
         if (cause == null) {
-            cause = new ConnectionException("connection to " + link.remoteAddress() + " closed", null, false);
+            cause = Failures.connection("connection to " + link.remoteAddress() + " closed", null, false);
             link.recordCause(cause);
             cause = link.closeCause();
         }

@@ -5,6 +5,7 @@ import dev.hermod.MarshalException;
 import dev.hermod.ObjectNotFoundException;
 import dev.hermod.Remote;
 import dev.hermod.RpcException;
+import dev.hermod.internal.bridge.Failures;
 import dev.hermod.internal.contract.Contracts;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.contract.Service;
@@ -225,7 +226,7 @@ public final class ObjectTable {
         Key key = new Key(value, type);
         synchronized (this) {
             if (closed) {
-                throw new ConnectionException("cannot pass a reference to " + type.getSimpleName()
+                throw Failures.connection("cannot pass a reference to " + type.getSimpleName()
                         + " over the closed connection to " + link.remoteAddress(), null, true);
             }
             Export e = byServant.get(key);
@@ -234,7 +235,7 @@ public final class ObjectTable {
                 try {
                     service = new Service("@" + (lastId + 1), contracts.get(type), value);
                 } catch (IllegalArgumentException ex) {
-                    throw new MarshalException("cannot export a " + type.getName() + ": " + ex.getMessage(), ex, true);
+                    throw Failures.marshal("cannot export a " + type.getName() + ": " + ex.getMessage(), ex, true);
                 }
                 e = new Export(++lastId, key, service);
                 byServant.put(key, e);
@@ -281,13 +282,13 @@ public final class ObjectTable {
                         + " revoked", null);
             }
             if (!type.isInstance(e.key.servant())) {
-                throw new MarshalException("object @" + -id + " is a " + e.key.type().getName() + ", not a "
+                throw Failures.marshal("object @" + -id + " is a " + e.key.type().getName() + ", not a "
                         + type.getName(), null, true);
             }
             return e.key.servant();
         }
         if (id == 0) {
-            throw new MarshalException("0 is not an object reference", null, true);
+            throw Failures.marshal("0 is not an object reference", null, true);
         }
         synchronized (this) {
             Import known = imports.get(id);
@@ -297,7 +298,7 @@ public final class ObjectTable {
                 try {
                     r = carrier.newImport(state, type);
                 } catch (IllegalArgumentException e) {
-                    throw new MarshalException("cannot make a proxy for object @" + id + ": " + e.getMessage(), e,
+                    throw Failures.marshal("cannot make a proxy for object @" + id + ": " + e.getMessage(), e,
                             true);
                 }
                 state.reference = new WeakReference<>(r);
@@ -378,7 +379,7 @@ public final class ObjectTable {
     /** Whether the reference is still usable; if not, why not. */
     public synchronized RpcException unusable(Import state, Class<?> type) {
         if (closed) {
-            return new ConnectionException("the connection to " + link.remoteAddress()
+            return Failures.connection("the connection to " + link.remoteAddress()
                     + " that carried reference @" + state.id + " (" + type.getSimpleName() + ") is closed",
                     null, true);
         }

@@ -3,9 +3,9 @@ package dev.hermod.internal.runtime;
 import dev.hermod.AsyncResult;
 import dev.hermod.CallOptions;
 import dev.hermod.Client;
-import dev.hermod.ConnectionException;
 import dev.hermod.RpcException;
 import dev.hermod.internal.bridge.ClientConfig;
+import dev.hermod.internal.bridge.Failures;
 import dev.hermod.internal.codec.JacksonCodec;
 import dev.hermod.internal.contract.Contracts;
 import dev.hermod.internal.contract.Operation;
@@ -144,13 +144,13 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     }
 
     /** The async face of the describe service, for {@link #describe()}. */
-    @dev.hermod.CompanionOf(Describe.class)
+    @dev.hermod.tools.CompanionOf(Describe.class)
     public interface DescribeAsync {
-        AsyncResult<List<dev.hermod.ServiceDescription>> describe();
+        AsyncResult<List<dev.hermod.tools.ServiceDescription>> describe();
     }
 
     @Override
-    public AsyncResult<List<dev.hermod.ServiceDescription>> describe() {
+    public AsyncResult<List<dev.hermod.tools.ServiceDescription>> describe() {
         return proxy(DescribeAsync.class, Describe.SERVICE).describe();
     }
 
@@ -282,7 +282,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
                 }, ready));
         connect.addListener(f -> {
             if (!f.isSuccess()) {
-                ready.completeExceptionally(new ConnectionException("cannot connect to " + target + ": "
+                ready.completeExceptionally(Failures.connection("cannot connect to " + target + ": "
                         + f.cause().getMessage(), f.cause(), true));
             }
         });

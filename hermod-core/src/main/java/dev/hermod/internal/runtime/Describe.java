@@ -1,7 +1,7 @@
 package dev.hermod.internal.runtime;
 
 import dev.hermod.Remote;
-import dev.hermod.ServiceDescription;
+import dev.hermod.tools.ServiceDescription;
 import java.util.List;
 
 /**

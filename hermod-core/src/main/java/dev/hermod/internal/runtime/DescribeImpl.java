@@ -1,6 +1,6 @@
 package dev.hermod.internal.runtime;
 
-import dev.hermod.ServiceDescription;
+import dev.hermod.tools.ServiceDescription;
 import dev.hermod.internal.contract.DataTypes;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.contract.Service;

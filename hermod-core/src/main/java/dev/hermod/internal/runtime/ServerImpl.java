@@ -4,6 +4,7 @@ import dev.hermod.ConnectionException;
 import dev.hermod.RpcException;
 import dev.hermod.Server;
 import dev.hermod.codec.Codec;
+import dev.hermod.internal.bridge.Failures;
 import dev.hermod.internal.bridge.ServerConfig;
 import dev.hermod.internal.codec.JacksonCodec;
 import dev.hermod.internal.contract.Contracts;
@@ -181,7 +182,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
             state = STOPPED;
         }
         channel.close();
-        ConnectionException closed = new ConnectionException("the server at " + address() + " shut down",
+        ConnectionException closed = Failures.connection("the server at " + address() + " shut down",
                 null, false);
         for (RpcConnection c : List.copyOf(connections)) {
             c.link().close(closed);

@@ -2,6 +2,7 @@ package dev.hermod.internal.transport;
 
 import dev.hermod.ConnectionException;
 import dev.hermod.RpcException;
+import dev.hermod.internal.bridge.Failures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -268,7 +269,7 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
     }
 
     private ConnectionException closedError() {
-        return new ConnectionException("the client for " + target + " was closed", null, false);
+        return Failures.connection("the client for " + target + " was closed", null, false);
     }
 
     /** Begins a graceful shutdown: no new calls; connections close once their calls are answered. */

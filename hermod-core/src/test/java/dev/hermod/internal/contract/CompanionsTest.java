@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hermod.AsyncResult;
-import dev.hermod.CompanionOf;
+import dev.hermod.tools.CompanionOf;
 import dev.hermod.Remote;
-import dev.hermod.ServantOf;
+import dev.hermod.tools.ServantOf;
 import dev.hermod.internal.codec.JacksonCodec;
 import java.io.IOException;
 import java.lang.reflect.Type;

@@ -1,5 +1,7 @@
-package dev.hermod;
+package dev.hermod.tools;
 
+import dev.hermod.Current;
+import dev.hermod.Remote;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,5 +1,7 @@
-package dev.hermod;
+package dev.hermod.tools;
 
+import dev.hermod.Client;
+import dev.hermod.Remote;
 import java.util.List;
 
 /**
