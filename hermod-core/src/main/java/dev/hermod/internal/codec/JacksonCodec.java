@@ -98,9 +98,13 @@ import java.util.WeakHashMap;
  * {@code Id.CLASS} or {@code Id.MINIMAL_CLASS} is rejected by {@code coder()}, and a payload
  * naming a class never loads or instantiates it. Logical type names ({@code Id.NAME} with
  * {@code @JsonSubTypes}) are allowed, as they only select among classes the contract lists.
- * Parsing is bounded by Jackson's stream read constraints (nesting depth 1000, string and number
- * lengths); a byte string is never allocated larger than the bytes actually present; duplicate
- * map keys are rejected.
+ * Before a payload is decoded, its CBOR structure is walked without allocating anything and
+ * checked against {@link DecodeLimits} (by default: at most an estimated 64 MiB of decoded
+ * objects, 4,000,000 data items and nesting 1,000 deep), so that a small payload cannot make the
+ * receiver allocate far more than it holds; a payload beyond them fails with
+ * {@link DecodeLimits.Exceeded}. Parsing is also bounded by Jackson's stream read constraints
+ * (nesting depth, token count, string and number lengths); a byte string is never allocated
+ * larger than the bytes actually present; duplicate map keys are rejected.
  *
  * <h2>Declared exceptions</h2>
  * A {@link Throwable} subclass is carried as a CBOR map holding {@code "message"}
@@ -130,9 +134,10 @@ import java.util.WeakHashMap;
  */
 public final class JacksonCodec implements Codec {
 
-    private static final JacksonCodec CBOR = new JacksonCodec(newCborMapper());
+    private static final JacksonCodec CBOR = new JacksonCodec(newCborMapper(DecodeLimits.DEFAULT), DecodeLimits.DEFAULT);
 
     private final ObjectMapper mapper;
+    private final DecodeLimits limits;
     /** One mapper per application class loader, found through any class of that loader. */
     private final ClassValue<ObjectMapper> mappers = new ClassValue<>() {
         @Override
@@ -143,8 +148,21 @@ public final class JacksonCodec implements Codec {
     /** The live mapper of each loader; weak both ways, so that it pins neither. Guarded by itself. */
     private final Map<ClassLoader, WeakReference<ObjectMapper>> byLoader = new WeakHashMap<>();
 
-    private JacksonCodec(ObjectMapper mapper) {
+    private JacksonCodec(ObjectMapper mapper, DecodeLimits limits) {
         this.mapper = mapper;
+        this.limits = limits;
+    }
+
+    /**
+     * Returns a CBOR codec that checks payloads against other limits than the
+     * {@linkplain DecodeLimits#DEFAULT defaults}.
+     *
+     * @param limits what a payload may cost once decoded
+     * @return a new codec
+     */
+    public static JacksonCodec cbor(DecodeLimits limits) {
+        Objects.requireNonNull(limits, "limits");
+        return new JacksonCodec(newCborMapper(limits), limits);
     }
 
     /**
@@ -173,7 +191,7 @@ public final class JacksonCodec implements Codec {
         Objects.requireNonNull(types, "types");
         List<Type> copy = List.copyOf(types);
         Class<?> anchor = ClassLoaders.deepestApplicationClass(copy, JacksonCodec.class.getClassLoader());
-        return new JacksonValueCoder(anchor == null ? mapper : mappers.get(anchor), copy);
+        return new JacksonValueCoder(anchor == null ? mapper : mappers.get(anchor), copy, limits);
     }
 
     private ObjectMapper mapperOf(ClassLoader loader) {
@@ -195,7 +213,7 @@ public final class JacksonCodec implements Codec {
         if (count < 0) {
             throw new IllegalArgumentException("count must not be negative: " + count);
         }
-        return JacksonValueCoder.untyped(mapper, count);
+        return JacksonValueCoder.untyped(mapper, count, limits);
     }
 
     /** The configured mapper; for tests. */
@@ -208,13 +226,19 @@ public final class JacksonCodec implements Codec {
         return "JacksonCodec[" + name() + "]";
     }
 
-    private static ObjectMapper newCborMapper() {
+    private static ObjectMapper newCborMapper(DecodeLimits limits) {
         // A shared buffer pool instead of thread-local ones: dispatch may run on a new virtual
         // thread per call, where a thread-local pool would never be reused. The deque pool is the
         // one Jackson 2.23 recommends in place of the lock-free pool it deprecated.
         com.fasterxml.jackson.dataformat.cbor.CBORFactory factory = com.fasterxml.jackson.dataformat.cbor.CBORFactory
                 .builder()
                 .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedConcurrentDequePool())
+                // Jackson's own limits, behind the walk of DecodeLimits: nesting, and tokens
+                // (each data item is one, and each container adds its end).
+                .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                        .maxNestingDepth(limits.maxDepth())
+                        .maxTokenCount(2 * limits.maxItems() + 2)
+                        .build())
                 .build();
         return CBORMapper.builder(factory)
                 .addModule(new Jdk8Module())

@@ -28,21 +28,24 @@ import java.util.Objects;
  * writer with their prefetched (de)serializers) is computed in the constructor; a call only
  * creates a parser or generator. Immutable and thread-safe.
  */
-final class JacksonValueCoder implements ValueCoder {
+final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
 
     private final JsonFactory factory;
     private final Slot[] slots;
+    private final DecodeLimits limits;
 
-    JacksonValueCoder(ObjectMapper mapper, List<Type> types) {
+    JacksonValueCoder(ObjectMapper mapper, List<Type> types, DecodeLimits limits) {
         this.factory = mapper.getFactory();
+        this.limits = limits;
         this.slots = new Slot[types.size()];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = Slot.of(mapper, types.get(i), i, slots.length);
         }
     }
 
-    private JacksonValueCoder(ObjectMapper mapper, int count) {
+    private JacksonValueCoder(ObjectMapper mapper, int count, DecodeLimits limits) {
         this.factory = mapper.getFactory();
+        this.limits = limits;
         this.slots = new Slot[count];
         for (int i = 0; i < count; i++) {
             slots[i] = Slot.untyped(mapper, i, count);
@@ -54,8 +57,8 @@ final class JacksonValueCoder implements ValueCoder {
      * their runtime types and read as plain data (null, Boolean, Integer/Long/BigInteger, Double,
      * String, byte[], List, Map). No class is ever chosen by the bytes.
      */
-    static JacksonValueCoder untyped(ObjectMapper mapper, int count) {
-        return new JacksonValueCoder(mapper, count);
+    static JacksonValueCoder untyped(ObjectMapper mapper, int count, DecodeLimits limits) {
+        return new JacksonValueCoder(mapper, count, limits);
     }
 
     /**
@@ -83,20 +86,31 @@ final class JacksonValueCoder implements ValueCoder {
         }
     }
 
+    @Override
+    public long decodedSize(ByteBuffer in) throws DecodeLimits.Exceeded {
+        return limits.check(in);
+    }
+
     /**
      * {@inheritDoc}
      *
      * <p>The buffer's position is left unchanged. A heap buffer is parsed in place; any other
-     * buffer through a stream over a duplicate of it.
+     * buffer through a stream over a duplicate of it. Before anything is decoded, the payload is
+     * checked against the codec's {@link DecodeLimits}.
+     *
+     * @throws DecodeLimits.Exceeded if the payload would decode beyond the limits
      */
     @Override
     public Object[] decode(ByteBuffer in) throws IOException {
         Objects.requireNonNull(in, "in");
+        limits.check(in);
         int length = in.remaining();
         try (JsonParser parser = in.hasArray()
                 ? factory.createParser(in.array(), in.arrayOffset() + in.position(), length)
                 : factory.createParser(new ByteBufferBackedInputStream(in.duplicate()))) {
             return read(parser, length);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new DecodeLimits.Exceeded(e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             // Raised by the parser between values; failures inside a value are already wrapped.
             throw new IOException("malformed CBOR: " + e.getMessage(), e);
