@@ -5,6 +5,9 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Splits the inbound byte stream into the peer's preamble (checked here) and then frames. Each
@@ -19,12 +22,22 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * bytes, and grows as the rest arrives, so a peer that declares a large frame and sends little of
  * it ties up little memory. Only the preamble and length prefixes, when split between reads, are
  * held back in a small array.
+ *
+ * <p>A peer must not hold such memory for long by sending slowly: once a frame has begun to
+ * arrive, it must arrive at an average of at least the minimum read rate, counted from a grace
+ * period after its first byte (time during which this side has stopped reading does not count),
+ * or {@link TooSlow} is raised and the connection closes. A frame that arrives in one read is
+ * never timed.
  */
 final class FrameDecoder extends ChannelInboundHandlerAdapter {
+    /** How often a frame in progress has its rate checked. */
+    static final long RATE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** The least room given up front to a frame that spans reads (unless the frame is smaller). */
     static final int SPAN_CHUNK = 128 * 1024;
 
     private final int maxFrameSize;
+    private final int minReadRate;
+    private final long graceNanos;
     private volatile boolean preambleSeen;
     /** Set after a failure, or once the channel or this handler is gone: input is dropped unread. */
     private boolean discarding;
@@ -36,9 +49,22 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
     /** Whether bytes were read, and whether a frame was passed on, since the last read completed. */
     private boolean consumedRead;
     private boolean firedFrame;
+    /** When the first byte of the frame in progress arrived; 0 between frames. */
+    private long frameStarted;
+    /** Time since {@link #frameStarted} during which reading was paused by this side, not the peer. */
+    private long pausedNanos;
+    private long lastCheck;
+    private boolean pausedAtLastCheck;
+    private ScheduledFuture<?> rateCheck;
 
     FrameDecoder(int maxFrameSize) {
+        this(maxFrameSize, 0, Duration.ZERO);
+    }
+
+    FrameDecoder(int maxFrameSize, int minReadRate, Duration grace) {
         this.maxFrameSize = maxFrameSize;
+        this.minReadRate = minReadRate;
+        this.graceNanos = grace.toNanos();
     }
 
     /** Whether the peer's preamble has arrived and was accepted. */
@@ -56,6 +82,7 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
         try {
             if (!discarding) {
                 decode(ctx, in);
+                timeFrameInProgress(ctx);
             }
         } catch (ProtocolViolation | VersionMismatch e) {
             discard();
@@ -172,6 +199,7 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
         if (frame.maxWritableBytes() == 0) {
             ByteBuf complete = frame;
             frame = null;
+            frameStarted = 0;
             firedFrame = true;
             ctx.fireChannelRead(complete);
         }
@@ -199,9 +227,75 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
     /** Releases the frame being assembled, if any, and drops all further input. */
     private void discard() {
         discarding = true;
+        if (rateCheck != null) {
+            rateCheck.cancel(false);
+            rateCheck = null;
+        }
         if (frame != null) {
             frame.release();
             frame = null;
+        }
+    }
+
+    /** After a read: starts timing a frame left incomplete, unless it is already timed. */
+    private void timeFrameInProgress(ChannelHandlerContext ctx) {
+        if (minReadRate <= 0 || discarding || !preambleSeen || (frame == null && heldLength == 0)
+                || frameStarted != 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        frameStarted = now;
+        pausedNanos = 0;
+        lastCheck = now;
+        pausedAtLastCheck = !ctx.channel().config().isAutoRead();
+        if (rateCheck == null) {
+            rateCheck = ctx.executor().scheduleAtFixedRate(() -> checkRate(ctx), RATE_CHECK_NANOS, RATE_CHECK_NANOS,
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Closes the connection if the frame in progress arrives too slowly; stops checking between
+     * frames. A check interval counts as paused when reading was paused at its start or its end,
+     * so that a peer is never blamed for a pause of this side's making.
+     */
+    private void checkRate(ChannelHandlerContext ctx) {
+        if (discarding || frameStarted == 0) {
+            if (rateCheck != null) {
+                rateCheck.cancel(false);
+                rateCheck = null;
+            }
+            return;
+        }
+        long now = System.nanoTime();
+        boolean paused = !ctx.channel().config().isAutoRead();
+        if (paused || pausedAtLastCheck) {
+            pausedNanos += now - lastCheck;
+        }
+        pausedAtLastCheck = paused;
+        lastCheck = now;
+        long active = now - frameStarted - pausedNanos;
+        if (active <= graceNanos) {
+            return;
+        }
+        long length = frame == null ? Wire.LENGTH_PREFIX : Wire.LENGTH_PREFIX + (long) frame.maxCapacity();
+        long received = frame == null ? heldLength : Wire.LENGTH_PREFIX + (long) frame.writerIndex();
+        long due = Math.min(length, (active - graceNanos) / 1_000_000L * minReadRate / 1_000L);
+        if (received < due) {
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(now - frameStarted);
+            TooSlow slow = new TooSlow("the peer sent " + received + " bytes of a " + length + "-byte frame in "
+                    + seconds + " s, slower than the minimum of " + minReadRate + " bytes/s");
+            discard();
+            ctx.fireExceptionCaught(slow);
+        }
+    }
+
+    /** A peer sends a frame more slowly than the minimum read rate. */
+    static final class TooSlow extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TooSlow(String message) {
+            super(message, null, false, false);
         }
     }
 

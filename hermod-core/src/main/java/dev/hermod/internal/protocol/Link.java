@@ -41,8 +41,33 @@ public final class Link implements Backlog.Outlet {
         default void onWritabilityChanged(Link link, boolean writable) {}
     }
 
-    /** How links are configured. */
-    public record Settings(int maxFrameSize, Duration heartbeatInterval, boolean acceptedSide, boolean compression) {}
+    /**
+     * How links are configured.
+     *
+     * @param maxFrameSize the largest frame sent or received, without the length prefix
+     * @param heartbeatInterval how often an idle link sends a PING; zero for never
+     * @param acceptedSide whether links are accepted (a server's) rather than dialled
+     * @param compression whether this side offers frame compression in the handshake
+     * @param minReadRate the average bytes per second at which a frame that has begun to arrive
+     *     must keep arriving, once {@code readGrace} has passed; 0 for no minimum
+     * @param readGrace how long a frame may take before its rate counts
+     * @param log where warnings about peers go, rate-limited, shared by the links of one client
+     *     or server
+     */
+    public record Settings(int maxFrameSize, Duration heartbeatInterval, boolean acceptedSide, boolean compression,
+            int minReadRate, Duration readGrace, PeerLog log) {
+
+        /** A frame must arrive at 32 KiB/s on average by default, ... */
+        public static final int DEFAULT_MIN_READ_RATE = 32 * 1024;
+        /** ... counted once it has taken 5 seconds. */
+        public static final Duration DEFAULT_READ_GRACE = Duration.ofSeconds(5);
+
+        /** Settings with the default minimum read rate and a log of their own. */
+        public Settings(int maxFrameSize, Duration heartbeatInterval, boolean acceptedSide, boolean compression) {
+            this(maxFrameSize, heartbeatInterval, acceptedSide, compression, DEFAULT_MIN_READ_RATE, DEFAULT_READ_GRACE,
+                    new PeerLog(org.slf4j.LoggerFactory.getLogger(Link.class), acceptedSide ? "server" : "client"));
+        }
+    }
 
     /** How long a peer has to send its preamble before the connection is closed. */
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
@@ -81,7 +106,8 @@ public final class Link implements Backlog.Outlet {
         }
         // Many small frames written by other threads become one socket write per event-loop turn.
         channel.pipeline().addLast("flushes", new io.netty.handler.flush.FlushConsolidationHandler(256, true));
-        channel.pipeline().addLast("frames", new FrameDecoder(settings.maxFrameSize()));
+        channel.pipeline().addLast("frames", new FrameDecoder(settings.maxFrameSize(), settings.minReadRate(),
+                settings.readGrace()));
         channel.pipeline().addLast("link", new LinkHandler(link, listener, ready));
     }
 
@@ -206,7 +232,7 @@ public final class Link implements Backlog.Outlet {
     }
 
     /** Why reading is paused on purpose, as a set of {@code PAUSE_} bits; 0 if it is not. I/O thread only. */
-    int pausedFor() {
+    public int pausedFor() {
         return pausedFor;
     }
 
@@ -229,6 +255,8 @@ public final class Link implements Backlog.Outlet {
     public static final int PAUSE_DISPATCH = 1;
     /** Reading is paused because the peer does not read what this side writes. */
     public static final int PAUSE_UNWRITABLE = 2;
+    /** Reading is paused because the peer's requests hold too many bytes on this side. */
+    public static final int PAUSE_MEMORY = 4;
     private int pausedFor;
     private Object lastHead;
     private long lastHeadProgress;
@@ -334,6 +362,11 @@ public final class Link implements Backlog.Outlet {
 
     boolean acceptedSide() {
         return settings.acceptedSide();
+    }
+
+    /** Where warnings about this link's peer go: escaped and rate-limited, shared by the client's or server's links. */
+    public PeerLog peerLog() {
+        return settings.log();
     }
 
     @Override

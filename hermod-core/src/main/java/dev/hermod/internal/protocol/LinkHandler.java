@@ -28,6 +28,8 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     private volatile boolean handshakeDone;
     /** Sends PINGs while the link is open; null when heartbeats are off. */
     private io.netty.util.concurrent.ScheduledFuture<?> heartbeats;
+    /** Closes the link if the peer's preamble does not come in time; canceled when the link closes. */
+    private io.netty.util.concurrent.ScheduledFuture<?> handshakeTimer;
 
     LinkHandler(Link link, Link.Listener listener, CompletableFuture<Link> ready) {
         this.link = link;
@@ -44,7 +46,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(Frames.settings(ctx.alloc(), link.maxFrameSize()), ctx.voidPromise());
         // The dialling side's link is ready once it knows the peer's settings: nothing it sends
         // can then exceed the peer's limit. An accepting side hears the peer first anyway.
-        ctx.executor().schedule(() -> {
+        handshakeTimer = ctx.executor().schedule(() -> {
             if (!handshakeDone && ctx.channel().isOpen()) {
                 log.debug("{}: no preamble within {}; closing", link, Link.HANDSHAKE_TIMEOUT);
                 link.close(Failures.protocol("the peer at " + link.remoteAddress()
@@ -174,12 +176,22 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        if (c instanceof ProtocolViolation || c instanceof FrameDecoder.VersionMismatch) {
+        if (c instanceof FrameDecoder.TooSlow) {
+            String message = "connection to " + link.remoteAddress() + " closed: " + c.getMessage();
+            if (link.acceptedSide()) {
+                link.peerLog().warn("slow peer", "closing connection from {}: {}", String.valueOf(link.remoteAddress()),
+                        c.getMessage());
+            } else {
+                log.debug("{}", message);
+            }
+            link.close(Failures.connection(message, null, false));
+        } else if (c instanceof ProtocolViolation || c instanceof FrameDecoder.VersionMismatch) {
             String message = "protocol error on connection with " + link.remoteAddress() + ": " + c.getMessage();
             if (link.acceptedSide()) {
-                log.warn("closing connection from {}: {}", link.remoteAddress(), c.getMessage());
+                link.peerLog().warn("protocol error", "closing connection from {}: {}",
+                        String.valueOf(link.remoteAddress()), c.getMessage());
             } else {
-                log.debug("closing connection: {}", message);
+                log.debug("closing connection: {}", PeerLog.escape(message));
             }
             link.closeAfterGoAway(Failures.protocol(message, null, false));
         } else if (c instanceof IOException) {
@@ -197,6 +209,9 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (heartbeats != null) {
             heartbeats.cancel(false);
+        }
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel(false); // it holds the whole channel until it fires
         }
         RpcException cause = link.closeCause();
         if (cause == null) {

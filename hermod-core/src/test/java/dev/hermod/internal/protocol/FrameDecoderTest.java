@@ -304,6 +304,19 @@ final class FrameDecoderTest {
         channel.pipeline().addLast(new FrameDecoder(maxFrameSize));
     }
 
+    /** A decoder that wants frames at {@code rate} bytes/s after {@code graceMillis}. */
+    private void openTimed(int rate, long graceMillis) {
+        channel = new EmbeddedChannel();
+        channel.config().setAllocator(alloc);
+        channel.pipeline().addLast(new FrameDecoder(MAX_FRAME, rate, java.time.Duration.ofMillis(graceMillis)));
+    }
+
+    /** Waits in real time, then runs the rate checks that came due. */
+    private void waitAndCheck(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        channel.runPendingTasks();
+    }
+
     /** Feeds {@code data} as direct buffers, one read per piece, cut at the given offsets. */
     private void feed(byte[] data, int... cuts) {
         int from = 0;
@@ -339,6 +352,59 @@ final class FrameDecoderTest {
         assertThat(partial.refCnt()).isEqualTo(1);
         assertThat(readFrames()).isEmpty();
         return partial;
+    }
+
+    // ---- slow peers ----
+
+    @Test
+    void frameTricklingBelowTheMinimumRate_closesAfterTheGrace() throws InterruptedException {
+        openTimed(10_000, 200);
+        feed(concat(preamble(), prefix(100_000), new byte[] {Wire.REQUEST, 0}));
+
+        waitAndCheck(1_100);
+
+        assertThatThrownBy(channel::checkException).isInstanceOf(FrameDecoder.TooSlow.class)
+                .hasMessageContaining("the peer sent 6 bytes of a 100004-byte frame in 1 s")
+                .hasMessageContaining("minimum of 10000 bytes/s");
+        assertThat(alloc.heap).allSatisfy(b -> assertThat(b.refCnt()).isZero());
+        feed(bytes(100)); // dropped unread once discarding
+        assertThat(readFrames()).isEmpty();
+    }
+
+    @Test
+    void frameArrivingFastEnough_isNotClosedAndTimingStopsWithIt() throws InterruptedException {
+        openTimed(1_000, 200);
+        byte[] frame = frame(Wire.REQUEST, 0, bytes(3_000));
+        feed(concat(preamble(), Arrays.copyOf(frame, 1_000)));
+        waitAndCheck(1_050);
+        feed(Arrays.copyOfRange(frame, 1_000, frame.length));
+        waitAndCheck(1_050);
+
+        channel.checkException();
+        assertThat(readFrames()).containsExactly(withoutPrefix(frame));
+    }
+
+    @Test
+    void timeWhileThisSideStoppedReading_doesNotCountAgainstThePeer() throws InterruptedException {
+        openTimed(10_000, 200);
+        feed(concat(preamble(), prefix(100_000), new byte[] {Wire.REQUEST, 0}));
+        channel.config().setAutoRead(false);
+
+        waitAndCheck(1_100);
+        waitAndCheck(1_100);
+
+        channel.checkException();
+    }
+
+    @Test
+    void lengthPrefixLeftHalfSent_isTimedToo() throws InterruptedException {
+        openTimed(10_000, 200);
+        feed(concat(preamble(), new byte[] {0, 0}));
+
+        waitAndCheck(1_100);
+
+        assertThatThrownBy(channel::checkException).isInstanceOf(FrameDecoder.TooSlow.class)
+                .hasMessageContaining("the peer sent 2 bytes of a 4-byte frame");
     }
 
     private static byte[] preamble() {
