@@ -8,6 +8,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 
+// One file, longer than most: the Builder is nested here because users name it Client.Builder,
+// and its javadoc is where each setting and its default are documented.
 /**
  * A client of one Hermod server: it hands out proxies for the server's services and carries their
  * calls over a connection it opens on first use.
@@ -210,6 +212,8 @@ public interface Client extends AutoCloseable {
         private int maxOutstandingPerConnection;
         private java.util.concurrent.Executor dispatchExecutor;
         private boolean manualServing;
+        private int minReadRate = 32 * 1024;
+        private Duration readGrace = Duration.ofSeconds(5);
 
         Builder() {}
 
@@ -271,6 +275,23 @@ public interface Client extends AutoCloseable {
          */
         public Builder heartbeatInterval(Duration interval) {
             this.heartbeatInterval = Targets.nonNegative(interval, "heartbeatInterval");
+            return this;
+        }
+
+        /**
+         * Sets the slowest a frame from the server may arrive: once a frame has begun to
+         * arrive, its bytes must keep coming at {@code bytesPerSecond} on average, counted after
+         * {@code grace}; otherwise the connection is closed and its calls fail with
+         * {@link ConnectionException}. Default: 32 KiB/s after 5 seconds, as on the server; a
+         * client that takes large replies over a slow link may lower it, and 0 turns it off.
+         *
+         * @param bytesPerSecond 0 or more
+         * @param grace a non-negative duration
+         * @return this builder
+         */
+        public Builder minReadRate(int bytesPerSecond, Duration grace) {
+            this.minReadRate = Targets.readRate(bytesPerSecond);
+            this.readGrace = Targets.nonNegative(grace, "grace");
             return this;
         }
 
@@ -477,7 +498,7 @@ public interface Client extends AutoCloseable {
             return Engine.get().newClient(new ClientConfig(target, codec, callTimeout, connectTimeout,
                     heartbeatInterval, maxFrameSize, ioThreads, callbackExecutor,
                     Math.min(batchFlushSize, maxFrameSize), maxQueuedBytes, connections, max,
-                    maxOutstandingPerConnection, dispatchExecutor, manualServing, compression));
+                    maxOutstandingPerConnection, dispatchExecutor, manualServing, compression, minReadRate, readGrace));
         }
     }
 }

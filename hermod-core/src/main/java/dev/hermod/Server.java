@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 
+// One file, longer than most: the Builder is nested here because users name it Server.Builder,
+// and its javadoc is where each setting and its default are documented.
 /**
  * A running Hermod server: it listens on a TCP port and dispatches each request to the servant
  * bound under the requested service name.
@@ -113,6 +115,15 @@ public interface Server extends AutoCloseable {
         private boolean sendStackTraces = true;
         private int ioThreads;
         private int maxInFlightPerConnection = 1024;
+        private int maxConcurrentCalls;
+        private int maxConcurrentCallsPerConnection;
+        private long maxRequestBytesPerConnection;
+        private long maxRequestBytes;
+        private long maxReplyBytesPerConnection = 4L * 1024 * 1024;
+        private long maxReplyBytes;
+        private int minReadRate = 32 * 1024;
+        private Duration readGrace = Duration.ofSeconds(5);
+        private boolean describe = true;
         private Duration callTimeout = Duration.ofSeconds(30);
 
         Builder() {}
@@ -366,12 +377,13 @@ public interface Server extends AutoCloseable {
         }
 
         /**
-         * Sets how many requests of one connection may be in dispatch at once (running, queued
-         * for the executor, or waiting for a {@code CompletionStage}). When a connection reaches
-         * it, the server stops reading from that connection until half have been answered: the
-         * client's further requests wait in the network buffers and then in the client, whose
-         * flow control takes over. The same happens while a client does not read its replies.
-         * Default: 1024.
+         * Sets how many requests of one connection may be in dispatch at once: from the moment
+         * the server takes them up until their reply is written to the socket (running, waiting
+         * for their turn on the executor, or waiting for a {@code CompletionStage}), each item of
+         * a batch counted on its own. The connection's further requests wait unread: the server
+         * stops reading the connection until half of these have been answered, so the client's
+         * requests wait in the network buffers and then in the client, whose flow control takes
+         * over. Default: 1024.
          *
          * @param max at least 1
          * @return this builder
@@ -382,6 +394,142 @@ public interface Server extends AutoCloseable {
             }
             this.maxInFlightPerConnection = max;
             return this;
+        }
+
+        /**
+         * Sets how many requests may run on the executor at once, over all connections. When more
+         * are ready, the connections that have some take turns, one request each, so a client
+         * with hundreds of slow calls queued delays another client's call by at most one turn.
+         * Default: with the default executor, 64 on JDK 17 (the size of its pool) and 1,024 on
+         * virtual threads (JDK 21 and later); with an executor of your own, no limit (set one
+         * that fits it).
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxConcurrentCalls(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConcurrentCalls must be positive: " + max);
+            }
+            this.maxConcurrentCalls = max;
+            return this;
+        }
+
+        /**
+         * Sets how many requests of one connection may run on the executor at once: its share,
+         * so that one client cannot hold every thread while others wait (its other requests wait
+         * for their turn). Default: a quarter of {@link #maxConcurrentCalls} (16 on JDK 17, 256 on
+         * virtual threads; no limit when that has none).
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxConcurrentCallsPerConnection(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConcurrentCallsPerConnection must be positive: " + max);
+            }
+            this.maxConcurrentCallsPerConnection = max;
+            return this;
+        }
+
+        /**
+         * Sets how many bytes the requests of one connection may hold in the server: request
+         * frames read and not yet decoded, plus the estimated decoded size of those in dispatch,
+         * until their reply is written. Past it the server stops reading the connection, and a
+         * request whose arguments would decode past it (while others of the connection are held)
+         * fails with {@link Status#RESOURCE_EXHAUSTED}, unprocessed. A request alone is always
+         * taken, within the codec's own limits. Default: a quarter of
+         * {@link #maxRequestBytes} (64 MiB with a 1 GiB heap).
+         *
+         * @param bytes positive
+         * @return this builder
+         */
+        public Builder maxRequestBytesPerConnection(long bytes) {
+            this.maxRequestBytesPerConnection = positive(bytes, "maxRequestBytesPerConnection");
+            return this;
+        }
+
+        /**
+         * Sets how many bytes the requests of all connections together may hold in the server,
+         * counted as for {@link #maxRequestBytesPerConnection}. Past it the server stops reading
+         * the connections that hold some, and refuses with {@link Status#RESOURCE_EXHAUSTED} a
+         * request that would decode past it, unless it is small (estimated under 64 KiB).
+         * Default: a quarter of the maximum heap (256 MiB with a 1 GiB heap).
+         *
+         * @param bytes positive
+         * @return this builder
+         */
+        public Builder maxRequestBytes(long bytes) {
+            this.maxRequestBytes = positive(bytes, "maxRequestBytes");
+            return this;
+        }
+
+        /**
+         * Sets how many bytes of replies to one connection may wait to be written because its
+         * client does not read them. Past it the server takes up no more requests of that
+         * connection, and so stops reading it. Default: 4 MiB.
+         *
+         * @param bytes positive
+         * @return this builder
+         */
+        public Builder maxReplyBytesPerConnection(long bytes) {
+            this.maxReplyBytesPerConnection = positive(bytes, "maxReplyBytesPerConnection");
+            return this;
+        }
+
+        /**
+         * Sets how many bytes of replies to all connections together may wait to be written.
+         * Past it the server takes up no more requests of the connections that have replies
+         * waiting. Replies are held in direct memory. Default: a quarter of the direct memory
+         * the JVM allows (256 MiB when it allows 1 GiB, which is its default with a 1 GiB heap).
+         *
+         * @param bytes positive
+         * @return this builder
+         */
+        public Builder maxReplyBytes(long bytes) {
+            this.maxReplyBytes = positive(bytes, "maxReplyBytes");
+            return this;
+        }
+
+        /**
+         * Sets the slowest a frame may arrive: once a frame has begun to arrive, its bytes must
+         * keep coming at {@code bytesPerSecond} on average, counted after {@code grace} (time
+         * during which the server has stopped reading the connection does not count). A peer
+         * that sends more slowly, or stops in the middle of a frame, has its connection closed.
+         * Default: 32 KiB/s after 5 seconds, so a frame of 16 MiB may take up to 517 seconds and
+         * a stalled one is closed within seconds. A rate of 0 turns the check off (idle
+         * connections are still closed by {@link #heartbeatInterval}).
+         *
+         * @param bytesPerSecond 0 or more
+         * @param grace a non-negative duration
+         * @return this builder
+         */
+        public Builder minReadRate(int bytesPerSecond, Duration grace) {
+            this.minReadRate = Targets.readRate(bytesPerSecond);
+            this.readGrace = Targets.nonNegative(grace, "grace");
+            return this;
+        }
+
+        /**
+         * Sets whether the server answers the {@code describe} operation of the reserved service
+         * {@code hermod}, which lists every bound service with its operations and types
+         * ({@link Client#describe()}, the {@code hermod describe} command). Turned off, such a
+         * request fails with {@link Status#SERVICE_NOT_FOUND}; object references work as ever.
+         * Default: true.
+         *
+         * @param enabled whether to describe the bound services to any client
+         * @return this builder
+         */
+        public Builder describe(boolean enabled) {
+            this.describe = enabled;
+            return this;
+        }
+
+        private static long positive(long bytes, String what) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException(what + " must be positive: " + bytes);
+            }
+            return bytes;
         }
 
         /**
@@ -410,8 +558,11 @@ public interface Server extends AutoCloseable {
             Map<String, ServerConfig.Service> bound = new LinkedHashMap<>();
             services.forEach((name, b) -> bound.put(name, new ServerConfig.Service(b.contract, b.servant)));
             return Engine.get().startServer(new ServerConfig(host, port, bound, executor, codec, maxFrameSize,
-                    heartbeatInterval, shutdownGracePeriod, sendStackTraces, ioThreads, maxInFlightPerConnection,
-                    callTimeout, compression));
+                    heartbeatInterval, shutdownGracePeriod, sendStackTraces, ioThreads, callTimeout,
+                    new ServerConfig.Limits(maxInFlightPerConnection, maxConcurrentCalls,
+                            maxConcurrentCallsPerConnection, maxRequestBytesPerConnection,
+                            maxRequestBytes, maxReplyBytesPerConnection, maxReplyBytes, minReadRate, readGrace),
+                    describe, compression));
         }
 
         private record Binding(Class<?> contract, Object servant) {}

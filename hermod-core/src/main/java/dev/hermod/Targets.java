@@ -33,6 +33,14 @@ final class Targets {
         return d;
     }
 
+    /** Checks a minimum read rate in bytes per second: 0 (none) or more. */
+    static int readRate(int bytesPerSecond) {
+        if (bytesPerSecond < 0) {
+            throw new IllegalArgumentException("minReadRate must not be negative: " + bytesPerSecond);
+        }
+        return bytesPerSecond;
+    }
+
     static Duration nonNegative(Duration d, String name) {
         Objects.requireNonNull(d, name);
         if (d.isNegative()) {

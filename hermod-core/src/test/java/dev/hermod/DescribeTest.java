@@ -41,6 +41,18 @@ final class DescribeTest {
     }
 
     @Test
+    void describe_turnedOff_failsWithServiceNotFound() throws Exception {
+        try (Server server = Hermod.server().host("127.0.0.1").describe(false)
+                        .add("employees", Employees.class, new EmployeesImpl())
+                        .start();
+                Client client = TestServers.client(server)) {
+            assertThatThrownBy(() -> client.describe().value()).isInstanceOf(ServiceNotFoundException.class)
+                    .hasMessageContaining("does not describe its services");
+            assertThat(client.proxy(Employees.class, "employees").getName(99)).isEqualTo("Ken");
+        }
+    }
+
+    @Test
     void describe_byDynamicInvocation_returnsPlainData() throws Exception {
         try (Server server = TestServers.employees(); Client client = TestServers.client(server)) {
             Object described = client.invoke("hermod", "describe").value();

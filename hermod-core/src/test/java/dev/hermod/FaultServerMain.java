@@ -15,6 +15,9 @@ final class FaultServerMain {
         PrintStream out = System.out;
         Server server = Hermod.server()
                 .host("127.0.0.1")
+                // the fault tests hold 20 calls of one client in the servant at once, more than
+                // a connection's default share of the JDK 17 pool (16)
+                .maxConcurrentCallsPerConnection(64)
                 .add("employees", Employees.class, new FaultEmployees(value -> {
                     synchronized (out) {
                         out.println("received " + value);

@@ -113,6 +113,111 @@ final class FlowControlTest {
         }
     }
 
+    /** A server that answers the preamble and then never reads: all a client sends is held back. */
+    private static java.net.ServerSocket blackHole(List<java.net.Socket> accepted) throws Exception {
+        java.net.ServerSocket listener = new java.net.ServerSocket();
+        listener.setReceiveBufferSize(16 * 1024);
+        listener.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+        Thread t = new Thread(() -> {
+            try {
+                while (true) {
+                    java.net.Socket s = listener.accept();
+                    accepted.add(s);
+                    s.getOutputStream().write(new byte[] {'H', 'R', 'M', 'D', 0, 1, 0, 0});
+                }
+            } catch (java.io.IOException closed) {
+                // the test is over
+            }
+        }, "black-hole");
+        t.setDaemon(true);
+        t.start();
+        return listener;
+    }
+
+    @Test
+    void asyncOnewayFlood_eachQueuedCallCountsItsHeap_refusedEarly() throws Exception {
+        List<java.net.Socket> accepted = new CopyOnWriteArrayList<>();
+        try (java.net.ServerSocket hole = blackHole(accepted)) {
+            long limit = 1024 * 1024;
+            client = Hermod.client().target("tcp://127.0.0.1:" + hole.getLocalPort()).maxQueuedBytes(limit).build();
+            SinkAsync sink = Hermod.oneway(client.proxy(SinkAsync.class, "sink"));
+            sink.slow(-1).waitForSent(); // connected: what follows is held back, not waiting to connect
+            List<AsyncResult<Void>> results = new ArrayList<>();
+            RpcException refused = null;
+            for (int i = 0; i < 2_000_000 && refused == null; i++) {
+                AsyncResult<Void> r = sink.slow(i);
+                if (r.isFailed()) {
+                    refused = (RpcException) r.error().orElseThrow();
+                } else {
+                    results.add(r);
+                }
+            }
+            assertThat(refused).isNotNull();
+            assertThat(refused.status()).isEqualTo(Status.RESOURCE_EXHAUSTED);
+            assertThat(refused.isUnprocessed()).isTrue();
+            assertThat(refused).hasMessageContaining("counting 1024 per call");
+            // Held back, not yet handed to the transport: a request of some 30 bytes counts about
+            // 1 KiB, so the limit holds about 1,000 of them, not 30,000.
+            long heldBack = results.stream().filter(r -> !r.isSent()).count();
+            assertThat(heldBack).isBetween(limit / (1024 + 64), limit / 1024);
+            for (java.net.Socket s : accepted) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void asyncFloodWhileTheConnectionOpens_callsWaitingForItCount_refusedEarly() throws Exception {
+        // A server that accepts and never answers the handshake: every call waits for the connection.
+        try (java.net.ServerSocket mute = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            long limit = 1024 * 1024;
+            client = Hermod.client().target("tcp://127.0.0.1:" + mute.getLocalPort()).maxQueuedBytes(limit).build();
+            SinkAsync sink = Hermod.oneway(client.proxy(SinkAsync.class, "sink"));
+            int waiting = 0;
+            RpcException refused = null;
+            for (int i = 0; i < 100_000 && refused == null; i++) {
+                AsyncResult<Void> r = sink.slow(i);
+                if (r.isFailed()) {
+                    refused = (RpcException) r.error().orElseThrow();
+                } else {
+                    waiting++;
+                }
+            }
+            assertThat(refused).isNotNull();
+            assertThat(refused.status()).isEqualTo(Status.RESOURCE_EXHAUSTED);
+            assertThat(refused.isUnprocessed()).isTrue();
+            assertThat(refused).hasMessageContaining("calls waiting for a connection");
+            assertThat(waiting).isBetween((int) (limit / 2048), (int) (limit / 1024));
+        }
+    }
+
+    @Test
+    void syncCallHeldBackPastItsDeadline_timeoutSaysWhyItWasNotSent() throws Exception {
+        List<java.net.Socket> accepted = new CopyOnWriteArrayList<>();
+        try (java.net.ServerSocket hole = blackHole(accepted)) {
+            client = Hermod.client().target("tcp://127.0.0.1:" + hole.getLocalPort()).maxQueuedBytes(64 * 1024)
+                    .build();
+            Sink sink = Hermod.oneway(client.proxy(Sink.class, "sink", CallOptions.defaults()
+                    .withTimeout(Duration.ofMillis(500))));
+            byte[] chunk = new byte[64 * 1024];
+            InvocationTimeoutException timeout = null;
+            for (int i = 0; i < 1_000 && timeout == null; i++) {
+                try {
+                    sink.absorb(i, chunk); // each returns once written; the black hole takes a few
+                } catch (InvocationTimeoutException e) {
+                    timeout = e;
+                }
+            }
+            assertThat(timeout).isNotNull();
+            assertThat(timeout.isUnprocessed()).isTrue();
+            assertThat(timeout).hasMessageContaining("before it could be sent")
+                    .hasMessageContaining("the server reads more slowly than this client sends");
+            for (java.net.Socket s : accepted) {
+                s.close();
+            }
+        }
+    }
+
     @Test
     void floodingClient_slowServer_queueBoundedAndNothingAcceptedIsLost() throws Exception {
         server = Hermod.server().host("127.0.0.1").maxInFlightPerConnection(4)

@@ -72,6 +72,42 @@ final class ProtocolAbuseTest {
     // ---- a broken peer: its connection is closed, nobody else's ----
 
     @Test
+    void frameStalledHalfway_belowTheMinimumReadRate_closesOnlyThatConnection() throws Exception {
+        try (Server strict = Hermod.server().host("127.0.0.1").minReadRate(1_000, Duration.ofMillis(200))
+                        .add("employees", Employees.class, new FaultEmployees()).start();
+                Client other = Hermod.client("tcp://127.0.0.1:" + strict.port());
+                FaultSocket raw = FaultSocket.connect(strict.port())) {
+            Employees e = other.proxy(Employees.class, "employees");
+            raw.send(preamble(1), frameHeader(50_000, FaultWire.REQUEST, 0), new byte[100]);
+            assertThat(raw.readPreamble()).isEqualTo(1);
+            long t0 = System.nanoTime();
+
+            List<FaultWire.Frame> frames = raw.readUntilClosed();
+
+            assertThat(frames).noneMatch(f -> f.type() == FaultWire.GOAWAY);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(BOUND);
+            assertThat(e.getName(99)).isEqualTo("Ken");
+        }
+    }
+
+    @Test
+    void frameStalledHalfway_withoutAMinimumReadRate_staysOpen() throws Exception {
+        try (Server lenient = Hermod.server().host("127.0.0.1").minReadRate(0, Duration.ZERO)
+                        .add("employees", Employees.class, new FaultEmployees()).start();
+                FaultSocket raw = FaultSocket.connect(lenient.port())) {
+            raw.send(preamble(1), frameHeader(50_000, FaultWire.REQUEST, 0), new byte[100]);
+            assertThat(raw.readPreamble()).isEqualTo(1);
+            raw.send(new byte[100]);
+            Thread.sleep(2_500); // the strict server above closes within 1.3 s
+            raw.send(new byte[50_000 - 2 - 200]); // the rest: a request for the service named ""
+
+            FaultWire.Reply reply = raw.nextFrame().reply();
+            assertThat(reply.outcome()).isEqualTo(FaultWire.OUTCOME_FAILURE);
+            assertThat(reply.status()).isEqualTo(5); // SERVICE_NOT_FOUND: served, after all that time
+        }
+    }
+
+    @Test
     void connect_garbageInsteadOfPreamble_closesOnlyThatConnection() throws Exception {
         whileBystanderCalls(() -> {
             try (FaultSocket raw = FaultSocket.connect(server.port())) {

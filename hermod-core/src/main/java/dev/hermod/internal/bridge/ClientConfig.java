@@ -12,4 +12,4 @@ public record ClientConfig(URI target, Codec codec, Duration callTimeout, Durati
         Duration heartbeatInterval, int maxFrameSize, int ioThreads, java.util.concurrent.Executor callbackExecutor,
         int batchFlushSize, long maxQueuedBytes, int connections, int maxConnections,
         int maxOutstandingPerConnection, java.util.concurrent.Executor dispatchExecutor, boolean manualServing,
-        boolean compression) {}
+        boolean compression, int minReadRate, Duration readGrace) {}

@@ -12,9 +12,18 @@ import java.util.concurrent.Executor;
  */
 public record ServerConfig(String host, int port, Map<String, Service> services, Executor executor,
         Codec codec, int maxFrameSize, Duration heartbeatInterval, Duration shutdownGracePeriod,
-        boolean sendStackTraces, int ioThreads, int maxInFlightPerConnection, Duration callTimeout,
+        boolean sendStackTraces, int ioThreads, Duration callTimeout, Limits limits, boolean describe,
         boolean compression) {
 
     /** A servant to bind, with the contract it is served as. */
     public record Service(Class<?> contract, Object servant) {}
+
+    /**
+     * What peers may make the server hold, as set on the builder; 0 where the default applies
+     * (it depends on the executor and the JVM, so the runtime works it out).
+     */
+    public record Limits(int maxInFlightPerConnection, int maxConcurrentCalls, int maxConcurrentCallsPerConnection,
+            long maxRequestBytesPerConnection,
+            long maxRequestBytes, long maxReplyBytesPerConnection, long maxReplyBytes, int minReadRate,
+            Duration readGrace) {}
 }

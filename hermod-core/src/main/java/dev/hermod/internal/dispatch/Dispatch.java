@@ -10,7 +10,6 @@ import io.netty.buffer.ByteBuf;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * later without holding a thread by returning a {@link CompletionStage}.
  *
  * <p>This class routes requests to servants and counts them; one request being served is an
- * {@link Invocation}. The connection's side of it is its {@link Inbound}.
+ * {@link Invocation}. The connection's side of it is its {@link Inbound}, which decides when a
+ * request may enter dispatch. Requests run on the executor through a {@link FairScheduler}, so
+ * that the connections with requests ready take turns.
  */
 public final class Dispatch {
     static final Logger log = LoggerFactory.getLogger(Dispatch.class);
@@ -33,37 +34,63 @@ public final class Dispatch {
     private final Map<String, Service> services;
     /** "server" or "client", for messages. */
     final String side;
-    private final Executor executor;
     /** Whether requests are served only when the application polls: then polls count them. */
     final boolean polled;
     final boolean sendStackTraces;
-    /** Past this many requests of one connection in dispatch, its requests are no longer read. */
-    private final int maxInFlightPerConnection;
+    final Limits limits;
+    final Budget budget;
+    final FairScheduler scheduler;
+    /** Whether a server answers the describe operation of the reserved service ({@code false}: not bound). */
+    private final String reservedService;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean refusing;
     private volatile Runnable onIdle;
 
-    public Dispatch(Map<String, Service> services, Executor executor, boolean sendStackTraces,
-            int maxInFlightPerConnection) {
-        this(services, executor, sendStackTraces, maxInFlightPerConnection, "server");
+    /**
+     * A server's dispatch.
+     *
+     * @param reservedService a name that is reserved but bound to nothing, to say so when a
+     *     request names it; null if none
+     */
+    public Dispatch(Map<String, Service> services, Executor executor, boolean sendStackTraces, Limits limits,
+            String reservedService) {
+        this(services, executor, sendStackTraces, limits, "server", reservedService);
     }
 
-    private Dispatch(Map<String, Service> services, Executor executor, boolean sendStackTraces,
-            int maxInFlightPerConnection, String side) {
+    private Dispatch(Map<String, Service> services, Executor executor, boolean sendStackTraces, Limits limits,
+            String side, String reservedService) {
         this.side = side;
         this.services = Map.copyOf(services);
-        this.executor = executor;
         this.polled = executor instanceof ManualExecutor;
         this.sendStackTraces = sendStackTraces;
-        this.maxInFlightPerConnection = maxInFlightPerConnection;
+        this.limits = limits;
+        this.budget = new Budget(limits);
+        this.reservedService = reservedService;
+        this.scheduler = new FairScheduler(executor, polled ? Integer.MAX_VALUE : limits.maxConcurrentCalls(),
+                polled ? Integer.MAX_VALUE : limits.maxConcurrentCallsPerConnection(), r -> {
+                    if (r instanceof Invocation inv) {
+                        inv.rejected();
+                    } else {
+                        Executors2.runRefused(r);
+                    }
+                });
     }
 
     /**
      * A client's dispatch: it binds no named service and serves only the objects the client
      * exported on each connection, on {@code executor}.
      */
-    public static Dispatch forClient(Executor executor, int maxInFlightPerConnection) {
-        return new Dispatch(Map.of(), executor, true, maxInFlightPerConnection, "client");
+    public static Dispatch forClient(Executor executor, Limits limits) {
+        return new Dispatch(Map.of(), executor, true, limits, "client", null);
+    }
+
+    /**
+     * The serving side of a new connection.
+     *
+     * @param onIdle runs each time no request of the connection is in dispatch any more
+     */
+    public Inbound newInbound(Link link, ObjectTable objects, Runnable onIdle) {
+        return new Inbound(this, link, objects, onIdle);
     }
 
     /** The servant a request addresses: a bound service, or an object exported on the connection ({@code @n}). */
@@ -71,10 +98,14 @@ public final class Dispatch {
         return !name.isEmpty() && name.charAt(0) == '@' ? connection.objects.service(name) : services.get(name);
     }
 
-    private static String notFound(String name) {
-        return !name.isEmpty() && name.charAt(0) == '@'
-                ? "object " + name + " is not exported on this connection: it was released or revoked, or never existed"
-                : "no service named '" + name + "' is bound on this server";
+    private String notFound(String name) {
+        if (!name.isEmpty() && name.charAt(0) == '@') {
+            return "object " + name + " is not exported on this connection: it was released or revoked, or never existed";
+        }
+        if (name.equals(reservedService)) {
+            return "this server does not describe its services: its describe service is turned off";
+        }
+        return "no service named '" + name + "' is bound on this " + side;
     }
 
     /** Refuse requests from now on (as unprocessed, UNAVAILABLE); {@code onIdle} runs when none is in flight. */
@@ -91,105 +122,106 @@ public final class Dispatch {
         return inFlight.get();
     }
 
-    /** A REQUEST frame arrived on {@code connection}. Called on its I/O thread. */
-    public void onRequest(Inbound connection, Frames.RequestHeader h, ByteBuf body, boolean oneway) {
+    /** Request bytes held over all connections: frames not yet decoded, and decoded requests in dispatch. */
+    public long heldRequestBytes() {
+        return budget.requestBytes();
+    }
+
+    /** Bytes of replies over all connections handed to the transport and not yet written. */
+    public long unwrittenReplyBytes() {
+        return budget.replyBytes();
+    }
+
+    /**
+     * A request the connection admitted into dispatch (on its I/O thread). {@code frame} holds
+     * one reference for this request, given up once its arguments are decoded or it is dropped.
+     * Items of a BATCH frame, and oneway requests, run in the connection's serial lane.
+     */
+    void admit(Inbound connection, Frames.RequestHeader h, ByteBuf body, boolean oneway, boolean compressed,
+            HeldFrame frame, boolean batchItem) {
         long received = System.nanoTime();
         if (oneway) {
-            onOneway(connection, h, body, received);
+            onOneway(connection, h, body, compressed, frame, received);
             return;
         }
-        Invocation inv = twoway(connection, h, body, received);
+        Invocation inv = twoway(connection, h, body, compressed, frame, received);
         if (inv == null) {
             return;
         }
-        try {
-            executor.execute(inv);
-        } catch (RejectedExecutionException e) {
-            inv.rejected();
+        if (batchItem) {
+            lane(connection).execute(inv);
+        } else {
+            scheduler.execute(connection.tenant, inv);
         }
     }
 
     /** Checks a two-way request; answers it at once and returns null if it cannot be dispatched. */
-    private Invocation twoway(Inbound connection, Frames.RequestHeader h, ByteBuf body, long received) {
+    private Invocation twoway(Inbound connection, Frames.RequestHeader h, ByteBuf body, boolean compressed,
+            HeldFrame frame, long received) {
+        String refusal = null;
+        Status status = null;
+        Service service = null;
+        Operation op = null;
         if (refusing || connection.isGoingAway()) {
-            fail(connection, h.requestId(), Status.UNAVAILABLE, true,
-                    "the server is shutting down; " + h.operation() + " on service '" + h.service()
-                            + "' was not run", null);
+            status = Status.UNAVAILABLE;
+            refusal = "the server is shutting down; " + h.operation() + " on service '" + h.service() + "' was not run";
+        } else if ((service = lookup(connection, h.service())) == null) {
+            status = h.service().startsWith("@") ? Status.OBJECT_NOT_FOUND : Status.SERVICE_NOT_FOUND;
+            refusal = notFound(h.service());
+        } else if ((op = service.contract().operation(h.operation())) == null) {
+            status = Status.OPERATION_NOT_FOUND;
+            refusal = "service '" + h.service() + "' (" + service.contract().type().getName()
+                    + ") has no operation '" + h.operation() + "'";
+        }
+        if (refusal != null) {
+            frame.release();
+            connection.sendReply(Frames.failure(connection.link.alloc(), h.requestId(), status, true, refusal,
+                    null, false), () -> { });
             return null;
         }
-        Service service = lookup(connection, h.service());
-        if (service == null) {
-            fail(connection, h.requestId(), h.service().startsWith("@") ? Status.OBJECT_NOT_FOUND
-                    : Status.SERVICE_NOT_FOUND, true, notFound(h.service()), null);
-            return null;
-        }
-        Operation op = service.contract().operation(h.operation());
-        if (op == null) {
-            fail(connection, h.requestId(), Status.OPERATION_NOT_FOUND, true,
-                    "service '" + h.service() + "' (" + service.contract().type().getName()
-                            + ") has no operation '" + h.operation() + "'", null);
-            return null;
-        }
-        Invocation inv = start(connection, service, op, h, body, received, false);
+        Invocation inv = start(connection, service, op, h, body, compressed, frame, received, false);
         connection.invocations.put(h.requestId(), inv);
         return inv;
     }
 
     private Invocation start(Inbound connection, Service service, Operation op, Frames.RequestHeader h,
-            ByteBuf body, long received, boolean oneway) {
-        body.retain();
+            ByteBuf body, boolean compressed, HeldFrame frame, long received, boolean oneway) {
         inFlight.incrementAndGet();
-        if (connection.dispatching.incrementAndGet() == maxInFlightPerConnection) {
-            // Stop reading: the peer's further requests wait in TCP buffers, and its sends back up.
-            reconsiderReading(connection);
-        }
-        return new Invocation(this, connection, service, op, h, body, received, oneway);
+        connection.dispatching.incrementAndGet();
+        return new Invocation(this, connection, service, op, h, body, compressed, frame, received, oneway);
     }
 
     /**
      * A oneway request: no reply whatever happens, so failures are only logged. Oneway requests
      * of one connection run one at a time in arrival order, so events keep their order.
      */
-    private void onOneway(Inbound connection, Frames.RequestHeader h, ByteBuf body, long received) {
+    private void onOneway(Inbound connection, Frames.RequestHeader h, ByteBuf body, boolean compressed,
+            HeldFrame frame, long received) {
         if (h.service().equals(ObjectTable.CONTROL_SERVICE) && h.operation().equals(ObjectTable.RELEASE)) {
-            connection.objects.onRelease(body); // answered here, in order with the requests around it
+            try {
+                connection.objects.onRelease(body, connection.log); // answered here, in order with the requests around it
+            } finally {
+                frame.release();
+            }
             return;
         }
         Service service = lookup(connection, h.service());
         Operation op = service == null ? null : service.contract().operation(h.operation());
-        if (op == null) {
-            log.warn("dropping oneway {} on service '{}' from {}: {}", h.operation(), h.service(),
-                    connection.link.remoteAddress(), service == null ? notFound(h.service()) : "no such operation");
+        if (op == null || refusing || connection.isGoingAway()) {
+            frame.release();
+            connection.log.debug("dropping oneway {} on service '{}' from {}: {}", h.operation(), h.service(),
+                    String.valueOf(connection.link.remoteAddress()), op != null ? "shutting down"
+                            : service == null ? notFound(h.service()) : "no such operation");
             return;
         }
-        if (refusing || connection.isGoingAway()) {
-            log.debug("dropping oneway {} on service '{}' from {}: shutting down", h.operation(), h.service(),
-                    connection.link.remoteAddress());
-            return;
-        }
-        lane(connection).execute(start(connection, service, op, h, body, received, true));
-    }
-
-    /**
-     * One request of a BATCH frame. All the requests of a connection's batches, and its oneway
-     * requests, run one at a time in the order they arrived; two-way ones are answered one by one.
-     */
-    public void onBatchItem(Inbound connection, Frames.RequestHeader h, ByteBuf body, boolean oneway) {
-        if (oneway) {
-            onOneway(connection, h, body, System.nanoTime());
-            return;
-        }
-        Invocation inv = twoway(connection, h, body, System.nanoTime());
-        if (inv != null) {
-            lane(connection).execute(inv);
-        }
+        lane(connection).execute(start(connection, service, op, h, body, compressed, frame, received, true));
     }
 
     /** The connection's serial lane (created on its I/O thread, the only one that calls this). */
     private SerialExecutor lane(Inbound connection) {
         SerialExecutor lane = connection.lane;
         if (lane == null) {
-            lane = new SerialExecutor(executor, r -> ((Invocation) r).rejected());
+            lane = new SerialExecutor(task -> scheduler.execute(connection.tenant, task), r -> ((Invocation) r).rejected());
             connection.lane = lane;
         }
         return lane;
@@ -203,36 +235,14 @@ public final class Dispatch {
         }
     }
 
-    /** An invocation of {@code connection} has sent its reply, or dropped it. */
+    /** An invocation of {@code connection} has left dispatch: its reply is written, or it had none to send. */
     void finished(Inbound connection) {
-        if (connection.dispatched() == maxInFlightPerConnection / 2) {
-            reconsiderReading(connection);
-        }
+        connection.ended();
         if (inFlight.decrementAndGet() == 0 && refusing) {
             Runnable r = onIdle;
             if (r != null) {
                 r.run();
             }
         }
-    }
-
-    /**
-     * Pauses reading from the connection once {@code maxInFlightPerConnection} of its requests
-     * are in dispatch, and resumes it once no more than half of that are. Called when the count
-     * crosses either mark; the decision is made on the I/O thread from the count then, so a
-     * pause and a resume requested at nearly the same time by different threads cannot apply in
-     * the wrong order and leave the connection paused for good.
-     */
-    private void reconsiderReading(Inbound connection) {
-        connection.link.reconsiderPause(Link.PAUSE_DISPATCH, paused -> {
-            int n = connection.dispatching.get();
-            return paused ? n > maxInFlightPerConnection / 2 : n >= maxInFlightPerConnection;
-        });
-    }
-
-    private static void fail(Inbound connection, int requestId, Status status, boolean unprocessed,
-            String message, Throwable trace) {
-        connection.link.send(Frames.failure(connection.link.alloc(), requestId, status, unprocessed,
-                message, trace, trace != null));
     }
 }

@@ -1,41 +1,94 @@
 package dev.hermod.internal.dispatch;
 
+import dev.hermod.internal.protocol.Frames;
 import dev.hermod.internal.protocol.Link;
+import dev.hermod.internal.protocol.PeerLog;
+import dev.hermod.internal.protocol.Wire;
 import dev.hermod.internal.reference.ObjectTable;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The serving side of one connection: the peer's requests being dispatched, the lane its oneway
- * requests and batches run in, and whether this side still accepts requests. Made by the
- * connection, used by {@link Dispatch} and its {@link Invocation}s. Thread-safe.
+ * The serving side of one connection: the peer's requests from the moment their frame is read
+ * until their reply is written, and whether this side still accepts requests. Made by the
+ * {@link Dispatch} for the connection, which hands it each request frame. Thread-safe.
+ *
+ * <h2>What a peer may make this side hold</h2>
+ * A request frame is counted ({@link HeldFrame}) from the moment it is read until its requests
+ * are decoded, and a request in dispatch is counted by its estimated decoded size until its reply
+ * is written. Requests enter dispatch ({@linkplain #pump admission}) one at a time, each item of
+ * a BATCH frame on its own, while fewer than {@link Limits#maxInFlightPerConnection} are in
+ * dispatch and the peer reads its replies (fewer than {@link Limits#maxReplyBytesPerConnection}
+ * bytes of them unwritten, and the server's whole below its limit); a request in dispatch counts
+ * until its reply is written to the socket, so a peer that does not read its replies has few in
+ * dispatch. Frames beyond that wait undecoded, and reading stops; it resumes when their turn has
+ * come and half the slots are free. Reading also stops while the connection holds
+ * {@link Limits#maxRequestBytesPerConnection} request bytes, or while the whole server holds its
+ * limit and this connection holds some.
  */
 public final class Inbound {
     final Link link;
     final ObjectTable objects;
+    final Dispatch dispatch;
+    /** Warnings about this peer: escaped, rate-limited. */
+    final PeerLog log;
     /** Runs when the last request in dispatch is answered. */
     private final Runnable onIdle;
-    /** Requests of this connection being dispatched. */
+    /** Requests of this connection in dispatch: admitted, their reply not yet written. */
     final AtomicInteger dispatching = new AtomicInteger();
-    /** Oneway requests of this connection run one at a time, in arrival order. */
+    /** Oneway requests and batch items of this connection run one at a time, in arrival order. */
     volatile SerialExecutor lane;
     /** Requests being dispatched, by request id, so a CANCEL frame can reach them. */
     final ConcurrentHashMap<Integer, Invocation> invocations = new ConcurrentHashMap<>();
     /** This side sent GOAWAY: refuse new requests. */
     private volatile boolean goingAway;
+    private volatile boolean closed;
 
+    /** Request bytes held: frames not yet decoded, and the estimated decoded size of requests in dispatch. */
+    private final AtomicLong held = new AtomicLong();
+    /** Bytes of replies handed to the transport and not yet written. */
+    private final AtomicLong replyBytes = new AtomicLong();
+    /** Frames read and not yet wholly admitted, oldest first. I/O thread only. */
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     /**
-     * @param link the connection's link: requests arrive and replies leave there
-     * @param objects the objects exported on the connection, and references received on it
-     * @param onIdle runs each time no request of the connection is in dispatch any more
+     * Set while a frame waits or reading is paused for this side's limits: a request that ends,
+     * or room made elsewhere, must then have the I/O thread look again.
      */
-    public Inbound(Link link, ObjectTable objects, Runnable onIdle) {
+    private volatile boolean blocked;
+    /** Whether a look by the I/O thread is already scheduled. */
+    private final java.util.concurrent.atomic.AtomicBoolean lookScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** This connection's requests in the dispatch's fair scheduler. */
+    final FairScheduler.Tenant tenant = new FairScheduler.Tenant();
+
+    /** A frame whose requests are not all admitted yet. */
+    private static final class Waiting {
+        final HeldFrame frame;
+        final boolean batch;
+        final int flags;
+        long left;
+
+        Waiting(HeldFrame frame, boolean batch, int flags, long left) {
+            this.frame = frame;
+            this.batch = batch;
+            this.flags = flags;
+            this.left = left;
+        }
+    }
+
+    Inbound(Dispatch dispatch, Link link, ObjectTable objects, Runnable onIdle) {
+        this.dispatch = dispatch;
         this.link = link;
         this.objects = objects;
         this.onIdle = onIdle;
+        this.log = new PeerLog(Dispatch.log, "connection from " + link.remoteAddress());
     }
 
-    /** Requests of this connection being dispatched now. */
+    /** Requests of this connection in dispatch now. */
     public int inFlight() {
         return dispatching.get();
     }
@@ -54,19 +107,230 @@ public final class Inbound {
         return true;
     }
 
-    /** The connection closed: nobody is left to answer, so the work in dispatch stops. */
-    public void cancelAll() {
-        for (Invocation inv : invocations.values()) {
-            inv.cancel();
+    /**
+     * A REQUEST or BATCH frame arrived; {@code body} is positioned after its type and flags and
+     * is released by the caller on return. Checked whole now (a malformed frame raises
+     * {@link dev.hermod.internal.protocol.ProtocolViolation}), its requests are admitted now
+     * or, past this side's limits, later. I/O thread only.
+     */
+    public void onRequestFrame(int type, int flags, ByteBuf body) {
+        long count;
+        if (type == Wire.BATCH) {
+            count = Frames.checkBatch(body);
+            if (count == 0) {
+                return;
+            }
+        } else {
+            Frames.checkRequestHeader(body);
+            count = 1;
+        }
+        int bytes = Wire.LENGTH_PREFIX + Wire.FRAME_HEADER + body.readableBytes();
+        waiting.add(new Waiting(new HeldFrame(body.retain(), bytes, this), type == Wire.BATCH, flags, count));
+        pump();
+    }
+
+    /**
+     * Admits waiting requests while the limits allow, then decides whether to read on. I/O
+     * thread only.
+     */
+    void pump() {
+        while (!waiting.isEmpty() && !closed && mayAdmit()) {
+            Waiting w = waiting.peek();
+            ByteBuf body;
+            int flags;
+            if (w.batch) {
+                Frames.BatchItem item = Frames.nextBatchItem(w.frame.frame);
+                body = item.body();
+                flags = item.flags() & Wire.FLAG_ONEWAY; // batch items are never compressed
+            } else {
+                body = w.frame.frame;
+                flags = w.flags;
+            }
+            w.frame.retain(); // the request's
+            if (--w.left == 0) {
+                waiting.poll();
+                w.frame.release(); // the queue's
+            }
+            Frames.RequestHeader header = Frames.readRequest(body);
+            if ((flags & Wire.FLAG_COMPRESS_REPLY) != 0) {
+                header = header.withCompressedReply();
+            }
+            // A compressed payload stays so until the request runs: decompressing it is decoding.
+            dispatch.admit(this, header, body, (flags & Wire.FLAG_ONEWAY) != 0,
+                    (flags & Wire.FLAG_COMPRESSED) != 0, w.frame, w.batch);
+        }
+        reconsiderReading();
+    }
+
+    /** Whether one more request may enter dispatch now. */
+    private boolean mayAdmit() {
+        Limits limits = dispatch.limits;
+        if (dispatching.get() >= limits.maxInFlightPerConnection()
+                || replyBytes.get() >= limits.maxReplyBytesPerConnection()) {
+            return false;
+        }
+        if (replyBytes.get() > 0 && dispatch.budget.repliesFull()) {
+            dispatch.budget.await(this);
+            if (dispatch.budget.repliesFull()) {
+                return false;
+            }
+            dispatch.budget.forget(this);
+        }
+        return true;
+    }
+
+    /**
+     * Pauses reading while frames wait (until they are admitted and half the slots are free
+     * again), and while the request bytes held are past this connection's limit, or past the
+     * server's while this connection holds some. I/O thread only.
+     */
+    private void reconsiderReading() {
+        Limits limits = dispatch.limits;
+        boolean pausedForDispatch = (link.pausedFor() & Link.PAUSE_DISPATCH) != 0;
+        boolean dispatchFull = !waiting.isEmpty()
+                || (pausedForDispatch && dispatching.get() > limits.maxInFlightPerConnection() / 2);
+        long h = held.get();
+        boolean memoryFull = h >= limits.maxRequestBytesPerConnection();
+        if (!memoryFull && h > 0 && dispatch.budget.requestsFull()) {
+            dispatch.budget.await(this);
+            memoryFull = dispatch.budget.requestsFull();
+            if (!memoryFull) {
+                dispatch.budget.forget(this);
+            }
+        }
+        blocked = dispatchFull || memoryFull;
+        link.pauseReading(Link.PAUSE_DISPATCH, dispatchFull);
+        link.pauseReading(Link.PAUSE_MEMORY, memoryFull);
+    }
+
+    /** Has the I/O thread admit what it can and decide on reading again, soon, from any thread. */
+    void reconsiderLater() {
+        if (closed || !lookScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            link.eventLoop().execute(() -> {
+                lookScheduled.set(false);
+                if (!closed) {
+                    try {
+                        pump();
+                    } catch (RuntimeException | Error e) {
+                        Dispatch.log.error("{}: cannot admit requests; closing the connection", link, e);
+                        link.close(dev.hermod.internal.bridge.Failures.connection("connection to " + link.remoteAddress()
+                                + " closed after an internal error: " + e, e, false));
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            lookScheduled.set(false); // the I/O thread has stopped, and the channel with it
         }
     }
 
-    /** An incoming request has been answered; returns how many remain. */
-    int dispatched() {
+    // ---- counting ----
+
+    /** {@code bytes} of requests are now held (a frame read, or a request decoded). */
+    void hold(long bytes) {
+        if (bytes == 0) {
+            return;
+        }
+        held.addAndGet(bytes);
+        dispatch.budget.addRequestBytes(bytes);
+    }
+
+    /** {@code bytes} of requests are no longer held. */
+    void unhold(long bytes) {
+        if (bytes == 0) {
+            return;
+        }
+        long after = held.addAndGet(-bytes);
+        dispatch.budget.releaseRequestBytes(bytes);
+        if (blocked && after < dispatch.limits.maxRequestBytesPerConnection()) {
+            reconsiderLater();
+        }
+    }
+
+    /** Request bytes held now. */
+    long held() {
+        return held.get();
+    }
+
+    /**
+     * Counts the estimated decoded size of a request about to be decoded, unless it would take
+     * this connection or the server past its limit: then returns false and the request is
+     * refused. A request estimated under {@link Limits#SMALL}, or one that is all its connection
+     * (or the server) holds besides its own frame, is never refused.
+     *
+     * @param ownBytes the bytes of the request's own frame, counted until it is decoded
+     */
+    boolean charge(long estimate, long ownBytes) {
+        Limits limits = dispatch.limits;
+        if (estimate > Limits.SMALL) {
+            long others = held.get() - ownBytes;
+            if (others > 0 && others + estimate > limits.maxRequestBytesPerConnection()) {
+                return false;
+            }
+            long serverOthers = dispatch.budget.requestBytes() - ownBytes;
+            if (serverOthers > 0 && serverOthers + estimate > limits.maxRequestBytes()) {
+                return false;
+            }
+        }
+        hold(estimate);
+        return true;
+    }
+
+    /**
+     * Sends a reply frame and counts its bytes until it is written; {@code written} runs then
+     * (or when the write fails), on the I/O thread.
+     */
+    void sendReply(ByteBuf frame, Runnable written) {
+        int bytes = frame.readableBytes();
+        replyBytes.addAndGet(bytes);
+        dispatch.budget.addReplyBytes(bytes);
+        link.send(frame, (ChannelFuture f) -> {
+            replyBytes.addAndGet(-bytes);
+            dispatch.budget.releaseReplyBytes(bytes);
+            written.run();
+            if (!waiting.isEmpty()) {
+                pump();
+            }
+        });
+    }
+
+    /** A request of this connection left dispatch. Any thread. */
+    void ended() {
         int left = dispatching.decrementAndGet();
+        if (blocked) {
+            if (link.eventLoop().inEventLoop()) {
+                pump();
+            } else {
+                reconsiderLater();
+            }
+        }
         if (left == 0) {
             onIdle.run();
         }
-        return left;
+    }
+
+    /**
+     * The connection closed: nobody is left to answer, so the work in dispatch stops, and the
+     * frames still waiting are dropped. I/O thread.
+     */
+    public void close() {
+        closed = true;
+        dispatch.budget.forget(this);
+        Waiting w;
+        while ((w = waiting.poll()) != null) {
+            w.frame.release();
+        }
+        // Requests waiting for their turn on the executor still get it, see that they were
+        // canceled, and end at once.
+        for (Invocation inv : invocations.values()) {
+            inv.cancel();
+        }
+        log.flush();
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 }

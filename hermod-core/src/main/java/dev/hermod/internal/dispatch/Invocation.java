@@ -4,9 +4,11 @@ import dev.hermod.Current;
 import dev.hermod.Progress;
 import dev.hermod.Status;
 import dev.hermod.codec.ValueCoder;
+import dev.hermod.internal.codec.DecodeLimits;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.contract.Service;
 import dev.hermod.internal.protocol.Frames;
+import dev.hermod.internal.protocol.ProtocolViolation;
 import dev.hermod.internal.transport.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
@@ -59,11 +61,19 @@ public final class Invocation implements Runnable, Current {
     private volatile boolean canceled;
     private volatile CompletionStage<?> stage;
     private Thread runner;
+    /** The request's REQUEST body (for a batch item, a slice of the frame), held through {@link #heldFrame}. */
     private ByteBuf body;
+    private HeldFrame heldFrame;
+    /** Whether the payload arrived compressed: it is decompressed when the request runs. */
+    private final boolean compressed;
+    /** The estimated decoded size of the arguments, counted against the limits until the invocation ends. */
+    private volatile long decodedBytes;
 
     Invocation(Dispatch dispatch, Inbound connection, Service service, Operation op, Frames.RequestHeader header,
-            ByteBuf body, long receivedNanos, boolean oneway) {
+            ByteBuf body, boolean compressed, HeldFrame frame, long receivedNanos, boolean oneway) {
         this.dispatch = dispatch;
+        this.compressed = compressed;
+        this.heldFrame = frame;
         this.oneway = oneway;
         this.connection = connection;
         this.service = service;
@@ -119,8 +129,44 @@ public final class Invocation implements Runnable, Current {
             return;
         }
         Object[] args;
+        ByteBuf plain = null;
+        if (compressed) {
+            try {
+                plain = connection.link.decompress(body.duplicate());
+            } catch (ProtocolViolation e) {
+                releaseBody();
+                connection.link.protocolError(e);
+                reply(failureFrame(Status.PROTOCOL_ERROR, true, "cannot decompress the arguments of " + describe()
+                        + ": " + e.getMessage()));
+                return;
+            }
+        }
+        java.nio.ByteBuffer payload = Frames.payload(plain != null ? plain : body);
         try {
-            args = op.argumentCoder().decode(Frames.payload(body));
+            long estimate = op.argumentCoder() instanceof DecodeLimits.Sized sized
+                    ? sized.decodedSize(payload) : payload.remaining();
+            if (plain != null) {
+                estimate += plain.capacity(); // held until decoded, like the frame
+            }
+            if (!connection.charge(estimate, body.capacity())) {
+                releaseBody();
+                reply(failureFrame(Status.RESOURCE_EXHAUSTED, true, "cannot run " + describe() + " now: its"
+                        + " arguments would decode to an estimated " + estimate + " bytes, past what the " + dispatch.side
+                        + " lets requests hold (" + dispatch.limits.maxRequestBytesPerConnection() + " bytes per"
+                        + " connection, " + dispatch.limits.maxRequestBytes() + " in all); try again later"));
+                release(plain);
+                return;
+            }
+            decodedBytes = estimate;
+        } catch (DecodeLimits.Exceeded e) {
+            releaseBody();
+            release(plain);
+            reply(failureFrame(Status.RESOURCE_EXHAUSTED, true, "cannot decode the arguments of " + describe()
+                    + ": " + e.getMessage()));
+            return;
+        }
+        try {
+            args = op.argumentCoder().decode(payload);
             connection.objects.argumentsFromWire(op, args);
         } catch (dev.hermod.ObjectNotFoundException e) {
             reply(failureFrame(Status.OBJECT_NOT_FOUND, true, "cannot run " + describe() + ": "
@@ -136,6 +182,7 @@ public final class Invocation implements Runnable, Current {
             return;
         } finally {
             releaseBody();
+            release(plain);
         }
         Object result;
         try {
@@ -214,16 +261,17 @@ public final class Invocation implements Runnable, Current {
                 return;
             } catch (Exception e) {
                 frame.release();
-                Dispatch.log.warn("cannot encode declared exception {} of {}; sending it as a remote failure",
-                        declared.getName(), describe(), e);
+                connection.log.warn("unencodable exception", "cannot encode declared exception {} of {}; sending it"
+                        + " as a remote failure", declared.getName(), describe(), e);
             }
         }
         if (oneway) {
-            Dispatch.log.warn("oneway {} failed; no caller waits for the exception", describe(), thrown);
+            connection.log.warn("oneway failed", "oneway {} failed; no caller waits for the exception", describe(),
+                    thrown);
         } else if (dispatch.sendStackTraces) {
             Dispatch.log.debug("{} failed with an undeclared exception", describe(), thrown);
         } else {
-            Dispatch.log.warn("{} failed with an undeclared exception", describe(), thrown);
+            connection.log.warn("undeclared exception", "{} failed with an undeclared exception", describe(), thrown);
         }
         reply(Frames.failure(connection.link.alloc(), header.requestId(), Status.REMOTE_FAILURE, false,
                 describe() + " failed on the " + dispatch.side + ": " + thrown, thrown, dispatch.sendStackTraces));
@@ -231,8 +279,13 @@ public final class Invocation implements Runnable, Current {
 
     private ByteBuf failureFrame(Status status, boolean unprocessed, String message) {
         if (oneway) {
-            // Nobody receives this failure: the log is the only place it can be seen.
-            Dispatch.log.warn("oneway request dropped: {} ({})", message, status);
+            // Nobody receives this failure: the log is the only place it can be seen. Late and
+            // canceled requests are routine (section 5.1 of the protocol): debug level.
+            if (status == Status.TIMEOUT || status == Status.CANCELED) {
+                connection.log.debug("oneway request dropped: {} ({})", message, status.toString());
+            } else {
+                connection.log.warn("oneway " + status, "oneway request dropped: {} ({})", message, status.toString());
+            }
         }
         return Frames.failure(connection.link.alloc(), header.requestId(), status, unprocessed, message,
                 null, false);
@@ -245,7 +298,10 @@ public final class Invocation implements Runnable, Current {
                 + " was not run"));
     }
 
-    /** Sends the one reply this request gets, and ends the invocation. */
+    /**
+     * Sends the one reply this request gets, and ends the invocation once the reply is written
+     * (a oneway one at once): until then it counts against the connection's limits.
+     */
     void reply(ByteBuf frame) {
         if (!replied.compareAndSet(false, true)) {
             frame.release();
@@ -254,7 +310,7 @@ public final class Invocation implements Runnable, Current {
         if (oneway) {
             frame.release(); // nobody waits for an answer
             connection.invocations.remove(header.requestId(), this);
-            dispatch.finished(connection);
+            end();
             return;
         }
         Progress last = pendingProgress.getAndSet(null);
@@ -268,15 +324,30 @@ public final class Invocation implements Runnable, Current {
             frame = failureFrame(Status.MARSHAL, false, "the reply to " + describe() + " is " + length
                     + " bytes, above " + connection.link.describeSendLimit());
         }
-        connection.link.send(frame);
         connection.invocations.remove(header.requestId(), this);
         cancelChildren(": the invocation that made it has completed");
+        connection.sendReply(frame, this::end);
+    }
+
+    /** Leaves dispatch: what the invocation held is given back, and its slot is free. */
+    private void end() {
+        releaseBody();
+        connection.unhold(decodedBytes);
+        decodedBytes = 0;
         dispatch.finished(connection);
     }
 
+    private static void release(ByteBuf buffer) {
+        if (buffer != null) {
+            buffer.release();
+        }
+    }
+
+    /** Gives up the request's frame: its arguments are decoded, or will not be. */
     synchronized void releaseBody() {
-        if (body != null) {
-            body.release();
+        if (heldFrame != null) {
+            heldFrame.release();
+            heldFrame = null;
             body = null;
         }
     }

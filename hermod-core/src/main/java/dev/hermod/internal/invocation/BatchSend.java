@@ -97,7 +97,7 @@ final class BatchSend {
             List<CompletableFuture<Void>> written) {
         handedOver.add(batch.handed);
         written.add(batch.done);
-        connection.offer(Frames.endBatch(frame, batch.size()), batch, false); // never refused
+        connection.offer(Frames.endBatch(frame, batch.size()), batch, false, batch.size()); // never refused
     }
 
     /**

@@ -149,15 +149,24 @@ public final class Call implements Invocation.Child {
         CompletableFuture<RpcConnection> c = invoker.connectionFor(this);
         if (c.isDone() && !c.isCompletedExceptionally()) {
             c.join().send(this);
-        } else {
-            c.whenComplete((conn, failure) -> {
-                if (failure != null) {
-                    failUnsent(Exceptions.unwrap(failure)); // it never had a connection
-                } else {
-                    conn.send(this);
-                }
-            });
+            return;
         }
+        // It waits for a connection, holding heap meanwhile: an asynchronous call past the limit
+        // is refused, so a loop of them cannot fill the heap before a connection is even open.
+        Peer peer = invoker.peer();
+        long cost = RpcConnection.QUEUED_CALL_COST + RpcConnection.sizeHint(args);
+        if (!peer.reserveWaiting(cost, result != null)) {
+            fail(peer.waitingRefusal(describe(), invoker.describeTarget()));
+            return;
+        }
+        c.whenComplete((conn, failure) -> {
+            peer.releaseWaiting(cost);
+            if (failure != null) {
+                failUnsent(Exceptions.unwrap(failure)); // it never had a connection
+            } else {
+                conn.send(this);
+            }
+        });
     }
 
     /** Creates a call, oneway or not; see {@link #create(Operation, String, Object[], CallOptions, Duration)}. */
@@ -378,9 +387,11 @@ public final class Call implements Invocation.Child {
         if (outcome.isDone()) {
             return;
         }
+        RpcConnection waitedOn = connection;
         boolean unsent = withdraw();
+        String why = unsent && waitedOn != null ? waitedOn.whyUnsent() : ""; // so a blocked caller learns why
         InvocationTimeoutException expired = Failures.timeout(describe() + " timed out after "
-                + TimeUnit.NANOSECONDS.toMillis(deadlineNanos - startNanos) + " ms", null, unsent);
+                + TimeUnit.NANOSECONDS.toMillis(deadlineNanos - startNanos) + " ms" + why, null, unsent);
         if (outcome.completeExceptionally(expired)) {
             settled();
             abandon(unsent); // a request still waiting is dropped; the server may stop work nobody waits for

@@ -28,6 +28,9 @@ public final class Peer {
     private final int batchFlushSize;
     private final dev.hermod.internal.contract.Operation releaseOperation;
     private final ReferenceCounts references = new ReferenceCounts();
+    /** What calls waiting for a connection hold (see {@link #reserveWaiting}), and its limit. */
+    private final java.util.concurrent.atomic.AtomicLong waitingBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final long maxWaitingBytes;
 
     /**
      * @param client the client this peer belongs to, or null for a server
@@ -35,6 +38,16 @@ public final class Peer {
      */
     public Peer(Contracts contracts, Timer timer, Executor callbacks, Duration callTimeout, Client client,
             int batchFlushSize) {
+        this(contracts, timer, callbacks, callTimeout, client, batchFlushSize, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param maxWaitingBytes how much asynchronous calls waiting for a connection (one being
+     *     opened, or one with room) may hold, counted as the connection's backlog counts them
+     */
+    public Peer(Contracts contracts, Timer timer, Executor callbacks, Duration callTimeout, Client client,
+            int batchFlushSize, long maxWaitingBytes) {
+        this.maxWaitingBytes = maxWaitingBytes;
         this.contracts = contracts;
         this.timer = timer;
         this.callbacks = callbacks;
@@ -79,6 +92,39 @@ public final class Peer {
 
     public int batchFlushSize() {
         return batchFlushSize;
+    }
+
+    /**
+     * Counts {@code bytes} for a call about to wait for a connection; returns false, counting
+     * nothing, if {@code mayRefuse} and that would pass the limit.
+     */
+    boolean reserveWaiting(long bytes, boolean mayRefuse) {
+        long after = waitingBytes.addAndGet(bytes);
+        if (mayRefuse && after > maxWaitingBytes) {
+            waitingBytes.addAndGet(-bytes);
+            return false;
+        }
+        return true;
+    }
+
+    /** The failure of an asynchronous call refused because calls waiting for a connection hold too much. */
+    dev.hermod.RpcException waitingRefusal(String call, String target) {
+        return dev.hermod.internal.bridge.Failures.rpc(dev.hermod.Status.RESOURCE_EXHAUSTED, "cannot start " + call
+                + ": calls waiting for a connection to " + target + " already hold " + waitingBytes() + " bytes (limit "
+                + maxWaitingBytes + ", counting " + RpcConnection.QUEUED_CALL_COST + " per call); send fewer at a time",
+                null, true);
+    }
+
+    void releaseWaiting(long bytes) {
+        waitingBytes.addAndGet(-bytes);
+    }
+
+    long waitingBytes() {
+        return waitingBytes.get();
+    }
+
+    long maxWaitingBytes() {
+        return maxWaitingBytes;
     }
 
     /** Where the object tables of this side's connections count exports and references. */

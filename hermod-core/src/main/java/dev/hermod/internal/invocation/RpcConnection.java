@@ -82,7 +82,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         this.backlog = new Backlog(link, maxBacklogBytes);
         this.peer = peer;
         this.objects = new ObjectTable(link, peer.contracts(), peer.references(), this);
-        this.inbound = new Inbound(link, objects, this::closeIfDrained);
+        this.inbound = dispatch.newInbound(link, objects, this::closeIfDrained);
     }
 
     @Override
@@ -231,15 +231,16 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         if (link.compress(frame, payloadStart, compress)) {
             Frames.end(frame);
         }
-        Object ticket = backlog.offer(frame, new RequestParcel(this, call, id), call.result != null);
+        Object ticket = backlog.offer(frame, new RequestParcel(this, call, id), call.result != null, QUEUED_CALL_COST);
         if (ticket == Backlog.REFUSED) {
             // Flow control: an asynchronous call fails at once; a synchronous one, holding its
             // own thread, is held back anyway.
             frame.release();
             pending.remove(id, call);
             call.fail(Failures.rpc(Status.RESOURCE_EXHAUSTED, "cannot send " + call.describe() + ": "
-                    + backlogBytes() + " bytes of requests are already waiting for the connection to "
-                    + link.remoteAddress() + " (limit " + backlog.limit() + "); send fewer at a time", null, true));
+                    + backlogBytes() + " bytes of requests (counting " + QUEUED_CALL_COST + " per call) are already"
+                    + " waiting for the connection to " + link.remoteAddress() + " (limit " + backlog.limit()
+                    + "); send fewer at a time", null, true));
         } else if (ticket != null) {
             call.queued = ticket;
             if (call.isDone()) { // withdrawn before it knew where it waited
@@ -263,9 +264,24 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         return new BatchSend(this).send(items);
     }
 
-    /** Hands a frame to the backlog; see {@link Backlog#offer}. */
-    Object offer(ByteBuf frame, Backlog.Parcel parcel, boolean mayRefuse) {
-        return backlog.offer(frame, parcel, mayRefuse);
+    /**
+     * What a call held back costs besides its frame: the call, its result handle and their
+     * callbacks take about 0.9 KiB of heap. It counts against the backlog's limit (and calls
+     * waiting for a connection count it too), so that a flood of small asynchronous calls is
+     * refused before it fills the heap.
+     */
+    static final int QUEUED_CALL_COST = 1024;
+
+    /** Says, for the timeout of a call that never left this side, what held it back. */
+    String whyUnsent() {
+        return " before it could be sent: it waited behind requests the connection to " + link.remoteAddress()
+                + " could not take (" + backlogBytes() + " bytes held back; the server reads more slowly than"
+                + " this client sends)";
+    }
+
+    /** Hands a frame carrying {@code calls} requests to the backlog; see {@link Backlog#offer}. */
+    Object offer(ByteBuf frame, Backlog.Parcel parcel, boolean mayRefuse, int calls) {
+        return backlog.offer(frame, parcel, mayRefuse, (long) calls * QUEUED_CALL_COST);
     }
 
     /** Stops waiting for the reply to request {@code id}; false if it was not waited for. */
@@ -340,26 +356,8 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                 onReply(body, (flags & Wire.FLAG_COMPRESSED) != 0);
                 break;
             case Wire.REQUEST:
-                Frames.RequestHeader header = Frames.readRequest(body);
-                if ((flags & Wire.FLAG_COMPRESS_REPLY) != 0) {
-                    header = header.withCompressedReply();
-                }
-                if ((flags & Wire.FLAG_COMPRESSED) != 0) {
-                    ByteBuf plain = link.decompress(body);
-                    try {
-                        dispatch.onRequest(inbound, header, plain, (flags & Wire.FLAG_ONEWAY) != 0);
-                    } finally {
-                        plain.release(); // as the link releases a body: dispatch retained what it keeps
-                    }
-                } else {
-                    dispatch.onRequest(inbound, header, body, (flags & Wire.FLAG_ONEWAY) != 0);
-                }
-                break;
             case Wire.BATCH:
-                for (Frames.BatchItem item : Frames.readBatch(body)) {
-                    dispatch.onBatchItem(inbound, Frames.readRequest(item.body()), item.body(),
-                            (item.flags() & Wire.FLAG_ONEWAY) != 0);
-                }
+                inbound.onRequestFrame(type, flags, body);
                 break;
             case Wire.CANCEL:
                 dispatch.onCancel(inbound, Frames.readCancel(body));
@@ -431,7 +429,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
             link.recordCause(Failures.protocol("the peer " + link.remoteAddress()
                     + " closed the connection: " + goAway.message(), null, false));
         } else {
-            log.debug("{}: peer is going away: {}", link, goAway.message());
+            log.debug("{}: peer is going away: {}", link, dev.hermod.internal.protocol.PeerLog.escape(goAway.message()));
         }
         owner.onGoAway(this, goAway);
         closeIfDrained();
@@ -473,7 +471,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         closed = true;
         objects.close();
         backlog.drop(cause);
-        inbound.cancelAll(); // nobody is left to answer: stop the work
+        inbound.close(); // nobody is left to answer: stop the work
         List<Call> calls = new ArrayList<>(pending.values());
         pending.clear();
         for (Call call : calls) {

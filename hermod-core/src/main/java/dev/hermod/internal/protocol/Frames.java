@@ -110,25 +110,68 @@ public final class Frames {
     /** One item of a BATCH frame: its flags and its REQUEST body (a slice of the frame). */
     public record BatchItem(int flags, ByteBuf body) {}
 
-    /** Splits a BATCH body into its items, in order; the slices share the frame's memory. */
-    public static java.util.List<BatchItem> readBatch(ByteBuf body) {
+    /**
+     * Checks a whole BATCH body before any of its items is served: the item count, every item's
+     * header and length, each item's REQUEST header (as {@link #checkRequestHeader} does) and
+     * that nothing follows the last item. Allocates nothing per item; leaves {@code body} at the
+     * first item, to be read with {@link #nextBatchItem}.
+     *
+     * @return the number of items
+     * @throws ProtocolViolation if the body is malformed
+     */
+    public static long checkBatch(ByteBuf body) {
         Wire.need(body, 4, "batch item count");
         long count = body.readUnsignedInt();
-        java.util.List<BatchItem> items = new java.util.ArrayList<>((int) Math.min(count, 1024));
+        int first = body.readerIndex();
         for (long i = 0; i < count; i++) {
             Wire.need(body, 5, "batch item header");
-            int flags = body.readUnsignedByte();
+            body.skipBytes(1);
             long length = body.readUnsignedInt();
             if (length > body.readableBytes()) {
                 throw new ProtocolViolation("batch item " + i + " claims " + length + " bytes, "
                         + body.readableBytes() + " left");
             }
-            items.add(new BatchItem(flags, body.readSlice((int) length)));
+            checkRequestHeader(body.slice(body.readerIndex(), (int) length));
+            body.skipBytes((int) length);
         }
         if (body.isReadable()) {
             throw new ProtocolViolation(body.readableBytes() + " bytes after the last batch item");
         }
-        return items;
+        body.readerIndex(first);
+        return count;
+    }
+
+    /** Reads the next item of a BATCH body that {@link #checkBatch} accepted; the slice shares the frame's memory. */
+    public static BatchItem nextBatchItem(ByteBuf body) {
+        int flags = body.readUnsignedByte();
+        int length = (int) body.readUnsignedInt();
+        return new BatchItem(flags, body.readSlice(length));
+    }
+
+    /**
+     * Checks that a REQUEST body holds a whole header (id, timeout, service, operation and
+     * context) without reading its strings; {@code body}'s reader index is left unchanged.
+     *
+     * @throws ProtocolViolation if the header is truncated
+     */
+    public static void checkRequestHeader(ByteBuf body) {
+        ByteBuf in = body.duplicate();
+        Wire.need(in, 8, "request id and timeout");
+        in.skipBytes(8);
+        skipStr16(in);
+        skipStr16(in);
+        Wire.need(in, 2, "context size");
+        int n = in.readUnsignedShort();
+        for (int i = 0; i < 2 * n; i++) {
+            skipStr16(in);
+        }
+    }
+
+    private static void skipStr16(ByteBuf in) {
+        Wire.need(in, 2, "string length");
+        int len = in.readUnsignedShort();
+        Wire.need(in, len, "string");
+        in.skipBytes(len);
     }
 
     /** The header of a REQUEST frame; the body's reader index is left at the payload. */

@@ -330,6 +330,20 @@ public final class Link implements Backlog.Outlet {
         channel.close();
     }
 
+    /**
+     * Closes the link for a protocol error found after its frame was read (a compressed payload
+     * that does not decompress, say): logs it as the I/O thread would, sends GOAWAY with status
+     * PROTOCOL_ERROR, and closes. Any thread.
+     */
+    public void protocolError(ProtocolViolation violation) {
+        String message = "protocol error on connection with " + remoteAddress() + ": " + violation.getMessage();
+        if (acceptedSide()) {
+            peerLog().warn("protocol error", "closing connection from {}: {}", String.valueOf(remoteAddress()),
+                    violation.getMessage());
+        }
+        closeAfterGoAway(dev.hermod.internal.bridge.Failures.protocol(message, null, false));
+    }
+
     /** Closes the link after sending a GOAWAY frame that explains why. */
     void closeAfterGoAway(RpcException cause) {
         recordCause(cause);

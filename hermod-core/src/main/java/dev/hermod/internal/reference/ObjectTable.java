@@ -329,12 +329,16 @@ public final class ObjectTable {
     // ---- releasing ----
 
     /** The peer released references it had received {@code count} times. */
-    public void onRelease(ByteBuf body) {
+    public void onRelease(ByteBuf body, dev.hermod.internal.protocol.PeerLog peerLog) {
         Object[] args;
         try {
             args = contracts.get(Control.class).operation(RELEASE).argumentCoder().decode(Frames.payload(body));
         } catch (Exception e) {
-            log.warn("{}: dropping an undecodable release: {}", link, e.getMessage());
+            peerLog.warn("bad release", "{}: dropping an undecodable release: {}", String.valueOf(link), e.getMessage());
+            return;
+        }
+        if (!(args[0] instanceof Long) || !(args[1] instanceof Long)) {
+            peerLog.warn("bad release", "{}: dropping a release without an id or count", String.valueOf(link));
             return;
         }
         long id = (Long) args[0];

@@ -10,6 +10,7 @@ import dev.hermod.internal.codec.JacksonCodec;
 import dev.hermod.internal.contract.Contracts;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.dispatch.Dispatch;
+import dev.hermod.internal.dispatch.Limits;
 import dev.hermod.internal.dispatch.Executors2;
 import dev.hermod.internal.dispatch.ManualExecutor;
 import dev.hermod.internal.invocation.AsyncResultImpl;
@@ -21,6 +22,7 @@ import dev.hermod.internal.invocation.SharedTimer;
 import dev.hermod.internal.invocation.ProxyHandler;
 import dev.hermod.internal.invocation.RpcConnection;
 import dev.hermod.internal.protocol.Link;
+import dev.hermod.internal.protocol.PeerLog;
 import dev.hermod.internal.transport.ConnectionPool;
 import dev.hermod.internal.transport.Transport;
 import io.netty.channel.ChannelFuture;
@@ -73,10 +75,10 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         this.transport = Transport.forClient(config.ioThreads(), "hermod-client");
         this.timer = SharedTimer.acquire();
         this.linkSettings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), false,
-                config.compression());
+                config.compression(), config.minReadRate(), config.readGrace(), new PeerLog(log, "client"));
         this.ownedCallbacks = config.callbackExecutor() == null ? Executors2.callbackExecutor("hermod-callback") : null;
         this.peer = new Peer(contracts, timer.timer(), ownedCallbacks != null ? ownedCallbacks : config.callbackExecutor(),
-                config.callTimeout(), this, config.batchFlushSize());
+                config.callTimeout(), this, config.batchFlushSize(), config.maxQueuedBytes());
         java.util.concurrent.Executor serving;
         if (config.manualServing()) {
             this.manual = new ManualExecutor();
@@ -88,7 +90,12 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
                     ? Executors2.dispatchExecutor("hermod-client-dispatch") : null;
             serving = ownedDispatch != null ? ownedDispatch : config.dispatchExecutor();
         }
-        this.dispatch = Dispatch.forClient(serving, MAX_IN_FLIGHT_PER_CONNECTION);
+        long requestBytes = Limits.defaultRequestBytes();
+        int concurrent = Limits.defaultConcurrentCalls(ownedDispatch);
+        this.dispatch = Dispatch.forClient(serving, new Limits(MAX_IN_FLIGHT_PER_CONNECTION, concurrent,
+                Limits.defaultConcurrentCallsPerConnection(concurrent),
+                Limits.defaultRequestBytesPerConnection(requestBytes), requestBytes,
+                Limits.DEFAULT_REPLY_BYTES_PER_CONNECTION, Limits.defaultReplyBytes()));
         this.pool = new ConnectionPool<>(config.target().toString(), new ConnectionPool.Limits(config.connections(),
                 config.maxConnections(), config.maxOutstandingPerConnection()), this::connect, this::release);
     }

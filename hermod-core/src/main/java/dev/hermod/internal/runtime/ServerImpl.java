@@ -11,6 +11,8 @@ import dev.hermod.internal.contract.Contracts;
 import dev.hermod.internal.contract.Service;
 import dev.hermod.internal.dispatch.Dispatch;
 import dev.hermod.internal.dispatch.Executors2;
+import dev.hermod.internal.dispatch.Limits;
+import dev.hermod.internal.protocol.PeerLog;
 import dev.hermod.internal.invocation.AsyncResultImpl;
 import dev.hermod.internal.invocation.BatchQueue;
 import dev.hermod.internal.invocation.Peer;
@@ -83,15 +85,31 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
             }
             services.put(name, Service.bind(name, contracts, s.contract(), s.servant()));
         });
-        Service describe = new Service(Describe.SERVICE, contracts.get(Describe.class),
-                new DescribeImpl(List.copyOf(services.values())));
-        services.put(Describe.SERVICE, describe);
+        if (config.describe()) {
+            Service describe = new Service(Describe.SERVICE, contracts.get(Describe.class),
+                    new DescribeImpl(List.copyOf(services.values())));
+            services.put(Describe.SERVICE, describe);
+        }
         ExecutorService owned = config.executor() == null ? Executors2.dispatchExecutor("hermod-dispatch") : null;
         Executor executor = owned != null ? owned : config.executor();
         ServerImpl server = new ServerImpl(config, new Dispatch(services, executor, config.sendStackTraces(),
-                config.maxInFlightPerConnection()), owned, contracts);
+                limits(config.limits(), owned), config.describe() ? null : Describe.SERVICE), owned, contracts);
         server.bind();
         return server;
+    }
+
+    /** The limits as configured, with the defaults worked out where none was set. */
+    static Limits limits(ServerConfig.Limits set, ExecutorService owned) {
+        int concurrent = set.maxConcurrentCalls() > 0 ? set.maxConcurrentCalls() : Limits.defaultConcurrentCalls(owned);
+        long requestBytes = set.maxRequestBytes() > 0 ? set.maxRequestBytes() : Limits.defaultRequestBytes();
+        return new Limits(set.maxInFlightPerConnection(), concurrent,
+                set.maxConcurrentCallsPerConnection() > 0 ? set.maxConcurrentCallsPerConnection()
+                        : Limits.defaultConcurrentCallsPerConnection(concurrent),
+                set.maxRequestBytesPerConnection() > 0 ? set.maxRequestBytesPerConnection()
+                        : Limits.defaultRequestBytesPerConnection(requestBytes),
+                requestBytes,
+                set.maxReplyBytesPerConnection(),
+                set.maxReplyBytes() > 0 ? set.maxReplyBytes() : Limits.defaultReplyBytes());
     }
 
     private void bind() {
@@ -99,7 +117,8 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
                 ? new InetSocketAddress(config.port())
                 : new InetSocketAddress(config.host(), config.port());
         Link.Settings settings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), true,
-                config.compression());
+                config.compression(), config.limits().minReadRate(), config.limits().readGrace(),
+                new PeerLog(log, "server"));
         try {
             channel = transport.bind(address, ch -> Link.install(ch, settings, link -> {
                 RpcConnection c = new RpcConnection(link, dispatch, this, Long.MAX_VALUE, peer);

@@ -60,16 +60,17 @@ public final class Backlog {
     /** A frame held back until the channel can take it; the ticket {@link #withdraw} takes. */
     private static final class Held {
         final ByteBuf frame;
-        final int length;
+        /** What it counts against the limit: its bytes, plus what else holding it costs. */
+        final long length;
         final Parcel parcel;
         /** In the deque, not yet handed over. Guarded by the backlog. */
         boolean waiting;
         /** Withdrawn: its bytes are freed, and the entry is skipped when its turn comes. */
         boolean gone;
 
-        Held(ByteBuf frame, Parcel parcel) {
+        Held(ByteBuf frame, Parcel parcel, long extraCost) {
             this.frame = frame;
-            this.length = frame.readableBytes();
+            this.length = frame.readableBytes() + extraCost;
             this.parcel = parcel;
         }
     }
@@ -98,7 +99,16 @@ public final class Backlog {
      *     ticket for {@link #withdraw} if it is held back; null if it was handed over or dropped
      */
     public Object offer(ByteBuf frame, Parcel parcel, boolean mayRefuse) {
-        Held h = new Held(frame, parcel);
+        return offer(frame, parcel, mayRefuse, 0);
+    }
+
+    /**
+     * As {@link #offer(ByteBuf, Parcel, boolean)}, counting {@code extraCost} bytes besides the
+     * frame's own while it is held back: what else holding it costs (the calls it carries take
+     * heap too).
+     */
+    public Object offer(ByteBuf frame, Parcel parcel, boolean mayRefuse, long extraCost) {
+        Held h = new Held(frame, parcel, extraCost);
         boolean handedNow;
         synchronized (this) {
             handedNow = held.isEmpty() && outlet.isWritable();
