@@ -434,8 +434,8 @@ public interface Server extends AutoCloseable {
 
         /**
          * Sets how many bytes the requests of one connection may hold in the server: request
-         * frames read and not yet decoded, plus the estimated decoded size of those in dispatch,
-         * until their reply is written. Past it the server stops reading the connection, and a
+         * frames read and not yet decoded, plus the estimated decoded size of those in dispatch
+         * (each estimated over 64 KiB), until their reply is written. Past it the server stops reading the connection, and a
          * request whose arguments would decode past it (while others of the connection are held)
          * fails with {@link Status#RESOURCE_EXHAUSTED}, unprocessed. A request alone is always
          * taken, within the codec's own limits. Default: a quarter of

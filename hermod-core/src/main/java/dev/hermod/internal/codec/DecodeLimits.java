@@ -43,15 +43,37 @@ public record DecodeLimits(long maxDecodedBytes, long maxItems, int maxDepth) {
         }
     }
 
+    /**
+     * The most one byte of CBOR can cost decoded: a one-byte key (an empty string) opens a map
+     * entry and a string (104), and its value takes at least one more byte.
+     */
+    static final int MAX_COST_PER_BYTE = ENTRY + STRING;
+
+    /**
+     * Tells whether a payload of {@code length} bytes is within every limit whatever it holds,
+     * so that it need not be walked: it cannot hold more items or levels than it has bytes, nor
+     * cost more than {@link #MAX_COST_PER_BYTE} per byte.
+     */
+    public boolean surelyWithin(long length) {
+        return length <= maxItems && length <= maxDepth && length * MAX_COST_PER_BYTE <= maxDecodedBytes;
+    }
+
     /** A coder that can tell, before decoding, what a payload will cost decoded. */
     public interface Sized {
         /**
          * Returns the estimated decoded size of the payload from its position to its limit,
-         * leaving the buffer unchanged.
+         * leaving the buffer unchanged; for a payload {@link #surelyWithin} the limits, the bound
+         * of {@link #MAX_COST_PER_BYTE} per byte, without walking it.
          *
          * @throws Exceeded if decoding it would go beyond the coder's limits
          */
         long decodedSize(ByteBuffer in) throws Exceeded;
+
+        /**
+         * Decodes a payload that {@link #decodedSize} has just accepted, without walking it
+         * again; otherwise as {@link dev.hermod.codec.ValueCoder#decode}.
+         */
+        Object[] decodeSized(ByteBuffer in) throws java.io.IOException;
     }
 
     /** A payload is beyond the limits: the receiver refuses it before decoding it. */

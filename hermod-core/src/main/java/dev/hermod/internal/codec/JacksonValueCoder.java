@@ -88,7 +88,8 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
 
     @Override
     public long decodedSize(ByteBuffer in) throws DecodeLimits.Exceeded {
-        return limits.check(in);
+        int length = in.remaining();
+        return limits.surelyWithin(length) ? (long) length * DecodeLimits.MAX_COST_PER_BYTE : limits.check(in);
     }
 
     /**
@@ -103,7 +104,14 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
     @Override
     public Object[] decode(ByteBuffer in) throws IOException {
         Objects.requireNonNull(in, "in");
-        limits.check(in);
+        if (!limits.surelyWithin(in.remaining())) {
+            limits.check(in);
+        }
+        return decodeSized(in);
+    }
+
+    @Override
+    public Object[] decodeSized(ByteBuffer in) throws IOException {
         int length = in.remaining();
         try (JsonParser parser = in.hasArray()
                 ? factory.createParser(in.array(), in.arrayOffset() + in.position(), length)

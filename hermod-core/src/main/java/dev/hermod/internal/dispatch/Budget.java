@@ -2,17 +2,19 @@ package dev.hermod.internal.dispatch;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What all the connections of one server (or client) hold against its {@link Limits}: request
  * bytes and unwritten reply bytes. A connection held back because the whole is full waits here
- * and is told to look again once it is not. Thread-safe.
+ * and is told to look again once it is not. The sums are {@link LongAdder}s: every request
+ * changes them, from the I/O threads and the dispatch threads at once, and a contended atomic
+ * would cost more than the request. Thread-safe.
  */
 final class Budget {
     private final Limits limits;
-    private final AtomicLong requestBytes = new AtomicLong();
-    private final AtomicLong replyBytes = new AtomicLong();
+    private final LongAdder requestBytes = new LongAdder();
+    private final LongAdder replyBytes = new LongAdder();
     private final Set<Inbound> waiting = ConcurrentHashMap.newKeySet();
 
     Budget(Limits limits) {
@@ -20,46 +22,47 @@ final class Budget {
     }
 
     long requestBytes() {
-        return requestBytes.get();
+        return requestBytes.sum();
     }
 
     long replyBytes() {
-        return replyBytes.get();
+        return replyBytes.sum();
     }
 
     boolean requestsFull() {
-        return requestBytes.get() >= limits.maxRequestBytes();
+        return requestBytes.sum() >= limits.maxRequestBytes();
     }
 
     boolean repliesFull() {
-        return replyBytes.get() >= limits.maxReplyBytes();
+        return replyBytes.sum() >= limits.maxReplyBytes();
     }
 
     void addRequestBytes(long n) {
-        requestBytes.addAndGet(n);
+        requestBytes.add(n);
     }
 
     void releaseRequestBytes(long n) {
-        long after = requestBytes.addAndGet(-n);
-        if (after < limits.maxRequestBytes() && after + n >= limits.maxRequestBytes()) {
+        requestBytes.add(-n);
+        if (!waiting.isEmpty() && !requestsFull()) {
             wake();
         }
     }
 
     void addReplyBytes(long n) {
-        replyBytes.addAndGet(n);
+        replyBytes.add(n);
     }
 
     void releaseReplyBytes(long n) {
-        long after = replyBytes.addAndGet(-n);
-        if (after < limits.maxReplyBytes() && after + n >= limits.maxReplyBytes()) {
+        replyBytes.add(-n);
+        if (!waiting.isEmpty() && !repliesFull()) {
             wake();
         }
     }
 
     /**
      * Has {@code connection} told when there is room again. The caller looks once more after
-     * this, so that room made just before cannot be missed.
+     * this, so that room made just before cannot be missed. (A connection may be woken when
+     * there is room for one limit and not the other: it looks, and waits again.)
      */
     void await(Inbound connection) {
         waiting.add(connection);

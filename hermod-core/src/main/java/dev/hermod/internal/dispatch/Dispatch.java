@@ -70,7 +70,7 @@ public final class Dispatch {
                 polled ? Integer.MAX_VALUE : limits.maxConcurrentCallsPerConnection(), r -> {
                     if (r instanceof Invocation inv) {
                         inv.rejected();
-                    } else {
+                    } else if (!SerialExecutor.refused(r)) {
                         Executors2.runRefused(r);
                     }
                 });

@@ -30,6 +30,8 @@ final class FairScheduler {
     private final Executor executor;
     private final int permits;
     private final int share;
+    /** No limit at all: tasks go straight to the executor (whose refusals reach the caller). */
+    private final boolean unlimited;
     private final Consumer<Runnable> rejected;
     private final Object lock = new Object();
     /** Connections with tasks ready, in turn order. Guarded by lock, as are their ready queues. */
@@ -45,10 +47,19 @@ final class FairScheduler {
         this.permits = permits;
         this.share = share;
         this.rejected = rejected;
+        this.unlimited = permits == Integer.MAX_VALUE && share == Integer.MAX_VALUE;
     }
 
     /** Runs {@code task} for {@code connection} when its turn comes. */
     void execute(Tenant connection, Runnable task) {
+        if (unlimited) { // nothing to share out: the executor is the application's own affair
+            try {
+                executor.execute(task);
+            } catch (RejectedExecutionException e) {
+                rejected.accept(task);
+            }
+            return;
+        }
         synchronized (lock) {
             if (running < permits && connection.running < share && turns.isEmpty() && connection.ready.isEmpty()) {
                 running++; // nobody waits: run it now

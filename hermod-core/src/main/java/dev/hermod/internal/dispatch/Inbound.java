@@ -125,7 +125,13 @@ public final class Inbound {
             count = 1;
         }
         int bytes = Wire.LENGTH_PREFIX + Wire.FRAME_HEADER + body.readableBytes();
-        waiting.add(new Waiting(new HeldFrame(body.retain(), bytes, this), type == Wire.BATCH, flags, count));
+        HeldFrame frame = new HeldFrame(body.retain(), bytes, this);
+        if (type == Wire.REQUEST && waiting.isEmpty() && !closed && mayAdmit()) {
+            admit(frame, body, flags, false); // nothing waits before it: the frame's one reference is the request's
+            reconsiderReading();
+            return;
+        }
+        waiting.add(new Waiting(frame, type == Wire.BATCH, flags, count));
         pump();
     }
 
@@ -151,15 +157,20 @@ public final class Inbound {
                 waiting.poll();
                 w.frame.release(); // the queue's
             }
-            Frames.RequestHeader header = Frames.readRequest(body);
-            if ((flags & Wire.FLAG_COMPRESS_REPLY) != 0) {
-                header = header.withCompressedReply();
-            }
-            // A compressed payload stays so until the request runs: decompressing it is decoding.
-            dispatch.admit(this, header, body, (flags & Wire.FLAG_ONEWAY) != 0,
-                    (flags & Wire.FLAG_COMPRESSED) != 0, w.frame, w.batch);
+            admit(w.frame, body, flags, w.batch);
         }
         reconsiderReading();
+    }
+
+    /** Takes one request of {@code frame} into dispatch; it holds one reference to the frame. */
+    private void admit(HeldFrame frame, ByteBuf body, int flags, boolean batchItem) {
+        Frames.RequestHeader header = Frames.readRequest(body);
+        if ((flags & Wire.FLAG_COMPRESS_REPLY) != 0) {
+            header = header.withCompressedReply();
+        }
+        // A compressed payload stays so until the request runs: decompressing it is decoding.
+        dispatch.admit(this, header, body, (flags & Wire.FLAG_ONEWAY) != 0, (flags & Wire.FLAG_COMPRESSED) != 0,
+                frame, batchItem);
     }
 
     /** Whether one more request may enter dispatch now. */
@@ -199,8 +210,13 @@ public final class Inbound {
             }
         }
         blocked = dispatchFull || memoryFull;
-        link.pauseReading(Link.PAUSE_DISPATCH, dispatchFull);
-        link.pauseReading(Link.PAUSE_MEMORY, memoryFull);
+        int paused = link.pausedFor();
+        if (((paused & Link.PAUSE_DISPATCH) != 0) != dispatchFull) {
+            link.pauseReading(Link.PAUSE_DISPATCH, dispatchFull);
+        }
+        if (((paused & Link.PAUSE_MEMORY) != 0) != memoryFull) {
+            link.pauseReading(Link.PAUSE_MEMORY, memoryFull);
+        }
     }
 
     /** Has the I/O thread admit what it can and decide on reading again, soon, from any thread. */
@@ -255,10 +271,10 @@ public final class Inbound {
     }
 
     /**
-     * Counts the estimated decoded size of a request about to be decoded, unless it would take
-     * this connection or the server past its limit: then returns false and the request is
-     * refused. A request estimated under {@link Limits#SMALL}, or one that is all its connection
-     * (or the server) holds besides its own frame, is never refused.
+     * Counts the estimated decoded size of a request about to be decoded (one estimated over
+     * {@link Limits#SMALL}), unless it would take this connection or the server past its limit:
+     * then returns false and the request is refused. One that is all its connection (or the
+     * server) holds besides its own frame is never refused.
      *
      * @param ownBytes the bytes of the request's own frame, counted until it is decoded
      */
@@ -296,13 +312,17 @@ public final class Inbound {
         });
     }
 
-    /** A request of this connection left dispatch. Any thread. */
+    /**
+     * A request of this connection left dispatch. Any thread. Off the I/O thread, frames waiting
+     * for a slot are taken up once half the slots are free, not one by one: waking the I/O
+     * thread for each request that ends would cost more than the requests.
+     */
     void ended() {
         int left = dispatching.decrementAndGet();
         if (blocked) {
             if (link.eventLoop().inEventLoop()) {
                 pump();
-            } else {
+            } else if (left <= dispatch.limits.maxInFlightPerConnection() / 2) {
                 reconsiderLater();
             }
         }

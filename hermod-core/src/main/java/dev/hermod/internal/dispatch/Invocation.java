@@ -148,7 +148,7 @@ public final class Invocation implements Runnable, Current {
             if (plain != null) {
                 estimate += plain.capacity(); // held until decoded, like the frame
             }
-            if (!connection.charge(estimate, body.capacity())) {
+            if (estimate > Limits.SMALL && !connection.charge(estimate, body.capacity())) {
                 releaseBody();
                 reply(failureFrame(Status.RESOURCE_EXHAUSTED, true, "cannot run " + describe() + " now: its"
                         + " arguments would decode to an estimated " + estimate + " bytes, past what the " + dispatch.side
@@ -157,7 +157,9 @@ public final class Invocation implements Runnable, Current {
                 release(plain);
                 return;
             }
-            decodedBytes = estimate;
+            // A small request is counted by its frame alone (and its slot in dispatch): counting
+            // its decoded size too would cost more than it is worth.
+            decodedBytes = estimate > Limits.SMALL ? estimate : 0;
         } catch (DecodeLimits.Exceeded e) {
             releaseBody();
             release(plain);
@@ -166,7 +168,8 @@ public final class Invocation implements Runnable, Current {
             return;
         }
         try {
-            args = op.argumentCoder().decode(payload);
+            args = op.argumentCoder() instanceof DecodeLimits.Sized sized
+                    ? sized.decodeSized(payload) : op.argumentCoder().decode(payload);
             connection.objects.argumentsFromWire(op, args);
         } catch (dev.hermod.ObjectNotFoundException e) {
             reply(failureFrame(Status.OBJECT_NOT_FOUND, true, "cannot run " + describe() + ": "
@@ -219,6 +222,13 @@ public final class Invocation implements Runnable, Current {
 
     private void replyResult(Object result) {
         if (replied.get()) {
+            return;
+        }
+        if (oneway) { // nobody waits for the result: nothing to encode
+            if (replied.compareAndSet(false, true)) {
+                connection.invocations.remove(header.requestId(), this);
+                end();
+            }
             return;
         }
         ByteBuf frame = Frames.beginResult(connection.link.alloc(), header.requestId(), 64);

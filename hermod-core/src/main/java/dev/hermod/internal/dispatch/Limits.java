@@ -23,7 +23,11 @@ public record Limits(int maxInFlightPerConnection, int maxConcurrentCalls, int m
         long maxRequestBytesPerConnection,
         long maxRequestBytes, long maxReplyBytesPerConnection, long maxReplyBytes) {
 
-    /** A request whose decoded size is estimated below this is never refused for the byte limits. */
+    /**
+     * A request whose decoded size is estimated at most this is counted by its frame alone, not
+     * by its decoded size, and never refused for the byte limits: counting it would cost more
+     * than it holds.
+     */
     static final long SMALL = 64 * 1024;
 
     public Limits {

@@ -19,6 +19,7 @@ public final class SerialExecutor implements Executor {
     private final Consumer<Runnable> rejected;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean running = new AtomicBoolean();
+    private final Drain drain = new Drain();
 
     /**
      * @param delegate runs the drain loop
@@ -44,29 +45,50 @@ public final class SerialExecutor implements Executor {
     private void schedule() {
         if (running.compareAndSet(false, true)) {
             try {
-                delegate.execute(this::drain);
+                delegate.execute(drain);
             } catch (RejectedExecutionException e) {
-                Runnable task;
-                while ((task = tasks.poll()) != null) {
-                    rejected.accept(task);
-                }
-                running.set(false);
+                drain.refused();
             }
         }
     }
 
-    private void drain() {
-        Runnable task;
-        while ((task = tasks.poll()) != null) {
-            try {
-                task.run();
-            } catch (RuntimeException | Error e) {
-                log.error("a serialized task failed", e);
+    /**
+     * Tells a serial executor that the delegate refused its drain loop after accepting it (a
+     * delegate that queues before it runs, such as the dispatch's fair scheduler): the tasks
+     * waiting go to its rejection handler. Returns false if {@code task} is no drain loop.
+     */
+    static boolean refused(Runnable task) {
+        if (task instanceof Drain d) {
+            d.refused();
+            return true;
+        }
+        return false;
+    }
+
+    /** The loop that runs the tasks, one after the other, as one task of the delegate. */
+    private final class Drain implements Runnable {
+        @Override
+        public void run() {
+            Runnable task;
+            while ((task = tasks.poll()) != null) {
+                try {
+                    task.run();
+                } catch (RuntimeException | Error e) {
+                    log.error("a serialized task failed", e);
+                }
+            }
+            running.set(false);
+            if (!tasks.isEmpty()) {
+                schedule();
             }
         }
-        running.set(false);
-        if (!tasks.isEmpty()) {
-            schedule();
+
+        void refused() {
+            Runnable task;
+            while ((task = tasks.poll()) != null) {
+                rejected.accept(task);
+            }
+            running.set(false);
         }
     }
 }

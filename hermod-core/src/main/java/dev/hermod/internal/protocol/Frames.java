@@ -155,23 +155,33 @@ public final class Frames {
      * @throws ProtocolViolation if the header is truncated
      */
     public static void checkRequestHeader(ByteBuf body) {
-        ByteBuf in = body.duplicate();
-        Wire.need(in, 8, "request id and timeout");
-        in.skipBytes(8);
-        skipStr16(in);
-        skipStr16(in);
-        Wire.need(in, 2, "context size");
-        int n = in.readUnsignedShort();
+        int at = body.readerIndex();
+        int end = body.writerIndex();
+        at = need(at, end, 8, "request id and timeout") + 8;
+        at = skipStr16(body, at, end);
+        at = skipStr16(body, at, end);
+        need(at, end, 2, "context size");
+        int n = body.getUnsignedShort(at);
+        at += 2;
         for (int i = 0; i < 2 * n; i++) {
-            skipStr16(in);
+            at = skipStr16(body, at, end);
         }
     }
 
-    private static void skipStr16(ByteBuf in) {
-        Wire.need(in, 2, "string length");
-        int len = in.readUnsignedShort();
-        Wire.need(in, len, "string");
-        in.skipBytes(len);
+    /** Checks that {@code n} bytes are left at {@code at}; returns {@code at}. */
+    private static int need(int at, int end, int n, String what) {
+        if (end - at < n) {
+            throw new ProtocolViolation("truncated frame: " + what + " needs " + n + " bytes, " + (end - at)
+                    + " left");
+        }
+        return at;
+    }
+
+    private static int skipStr16(ByteBuf in, int at, int end) {
+        need(at, end, 2, "string length");
+        int len = in.getUnsignedShort(at);
+        need(at + 2, end, len, "string");
+        return at + 2 + len;
     }
 
     /** The header of a REQUEST frame; the body's reader index is left at the payload. */
