@@ -299,7 +299,9 @@ public final class Inbound {
      * (or when the write fails), on the I/O thread.
      */
     void sendReply(ByteBuf frame, Runnable written) {
-        int bytes = frame.readableBytes();
+        // The memory held is the buffer's capacity: a reply encoded into a growing buffer may
+        // hold up to twice what it carries (256 KiB of result in a buffer of 512 KiB).
+        int bytes = frame.capacity();
         replyBytes.addAndGet(bytes);
         dispatch.budget.addReplyBytes(bytes);
         link.send(frame, (ChannelFuture f) -> {
