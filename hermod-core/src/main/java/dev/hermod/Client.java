@@ -214,13 +214,16 @@ public interface Client extends AutoCloseable {
         private boolean manualServing;
         private int minReadRate = 32 * 1024;
         private Duration readGrace = Duration.ofSeconds(5);
+        private Tls tls;
+        private Credentials credentials;
 
         Builder() {}
 
         /**
          * Sets the server to connect to. Required.
          *
-         * @param target {@code tcp://host:port}; IPv6 literals in brackets
+         * @param target {@code tcp://host:port}, or {@code tls://host:port} for TLS (see
+         *     {@link #tls(Tls)}); IPv6 literals in brackets
          * @return this builder
          * @throws IllegalArgumentException if the target is not of that form
          */
@@ -482,14 +485,51 @@ public interface Client extends AutoCloseable {
         }
 
         /**
+         * Sets how this client speaks TLS to its {@code tls://} target: whom it trusts, whether it
+         * checks the server's host name (it does by default), its own certificate for mutual TLS
+         * ({@link Tls}). Default for a {@code tls://} target: the JDK's trusted authorities, host
+         * name verified. A failed TLS handshake fails the call with a {@link ConnectionException}
+         * whose message and cause name the TLS problem.
+         *
+         * @param tls the client's TLS settings
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder tls(Tls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        /**
+         * Sets what the client presents to prove who it is to a server that authenticates
+         * ({@link Credentials}). They are sent on each new connection, after the TLS handshake,
+         * and only to a server that asks for them. Refused credentials fail the calls with
+         * {@link Status#UNAUTHENTICATED}. Default: none.
+         *
+         * @param credentials a password, a bearer token or credentials of the application's
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder credentials(Credentials credentials) {
+            this.credentials = Objects.requireNonNull(credentials, "credentials");
+            return this;
+        }
+
+        /**
          * Builds the client. Does no I/O.
          *
          * @return a new client
-         * @throws IllegalStateException if no target was set
+         * @throws IllegalStateException if no target was set, or TLS settings were given for a
+         *     {@code tcp://} target
          */
         public Client build() {
             if (target == null) {
                 throw new IllegalStateException("target is required, e.g. tcp://localhost:4061");
+            }
+            boolean secure = target.getScheme().equals("tls");
+            if (tls != null && !secure) {
+                throw new IllegalStateException("TLS settings given for the plain target " + target
+                        + ": use tls://" + target.getRawAuthority());
             }
             int max = maxConnections == 0 ? connections : maxConnections;
             if (max < connections) {
@@ -498,7 +538,8 @@ public interface Client extends AutoCloseable {
             return Engine.get().newClient(new ClientConfig(target, codec, callTimeout, connectTimeout,
                     heartbeatInterval, maxFrameSize, ioThreads, callbackExecutor,
                     Math.min(batchFlushSize, maxFrameSize), maxQueuedBytes, connections, max,
-                    maxOutstandingPerConnection, dispatchExecutor, manualServing, compression, minReadRate, readGrace));
+                    maxOutstandingPerConnection, dispatchExecutor, manualServing, compression, minReadRate, readGrace,
+                    secure ? (tls != null ? tls : Tls.systemDefaults()) : null, credentials));
         }
     }
 }

@@ -67,6 +67,16 @@ public interface Current {
     SocketAddress peer();
 
     /**
+     * Returns who the caller is, as the server's {@link Authenticator} decided when the caller's
+     * connection opened.
+     *
+     * @return the principal, or empty if the server authenticates no one (or the caller of a
+     *     call on an object reference is the server itself)
+     * @since 0.2
+     */
+    Optional<java.security.Principal> principal();
+
+    /**
      * Returns the request context the caller attached ({@link CallOptions#context()}).
      *
      * @return an unmodifiable map, possibly empty

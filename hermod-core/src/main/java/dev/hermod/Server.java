@@ -124,7 +124,14 @@ public interface Server extends AutoCloseable {
         private int minReadRate = 32 * 1024;
         private Duration readGrace = Duration.ofSeconds(5);
         private boolean describe = true;
+        private boolean describeUnauthenticated;
         private Duration callTimeout = Duration.ofSeconds(30);
+        private Tls tls;
+        private Authenticator authenticator;
+        private Authorizer authorizer;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private int maxConnections = 10_000;
+        private int maxConnectionsPerAddress = 1_000;
 
         Builder() {}
 
@@ -175,6 +182,25 @@ public interface Server extends AutoCloseable {
          *     the name is taken
          */
         public <T> Builder add(String name, Class<T> contract, T servant) {
+            return add(name, contract, servant, null);
+        }
+
+        /**
+         * Binds a servant under a service name, as {@link #add(String, Class, Object)} does, with
+         * an authorization policy of its own: a call to this service runs only if this policy and
+         * the server-wide one ({@link #authorizer}) both permit it. Needs an
+         * {@link #authenticator}.
+         *
+         * @param name the service name clients use
+         * @param contract the {@link Remote @Remote} interface to serve, or a servant form of one
+         * @param servant the implementation; thread-safe
+         * @param policy decides who may call this service's operations; null for none
+         * @param <T> the type the servant implements
+         * @return this builder
+         * @throws IllegalArgumentException as {@link #add(String, Class, Object)}
+         * @since 0.2
+         */
+        public <T> Builder add(String name, Class<T> contract, T servant, Authorizer policy) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(contract, "contract");
             Objects.requireNonNull(servant, "servant");
@@ -196,7 +222,7 @@ public interface Server extends AutoCloseable {
             if (services.containsKey(name)) {
                 throw new IllegalArgumentException("a service is already bound as '" + name + "'");
             }
-            services.put(name, new Binding(contract, servant));
+            services.put(name, new Binding(contract, servant, policy));
             return this;
         }
 
@@ -525,6 +551,112 @@ public interface Server extends AutoCloseable {
             return this;
         }
 
+        /**
+         * Sets whether a client that is not authenticated may call {@link Client#describe()}, when
+         * the server has an {@link #authenticator}: by default only authenticated clients learn
+         * what the server offers. Without an authenticator every client may (see
+         * {@link #describe(boolean)}). Default: false.
+         *
+         * @param allowed whether unauthenticated clients may describe the services
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder describeUnauthenticated(boolean allowed) {
+            this.describeUnauthenticated = allowed;
+            return this;
+        }
+
+        /**
+         * Serves over TLS only: each connection must complete a TLS handshake with this server's
+         * certificate before anything else ({@link Tls}); clients use {@code tls://} targets.
+         * A client that fails the handshake (plain TCP, an untrusted certificate) is closed, and
+         * one line is logged. Default: no TLS.
+         *
+         * @param tls the server's certificate and key, and what it asks of clients
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder tls(Tls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        /**
+         * Authenticates each connection in its handshake ({@link Authenticator}): servants then see
+         * the caller's {@link Current#principal()}, and an unauthenticated connection can make no
+         * call (failing with {@link Status#UNAUTHENTICATED}) except describe when
+         * {@link #describeUnauthenticated} allows it. Default: none; every client may call.
+         *
+         * @param authenticator decides who each connection's client is
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /**
+         * Sets the server-wide authorization policy, asked before each call of an authenticated
+         * client (services may add their own, {@link #add(String, Class, Object, Authorizer)}); a
+         * refused call fails with {@link Status#PERMISSION_DENIED}. Needs an {@link #authenticator}.
+         * Default: every authenticated client may call every operation.
+         *
+         * @param policy the policy
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder authorizer(Authorizer policy) {
+            this.authorizer = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Sets how long a new connection has to complete its handshake (TLS, the Hermod preamble
+         * and settings, and authentication) before it is closed. Default: 10 seconds.
+         *
+         * @param timeout positive
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = Targets.positive(timeout, "handshakeTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how many connections the server keeps open at once; one more is closed as soon as
+         * it is accepted, with a log line (rate-limited), and the client's calls fail with
+         * {@link ConnectionException}. Default: 10,000.
+         *
+         * @param max at least 1
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder maxConnections(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConnections must be positive: " + max);
+            }
+            this.maxConnections = max;
+            return this;
+        }
+
+        /**
+         * Sets how many connections one remote IP address may keep open at once; one more from it
+         * is closed as soon as it is accepted, as for {@link #maxConnections}. Default: 1,000.
+         *
+         * @param max at least 1
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder maxConnectionsPerAddress(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConnectionsPerAddress must be positive: " + max);
+            }
+            this.maxConnectionsPerAddress = max;
+            return this;
+        }
+
         private static long positive(long bytes, String what) {
             if (bytes < 1) {
                 throw new IllegalArgumentException(what + " must be positive: " + bytes);
@@ -556,15 +688,21 @@ public interface Server extends AutoCloseable {
          */
         public Server start() {
             Map<String, ServerConfig.Service> bound = new LinkedHashMap<>();
-            services.forEach((name, b) -> bound.put(name, new ServerConfig.Service(b.contract, b.servant)));
+            services.forEach((name, b) -> bound.put(name, new ServerConfig.Service(b.contract, b.servant, b.policy)));
+            boolean policies = authorizer != null || services.values().stream().anyMatch(b -> b.policy != null);
+            if (policies && authenticator == null) {
+                throw new IllegalStateException("an authorization policy needs an authenticator: set authenticator(...)");
+            }
             return Engine.get().startServer(new ServerConfig(host, port, bound, executor, codec, maxFrameSize,
                     heartbeatInterval, shutdownGracePeriod, sendStackTraces, ioThreads, callTimeout,
                     new ServerConfig.Limits(maxInFlightPerConnection, maxConcurrentCalls,
                             maxConcurrentCallsPerConnection, maxRequestBytesPerConnection,
-                            maxRequestBytes, maxReplyBytesPerConnection, maxReplyBytes, minReadRate, readGrace),
-                    describe, compression));
+                            maxRequestBytes, maxReplyBytesPerConnection, maxReplyBytes, minReadRate, readGrace,
+                            handshakeTimeout, maxConnections, maxConnectionsPerAddress),
+                    describe, compression,
+                    new ServerConfig.Security(tls, authenticator, authorizer, describeUnauthenticated)));
         }
 
-        private record Binding(Class<?> contract, Object servant) {}
+        private record Binding(Class<?> contract, Object servant, Authorizer policy) {}
     }
 }

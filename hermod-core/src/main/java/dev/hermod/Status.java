@@ -36,7 +36,21 @@ public enum Status {
      * The call was addressed to an object reference that its exporter no longer serves: the
      * holder released it, the exporter revoked it, or it never existed on this connection.
      */
-    OBJECT_NOT_FOUND(11);
+    OBJECT_NOT_FOUND(11),
+    /**
+     * The server does not know who the caller is: the credentials were refused, the client sent
+     * none to a server that requires them, or its certificate was not trusted.
+     *
+     * @since 0.2
+     */
+    UNAUTHENTICATED(12),
+    /**
+     * The caller is authenticated, but the server's authorization policy does not let it invoke
+     * the operation.
+     *
+     * @since 0.2
+     */
+    PERMISSION_DENIED(13);
 
     private static final Status[] BY_CODE;
 

@@ -17,10 +17,10 @@ final class Targets {
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("invalid target '" + target + "': " + e.getMessage(), e);
         }
-        if (!"tcp".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0
+        if (!("tcp".equals(uri.getScheme()) || "tls".equals(uri.getScheme())) || uri.getHost() == null || uri.getPort() < 0
                 || (uri.getPath() != null && !uri.getPath().isEmpty())) {
             throw new IllegalArgumentException(
-                    "invalid target '" + target + "': expected tcp://host:port");
+                    "invalid target '" + target + "': expected tcp://host:port or tls://host:port");
         }
         return uri;
     }

@@ -16,7 +16,8 @@ final class StatusTest {
                 Map.entry(Status.UNAVAILABLE, 4), Map.entry(Status.SERVICE_NOT_FOUND, 5),
                 Map.entry(Status.OPERATION_NOT_FOUND, 6), Map.entry(Status.MARSHAL, 7),
                 Map.entry(Status.REMOTE_FAILURE, 8), Map.entry(Status.PROTOCOL_ERROR, 9),
-                Map.entry(Status.RESOURCE_EXHAUSTED, 10), Map.entry(Status.OBJECT_NOT_FOUND, 11));
+                Map.entry(Status.RESOURCE_EXHAUSTED, 10), Map.entry(Status.OBJECT_NOT_FOUND, 11),
+                Map.entry(Status.UNAUTHENTICATED, 12), Map.entry(Status.PERMISSION_DENIED, 13));
         assertThat(Arrays.stream(Status.values()).collect(Collectors.toMap(s -> s, Status::code)))
                 .isEqualTo(expected);
     }

@@ -6,10 +6,12 @@ import java.time.Duration;
 
 /**
  * The settings of a client, as validated by {@code Client.Builder} and handed to
- * {@link Engine#newClient}. A null codec, callback or dispatch executor means the default.
+ * {@link Engine#newClient}. A null codec, callback or dispatch executor means the default; a null
+ * {@code tls} plain TCP, null {@code credentials} none.
  */
 public record ClientConfig(URI target, Codec codec, Duration callTimeout, Duration connectTimeout,
         Duration heartbeatInterval, int maxFrameSize, int ioThreads, java.util.concurrent.Executor callbackExecutor,
         int batchFlushSize, long maxQueuedBytes, int connections, int maxConnections,
         int maxOutstandingPerConnection, java.util.concurrent.Executor dispatchExecutor, boolean manualServing,
-        boolean compression, int minReadRate, Duration readGrace) {}
+        boolean compression, int minReadRate, Duration readGrace, dev.hermod.Tls tls,
+        dev.hermod.Credentials credentials) {}

@@ -13,10 +13,17 @@ import java.util.concurrent.Executor;
 public record ServerConfig(String host, int port, Map<String, Service> services, Executor executor,
         Codec codec, int maxFrameSize, Duration heartbeatInterval, Duration shutdownGracePeriod,
         boolean sendStackTraces, int ioThreads, Duration callTimeout, Limits limits, boolean describe,
-        boolean compression) {
+        boolean compression, Security security) {
 
-    /** A servant to bind, with the contract it is served as. */
-    public record Service(Class<?> contract, Object servant) {}
+    /** A servant to bind, with the contract it is served as and its own authorization policy (or null). */
+    public record Service(Class<?> contract, Object servant, dev.hermod.Authorizer policy) {}
+
+    /**
+     * Who may connect and call: TLS, the authenticator and the server-wide policy (each null if
+     * not set), and whether unauthenticated clients may describe the services.
+     */
+    public record Security(dev.hermod.Tls tls, dev.hermod.Authenticator authenticator,
+            dev.hermod.Authorizer authorizer, boolean describeUnauthenticated) {}
 
     /**
      * What peers may make the server hold, as set on the builder; 0 where the default applies
@@ -25,5 +32,5 @@ public record ServerConfig(String host, int port, Map<String, Service> services,
     public record Limits(int maxInFlightPerConnection, int maxConcurrentCalls, int maxConcurrentCallsPerConnection,
             long maxRequestBytesPerConnection,
             long maxRequestBytes, long maxReplyBytesPerConnection, long maxReplyBytes, int minReadRate,
-            Duration readGrace) {}
+            Duration readGrace, Duration handshakeTimeout, int maxConnections, int maxConnectionsPerAddress) {}
 }

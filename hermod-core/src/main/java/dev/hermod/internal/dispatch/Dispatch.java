@@ -42,6 +42,8 @@ public final class Dispatch {
     final FairScheduler scheduler;
     /** Whether a server answers the describe operation of the reserved service ({@code false}: not bound). */
     private final String reservedService;
+    /** Who may call what. */
+    final Access access;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean refusing;
     private volatile Runnable onIdle;
@@ -53,13 +55,14 @@ public final class Dispatch {
      *     request names it; null if none
      */
     public Dispatch(Map<String, Service> services, Executor executor, boolean sendStackTraces, Limits limits,
-            String reservedService) {
-        this(services, executor, sendStackTraces, limits, "server", reservedService);
+            String reservedService, Access access) {
+        this(services, executor, sendStackTraces, limits, "server", reservedService, access);
     }
 
     private Dispatch(Map<String, Service> services, Executor executor, boolean sendStackTraces, Limits limits,
-            String side, String reservedService) {
+            String side, String reservedService, Access access) {
         this.side = side;
+        this.access = access;
         this.services = Map.copyOf(services);
         this.polled = executor instanceof ManualExecutor;
         this.sendStackTraces = sendStackTraces;
@@ -81,7 +84,7 @@ public final class Dispatch {
      * exported on each connection, on {@code executor}.
      */
     public static Dispatch forClient(Executor executor, Limits limits) {
-        return new Dispatch(Map.of(), executor, true, limits, "client", null);
+        return new Dispatch(Map.of(), executor, true, limits, "client", null, Access.OPEN);
     }
 
     /**
@@ -165,6 +168,8 @@ public final class Dispatch {
         if (refusing || connection.isGoingAway()) {
             status = Status.UNAVAILABLE;
             refusal = "the server is shutting down; " + h.operation() + " on service '" + h.service() + "' was not run";
+        } else if ((refusal = access.unauthenticated(connection.link, h.service())) != null) {
+            status = Status.UNAUTHENTICATED;
         } else if ((service = lookup(connection, h.service())) == null) {
             status = h.service().startsWith("@") ? Status.OBJECT_NOT_FOUND : Status.SERVICE_NOT_FOUND;
             refusal = notFound(h.service());
@@ -205,7 +210,8 @@ public final class Dispatch {
             }
             return;
         }
-        Service service = lookup(connection, h.service());
+        Service service = access.unauthenticated(connection.link, h.service()) != null ? null
+                : lookup(connection, h.service());
         Operation op = service == null ? null : service.contract().operation(h.operation());
         if (op == null || refusing || connection.isGoingAway()) {
             frame.release();

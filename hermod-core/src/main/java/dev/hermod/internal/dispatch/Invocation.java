@@ -128,6 +128,13 @@ public final class Invocation implements Runnable, Current {
                     + " passed before it was dispatched"));
             return;
         }
+        if (dispatch.access.hasPolicies()
+                && !dispatch.access.permits(connection.link.principal(), header.service(), header.operation())) {
+            releaseBody();
+            reply(failureFrame(Status.PERMISSION_DENIED, true, "permission denied: " + describe()
+                    + " is not allowed for " + connection.link.principal().getName()));
+            return;
+        }
         Object[] args;
         ByteBuf plain = null;
         if (compressed) {
@@ -443,6 +450,11 @@ public final class Invocation implements Runnable, Current {
     @Override
     public SocketAddress peer() {
         return connection.link.remoteAddress();
+    }
+
+    @Override
+    public Optional<java.security.Principal> principal() {
+        return Optional.ofNullable(connection.link.principal());
     }
 
     @Override

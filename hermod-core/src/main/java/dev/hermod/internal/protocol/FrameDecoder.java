@@ -151,8 +151,10 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
         if (magic != Wire.MAGIC) {
             byte[] head = new byte[4];
             in.getBytes(in.readerIndex() - Wire.PREAMBLE_LENGTH, head);
+            // 0x16 0x03: a TLS handshake record, a tls:// peer on a connection without TLS
             throw new ProtocolViolation("peer does not speak Hermod: expected magic 'HRMD', got 0x"
-                    + ByteBufUtil.hexDump(head));
+                    + ByteBufUtil.hexDump(head) + (head[0] == 0x16 && head[1] == 0x03
+                            ? " (a TLS handshake: the peer uses TLS, this side does not)" : ""));
         }
         if (version != Wire.VERSION) {
             throw new VersionMismatch(version);

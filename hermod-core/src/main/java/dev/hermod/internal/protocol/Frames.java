@@ -413,10 +413,28 @@ public final class Frames {
     }
 
     /** A SETTINGS frame announcing this side's maximum frame size. */
-    static ByteBuf settings(ByteBufAllocator alloc, int maxFrameSize) {
-        ByteBuf buf = begin(alloc, 20, Wire.SETTINGS, 0);
+    static ByteBuf settings(ByteBufAllocator alloc, int maxFrameSize, boolean authenticates) {
+        ByteBuf buf = begin(alloc, 26, Wire.SETTINGS, 0);
         buf.writeShort(Wire.SETTING_MAX_FRAME_SIZE).writeInt(maxFrameSize);
         buf.writeShort(Wire.SETTING_COMPRESSION).writeInt(Compression.LZ4);
+        if (authenticates) {
+            buf.writeShort(Wire.SETTING_AUTHENTICATION).writeInt(1);
+        }
+        return end(buf);
+    }
+
+    /** An AUTH frame: the mechanism's name, then the credentials to the end of the frame. */
+    static ByteBuf auth(ByteBufAllocator alloc, String mechanism, byte[] data) {
+        ByteBuf buf = begin(alloc, 16 + mechanism.length() + data.length, Wire.AUTH, 0);
+        Wire.writeStr16(buf, mechanism);
+        buf.writeBytes(data);
+        return end(buf);
+    }
+
+    /** An AUTH_OK frame: the principal's name, empty when the connection stays unauthenticated. */
+    static ByteBuf authOk(ByteBufAllocator alloc, String principal) {
+        ByteBuf buf = begin(alloc, 16 + principal.length() * 3, Wire.AUTH_OK, 0);
+        Wire.writeStr16(buf, principal);
         return end(buf);
     }
 

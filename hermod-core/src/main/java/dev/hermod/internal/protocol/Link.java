@@ -55,7 +55,14 @@ public final class Link implements Backlog.Outlet {
      *     or server
      */
     public record Settings(int maxFrameSize, Duration heartbeatInterval, boolean acceptedSide, boolean compression,
-            int minReadRate, Duration readGrace, PeerLog log) {
+            int minReadRate, Duration readGrace, PeerLog log, Handshake handshake) {
+
+        /** Settings with the default handshake: 10 seconds, no authentication. */
+        public Settings(int maxFrameSize, Duration heartbeatInterval, boolean acceptedSide, boolean compression,
+                int minReadRate, Duration readGrace, PeerLog log) {
+            this(maxFrameSize, heartbeatInterval, acceptedSide, compression, minReadRate, readGrace, log,
+                    Handshake.DEFAULT);
+        }
 
         /** A frame must arrive at 32 KiB/s on average by default, ... */
         public static final int DEFAULT_MIN_READ_RATE = 32 * 1024;
@@ -69,8 +76,23 @@ public final class Link implements Backlog.Outlet {
         }
     }
 
-    /** How long a peer has to send its preamble before the connection is closed. */
-    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How a link's handshake goes beyond the preamble and SETTINGS.
+     *
+     * @param timeout how long the peer has to send its preamble and SETTINGS (and, to a server
+     *     that authenticates, for the verdict on its AUTH) before the connection is closed
+     * @param authenticator a server's, or null: it then does not announce authentication
+     * @param authExecutor where a server runs its authenticator (never an I/O thread)
+     * @param credentials what a client sends to a server that authenticates; null for none
+     */
+    public record Handshake(Duration timeout, dev.hermod.Authenticator authenticator,
+            java.util.concurrent.Executor authExecutor, dev.hermod.Credentials credentials) {
+        /** 10 seconds, no authentication. */
+        public static final Handshake DEFAULT = new Handshake(Duration.ofSeconds(10), null, null, null);
+    }
+
+    /** Who the peer is, once a server's authenticator said so; null until then or if never. */
+    private volatile java.security.Principal principal;
 
     private final Channel channel;
     private final Settings settings;
@@ -109,6 +131,43 @@ public final class Link implements Backlog.Outlet {
         channel.pipeline().addLast("frames", new FrameDecoder(settings.maxFrameSize(), settings.minReadRate(),
                 settings.readGrace()));
         channel.pipeline().addLast("link", new LinkHandler(link, listener, ready));
+    }
+
+    /** Who the peer is, as this server's authenticator decided; null if unauthenticated. */
+    public java.security.Principal principal() {
+        return principal;
+    }
+
+    void principal(java.security.Principal p) {
+        principal = p;
+    }
+
+    /** Whether this side is a server that authenticates its peers. */
+    public boolean authenticates() {
+        return settings.acceptedSide() && settings.handshake().authenticator() != null;
+    }
+
+    Handshake handshake() {
+        return settings.handshake();
+    }
+
+    /** The certificate chain the peer presented over TLS, verified; empty without TLS or one. */
+    public java.util.List<java.security.cert.X509Certificate> peerCertificates() {
+        io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (tls == null) {
+            return java.util.List.of();
+        }
+        try {
+            java.util.List<java.security.cert.X509Certificate> out = new java.util.ArrayList<>();
+            for (java.security.cert.Certificate c : tls.engine().getSession().getPeerCertificates()) {
+                if (c instanceof java.security.cert.X509Certificate x) {
+                    out.add(x);
+                }
+            }
+            return java.util.List.copyOf(out);
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return java.util.List.of();
+        }
     }
 
     /** Returns the allocator to build frames with. */
@@ -257,6 +316,8 @@ public final class Link implements Backlog.Outlet {
     public static final int PAUSE_UNWRITABLE = 2;
     /** Reading is paused because the peer's requests hold too many bytes on this side. */
     public static final int PAUSE_MEMORY = 4;
+    /** Reading is paused while this server's authenticator decides on the peer's AUTH. */
+    public static final int PAUSE_AUTH = 8;
     private int pausedFor;
     private Object lastHead;
     private long lastHeadProgress;

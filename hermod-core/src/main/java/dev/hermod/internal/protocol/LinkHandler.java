@@ -20,6 +20,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     private final Link link;
     private final Link.Listener listener;
     private final CompletableFuture<Link> ready;
+    private final Authentication auth;
     /** The peer's preamble said a SETTINGS frame follows, and it has not arrived yet. */
     private boolean awaitingSettings;
     /** The peer's SETTINGS arrived (at most one is allowed). */
@@ -35,6 +36,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         this.link = link;
         this.listener = listener;
         this.ready = ready;
+        this.auth = new Authentication(link);
     }
 
     @Override
@@ -43,16 +45,22 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         Wire.writePreamble(preamble);
         ctx.write(preamble, ctx.voidPromise());
         // This side's limit, so that the peer fails a call too large for it alone (section 3.1).
-        ctx.writeAndFlush(Frames.settings(ctx.alloc(), link.maxFrameSize()), ctx.voidPromise());
+        ctx.writeAndFlush(Frames.settings(ctx.alloc(), link.maxFrameSize(), link.authenticates()), ctx.voidPromise());
         // The dialling side's link is ready once it knows the peer's settings: nothing it sends
         // can then exceed the peer's limit. An accepting side hears the peer first anyway.
+        java.time.Duration timeout = link.handshake().timeout();
         handshakeTimer = ctx.executor().schedule(() -> {
             if (!handshakeDone && ctx.channel().isOpen()) {
-                log.debug("{}: no preamble within {}; closing", link, Link.HANDSHAKE_TIMEOUT);
-                link.close(Failures.protocol("the peer at " + link.remoteAddress()
-                        + " sent no Hermod preamble within " + Link.HANDSHAKE_TIMEOUT.toSeconds() + " s", null, true));
+                log.debug("{}: handshake not done within {}; closing", link, timeout);
+                if (link.acceptedSide()) {
+                    link.peerLog().warn("handshake timeout", "closing connection from {}: no handshake within {} ms",
+                            String.valueOf(link.remoteAddress()), timeout.toMillis());
+                }
+                link.close(Failures.protocol("the peer at " + link.remoteAddress() + " did not complete the Hermod"
+                        + " handshake within " + timeout.toMillis() + " ms"
+                        + (auth.awaitingVerdict() ? " (no answer to its credentials)" : ""), null, true));
             }
-        }, Link.HANDSHAKE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         long interval = link.heartbeatInterval().toMillis();
         if (interval > 0) {
             heartbeats = ctx.executor().scheduleAtFixedRate(link::heartbeat, interval, interval,
@@ -75,6 +83,11 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                 throw new ProtocolViolation("the peer's preamble announced SETTINGS, but its first frame is "
                         + Wire.typeName(type));
             }
+            if (auth.awaitingVerdict() && type == Wire.GOAWAY) {
+                link.recordCause(auth.refused(Frames.readGoAway(frame)));
+                ctx.close();
+                return;
+            }
             switch (type) {
                 case Wire.PING:
                     Wire.need(frame, 8, "PING payload");
@@ -83,7 +96,14 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                 case Wire.PONG:
                     break; // its arrival already reset the read-idle timer
                 case Wire.SETTINGS:
-                    settings(frame);
+                    settings(ctx, frame);
+                    break;
+                case Wire.AUTH:
+                    auth.onAuth(ctx, frame);
+                    break;
+                case Wire.AUTH_OK:
+                    auth.onAuthOk(frame);
+                    handshakeDone();
                     break;
                 case Wire.REQUEST:
                 case Wire.REPLY:
@@ -115,11 +135,12 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Reads the peer's SETTINGS: entries of a u16 id and a u32 value; unknown ids are ignored. */
-    private void settings(ByteBuf frame) {
+    private void settings(ChannelHandlerContext ctx, ByteBuf frame) {
         if (settingsReceived) {
             throw new ProtocolViolation("a second SETTINGS frame");
         }
         settingsReceived = true;
+        boolean peerAuthenticates = false;
         while (frame.isReadable()) {
             Wire.need(frame, 6, "SETTINGS entry");
             int id = frame.readUnsignedShort();
@@ -132,10 +153,16 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                 link.peerMaxFrameSize((int) Math.min(value, Integer.MAX_VALUE));
             } else if (id == Wire.SETTING_COMPRESSION) {
                 link.peerCompression((int) value);
+            } else if (id == Wire.SETTING_AUTHENTICATION) {
+                peerAuthenticates = value == 1;
             }
         }
         awaitingSettings = false;
-        handshakeDone();
+        if (peerAuthenticates && !link.acceptedSide()) {
+            auth.sendCredentials(ctx); // done once the server answers (section 3.3)
+        } else {
+            handshakeDone();
+        }
     }
 
     private void handshakeDone() {
@@ -153,6 +180,13 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             } else {
                 handshakeDone(); // a peer of an earlier revision: its limit stays unknown
             }
+            return;
+        }
+        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent tls) {
+            if (!tls.isSuccess()) {
+                TlsFailures.failed(link, tls.cause());
+            }
+            ctx.fireUserEventTriggered(evt);
             return;
         }
         if (evt instanceof IdleStateEvent idle) {
@@ -194,15 +228,25 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                 log.debug("closing connection: {}", PeerLog.escape(message));
             }
             link.closeAfterGoAway(Failures.protocol(message, null, false));
+        } else if (c instanceof javax.net.ssl.SSLException) {
+            TlsFailures.failed(link, c); // after the handshake (a TLS 1.3 server's verdict on the client's certificate)
+            link.close(link.closeCause());
         } else if (c instanceof IOException) {
             log.debug("{}: I/O error: {}", link, c.toString());
-            link.close(Failures.connection("connection to " + link.remoteAddress() + " lost: "
-                    + c.getMessage(), c, false));
+            link.close(Failures.connection("connection to " + link.remoteAddress() + " lost"
+                    + duringHandshake() + ": " + c.getMessage(), c, !handshakeDone && !link.acceptedSide()));
         } else {
             log.error("{}: unexpected failure; closing the connection", link, c);
             link.close(Failures.connection("connection to " + link.remoteAddress()
                     + " closed after an internal error: " + c, c, false));
         }
+    }
+
+    /** On a dialling side whose handshake is not done, what the server's close may mean. */
+    private String duringHandshake() {
+        return handshakeDone || link.acceptedSide() ? ""
+                : " by the server during the handshake (does it require TLS, a tls:// target? is it at its"
+                + " connection limit?)";
     }
 
     @Override
@@ -215,7 +259,8 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         }
         RpcException cause = link.closeCause();
         if (cause == null) {
-            cause = Failures.connection("connection to " + link.remoteAddress() + " closed", null, false);
+            cause = Failures.connection("connection to " + link.remoteAddress() + " closed" + duringHandshake(),
+                    null, !handshakeDone);
             link.recordCause(cause);
             cause = link.closeCause();
         }

@@ -37,6 +37,15 @@ public final class Wire {
     public static final int SETTING_MAX_FRAME_SIZE = 0x0001;
     /** SETTINGS entry: the compression formats the sender reads, as bits ({@link Compression#LZ4}). */
     public static final int SETTING_COMPRESSION = 0x0002;
+    /**
+     * SETTINGS entry (a server's): value 1 says the server authenticates: the client sends AUTH and
+     * waits for AUTH_OK before any request (PROTOCOL.md section 3.3).
+     */
+    public static final int SETTING_AUTHENTICATION = 0x0003;
+    /** A client's credentials, once, right after the server's SETTINGS announced authentication. */
+    public static final int AUTH = 0x0A;
+    /** A server's answer to AUTH: the connection is authenticated (or stays anonymous). */
+    public static final int AUTH_OK = 0x0B;
     /** The least maximum frame size a side may announce, and may send before it knows the peer's. */
     public static final int MIN_MAX_FRAME_SIZE = 1024;
 
@@ -76,6 +85,8 @@ public final class Wire {
             case PING: return "PING";
             case PONG: return "PONG";
             case GOAWAY: return "GOAWAY";
+            case AUTH: return "AUTH";
+            case AUTH_OK: return "AUTH_OK";
             default: return "0x" + Integer.toHexString(type);
         }
     }

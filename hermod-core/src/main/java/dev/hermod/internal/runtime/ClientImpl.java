@@ -24,6 +24,7 @@ import dev.hermod.internal.invocation.RpcConnection;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.protocol.PeerLog;
 import dev.hermod.internal.transport.ConnectionPool;
+import dev.hermod.internal.transport.SecureChannels;
 import dev.hermod.internal.transport.Transport;
 import io.netty.channel.ChannelFuture;
 import java.net.InetSocketAddress;
@@ -56,6 +57,8 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     private final Transport transport;
     private final SharedTimer.Lease timer;
     private final Link.Settings linkSettings;
+    /** TLS for this client's connections, or null for plain TCP. */
+    private final SecureChannels tls;
     private final java.util.concurrent.ExecutorService ownedCallbacks;
     private final Peer peer;
     private final Dispatch dispatch;
@@ -71,11 +74,13 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
 
     public ClientImpl(ClientConfig config) {
         this.config = config;
+        this.tls = config.tls() == null ? null : SecureChannels.forClient(config.tls()); // first: it may fail
         this.contracts = new Contracts(config.codec() != null ? config.codec() : JacksonCodec.cbor());
         this.transport = Transport.forClient(config.ioThreads(), "hermod-client");
         this.timer = SharedTimer.acquire();
         this.linkSettings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), false,
-                config.compression(), config.minReadRate(), config.readGrace(), new PeerLog(log, "client"));
+                config.compression(), config.minReadRate(), config.readGrace(), new PeerLog(log, "client"),
+                new Link.Handshake(Link.Handshake.DEFAULT.timeout(), null, null, config.credentials()));
         this.ownedCallbacks = config.callbackExecutor() == null ? Executors2.callbackExecutor("hermod-callback") : null;
         this.peer = new Peer(contracts, timer.timer(), ownedCallbacks != null ? ownedCallbacks : config.callbackExecutor(),
                 config.callTimeout(), this, config.batchFlushSize(), config.maxQueuedBytes());
@@ -281,12 +286,16 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         InetSocketAddress address = InetSocketAddress.createUnresolved(target.getHost(), target.getPort());
         CompletableFuture<Link> ready = new CompletableFuture<>();
         AtomicReference<RpcConnection> made = new AtomicReference<>();
-        ChannelFuture connect = transport.connect(address, config.connectTimeout(), ch -> Link.install(ch,
-                linkSettings, link -> {
-                    RpcConnection conn = new RpcConnection(link, dispatch, this, config.maxQueuedBytes(), peer);
-                    made.set(conn);
-                    return conn;
-                }, ready));
+        ChannelFuture connect = transport.connect(address, config.connectTimeout(), ch -> {
+            if (tls != null) {
+                tls.install(ch, target.getHost(), target.getPort());
+            }
+            Link.install(ch, linkSettings, link -> {
+                RpcConnection conn = new RpcConnection(link, dispatch, this, config.maxQueuedBytes(), peer);
+                made.set(conn);
+                return conn;
+            }, ready);
+        });
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 ready.completeExceptionally(Failures.connection("cannot connect to " + target + ": "

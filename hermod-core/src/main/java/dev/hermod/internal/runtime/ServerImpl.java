@@ -9,6 +9,7 @@ import dev.hermod.internal.bridge.ServerConfig;
 import dev.hermod.internal.codec.JacksonCodec;
 import dev.hermod.internal.contract.Contracts;
 import dev.hermod.internal.contract.Service;
+import dev.hermod.internal.dispatch.Access;
 import dev.hermod.internal.dispatch.Dispatch;
 import dev.hermod.internal.dispatch.Executors2;
 import dev.hermod.internal.dispatch.Limits;
@@ -19,6 +20,8 @@ import dev.hermod.internal.invocation.Peer;
 import dev.hermod.internal.invocation.SharedTimer;
 import dev.hermod.internal.invocation.RpcConnection;
 import dev.hermod.internal.protocol.Link;
+import dev.hermod.internal.transport.ConnectionCount;
+import dev.hermod.internal.transport.SecureChannels;
 import dev.hermod.internal.transport.Transport;
 import io.netty.channel.ServerChannel;
 import java.io.UncheckedIOException;
@@ -57,10 +60,16 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile ServerChannel channel;
+    /** TLS for accepted connections, or null for plain TCP. */
+    private final SecureChannels tls;
+    private final ConnectionCount counts;
     private volatile int state = RUNNING;
 
-    private ServerImpl(ServerConfig config, Dispatch dispatch, ExecutorService ownedExecutor, Contracts contracts) {
+    private ServerImpl(ServerConfig config, Dispatch dispatch, ExecutorService ownedExecutor, Contracts contracts,
+            SecureChannels tls) {
         this.config = config;
+        this.tls = tls;
+        this.counts = new ConnectionCount(config.limits().maxConnections(), config.limits().maxConnectionsPerAddress());
         this.dispatch = dispatch;
         this.ownedExecutor = ownedExecutor;
         this.transport = Transport.forServer(config.ioThreads(), "hermod-server");
@@ -90,10 +99,21 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
                     new DescribeImpl(List.copyOf(services.values())));
             services.put(Describe.SERVICE, describe);
         }
+        ServerConfig.Security security = config.security();
+        SecureChannels tls = security.tls() == null ? null : SecureChannels.forServer(security.tls());
+        Map<String, dev.hermod.Authorizer> policies = new LinkedHashMap<>();
+        config.services().forEach((name, s) -> {
+            if (s.policy() != null) {
+                policies.put(name, s.policy());
+            }
+        });
+        Access access = new Access(security.authenticator() != null, Describe.SERVICE,
+                security.describeUnauthenticated(), security.authorizer(), policies);
         ExecutorService owned = config.executor() == null ? Executors2.dispatchExecutor("hermod-dispatch") : null;
         Executor executor = owned != null ? owned : config.executor();
         ServerImpl server = new ServerImpl(config, new Dispatch(services, executor, config.sendStackTraces(),
-                limits(config.limits(), owned), config.describe() ? null : Describe.SERVICE), owned, contracts);
+                limits(config.limits(), owned), config.describe() ? null : Describe.SERVICE, access), owned, contracts,
+                tls);
         server.bind();
         return server;
     }
@@ -116,19 +136,25 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         InetSocketAddress address = config.host() == null
                 ? new InetSocketAddress(config.port())
                 : new InetSocketAddress(config.host(), config.port());
+        PeerLog peerLog = new PeerLog(log, "server");
         Link.Settings settings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), true,
-                config.compression(), config.limits().minReadRate(), config.limits().readGrace(),
-                new PeerLog(log, "server"));
+                config.compression(), config.limits().minReadRate(), config.limits().readGrace(), peerLog,
+                new Link.Handshake(config.limits().handshakeTimeout(), config.security().authenticator(), callbacks,
+                        null));
         try {
-            channel = transport.bind(address, ch -> Link.install(ch, settings, link -> {
-                RpcConnection c = new RpcConnection(link, dispatch, this, Long.MAX_VALUE, peer);
-                connections.add(c);
-                if (state != RUNNING) {
-                    // Accepted while shutting down: after its preamble, tell it to go away too.
-                    link.eventLoop().execute(() -> c.goAway("the server is shutting down"));
+            channel = transport.bind(address, ch -> {
+                String refused = counts.admit(ch);
+                if (refused != null) {
+                    peerLog.warn("connection limit", "refusing connection from {}: {}", String.valueOf(ch.remoteAddress()),
+                            refused);
+                    ch.close();
+                    return;
                 }
-                return c;
-            }, null));
+                if (tls != null) {
+                    tls.install(ch, null, 0);
+                }
+                installLink(ch, settings);
+            });
         } catch (Transport.BindFailure e) {
             release();
             BindException bind = new BindException(e.getMessage());
@@ -139,7 +165,20 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
             release();
             throw new IllegalStateException("interrupted while binding " + address, e);
         }
-        log.debug("listening on {} ({})", channel.localAddress(), Transport.kind());
+        log.debug("listening on {} ({}{})", channel.localAddress(), Transport.kind(),
+                tls == null ? "" : ", TLS with " + tls.engine());
+    }
+
+    private void installLink(io.netty.channel.Channel ch, Link.Settings settings) {
+        Link.install(ch, settings, link -> {
+            RpcConnection c = new RpcConnection(link, dispatch, this, Long.MAX_VALUE, peer);
+            connections.add(c);
+            if (state != RUNNING) {
+                // Accepted while shutting down: after its preamble, tell it to go away too.
+                link.eventLoop().execute(() -> c.goAway("the server is shutting down"));
+            }
+            return c;
+        }, null);
     }
 
     @Override
