@@ -48,12 +48,16 @@ public final class AbuseClientMain {
                 }
             }
             String figures = probe.figures();
-            // What the client still holds with all the calls it accepted waiting: collected twice,
-            // so that what the first collection left to cleaners (the failure watches of refused
-            // results) is gone too.
+            // What the client still holds with all the calls it accepted waiting: collected until
+            // the heap stops shrinking, so that what a collection left to cleaners (the failure
+            // watches of refused results) is gone too, however busy the machine is.
             probe.gc();
-            Thread.sleep(500);
-            probe.gc();
+            long before = Long.MAX_VALUE;
+            for (int round = 0; round < 20 && before - MemoryProbe.heapUsed() > (1 << 20); round++) {
+                before = MemoryProbe.heapUsed();
+                Thread.sleep(250);
+                probe.gc();
+            }
             out.println("result refused=" + refused + " failed=" + failed + " accepted=" + accepted
                     + " retained=" + MemoryProbe.heapUsed() + " " + figures);
             client.shutdownNow();
