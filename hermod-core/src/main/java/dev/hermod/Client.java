@@ -484,6 +484,120 @@ public interface Client extends AutoCloseable {
             return this;
         }
 
+        // How the client heals after failures (issue 14): see the setters below.
+        private Duration backoffInitial = Duration.ofMillis(100);
+        private Duration backoffMax = Duration.ofSeconds(2);
+        private int maxAttempts = 5;
+        private double budgetRatio = 0.2;
+        private int budgetMinPerSecond = 10;
+        private ConnectionListener connectionListener;
+        private Duration idleTimeout = Duration.ZERO;
+        private Duration restartWait = Duration.ofSeconds(5);
+
+        /**
+         * Sets the backoff between connection attempts after one failed: the n-th failure in a
+         * row waits {@code min(max, initial × 2^(n-1))}, its upper half chosen at random, before
+         * the next call may try again. Meanwhile calls that find no open connection fail at
+         * once with an unprocessed {@link ConnectionException} ({@link Status#UNAVAILABLE})
+         * instead of each waiting for a connect timeout, and are re-sent as
+         * {@link #maxAttempts(int)} allows. Default: 100 ms, at most 2 s.
+         *
+         * @param initial the backoff after the first failure; positive
+         * @param max the longest backoff; at least {@code initial}
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder reconnectBackoff(Duration initial, Duration max) {
+            Objects.requireNonNull(initial, "initial");
+            Objects.requireNonNull(max, "max");
+            if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("reconnectBackoff needs 0 < initial <= max: " + initial + ", " + max);
+            }
+            this.backoffInitial = initial;
+            this.backoffMax = max;
+            return this;
+        }
+
+        /**
+         * Sets the most times one call is sent, the first time included. A call is sent again,
+         * within its deadline and the {@link #retryBudget retry budget}, when it failed with
+         * {@link Status#UNAVAILABLE} (the connection was lost or refused it, or the server is
+         * unreachable or going away) and either {@link RpcException#isUnprocessed()} says the
+         * server never ran it, or its operation is {@link Idempotent}. Waiting for a server to
+         * come back (see {@link #reconnectBackoff}) does not count as an attempt. Default: 5;
+         * 1 turns retries off.
+         *
+         * @param attempts at least 1
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder maxAttempts(int attempts) {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("maxAttempts must be at least 1: " + attempts);
+            }
+            this.maxAttempts = attempts;
+            return this;
+        }
+
+        /**
+         * Bounds retries so that they cannot multiply an outage (Finagle's and gRPC's retry
+         * budgets): over the last 10 seconds, the calls that were sent again may be at most
+         * {@code ratio} of the calls started, plus {@code minPerSecond} for each of those
+         * seconds so that a quiet client can still retry. Each call counts once however often
+         * it is re-sent. A call the budget does not allow to retry fails with its failure.
+         * Default: 0.2 and 10.
+         *
+         * @param ratio from 0 to 1000
+         * @param minPerSecond at least 0
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder retryBudget(double ratio, int minPerSecond) {
+            if (!(ratio >= 0 && ratio <= 1000) || minPerSecond < 0) {
+                throw new IllegalArgumentException("retryBudget needs 0 <= ratio <= 1000 and minPerSecond >= 0: "
+                        + ratio + ", " + minPerSecond);
+            }
+            this.budgetRatio = ratio;
+            this.budgetMinPerSecond = minPerSecond;
+            return this;
+        }
+
+        /**
+         * Sets who hears about connection attempts and state changes. Default: nobody.
+         *
+         * @param listener runs on the callback executor, one event at a time
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder connectionListener(ConnectionListener listener) {
+            this.connectionListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Sets how long calls wait for a server that went away to come back (a restart) before
+         * failing. While a server the client was connected to has been unreachable for less than
+         * this, a call that finds no connection is not failed but sent once a connection opens
+         * again, within its own deadline and as {@link #maxAttempts(int)} and the
+         * {@link #retryBudget retry budget} allow. A server never reached, or gone for longer,
+         * fails calls at once with an unprocessed {@link ConnectionException}. Default: 5 s;
+         * zero fails them at once always.
+         *
+         * @param wait zero or positive
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder restartWait(Duration wait) {
+            Targets.nonNegative(wait, "restartWait");
+            this.restartWait = wait;
+            return this;
+        }
+
+        private dev.hermod.internal.bridge.Healing healing() {
+            return new dev.hermod.internal.bridge.Healing(backoffInitial, backoffMax, maxAttempts, budgetRatio,
+                    budgetMinPerSecond, connectionListener, idleTimeout, restartWait);
+        }
+
         /**
          * Sets how this client speaks TLS to its {@code tls://} target: whom it trusts, whether it
          * checks the server's host name (it does by default), its own certificate for mutual TLS
@@ -539,7 +653,8 @@ public interface Client extends AutoCloseable {
                     heartbeatInterval, maxFrameSize, ioThreads, callbackExecutor,
                     Math.min(batchFlushSize, maxFrameSize), maxQueuedBytes, connections, max,
                     maxOutstandingPerConnection, dispatchExecutor, manualServing, compression, minReadRate, readGrace,
-                    secure ? (tls != null ? tls : Tls.systemDefaults()) : null, credentials));
+                    secure ? (tls != null ? tls : Tls.systemDefaults()) : null, credentials,
+                    healing()));
         }
     }
 }

@@ -14,6 +14,34 @@ import java.net.SocketAddress;
 public interface Connection {
 
     /**
+     * Where a connection is in its life. It only moves forward: {@code OPEN}, then
+     * {@code DRAINING} (possibly skipped), then {@code CLOSED}.
+     *
+     * @since 0.2
+     */
+    enum State {
+        /** Open, and taking new calls. */
+        OPEN,
+        /**
+         * Taking no new calls, and closing once the calls already on it are answered: the server
+         * sent GOAWAY (it is shutting down or restarting), or the client is shutting down. New
+         * calls go over another connection.
+         */
+        DRAINING,
+        /** Closed; calls still on it have failed. */
+        CLOSED
+    }
+
+    /**
+     * Returns where the connection is in its life. Changes are also reported to the client's
+     * {@link ConnectionListener}.
+     *
+     * @return the state now
+     * @since 0.2
+     */
+    State state();
+
+    /**
      * Returns the server's address.
      *
      * @return the peer address

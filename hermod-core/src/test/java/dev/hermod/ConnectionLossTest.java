@@ -200,7 +200,9 @@ final class ConnectionLossTest {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             for (int round = 1; round <= 20; round++) {
                 int port = freePort();
-                try (Client c = Hermod.client("tcp://127.0.0.1:" + port)) {
+                // A short backoff: the first call after it, not the first call at all, connects again.
+                try (Client c = Hermod.client().target("tcp://127.0.0.1:" + port)
+                        .reconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build()) {
                     Employees e = c.proxy(Employees.class, "employees");
                     for (int i = 0; i < 400; i++) {
                         assertThat(catchThrowable(() -> e.getName(99))).as("round %d, while nobody listens", round)
@@ -209,7 +211,10 @@ final class ConnectionLossTest {
 
                     startServer(port);
 
-                    assertThat(catchThrowable(() -> e.getName(99))).as("round %d, with a server", round).isNull();
+                    int r = round;
+                    org.awaitility.Awaitility.await().atMost(BOUND).pollInterval(Duration.ofMillis(10))
+                            .untilAsserted(() -> assertThat(catchThrowable(() -> e.getName(99)))
+                                    .as("round %d, with a server", r).isNull());
                 }
             }
         });

@@ -14,4 +14,4 @@ public record ClientConfig(URI target, Codec codec, Duration callTimeout, Durati
         int batchFlushSize, long maxQueuedBytes, int connections, int maxConnections,
         int maxOutstandingPerConnection, java.util.concurrent.Executor dispatchExecutor, boolean manualServing,
         boolean compression, int minReadRate, Duration readGrace, dev.hermod.Tls tls,
-        dev.hermod.Credentials credentials) {}
+        dev.hermod.Credentials credentials, Healing healing) {}

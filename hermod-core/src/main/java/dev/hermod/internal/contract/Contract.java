@@ -200,7 +200,28 @@ public final class Contract {
         // Most specific first, so a thrown subclass travels as the closest declared type.
         declared.sort((a, b) -> a.isAssignableFrom(b) ? 1 : b.isAssignableFrom(a) ? -1 : 0);
         return new Operation(this, m, args, result, resultType, List.copyOf(declared), Map.copyOf(coders), async,
-                anyReference ? references : null, resultReference);
+                anyReference ? references : null, resultReference, marks(m));
+    }
+
+    /**
+     * The operation's marks: {@code @Idempotent} on the method or its interface. A companion's
+     * are those of the same method in the contract it accompanies.
+     */
+    private int marks(Method m) {
+        Method original = m;
+        if (companionOf != null) {
+            try {
+                original = companionOf.getMethod(m.getName(), m.getParameterTypes());
+            } catch (NoSuchMethodException e) {
+                return 0; // reported by declaredExceptions
+            }
+        }
+        int marks = 0;
+        if (original.isAnnotationPresent(dev.hermod.Idempotent.class)
+                || original.getDeclaringClass().isAnnotationPresent(dev.hermod.Idempotent.class)) {
+            marks |= Operation.IDEMPOTENT;
+        }
+        return marks;
     }
 
     /** {@code AsyncResult} or one of its typed forms: what a proxy's asynchronous method returns. */

@@ -24,19 +24,36 @@ public final class Operation {
     private final ValueCoder untypedException;
     private final Class<?>[] argumentReferences;
     private final Class<?> resultReference;
+    /** {@link #IDEMPOTENT} and {@link #DEDUPLICATED} bits, from the contract's annotations. */
+    private final int marks;
+    /** The operation is {@code @Idempotent}. */
+    static final int IDEMPOTENT = 1;
+    /** The operation is {@code @Deduplicated}. */
+    static final int DEDUPLICATED = 2;
 
     Operation(Contract contract, Method method, ValueCoder argumentCoder, ValueCoder resultCoder,
             Type resultType, List<Class<? extends Throwable>> declaredExceptions,
             Map<String, ValueCoder> exceptionCoders, boolean async, Class<?>[] argumentReferences,
-            Class<?> resultReference) {
+            Class<?> resultReference, int marks) {
         this(contract, method, method.getName(), argumentCoder, resultCoder, resultType, declaredExceptions,
-                exceptionCoders, async, null, argumentReferences, resultReference);
+                exceptionCoders, async, null, argumentReferences, resultReference, marks);
+    }
+
+    /** Whether running the operation twice has the effect of running it once ({@code @Idempotent}). */
+    public boolean isIdempotent() {
+        return (marks & IDEMPOTENT) != 0;
+    }
+
+    /** Whether the server runs each call of it at most once, however often it is re-sent ({@code @Deduplicated}). */
+    public boolean isDeduplicated() {
+        return (marks & DEDUPLICATED) != 0;
     }
 
     private Operation(Contract contract, Method method, String name, ValueCoder argumentCoder,
             ValueCoder resultCoder, Type resultType, List<Class<? extends Throwable>> declaredExceptions,
             Map<String, ValueCoder> exceptionCoders, boolean async, ValueCoder untypedException,
-            Class<?>[] argumentReferences, Class<?> resultReference) {
+            Class<?>[] argumentReferences, Class<?> resultReference, int marks) {
+        this.marks = marks;
         this.argumentReferences = argumentReferences;
         this.resultReference = resultReference;
         this.contract = contract;
@@ -67,7 +84,7 @@ public final class Operation {
      */
     public static Operation dynamic(String name, int argumentCount, dev.hermod.codec.Codec codec) {
         return new Operation(null, null, name, codec.untypedCoder(argumentCount), codec.untypedCoder(1),
-                Object.class, List.of(), Map.of(), true, codec.untypedCoder(1), null, null);
+                Object.class, List.of(), Map.of(), true, codec.untypedCoder(1), null, null, 0);
     }
 
     /**
@@ -159,7 +176,7 @@ public final class Operation {
      * result handles and messages, and nothing travels as its arguments or result.
      */
     public static Operation local(String name) {
-        return new Operation(null, null, name, null, null, void.class, List.of(), Map.of(), true, null, null, null);
+        return new Operation(null, null, name, null, null, void.class, List.of(), Map.of(), true, null, null, null, 0);
     }
 
     /** Encodes and decodes the arguments, one value per parameter. */

@@ -34,12 +34,18 @@ public final class Call implements Invocation.Child {
     static final long NO_DEADLINE_NANOS = TimeUnit.DAYS.toNanos(36_525);
     /** The longest time left the wire can carry, in milliseconds (an unsigned 32-bit field). */
     private static final long MAX_WIRE_TIMEOUT_MILLIS = 0xFFFF_FFFFL;
-    /** In {@link #handover}: the request has not been handed to the transport, and may still be. */
+    /**
+     * In the low bits of {@link #handover} (the high bits count the attempts, so that a frame of
+     * an earlier attempt can never claim a later one): the request has not been handed to the
+     * transport, and may still be.
+     */
     private static final int UNSENT = 0;
     /** ... it has been handed to the transport, so the server may have seen it. */
     private static final int HANDED_OVER = 1;
     /** ... it was withdrawn before that (canceled or expired) and never will be. */
     private static final int WITHDRAWN = 2;
+    private static final int STATE_BITS = 3;
+    private static final int ATTEMPT_SHIFT = 2;
     private static final VarHandle HANDOVER;
 
     static {
@@ -63,8 +69,22 @@ public final class Call implements Invocation.Child {
     private final boolean flush;
     /** Queued on a batch proxy: a oneway one is complete once queued, and sent later. */
     volatile boolean batched;
-    /** {@link #UNSENT}, {@link #HANDED_OVER} or {@link #WITHDRAWN}; decides {@code isUnprocessed()}. */
+    /**
+     * The attempt number (high bits) and {@link #UNSENT}, {@link #HANDED_OVER} or
+     * {@link #WITHDRAWN} (low bits); decides {@code isUnprocessed()}.
+     */
     private volatile int handover;
+    /** Where the call was started, for re-sending it; null until then. */
+    private volatile Invoker invoker;
+    /** Times the request was given to a connection to send. Guarded by this. */
+    private int attempts;
+    /** The call was re-sent at least once (and paid the retry budget for it). Guarded by this. */
+    private boolean retried;
+    /**
+     * An earlier attempt may have reached the server: a later failure is not unprocessed, even if
+     * its own attempt was never sent.
+     */
+    private volatile boolean mayHaveRun;
     /** While the request is held back by flow control: the backlog's ticket, to drop it if withdrawn. */
     volatile Object queued;
     private final CompletableFuture<Object> outcome = new CompletableFuture<>();
@@ -145,10 +165,20 @@ public final class Call implements Invocation.Child {
      */
     void start(Invoker invoker) {
         invoker.ensureOpen();
+        this.invoker = invoker;
+        Retries retries = invoker.retries();
+        if (retries != null) {
+            retries.started();
+        }
         schedule(invoker.peer().timer());
+        attempt(invoker);
+    }
+
+    /** Sends the request over the connection the invoker picks, now or once it is there. */
+    private void attempt(Invoker invoker) {
         CompletableFuture<RpcConnection> c = invoker.connectionFor(this);
         if (c.isDone() && !c.isCompletedExceptionally()) {
-            c.join().send(this);
+            sendOn(c.join());
             return;
         }
         // It waits for a connection, holding heap meanwhile: an asynchronous call past the limit
@@ -164,9 +194,16 @@ public final class Call implements Invocation.Child {
             if (failure != null) {
                 failUnsent(Exceptions.unwrap(failure)); // it never had a connection
             } else {
-                conn.send(this);
+                sendOn(conn);
             }
         });
+    }
+
+    private void sendOn(RpcConnection conn) {
+        synchronized (this) {
+            attempts++;
+        }
+        conn.send(this);
     }
 
     /** Creates a call, oneway or not; see {@link #create(Operation, String, Object[], CallOptions, Duration)}. */
@@ -323,7 +360,18 @@ public final class Call implements Invocation.Child {
      * withdrawn first, and must then be dropped unsent. From here on the server may see it.
      */
     boolean handOver() {
-        return HANDOVER.compareAndSet(this, UNSENT, HANDED_OVER);
+        return handOver(attempt());
+    }
+
+    /** As {@link #handOver()}, for the frame of attempt {@code attempt} only. */
+    boolean handOver(int attempt) {
+        int base = attempt << ATTEMPT_SHIFT;
+        return HANDOVER.compareAndSet(this, base | UNSENT, base | HANDED_OVER);
+    }
+
+    /** The number of the current attempt, for {@link #handOver(int)}. */
+    int attempt() {
+        return handover >>> ATTEMPT_SHIFT;
     }
 
     /**
@@ -340,7 +388,16 @@ public final class Call implements Invocation.Child {
      * never see it, because no connection will ever hand it over.
      */
     private boolean withdraw() {
-        return HANDOVER.compareAndSet(this, UNSENT, WITHDRAWN) || handover == WITHDRAWN;
+        while (true) {
+            int h = handover;
+            int state = h & STATE_BITS;
+            if (state == HANDED_OVER) {
+                return false;
+            }
+            if (state == WITHDRAWN || HANDOVER.compareAndSet(this, h, (h & ~STATE_BITS) | WITHDRAWN)) {
+                return !mayHaveRun;
+            }
+        }
     }
 
     /**
@@ -362,11 +419,75 @@ public final class Call implements Invocation.Child {
         }
     }
 
-    /** Fails the call, unless its outcome is already known. */
+    /**
+     * Fails the call, unless its outcome is already known, or sends it again if the failure
+     * allows ({@link Retries}).
+     */
     public void fail(Throwable failure) {
+        if (outcome.isDone() || retryLater(failure)) {
+            return;
+        }
+        if (mayHaveRun && failure instanceof RpcException r && r.isUnprocessed()) {
+            failure = Exceptions.withUnprocessed(r, false); // an earlier attempt may have run
+        }
         if (outcome.completeExceptionally(failure)) {
             settled();
         }
+    }
+
+    /**
+     * Sends the call again later if {@code failure} allows it: see {@link Retries#delayNanos}.
+     * The deadline timer keeps running meanwhile; canceling the call stops the retry.
+     */
+    private boolean retryLater(Throwable failure) {
+        Invoker inv = invoker;
+        Retries retries = inv == null ? null : inv.retries();
+        if (retries == null || flush || batched || !(failure instanceof RpcException r)) {
+            return false;
+        }
+        boolean reached = connection != null; // given to a connection: counts as an attempt
+        long delay;
+        synchronized (this) {
+            delay = retries.delayNanos(this, r, reached, attempts, retried, inv);
+            if (delay < 0 || outcome.isDone()) {
+                return false;
+            }
+            retried = true;
+            if (!r.isUnprocessed()) {
+                mayHaveRun = true;
+            }
+            int next = ((handover >>> ATTEMPT_SHIFT) + 1) << ATTEMPT_SHIFT;
+            handover = next | UNSENT; // the old attempt's frame can no longer claim it
+            connection = null;
+            write = null;
+            queued = null;
+            requestId = 0;
+        }
+        Runnable again = () -> {
+            if (!outcome.isDone()) {
+                attempt(inv);
+            }
+        };
+        if (delay == 0) {
+            resend(inv, again); // off the thread that reported the failure
+        } else {
+            wheel.newTimeout(t -> resend(inv, again), delay, TimeUnit.NANOSECONDS);
+        }
+        return true;
+    }
+
+    /** Runs a re-send on the callback executor: it encodes the arguments, which the timer's thread must not. */
+    private void resend(Invoker inv, Runnable again) {
+        try {
+            inv.peer().callbacks().execute(again);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            fail(Failures.connection(describe() + " could not be sent again: the client is closed", e, !mayHaveRun));
+        }
+    }
+
+    /** Whether the deadline leaves {@code delayNanos} to wait before sending again. */
+    boolean hasTimeFor(long delayNanos) {
+        return unbounded || deadlineNanos - (System.nanoTime() + delayNanos) > 0;
     }
 
     private void settled() {
@@ -374,7 +495,7 @@ public final class Call implements Invocation.Child {
         if (t != null) {
             t.cancel();
         }
-        if (handover == HANDED_OVER) {
+        if ((handover & STATE_BITS) == HANDED_OVER) {
             return; // being sent: markSent follows, even if the reply was quicker
         }
         if (!(batched && oneway && !outcome.isCompletedExceptionally())) {

@@ -26,6 +26,11 @@ final class ConnectionHandle implements dev.hermod.Connection {
     }
 
     @Override
+    public State state() {
+        return connection.state();
+    }
+
+    @Override
     public int outstandingCalls() {
         return connection.pendingCalls();
     }

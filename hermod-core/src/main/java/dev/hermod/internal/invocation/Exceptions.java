@@ -42,8 +42,20 @@ public final class Exceptions {
      * the same).
      */
     public static RpcException forCaller(RpcException e) {
+        return copy(e, e.isUnprocessed());
+    }
+
+    /**
+     * The same failure with the unprocessed flag set to {@code unprocessed}: {@code e} itself if
+     * it already says so, otherwise a copy as {@link #forCaller} makes.
+     */
+    static RpcException withUnprocessed(RpcException e, boolean unprocessed) {
+        return e.isUnprocessed() == unprocessed ? e : copy(e, unprocessed);
+    }
+
+    /** A fresh exception of the same class as {@code e}, with {@code e} as its cause. */
+    private static RpcException copy(RpcException e, boolean u) {
         String m = e.getMessage();
-        boolean u = e.isUnprocessed();
         if (e instanceof RemoteException r) {
             // The cause that matters is the remote traceback, not the I/O thread's frames.
             return new RemoteException(m, r.traceback().orElse(null));

@@ -43,6 +43,19 @@ public interface Invoker {
      */
     AsyncResultImpl<Void> flush(BatchQueue queue, Object proxy, String service);
 
+    /** When calls that failed are sent again, or null if they are not. */
+    default Retries retries() {
+        return null;
+    }
+
+    /**
+     * How long a call that failed should wait before it is sent again: 0 for at once; -1 if it
+     * should not be, because the invoker is closed or its target unreachable for good.
+     */
+    default long nanosUntilRetry() {
+        return -1;
+    }
+
     /** Describes where calls go, for {@code toString}. */
     String describeTarget();
 }

@@ -13,18 +13,21 @@ final class RequestParcel implements Backlog.Parcel {
     private final RpcConnection connection;
     private final Call call;
     private final int id;
+    /** The call's attempt this frame carries: a frame of an earlier attempt never goes out. */
+    private final int attempt;
     private boolean dropped;
 
-    RequestParcel(RpcConnection connection, Call call, int id) {
+    RequestParcel(RpcConnection connection, Call call, int id, int attempt) {
         this.connection = connection;
         this.call = call;
         this.id = id;
+        this.attempt = attempt;
     }
 
     @Override
     public ByteBuf claim(ByteBuf frame) {
         call.queued = null;
-        if (call.handOver()) {
+        if (call.handOver(attempt)) {
             return frame;
         }
         frame.release(); // withdrawn: never sent

@@ -37,6 +37,9 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         /** The peer sent GOAWAY: no new calls should be started on this connection. */
         default void onGoAway(RpcConnection connection, Frames.GoAway goAway) {}
 
+        /** The connection began draining: GOAWAY either way, or a graceful close. Once. */
+        default void onDraining(RpcConnection connection) {}
+
         /** The connection closed; all its calls have been failed. */
         void onClosed(RpcConnection connection, RpcException cause);
 
@@ -176,6 +179,28 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         return !closed && !draining && !inbound.isGoingAway() && link.isOpen();
     }
 
+    /** Where the connection is in its life. */
+    public dev.hermod.Connection.State state() {
+        if (closed || !link.isOpen()) {
+            return dev.hermod.Connection.State.CLOSED;
+        }
+        return draining || inbound.isGoingAway() ? dev.hermod.Connection.State.DRAINING
+                : dev.hermod.Connection.State.OPEN;
+    }
+
+    /** Marks the connection draining; tells the owner the first time. */
+    private void drain() {
+        if (!draining) {
+            synchronized (this) {
+                if (draining) {
+                    return;
+                }
+                draining = true;
+            }
+            owner.onDraining(this);
+        }
+    }
+
     /** Number of calls waiting for a reply. */
     @Override
     public int pendingCalls() {
@@ -190,6 +215,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         if (call.isDone()) {
             return; // expired or canceled while waiting for the connection
         }
+        int attempt = call.attempt();
         call.connection = this;
         int id = call.oneway ? 0 : register(call);
         if (call.oneway && closed) {
@@ -231,7 +257,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         if (link.compress(frame, payloadStart, compress)) {
             Frames.end(frame);
         }
-        Object ticket = backlog.offer(frame, new RequestParcel(this, call, id), call.result != null, QUEUED_CALL_COST);
+        Object ticket = backlog.offer(frame, new RequestParcel(this, call, id, attempt), call.result != null, QUEUED_CALL_COST);
         if (ticket == Backlog.REFUSED) {
             // Flow control: an asynchronous call fails at once; a synchronous one, holding its
             // own thread, is held back anyway.
@@ -424,7 +450,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     }
 
     private void onGoAway(Frames.GoAway goAway) {
-        draining = true;
+        drain();
         if (goAway.status() == Status.PROTOCOL_ERROR) {
             link.recordCause(Failures.protocol("the peer " + link.remoteAddress()
                     + " closed the connection: " + goAway.message(), null, false));
@@ -455,7 +481,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     /** Starts no new calls here and closes the link once pending calls have their replies. */
     @Override
     public void closeWhenIdle() {
-        draining = true;
+        drain();
         closeIfDrained();
     }
 

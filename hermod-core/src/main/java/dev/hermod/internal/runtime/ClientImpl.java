@@ -20,6 +20,9 @@ import dev.hermod.internal.invocation.Invoker;
 import dev.hermod.internal.invocation.Peer;
 import dev.hermod.internal.invocation.SharedTimer;
 import dev.hermod.internal.invocation.ProxyHandler;
+import dev.hermod.internal.invocation.Retries;
+import dev.hermod.internal.bridge.Healing;
+import dev.hermod.internal.transport.Backoff;
 import dev.hermod.internal.invocation.RpcConnection;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.protocol.PeerLog;
@@ -71,6 +74,10 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     private final Set<BatchQueue> holding = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Re-sends failed calls where that is safe; null when retries are off. */
+    private final Retries retries;
+    /** Tells the application about connections, one event at a time; null if nobody listens. */
+    private final ConnectionEvents events;
 
     public ClientImpl(ClientConfig config) {
         this.config = config;
@@ -101,8 +108,15 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
                 Limits.defaultConcurrentCallsPerConnection(concurrent),
                 Limits.defaultRequestBytesPerConnection(requestBytes), requestBytes,
                 Limits.DEFAULT_REPLY_BYTES_PER_CONNECTION, Limits.defaultReplyBytes()));
+        Healing healing = config.healing();
+        this.retries = healing.maxAttempts() > 1 ? new Retries(healing.maxAttempts(), healing.backoffInitial(),
+                healing.backoffMax(), healing.budgetRatio(), healing.budgetMinPerSecond()) : null;
+        this.events = healing.listener() == null ? null
+                : new ConnectionEvents(config.target(), healing.listener(), peer.callbacks());
         this.pool = new ConnectionPool<>(config.target().toString(), new ConnectionPool.Limits(config.connections(),
-                config.maxConnections(), config.maxOutstandingPerConnection()), this::connect, this::release);
+                config.maxConnections(), config.maxOutstandingPerConnection()), this::connect, this::release,
+                new Backoff(healing.backoffInitial(), healing.backoffMax()),
+                events != null ? events : new ConnectionPool.Watcher() {}, healing.restartWait());
     }
 
     @Override
@@ -280,6 +294,16 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         return call.isOneway() ? pool.ordered() : pool.acquire();
     }
 
+    @Override
+    public Retries retries() {
+        return retries;
+    }
+
+    @Override
+    public long nanosUntilRetry() {
+        return pool.nanosUntilRetry();
+    }
+
     /** Opens one more connection for the pool: completes once its handshake is sent. */
     private CompletableFuture<RpcConnection> connect() {
         URI target = config.target();
@@ -307,6 +331,9 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
             if (failure != null) {
                 opened.completeExceptionally(failure);
             } else {
+                if (events != null) {
+                    events.stateChanged(made.get(), dev.hermod.Connection.State.OPEN);
+                }
                 opened.complete(made.get());
             }
         });
@@ -320,8 +347,18 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     }
 
     @Override
+    public void onDraining(RpcConnection connection) {
+        if (events != null) {
+            events.stateChanged(connection, dev.hermod.Connection.State.DRAINING);
+        }
+    }
+
+    @Override
     public void onClosed(RpcConnection connection, RpcException cause) {
         pool.onClosed(connection);
+        if (events != null) {
+            events.stateChanged(connection, dev.hermod.Connection.State.CLOSED);
+        }
     }
 
     @Override

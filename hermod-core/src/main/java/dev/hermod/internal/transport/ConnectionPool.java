@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -20,6 +21,13 @@ import java.util.function.Supplier;
  * of outstanding calls; a call that finds no room waits in line for a reply to free a slot or a
  * new connection to open. Oneway requests and batches keep to one connection while it is usable
  * ({@link #ordered()}), so that the server receives them in order.
+ *
+ * <p>Reconnects with backoff: after a connection attempt fails, the next one waits for
+ * {@link Backoff}'s delay, and meanwhile a call that finds no open connection fails at once with
+ * an unprocessed {@code UNAVAILABLE} failure ({@link #acquire()}) instead of paying a connect
+ * timeout of its own; the first call after the delay tries again. A multi-endpoint client keeps one
+ * pool per endpoint, each with its own backoff ({@link #nanosUntilRetry()} says when it is worth
+ * asking again).
  *
  * <p>Also the connections' lifecycle: a graceful {@link #shutdown()} lets each connection close
  * once its calls are answered; {@link #shutdownNow()} closes them at once. {@code onTerminated}
@@ -51,6 +59,15 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
     /** How many connections, and how many calls each. */
     public record Limits(int connections, int maxConnections, int maxOutstandingPerConnection) {}
 
+    /** Learns about connection attempts. Called on whatever thread decides; must not block. */
+    public interface Watcher {
+        /** Attempt number {@code attempt} (1 after a success or at first) is starting. */
+        default void connecting(int attempt) {}
+
+        /** Attempt {@code attempt} failed; the next one waits at least {@code retryInNanos}. */
+        default void connectFailed(int attempt, Throwable cause, long retryInNanos) {}
+    }
+
     private final String target;
     private final Limits limits;
     /** Opens one more connection: completes once it is ready for calls, or fails with why not. */
@@ -66,18 +83,80 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
     /** Where oneway requests and batches go while it is usable; see {@link #ordered()}. */
     private volatile C orderedHome;
     private volatile int state = RUNNING;
+    private final Backoff backoff;
+    private final Watcher watcher;
+    /** Connection attempts that failed in a row since the last one that succeeded. Guarded by lock. */
+    private int failures;
+    /** Attempts started since the last success, for the watcher. Guarded by lock. */
+    private int attempts;
+    /** While {@code failures > 0}: when the next attempt may start, in {@link System#nanoTime()} terms. */
+    private long retryAt;
+    /** Why the last attempt failed. Guarded by lock. */
+    private Throwable lastFailure;
+    /** A connection attempt succeeded once: the server was there. Guarded by lock. */
+    private boolean everConnected;
+    /** While {@code failures > 0}: when the first of them failed. Guarded by lock. */
+    private long downSince;
+    /** How long after the server was lost calls may wait for it to come back. */
+    private final long restartWaitNanos;
 
     /**
      * @param target where the connections go, for messages
      * @param opener opens one more connection
      * @param onTerminated runs once no connection is left after a shutdown; may run more than once
+     * @param backoff how long to wait between failed connection attempts
+     * @param watcher learns about connection attempts
      */
     public ConnectionPool(String target, Limits limits, Supplier<CompletableFuture<C>> opener,
-            Runnable onTerminated) {
+            Runnable onTerminated, Backoff backoff, Watcher watcher, java.time.Duration restartWait) {
+        this.restartWaitNanos = TimeUnit.NANOSECONDS.convert(restartWait);
         this.target = target;
         this.limits = limits;
         this.opener = opener;
         this.onTerminated = onTerminated;
+        this.backoff = backoff;
+        this.watcher = watcher;
+    }
+
+    /**
+     * How long a call that found no connection should wait before asking again: 0 when a
+     * connection is open or may be attempted now; the rest of the backoff while the server, once
+     * reached, has been unreachable for less than {@code restartWait} (it may be restarting);
+     * -1 when it is not worth waiting: the pool is shut down, or the server was never reached, or
+     * has been gone for longer.
+     */
+    public long nanosUntilRetry() {
+        synchronized (lock) {
+            if (state != RUNNING) {
+                return -1;
+            }
+            if (failures == 0 || usableCount() > 0 || opening > 0) {
+                return 0;
+            }
+            long now = System.nanoTime();
+            long left = downSince + restartWaitNanos - now;
+            if (!everConnected || left <= 0) {
+                return -1; // never reached, or gone for longer than a restart takes: fail now
+            }
+            return Math.min(Math.max(0, retryAt - now), left);
+        }
+    }
+
+    /**
+     * Under lock: whether a call must fail at once because the server is unreachable: no usable
+     * connection, none being opened, and the backoff after failed attempts has not passed.
+     */
+    private boolean inBackoff() {
+        return failures > 0 && opening == 0 && usableCount() == 0 && retryAt - System.nanoTime() > 0;
+    }
+
+    /** Under lock: the failure of a call refused while the server is unreachable. */
+    private ConnectionException unreachable() {
+        long ms = TimeUnit.NANOSECONDS.toMillis(Math.max(0, retryAt - System.nanoTime()));
+        String last = lastFailure == null ? "" : "; last: " + lastFailure.getMessage();
+        return Failures.connection(target + " is unreachable: " + failures + " connection attempt"
+                + (failures == 1 ? "" : "s") + " failed in a row" + last + "; the next may start in " + ms
+                + " ms", lastFailure, true);
     }
 
     /** Whether calls may still start: no shutdown has begun. */
@@ -123,6 +202,9 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
         CompletableFuture<C> waiter;
         boolean openOne;
         synchronized (lock) {
+            if (inBackoff()) {
+                return CompletableFuture.failedFuture(unreachable());
+            }
             C best = leastLoaded();
             int total = usableCount() + opening;
             boolean full = !canTake(best);
@@ -219,10 +301,29 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
 
     /** Opens one more connection; {@code opening} was already counted. */
     private void open() {
+        int attempt;
+        synchronized (lock) {
+            attempt = ++attempts;
+        }
+        watcher.connecting(attempt);
         opener.get().whenComplete((conn, failure) -> {
             List<CompletableFuture<C>> failed = List.of();
+            long retryIn = 0;
             synchronized (lock) {
                 opening--;
+                if (failure == null) {
+                    everConnected = true;
+                    failures = 0;
+                    attempts = 0;
+                    lastFailure = null;
+                } else if (state == RUNNING) {
+                    if (failures++ == 0) {
+                        downSince = System.nanoTime();
+                    }
+                    lastFailure = unwrap(failure);
+                    retryIn = backoff.delayNanos(failures);
+                    retryAt = System.nanoTime() + retryIn;
+                }
                 if (failure == null && state != STOPPED) {
                     members.add(conn);
                 } else if (usableCount() == 0 && opening == 0) {
@@ -235,6 +336,9 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
                 conn.close(closedError());
             }
             Throwable why = failure != null ? unwrap(failure) : closedError();
+            if (failure != null && state == RUNNING) {
+                watcher.connectFailed(attempt, why, retryIn);
+            }
             for (CompletableFuture<C> w : failed) {
                 w.completeExceptionally(why);
             }
@@ -255,14 +359,23 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
         if (!waiting.isEmpty() && state != STOPPED) {
             // The waiting calls need a connection that is not there any more: open one.
             boolean openOne;
+            List<CompletableFuture<C>> refused = List.of();
+            ConnectionException why = null;
             synchronized (lock) {
-                openOne = usableCount() + opening == 0;
+                openOne = usableCount() + opening == 0 && !inBackoff();
                 if (openOne) {
                     opening++;
+                } else if (usableCount() + opening == 0) {
+                    why = unreachable();
+                    refused = new ArrayList<>(waiting);
+                    waiting.clear();
                 }
             }
             if (openOne) {
                 open();
+            }
+            for (CompletableFuture<C> w : refused) {
+                w.completeExceptionally(why);
             }
         }
         closeWhenDone();

@@ -1,0 +1,48 @@
+package dev.hermod;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * Learns how a {@link Client}'s connections come and go: each connection attempt, each failed
+ * one with the backoff before the next, and each state change of an open connection (see
+ * {@link Connection.State}). Set with {@link Client.Builder#connectionListener}. Every method
+ * has an empty default: implement those you need.
+ *
+ * <p>The methods run on the client's callback executor, one at a time, in the order the events
+ * happened; never on an I/O thread. A method that throws is logged and changes nothing.
+ *
+ * @since 0.2
+ */
+public interface ConnectionListener {
+
+    /**
+     * A connection attempt is starting.
+     *
+     * @param target where the client connects
+     * @param attempt 1 for the first attempt after a success (or ever), 2 for the one after it
+     *     failed, and so on
+     */
+    default void connecting(URI target, int attempt) {}
+
+    /**
+     * A connection attempt failed. Until {@code retryIn} has passed, calls that find no open
+     * connection fail at once with an unprocessed {@link ConnectionException}
+     * ({@link Status#UNAVAILABLE}); the first call after it tries again.
+     *
+     * @param target where the client connects
+     * @param attempt the attempt that failed, as in {@link #connecting}
+     * @param cause why it failed
+     * @param retryIn the backoff before the next attempt (exponential, with jitter)
+     */
+    default void connectFailed(URI target, int attempt, Throwable cause, Duration retryIn) {}
+
+    /**
+     * A connection changed state: {@link Connection.State#OPEN} once it is ready for calls, then
+     * {@code DRAINING} and {@code CLOSED}.
+     *
+     * @param connection the connection, the same handle {@link Client#connections()} lists
+     * @param state its new state
+     */
+    default void stateChanged(Connection connection, Connection.State state) {}
+}

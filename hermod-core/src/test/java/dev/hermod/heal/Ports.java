@@ -1,0 +1,18 @@
+package dev.hermod.heal;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+
+/** Loopback ports for tests that need one before a server listens on it. */
+final class Ports {
+    private Ports() {}
+
+    /** A loopback port that nothing listens on now (the kernel chose it, and it was closed again). */
+    static int free() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+}
