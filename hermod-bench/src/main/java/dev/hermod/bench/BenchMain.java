@@ -17,7 +17,7 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * Runs Hermod's benchmarks by name: {@code all}, {@code bulk}, {@code latency}, {@code throughput},
- * {@code oneway}, {@code compression}.
+ * {@code oneway}, {@code compression}, {@code tls}.
  * Each measures Hermod and a plain-socket baseline in the same run, on 127.0.0.1, and prints one
  * {@code RESULT <name> <value> <unit>} line per measurement besides lines for people (see
  * {@code hermod-bench/README.md}). Every run is bounded in size and time and ends by itself.
@@ -51,6 +51,7 @@ public final class BenchMain {
         m.put("throughput", ThroughputBenchmark::run);
         m.put("oneway", OnewayBenchmark::run);
         m.put("compression", CompressionBenchmark::run);
+        m.put("tls", TlsBenchmark::run);
         SCENARIOS = java.util.Collections.unmodifiableMap(m);
     }
 

@@ -107,9 +107,13 @@ final class BenchMainTest {
                 "oneway.events.calls calls/s",
                 "compression.off.calls calls/s",
                 "compression.lz4.calls calls/s",
-                "compression.ratio ratio");
+                "compression.ratio ratio",
+                "tls.plain.p50 us", "tls.tls.p50 us", "tls.plain.p99 us", "tls.tls.p99 us",
+                "tls.plain.calls calls/s", "tls.tls.calls calls/s", "tls.throughput.ratio ratio");
         assertThat(results).isSubsetOf(
                 "compression.off.calls calls/s", "compression.lz4.calls calls/s", "compression.ratio ratio",
+                "tls.plain.p50 us", "tls.tls.p50 us", "tls.plain.p99 us", "tls.tls.p99 us",
+                "tls.plain.calls calls/s", "tls.tls.calls calls/s", "tls.throughput.ratio ratio",
                 "oneway.hermod.calls calls/s", "oneway.batch.calls calls/s", "oneway.events.calls calls/s",
                 "bulk.hermod.throughput MiB/s", "bulk.socket.throughput MiB/s",
                 "bulk.socket-fresh.throughput MiB/s", "bulk.ratio ratio", "bulk.ratio.fresh ratio",
@@ -144,7 +148,7 @@ final class BenchMainTest {
 
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.err().lines()).as(run.err()).containsExactly("hermod-bench: name at least one scenario: "
-                + "all, bulk, latency, throughput, oneway or compression (java -jar hermod-bench.jar --help lists the options)");
+                + "all, bulk, latency, throughput, oneway, compression or tls (java -jar hermod-bench.jar --help lists the options)");
         assertThat(run.out()).isEmpty();
     }
 
@@ -164,7 +168,7 @@ final class BenchMainTest {
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).startsWith("usage: java -jar hermod-bench.jar SCENARIO... [OPTIONS]")
-                .contains("scenarios: all | bulk | latency | throughput | oneway | compression", "--quick", "--bytes=SIZE",
+                .contains("scenarios: all | bulk | latency | throughput | oneway | compression | tls", "--quick", "--bytes=SIZE",
                         "--warmup-max=S", "-v, --verbose", "-h, --help");
         assertThat(run.err()).isEmpty();
     }
