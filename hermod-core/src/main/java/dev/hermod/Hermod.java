@@ -126,6 +126,39 @@ public final class Hermod {
     }
 
     /**
+     * Returns a blocking view of a stream, for simple uses: a sequential {@link java.util.stream.Stream}
+     * that subscribes to {@code publisher} at once and yields its items in order, the reading thread
+     * waiting for each. It buffers at most {@code buffer} items: it asks the publisher for that many,
+     * and for more each time the reader has taken half of them, so a reader slower than the stream
+     * holds the producer back rather than filling memory (with a Hermod stream, through credit on
+     * the wire). A failure of the stream is thrown by the terminal operation: an unchecked exception
+     * as it is ({@link RpcException} and its subtypes, such as {@link InvocationTimeoutException}
+     * when the call's deadline ends the stream), a checked one (an exception the operation declares)
+     * wrapped in {@link java.util.concurrent.CompletionException}. Closing the stream, or
+     * interrupting the reading thread, cancels the subscription (for a Hermod stream, the call on the
+     * server). A wait lasts until the next item or the end: a Hermod stream ends at the latest at its
+     * call's deadline.
+     *
+     * <p>The returned stream is for one thread, like any {@code Stream}; use it in
+     * try-with-resources so that leaving early cancels the rest.
+     *
+     * @param publisher the stream, typically what a proxy's {@code Flow.Publisher} operation returned
+     * @param buffer the most items kept waiting for the reader, at least 1
+     * @param <T> the item type
+     * @return the blocking view; its items are never null
+     * @throws IllegalArgumentException if {@code buffer} is less than 1
+     * @since 0.2
+     */
+    public static <T> java.util.stream.Stream<T> blockingStream(java.util.concurrent.Flow.Publisher<T> publisher,
+            int buffer) {
+        Objects.requireNonNull(publisher, "publisher");
+        if (buffer < 1) {
+            throw new IllegalArgumentException("buffer must be at least 1, not " + buffer);
+        }
+        return BlockingStream.of(publisher, buffer);
+    }
+
+    /**
      * Returns a batch proxy for the same service, with a queue of its own (ZeroC Ice's
      * {@code ice_batchOneway}, extended to two-way calls). Its calls are queued locally, with
      * their arguments encoded at once, and sent together in as few frames as possible when the

@@ -28,6 +28,7 @@ final class ArchitectureTest {
         {"Runtime", "dev.hermod.internal.runtime.."},
         {"Invocation", "dev.hermod.internal.invocation.."},
         {"Dispatch", "dev.hermod.internal.dispatch.."},
+        {"Stream", "dev.hermod.internal.stream.."},
         {"Reference", "dev.hermod.internal.reference.."},
         {"Contract", "dev.hermod.internal.contract.."},
         {"Codec", "dev.hermod.internal.codec.."},

@@ -45,7 +45,7 @@ final class ProtocolSpecTest {
     private static final String PREAMBLE = "48 52 4d 44 00 01 00 00";
     /** What Hermod sends: the SETTINGS flag set (section 3), then its SETTINGS frame (3.1). */
     private static final String HERMOD_PREAMBLE = "48 52 4d 44 00 01 00 01";
-    private static final String HERMOD_SETTINGS = "00 00 00 0e 09 00 00 01 01 00 00 00 00 02 00 00 00 01";
+    private static final String HERMOD_SETTINGS = "00 00 00 14 09 00 00 01 01 00 00 00 00 02 00 00 00 01 00 10 00 00 00 01";
     // Section 4.
     private static final int REQUEST = 0x01;
     private static final int REPLY = 0x02;
@@ -143,7 +143,7 @@ final class ProtocolSpecTest {
             peer.write(hex(PREAMBLE));
 
             assertThat(toHex(peer.readExactly(8))).isEqualTo(HERMOD_PREAMBLE);
-            assertThat(toHex(peer.readFrame().raw())).as("MAX_FRAME_SIZE 16 MiB, COMPRESSION LZ4").isEqualTo(HERMOD_SETTINGS);
+            assertThat(toHex(peer.readFrame().raw())).as("MAX_FRAME_SIZE 16 MiB, COMPRESSION LZ4, STREAMS").isEqualTo(HERMOD_SETTINGS);
         }
     }
 

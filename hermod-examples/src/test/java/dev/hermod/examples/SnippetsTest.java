@@ -56,6 +56,20 @@ final class SnippetsTest {
                         }
                     }
                     """),
+            // README: a client of the Consoles contract of the Streams section
+            Map.entry("consoles", """
+                    import com.example.vm.*;
+                    import dev.hermod.*;
+                    import java.util.concurrent.Flow;
+                    import java.util.stream.Stream;
+                    abstract class %s {
+                        Client client;
+                        Flow.Subscriber<String> subscriber;
+                        void run() throws Exception {
+                    %s
+                        }
+                    }
+                    """),
             // README: the events of hermod-examples' file monitor (dev.hermod.examples.events)
             // README: contract declarations, as members of a class (they are top-level in hermod-examples)
             Map.entry("file-monitor-types", """

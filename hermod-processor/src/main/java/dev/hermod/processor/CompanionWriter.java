@@ -109,6 +109,10 @@ final class CompanionWriter {
         TypeMirror result = Declarations.resultValue(elements, types, asyncResult, op.type().getReturnType());
         String resultType = kind == Kind.CLIENT ? typedResult(names.name(result), op)
                 : handle + "<" + names.name(result) + ">";
+        if (Declarations.isPublisher(op.type().getReturnType())) {
+            // A stream is asynchronous already: both companions return the same Flow.Publisher.
+            resultType = names.name(op.type().getReturnType());
+        }
         String start = resultType + " " + method.getSimpleName() + "(";
         List<String> thrown = new ArrayList<>();
         if (kind == Kind.SERVANT) {

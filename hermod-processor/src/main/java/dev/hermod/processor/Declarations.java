@@ -31,6 +31,12 @@ final class Declarations {
      * returns {@code AsyncResult<T>} or {@code CompletionStage<T>}) carries {@code T}, as at run
      * time; {@code void} carries {@code Void}, {@code int} carries {@code Integer}.
      */
+    /** Whether {@code type} is {@code java.util.concurrent.Flow.Publisher<T>}: a streamed result. */
+    static boolean isPublisher(TypeMirror type) {
+        return type instanceof DeclaredType d
+                && ((TypeElement) d.asElement()).getQualifiedName().contentEquals("java.util.concurrent.Flow.Publisher");
+    }
+
     static TypeMirror resultValue(Elements elements, Types types, TypeElement asyncResult, TypeMirror declared) {
         TypeMirror result = declared;
         if (declared instanceof DeclaredType d && !d.getTypeArguments().isEmpty()) {

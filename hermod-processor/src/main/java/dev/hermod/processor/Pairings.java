@@ -161,6 +161,11 @@ final class Pairings {
                     || asyncResult != null && types.isSubtype(raw, types.erasure(asyncResult.asType())));
             expected = "AsyncResult<" + simple(value) + "> or CompletionStage<" + simple(value) + ">";
         }
+        if (Declarations.isPublisher(declared)) {
+            // A stream is asynchronous already: every companion returns the same publisher.
+            ok = types.isSameType(returned, declared);
+            expected = simple(declared);
+        }
         if (!ok) {
             report(companion, method, what + " returns " + simple(returned) + ", but " + op.describe() + " returns "
                     + simple(declared) + ": a " + (servant ? "servant companion" : "companion")

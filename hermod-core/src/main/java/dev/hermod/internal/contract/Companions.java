@@ -44,6 +44,10 @@ public final class Companions {
     static void checkClient(Class<?> companion, Contract contract) {
         for (Method m : sorted(companion)) {
             Operation op = operationFor(m, contract);
+            if (op.streaming() != null && op.streaming().result()
+                    && m.getGenericReturnType().equals(op.method().getGenericReturnType())) {
+                continue; // a stream is asynchronous already: the companion returns the same publisher
+            }
             Type value = stageValue(m.getGenericReturnType());
             boolean proxyable = m.getReturnType() == CompletionStage.class
                     || AsyncResult.class.isAssignableFrom(m.getReturnType());

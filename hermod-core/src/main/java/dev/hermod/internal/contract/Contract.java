@@ -137,11 +137,21 @@ public final class Contract {
         }
         // A parameter or result typed as a @Remote interface carries an object reference,
         // which travels as a number (see ObjectTable); the codec sees only that number.
+        // A Flow.Publisher parameter is a stream of its own: the payload holds its slot number.
         Type[] params = m.getGenericParameterTypes();
         Class<?>[] references = new Class<?>[params.length];
+        ValueCoder[] streamed = new ValueCoder[params.length];
         List<Type> wireTypes = new ArrayList<>();
         boolean anyReference = false;
+        boolean anyStream = false;
         for (int i = 0; i < params.length; i++) {
+            Type item = StreamTypes.itemType(params[i], m);
+            if (item != null) {
+                streamed[i] = StreamTypes.itemCoder(codec, item, m);
+                anyStream = true;
+                wireTypes.add(Integer.class);
+                continue;
+            }
             references[i] = referenceType(params[i]);
             anyReference |= references[i] != null;
             wireTypes.add(references[i] != null ? Long.class : params[i]);
@@ -153,7 +163,10 @@ public final class Contract {
             throw invalid("cannot carry the parameters: " + e.getMessage(), m, e);
         }
         Type resultType = m.getGenericReturnType();
-        if (async) {
+        Type resultItem = StreamTypes.itemType(resultType, m);
+        if (resultItem != null) {
+            resultType = resultItem; // the result coder codes one item
+        } else if (async) {
             if (!(resultType instanceof ParameterizedType p)) {
                 throw invalid("an asynchronous operation must name its result type, e.g. "
                         + m.getReturnType().getSimpleName() + "<String>", m);
@@ -199,8 +212,15 @@ public final class Contract {
         requireTypedResultCovers(m, declared);
         // Most specific first, so a thrown subclass travels as the closest declared type.
         declared.sort((a, b) -> a.isAssignableFrom(b) ? 1 : b.isAssignableFrom(a) ? -1 : 0);
+        Operation.Streaming streaming = null;
+        if (resultItem != null || anyStream) {
+            if (resultReference != null) {
+                throw invalid("a stream of object references cannot travel; stream data", m);
+            }
+            streaming = new Operation.Streaming(resultItem != null, streamed);
+        }
         return new Operation(this, m, args, result, resultType, List.copyOf(declared), Map.copyOf(coders), async,
-                anyReference ? references : null, resultReference, marks(m));
+                anyReference ? references : null, resultReference, marks(m), streaming);
     }
 
     /**

@@ -26,6 +26,21 @@ public final class Operation {
     private final Class<?> resultReference;
     /** {@link #IDEMPOTENT} and {@link #DEDUPLICATED} bits, from the contract's annotations. */
     private final int marks;
+    private final Streaming streaming;
+
+    /**
+     * What streams an operation has (PROTOCOL.md section 26).
+     *
+     * @param result whether the method returns a {@code Flow.Publisher}: the result coder codes one item
+     * @param parameters for each parameter, the coder of one item if it is a {@code Flow.Publisher},
+     *     else null; its slot on the wire is its index + 1
+     */
+    public record Streaming(boolean result, ValueCoder[] parameters) {
+        /** Whether parameter {@code index} is a stream. */
+        public boolean parameter(int index) {
+            return index >= 0 && index < parameters.length && parameters[index] != null;
+        }
+    }
     /** The operation is {@code @Idempotent}. */
     static final int IDEMPOTENT = 1;
     /** The operation is {@code @Deduplicated}. */
@@ -34,9 +49,9 @@ public final class Operation {
     Operation(Contract contract, Method method, ValueCoder argumentCoder, ValueCoder resultCoder,
             Type resultType, List<Class<? extends Throwable>> declaredExceptions,
             Map<String, ValueCoder> exceptionCoders, boolean async, Class<?>[] argumentReferences,
-            Class<?> resultReference, int marks) {
+            Class<?> resultReference, int marks, Streaming streaming) {
         this(contract, method, method.getName(), argumentCoder, resultCoder, resultType, declaredExceptions,
-                exceptionCoders, async, null, argumentReferences, resultReference, marks);
+                exceptionCoders, async, null, argumentReferences, resultReference, marks, streaming);
     }
 
     /** Whether running the operation twice has the effect of running it once ({@code @Idempotent}). */
@@ -52,8 +67,9 @@ public final class Operation {
     private Operation(Contract contract, Method method, String name, ValueCoder argumentCoder,
             ValueCoder resultCoder, Type resultType, List<Class<? extends Throwable>> declaredExceptions,
             Map<String, ValueCoder> exceptionCoders, boolean async, ValueCoder untypedException,
-            Class<?>[] argumentReferences, Class<?> resultReference, int marks) {
+            Class<?>[] argumentReferences, Class<?> resultReference, int marks, Streaming streaming) {
         this.marks = marks;
+        this.streaming = streaming;
         this.argumentReferences = argumentReferences;
         this.resultReference = resultReference;
         this.contract = contract;
@@ -84,7 +100,22 @@ public final class Operation {
      */
     public static Operation dynamic(String name, int argumentCount, dev.hermod.codec.Codec codec) {
         return new Operation(null, null, name, codec.untypedCoder(argumentCount), codec.untypedCoder(1),
-                Object.class, List.of(), Map.of(), true, codec.untypedCoder(1), null, null, 0);
+                Object.class, List.of(), Map.of(), true, codec.untypedCoder(1), null, null, 0, null);
+    }
+
+    /**
+     * An operation known only by name whose result is a stream of plain data items, for
+     * dynamic invocation (the command line's {@code call} of a streaming operation).
+     */
+    public static Operation dynamicStream(String name, int argumentCount, dev.hermod.codec.Codec codec) {
+        return new Operation(null, null, name, codec.untypedCoder(argumentCount), codec.untypedCoder(1),
+                Object.class, List.of(), Map.of(), false, codec.untypedCoder(1), null, null, 0,
+                new Streaming(true, new ValueCoder[argumentCount]));
+    }
+
+    /** The operation's streams, or null if it has none. */
+    public Streaming streaming() {
+        return streaming;
     }
 
     /**
@@ -107,7 +138,7 @@ public final class Operation {
 
     /** Whether the operation may be called oneway: it returns nothing and declares no exceptions. */
     public boolean isOnewayCapable() {
-        return resultType == void.class && declaredExceptions.isEmpty();
+        return resultType == void.class && declaredExceptions.isEmpty() && streaming == null;
     }
 
     /** Whether this is a dynamic operation, with no contract behind it. */
@@ -176,7 +207,7 @@ public final class Operation {
      * result handles and messages, and nothing travels as its arguments or result.
      */
     public static Operation local(String name) {
-        return new Operation(null, null, name, null, null, void.class, List.of(), Map.of(), true, null, null, null, 0);
+        return new Operation(null, null, name, null, null, void.class, List.of(), Map.of(), true, null, null, null, 0, null);
     }
 
     /** Encodes and decodes the arguments, one value per parameter. */

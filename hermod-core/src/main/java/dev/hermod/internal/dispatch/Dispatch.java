@@ -4,6 +4,7 @@ import dev.hermod.Status;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.contract.Service;
 import dev.hermod.internal.protocol.Frames;
+import dev.hermod.internal.protocol.Wire;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.reference.ObjectTable;
 import io.netty.buffer.ByteBuf;
@@ -39,6 +40,8 @@ public final class Dispatch {
     final boolean sendStackTraces;
     final Limits limits;
     final Budget budget;
+    /** Where stream signals run: the servants' executor, outside the fair scheduler's turns. */
+    final Executor executor;
     final FairScheduler scheduler;
     /** Whether a server answers the describe operation of the reserved service ({@code false}: not bound). */
     private final String reservedService;
@@ -65,6 +68,7 @@ public final class Dispatch {
         this.access = access;
         this.services = Map.copyOf(services);
         this.polled = executor instanceof ManualExecutor;
+        this.executor = executor;
         this.sendStackTraces = sendStackTraces;
         this.limits = limits;
         this.budget = new Budget(limits);
@@ -177,6 +181,13 @@ public final class Dispatch {
             status = Status.OPERATION_NOT_FOUND;
             refusal = "service '" + h.service() + "' (" + service.contract().type().getName()
                     + ") has no operation '" + h.operation() + "'";
+        } else if ((op.streaming() != null) != h.stream()) {
+            status = Status.OPERATION_NOT_FOUND;
+            refusal = op.streaming() != null
+                    ? h.operation() + " on service '" + h.service() + "' streams, and the request did not open"
+                            + " streams (the STREAM flag; PROTOCOL.md section 26)"
+                    : h.operation() + " on service '" + h.service() + "' does not stream, and the request has the"
+                            + " STREAM flag";
         }
         if (refusal != null) {
             frame.release();
@@ -213,6 +224,9 @@ public final class Dispatch {
         Service service = access.unauthenticated(connection.link, h.service()) != null ? null
                 : lookup(connection, h.service());
         Operation op = service == null ? null : service.contract().operation(h.operation());
+        if (op != null && op.streaming() != null) {
+            op = null; // a stream needs a reply to end it: never oneway
+        }
         if (op == null || refusing || connection.isGoingAway()) {
             frame.release();
             connection.log.debug("dropping oneway {} on service '{}' from {}: {}", h.operation(), h.service(),
@@ -238,6 +252,16 @@ public final class Dispatch {
         Invocation inv = connection.invocations.get(requestId);
         if (inv != null) {
             inv.cancel();
+        }
+    }
+
+    /** A stream frame for a request {@code connection} is serving arrived; one for an answered request is dropped. */
+    public void onStreamFrame(Inbound connection, int type, int requestId, int slot, ByteBuf body) {
+        Invocation inv = connection.invocations.get(requestId);
+        if (inv != null && inv.streams != null) {
+            inv.streams.onFrame(type, slot, body);
+        } else if (type == Wire.STREAM_END) {
+            dev.hermod.internal.protocol.StreamFrames.readEnd(body); // still checked
         }
     }
 

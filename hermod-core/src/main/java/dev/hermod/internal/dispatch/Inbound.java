@@ -168,6 +168,9 @@ public final class Inbound {
         if ((flags & Wire.FLAG_COMPRESS_REPLY) != 0) {
             header = header.withCompressedReply();
         }
+        if ((flags & Wire.FLAG_STREAM) != 0) {
+            header = header.withStream();
+        }
         // A compressed payload stays so until the request runs: decompressing it is decoding.
         dispatch.admit(this, header, body, (flags & Wire.FLAG_ONEWAY) != 0, (flags & Wire.FLAG_COMPRESSED) != 0,
                 frame, batchItem);
@@ -350,6 +353,11 @@ public final class Inbound {
             inv.cancel();
         }
         log.flush();
+    }
+
+    /** A stream frame for one of the peer's requests (I/O thread); see {@link Dispatch#onStreamFrame}. */
+    public void onStreamFrame(int type, dev.hermod.internal.protocol.StreamFrames.Address a, ByteBuf body) {
+        dispatch.onStreamFrame(this, type, a.requestId(), a.slot(), body);
     }
 
     boolean isClosed() {

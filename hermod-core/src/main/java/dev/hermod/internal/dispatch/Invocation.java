@@ -66,6 +66,8 @@ public final class Invocation implements Runnable, Current {
     private HeldFrame heldFrame;
     /** Whether the payload arrived compressed: it is decompressed when the request runs. */
     private final boolean compressed;
+    /** The request's streams (PROTOCOL.md section 26); null if the operation has none. */
+    final ServedStreams streams;
     /** The estimated decoded size of the arguments, counted against the limits until the invocation ends. */
     private volatile long decodedBytes;
 
@@ -80,6 +82,18 @@ public final class Invocation implements Runnable, Current {
         this.op = op;
         this.header = header;
         this.body = body;
+        this.streams = op.streaming() == null ? null : new ServedStreams(connection.link, op, header.requestId(),
+                dispatch.executor, op.describeOn(service.name()), new ServedStreams.Reply() {
+                    @Override
+                    public void completed() {
+                        replyResult(null);
+                    }
+
+                    @Override
+                    public void failed(Throwable failure) {
+                        replyThrown(failure);
+                    }
+                });
         this.deadlineNanos = header.timeoutMillis() == 0
                 ? Long.MAX_VALUE
                 : receivedNanos + TimeUnit.MILLISECONDS.toNanos(header.timeoutMillis());
@@ -178,6 +192,9 @@ public final class Invocation implements Runnable, Current {
             args = op.argumentCoder() instanceof DecodeLimits.Sized sized
                     ? sized.decodeSized(payload) : op.argumentCoder().decode(payload);
             connection.objects.argumentsFromWire(op, args);
+            if (streams != null) {
+                streams.substitute(args);
+            }
         } catch (dev.hermod.ObjectNotFoundException e) {
             reply(failureFrame(Status.OBJECT_NOT_FOUND, true, "cannot run " + describe() + ": "
                     + e.getMessage()));
@@ -204,7 +221,9 @@ public final class Invocation implements Runnable, Current {
             replyThrown(e);
             return;
         }
-        if (service.answersLater(op)) {
+        if (streams != null && streams.streamsResult()) {
+            streams.publish(result); // the reply comes when the stream ends
+        } else if (service.answersLater(op)) {
             if (result == null) {
                 replyThrown(new NullPointerException(op.displayName() + " returned null instead of a CompletionStage"));
                 return;
@@ -343,6 +362,9 @@ public final class Invocation implements Runnable, Current {
         }
         connection.invocations.remove(header.requestId(), this);
         cancelChildren(": the invocation that made it has completed");
+        if (streams != null) {
+            streams.end(dev.hermod.internal.bridge.Failures.canceled(describe() + " has been answered", null, false));
+        }
         connection.sendReply(frame, this::end);
     }
 
@@ -382,6 +404,9 @@ public final class Invocation implements Runnable, Current {
             cancelStage(s);
         }
         cancelChildren(": the invocation that made it was canceled");
+        if (streams != null && streams.cancel(describe() + " was canceled")) {
+            replyThrown(dev.hermod.internal.bridge.Failures.canceled(describe() + " was canceled", null, false));
+        }
     }
 
     private void cancelStage(CompletionStage<?> s) {

@@ -104,6 +104,8 @@ public final class Call implements Invocation.Child {
     volatile int requestId;
     /** Receives progress reports; set for asynchronous invocations only. */
     volatile AsyncResultImpl<?> result;
+    /** The streams the call sends and receives (PROTOCOL.md section 26); null if it has none. */
+    final CallStreams streams;
     private volatile Timer wheel;
     private volatile Timeout timer;
 
@@ -113,12 +115,16 @@ public final class Call implements Invocation.Child {
         this.flush = flush;
         this.operation = operation;
         this.service = service;
+        this.streams = operation.streaming() == null || flush ? null : CallStreams.take(operation, args);
         this.args = args;
         this.options = options;
         this.startNanos = System.nanoTime();
         long nanos = timeoutNanos(timeout);
         this.unbounded = nanos >= NO_DEADLINE_NANOS;
         this.deadlineNanos = startNanos + nanos;
+        if (streams != null) {
+            streams.bind(this);
+        }
     }
 
     /** {@code timeout} in nanoseconds, saturated at {@link #NO_DEADLINE_NANOS}: never overflows. */
@@ -339,6 +345,9 @@ public final class Call implements Invocation.Child {
     void markSent() {
         sentSynchronously = Thread.currentThread() == starter;
         sent = true;
+        if (streams != null) {
+            streams.sent();
+        }
         sentSignal.complete(Boolean.TRUE);
     }
 
@@ -442,7 +451,8 @@ public final class Call implements Invocation.Child {
     private boolean retryLater(Throwable failure) {
         Invoker inv = invoker;
         Retries retries = inv == null ? null : inv.retries();
-        if (retries == null || flush || batched || !(failure instanceof RpcException r)) {
+        // A stream is not re-sent: its items may have been delivered, its publishers subscribed.
+        if (retries == null || flush || batched || streams != null || !(failure instanceof RpcException r)) {
             return false;
         }
         boolean reached = connection != null; // given to a connection: counts as an attempt

@@ -156,6 +156,13 @@ public final class ProxyHandler implements InvocationHandler {
         Operation op = contract.operation(method);
         if (op != null) {
             Object[] a = args == null ? NO_ARGS : args;
+            if (op.streaming() != null && mode != Mode.TWOWAY) {
+                throw new UnsupportedOperationException(op.displayName() + " streams, which only a plain proxy can"
+                        + " do: not a " + mode.name().toLowerCase() + " proxy");
+            }
+            if (op.streaming() != null && op.streaming().result()) {
+                return new StreamCall(invoker, op, service, a, options);
+            }
             if (mode == Mode.BATCH) {
                 if (op.hasReferences()) {
                     throw new UnsupportedOperationException(op.displayName() + " passes or returns an object"

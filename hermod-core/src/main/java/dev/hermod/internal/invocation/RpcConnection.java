@@ -8,6 +8,7 @@ import dev.hermod.internal.dispatch.Inbound;
 import dev.hermod.internal.protocol.Frames;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.protocol.ProtocolViolation;
+import dev.hermod.internal.protocol.StreamFrames;
 import dev.hermod.internal.protocol.Wire;
 import dev.hermod.internal.reference.ObjectTable;
 import dev.hermod.internal.transport.Backlog;
@@ -217,6 +218,11 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         }
         int attempt = call.attempt();
         call.connection = this;
+        if (call.streams != null && !link.peerStreams()) {
+            call.fail(Failures.operationNotFound(call.describe() + " streams, and the peer at " + link.remoteAddress()
+                    + " does not support streams (it announced no STREAMS setting)", null, true));
+            return;
+        }
         int id = call.oneway ? 0 : register(call);
         if (call.oneway && closed) {
             call.fail(Failures.connection("connection to " + link.remoteAddress() + " closed before "
@@ -225,7 +231,8 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         }
         boolean compress = call.options.compression().orElse(link.compressByDefault());
         int flags = (call.oneway ? Wire.FLAG_ONEWAY : 0)
-                | (compress && !call.oneway && link.peerReadsCompressed() ? Wire.FLAG_COMPRESS_REPLY : 0);
+                | (compress && !call.oneway && link.peerReadsCompressed() ? Wire.FLAG_COMPRESS_REPLY : 0)
+                | (call.streams != null ? Wire.FLAG_STREAM : 0);
         ByteBuf frame = Frames.beginRequest(link.alloc(), sizeHint(call.args), flags, id,
                 call.wireTimeoutMillis(), call.service, call.operation.name(), call.options.context());
         int payloadStart = frame.writerIndex();
@@ -256,6 +263,9 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         // Checked uncompressed above: the peer's limit bounds what the payload inflates to.
         if (link.compress(frame, payloadStart, compress)) {
             Frames.end(frame);
+        }
+        if (call.streams != null) {
+            call.streams.open(this, id); // its argument streams wait for credit, sent after the request
         }
         Object ticket = backlog.offer(frame, new RequestParcel(this, call, id, attempt), call.result != null, QUEUED_CALL_COST);
         if (ticket == Backlog.REFUSED) {
@@ -394,6 +404,11 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
             case Wire.GOAWAY:
                 onGoAway(Frames.readGoAway(body));
                 break;
+            case Wire.ITEM:
+            case Wire.CREDIT:
+            case Wire.STREAM_END:
+                onStreamFrame(type, body);
+                break;
             default:
                 throw new ProtocolViolation("unexpected frame type " + Wire.typeName(type));
         }
@@ -440,6 +455,45 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         } finally {
             plain.release();
         }
+    }
+
+    /**
+     * A stream frame: those of this side's calls (result items, credit and cancels for argument
+     * streams) are handled here; the others belong to requests this side serves.
+     */
+    private void onStreamFrame(int type, ByteBuf body) {
+        StreamFrames.Address a = StreamFrames.readAddress(body);
+        boolean ours = type == Wire.ITEM ? a.slot() == StreamFrames.RESULT_SLOT
+                : type == Wire.CREDIT ? a.slot() != StreamFrames.RESULT_SLOT
+                : peekEndKind(body) == StreamFrames.END_CANCELED;
+        if (!ours) {
+            inbound.onStreamFrame(type, a, body);
+            return;
+        }
+        Call call = pending.get(a.requestId());
+        if (call == null || call.streams == null) {
+            if (type == Wire.STREAM_END) {
+                StreamFrames.readEnd(body); // still checked
+            }
+            return; // a call that has ended: late frames are dropped
+        }
+        switch (type) {
+            case Wire.ITEM:
+                call.streams.item(a.slot(), io.netty.buffer.ByteBufUtil.getBytes(body));
+                break;
+            case Wire.CREDIT:
+                call.streams.credit(a.slot(), StreamFrames.readCredit(body));
+                break;
+            default:
+                StreamFrames.readEnd(body);
+                call.streams.canceled(a.slot());
+                break;
+        }
+    }
+
+    private static int peekEndKind(ByteBuf body) {
+        Wire.need(body, 1, "stream end kind");
+        return body.getUnsignedByte(body.readerIndex());
     }
 
     private void onProgress(Frames.Progress p) {

@@ -186,11 +186,16 @@ public final class Frames {
 
     /** The header of a REQUEST frame; the body's reader index is left at the payload. */
     public record RequestHeader(int requestId, long timeoutMillis, String service, String operation,
-            Map<String, String> context, boolean compressReply) {
+            Map<String, String> context, boolean compressReply, boolean stream) {
 
         /** The same header, for a request whose sender wants its result compressed. */
         public RequestHeader withCompressedReply() {
-            return new RequestHeader(requestId, timeoutMillis, service, operation, context, true);
+            return new RequestHeader(requestId, timeoutMillis, service, operation, context, true, stream);
+        }
+
+        /** The same header, for a request with the STREAM flag (section 26). */
+        public RequestHeader withStream() {
+            return new RequestHeader(requestId, timeoutMillis, service, operation, context, compressReply, true);
         }
     }
 
@@ -213,7 +218,7 @@ public final class Frames {
             }
             context = Collections.unmodifiableMap(m);
         }
-        return new RequestHeader(id, timeout, service, operation, context, false);
+        return new RequestHeader(id, timeout, service, operation, context, false, false);
     }
 
     // ---- REPLY ----
@@ -417,6 +422,7 @@ public final class Frames {
         ByteBuf buf = begin(alloc, 26, Wire.SETTINGS, 0);
         buf.writeShort(Wire.SETTING_MAX_FRAME_SIZE).writeInt(maxFrameSize);
         buf.writeShort(Wire.SETTING_COMPRESSION).writeInt(Compression.LZ4);
+        buf.writeShort(Wire.SETTING_STREAMS).writeInt(Wire.STREAMS_V1);
         if (authenticates) {
             buf.writeShort(Wire.SETTING_AUTHENTICATION).writeInt(1);
         }

@@ -103,6 +103,10 @@ public final class Link implements Backlog.Outlet {
     private volatile int peerMaxFrameSize;
     /** The compression formats the peer reads, as announced in its SETTINGS. */
     private volatile int peerCompression;
+    /** The peer announced the stream frames in its SETTINGS. */
+    private volatile boolean peerStreams;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> writableWaiters =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private Link(Channel channel, Settings settings) {
         this.channel = channel;
@@ -205,6 +209,34 @@ public final class Link implements Backlog.Outlet {
     /** Records the compression formats the peer reads; on the I/O thread, from its SETTINGS. */
     void peerCompression(int formats) {
         peerCompression = formats;
+    }
+
+    void peerStreams(boolean streams) {
+        peerStreams = streams;
+    }
+
+    /** Whether the peer announced in its SETTINGS that it understands the stream frames (section 26). */
+    public boolean peerStreams() {
+        return peerStreams;
+    }
+
+    /**
+     * Runs {@code action} once the transport is writable again, or the link closed: at once (in
+     * this thread) if it is writable now. Runs on the I/O thread otherwise; must not block.
+     */
+    public void whenWritable(Runnable action) {
+        writableWaiters.add(action);
+        if (channel.isWritable() || !channel.isOpen()) {
+            writableAgain();
+        }
+    }
+
+    /** Runs the actions waiting for the transport to become writable. */
+    void writableAgain() {
+        Runnable r;
+        while ((r = writableWaiters.poll()) != null) {
+            r.run();
+        }
     }
 
     /** Whether payloads sent on this link are compressed when nothing else decides. */

@@ -111,6 +111,9 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                 case Wire.PROGRESS:
                 case Wire.BATCH:
                 case Wire.GOAWAY:
+                case Wire.ITEM:
+                case Wire.CREDIT:
+                case Wire.STREAM_END:
                     listener.onFrame(link, type, flags, frame);
                     break;
                 default:
@@ -126,6 +129,9 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         boolean writable = ctx.channel().isWritable();
+        if (writable) {
+            link.writableAgain();
+        }
         if (link.acceptedSide()) {
             // A peer that does not read its replies gets no more of its requests read.
             link.pauseReading(Link.PAUSE_UNWRITABLE, !writable);
@@ -155,6 +161,8 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                 link.peerCompression((int) value);
             } else if (id == Wire.SETTING_AUTHENTICATION) {
                 peerAuthenticates = value == 1;
+            } else if (id == Wire.SETTING_STREAMS) {
+                link.peerStreams(value == Wire.STREAMS_V1);
             }
         }
         awaitingSettings = false;
@@ -257,6 +265,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false); // it holds the whole channel until it fires
         }
+        link.writableAgain(); // waiters learn of the close by finding the link closed
         RpcException cause = link.closeCause();
         if (cause == null) {
             cause = Failures.connection("connection to " + link.remoteAddress() + " closed" + duringHandshake(),

@@ -46,6 +46,16 @@ public final class Wire {
     public static final int AUTH = 0x0A;
     /** A server's answer to AUTH: the connection is authenticated (or stays anonymous). */
     public static final int AUTH_OK = 0x0B;
+    /** SETTINGS entry: the sender understands the stream frames (PROTOCOL.md section 26); value 1. */
+    public static final int SETTING_STREAMS = 0x0010;
+    /** The value of {@link #SETTING_STREAMS} for the stream frames of section 26. */
+    public static final int STREAMS_V1 = 1;
+    /** One item of a stream (section 26.2); types 0x10 to 0x1F are kept for streams. */
+    public static final int ITEM = 0x10;
+    /** Credit for more items of a stream (section 26.3). */
+    public static final int CREDIT = 0x11;
+    /** The end of an argument stream, or its consumer's cancel (section 26.4). */
+    public static final int STREAM_END = 0x12;
     /** The least maximum frame size a side may announce, and may send before it knows the peer's. */
     public static final int MIN_MAX_FRAME_SIZE = 1024;
 
@@ -62,6 +72,9 @@ public final class Wire {
     public static final int FLAG_COMPRESSED = 0x02;
     /** REQUEST flag: the sender asks for its result REPLY compressed (section 3.1, COMPRESSION). */
     public static final int FLAG_COMPRESS_REPLY = 0x04;
+
+    /** REQUEST flag: the request streams its result or arguments (section 26). */
+    public static final int FLAG_STREAM = 0x08;
 
     /** Failure flag: the request never reached the servant. */
     public static final int FAILURE_UNPROCESSED = 0x01;
@@ -87,6 +100,9 @@ public final class Wire {
             case GOAWAY: return "GOAWAY";
             case AUTH: return "AUTH";
             case AUTH_OK: return "AUTH_OK";
+            case ITEM: return "ITEM";
+            case CREDIT: return "CREDIT";
+            case STREAM_END: return "STREAM_END";
             default: return "0x" + Integer.toHexString(type);
         }
     }

@@ -23,7 +23,10 @@ final class DescribeImpl implements Describe {
                     params.add(new ServiceDescription.Parameter(p.getName(), p.getParameterizedType().getTypeName()));
                 }
                 List<String> exceptions = op.declaredExceptions().stream().map(Class::getName).toList();
-                ops.add(new ServiceDescription.Operation(op.name(), params, op.resultType().getTypeName(), exceptions,
+                // A stream's result is named as declared: java.util.concurrent.Flow$Publisher<T>.
+                String result = op.streaming() != null && op.streaming().result()
+                        ? op.method().getGenericReturnType().getTypeName() : op.resultType().getTypeName();
+                ops.add(new ServiceDescription.Operation(op.name(), params, result, exceptions,
                         op.isAsync(), op.isOnewayCapable()));
             }
             all.add(new ServiceDescription(s.name(), s.contract().type().getName(), ops, DataTypes.of(s.contract())));

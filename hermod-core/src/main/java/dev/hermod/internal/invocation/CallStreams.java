@@ -1,0 +1,191 @@
+package dev.hermod.internal.invocation;
+
+import dev.hermod.internal.contract.Operation;
+import dev.hermod.internal.protocol.Link;
+import dev.hermod.internal.protocol.ProtocolViolation;
+import dev.hermod.internal.protocol.StreamFrames;
+import dev.hermod.internal.stream.StreamIn;
+import dev.hermod.internal.stream.StreamOut;
+import java.util.concurrent.Flow;
+
+/**
+ * The streams of one outgoing call (PROTOCOL.md section 26): the argument publishers it sends,
+ * each in the slot of its parameter, and the result stream it receives, if the operation has one.
+ * Credit the result's subscriber grants before the request is handed to the transport waits here:
+ * a CREDIT frame never goes out before the REQUEST it names.
+ *
+ * <p>Thread-safe.
+ */
+final class CallStreams {
+    private final Operation.Streaming streaming;
+    /** The application's publishers, by parameter index; null where the parameter is data. */
+    private final Flow.Publisher<?>[] publishers;
+    private final StreamOut[] outs;
+    /** The result stream; null if the operation returns no stream. */
+    private volatile StreamIn result;
+    private Call call;
+    /** Credit granted before the request was handed over. Guarded by this. */
+    private long pendingCredit;
+    /** The request has been handed to the transport. Guarded by this. */
+    private boolean sent;
+
+    private CallStreams(Operation.Streaming streaming, Flow.Publisher<?>[] publishers) {
+        this.streaming = streaming;
+        this.publishers = publishers;
+        this.outs = new StreamOut[publishers.length];
+    }
+
+    /**
+     * Takes the publishers out of {@code args}, which the caller then sends with slot numbers in
+     * their place.
+     *
+     * @throws NullPointerException if a stream argument is null
+     */
+    static CallStreams take(Operation op, Object[] args) {
+        Operation.Streaming s = op.streaming();
+        Flow.Publisher<?>[] publishers = new Flow.Publisher<?>[args.length];
+        for (int i = 0; i < args.length; i++) {
+            if (s.parameter(i)) {
+                if (args[i] == null) {
+                    throw new NullPointerException("stream argument " + (i + 1) + " of " + op.displayName()
+                            + " is null; pass a publisher (one that completes at once for no items)");
+                }
+                publishers[i] = (Flow.Publisher<?>) args[i];
+                args[i] = i + 1;
+            }
+        }
+        return new CallStreams(s, publishers);
+    }
+
+    /** Whether the operation streams its result. */
+    boolean streamsResult() {
+        return streaming.result();
+    }
+
+    /** The call these streams belong to; set once, before it starts. */
+    void bind(Call call) {
+        this.call = call;
+        call.outcome().whenComplete((value, failure) -> ended(value, failure));
+    }
+
+    /** Makes the result stream the application subscribes to. */
+    StreamIn resultStream(Peer peer) {
+        StreamIn in = new StreamIn(call.operation().resultCoder(), peer.callbacks(), this::grant,
+                () -> call.cancel(": the subscriber canceled the stream"), "the result stream of " + call.describe());
+        result = in;
+        return in;
+    }
+
+    /** The request was registered on {@code connection} as {@code id}: starts the argument streams. */
+    void open(RpcConnection connection, int id) {
+        Link link = connection.link();
+        for (int i = 0; i < publishers.length; i++) {
+            if (publishers[i] == null) {
+                continue;
+            }
+            int slot = i + 1;
+            String what = "stream argument " + slot + " of " + call.describe();
+            StreamOut out = new StreamOut(link, id, slot, streaming.parameters()[i], connection.peer().callbacks(),
+                    new StreamOut.Ends() {
+                        @Override
+                        public void completed() {
+                            link.send(StreamFrames.end(link.alloc(), id, slot, StreamFrames.END_COMPLETED));
+                        }
+
+                        @Override
+                        public void failed(Throwable failure) {
+                            link.send(StreamFrames.failed(link.alloc(), id, slot, dev.hermod.Status.REMOTE_FAILURE,
+                                    what + " failed on the " + "caller's side: " + failure));
+                        }
+                    }, what);
+            outs[i] = out;
+            out.start(publishers[i]);
+        }
+    }
+
+    /** The request was handed to the transport: credit may go out now. */
+    void sent() {
+        long credit;
+        synchronized (this) {
+            sent = true;
+            credit = pendingCredit;
+            pendingCredit = 0;
+        }
+        if (credit > 0) {
+            sendCredit(credit);
+        }
+    }
+
+    private void grant(long n) {
+        synchronized (this) {
+            if (!sent) {
+                pendingCredit += n;
+                return;
+            }
+        }
+        sendCredit(n);
+    }
+
+    private void sendCredit(long n) {
+        RpcConnection c = call.connection;
+        if (c != null && c.link().isOpen() && !call.isDone()) {
+            c.link().send(StreamFrames.credit(c.link().alloc(), call.requestId, StreamFrames.RESULT_SLOT, n));
+        }
+    }
+
+    /** An ITEM of the result stream arrived (I/O thread). */
+    void item(int slot, byte[] encoded) {
+        StreamIn in = result;
+        if (slot != StreamFrames.RESULT_SLOT || in == null) {
+            throw new ProtocolViolation("an ITEM for slot " + slot + " of request " + call.requestId
+                    + ", which streams no result there");
+        }
+        if (!in.item(encoded)) {
+            throw new ProtocolViolation("an ITEM beyond the credit granted for request " + call.requestId);
+        }
+    }
+
+    /** The peer granted credit for argument stream {@code slot} (I/O thread). */
+    void credit(int slot, long n) {
+        out(slot).credit(n);
+    }
+
+    /** The peer wants no more items of argument stream {@code slot} (I/O thread). */
+    void canceled(int slot) {
+        out(slot).cancel();
+    }
+
+    private StreamOut out(int slot) {
+        StreamOut out = slot >= 1 && slot <= outs.length ? outs[slot - 1] : null;
+        if (out == null) {
+            throw new ProtocolViolation("a stream frame for slot " + slot + " of request " + call.requestId
+                    + ", which sends no stream there");
+        }
+        return out;
+    }
+
+    /** The call is over: argument streams stop, and the result stream ends as the call did. */
+    private void ended(Object value, Throwable failure) {
+        for (StreamOut out : outs) {
+            if (out != null) {
+                out.cancel();
+            }
+        }
+        StreamIn in = result;
+        if (in == null) {
+            return;
+        }
+        if (failure != null) {
+            in.fail(Exceptions.unwrap(failure));
+            return;
+        }
+        call.connection.peer().callbacks().execute(() -> {
+            try {
+                Reply.resolve(call, value); // decodes a declared exception, which is thrown
+                in.complete();
+            } catch (Throwable t) {
+                in.fail(t);
+            }
+        });
+    }
+}

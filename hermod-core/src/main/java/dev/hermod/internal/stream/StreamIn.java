@@ -1,0 +1,271 @@
+package dev.hermod.internal.stream;
+
+import dev.hermod.codec.ValueCoder;
+import dev.hermod.internal.bridge.Failures;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
+
+/**
+ * The consuming side of one stream, as the {@link Flow.Publisher} the application subscribes to:
+ * its subscriber's {@code request(n)} becomes credit for the peer, never more than
+ * {@link #WINDOW} items beyond what has been delivered, so at most that many items are on the wire
+ * or buffered here. Items arrive as bytes and are decoded on the executor, one at a time, in
+ * order; signals to the subscriber never overlap (rule 1.3) and never run on an I/O thread.
+ *
+ * <p>One subscriber: a second one gets {@code onError(IllegalStateException)}. Thread-safe.
+ */
+public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription {
+    /** Items granted to the peer and not yet delivered, at most. */
+    public static final int WINDOW = 32;
+
+    private final ValueCoder coder;
+    private final Executor executor;
+    private final LongConsumer grant;
+    private final Runnable onCancel;
+    private final String what;
+
+    /** Encoded items that arrived and are not yet delivered. Guarded by this. */
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    /** Items the subscriber asked for and has not received. Guarded by this. */
+    private long demand;
+    /** Items granted to the peer that have not arrived. Guarded by this. */
+    private long outstanding;
+    /** Set once: the subscriber. Guarded by this. */
+    private Flow.Subscriber<Object> subscriber;
+    /** The stream ended well: delivered once the queue is empty. Guarded by this. */
+    private boolean completed;
+    /** The stream failed: delivered after the items the subscriber already asked for. Guarded by this. */
+    private Throwable failure;
+    /** The subscriber canceled, or has had its terminal signal. Guarded by this. */
+    private boolean over;
+    private boolean canceled;
+    private final AtomicInteger wip = new AtomicInteger();
+
+    /**
+     * @param coder decodes one item
+     * @param executor runs the subscriber's signals
+     * @param grant sends credit for that many more items to the peer; called on any thread
+     * @param onCancel runs once if the subscriber cancels before the stream ends
+     * @param what the stream, for messages
+     */
+    public StreamIn(ValueCoder coder, Executor executor, LongConsumer grant, Runnable onCancel, String what) {
+        this.coder = coder;
+        this.executor = executor;
+        this.grant = grant;
+        this.onCancel = onCancel;
+        this.what = what;
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super Object> s) {
+        java.util.Objects.requireNonNull(s, "subscriber (rule 1.9)");
+        boolean first;
+        synchronized (this) {
+            first = subscriber == null;
+            if (first) {
+                @SuppressWarnings("unchecked")
+                Flow.Subscriber<Object> cast = (Flow.Subscriber<Object>) s;
+                subscriber = cast;
+            }
+        }
+        if (!first) {
+            executor.execute(() -> {
+                s.onSubscribe(new Flow.Subscription() {
+                    @Override
+                    public void request(long n) {}
+
+                    @Override
+                    public void cancel() {}
+                });
+                s.onError(new IllegalStateException(what + " takes one subscriber, and has one"));
+            });
+            return;
+        }
+        executor.execute(() -> {
+            try {
+                s.onSubscribe(this);
+            } catch (Throwable t) { // rule 2.13: the subscriber is broken; stop sending to it
+                cancel();
+                return;
+            }
+            drain();
+        });
+    }
+
+    @Override
+    public void request(long n) {
+        if (n <= 0) {
+            fail(new IllegalArgumentException(what + ": request(" + n + ") must ask for a positive number (rule 3.9)"));
+            cancelUpstream();
+            return;
+        }
+        synchronized (this) {
+            if (over) {
+                return;
+            }
+            demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
+        }
+        grantCredit();
+        drain();
+    }
+
+    @Override
+    public void cancel() {
+        synchronized (this) {
+            if (over) {
+                return;
+            }
+            over = true;
+            queue.clear();
+        }
+        cancelUpstream();
+    }
+
+    private void cancelUpstream() {
+        boolean first;
+        synchronized (this) {
+            first = !canceled && !completed;
+            canceled = true;
+        }
+        if (first) {
+            onCancel.run();
+        }
+    }
+
+    /**
+     * An item arrived (I/O thread). Returns false if the peer sent more than it was granted,
+     * which is its error.
+     */
+    public boolean item(byte[] encoded) {
+        synchronized (this) {
+            if (outstanding == 0) {
+                return false;
+            }
+            outstanding--;
+            if (over || failure != null) {
+                return true; // dropped: nobody will take it
+            }
+            queue.add(encoded);
+        }
+        drain();
+        return true;
+    }
+
+    /** The peer sent every item: the subscriber completes after the last one. */
+    public void complete() {
+        synchronized (this) {
+            if (completed || failure != null) {
+                return;
+            }
+            completed = true;
+        }
+        drain();
+    }
+
+    /** The stream failed: the subscriber gets the items it asked for that are here, then {@code why}. */
+    public void fail(Throwable why) {
+        synchronized (this) {
+            if (completed || failure != null) {
+                return;
+            }
+            failure = why;
+        }
+        drain();
+    }
+
+    /** Whether the stream has ended, for the subscriber or by it. */
+    public synchronized boolean isOver() {
+        return over || completed || failure != null;
+    }
+
+    /** Credit to grant now: what the demand allows within the window, in batches of half a window. */
+    private void grantCredit() {
+        long n;
+        synchronized (this) {
+            if (over || completed || failure != null) {
+                return;
+            }
+            long target = Math.min(demand, WINDOW);
+            n = target - outstanding - queue.size();
+            if (n <= 0 || n < Math.max(1, target / 2)) {
+                return;
+            }
+            outstanding += n;
+        }
+        grant.accept(n);
+    }
+
+    private void drain() {
+        if (wip.getAndIncrement() == 0) {
+            executor.execute(this::drainLoop);
+        }
+    }
+
+    /** Delivers what the demand allows, then the end; one run at a time (rule 1.3). */
+    private void drainLoop() {
+        int missed = 1;
+        while (true) {
+            while (true) {
+                byte[] next;
+                Flow.Subscriber<Object> s;
+                Throwable end = null;
+                boolean complete = false;
+                synchronized (this) {
+                    s = subscriber;
+                    if (over || s == null) {
+                        break;
+                    }
+                    next = demand > 0 ? queue.poll() : null;
+                    if (next != null) {
+                        demand--;
+                    } else if (failure != null) {
+                        end = failure;
+                        over = true;
+                        queue.clear();
+                    } else if (completed && queue.isEmpty()) {
+                        complete = true;
+                        over = true;
+                    } else {
+                        break;
+                    }
+                }
+                if (end != null) {
+                    s.onError(end);
+                    break;
+                }
+                if (complete) {
+                    s.onComplete();
+                    break;
+                }
+                Object value;
+                try {
+                    value = coder.decode(ByteBuffer.wrap(next))[0];
+                } catch (Exception e) {
+                    fail(Failures.marshal("cannot decode an item of " + what + ": " + e.getMessage(), e, false));
+                    cancelUpstream();
+                    continue;
+                }
+                try {
+                    s.onNext(value);
+                } catch (Throwable t) { // rule 2.13: the subscriber is broken
+                    cancel();
+                    break;
+                }
+                grantCredit();
+            }
+            missed = wip.addAndGet(-missed);
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StreamIn[" + what + "]";
+    }
+}

@@ -1,0 +1,237 @@
+package dev.hermod;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.hermod.internal.stream.StreamIn;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Flow;
+import java.util.concurrent.SubmissionPublisher;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Streams over loopback: results, arguments, both at once, with back-pressure, cancel, deadlines and errors. */
+@Timeout(value = 60, unit = SECONDS)
+final class StreamsTest {
+    private final FeedsImpl servant = new FeedsImpl();
+    private Server server;
+    private Client client;
+    private Feeds feeds;
+
+    @BeforeEach
+    void start() {
+        server = Hermod.server().host("127.0.0.1").add("feeds", Feeds.class, servant).start();
+        client = TestServers.client(server);
+        feeds = client.proxy(Feeds.class, "feeds");
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        server.close();
+    }
+
+    @Test
+    void result_everyItemInOrder_thenComplete() throws Exception {
+        TestSubscriber<Integer> s = new TestSubscriber<>(Long.MAX_VALUE);
+        feeds.count(1000).subscribe(s);
+        assertThat(s.awaitEnd()).isNull();
+        assertThat(s.items).containsExactlyElementsOf(IntStream.range(0, 1000).boxed().toList());
+    }
+
+    @Test
+    void result_empty_completes() throws Exception {
+        TestSubscriber<Integer> s = new TestSubscriber<>(1);
+        feeds.count(0).subscribe(s);
+        assertThat(s.awaitEnd()).isNull();
+        assertThat(s.items).isEmpty();
+    }
+
+    @Test
+    void result_eachSubscriptionIsACall() throws Exception {
+        Flow.Publisher<Integer> p = feeds.count(3);
+        for (int i = 0; i < 2; i++) {
+            TestSubscriber<Integer> s = new TestSubscriber<>(2);
+            p.subscribe(s);
+            assertThat(s.awaitEnd()).isNull();
+            assertThat(s.items).containsExactly(0, 1, 2);
+        }
+        assertThat(servant.made).hasSize(2);
+    }
+
+    @Test
+    void result_oneAtATime_neverMoreThanOneInFlightOrBuffered() throws Exception {
+        long[] gap = new long[1];
+        TestPublisher<?>[] made = new TestPublisher<?>[1];
+        TestSubscriber<Integer> s = new TestSubscriber<>(1, item -> {
+            if (made[0] == null) {
+                made[0] = servant.made.peek();
+            }
+            // emitted by the servant and not yet delivered here: on the wire, or in a buffer
+            gap[0] = Math.max(gap[0], made[0].emitted.get() - (item + 1));
+        });
+        feeds.count(300).subscribe(s);
+        assertThat(s.awaitEnd()).isNull();
+        assertThat(s.items).hasSize(300);
+        assertThat(gap[0]).isLessThanOrEqualTo(1);
+        assertThat(made[0].maxUnfulfilled.get()).isEqualTo(1); // the servant was never asked for more
+    }
+
+    @Test
+    void result_slowSubscriberAskingForEverything_boundedByTheWindow() throws Exception {
+        long[] gap = new long[1];
+        TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE, item -> {
+            TestPublisher<?> p = servant.made.peek();
+            gap[0] = Math.max(gap[0], p.emitted.get());
+            sleep(2);
+        });
+        // 200 items of 64 KiB against a subscriber that takes 2 ms each.
+        feeds.blobs(200, 64 * 1024).subscribe(new Flow.Subscriber<String>() {
+            long delivered;
+
+            @Override
+            public void onSubscribe(Flow.Subscription sub) {
+                s.onSubscribe(sub);
+            }
+
+            @Override
+            public void onNext(String item) {
+                delivered++;
+                long inFlight = servant.made.peek().emitted.get() - delivered;
+                gap[0] = Math.max(gap[0], inFlight);
+                sleep(2);
+                s.items.add(item);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                s.onError(t);
+            }
+
+            @Override
+            public void onComplete() {
+                s.onComplete();
+            }
+        });
+        assertThat(s.awaitEnd()).isNull();
+        assertThat(s.items).hasSize(200);
+        assertThat(gap[0]).isLessThanOrEqualTo(StreamIn.WINDOW);
+        assertThat(servant.made.peek().maxUnfulfilled.get()).isLessThanOrEqualTo(StreamIn.WINDOW);
+    }
+
+    @Test
+    void result_cancel_reachesTheServantsSubscription() throws Exception {
+        TestSubscriber<Long> s = new TestSubscriber<>(5);
+        feeds.endless().subscribe(s);
+        await().atMost(Duration.ofSeconds(20)).until(() -> s.items.size() >= 20);
+        s.subscription.cancel();
+        TestPublisher<?> p = servant.made.take();
+        assertThat(p.canceled.await(20, SECONDS)).isTrue();
+    }
+
+    @Test
+    void result_deadline_endsTheStream() throws Exception {
+        Feeds brief = Hermod.withOptions(feeds, o -> o.withTimeout(Duration.ofMillis(500)));
+        TestSubscriber<Long> s = new TestSubscriber<>(1, x -> sleep(20));
+        brief.endless().subscribe(s);
+        assertThat(s.awaitEnd()).isInstanceOf(InvocationTimeoutException.class);
+        assertThat(servant.made.take().canceled.await(20, SECONDS)).isTrue(); // and the server stopped
+    }
+
+    @Test
+    void result_declaredFailure_arrivesTypedAfterTheItems() throws Exception {
+        TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
+        feeds.failing(3).subscribe(s);
+        assertThat(s.awaitEnd()).isInstanceOf(NoSuchEmployee.class);
+        assertThat(((NoSuchEmployee) s.end.get()).number()).isEqualTo(3);
+        assertThat(s.items).containsExactly("item 0", "item 1", "item 2");
+    }
+
+    @Test
+    void result_undeclaredFailure_arrivesAsRemoteException() throws Exception {
+        TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
+        feeds.crashing(2).subscribe(s);
+        Throwable t = s.awaitEnd();
+        assertThat(t).isInstanceOf(RemoteException.class).hasMessageContaining("broke after 2");
+    }
+
+    @Test
+    void result_connectionLost_failsTheStreamPromptly() throws Exception {
+        TestSubscriber<Long> s = new TestSubscriber<>(1, x -> sleep(5));
+        Hermod.withOptions(feeds, o -> o.withTimeout(Duration.ofMinutes(5))).endless().subscribe(s);
+        await().atMost(Duration.ofSeconds(20)).until(() -> s.items.size() >= 3);
+        server.shutdownNow();
+        assertThat(s.awaitEnd()).isInstanceOf(ConnectionException.class);
+    }
+
+    @Test
+    void argument_streamedToTheServant() throws Exception {
+        TestPublisher<Integer> numbers = new TestPublisher<>(1000, i -> (int) i, null);
+        long total = feeds.sum(numbers).toCompletableFuture().get(30, SECONDS);
+        assertThat(total).isEqualTo(999L * 1000 / 2);
+        assertThat(numbers.maxUnfulfilled.get()).isLessThanOrEqualTo(1); // the servant asks one at a time
+    }
+
+    @Test
+    void argument_failureOnTheCallersSide_reachesTheServant() {
+        TestPublisher<Integer> numbers = new TestPublisher<>(5, i -> (int) i, new IllegalStateException("disk gone"));
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(
+                () -> feeds.sum(numbers).toCompletableFuture().get(30, SECONDS));
+        assertThat(t).hasMessageContaining("disk gone");
+    }
+
+    @Test
+    void bothDirections_atOnce() throws Exception {
+        SubmissionPublisher<String> lines = new SubmissionPublisher<>();
+        TestSubscriber<String> answers = new TestSubscriber<>(1);
+        feeds.shout(lines).subscribe(answers);
+        // A SubmissionPublisher drops what is submitted before it has subscribers: the call
+        // subscribes once it is sent.
+        await().atMost(Duration.ofSeconds(20)).until(() -> lines.getNumberOfSubscribers() == 1);
+        for (String line : List.of("hello", "how are you", "bye")) {
+            int before = answers.items.size();
+            lines.submit(line);
+            // each answer comes back before the next line is sent: a conversation
+            await().atMost(Duration.ofSeconds(20)).until(() -> answers.items.size() == before + 1);
+        }
+        lines.close();
+        assertThat(answers.awaitEnd()).isNull();
+        assertThat(answers.items).containsExactly("HELLO", "HOW ARE YOU", "BYE");
+    }
+
+    @Test
+    void blockingStream_yieldsEveryItem() {
+        try (java.util.stream.Stream<Integer> numbers = Hermod.blockingStream(feeds.count(100), 8)) {
+            assertThat(numbers.mapToInt(Integer::intValue).sum()).isEqualTo(99 * 100 / 2);
+        }
+    }
+
+    @Test
+    void blockingStream_closedEarly_cancelsOnTheServer() throws Exception {
+        try (java.util.stream.Stream<Long> numbers = Hermod.blockingStream(feeds.endless(), 4)) {
+            assertThat(numbers.limit(10).count()).isEqualTo(10);
+        }
+        assertThat(servant.made.take().canceled.await(20, SECONDS)).isTrue();
+    }
+
+    @Test
+    void blockingStream_declaredFailure_thrownWrapped() throws Exception {
+        java.util.stream.Stream<String> lines = Hermod.blockingStream(feeds.failing(2), 4);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(lines::count))
+                .isInstanceOf(java.util.concurrent.CompletionException.class)
+                .hasCauseInstanceOf(NoSuchEmployee.class);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

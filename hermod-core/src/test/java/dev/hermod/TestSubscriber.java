@@ -1,0 +1,63 @@
+package dev.hermod;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Flow;
+import java.util.function.Consumer;
+
+/**
+ * A subscriber for tests: asks for {@code batch} items at first and again each time it has
+ * received them all (1 for one at a time; {@code Long.MAX_VALUE} for everything), runs
+ * {@code onItem} for each, and records what it got and how the stream ended.
+ */
+final class TestSubscriber<T> implements Flow.Subscriber<T> {
+    final List<T> items = new CopyOnWriteArrayList<>();
+    /** Completes with null on onComplete, or with the failure on onError. */
+    final CompletableFuture<Throwable> end = new CompletableFuture<>();
+    private final long batch;
+    private final Consumer<T> onItem;
+    volatile Flow.Subscription subscription;
+    private long left;
+
+    TestSubscriber(long batch) {
+        this(batch, x -> { });
+    }
+
+    TestSubscriber(long batch, Consumer<T> onItem) {
+        this.batch = batch;
+        this.onItem = onItem;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+        subscription = s;
+        left = batch;
+        s.request(batch);
+    }
+
+    @Override
+    public void onNext(T item) {
+        items.add(item);
+        onItem.accept(item);
+        if (batch != Long.MAX_VALUE && --left == 0) {
+            left = batch;
+            subscription.request(batch);
+        }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        end.complete(t);
+    }
+
+    @Override
+    public void onComplete() {
+        end.complete(null);
+    }
+
+    /** Waits for the end of the stream and returns its failure, or null if it completed. */
+    Throwable awaitEnd() throws Exception {
+        return end.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+}
