@@ -575,6 +575,22 @@ public interface Client extends AutoCloseable {
         }
 
         /**
+         * Closes connections that have been unused for {@code timeout}: no call either way in
+         * flight, none started for that long, and no object reference across them (Ice's
+         * inactivity timeout; heartbeats do not count as use). The next call opens a new
+         * connection. Default: zero, never. {@link Server.Builder#idleTimeout} does the same
+         * from the server's side.
+         *
+         * @param timeout zero or positive
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = Targets.nonNegative(timeout, "idleTimeout");
+            return this;
+        }
+
+        /**
          * Sets how long calls wait for a server that went away to come back (a restart) before
          * failing. While a server the client was connected to has been unreachable for less than
          * this, a call that finds no connection is not failed but sent once a connection opens

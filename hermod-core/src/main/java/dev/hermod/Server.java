@@ -700,7 +700,27 @@ public interface Server extends AutoCloseable {
                             maxRequestBytes, maxReplyBytesPerConnection, maxReplyBytes, minReadRate, readGrace,
                             handshakeTimeout, maxConnections, maxConnectionsPerAddress),
                     describe, compression,
-                    new ServerConfig.Security(tls, authenticator, authorizer, describeUnauthenticated)));
+                    new ServerConfig.Security(tls, authenticator, authorizer, describeUnauthenticated), idleTimeout));
+        }
+
+        private Duration idleTimeout = Duration.ZERO;
+
+        /**
+         * Closes connections that have been unused for {@code timeout}: no call either way in
+         * flight, none started for that long, and no object reference across them (Ice's
+         * inactivity timeout; heartbeats do not count as use). The server sends GOAWAY, so that
+         * the client closes the connection without losing a call (its next call opens a new
+         * one), and closes it itself if the client has not after one more {@code timeout}.
+         * Default: zero, never. {@link Client.Builder#idleTimeout} does the same from the
+         * client's side.
+         *
+         * @param timeout zero or positive
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = Targets.nonNegative(timeout, "idleTimeout");
+            return this;
         }
 
         private record Binding(Class<?> contract, Object servant, Authorizer policy) {}

@@ -457,6 +457,34 @@ final class ProtocolSpecTest {
         }
     }
 
+    /**
+     * Sections 11 and 20: the GOAWAY of a server shutting down says how many two-way requests it
+     * took, in the bytes of section 11's example; the next one is refused, unprocessed.
+     */
+    @Test
+    void shutdown_goAwayCountsTheTwoWayRequestsTaken() throws Exception {
+        Server own = Hermod.server().host("127.0.0.1").add("employees", Employees.class, new EmployeesImpl()).start();
+        try (Peer peer = Peer.handshake(own.port())) {
+            for (int id = 1; id <= 5; id++) {
+                peer.write(request(id, 30_000, "employees", "getName", Map.of(), hex("81 18 63")));
+                assertThat(peer.readFrame().type()).isEqualTo(REPLY);
+            }
+            own.shutdown();
+
+            Frame frame = peer.readFrame();
+            assertThat(toHex(frame.raw())).isEqualTo("00 00 00 25 08 00 00 04 00 1b "
+                    + toHex("the server is shutting down".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    + " 00 00 00 05");
+            assertThat(GoAway.read(frame).taken()).isEqualTo(5);
+            peer.write(request(6, 30_000, "employees", "getName", Map.of(), hex("81 18 63")));
+            Failure failure = Failure.read(peer.readFrame(), 6);
+            assertThat(failure.status()).isEqualTo(UNAVAILABLE);
+            assertThat(failure.flags() & UNPROCESSED).isEqualTo(UNPROCESSED);
+        } finally {
+            own.shutdownNow();
+        }
+    }
+
     /** Section 20: a peer that never closes is closed by the server when the grace period ends. */
     @Test
     void shutdown_peerNeverCloses_serverClosesAfterGracePeriod() throws Exception {
@@ -858,11 +886,13 @@ final class ProtocolSpecTest {
         }
     }
 
-    private record GoAway(int status, String message) {
+    private record GoAway(int status, String message, long taken) {
         static GoAway read(Frame frame) {
             assertThat(frame.type()).isEqualTo(GOAWAY);
             ByteBuffer body = frame.body();
-            return new GoAway(u16(body), str16(body));
+            int status = u16(body);
+            String message = str16(body);
+            return new GoAway(status, message, body.remaining() >= 4 ? body.getInt() & 0xFFFF_FFFFL : -1);
         }
     }
 

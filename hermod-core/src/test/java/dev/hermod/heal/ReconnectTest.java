@@ -62,12 +62,7 @@ final class ReconnectTest {
 
     @AfterEach
     void close() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        Ports.closeAll(client, server);
     }
 
     @Test

@@ -51,14 +51,7 @@ final class RetryTest {
 
     @AfterEach
     void close() {
-        if (client != null) {
-            client.close();
-        }
-        for (Server s : new Server[] {first, second}) {
-            if (s != null) {
-                s.close();
-            }
-        }
+        Ports.closeAll(client, first, second);
     }
 
     /**

@@ -227,11 +227,13 @@ public final class Dispatch {
         if (op != null && op.streaming() != null) {
             op = null; // a stream needs a reply to end it: never oneway
         }
-        if (op == null || refusing || connection.isGoingAway()) {
+        // Run even after GOAWAY (or while the server shuts down): the sender cannot know that a
+        // oneway request crossing the GOAWAY was dropped, so none is; the grace period bounds them.
+        if (op == null) {
             frame.release();
             connection.log.debug("dropping oneway {} on service '{}' from {}: {}", h.operation(), h.service(),
-                    String.valueOf(connection.link.remoteAddress()), op != null ? "shutting down"
-                            : service == null ? notFound(h.service()) : "no such operation");
+                    String.valueOf(connection.link.remoteAddress()),
+                    service == null ? notFound(h.service()) : "no such operation");
             return;
         }
         lane(connection).execute(start(connection, service, op, h, body, compressed, frame, received, true));

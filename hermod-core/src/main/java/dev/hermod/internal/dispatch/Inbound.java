@@ -46,6 +46,8 @@ public final class Inbound {
     final ConcurrentHashMap<Integer, Invocation> invocations = new ConcurrentHashMap<>();
     /** This side sent GOAWAY: refuse new requests. */
     private volatile boolean goingAway;
+    /** See {@link #twoWayTaken()}. I/O thread only. */
+    private long twoWayTaken;
     private volatile boolean closed;
 
     /** Request bytes held: frames not yet decoded, and the estimated decoded size of requests in dispatch. */
@@ -98,7 +100,15 @@ public final class Inbound {
         return goingAway;
     }
 
-    /** Accepts no new requests from now on; returns false if that was already so. */
+    /**
+     * The two-way requests taken into dispatch so far, in the order they arrived: the count a
+     * GOAWAY announces, past which every request is refused. I/O thread only.
+     */
+    public long twoWayTaken() {
+        return twoWayTaken;
+    }
+
+    /** Accepts no new requests from now on; returns false if that was already so. I/O thread only. */
     public boolean goAway() {
         if (goingAway) {
             return false;
@@ -170,6 +180,9 @@ public final class Inbound {
         }
         if ((flags & Wire.FLAG_STREAM) != 0) {
             header = header.withStream();
+        }
+        if ((flags & Wire.FLAG_ONEWAY) == 0 && !goingAway) {
+            twoWayTaken++;
         }
         // A compressed payload stays so until the request runs: decompressing it is decoding.
         dispatch.admit(this, header, body, (flags & Wire.FLAG_ONEWAY) != 0, (flags & Wire.FLAG_COMPRESSED) != 0,

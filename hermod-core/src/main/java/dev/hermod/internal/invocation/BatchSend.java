@@ -168,6 +168,7 @@ final class BatchSend {
         @Override
         public void handedOver(ChannelFuture write) {
             for (Call call : calls()) {
+                connection.handedOver(call);
                 call.write = write;
                 call.markSent();
             }

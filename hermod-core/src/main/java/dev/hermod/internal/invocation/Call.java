@@ -102,6 +102,8 @@ public final class Call implements Invocation.Child {
     volatile io.netty.util.concurrent.Future<?> write;
     volatile RpcConnection connection;
     volatile int requestId;
+    /** Its place among the two-way requests handed to its connection, from 1; 0 until handed over. */
+    volatile long sequence;
     /** Receives progress reports; set for asynchronous invocations only. */
     volatile AsyncResultImpl<?> result;
     /** The streams the call sends and receives (PROTOCOL.md section 26); null if it has none. */
@@ -469,6 +471,7 @@ public final class Call implements Invocation.Child {
             int next = ((handover >>> ATTEMPT_SHIFT) + 1) << ATTEMPT_SHIFT;
             handover = next | UNSENT; // the old attempt's frame can no longer claim it
             connection = null;
+            sequence = 0;
             write = null;
             queued = null;
             requestId = 0;

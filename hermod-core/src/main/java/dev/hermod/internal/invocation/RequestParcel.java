@@ -37,6 +37,7 @@ final class RequestParcel implements Backlog.Parcel {
 
     @Override
     public void handedOver(ChannelFuture write) {
+        connection.handedOver(call);
         call.write = write;
         call.markSent();
         if (call.oneway) {

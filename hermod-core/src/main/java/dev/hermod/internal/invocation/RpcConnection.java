@@ -61,6 +61,15 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     private final AtomicInteger nextId = new AtomicInteger();
     /** The peer sent GOAWAY: start no new calls, close once ours are answered. */
     private volatile boolean draining;
+    /**
+     * Two-way requests handed to the transport so far; each call's {@link Call#sequence} is its
+     * place in this count. Guarded by the backlog's lock, under which hand-overs happen.
+     */
+    private long handedTwoWay;
+    /** How many two-way requests the peer's GOAWAY said it took; -1 until it says. */
+    private volatile long peerTook = -1;
+    /** When a call last started or a request or reply last arrived, for the inactivity timeout. */
+    private volatile long lastUsed = System.nanoTime();
     private volatile boolean closed;
     /** The peer's requests on this connection, as the dispatch serves them. */
     private final Inbound inbound;
@@ -216,6 +225,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         if (call.isDone()) {
             return; // expired or canceled while waiting for the connection
         }
+        lastUsed = System.nanoTime();
         int attempt = call.attempt();
         call.connection = this;
         if (call.streams != null && !link.peerStreams()) {
@@ -387,6 +397,9 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
 
     @Override
     public void onFrame(Link link, int type, int flags, ByteBuf body) {
+        if (type != Wire.GOAWAY) {
+            lastUsed = System.nanoTime();
+        }
         switch (type) {
             case Wire.REPLY:
                 onReply(body, (flags & Wire.FLAG_COMPRESSED) != 0);
@@ -504,6 +517,10 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     }
 
     private void onGoAway(Frames.GoAway goAway) {
+        if (goAway.taken() >= 0) {
+            peerTook = goAway.taken();
+            refuseBeyond(goAway.taken());
+        }
         drain();
         if (goAway.status() == Status.PROTOCOL_ERROR) {
             link.recordCause(Failures.protocol("the peer " + link.remoteAddress()
@@ -516,13 +533,44 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     }
 
     /**
-     * Tells the peer with a GOAWAY frame that this side accepts no new requests here; requests
-     * that still arrive are refused as unprocessed. The peer closes the connection once its calls
-     * are answered; the owner closes it at the latest when its grace period ends.
+     * The peer took only the first {@code taken} two-way requests: the later ones, already sent,
+     * will be refused unrun, so they fail now as unprocessed (and may be sent again elsewhere)
+     * rather than wait for the refusal. I/O thread.
+     */
+    private void refuseBeyond(long taken) {
+        for (Call call : List.copyOf(pending.values())) {
+            if (call.sequence > taken && pending.remove(call.requestId, call)) {
+                owner.onCallDone(this);
+                call.fail(Failures.connection(link.remoteAddress() + " is going away and did not take "
+                        + call.describe(), null, true));
+            }
+        }
+    }
+
+    /** Numbers a two-way request as it is handed to the transport; called under the backlog's lock. */
+    void handedOver(Call call) {
+        if (!call.oneway) {
+            call.sequence = ++handedTwoWay;
+        }
+    }
+
+    /**
+     * Tells the peer with a GOAWAY frame that this side accepts no new requests here, and how
+     * many two-way requests it took; later ones are refused as unprocessed. The peer closes the
+     * connection once its calls are answered; the owner closes it at the latest when its grace
+     * period ends. Any thread: decided on the I/O thread, where requests are taken.
      */
     public void goAway(String reason) {
+        if (!link.eventLoop().inEventLoop()) {
+            try {
+                link.eventLoop().execute(() -> goAway(reason));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the I/O thread has stopped, and the connection with it
+            }
+            return;
+        }
         if (inbound.goAway()) {
-            link.goAway(Status.UNAVAILABLE, reason);
+            link.goAway(Status.UNAVAILABLE, reason, inbound.twoWayTaken());
         }
     }
 
@@ -541,8 +589,11 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
 
     private void closeIfDrained() {
         if (draining && pending.isEmpty() && inbound.inFlight() == 0 && link.isOpen()) {
-            link.close(Failures.connection("connection to " + link.remoteAddress()
-                    + " closed after draining", null, true));
+            // After what was handed over: oneway requests already given to the link still go out,
+            // and any offered later fail as never sent (and may be sent again elsewhere).
+            RpcException drained = Failures.connection("connection to " + link.remoteAddress()
+                    + " closed after draining", null, true);
+            backlog.closeAfterHandedOver(drained, () -> link.closeAfterWrites(drained));
         }
     }
 
@@ -557,9 +608,65 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         for (Call call : calls) {
             // Not written whole: the server cannot have read it. The write is done by now if it
             // succeeded, since the link reports its close after completing its writes.
-            call.fail(call.isWritten() ? cause : Exceptions.unsent(cause));
+            call.fail(call.isWritten() && !beyondTaken(call) ? cause : Exceptions.unsent(cause));
         }
         owner.onClosed(this, cause);
+    }
+
+    /**
+     * Closes the connection gracefully once it has been unused for {@code idle}: no call either
+     * way in flight, none started or arriving for that long, and no object reference across it
+     * (a callback session is never cut for quiet). A client closes it; a server sends GOAWAY, so
+     * that the client closes it, and closes it itself if the client has not after one more
+     * {@code idle} (Ice's inactivity timeout). Zero: never.
+     */
+    public void closeWhenUnused(java.time.Duration idle, boolean sayGoAway) {
+        long nanos = java.util.concurrent.TimeUnit.NANOSECONDS.convert(idle);
+        if (nanos > 0) {
+            checkUnusedLater(nanos, sayGoAway);
+        }
+    }
+
+    private void checkUnusedLater(long idleNanos, boolean sayGoAway) {
+        try {
+            link.eventLoop().schedule(() -> checkUnused(idleNanos, sayGoAway), Math.max(idleNanos / 4, 1_000_000L),
+                    java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the I/O thread has stopped, and the connection with it
+        }
+    }
+
+    /** On the I/O thread: acts if the connection has been unused for {@code idleNanos}. */
+    private void checkUnused(long idleNanos, boolean sayGoAway) {
+        if (closed || !link.isOpen()) {
+            return;
+        }
+        long now = System.nanoTime();
+        boolean unused = pending.isEmpty() && inbound.inFlight() == 0 && now - lastUsed >= idleNanos
+                && objects.exportCount() + objects.importCount() == 0;
+        if (unused) {
+            String why = "the connection was unused for " + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(idleNanos)
+                    + " ms";
+            if (!sayGoAway) {
+                closeWhenIdle();
+                return;
+            }
+            if (!inbound.isGoingAway()) {
+                goAway(why);
+                lastUsed = now; // the client has one more period to close it
+            } else {
+                link.closeAfterWrites(Failures.connection("connection to " + link.remoteAddress() + " closed: "
+                        + why, null, true));
+                return;
+            }
+        }
+        checkUnusedLater(idleNanos, sayGoAway);
+    }
+
+    /** Whether the peer's GOAWAY said it would not take {@code call}: it cannot have run. */
+    private boolean beyondTaken(Call call) {
+        long took = peerTook;
+        return took >= 0 && call.sequence > took;
     }
 
     @Override

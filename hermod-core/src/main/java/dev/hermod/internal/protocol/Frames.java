@@ -399,22 +399,39 @@ public final class Frames {
 
     // ---- GOAWAY, PING, PONG ----
 
-    /** Builds a GOAWAY frame. */
+    /** Builds a GOAWAY frame without the count of requests taken (after a protocol error). */
     public static ByteBuf goAway(ByteBufAllocator alloc, Status status, String message) {
+        return goAway(alloc, status, message, -1);
+    }
+
+    /**
+     * Builds a GOAWAY frame; {@code taken}, unless negative, is the number of two-way requests
+     * the sender took from this connection: it refuses every later one (PROTOCOL.md section 11).
+     */
+    public static ByteBuf goAway(ByteBufAllocator alloc, Status status, String message, long taken) {
         ByteBuf buf = begin(alloc, 64, Wire.GOAWAY, 0);
         buf.writeShort(status.code());
         Wire.writeStr16(buf, message == null ? "" : message);
+        if (taken >= 0) {
+            buf.writeInt((int) taken);
+        }
         return end(buf);
     }
 
-    /** The body of a GOAWAY frame. */
-    public record GoAway(Status status, String message) {}
+    /**
+     * The body of a GOAWAY frame.
+     *
+     * @param taken how many two-way requests the sender took, or -1 if it did not say
+     */
+    public record GoAway(Status status, String message, long taken) {}
 
     /** Reads a GOAWAY body. */
     public static GoAway readGoAway(ByteBuf body) {
         Wire.need(body, 2, "GOAWAY status");
         Status status = Status.fromCode(body.readUnsignedShort());
-        return new GoAway(status, Wire.readStr16(body));
+        String message = Wire.readStr16(body);
+        long taken = body.readableBytes() >= 4 ? body.readUnsignedInt() : -1;
+        return new GoAway(status, message, taken);
     }
 
     /** A SETTINGS frame announcing this side's maximum frame size. */

@@ -410,8 +410,23 @@ public final class Link implements Backlog.Outlet {
     }
 
     /** Sends a GOAWAY frame: this side will accept no new requests on this link. */
-    public void goAway(dev.hermod.Status status, String message) {
-        send(Frames.goAway(alloc(), status, message));
+    public void goAway(dev.hermod.Status status, String message, long taken) {
+        send(Frames.goAway(alloc(), status, message, taken));
+    }
+
+    /**
+     * Closes the link once every frame handed to it before has been written: a graceful close,
+     * for a connection with nothing left in flight. Calls still pending fail with {@code cause}.
+     */
+    public void closeAfterWrites(RpcException cause) {
+        recordCause(cause);
+        try {
+            // A task, so that it runs after the writes other threads queued before it.
+            channel.eventLoop().execute(() -> channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+                    .addListener(ChannelFutureListener.CLOSE));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            channel.close();
+        }
     }
 
     /**

@@ -331,6 +331,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
             if (failure != null) {
                 opened.completeExceptionally(failure);
             } else {
+                made.get().closeWhenUnused(config.healing().idleTimeout(), false);
                 if (events != null) {
                     events.stateChanged(made.get(), dev.hermod.Connection.State.OPEN);
                 }

@@ -172,6 +172,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
     private void installLink(io.netty.channel.Channel ch, Link.Settings settings) {
         Link.install(ch, settings, link -> {
             RpcConnection c = new RpcConnection(link, dispatch, this, Long.MAX_VALUE, peer);
+            c.closeWhenUnused(config.idleTimeout(), true);
             connections.add(c);
             if (state != RUNNING) {
                 // Accepted while shutting down: after its preamble, tell it to go away too.

@@ -80,6 +80,8 @@ public final class Backlog {
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     /** Guarded by this. */
     private long bytes;
+    /** Closing: nothing more is handed over. Guarded by this. */
+    private Throwable closing;
 
     /**
      * @param outlet where frames are written
@@ -110,9 +112,13 @@ public final class Backlog {
     public Object offer(ByteBuf frame, Parcel parcel, boolean mayRefuse, long extraCost) {
         Held h = new Held(frame, parcel, extraCost);
         boolean handedNow;
+        Throwable closed;
         synchronized (this) {
-            handedNow = held.isEmpty() && outlet.isWritable();
-            if (handedNow) {
+            closed = closing;
+            handedNow = closed == null && held.isEmpty() && outlet.isWritable();
+            if (closed != null) {
+                h.waiting = false; // reported below, as a frame dropped at close
+            } else if (handedNow) {
                 handOver(h);
             } else if (!mayRefuse || bytes + h.length <= limit) {
                 held.add(h);
@@ -123,8 +129,27 @@ public final class Backlog {
                 return REFUSED;
             }
         }
+        if (closed != null) {
+            frame.release();
+            parcel.written(outlet.failedWrite(closed)); // fails what it carried, as never sent
+            return null;
+        }
         parcel.claimed();
         return null;
+    }
+
+    /**
+     * Hands nothing more over: frames offered from now on fail as never written, with
+     * {@code cause}. Runs {@code close} under the lock, so that it follows every hand-over made
+     * so far; it must queue the close behind the writes already queued.
+     */
+    public void closeAfterHandedOver(Throwable cause, Runnable close) {
+        synchronized (this) {
+            if (closing == null) {
+                closing = cause;
+            }
+            close.run();
+        }
     }
 
     /** What {@link #offer} returns for a refused frame. */

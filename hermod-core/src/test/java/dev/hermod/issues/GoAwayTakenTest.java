@@ -1,0 +1,87 @@
+package dev.hermod.issues;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.hermod.Client;
+import dev.hermod.ConnectionException;
+import dev.hermod.Employees;
+import dev.hermod.Hermod;
+import java.io.DataInputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 11's known limit, closed by issue 14 item 4: a request written to a server that goes away
+ * and closes the connection without reading it used to be reported as processed. A GOAWAY that
+ * says how many two-way requests the server took (PROTOCOL.md section 11) makes it exact.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+final class GoAwayTakenTest {
+
+    @Test
+    void call_serverGoesAwayWithoutTakingIt_failsUnprocessed() throws Exception {
+        Throwable t = callAgainst(goAway(0));
+        assertThat(t).isInstanceOf(ConnectionException.class);
+        assertThat(((ConnectionException) t).isUnprocessed()).as("the server said it did not take it").isTrue();
+    }
+
+    @Test
+    void call_serverGoesAwayWithoutSaying_mayHaveRun() throws Exception {
+        Throwable t = callAgainst(goAway(-1));
+        assertThat(t).isInstanceOf(ConnectionException.class);
+        assertThat(((ConnectionException) t).isUnprocessed()).as("nothing says it was not run").isFalse();
+    }
+
+    /**
+     * Makes one call, without retries, against a raw server that reads its request, answers it
+     * with {@code goAway}, then closes the connection without a reply; returns the call's failure.
+     */
+    private static Throwable callAgainst(byte[] goAway) throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
+                try (Socket s = listener.accept()) {
+                    DataInputStream in = new DataInputStream(s.getInputStream());
+                    OutputStream out = s.getOutputStream();
+                    in.readFully(new byte[8]); // the client's preamble
+                    in.readFully(new byte[in.readInt()]); // its SETTINGS
+                    out.write(new byte[] {'H', 'R', 'M', 'D', 0, 1, 0, 0});
+                    out.flush();
+                    in.readFully(new byte[in.readInt()]); // the request
+                    out.write(goAway);
+                    out.flush();
+                    Thread.sleep(200);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (Client client = Hermod.client().target("tcp://127.0.0.1:" + listener.getLocalPort())
+                    .maxAttempts(1).build()) {
+                Employees e = client.proxy(Employees.class, "employees");
+                Throwable t = catchThrowable(() -> e.getName(99));
+                served.get(30, TimeUnit.SECONDS);
+                return t;
+            }
+        }
+    }
+
+    /** A GOAWAY with status 4; with the taken field unless {@code taken} is negative. */
+    private static byte[] goAway(long taken) {
+        byte[] message = "bye".getBytes(StandardCharsets.UTF_8);
+        int bodyLength = 2 + 2 + message.length + (taken >= 0 ? 4 : 0);
+        ByteBuffer b = ByteBuffer.allocate(6 + bodyLength).putInt(2 + bodyLength).put((byte) 8).put((byte) 0)
+                .putShort((short) 4).putShort((short) message.length).put(message);
+        if (taken >= 0) {
+            b.putInt((int) taken);
+        }
+        return b.array();
+    }
+}
