@@ -49,7 +49,8 @@ public final class Retries {
      * @param retried whether the call was re-sent before (it paid the budget then)
      */
     long delayNanos(Call call, RpcException failure, boolean reached, int attempts, boolean retried, Invoker inv) {
-        if (failure.status() != Status.UNAVAILABLE || failure instanceof dev.hermod.ProtocolException) {
+        if (failure.status() != Status.UNAVAILABLE || failure instanceof dev.hermod.ProtocolException
+                || call.operation().streaming() != null) { // a stream's items cannot be sent again
             return -1;
         }
         if (!failure.isUnprocessed() && !call.operation().isIdempotent()) {
