@@ -198,6 +198,7 @@ public interface Client extends AutoCloseable {
     final class Builder {
         private URI target;
         private Codec codec;
+        private PayloadLimits payloadLimits;
         private Duration callTimeout = Duration.ofSeconds(30);
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration heartbeatInterval = Duration.ofSeconds(10);
@@ -615,6 +616,21 @@ public interface Client extends AutoCloseable {
         }
 
         /**
+         * Sets what one received payload (a result, or the arguments of a call to an object this
+         * client exported) may make the default codec build ({@link PayloadLimits}); a result
+         * beyond them fails its call with {@link Status#RESOURCE_EXHAUSTED}. Default:
+         * {@link PayloadLimits#defaults()}.
+         *
+         * @param limits the limits
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder payloadLimits(PayloadLimits limits) {
+            this.payloadLimits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
          * Sets how this client speaks TLS to its {@code tls://} target: whom it trusts, whether it
          * checks the server's host name (it does by default), its own certificate for mutual TLS
          * ({@link Tls}). Default for a {@code tls://} target: the JDK's trusted authorities, host
@@ -665,7 +681,11 @@ public interface Client extends AutoCloseable {
             if (max < connections) {
                 throw new IllegalStateException("maxConnections (" + max + ") is below connections (" + connections + ")");
             }
-            return Engine.get().newClient(new ClientConfig(target, codec, callTimeout, connectTimeout,
+            if (payloadLimits != null && codec != null) {
+                throw new IllegalStateException("payloadLimits apply to the default codec; this client has codec(...)");
+            }
+            return Engine.get().newClient(new ClientConfig(target,
+                    payloadLimits != null ? Engine.get().defaultCodec(payloadLimits) : codec, callTimeout, connectTimeout,
                     heartbeatInterval, maxFrameSize, ioThreads, callbackExecutor,
                     Math.min(batchFlushSize, maxFrameSize), maxQueuedBytes, connections, max,
                     maxOutstandingPerConnection, dispatchExecutor, manualServing, compression, minReadRate, readGrace,

@@ -132,6 +132,7 @@ public interface Server extends AutoCloseable {
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int maxConnections = 10_000;
         private int maxConnectionsPerAddress = 1_000;
+        private PayloadLimits payloadLimits;
 
         Builder() {}
 
@@ -471,7 +472,7 @@ public interface Server extends AutoCloseable {
          * @return this builder
          */
         public Builder maxRequestBytesPerConnection(long bytes) {
-            this.maxRequestBytesPerConnection = positive(bytes, "maxRequestBytesPerConnection");
+            this.maxRequestBytesPerConnection = Targets.positive(bytes, "maxRequestBytesPerConnection");
             return this;
         }
 
@@ -486,7 +487,7 @@ public interface Server extends AutoCloseable {
          * @return this builder
          */
         public Builder maxRequestBytes(long bytes) {
-            this.maxRequestBytes = positive(bytes, "maxRequestBytes");
+            this.maxRequestBytes = Targets.positive(bytes, "maxRequestBytes");
             return this;
         }
 
@@ -499,7 +500,7 @@ public interface Server extends AutoCloseable {
          * @return this builder
          */
         public Builder maxReplyBytesPerConnection(long bytes) {
-            this.maxReplyBytesPerConnection = positive(bytes, "maxReplyBytesPerConnection");
+            this.maxReplyBytesPerConnection = Targets.positive(bytes, "maxReplyBytesPerConnection");
             return this;
         }
 
@@ -513,7 +514,7 @@ public interface Server extends AutoCloseable {
          * @return this builder
          */
         public Builder maxReplyBytes(long bytes) {
-            this.maxReplyBytes = positive(bytes, "maxReplyBytes");
+            this.maxReplyBytes = Targets.positive(bytes, "maxReplyBytes");
             return this;
         }
 
@@ -657,11 +658,19 @@ public interface Server extends AutoCloseable {
             return this;
         }
 
-        private static long positive(long bytes, String what) {
-            if (bytes < 1) {
-                throw new IllegalArgumentException(what + " must be positive: " + bytes);
-            }
-            return bytes;
+        /**
+         * Sets what one received payload may make the default codec build: nesting, string and
+         * collection lengths, map entries, data items and estimated decoded bytes
+         * ({@link PayloadLimits}). A request beyond them fails alone with
+         * {@link Status#RESOURCE_EXHAUSTED}, unprocessed. Default: {@link PayloadLimits#defaults()}.
+         *
+         * @param limits the limits
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder payloadLimits(PayloadLimits limits) {
+            this.payloadLimits = Objects.requireNonNull(limits, "limits");
+            return this;
         }
 
         /**
@@ -690,10 +699,14 @@ public interface Server extends AutoCloseable {
             Map<String, ServerConfig.Service> bound = new LinkedHashMap<>();
             services.forEach((name, b) -> bound.put(name, new ServerConfig.Service(b.contract, b.servant, b.policy)));
             boolean policies = authorizer != null || services.values().stream().anyMatch(b -> b.policy != null);
+            if (payloadLimits != null && codec != null) {
+                throw new IllegalStateException("payloadLimits apply to the default codec; this server has codec(...)");
+            }
             if (policies && authenticator == null) {
                 throw new IllegalStateException("an authorization policy needs an authenticator: set authenticator(...)");
             }
-            return Engine.get().startServer(new ServerConfig(host, port, bound, executor, codec, maxFrameSize,
+            return Engine.get().startServer(new ServerConfig(host, port, bound, executor,
+                    payloadLimits != null ? Engine.get().defaultCodec(payloadLimits) : codec, maxFrameSize,
                     heartbeatInterval, shutdownGracePeriod, sendStackTraces, ioThreads, callTimeout,
                     new ServerConfig.Limits(maxInFlightPerConnection, maxConcurrentCalls,
                             maxConcurrentCallsPerConnection, maxRequestBytesPerConnection,

@@ -33,6 +33,14 @@ final class Targets {
         return d;
     }
 
+    /** Checks a count or size that must be at least 1. */
+    static long positive(long n, String name) {
+        if (n < 1) {
+            throw new IllegalArgumentException(name + " must be positive: " + n);
+        }
+        return n;
+    }
+
     /** Checks a minimum read rate in bytes per second: 0 (none) or more. */
     static int readRate(int bytesPerSecond) {
         if (bytesPerSecond < 0) {

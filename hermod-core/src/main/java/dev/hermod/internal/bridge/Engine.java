@@ -39,6 +39,9 @@ public interface Engine {
     /** The invocation the calling thread is dispatching, or null. */
     Current current();
 
+    /** The default codec (Jackson CBOR) with other payload limits. */
+    dev.hermod.codec.Codec defaultCodec(dev.hermod.PayloadLimits limits);
+
     /** {@code AsyncResult.all}. */
     <T> CompletableFuture<List<T>> all(Collection<? extends AsyncResult<? extends T>> results);
 

@@ -17,13 +17,26 @@ import java.nio.ByteBuffer;
  *
  * <p>Immutable and thread-safe.
  */
-public record DecodeLimits(long maxDecodedBytes, long maxItems, int maxDepth) {
+public record DecodeLimits(long maxDecodedBytes, long maxItems, int maxDepth, long maxStringBytes,
+        long maxCollectionLength, long maxMapEntries) {
+
+    /** One string (text or bytes) may be 16 MiB long by default, ... */
+    public static final long DEFAULT_STRING_BYTES = 16L << 20;
+    /** ... one array or collection hold 1,000,000 elements, and one map 1,000,000 entries. */
+    public static final long DEFAULT_COLLECTION_LENGTH = 1_000_000;
 
     /**
      * The defaults, sized for a 1 GiB heap: a payload may decode to an estimated 64 MiB, hold
-     * 4,000,000 data items, and nest 1,000 deep (Jackson's own nesting limit).
+     * 4,000,000 data items, and nest 1,000 deep (Jackson's own nesting limit); one string may be
+     * 16 MiB, one collection or map hold 1,000,000 elements or entries.
      */
     public static final DecodeLimits DEFAULT = new DecodeLimits(64L << 20, 4_000_000, 1_000);
+
+    /** Limits with the default string, collection and map bounds. */
+    public DecodeLimits(long maxDecodedBytes, long maxItems, int maxDepth) {
+        this(maxDecodedBytes, maxItems, maxDepth, DEFAULT_STRING_BYTES, DEFAULT_COLLECTION_LENGTH,
+                DEFAULT_COLLECTION_LENGTH);
+    }
 
     /** Estimated heap of one map entry: a hash map node and its share of the table. */
     static final int ENTRY = 56;
@@ -37,9 +50,11 @@ public record DecodeLimits(long maxDecodedBytes, long maxItems, int maxDepth) {
     static final int CONTAINER = 48;
 
     public DecodeLimits {
-        if (maxDecodedBytes < 1 || maxItems < 1 || maxDepth < 1) {
+        if (maxDecodedBytes < 1 || maxItems < 1 || maxDepth < 1 || maxStringBytes < 1 || maxCollectionLength < 1
+                || maxMapEntries < 1) {
             throw new IllegalArgumentException("decode limits must be positive: " + maxDecodedBytes + ", "
-                    + maxItems + ", " + maxDepth);
+                    + maxItems + ", " + maxDepth + ", " + maxStringBytes + ", " + maxCollectionLength + ", "
+                    + maxMapEntries);
         }
     }
 
@@ -55,7 +70,8 @@ public record DecodeLimits(long maxDecodedBytes, long maxItems, int maxDepth) {
      * cost more than {@link #MAX_COST_PER_BYTE} per byte.
      */
     public boolean surelyWithin(long length) {
-        return length <= maxItems && length <= maxDepth && length * MAX_COST_PER_BYTE <= maxDecodedBytes;
+        return length <= maxItems && length <= maxDepth && length * MAX_COST_PER_BYTE <= maxDecodedBytes
+                && length <= maxStringBytes && length <= maxCollectionLength && length <= maxMapEntries;
     }
 
     /** A coder that can tell, before decoding, what a payload will cost decoded. */
@@ -111,6 +127,8 @@ public record DecodeLimits(long maxDecodedBytes, long maxItems, int maxDepth) {
         /** Per open container: whether it is a map, and whether its next item is a key. */
         private boolean[] map = new boolean[16];
         private boolean[] keyNext = new boolean[16];
+        /** Per open container: elements (or entries) met so far. */
+        private long[] seen = new long[16];
         private int depth;
 
         Walk(ByteBuffer in, DecodeLimits limits) {
@@ -157,8 +175,14 @@ public record DecodeLimits(long maxDecodedBytes, long maxItems, int maxDepth) {
                 }
                 if (!map[d]) {
                     add(SLOT);
+                    if (++seen[d] > limits.maxCollectionLength()) {
+                        throw new Exceeded("an array holds more than " + limits.maxCollectionLength() + " elements");
+                    }
                 } else if (keyNext[d]) {
                     add(ENTRY); // an entry counts once, when its key is met
+                    if (++seen[d] > limits.maxMapEntries()) {
+                        throw new Exceeded("a map holds more than " + limits.maxMapEntries() + " entries");
+                    }
                 }
                 keyNext[d] = !keyNext[d];
             }
@@ -187,6 +211,7 @@ public record DecodeLimits(long maxDecodedBytes, long maxItems, int maxDepth) {
                     if (arg < 0 || arg > end - at) {
                         return false;
                     }
+                    string(arg);
                     add(major == 2 ? SCALAR + arg : STRING + 2 * arg);
                     at += (int) arg;
                 }
@@ -224,6 +249,7 @@ public record DecodeLimits(long maxDecodedBytes, long maxItems, int maxDepth) {
         /** An indefinite-length byte or text string: definite chunks of the same type up to a break. */
         private boolean chunks(int major) throws Exceeded {
             add(major == 2 ? SCALAR : STRING);
+            long length = 0;
             while (at < end) {
                 int initial = in.get(at++) & 0xFF;
                 if (initial == 0xFF) {
@@ -237,6 +263,8 @@ public record DecodeLimits(long maxDecodedBytes, long maxItems, int maxDepth) {
                 if (n < 0 || n > end - at) {
                     return false;
                 }
+                length += n;
+                string(length);
                 add(major == 2 ? n : 2 * n);
                 at += (int) n;
             }
@@ -251,11 +279,19 @@ public record DecodeLimits(long maxDecodedBytes, long maxItems, int maxDepth) {
                 left = java.util.Arrays.copyOf(left, 2 * depth);
                 map = java.util.Arrays.copyOf(map, 2 * depth);
                 keyNext = java.util.Arrays.copyOf(keyNext, 2 * depth);
+                seen = java.util.Arrays.copyOf(seen, 2 * depth);
             }
+            seen[depth] = 0;
             left[depth] = count;
             map[depth] = isMap;
             keyNext[depth] = true;
             depth++;
+        }
+
+        private void string(long bytes) throws Exceeded {
+            if (bytes > limits.maxStringBytes()) {
+                throw new Exceeded("a string of the payload is longer than " + limits.maxStringBytes() + " bytes");
+            }
         }
 
         private void add(long bytes) throws Exceeded {

@@ -237,6 +237,9 @@ public final class JacksonCodec implements Codec {
                 // (each data item is one, and each container adds its end).
                 .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
                         .maxNestingDepth(limits.maxDepth())
+                        .maxStringLength((int) Math.min(Integer.MAX_VALUE, Math.max(
+                                com.fasterxml.jackson.core.StreamReadConstraints.DEFAULT_MAX_STRING_LEN,
+                                limits.maxStringBytes())))
                         .maxTokenCount(2 * limits.maxItems() + 2)
                         .build())
                 .build();

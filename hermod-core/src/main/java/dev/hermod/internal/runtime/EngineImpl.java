@@ -35,6 +35,13 @@ public final class EngineImpl implements Engine {
     }
 
     @Override
+    public dev.hermod.codec.Codec defaultCodec(dev.hermod.PayloadLimits limits) {
+        return dev.hermod.internal.codec.JacksonCodec.cbor(new dev.hermod.internal.codec.DecodeLimits(
+                limits.maxDecodedBytes(), limits.maxItems(), limits.maxDepth(), limits.maxStringBytes(),
+                limits.maxCollectionLength(), limits.maxMapEntries()));
+    }
+
+    @Override
     public ProxyControl control(Object proxy) {
         return new Control(proxy, ProxyHandler.of(proxy));
     }
