@@ -3,6 +3,8 @@ package dev.hermod;
 import dev.hermod.codec.Codec;
 import dev.hermod.internal.bridge.ClientConfig;
 import dev.hermod.internal.bridge.Engine;
+import dev.hermod.security.Credentials;
+import dev.hermod.security.Tls;
 import dev.hermod.tools.ServiceDescription;
 import java.net.URI;
 import java.time.Duration;

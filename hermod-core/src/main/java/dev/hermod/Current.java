@@ -1,6 +1,7 @@
 package dev.hermod;
 
 import dev.hermod.internal.bridge.Engine;
+import dev.hermod.security.Authenticator;
 import dev.hermod.tools.ServantOf;
 import java.net.SocketAddress;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.hermod;
 
+import dev.hermod.security.Authenticator;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,8 @@
 package dev.hermod;
 
+import dev.hermod.security.Authenticator;
+import dev.hermod.security.Authorizer;
+import dev.hermod.security.Credentials;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The module exports the API, the codec SPI and the tools' package, and nothing internal. */
+/** The module exports the API (with its security package), the codec SPI and the tools' package, and nothing internal. */
 final class ModuleDescriptorTest {
     @Test
     void exports_onlyApiPackages() throws Exception {
@@ -19,7 +19,7 @@ final class ModuleDescriptorTest {
             ModuleDescriptor module = ModuleDescriptor.read(in);
             assertThat(module.name()).isEqualTo("dev.hermod");
             assertThat(module.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
-                    .containsExactlyInAnyOrder("dev.hermod", "dev.hermod.codec", "dev.hermod.tools");
+                    .containsExactlyInAnyOrder("dev.hermod", "dev.hermod.security", "dev.hermod.codec", "dev.hermod.tools");
             assertThat(module.exports()).allSatisfy(e -> assertThat(e.isQualified()).isFalse());
         }
     }

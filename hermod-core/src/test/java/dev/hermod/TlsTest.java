@@ -1,5 +1,7 @@
 package dev.hermod;
 
+import dev.hermod.security.Authenticator;
+import dev.hermod.security.Tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

@@ -3,7 +3,7 @@ package dev.hermod.bench;
 import dev.hermod.Client;
 import dev.hermod.Hermod;
 import dev.hermod.Server;
-import dev.hermod.Tls;
+import dev.hermod.security.Tls;
 import java.io.Writer;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

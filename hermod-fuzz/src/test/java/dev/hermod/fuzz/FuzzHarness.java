@@ -1,7 +1,5 @@
 package dev.hermod.fuzz;
 
-import dev.hermod.Authenticator;
-import dev.hermod.Credentials;
 import dev.hermod.MarshalException;
 import dev.hermod.RpcException;
 import dev.hermod.codec.ValueCoder;
@@ -12,6 +10,8 @@ import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.protocol.PeerLog;
 import dev.hermod.internal.protocol.ProtocolViolation;
 import dev.hermod.internal.protocol.Wire;
+import dev.hermod.security.Authenticator;
+import dev.hermod.security.Credentials;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

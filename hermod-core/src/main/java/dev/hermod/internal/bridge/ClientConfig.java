@@ -13,5 +13,5 @@ public record ClientConfig(URI target, Codec codec, Duration callTimeout, Durati
         Duration heartbeatInterval, int maxFrameSize, int ioThreads, java.util.concurrent.Executor callbackExecutor,
         int batchFlushSize, long maxQueuedBytes, int connections, int maxConnections,
         int maxOutstandingPerConnection, java.util.concurrent.Executor dispatchExecutor, boolean manualServing,
-        boolean compression, int minReadRate, Duration readGrace, dev.hermod.Tls tls,
-        dev.hermod.Credentials credentials, Healing healing) {}
+        boolean compression, int minReadRate, Duration readGrace, dev.hermod.security.Tls tls,
+        dev.hermod.security.Credentials credentials, Healing healing) {}

@@ -17,14 +17,14 @@ public record ServerConfig(String host, int port, Map<String, Service> services,
         boolean compression, Security security, Duration idleTimeout) {
 
     /** A servant to bind, with the contract it is served as and its own authorization policy (or null). */
-    public record Service(Class<?> contract, Object servant, dev.hermod.Authorizer policy) {}
+    public record Service(Class<?> contract, Object servant, dev.hermod.security.Authorizer policy) {}
 
     /**
      * Who may connect and call: TLS, the authenticator and the server-wide policy (each null if
      * not set), and whether unauthenticated clients may describe the services.
      */
-    public record Security(dev.hermod.Tls tls, dev.hermod.Authenticator authenticator,
-            dev.hermod.Authorizer authorizer, boolean describeUnauthenticated) {}
+    public record Security(dev.hermod.security.Tls tls, dev.hermod.security.Authenticator authenticator,
+            dev.hermod.security.Authorizer authorizer, boolean describeUnauthenticated) {}
 
     /**
      * What peers may make the server hold, as set on the builder; 0 where the default applies

@@ -1,7 +1,7 @@
 package dev.hermod.internal.dispatch;
 
-import dev.hermod.Authorizer;
 import dev.hermod.internal.protocol.Link;
+import dev.hermod.security.Authorizer;
 import java.security.Principal;
 import java.util.Map;
 import org.slf4j.Logger;

@@ -1,10 +1,10 @@
 package dev.hermod.internal.protocol;
 
-import dev.hermod.Authenticator;
-import dev.hermod.Credentials;
 import dev.hermod.RpcException;
 import dev.hermod.Status;
 import dev.hermod.internal.bridge.Failures;
+import dev.hermod.security.Authenticator;
+import dev.hermod.security.Credentials;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import java.net.SocketAddress;

@@ -85,8 +85,8 @@ public final class Link implements Backlog.Outlet {
      * @param authExecutor where a server runs its authenticator (never an I/O thread)
      * @param credentials what a client sends to a server that authenticates; null for none
      */
-    public record Handshake(Duration timeout, dev.hermod.Authenticator authenticator,
-            java.util.concurrent.Executor authExecutor, dev.hermod.Credentials credentials) {
+    public record Handshake(Duration timeout, dev.hermod.security.Authenticator authenticator,
+            java.util.concurrent.Executor authExecutor, dev.hermod.security.Credentials credentials) {
         /** 10 seconds, no authentication. */
         public static final Handshake DEFAULT = new Handshake(Duration.ofSeconds(10), null, null, null);
     }

@@ -101,7 +101,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         }
         ServerConfig.Security security = config.security();
         SecureChannels tls = security.tls() == null ? null : SecureChannels.forServer(security.tls());
-        Map<String, dev.hermod.Authorizer> policies = new LinkedHashMap<>();
+        Map<String, dev.hermod.security.Authorizer> policies = new LinkedHashMap<>();
         config.services().forEach((name, s) -> {
             if (s.policy() != null) {
                 policies.put(name, s.policy());

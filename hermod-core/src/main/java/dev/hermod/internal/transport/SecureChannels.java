@@ -1,6 +1,6 @@
 package dev.hermod.internal.transport;
 
-import dev.hermod.Tls;
+import dev.hermod.security.Tls;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.JdkSslContext;

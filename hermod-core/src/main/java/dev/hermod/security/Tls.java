@@ -1,5 +1,7 @@
-package dev.hermod;
+package dev.hermod.security;
 
+import dev.hermod.Server;
+import dev.hermod.Client;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;

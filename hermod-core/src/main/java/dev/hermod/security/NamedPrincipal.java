@@ -1,4 +1,4 @@
-package dev.hermod;
+package dev.hermod.security;
 
 import java.security.Principal;
 

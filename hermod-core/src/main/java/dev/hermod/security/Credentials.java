@@ -1,5 +1,7 @@
-package dev.hermod;
+package dev.hermod.security;
 
+import dev.hermod.Server;
+import dev.hermod.Client;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,9 @@
-package dev.hermod;
+package dev.hermod.security;
 
+import dev.hermod.Current;
+import dev.hermod.Status;
+import dev.hermod.Server;
+import dev.hermod.Client;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;

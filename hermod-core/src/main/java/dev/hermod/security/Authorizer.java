@@ -1,5 +1,8 @@
-package dev.hermod;
+package dev.hermod.security;
 
+import dev.hermod.Current;
+import dev.hermod.Status;
+import dev.hermod.Server;
 import java.security.Principal;
 
 /**
