@@ -57,7 +57,7 @@ final class CompanionWriter {
         this.names = new TypeNames(elements, elements.getModuleOf(contract), packageName, simpleName);
     }
 
-    String write(List<RemoteProcessor.Operation> operations) {
+    String write(List<Operation> operations) {
         String contractName = names.name(contract);
         String handle = names.name(kind == Kind.CLIENT ? asyncResult
                 : elements.getTypeElement(Declarations.COMPLETION_STAGE));
@@ -99,7 +99,7 @@ final class CompanionWriter {
         return Declarations.file(packageName, names, head, body);
     }
 
-    private void method(StringBuilder out, RemoteProcessor.Operation op, String handle) {
+    private void method(StringBuilder out, Operation op, String handle) {
         ExecutableElement method = op.method();
         // A servant method declares the operation's exceptions, so its @throws tags stay as written.
         out.append(DocComments.render(elements, method, Declarations.INDENT, kind == Kind.CLIENT));
@@ -131,7 +131,7 @@ final class CompanionWriter {
      * closest common superclass; {@code AsyncResult<T>} only in the odd case of a checked exception
      * that is not an {@code Exception}, which no type parameter of the family can hold.
      */
-    private String typedResult(String value, RemoteProcessor.Operation op) {
+    private String typedResult(String value, Operation op) {
         List<TypeMirror> checked = Declarations.checkedExceptions(elements, types, op.type().getThrownTypes());
         TypeMirror exception = elements.getTypeElement("java.lang.Exception").asType();
         for (TypeMirror t : checked) {

@@ -98,7 +98,7 @@ final class Declarations {
     }
 
     /** Each parameter of an operation as {@code Type name}, a trailing varargs parameter kept as such. */
-    static List<String> parameters(TypeNames names, RemoteProcessor.Operation op) {
+    static List<String> parameters(TypeNames names, Operation op) {
         ExecutableElement method = op.method();
         List<String> params = new ArrayList<>();
         List<? extends TypeMirror> paramTypes = op.type().getParameterTypes();

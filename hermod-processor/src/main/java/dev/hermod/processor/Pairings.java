@@ -42,15 +42,15 @@ import javax.tools.Diagnostic;
  * thread-safe, like the processor that owns it.
  */
 final class Pairings {
-    private final RemoteProcessor processor;
+    private final Operations finder;
     private final Elements elements;
     private final Types types;
     private final Messager messager;
     /** Interfaces to check in the next round, by qualified name, with their module ("" if unnamed). */
     private final Map<String, String> deferred = new LinkedHashMap<>();
 
-    Pairings(RemoteProcessor processor, Elements elements, Types types, Messager messager) {
-        this.processor = processor;
+    Pairings(Operations finder, Elements elements, Types types, Messager messager) {
+        this.finder = finder;
         this.elements = elements;
         this.types = types;
         this.messager = messager;
@@ -103,24 +103,24 @@ final class Pairings {
                     + contract.getQualifiedName() + ", which is not annotated @Remote");
             return;
         }
-        List<RemoteProcessor.Operation> operations = processor.operations(contract, false);
+        List<Operation> operations = finder.of(contract, false);
         if (operations == null) {
             return; // the contract's own error is reported where it is compiled, or at run time
         }
-        Map<String, RemoteProcessor.Operation> byName = new LinkedHashMap<>();
-        for (RemoteProcessor.Operation op : operations) {
+        Map<String, Operation> byName = new LinkedHashMap<>();
+        for (Operation op : operations) {
             byName.put(op.method().getSimpleName().toString(), op);
         }
         Set<String> answered = new LinkedHashSet<>(); // names the companion has a method for
-        for (List<RemoteProcessor.Operation> methods : processor.members(companion).values()) {
-            for (RemoteProcessor.Operation method : methods) {
-                RemoteProcessor.Operation op = byName.get(method.method().getSimpleName().toString());
+        for (List<Operation> methods : finder.members(companion).values()) {
+            for (Operation method : methods) {
+                Operation op = byName.get(method.method().getSimpleName().toString());
                 checkMethod(companion, contract, method, op, servant);
                 answered.add(method.method().getSimpleName().toString()); // wrong or right, not missing
             }
         }
         if (servant) {
-            for (RemoteProcessor.Operation op : operations) {
+            for (Operation op : operations) {
                 if (!answered.contains(op.method().getSimpleName().toString())) {
                     error(companion, companion.getSimpleName() + " has no method for operation "
                             + op.describe() + ": a servant companion answers every operation of "
@@ -131,8 +131,8 @@ final class Pairings {
     }
 
     /** Reports why a method of the companion does not match the operation of its name, if it does not. */
-    private void checkMethod(TypeElement companion, TypeElement contract, RemoteProcessor.Operation method,
-            RemoteProcessor.Operation op, boolean servant) {
+    private void checkMethod(TypeElement companion, TypeElement contract, Operation method,
+            Operation op, boolean servant) {
         String what = companion.getSimpleName() + "." + describe(method);
         if (op == null) {
             report(companion, method, what + " matches no operation of " + contract.getSimpleName()
@@ -190,8 +190,8 @@ final class Pairings {
      * those type arguments when a caller writes {@code catch} around {@code value()}. The message
      * is the one Hermod gives at run time.
      */
-    private void checkTypedResult(TypeElement companion, RemoteProcessor.Operation method,
-            RemoteProcessor.Operation op, TypeMirror returned, TypeElement asyncResult, String what) {
+    private void checkTypedResult(TypeElement companion, Operation method,
+            Operation op, TypeMirror returned, TypeElement asyncResult, String what) {
         if (asyncResult == null || !(returned instanceof DeclaredType typed)
                 || !typed.asElement().getEnclosingElement().equals(asyncResult) || typed.getTypeArguments().size() < 2) {
             return; // AsyncResult<T>, whose value() throws Exception, or CompletionStage<T>
@@ -228,7 +228,7 @@ final class Pairings {
         return t;
     }
 
-    private boolean sameParameters(RemoteProcessor.Operation a, RemoteProcessor.Operation b) {
+    private boolean sameParameters(Operation a, Operation b) {
         List<? extends TypeMirror> pa = a.type().getParameterTypes();
         List<? extends TypeMirror> pb = b.type().getParameterTypes();
         if (pa.size() != pb.size()) {
@@ -248,9 +248,9 @@ final class Pairings {
 
     /** Whether the interface names a type that does not exist yet (another processor may make it). */
     private boolean unresolved(TypeElement companion) {
-        for (List<RemoteProcessor.Operation> methods : processor.members(companion).values()) {
-            for (RemoteProcessor.Operation m : methods) {
-                if (RemoteProcessor.unresolved(m) != null) {
+        for (List<Operation> methods : finder.members(companion).values()) {
+            for (Operation m : methods) {
+                if (Operations.unresolved(m) != null) {
                     return true;
                 }
             }
@@ -306,7 +306,7 @@ final class Pairings {
     }
 
     /** {@code fetch(int)}: the method with its parameter types as the companion declares them. */
-    private static String describe(RemoteProcessor.Operation method) {
+    private static String describe(Operation method) {
         String full = method.describe();
         return full.substring(full.indexOf('.') + 1);
     }
@@ -317,7 +317,7 @@ final class Pairings {
     }
 
     /** Reports on the method when the companion declares it, else on the companion. */
-    private void report(TypeElement companion, RemoteProcessor.Operation method, String message) {
+    private void report(TypeElement companion, Operation method, String message) {
         error(method.method().getEnclosingElement().equals(companion) ? method.method() : companion, message);
     }
 

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.Filer;
 import javax.annotation.processing.FilerException;
@@ -20,17 +19,9 @@ import javax.annotation.processing.SupportedAnnotationTypes;
 import javax.lang.model.SourceVersion;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
-import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.ModuleElement;
 import javax.lang.model.element.TypeElement;
-import javax.lang.model.element.VariableElement;
-import javax.lang.model.type.ArrayType;
-import javax.lang.model.type.DeclaredType;
-import javax.lang.model.type.ExecutableType;
-import javax.lang.model.type.TypeKind;
-import javax.lang.model.type.TypeMirror;
-import javax.lang.model.type.WildcardType;
 import javax.lang.model.util.ElementFilter;
 import javax.lang.model.util.Elements;
 import javax.lang.model.util.Types;
@@ -93,6 +84,8 @@ public final class RemoteProcessor extends AbstractProcessor {
     private final Set<String> generatedHere = new HashSet<>();
     /** Checks hand-written companions against their contracts; created by init. */
     private Pairings pairings;
+    /** Finds contracts' operations; created by init. */
+    private Operations operations;
 
     private Elements elements;
     private Types types;
@@ -109,7 +102,8 @@ public final class RemoteProcessor extends AbstractProcessor {
         types = env.getTypeUtils();
         filer = env.getFiler();
         messager = env.getMessager();
-        pairings = new Pairings(this, elements, types, messager);
+        operations = new Operations(elements, types, messager);
+        pairings = new Pairings(operations, elements, types, messager);
     }
 
     @Override
@@ -186,17 +180,17 @@ public final class RemoteProcessor extends AbstractProcessor {
         if (!isSupportedContract(contract)) {
             return;
         }
-        String unresolved = unresolvedSupertype(contract, new HashSet<>());
+        String unresolved = operations.unresolvedSupertype(contract);
         if (unresolved != null) {
             defer(contract, "its super-interface " + unresolved + " cannot be resolved");
             return;
         }
-        List<Operation> operations = operations(contract);
-        if (operations == null) {
+        List<Operation> ops = operations.of(contract, true);
+        if (ops == null) {
             return;
         }
-        for (Operation op : operations) {
-            String missing = unresolved(op);
+        for (Operation op : ops) {
+            String missing = Operations.unresolved(op);
             if (missing != null) {
                 defer(contract, "type " + missing + " in " + op.describe() + " cannot be resolved");
                 return;
@@ -219,7 +213,7 @@ public final class RemoteProcessor extends AbstractProcessor {
         TypeElement generated = generatedAnnotationVisible(contract) ? typeElement(module, GENERATED) : null;
         CompanionWriter writer = new CompanionWriter(elements, types, contract, packageName, simpleName,
                 asyncResult, companionOf, generated, CompanionWriter.Kind.CLIENT);
-        write(contract, qualifiedName, writer.write(operations), "the asynchronous companion");
+        write(contract, qualifiedName, writer.write(ops), "the asynchronous companion");
         TypeElement servantOf = typeElement(module, SERVANT_OF);
         if (servantOf == null) {
             messager.printMessage(Diagnostic.Kind.WARNING, "the servant companion of " + contract.getSimpleName()
@@ -231,7 +225,7 @@ public final class RemoteProcessor extends AbstractProcessor {
         CompanionWriter servant = new CompanionWriter(elements, types, contract, packageName, servantName,
                 asyncResult, servantOf, generated, CompanionWriter.Kind.SERVANT);
         write(contract, packageName.isEmpty() ? servantName : packageName + "." + servantName,
-                servant.write(operations), "the servant companion");
+                servant.write(ops), "the servant companion");
     }
 
     /** Writes one generated source file, whose only originating element is the contract. */
@@ -269,232 +263,6 @@ public final class RemoteProcessor extends AbstractProcessor {
             }
         }
         return ok;
-    }
-
-    /**
-     * The contract's remote operations in a stable order (its own in declaration order, then
-     * inherited ones, depth-first along the {@code extends} clauses), or null after reporting an
-     * error.
-     */
-    private List<Operation> operations(TypeElement contract) {
-        return operations(contract, true);
-    }
-
-    /**
-     * The contract's remote operations, as {@link #operations(TypeElement)}; or null if it has an
-     * error, reported only when {@code report} is set (a contract is reported where it is
-     * processed, not again where a companion names it).
-     */
-    List<Operation> operations(TypeElement contract, boolean report) {
-        List<Operation> operations = new ArrayList<>();
-        boolean ok = true;
-        for (Map.Entry<String, List<Operation>> e : members(contract).entrySet()) {
-            Operation op = single(contract, e.getKey(), e.getValue(), report);
-            if (op == null) {
-                ok = false;
-                continue;
-            }
-            if (!op.method().getTypeParameters().isEmpty()) {
-                if (report) {
-                    report(contract, op.method(), "generic method '" + e.getKey() + "' cannot be a remote"
-                            + " operation: Hermod carries values by their declared types, so declare concrete"
-                            + " types (" + op.describe() + ")");
-                }
-                ok = false;
-                continue;
-            }
-            operations.add(op);
-        }
-        return ok ? operations : null;
-    }
-
-    /**
-     * The abstract methods of an interface that would be remote operations, by name, each with
-     * its type as a member of the interface: {@code default}, {@code static} and redeclared
-     * {@code Object} methods are left out.
-     */
-    Map<String, List<Operation>> members(TypeElement type) {
-        List<ExecutableElement> visible = new ArrayList<>();
-        collectVisibleMethods(type, type, visible, new HashSet<>());
-        DeclaredType site = (DeclaredType) type.asType();
-        Map<String, List<Operation>> byName = new LinkedHashMap<>();
-        for (ExecutableElement m : visible) {
-            Set<Modifier> modifiers = m.getModifiers();
-            if (!modifiers.contains(Modifier.ABSTRACT) || modifiers.contains(Modifier.STATIC)
-                    || m.isDefault() || redeclaresObjectMethod(m)) {
-                continue;
-            }
-            ExecutableType member = (ExecutableType) types.asMemberOf(site, m);
-            byName.computeIfAbsent(m.getSimpleName().toString(), k -> new ArrayList<>())
-                    .add(new Operation(m, member));
-        }
-        return byName;
-    }
-
-    /**
-     * Adds the methods of {@code type} and its super-interfaces that are members of the contract:
-     * a method overridden by one already collected is left out, and one that overrides a collected
-     * method replaces it.
-     */
-    private void collectVisibleMethods(TypeElement contract, TypeElement type, List<ExecutableElement> out,
-            Set<TypeElement> visited) {
-        if (!visited.add(type)) {
-            return;
-        }
-        for (ExecutableElement m : ElementFilter.methodsIn(type.getEnclosedElements())) {
-            if (m.getModifiers().contains(Modifier.STATIC) || m.getModifiers().contains(Modifier.PRIVATE)) {
-                continue; // not inherited, never an operation
-            }
-            boolean hidden = false;
-            for (ExecutableElement seen : out) {
-                if (elements.overrides(seen, m, contract)) {
-                    hidden = true;
-                    break;
-                }
-            }
-            if (hidden) {
-                continue;
-            }
-            out.removeIf(seen -> elements.overrides(m, seen, contract));
-            out.add(m);
-        }
-        for (TypeMirror parent : type.getInterfaces()) {
-            if (parent.getKind() == TypeKind.DECLARED) {
-                collectVisibleMethods(contract, (TypeElement) types.asElement(parent), out, visited);
-            }
-        }
-    }
-
-    /**
-     * The one operation behind a name. Methods of one name inherited from unrelated super-interfaces
-     * with the same parameter types are one method in Java, so one operation; any other pair is an
-     * overload, which Hermod cannot tell apart on the wire.
-     */
-    private Operation single(TypeElement contract, String name, List<Operation> candidates, boolean report) {
-        Operation first = candidates.get(0);
-        for (Operation other : candidates.subList(1, candidates.size())) {
-            if (!sameErasedParameters(first.type(), other.type())) {
-                if (!report) {
-                    return null;
-                }
-                StringBuilder all = new StringBuilder();
-                for (Operation c : candidates) {
-                    all.append(all.length() == 0 ? "" : ", ").append(c.describe());
-                }
-                // The contract's own second declaration, else its only one, else the contract.
-                List<Operation> own = candidates.stream()
-                        .filter(c -> c.method().getEnclosingElement().equals(contract))
-                        .collect(Collectors.toList());
-                Operation culprit = own.isEmpty() ? other : own.get(Math.min(1, own.size() - 1));
-                report(contract, culprit.method(), "overloaded operation name '" + name + "': Hermod"
-                        + " identifies operations by name, so each must be unique; rename one of " + all);
-                return null;
-            }
-        }
-        // Override-equivalent: the most specific result type is the member's.
-        for (Operation c : candidates) {
-            boolean mostSpecific = true;
-            for (Operation other : candidates) {
-                if (!types.isSubtype(c.type().getReturnType(), other.type().getReturnType())) {
-                    mostSpecific = false;
-                    break;
-                }
-            }
-            if (mostSpecific) {
-                return c;
-            }
-        }
-        return first;
-    }
-
-    private boolean sameErasedParameters(ExecutableType a, ExecutableType b) {
-        List<? extends TypeMirror> pa = a.getParameterTypes();
-        List<? extends TypeMirror> pb = b.getParameterTypes();
-        if (pa.size() != pb.size()) {
-            return false;
-        }
-        for (int i = 0; i < pa.size(); i++) {
-            if (!types.isSameType(types.erasure(pa.get(i)), types.erasure(pb.get(i)))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** {@code equals}, {@code hashCode}, {@code toString} and friends are answered locally. */
-    private boolean redeclaresObjectMethod(ExecutableElement m) {
-        TypeElement object = elements.getTypeElement("java.lang.Object");
-        for (ExecutableElement o : ElementFilter.methodsIn(object.getEnclosedElements())) {
-            if (!o.getModifiers().contains(Modifier.PUBLIC) || !o.getSimpleName().equals(m.getSimpleName())
-                    || o.getParameters().size() != m.getParameters().size()) {
-                continue;
-            }
-            boolean same = true;
-            for (int i = 0; i < o.getParameters().size(); i++) {
-                TypeMirror a = types.erasure(o.getParameters().get(i).asType());
-                TypeMirror b = types.erasure(m.getParameters().get(i).asType());
-                if (!types.isSameType(a, b)) {
-                    same = false;
-                    break;
-                }
-            }
-            if (same) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private String unresolvedSupertype(TypeElement type, Set<TypeElement> visited) {
-        if (!visited.add(type)) {
-            return null;
-        }
-        for (TypeMirror parent : type.getInterfaces()) {
-            if (parent.getKind() == TypeKind.ERROR) {
-                return parent.toString();
-            }
-            if (parent.getKind() == TypeKind.DECLARED) {
-                String missing = unresolvedSupertype((TypeElement) types.asElement(parent), visited);
-                if (missing != null) {
-                    return missing;
-                }
-            }
-        }
-        return null;
-    }
-
-    static String unresolved(Operation op) {
-        String missing = unresolved(op.type().getReturnType());
-        for (TypeMirror p : op.type().getParameterTypes()) {
-            if (missing == null) {
-                missing = unresolved(p);
-            }
-        }
-        return missing;
-    }
-
-    /** The first type that does not exist (yet) inside {@code type}, or null. */
-    private static String unresolved(TypeMirror type) {
-        switch (type.getKind()) {
-            case ERROR:
-                return type.toString();
-            case ARRAY:
-                return unresolved(((ArrayType) type).getComponentType());
-            case DECLARED:
-                for (TypeMirror arg : ((DeclaredType) type).getTypeArguments()) {
-                    String missing = unresolved(arg);
-                    if (missing != null) {
-                        return missing;
-                    }
-                }
-                return null;
-            case WILDCARD:
-                WildcardType w = (WildcardType) type;
-                TypeMirror bound = w.getExtendsBound() != null ? w.getExtendsBound() : w.getSuperBound();
-                return bound == null ? null : unresolved(bound);
-            default:
-                return null;
-        }
     }
 
     private void defer(TypeElement contract, String reason) {
@@ -560,35 +328,8 @@ public final class RemoteProcessor extends AbstractProcessor {
         return name.append("Async").toString();
     }
 
-    /** Reports on the method when it is declared in the contract, else on the contract. */
-    private void report(TypeElement contract, ExecutableElement method, String message) {
-        error(method.getEnclosingElement().equals(contract) ? method : contract, message);
-    }
-
     private void error(Element element, String message) {
         messager.printMessage(Diagnostic.Kind.ERROR, message, element);
     }
 
-    /** One remote operation: the method and its type as a member of the contract. */
-    record Operation(ExecutableElement method, ExecutableType type) {
-        /** {@code Employees.getName(int)}, for messages. */
-        String describe() {
-            StringBuilder sb = new StringBuilder(method.getEnclosingElement().getSimpleName()).append('.')
-                    .append(method.getSimpleName()).append('(');
-            List<? extends VariableElement> params = method.getParameters();
-            for (int i = 0; i < params.size(); i++) {
-                sb.append(i == 0 ? "" : ", ").append(simpleTypeName(params.get(i).asType()));
-            }
-            return sb.append(')').toString();
-        }
-
-        /** The simple name without type arguments, like {@code Class.getSimpleName()}. */
-        private static String simpleTypeName(TypeMirror type) {
-            String s = type.toString();
-            int lt = s.indexOf('<');
-            String raw = lt < 0 ? s : s.substring(0, lt);
-            String dims = lt < 0 ? "" : s.substring(s.lastIndexOf('>') + 1);
-            return raw.substring(raw.lastIndexOf('.') + 1) + dims;
-        }
-    }
 }
