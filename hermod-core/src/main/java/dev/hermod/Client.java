@@ -150,7 +150,8 @@ public interface Client extends AutoCloseable {
     java.util.List<Connection> connections();
 
     /**
-     * Returns the server this client talks to, as {@code tcp://host:port}.
+     * Returns the server this client talks to, as {@code tcp://host:port} (or {@code tls://},
+     * {@code inproc://name}).
      *
      * @return the target
      */
@@ -226,7 +227,8 @@ public interface Client extends AutoCloseable {
          * Sets the server to connect to. Required.
          *
          * @param target {@code tcp://host:port}, or {@code tls://host:port} for TLS (see
-         *     {@link #tls(Tls)}); IPv6 literals in brackets
+         *     {@link #tls(Tls)}); IPv6 literals in brackets; {@code inproc://name} for a server
+         *     listening in this JVM ({@link Server.Builder#inProcess})
          * @return this builder
          * @throws IllegalArgumentException if the target is not of that form
          */
@@ -668,13 +670,17 @@ public interface Client extends AutoCloseable {
          *
          * @return a new client
          * @throws IllegalStateException if no target was set, or TLS settings were given for a
-         *     {@code tcp://} target
+         *     {@code tcp://} or {@code inproc://} target
          */
         public Client build() {
             if (target == null) {
                 throw new IllegalStateException("target is required, e.g. tcp://localhost:4061");
             }
             boolean secure = target.getScheme().equals("tls");
+            if (tls != null && target.getScheme().equals("inproc")) {
+                throw new IllegalStateException("TLS settings given for the in-process target " + target
+                        + ": nothing it carries leaves the process");
+            }
             if (tls != null && !secure) {
                 throw new IllegalStateException("TLS settings given for the plain target " + target
                         + ": use tls://" + target.getRawAuthority());

@@ -27,7 +27,8 @@ public final class Hermod {
      * Returns a client for a server with default settings. Does no I/O: the connection opens on
      * the first call.
      *
-     * @param target {@code tcp://host:port}
+     * @param target {@code tcp://host:port}, {@code tls://host:port}, or {@code inproc://name} for a
+     *     server in this JVM ({@link Server.Builder#inProcess})
      * @return a new client; close it when done
      * @throws IllegalArgumentException if the target is not of that form
      */

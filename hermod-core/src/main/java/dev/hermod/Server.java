@@ -51,6 +51,7 @@ public interface Server extends AutoCloseable {
      * Returns the port the server listens on; with port 0 configured, the port the system chose.
      *
      * @return the bound port
+     * @throws IllegalStateException if the server listens in process ({@link Builder#inProcess})
      */
     int port();
 
@@ -58,8 +59,20 @@ public interface Server extends AutoCloseable {
      * Returns the address the server listens on.
      *
      * @return the bound address
+     * @throws IllegalStateException if the server listens in process ({@link Builder#inProcess})
      */
     InetSocketAddress address();
+
+    /**
+     * Returns a target that reaches this server, for {@link Hermod#client(String)}:
+     * {@code tcp://host:port} ({@code tls://} when it requires TLS), with the loopback name
+     * {@code localhost} when it listens on all interfaces; {@code inproc://name} when it listens
+     * in process.
+     *
+     * @return the target
+     * @since 0.3
+     */
+    String target();
 
     /**
      * Begins a graceful shutdown and returns at once: new connections are refused, connected
@@ -136,6 +149,7 @@ public interface Server extends AutoCloseable {
         private int maxConnections = 10_000;
         private int maxConnectionsPerAddress = 1_000;
         private PayloadLimits payloadLimits;
+        private String inProcess;
 
         Builder() {}
 
@@ -161,6 +175,24 @@ public interface Server extends AutoCloseable {
                 throw new IllegalArgumentException("port must be 0 to 65535: " + port);
             }
             this.port = port;
+            return this;
+        }
+
+        /**
+         * Listens in this JVM under a name instead of on a TCP port: clients reach the server with
+         * the target {@code inproc://name}, through Netty's local channels, with no socket and no
+         * system call. Everything else is as over TCP: the same frames, flow control, deadlines,
+         * cancellation, exceptions, callbacks and their threads, since the connection runs the same
+         * protocol; what is saved is the kernel's work. For tests and for collocated services.
+         * A name is bound by one running server at a time in the JVM; TLS does not apply.
+         *
+         * @param name letters, digits, {@code .}, {@code _}, {@code ~} and {@code -}
+         * @return this builder
+         * @throws IllegalArgumentException if the name has other characters
+         * @since 0.3
+         */
+        public Builder inProcess(String name) {
+            this.inProcess = Targets.inProcessName(name);
             return this;
         }
 
@@ -696,7 +728,9 @@ public interface Server extends AutoCloseable {
          * @return the running server
          * @throws IllegalArgumentException if a bound contract is invalid (the message names the
          *     method)
-         * @throws java.io.UncheckedIOException if the port cannot be bound
+         * @throws java.io.UncheckedIOException if the port (or the in-process name) cannot be bound
+         * @throws IllegalStateException if settings contradict each other (an in-process server
+         *     with a host, port or TLS; a policy without an authenticator)
          */
         public Server start() {
             Map<String, ServerConfig.Service> bound = new LinkedHashMap<>();
@@ -708,6 +742,10 @@ public interface Server extends AutoCloseable {
             if (policies && authenticator == null) {
                 throw new IllegalStateException("an authorization policy needs an authenticator: set authenticator(...)");
             }
+            if (inProcess != null && (host != null || port != 0 || tls != null)) {
+                throw new IllegalStateException("the in-process server '" + inProcess
+                        + "' takes no host, port or TLS: nothing it carries leaves the process");
+            }
             return Engine.get().startServer(new ServerConfig(host, port, bound, executor,
                     payloadLimits != null ? Engine.get().defaultCodec(payloadLimits) : codec, maxFrameSize,
                     heartbeatInterval, shutdownGracePeriod, sendStackTraces, ioThreads, callTimeout,
@@ -716,7 +754,8 @@ public interface Server extends AutoCloseable {
                             maxRequestBytes, maxReplyBytesPerConnection, maxReplyBytes, minReadRate, readGrace,
                             handshakeTimeout, maxConnections, maxConnectionsPerAddress),
                     describe, compression,
-                    new ServerConfig.Security(tls, authenticator, authorizer, describeUnauthenticated), idleTimeout));
+                    new ServerConfig.Security(tls, authenticator, authorizer, describeUnauthenticated), idleTimeout,
+                    inProcess));
         }
 
         private Duration idleTimeout = Duration.ZERO;

@@ -17,12 +17,27 @@ final class Targets {
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("invalid target '" + target + "': " + e.getMessage(), e);
         }
+        boolean noPath = uri.getPath() == null || uri.getPath().isEmpty();
+        if ("inproc".equals(uri.getScheme()) && uri.getAuthority() != null && uri.getPort() < 0 && noPath
+                && uri.getQuery() == null && uri.getUserInfo() == null) {
+            return uri;
+        }
         if (!("tcp".equals(uri.getScheme()) || "tls".equals(uri.getScheme())) || uri.getHost() == null || uri.getPort() < 0
-                || (uri.getPath() != null && !uri.getPath().isEmpty())) {
-            throw new IllegalArgumentException(
-                    "invalid target '" + target + "': expected tcp://host:port or tls://host:port");
+                || !noPath) {
+            throw new IllegalArgumentException("invalid target '" + target
+                    + "': expected tcp://host:port, tls://host:port or inproc://name");
         }
         return uri;
+    }
+
+    /** Checks the name of an in-process server: what {@code inproc://name} may name. */
+    static String inProcessName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._~-]*")) {
+            throw new IllegalArgumentException("invalid in-process name '" + name
+                    + "': letters, digits, '.', '_', '~' and '-', starting with a letter or digit");
+        }
+        return name;
     }
 
     static Duration positive(Duration d, String name) {

@@ -9,12 +9,13 @@ import java.util.concurrent.Executor;
  * The settings of a server, as validated by {@code Server.Builder} and handed to
  * {@link Engine#startServer}. A null host means all interfaces, a null executor or codec the
  * defaults. {@code idleTimeout}: how long a connection may be unused before the server asks the
- * client to close it (GOAWAY); zero for ever.
+ * client to close it (GOAWAY); zero for ever. {@code inProcess}: the name the server listens on in
+ * this JVM instead of a TCP port, or null.
  */
 public record ServerConfig(String host, int port, Map<String, Service> services, Executor executor,
         Codec codec, int maxFrameSize, Duration heartbeatInterval, Duration shutdownGracePeriod,
         boolean sendStackTraces, int ioThreads, Duration callTimeout, Limits limits, boolean describe,
-        boolean compression, Security security, Duration idleTimeout) {
+        boolean compression, Security security, Duration idleTimeout, String inProcess) {
 
     /** A servant to bind, with the contract it is served as and its own authorization policy (or null). */
     public record Service(Class<?> contract, Object servant, dev.hermod.security.Authorizer policy) {}

@@ -30,7 +30,7 @@ import dev.hermod.internal.transport.ConnectionPool;
 import dev.hermod.internal.transport.SecureChannels;
 import dev.hermod.internal.transport.Transport;
 import io.netty.channel.ChannelFuture;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,7 +83,8 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         this.config = config;
         this.tls = config.tls() == null ? null : SecureChannels.forClient(config.tls()); // first: it may fail
         this.contracts = new Contracts(config.codec() != null ? config.codec() : JacksonCodec.cbor());
-        this.transport = Transport.forClient(config.ioThreads(), "hermod-client");
+        this.transport = Transport.forClient(config.ioThreads(), "hermod-client",
+                Transport.IN_PROCESS.equals(config.target().getScheme()));
         this.timer = SharedTimer.acquire();
         this.linkSettings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), false,
                 config.compression(), config.minReadRate(), config.readGrace(), new PeerLog(log, "client"),
@@ -307,7 +308,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     /** Opens one more connection for the pool: completes once its handshake is sent. */
     private CompletableFuture<RpcConnection> connect() {
         URI target = config.target();
-        InetSocketAddress address = InetSocketAddress.createUnresolved(target.getHost(), target.getPort());
+        SocketAddress address = Transport.remote(target);
         CompletableFuture<Link> ready = new CompletableFuture<>();
         AtomicReference<RpcConnection> made = new AtomicReference<>();
         ChannelFuture connect = transport.connect(address, config.connectTimeout(), ch -> {

@@ -27,6 +27,7 @@ import io.netty.channel.ServerChannel;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,7 +73,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         this.counts = new ConnectionCount(config.limits().maxConnections(), config.limits().maxConnectionsPerAddress());
         this.dispatch = dispatch;
         this.ownedExecutor = ownedExecutor;
-        this.transport = Transport.forServer(config.ioThreads(), "hermod-server");
+        this.transport = Transport.forServer(config.ioThreads(), "hermod-server", config.inProcess() != null);
         this.timer = SharedTimer.acquire();
         this.callbacks = Executors2.callbackExecutor("hermod-server-callback");
         this.peer = new Peer(contracts, timer.timer(), callbacks, config.callTimeout(), null, 1024 * 1024);
@@ -133,8 +134,8 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
     }
 
     private void bind() {
-        InetSocketAddress address = config.host() == null
-                ? new InetSocketAddress(config.port())
+        SocketAddress address = config.inProcess() != null ? Transport.inProcess(config.inProcess())
+                : config.host() == null ? new InetSocketAddress(config.port())
                 : new InetSocketAddress(config.host(), config.port());
         PeerLog peerLog = new PeerLog(log, "server");
         Link.Settings settings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), true,
@@ -165,7 +166,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
             release();
             throw new IllegalStateException("interrupted while binding " + address, e);
         }
-        log.debug("listening on {} ({}{})", channel.localAddress(), Transport.kind(),
+        log.debug("listening on {} ({}{})", channel.localAddress(), transport.kind(),
                 tls == null ? "" : ", TLS with " + tls.engine());
     }
 
@@ -189,7 +190,22 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
 
     @Override
     public InetSocketAddress address() {
+        if (config.inProcess() != null) {
+            throw new IllegalStateException("the server listens in process, as " + target() + ", not on a TCP port");
+        }
         return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public String target() {
+        if (config.inProcess() != null) {
+            return Transport.IN_PROCESS + "://" + config.inProcess();
+        }
+        InetSocketAddress bound = address();
+        String host = bound.getAddress().isAnyLocalAddress() ? "localhost"
+                : bound.getAddress() instanceof java.net.Inet6Address ? "[" + bound.getAddress().getHostAddress() + "]"
+                : bound.getAddress().getHostAddress();
+        return (tls != null ? "tls://" : "tcp://") + host + ":" + bound.getPort();
     }
 
     /** A server's batch proxies are those of references clients passed it over the connection. */
@@ -241,7 +257,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
             state = STOPPED;
         }
         channel.close();
-        ConnectionException closed = Failures.connection("the server at " + address() + " shut down",
+        ConnectionException closed = Failures.connection("the server at " + target() + " shut down",
                 null, false);
         for (RpcConnection c : List.copyOf(connections)) {
             c.link().close(closed);
@@ -286,7 +302,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         shutdown();
         try {
             if (!awaitTermination(config.shutdownGracePeriod().plusSeconds(5))) {
-                log.warn("server at {} did not terminate in time", address());
+                log.warn("server at {} did not terminate in time", target());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

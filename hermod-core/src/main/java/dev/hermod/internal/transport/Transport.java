@@ -15,12 +15,18 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalIoHandler;
+import io.netty.channel.local.LocalServerChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +34,9 @@ import java.util.function.Consumer;
 
 /**
  * The Netty plumbing of one client or server: its I/O threads and the channel type (native
- * epoll on Linux when available, NIO elsewhere). Knows nothing of frames, contracts or servants:
- * callers give it a channel initializer.
+ * epoll on Linux when available, NIO elsewhere; Netty's local channels for an in-process server
+ * and its clients, which carry the same frames through the same pipeline without a socket).
+ * Knows nothing of frames, contracts or servants: callers give it a channel initializer.
  */
 public final class Transport {
     private static final boolean EPOLL = Epoll.isAvailable();
@@ -41,26 +48,53 @@ public final class Transport {
     private static final io.netty.channel.WriteBufferWaterMark WATER_MARK =
             new io.netty.channel.WriteBufferWaterMark(512 * 1024, 1024 * 1024);
 
+    /** The scheme of in-process targets: {@code inproc://name}. */
+    public static final String IN_PROCESS = "inproc";
+
     private final EventLoopGroup group;
     private final EventLoopGroup acceptGroup;
+    private final boolean local;
 
-    private Transport(EventLoopGroup group, EventLoopGroup acceptGroup) {
+    private Transport(EventLoopGroup group, EventLoopGroup acceptGroup, boolean local) {
         this.group = group;
         this.acceptGroup = acceptGroup;
+        this.local = local;
     }
 
-    /** Creates a transport for a client: {@code threads} I/O threads named after {@code name}. */
-    public static Transport forClient(int threads, String name) {
-        return new Transport(newGroup(threads, name + "-io"), null);
+    /**
+     * Creates a transport for a client: {@code threads} I/O threads named after {@code name};
+     * {@code local} for a client of in-process servers.
+     */
+    public static Transport forClient(int threads, String name, boolean local) {
+        return new Transport(newGroup(threads, name + "-io", local), null, local);
     }
 
-    /** Creates a transport for a server: one accept thread and {@code threads} I/O threads (0: default). */
-    public static Transport forServer(int threads, String name) {
-        return new Transport(newGroup(threads, name + "-io"), newGroup(1, name + "-accept"));
+    /**
+     * Creates a transport for a server: one accept thread and {@code threads} I/O threads (0:
+     * default); {@code local} for a server listening in process.
+     */
+    public static Transport forServer(int threads, String name, boolean local) {
+        return new Transport(newGroup(threads, name + "-io", local), newGroup(1, name + "-accept", local), local);
     }
 
-    private static EventLoopGroup newGroup(int threads, String name) {
-        IoHandlerFactory factory = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    /**
+     * The address a target names: an in-process name for {@code inproc://name}, else an unresolved
+     * host and port (resolved when connecting).
+     */
+    public static SocketAddress remote(URI target) {
+        return IN_PROCESS.equals(target.getScheme())
+                ? new LocalAddress(target.getAuthority())
+                : InetSocketAddress.createUnresolved(target.getHost(), target.getPort());
+    }
+
+    /** The address an in-process server listens on. */
+    public static SocketAddress inProcess(String name) {
+        return new LocalAddress(name);
+    }
+
+    private static EventLoopGroup newGroup(int threads, String name, boolean local) {
+        IoHandlerFactory factory = local ? LocalIoHandler.newFactory()
+                : EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         DefaultThreadFactory threads0 = new DefaultThreadFactory(name, true);
         ThreadFactory marking = r -> threads0.newThread(() -> {
             IO_THREAD.set(Boolean.TRUE);
@@ -77,40 +111,54 @@ public final class Transport {
         return IO_THREAD.get() == Boolean.TRUE;
     }
 
-    /** Tells which socket implementation is in use, for diagnostics. */
-    public static String kind() {
-        return EPOLL ? "epoll" : "nio";
+    /** Tells which channel implementation this transport uses, for diagnostics. */
+    public String kind() {
+        return local ? "in process" : EPOLL ? "epoll" : "nio";
     }
 
-    /** Opens a connection; the returned future completes when the TCP connection is established. */
-    public ChannelFuture connect(InetSocketAddress address, Duration timeout, Consumer<Channel> init) {
+    /**
+     * Opens a connection to a TCP address or, on a local transport, to an in-process server; the
+     * returned future completes when the connection is established.
+     */
+    public ChannelFuture connect(SocketAddress address, Duration timeout, Consumer<Channel> init) {
         Bootstrap b = new Bootstrap()
                 .group(group)
-                .channel(EPOLL ? EpollSocketChannel.class : NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .handler(initializer(init));
+        if (local) {
+            b.channel(LocalChannel.class);
+        } else {
+            b.channel(EPOLL ? EpollSocketChannel.class : NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.SO_KEEPALIVE, true);
+        }
         return b.connect(address);
     }
 
-    /** Binds a listening socket; {@code init} sets up each accepted connection. Blocks until bound. */
-    public ServerChannel bind(InetSocketAddress address, Consumer<Channel> init) throws InterruptedException {
+    /**
+     * Binds a listening socket, or on a local transport an in-process name; {@code init} sets up
+     * each accepted connection. Blocks until bound.
+     */
+    public ServerChannel bind(SocketAddress address, Consumer<Channel> init) throws InterruptedException {
         if (acceptGroup == null) {
             throw new IllegalStateException("not a server transport");
         }
         ServerBootstrap b = new ServerBootstrap()
                 .group(acceptGroup, group)
-                .channel(EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childHandler(initializer(init));
+        if (local) {
+            b.channel(LocalServerChannel.class);
+        } else {
+            b.channel(EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true);
+        }
         ChannelFuture f = b.bind(address).await();
         if (!f.isSuccess()) {
             Throwable cause = f.cause();
