@@ -666,6 +666,24 @@ public interface Client extends AutoCloseable {
         }
 
         /**
+         * Adds an interceptor: a {@link ClientInterceptor} sees every call this client makes, a
+         * {@link ServerInterceptor} every call a server makes back to it on an object reference it exported; an object that is both sees both.
+         * Interceptors run in the order added: the first added sees a call's start first and its
+         * outcome last ({@link Interceptor}). Default: none.
+         *
+         * @param interceptor a {@link ClientInterceptor}, a {@link ServerInterceptor} or both;
+         *     shared by every call, so thread-safe
+         * @return this builder
+         * @since 0.3
+         */
+        public Builder intercept(Interceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            return this;
+        }
+
+        private final java.util.List<Interceptor> interceptors = new java.util.ArrayList<>();
+
+        /**
          * Builds the client. Does no I/O.
          *
          * @return a new client
@@ -698,7 +716,7 @@ public interface Client extends AutoCloseable {
                     Math.min(batchFlushSize, maxFrameSize), maxQueuedBytes, connections, max,
                     maxOutstandingPerConnection, dispatchExecutor, manualServing, compression, minReadRate, readGrace,
                     secure ? (tls != null ? tls : Tls.systemDefaults()) : null, credentials,
-                    healing()));
+                    healing(), java.util.List.copyOf(interceptors)));
         }
     }
 }

@@ -7,11 +7,12 @@ import java.time.Duration;
 /**
  * The settings of a client, as validated by {@code Client.Builder} and handed to
  * {@link Engine#newClient}. A null codec, callback or dispatch executor means the default; a null
- * {@code tls} plain TCP, null {@code credentials} none.
+ * {@code tls} plain TCP, null {@code credentials} none. {@code interceptors} in the order added.
  */
 public record ClientConfig(URI target, Codec codec, Duration callTimeout, Duration connectTimeout,
         Duration heartbeatInterval, int maxFrameSize, int ioThreads, java.util.concurrent.Executor callbackExecutor,
         int batchFlushSize, long maxQueuedBytes, int connections, int maxConnections,
         int maxOutstandingPerConnection, java.util.concurrent.Executor dispatchExecutor, boolean manualServing,
         boolean compression, int minReadRate, Duration readGrace, dev.hermod.security.Tls tls,
-        dev.hermod.security.Credentials credentials, Healing healing) {}
+        dev.hermod.security.Credentials credentials, Healing healing,
+        java.util.List<dev.hermod.Interceptor> interceptors) {}

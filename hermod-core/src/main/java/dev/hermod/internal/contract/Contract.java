@@ -365,6 +365,11 @@ public final class Contract {
         return type;
     }
 
+    /** The {@code @Remote} interface: the type, or the one it is the asynchronous companion of. */
+    public Class<?> remoteType() {
+        return companionOf != null ? companionOf : type;
+    }
+
     /** The operation of that name, or null. */
     public Operation operation(String name) {
         return byName.get(name);

@@ -8,6 +8,7 @@ import dev.hermod.internal.protocol.Wire;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.reference.ObjectTable;
 import io.netty.buffer.ByteBuf;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -48,6 +49,8 @@ public final class Dispatch {
     /** Who may call what. */
     final Access access;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Set once, before the first request. */
+    private List<dev.hermod.ServerInterceptor> serverInterceptors = List.of();
     private volatile boolean refusing;
     private volatile Runnable onIdle;
 
@@ -87,6 +90,16 @@ public final class Dispatch {
      * A client's dispatch: it binds no named service and serves only the objects the client
      * exported on each connection, on {@code executor}.
      */
+    /** The interceptors that see the calls dispatched here, in order; empty for none. */
+    public List<dev.hermod.ServerInterceptor> serverInterceptors() {
+        return serverInterceptors;
+    }
+
+    /** Sets the interceptors; call once, before the first request is dispatched. */
+    public void intercept(List<dev.hermod.ServerInterceptor> interceptors) {
+        this.serverInterceptors = List.copyOf(interceptors);
+    }
+
     public static Dispatch forClient(Executor executor, Limits limits) {
         return new Dispatch(Map.of(), executor, true, limits, "client", null, Access.OPEN);
     }

@@ -2,6 +2,7 @@ package dev.hermod.internal.dispatch;
 
 import dev.hermod.Current;
 import dev.hermod.Progress;
+import dev.hermod.ServerInterceptor;
 import dev.hermod.Status;
 import dev.hermod.codec.ValueCoder;
 import dev.hermod.internal.codec.DecodeLimits;
@@ -15,6 +16,7 @@ import io.netty.buffer.ByteBufOutputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -68,6 +70,14 @@ public final class Invocation implements Runnable, Current {
     private final boolean compressed;
     /** The request's streams (PROTOCOL.md section 26); null if the operation has none. */
     final ServedStreams streams;
+    /** What the server interceptors see of this invocation; null if there are none. */
+    private volatile Interception interception;
+    /** The outcome the reply carries, for the interceptors: a failure's status (null if none)... */
+    private volatile Status outcomeStatus;
+    /** ... what was thrown, if anything ... */
+    private volatile Throwable outcomeThrown;
+    /** ... and whether it is a declared exception. */
+    private volatile boolean outcomeDeclared;
     /** The estimated decoded size of the arguments, counted against the limits until the invocation ends. */
     private volatile long decodedBytes;
 
@@ -116,9 +126,15 @@ public final class Invocation implements Runnable, Current {
             ManualExecutor.served();
         }
         try {
-            dispatch();
+            List<ServerInterceptor> chain = dispatch.serverInterceptors();
+            if (chain.isEmpty()) {
+                dispatch();
+            } else {
+                interceptedDispatch(chain);
+            }
         } catch (Throwable t) {
             Dispatch.log.error("failed to answer {}", describe(), t);
+            outcome(Status.UNKNOWN, t, false);
             reply(Frames.failure(connection.link.alloc(), header.requestId(), Status.UNKNOWN, false,
                     "internal error while answering " + describe(), null, false));
         } finally {
@@ -128,6 +144,53 @@ public final class Invocation implements Runnable, Current {
             }
             Thread.interrupted(); // a late cancel must not leak into the executor's next task
             releaseBody();
+        }
+    }
+
+    /** Dispatches between the interceptors' start and their servant exit, or as one of them decided. */
+    private void interceptedDispatch(List<ServerInterceptor> chain) {
+        Interception i = new Interception(this, chain);
+        interception = i;
+        try {
+            if (!i.start()) {
+                dispatch();
+            } else if (i.decidedFailure() instanceof dev.hermod.RpcException r) {
+                reply(failureFrame(r.status(), false, r.getMessage()));
+            } else if (i.decidedFailure() instanceof Interception.Refusal r) {
+                reply(failureFrame(r.status, false, r.getMessage()));
+            } else if (i.decidedFailure() != null) {
+                replyThrown(i.decidedFailure());
+            } else {
+                replyResult(i.decidedValue());
+            }
+        } finally {
+            i.exit();
+        }
+    }
+
+    private void outcome(Status status, Throwable thrown, boolean declared) {
+        outcomeStatus = status;
+        outcomeThrown = thrown;
+        outcomeDeclared = declared;
+    }
+
+    /** Reports the reply's outcome to the interceptors, never on an I/O thread unless dispatch runs there. */
+    private void intercepted() {
+        Interception i = interception; // called once: after the one reply is claimed
+        if (i == null) {
+            return;
+        }
+        Status status = outcomeStatus;
+        Throwable thrown = outcomeThrown;
+        boolean declared = outcomeDeclared;
+        if (!Transport.onIoThread()) {
+            i.finish(status, thrown, declared);
+            return;
+        }
+        try {
+            dispatch.executor.execute(() -> i.finish(status, thrown, declared));
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            i.finish(status, thrown, declared);
         }
     }
 
@@ -253,6 +316,7 @@ public final class Invocation implements Runnable, Current {
         if (oneway) { // nobody waits for the result: nothing to encode
             if (replied.compareAndSet(false, true)) {
                 connection.invocations.remove(header.requestId(), this);
+                intercepted();
                 end();
             }
             return;
@@ -288,6 +352,7 @@ public final class Invocation implements Runnable, Current {
             return;
         }
         Class<? extends Throwable> declared = op.declaredTypeOf(thrown);
+        outcome(declared != null ? null : Status.REMOTE_FAILURE, thrown, declared != null);
         if (declared != null) {
             ValueCoder coder = op.exceptionCoder(declared.getName());
             ByteBuf frame = Frames.beginException(connection.link.alloc(), header.requestId(), declared.getName());
@@ -314,6 +379,7 @@ public final class Invocation implements Runnable, Current {
     }
 
     private ByteBuf failureFrame(Status status, boolean unprocessed, String message) {
+        outcome(status, null, false);
         if (oneway) {
             // Nobody receives this failure: the log is the only place it can be seen. Late and
             // canceled requests are routine (section 5.1 of the protocol): debug level.
@@ -346,6 +412,7 @@ public final class Invocation implements Runnable, Current {
         if (oneway) {
             frame.release(); // nobody waits for an answer
             connection.invocations.remove(header.requestId(), this);
+            intercepted();
             end();
             return;
         }
@@ -361,6 +428,7 @@ public final class Invocation implements Runnable, Current {
                     + " bytes, above " + connection.link.describeSendLimit());
         }
         connection.invocations.remove(header.requestId(), this);
+        intercepted();
         cancelChildren(": the invocation that made it has completed");
         if (streams != null) {
             streams.end(dev.hermod.internal.bridge.Failures.canceled(describe() + " has been answered", null, false));
@@ -484,7 +552,17 @@ public final class Invocation implements Runnable, Current {
 
     @Override
     public Map<String, String> context() {
-        return header.context();
+        Interception i = interception;
+        return i == null ? header.context() : i.servedContext(header.context());
+    }
+
+    /** The {@code @Remote} interface of the invoked operation. */
+    Class<?> contractType() {
+        return service.contract().remoteType();
+    }
+
+    boolean isOneway() {
+        return oneway;
     }
 
     @Override

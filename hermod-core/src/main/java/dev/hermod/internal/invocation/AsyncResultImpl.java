@@ -121,6 +121,7 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
     /** Completes the result: only the settler, and an outcome found at the start, do. */
     @SuppressWarnings("unchecked")
     void settle(Object value, Throwable failure) {
+        call.intercepted(); // before any dependent stage runs: the interceptors see the outcome first
         if (failure == null) {
             settleValue((T) value);
         } else {

@@ -70,6 +70,12 @@ public final class BatchQueue {
         AsyncResultImpl<Object> result = call.operation().isAsync()
                 ? AsyncResultImpl.of(call, peer.client(), proxy, peer.callbacks(), peer.sentLane())
                 : null;
+        if (call.intercept(peer, owner instanceof Reference, dev.hermod.ClientCall.Kind.BATCHED)) {
+            if (result != null) {
+                result.settleIfDecided();
+            }
+            return result; // decided by an interceptor: not queued
+        }
         try {
             add(call);
         } catch (MarshalException e) {

@@ -62,7 +62,8 @@ public final class Call implements Invocation.Child {
     final Operation operation;
     final String service;
     final Object[] args;
-    final CallOptions options;
+    /** Changed only by client interceptors, before the call is sent. */
+    CallOptions options;
     /** Sent without expecting a reply: complete once written. */
     final boolean oneway;
     /** Flushes batches: no request of its own, so nothing to cancel; complete once written. */
@@ -109,6 +110,14 @@ public final class Call implements Invocation.Child {
     /** The streams the call sends and receives (PROTOCOL.md section 26); null if it has none. */
     final CallStreams streams;
     private volatile Timer wheel;
+    /** What the client interceptors see of this call; null if there are none. */
+    private volatile Interception interception;
+    /** Hermod's own call (a reference release): never intercepted. */
+    private boolean control;
+    /** Waited for by {@link #sync}, which reports its outcome to the interceptors. */
+    private boolean awaitedSync;
+    /** When the outcome was decided, in {@link System#nanoTime()} terms; 0 until then. */
+    private volatile long endNanos;
     private volatile Timeout timer;
 
     private Call(Operation operation, String service, Object[] args, CallOptions options, Duration timeout,
@@ -161,8 +170,13 @@ public final class Call implements Invocation.Child {
         }
         Call call = create(op, service, args, options, options.timeout().orElse(invoker.peer().callTimeout()),
                 oneway);
+        call.awaitedSync = true;
         call.start(invoker);
-        return call.await();
+        try {
+            return call.await();
+        } finally {
+            call.intercepted();
+        }
     }
 
     /**
@@ -174,6 +188,11 @@ public final class Call implements Invocation.Child {
     void start(Invoker invoker) {
         invoker.ensureOpen();
         this.invoker = invoker;
+        if (intercept(invoker.peer(), invoker instanceof Reference,
+                oneway ? dev.hermod.ClientCall.Kind.ONEWAY
+                        : result != null ? dev.hermod.ClientCall.Kind.ASYNC : dev.hermod.ClientCall.Kind.SYNC)) {
+            return; // decided by an interceptor: never sent
+        }
         Retries retries = invoker.retries();
         if (retries != null) {
             retries.started();
@@ -238,7 +257,68 @@ public final class Call implements Invocation.Child {
      * when the invocation the calling thread is serving ends.
      */
     static Call control(Operation operation, String service, Object[] args, Duration timeout) {
-        return new Call(operation, service, args, CallOptions.defaults(), timeout, true, false);
+        Call call = new Call(operation, service, args, CallOptions.defaults(), timeout, true, false);
+        call.control = true;
+        return call;
+    }
+
+    /**
+     * Shows the call to the client interceptors, if there are any, before it is sent; returns true
+     * if one of them decided it, so that it must not be sent. Their {@code onComplete} runs when
+     * the outcome is known: in {@link #sync}, when the {@link AsyncResultImpl} settles, or else
+     * here, off the I/O threads.
+     */
+    boolean intercept(Peer peer, boolean onReference, dev.hermod.ClientCall.Kind kind) {
+        java.util.List<dev.hermod.ClientInterceptor> chain = peer.clientInterceptors();
+        if (chain.isEmpty() || flush || control || streams != null || interception != null) {
+            return false;
+        }
+        Interception i = new Interception(this, chain, kind, onReference);
+        interception = i;
+        boolean reportedElsewhere = awaitedSync || result != null;
+        outcome.whenComplete((v, e) -> {
+            endNanos = System.nanoTime();
+            if (reportedElsewhere) {
+                return;
+            }
+            if (!Transport.onIoThread()) {
+                i.finish();
+                return;
+            }
+            try {
+                peer.callbacks().execute(i::finish);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                i.finish();
+            }
+        });
+        return i.start();
+    }
+
+    /** Reports the known outcome to the client interceptors, if they have not had it yet. */
+    void intercepted() {
+        Interception i = interception;
+        if (i != null && outcome.isDone()) {
+            i.finish();
+        }
+    }
+
+    /** Time from the start to the outcome (or to now, if the outcome is being decided). */
+    long elapsedNanos() {
+        long end = endNanos;
+        return (end != 0 ? end : System.nanoTime()) - startNanos;
+    }
+
+    /** Whether the call has a deadline. */
+    boolean hasDeadline() {
+        return !unbounded;
+    }
+
+    /** Completes the call as an interceptor decided, without sending it. */
+    void shortCircuit(Object value, Throwable failure) {
+        if (failure != null ? outcome.completeExceptionally(failure) : outcome.complete(value)) {
+            withdraw();
+            settled();
+        }
     }
 
     /**

@@ -20,19 +20,22 @@ public final class Exceptions {
 
     /** The exception a failure reply stands for. */
     static RpcException fromFailure(Frames.Failure f) {
-        String m = f.message();
-        boolean u = f.unprocessed();
-        switch (f.status()) {
+        return forStatus(f.status(), f.message(), f.unprocessed(), f.trace());
+    }
+
+    /** The exception that stands for {@code status}: its subtype where it has one. */
+    static RpcException forStatus(Status status, String m, boolean u, dev.hermod.RemoteTraceback trace) {
+        switch (status) {
             case UNAVAILABLE: return Failures.connection(m, null, u);
             case TIMEOUT: return Failures.timeout(m, null, u);
             case CANCELED: return Failures.canceled(m, null, u);
             case SERVICE_NOT_FOUND: return Failures.serviceNotFound(m, null, true);
             case OPERATION_NOT_FOUND: return Failures.operationNotFound(m, null, true);
             case MARSHAL: return Failures.marshal(m, null, u);
-            case REMOTE_FAILURE: return new RemoteException(m, f.trace());
+            case REMOTE_FAILURE: return new RemoteException(m, trace);
             case PROTOCOL_ERROR: return Failures.protocol(m, null, u);
             case OBJECT_NOT_FOUND: return new ObjectNotFoundException(m, null);
-            default: return Failures.rpc(f.status(), m, f.trace(), u);
+            default: return Failures.rpc(status, m, trace, u);
         }
     }
 

@@ -31,6 +31,8 @@ public final class Peer {
     /** What calls waiting for a connection hold (see {@link #reserveWaiting}), and its limit. */
     private final java.util.concurrent.atomic.AtomicLong waitingBytes = new java.util.concurrent.atomic.AtomicLong();
     private final long maxWaitingBytes;
+    /** Set once, before the peer makes calls. */
+    private java.util.List<dev.hermod.ClientInterceptor> clientInterceptors = java.util.List.of();
 
     /**
      * @param client the client this peer belongs to, or null for a server
@@ -61,6 +63,16 @@ public final class Peer {
     /** The operation that releases a reference, with this side's codec. */
     dev.hermod.internal.contract.Operation releaseOperation() {
         return releaseOperation;
+    }
+
+    /** The interceptors that see the calls made here, in order; empty for none. */
+    public java.util.List<dev.hermod.ClientInterceptor> clientInterceptors() {
+        return clientInterceptors;
+    }
+
+    /** Sets the interceptors; call once, before the peer makes calls. */
+    public void intercept(java.util.List<dev.hermod.ClientInterceptor> interceptors) {
+        this.clientInterceptors = java.util.List.copyOf(interceptors);
     }
 
     public Contracts contracts() {

@@ -109,6 +109,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
                 Limits.defaultConcurrentCallsPerConnection(concurrent),
                 Limits.defaultRequestBytesPerConnection(requestBytes), requestBytes,
                 Limits.DEFAULT_REPLY_BYTES_PER_CONNECTION, Limits.defaultReplyBytes()));
+        Interceptors.install(config.interceptors(), peer, dispatch);
         Healing healing = config.healing();
         this.retries = healing.maxAttempts() > 1 ? new Retries(healing.maxAttempts(), healing.backoffInitial(),
                 healing.backoffMax(), healing.budgetRatio(), healing.budgetMinPerSecond()) : null;

@@ -77,6 +77,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         this.timer = SharedTimer.acquire();
         this.callbacks = Executors2.callbackExecutor("hermod-server-callback");
         this.peer = new Peer(contracts, timer.timer(), callbacks, config.callTimeout(), null, 1024 * 1024);
+        Interceptors.install(config.interceptors(), peer, dispatch);
     }
 
     /** What this server's connections share, with the counts of exported objects and held references. */

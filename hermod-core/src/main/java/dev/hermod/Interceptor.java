@@ -1,0 +1,20 @@
+package dev.hermod;
+
+/**
+ * What {@link Client.Builder#intercept} and {@link Server.Builder#intercept} take: a
+ * {@link ClientInterceptor}, a {@link ServerInterceptor}, or one object that is both.
+ *
+ * <p>A connection carries calls both ways, so each side makes calls and serves them: a client
+ * uses the {@code ClientInterceptor} side of what is registered on it for its own calls and the
+ * {@code ServerInterceptor} side for the calls a server makes back to it on object references it
+ * exported; a server uses the {@code ServerInterceptor} side for the calls it serves and the
+ * {@code ClientInterceptor} side for the calls it makes on references clients passed to it.
+ *
+ * <p>Interceptors run in the order registered: the first registered sees the start of a call
+ * first and its outcome last, as the outermost layer.
+ *
+ * <p>Implementations must be thread-safe: one instance sees many calls at once.
+ *
+ * @since 0.3
+ */
+public interface Interceptor {}

@@ -1,0 +1,30 @@
+package dev.hermod.internal.runtime;
+
+import dev.hermod.ClientInterceptor;
+import dev.hermod.Interceptor;
+import dev.hermod.ServerInterceptor;
+import dev.hermod.internal.dispatch.Dispatch;
+import dev.hermod.internal.invocation.Peer;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Hands what was registered with {@code intercept(...)} to the calls made and served on one side. */
+final class Interceptors {
+    private Interceptors() {}
+
+    /** Gives {@code peer} the client side and {@code dispatch} the server side of {@code registered}, in order. */
+    static void install(List<Interceptor> registered, Peer peer, Dispatch dispatch) {
+        List<ClientInterceptor> making = new ArrayList<>();
+        List<ServerInterceptor> serving = new ArrayList<>();
+        for (Interceptor i : registered) {
+            if (i instanceof ClientInterceptor c) {
+                making.add(c);
+            }
+            if (i instanceof ServerInterceptor s) {
+                serving.add(s);
+            }
+        }
+        peer.intercept(making);
+        dispatch.intercept(serving);
+    }
+}
