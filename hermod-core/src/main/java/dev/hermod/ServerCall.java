@@ -27,7 +27,7 @@ public interface ServerCall extends InterceptedCall {
     SocketAddress peer();
 
     /**
-     * Returns who the caller is, as the server's {@link Authenticator} decided.
+     * Returns who the caller is, as the server's {@link dev.hermod.security.Authenticator} decided.
      *
      * @return the principal, or empty if unknown
      */
