@@ -13,8 +13,23 @@ package dev.hermod;
  * <p>Interceptors run in the order registered: the first registered sees the start of a call
  * first and its outcome last, as the outermost layer.
  *
+ * <p>{@link #bind(Vitals)} gives it a read-only view of the side it is registered on (bytes,
+ * connections, queues), for what calls alone do not show.
+ *
  * <p>Implementations must be thread-safe: one instance sees many calls at once.
  *
  * @since 0.3
  */
-public interface Interceptor {}
+public interface Interceptor {
+
+    /**
+     * Called once when the client or server this interceptor is registered on is built, before
+     * it makes or serves a call; the default does nothing. Metrics interceptors register gauges
+     * on {@code vitals} here. Registered on several clients or servers, it is called once for
+     * each.
+     *
+     * @param vitals read-only figures of that client or server, readable from any thread for as
+     *     long as it lives
+     */
+    default void bind(Vitals vitals) {}
+}

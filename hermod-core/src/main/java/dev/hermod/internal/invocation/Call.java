@@ -545,6 +545,7 @@ public final class Call implements Invocation.Child {
                 return false;
             }
             retried = true;
+            retries.counted();
             if (!r.isUnprocessed()) {
                 mayHaveRun = true;
             }

@@ -36,6 +36,18 @@ public final class Retries {
         this.budget = new RetryBudget(ratio, minPerSecond);
     }
 
+    private final java.util.concurrent.atomic.LongAdder resent = new java.util.concurrent.atomic.LongAdder();
+
+    /** How many times calls were sent again so far. */
+    public long count() {
+        return resent.sum();
+    }
+
+    /** A call is to be sent again. */
+    void counted() {
+        resent.increment();
+    }
+
     /** A call started: the budget grows with the calls made. */
     void started() {
         budget.callStarted();

@@ -76,6 +76,8 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
     /** Re-sends failed calls where that is safe; null when retries are off. */
     private final Retries retries;
+    /** What interceptors may watch; counts the bytes of every connection. */
+    private final SideVitals vitals;
     /** Tells the application about connections, one event at a time; null if nobody listens. */
     private final ConnectionEvents events;
 
@@ -109,7 +111,6 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
                 Limits.defaultConcurrentCallsPerConnection(concurrent),
                 Limits.defaultRequestBytesPerConnection(requestBytes), requestBytes,
                 Limits.DEFAULT_REPLY_BYTES_PER_CONNECTION, Limits.defaultReplyBytes()));
-        Interceptors.install(config.interceptors(), peer, dispatch);
         Healing healing = config.healing();
         this.retries = healing.maxAttempts() > 1 ? new Retries(healing.maxAttempts(), healing.backoffInitial(),
                 healing.backoffMax(), healing.budgetRatio(), healing.budgetMinPerSecond()) : null;
@@ -119,6 +120,10 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
                 config.maxConnections(), config.maxOutstandingPerConnection()), this::connect, this::release,
                 new Backoff(healing.backoffInitial(), healing.backoffMax()),
                 events != null ? events : new ConnectionPool.Watcher() {}, healing.restartWait());
+        Retries resends = retries;
+        this.vitals = new SideVitals("client", pool::members, pool::waitingCalls,
+                () -> resends == null ? 0 : resends.count());
+        Interceptors.install(config.interceptors(), peer, dispatch, vitals);
     }
 
     @Override
@@ -316,6 +321,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
             if (tls != null) {
                 tls.install(ch, target.getHost(), target.getPort());
             }
+            ch.pipeline().addFirst(dev.hermod.internal.transport.Traffic.NAME, vitals.traffic);
             Link.install(ch, linkSettings, link -> {
                 RpcConnection conn = new RpcConnection(link, dispatch, this, config.maxQueuedBytes(), peer);
                 made.set(conn);

@@ -14,6 +14,11 @@ final class Interceptors {
 
     /** Gives {@code peer} the client side and {@code dispatch} the server side of {@code registered}, in order. */
     static void install(List<Interceptor> registered, Peer peer, Dispatch dispatch) {
+        install(registered, peer, dispatch, null);
+    }
+
+    /** As {@link #install(List, Peer, Dispatch)}, and binds each interceptor to {@code vitals} (unless null). */
+    static void install(List<Interceptor> registered, Peer peer, Dispatch dispatch, dev.hermod.Vitals vitals) {
         List<ClientInterceptor> making = new ArrayList<>();
         List<ServerInterceptor> serving = new ArrayList<>();
         for (Interceptor i : registered) {
@@ -26,5 +31,10 @@ final class Interceptors {
         }
         peer.intercept(making);
         dispatch.intercept(serving);
+        if (vitals != null) {
+            for (Interceptor i : registered) {
+                i.bind(vitals);
+            }
+        }
     }
 }

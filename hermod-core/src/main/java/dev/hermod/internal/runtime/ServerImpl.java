@@ -58,6 +58,8 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
     private final ExecutorService callbacks;
     private final Peer peer;
     private final Set<RpcConnection> connections = ConcurrentHashMap.newKeySet();
+    /** What interceptors may watch; counts the bytes of every connection. */
+    private final SideVitals vitals;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile ServerChannel channel;
@@ -77,7 +79,8 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         this.timer = SharedTimer.acquire();
         this.callbacks = Executors2.callbackExecutor("hermod-server-callback");
         this.peer = new Peer(contracts, timer.timer(), callbacks, config.callTimeout(), null, 1024 * 1024);
-        Interceptors.install(config.interceptors(), peer, dispatch);
+        this.vitals = new SideVitals("server", () -> connections, () -> 0, () -> 0);
+        Interceptors.install(config.interceptors(), peer, dispatch, vitals);
     }
 
     /** What this server's connections share, with the counts of exported objects and held references. */
@@ -155,6 +158,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
                 if (tls != null) {
                     tls.install(ch, null, 0);
                 }
+                ch.pipeline().addFirst(dev.hermod.internal.transport.Traffic.NAME, vitals.traffic);
                 installLink(ch, settings);
             });
         } catch (Transport.BindFailure e) {

@@ -165,6 +165,11 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
     }
 
     /** The open connections. */
+    /** The calls waiting for a connection with room now. */
+    public int waitingCalls() {
+        return waiting.size();
+    }
+
     public List<C> members() {
         return List.copyOf(members);
     }
