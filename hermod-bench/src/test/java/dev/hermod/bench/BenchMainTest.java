@@ -77,6 +77,9 @@ final class BenchMainTest {
         return results.stream().filter(r -> !r.contains(" cpu-") && !r.contains(" switches/")).toList();
     }
 
+    private static final List<String> VTHREADS = List.of("vthreads.hermod.calls calls/s",
+            "vthreads.async.calls calls/s", "vthreads.ratio ratio", "vthreads.heap.peak MiB");
+
     @Test
     void run_allQuick_everyScenarioChecksOutAndPrintsEachResultOnce() {
         Run run = run("all", "--quick");
@@ -84,7 +87,7 @@ final class BenchMainTest {
         assertThat(run.status()).as(run.err()).isZero();
         List<String> results = namesAndUnits(run);
         assertThat(results).doesNotHaveDuplicates();
-        assertThat(withoutUsage(results)).containsExactly(
+        List<String> expected = new java.util.ArrayList<>(List.of(
                 "bulk.hermod.throughput MiB/s",
                 "bulk.socket.throughput MiB/s",
                 "bulk.socket-fresh.throughput MiB/s",
@@ -109,8 +112,14 @@ final class BenchMainTest {
                 "compression.lz4.calls calls/s",
                 "compression.ratio ratio",
                 "tls.plain.p50 us", "tls.tls.p50 us", "tls.plain.p99 us", "tls.tls.p99 us",
-                "tls.plain.calls calls/s", "tls.tls.calls calls/s", "tls.throughput.ratio ratio");
+                "tls.plain.calls calls/s", "tls.tls.calls calls/s", "tls.throughput.ratio ratio"));
+        if (Runtime.version().feature() >= 21) { // vthreads reports nothing before JDK 21
+            expected.addAll(VTHREADS);
+        }
+        assertThat(withoutUsage(results)).containsExactlyElementsOf(expected);
         assertThat(results).isSubsetOf(
+                "vthreads.hermod.calls calls/s", "vthreads.async.calls calls/s", "vthreads.ratio ratio",
+                "vthreads.heap.peak MiB",
                 "compression.off.calls calls/s", "compression.lz4.calls calls/s", "compression.ratio ratio",
                 "tls.plain.p50 us", "tls.tls.p50 us", "tls.plain.p99 us", "tls.tls.p99 us",
                 "tls.plain.calls calls/s", "tls.tls.calls calls/s", "tls.throughput.ratio ratio",
@@ -148,7 +157,7 @@ final class BenchMainTest {
 
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.err().lines()).as(run.err()).containsExactly("hermod-bench: name at least one scenario: "
-                + "all, bulk, latency, throughput, oneway, compression or tls (java -jar hermod-bench.jar --help lists the options)");
+                + "all, bulk, latency, throughput, oneway, compression, tls or vthreads (java -jar hermod-bench.jar --help lists the options)");
         assertThat(run.out()).isEmpty();
     }
 
@@ -168,7 +177,7 @@ final class BenchMainTest {
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).startsWith("usage: java -jar hermod-bench.jar SCENARIO... [OPTIONS]")
-                .contains("scenarios: all | bulk | latency | throughput | oneway | compression | tls", "--quick", "--bytes=SIZE",
+                .contains("scenarios: all | bulk | latency | throughput | oneway | compression | tls |", "vthreads", "--quick", "--bytes=SIZE",
                         "--warmup-max=S", "-v, --verbose", "-h, --help");
         assertThat(run.err()).isEmpty();
     }
