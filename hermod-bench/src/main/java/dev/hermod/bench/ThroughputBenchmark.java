@@ -27,8 +27,11 @@ import java.util.concurrent.atomic.AtomicReference;
 final class ThroughputBenchmark {
     private ThroughputBenchmark() {}
 
-    /** What one timed run did: calls completed, wall time, and what the process used meanwhile. */
-    record Rate(long calls, long nanos, Usage used) {
+    /**
+     * What one timed run did: calls completed, wall time, what the process used meanwhile, and
+     * what each side allocated (Hermod's runs; null for the socket's).
+     */
+    record Rate(long calls, long nanos, Usage used, Allocation allocated) {
         double perSecond() {
             return calls / (nanos / 1e9);
         }
@@ -78,6 +81,10 @@ final class ThroughputBenchmark {
                 report.result("throughput.hermod.switches", h.switchesPerCall(), "switches/call");
                 report.result("throughput.socket.switches", s.switchesPerCall(), "switches/call");
             }
+            if (h.allocated().client() >= 0) {
+                report.result("throughput.hermod.alloc.client", (double) h.allocated().client() / h.calls(), "B/call");
+                report.result("throughput.hermod.alloc.server", (double) h.allocated().server() / h.calls(), "B/call");
+            }
         }
     }
 
@@ -86,6 +93,7 @@ final class ThroughputBenchmark {
         AtomicLong completed = new AtomicLong();
         AtomicReference<String> error = new AtomicReference<>();
         Usage before = Usage.now();
+        Allocation allocatedBefore = Allocation.now();
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         long issued = 0;
@@ -108,13 +116,14 @@ final class ThroughputBenchmark {
         acquire(permits, window, "hermod"); // every outstanding call has completed
         long nanos = System.nanoTime() - start;
         Usage used = Usage.now().since(before);
+        Allocation allocated = Allocation.now().since(allocatedBefore);
         if (error.get() != null) {
             throw new BenchmarkFailure("hermod throughput: " + error.get());
         }
         if (completed.get() != issued) {
             throw new BenchmarkFailure("hermod throughput: " + completed.get() + " of " + issued + " calls completed");
         }
-        return new Rate(issued, nanos, used);
+        return new Rate(issued, nanos, used, allocated);
     }
 
     /**
@@ -180,7 +189,7 @@ final class ThroughputBenchmark {
             if (received.get() != sent) {
                 throw new BenchmarkFailure("socket throughput: " + received.get() + " of " + sent + " replies received");
             }
-            return new Rate(sent, nanos, used);
+            return new Rate(sent, nanos, used, null);
         } finally {
             PlainServer.closeQuietly(socket);
         }
