@@ -14,7 +14,8 @@ import java.util.Arrays;
 /**
  * The latency scenario: synchronous round trips of a small request and reply ({@code Echo.echo},
  * 32 bytes each way by default) through Hermod, against a plain-socket ping-pong of the same
- * payload behind a 4-byte length prefix. Hermod is measured twice: with the server running the
+ * payload behind a 4-byte length prefix, and the same ping-pong through bare Netty
+ * ({@link NettyEcho}). Hermod is measured twice: with the server running the
  * operation on its I/O thread ({@code Server.Builder.directExecutor()}, the setting for servants
  * that never block, as the echo servant and the baseline's server do) and with the default
  * executor, which costs two more thread hand-offs per call. All sides warm up first; the measured
@@ -32,7 +33,8 @@ final class LatencyBenchmark {
                 Client directClient = Hermod.client("tcp://127.0.0.1:" + direct.port());
                 Client pooledClient = Hermod.client("tcp://127.0.0.1:" + pooled.port());
                 PlainServer plain = new PlainServer("bench-echo", SocketEcho::serve);
-                Socket socket = plain.connect()) {
+                Socket socket = plain.connect();
+                NettyEcho netty = new NettyEcho()) {
             socket.setSoTimeout(30_000);
             Echo echo = directClient.proxy(Echo.class, "echo");
             Echo pooledEcho = pooledClient.proxy(Echo.class, "echo");
@@ -50,14 +52,18 @@ final class LatencyBenchmark {
                         () -> callsPerSecond(scratch, () -> hermod(pooledEcho, request, scratch, 0, scratch.length)));
                 WarmUp.run(report, "latency: socket", "calls/s", max,
                         () -> callsPerSecond(scratch, () -> pingPong.run(request, scratch, 0, scratch.length)));
+                WarmUp.run(report, "latency: netty", "calls/s", max,
+                        () -> callsPerSecond(scratch, () -> netty.pingPong(request, scratch, 0, scratch.length)));
             }
             long[] hermod = new long[o.calls()];
             long[] pooledSamples = new long[o.calls()];
             long[] socketSamples = new long[o.calls()];
+            long[] nettySamples = new long[o.calls()];
             int segments = Math.min(o.runs(), o.calls());
             Usage hermodUsage = Usage.zero();
             Usage pooledUsage = Usage.zero();
             Usage socketUsage = Usage.zero();
+            Usage nettyUsage = Usage.zero();
             for (int i = 0; i < segments; i++) {
                 int from = (int) ((long) o.calls() * i / segments);
                 int to = (int) ((long) o.calls() * (i + 1) / segments);
@@ -67,9 +73,12 @@ final class LatencyBenchmark {
                 hermod(pooledEcho, request, pooledSamples, from, to);
                 Usage afterPooled = Usage.now();
                 pingPong.run(request, socketSamples, from, to);
+                Usage afterSocket = Usage.now();
+                netty.pingPong(request, nettySamples, from, to);
                 hermodUsage = hermodUsage.plus(afterHermod.since(start));
                 pooledUsage = pooledUsage.plus(afterPooled.since(afterHermod));
-                socketUsage = socketUsage.plus(Usage.now().since(afterPooled));
+                socketUsage = socketUsage.plus(afterSocket.since(afterPooled));
+                nettyUsage = nettyUsage.plus(Usage.now().since(afterSocket));
             }
             if (plain.failure() != null) {
                 throw new BenchmarkFailure("the plain-socket server failed", plain.failure());
@@ -77,27 +86,35 @@ final class LatencyBenchmark {
             Arrays.sort(hermod);
             Arrays.sort(pooledSamples);
             Arrays.sort(socketSamples);
+            Arrays.sort(nettySamples);
             describe(report, "hermod", hermod);
             describe(report, "pooled", pooledSamples);
             describe(report, "socket", socketSamples);
+            describe(report, "netty", nettySamples);
             report.result("latency.hermod.p50", micros(percentile(hermod, 50)), "us");
             report.result("latency.hermod.p99", micros(percentile(hermod, 99)), "us");
             report.result("latency.pooled.p50", micros(percentile(pooledSamples, 50)), "us");
             report.result("latency.pooled.p99", micros(percentile(pooledSamples, 99)), "us");
             report.result("latency.socket.p50", micros(percentile(socketSamples, 50)), "us");
             report.result("latency.socket.p99", micros(percentile(socketSamples, 99)), "us");
+            report.result("latency.netty.p50", micros(percentile(nettySamples, 50)), "us");
+            report.result("latency.netty.p99", micros(percentile(nettySamples, 99)), "us");
             report.result("latency.p50.ratio", ratio(hermod, socketSamples, 50), "ratio");
             report.result("latency.p99.ratio", ratio(hermod, socketSamples, 99), "ratio");
             report.result("latency.pooled.p50.ratio", ratio(pooledSamples, socketSamples, 50), "ratio");
+            report.result("latency.netty.p50.ratio", ratio(hermod, nettySamples, 50), "ratio");
+            report.result("latency.netty.p99.ratio", ratio(hermod, nettySamples, 99), "ratio");
             if (hermodUsage.cpuNanos() >= 0) {
                 report.result("latency.hermod.cpu", hermodUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
                 report.result("latency.pooled.cpu", pooledUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
                 report.result("latency.socket.cpu", socketUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
+                report.result("latency.netty.cpu", nettyUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
             }
             if (hermodUsage.switches() >= 0) {
                 report.result("latency.hermod.switches", (double) hermodUsage.switches() / o.calls(), "switches/call");
                 report.result("latency.pooled.switches", (double) pooledUsage.switches() / o.calls(), "switches/call");
                 report.result("latency.socket.switches", (double) socketUsage.switches() / o.calls(), "switches/call");
+                report.result("latency.netty.switches", (double) nettyUsage.switches() / o.calls(), "switches/call");
             }
         }
     }
@@ -153,11 +170,11 @@ final class LatencyBenchmark {
     }
 
     private interface Calls {
-        void run() throws IOException;
+        void run() throws Exception;
     }
 
     /** Runs {@code calls}, which fill {@code samples}, and returns their rate. */
-    private static double callsPerSecond(long[] samples, Calls calls) throws IOException {
+    private static double callsPerSecond(long[] samples, Calls calls) throws Exception {
         long start = System.nanoTime();
         calls.run();
         return samples.length / ((System.nanoTime() - start) / 1e9);

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The throughput scenario: asynchronous {@code Echo.echo} calls with at most {@code async-window}
  * (128) outstanding, for a fixed time, through Hermod ({@code EchoAsync} and a semaphore released
  * by each result's completion callback), against a pipelined plain-socket client with the same
- * window (a writer thread and a reader thread). Every reply is checked against its request. The
+ * window (a writer thread and a reader thread), and against the same pipelining through bare Netty
+ * ({@link NettyEcho}). Every reply is checked against its request. The
  * rate is completed calls divided by the time from the first call to the last reply.
  */
 final class ThroughputBenchmark {
@@ -49,7 +50,8 @@ final class ThroughputBenchmark {
         try (Server server = Hermod.server().host("127.0.0.1").directExecutor()
                         .add("echo", Echo.class, new LatencyBenchmark.EchoServant()).start();
                 Client client = Hermod.client("tcp://127.0.0.1:" + server.port());
-                PlainServer plain = new PlainServer("bench-pipeline", SocketEcho::serve)) {
+                PlainServer plain = new PlainServer("bench-pipeline", SocketEcho::serve);
+                NettyEcho netty = new NettyEcho()) {
             EchoAsync echo = client.proxy(EchoAsync.class, "echo");
             report.line("throughput: %d-byte request and reply, window %d; warm-up rounds of %.1f s and %.1f s"
                     + " measured per side", o.payload(), o.asyncWindow(), o.warmup().toNanos() / 1e9,
@@ -60,6 +62,8 @@ final class ThroughputBenchmark {
                         () -> hermod(echo, o.payload(), o.asyncWindow(), o.warmup()).perSecond());
                 WarmUp.run(report, "throughput: socket", "calls/s", max,
                         () -> pipelined(plain, o.payload(), o.asyncWindow(), o.warmup()).perSecond());
+                WarmUp.run(report, "throughput: netty", "calls/s", max,
+                        () -> netty.pipelined(o.payload(), o.asyncWindow(), o.warmup()).perSecond());
             }
             Rate h = hermod(echo, o.payload(), o.asyncWindow(), o.duration());
             report.line("throughput: hermod %d calls in %.3f s, %.2f CPU us/call, %.2f context switches/call",
@@ -67,19 +71,26 @@ final class ThroughputBenchmark {
             Rate s = pipelined(plain, o.payload(), o.asyncWindow(), o.duration());
             report.line("throughput: socket %d calls in %.3f s, %.2f CPU us/call, %.2f context switches/call",
                     s.calls(), s.nanos() / 1e9, s.cpuMicrosPerCall(), s.switchesPerCall());
+            Rate n = netty.pipelined(o.payload(), o.asyncWindow(), o.duration());
+            report.line("throughput: netty %d calls in %.3f s, %.2f CPU us/call, %.2f context switches/call",
+                    n.calls(), n.nanos() / 1e9, n.cpuMicrosPerCall(), n.switchesPerCall());
             if (plain.failure() != null) {
                 throw new BenchmarkFailure("the plain-socket server failed", plain.failure());
             }
             report.result("throughput.hermod.calls", h.perSecond(), "calls/s");
             report.result("throughput.socket.calls", s.perSecond(), "calls/s");
+            report.result("throughput.netty.calls", n.perSecond(), "calls/s");
             report.result("throughput.ratio", h.perSecond() / s.perSecond(), "ratio");
+            report.result("throughput.netty.ratio", h.perSecond() / n.perSecond(), "ratio");
             if (h.used().cpuNanos() >= 0) {
                 report.result("throughput.hermod.cpu", h.cpuMicrosPerCall(), "cpu-us/call");
                 report.result("throughput.socket.cpu", s.cpuMicrosPerCall(), "cpu-us/call");
+                report.result("throughput.netty.cpu", n.cpuMicrosPerCall(), "cpu-us/call");
             }
             if (h.used().switches() >= 0) {
                 report.result("throughput.hermod.switches", h.switchesPerCall(), "switches/call");
                 report.result("throughput.socket.switches", s.switchesPerCall(), "switches/call");
+                report.result("throughput.netty.switches", n.switchesPerCall(), "switches/call");
             }
             if (h.allocated().client() >= 0) {
                 report.result("throughput.hermod.alloc.client", (double) h.allocated().client() / h.calls(), "B/call");
