@@ -113,6 +113,15 @@ public interface Server extends AutoCloseable {
     void close();
 
     /**
+     * Returns what sets the state the server's {@link Health} service ({@value Health#SERVICE})
+     * reports.
+     *
+     * @return the health control of this server
+     * @since 0.3
+     */
+    HealthControl health();
+
+    /**
      * Configures and starts a {@link Server}. Setters validate at once; {@link #start()} copies
      * the settings. Not thread-safe.
      *

@@ -1,6 +1,7 @@
 package dev.hermod.internal.runtime;
 
 import dev.hermod.ConnectionException;
+import dev.hermod.Health;
 import dev.hermod.RpcException;
 import dev.hermod.Server;
 import dev.hermod.codec.Codec;
@@ -60,6 +61,8 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
     private final Set<RpcConnection> connections = ConcurrentHashMap.newKeySet();
     /** What interceptors may watch; counts the bytes of every connection. */
     private final SideVitals vitals;
+    /** The servant of the reserved health service, and what {@link #health()} returns. */
+    private final HealthService health;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile ServerChannel channel;
@@ -69,8 +72,9 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
     private volatile int state = RUNNING;
 
     private ServerImpl(ServerConfig config, Dispatch dispatch, ExecutorService ownedExecutor, Contracts contracts,
-            SecureChannels tls) {
+            SecureChannels tls, HealthService health) {
         this.config = config;
+        this.health = health;
         this.tls = tls;
         this.counts = new ConnectionCount(config.limits().maxConnections(), config.limits().maxConnectionsPerAddress());
         this.dispatch = dispatch;
@@ -99,11 +103,18 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
             }
             services.put(name, Service.bind(name, contracts, s.contract(), s.servant()));
         });
+        if (services.containsKey(Health.SERVICE)) {
+            throw new IllegalArgumentException("the service name '" + Health.SERVICE + "' is reserved: every server"
+                    + " reports its health under it");
+        }
+        List<String> bound = List.copyOf(services.keySet());
         if (config.describe()) {
             Service describe = new Service(Describe.SERVICE, contracts.get(Describe.class),
                     new DescribeImpl(List.copyOf(services.values())));
             services.put(Describe.SERVICE, describe);
         }
+        HealthService health = new HealthService(bound);
+        services.put(Health.SERVICE, new Service(Health.SERVICE, contracts.get(Health.class), health));
         ServerConfig.Security security = config.security();
         SecureChannels tls = security.tls() == null ? null : SecureChannels.forServer(security.tls());
         Map<String, dev.hermod.security.Authorizer> policies = new LinkedHashMap<>();
@@ -118,7 +129,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         Executor executor = owned != null ? owned : config.executor();
         ServerImpl server = new ServerImpl(config, new Dispatch(services, executor, config.sendStackTraces(),
                 limits(config.limits(), owned), config.describe() ? null : Describe.SERVICE, access), owned, contracts,
-                tls);
+                tls, health);
         server.bind();
         return server;
     }
@@ -244,6 +255,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
             }
             state = SHUTDOWN;
         }
+        health.drain();
         channel.close();
         for (RpcConnection c : List.copyOf(connections)) {
             c.goAway("the server is shutting down");
@@ -254,6 +266,11 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
     }
 
     @Override
+    public dev.hermod.HealthControl health() {
+        return health;
+    }
+
+    @Override
     public void shutdownNow() {
         synchronized (this) {
             if (state == STOPPED) {
@@ -261,6 +278,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
             }
             state = STOPPED;
         }
+        health.drain();
         channel.close();
         ConnectionException closed = Failures.connection("the server at " + target() + " shut down",
                 null, false);
