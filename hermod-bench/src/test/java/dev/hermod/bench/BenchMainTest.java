@@ -119,7 +119,8 @@ final class BenchMainTest {
                 "compression.lz4.calls calls/s",
                 "compression.ratio ratio",
                 "tls.plain.p50 us", "tls.tls.p50 us", "tls.plain.p99 us", "tls.tls.p99 us",
-                "tls.plain.calls calls/s", "tls.tls.calls calls/s", "tls.throughput.ratio ratio"));
+                "tls.plain.calls calls/s", "tls.tls.calls calls/s", "tls.throughput.ratio ratio",
+                "observed.bare.calls calls/s", "observed.intercepted.calls calls/s", "observed.ratio ratio"));
         if (Runtime.version().feature() >= 21) { // vthreads reports nothing before JDK 21
             expected.addAll(VTHREADS);
         }
@@ -130,6 +131,7 @@ final class BenchMainTest {
                 "compression.off.calls calls/s", "compression.lz4.calls calls/s", "compression.ratio ratio",
                 "tls.plain.p50 us", "tls.tls.p50 us", "tls.plain.p99 us", "tls.tls.p99 us",
                 "tls.plain.calls calls/s", "tls.tls.calls calls/s", "tls.throughput.ratio ratio",
+                "observed.bare.calls calls/s", "observed.intercepted.calls calls/s", "observed.ratio ratio",
                 "oneway.hermod.calls calls/s", "oneway.batch.calls calls/s", "oneway.events.calls calls/s",
                 "bulk.hermod.throughput MiB/s", "bulk.socket.throughput MiB/s",
                 "bulk.socket-fresh.throughput MiB/s", "bulk.ratio ratio", "bulk.ratio.fresh ratio",
@@ -168,7 +170,7 @@ final class BenchMainTest {
 
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.err().lines()).as(run.err()).containsExactly("hermod-bench: name at least one scenario: "
-                + "all, bulk, latency, throughput, oneway, compression, tls or vthreads (java -jar hermod-bench.jar --help lists the options)");
+                + "all, bulk, latency, throughput, oneway, compression, tls, observed or vthreads (java -jar hermod-bench.jar --help lists the options)");
         assertThat(run.out()).isEmpty();
     }
 
@@ -188,7 +190,7 @@ final class BenchMainTest {
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).startsWith("usage: java -jar hermod-bench.jar SCENARIO... [OPTIONS]")
-                .contains("scenarios: all | bulk | latency | throughput | oneway | compression | tls |", "vthreads", "--quick", "--bytes=SIZE",
+                .contains("scenarios: all | bulk | latency | throughput | oneway | compression | tls |", "observed | vthreads", "--quick", "--bytes=SIZE",
                         "--warmup-max=S", "-v, --verbose", "-h, --help");
         assertThat(run.err()).isEmpty();
     }

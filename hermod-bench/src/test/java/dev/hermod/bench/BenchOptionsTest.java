@@ -45,7 +45,7 @@ final class BenchOptionsTest {
     @Test
     void settings_all_expandsToEveryScenarioOnce() {
         assertThat(parse("latency", "all").settings().scenarios())
-                .containsExactly("latency", "bulk", "throughput", "oneway", "compression", "tls", "vthreads");
+                .containsExactly("latency", "bulk", "throughput", "oneway", "compression", "tls", "observed", "vthreads");
     }
 
     @Test
@@ -71,7 +71,7 @@ final class BenchOptionsTest {
                 .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--seconds");
         assertThatThrownBy(() -> parse("twoway").settings())
                 .isInstanceOf(CommandLine.ParameterException.class)
-                .hasMessage("unknown scenario 'twoway': expected all, bulk, latency, throughput, oneway, compression, tls or vthreads");
+                .hasMessage("unknown scenario 'twoway': expected all, bulk, latency, throughput, oneway, compression, tls, observed or vthreads");
         assertThatThrownBy(() -> parse("--quick").settings())
                 .isInstanceOf(CommandLine.ParameterException.class).hasMessageStartingWith("name at least one scenario");
     }
