@@ -19,6 +19,8 @@ module dev.hermod {
     requires io.netty.handler;
     requires io.netty.codec;
     requires io.netty.codec.compression;
+    requires io.netty.codec.http;
+    requires HdrHistogram;
     requires org.lz4.java;
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;

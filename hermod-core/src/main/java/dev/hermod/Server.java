@@ -122,6 +122,14 @@ public interface Server extends AutoCloseable {
     HealthControl health();
 
     /**
+     * Returns where the admin page is served ({@link Builder#admin(int)}).
+     *
+     * @return the loopback address, or empty if the server has no admin page
+     * @since 0.3
+     */
+    java.util.Optional<InetSocketAddress> adminAddress();
+
+    /**
      * Configures and starts a {@link Server}. Setters validate at once; {@link #start()} copies
      * the settings. Not thread-safe.
      *
@@ -750,6 +758,29 @@ public interface Server extends AutoCloseable {
         private final java.util.List<Interceptor> interceptors = new java.util.ArrayList<>();
 
         /**
+         * Serves a small live admin page over HTTP on loopback at {@code port}: connections with
+         * their remote address, principal and state; calls in flight with their age; per operation
+         * the rate, error rate and latency percentiles (HdrHistogram); the object references
+         * exported and held. JSON behind every view ({@code /api/all}, {@code /api/operations},
+         * {@code /api/calls}, {@code /api/connections}, {@code /api/references}), so that scripts
+         * read the same data. Read-only; loopback only, so reach it from elsewhere through your own
+         * tunnel. Default: none.
+         *
+         * @param port 0 for any free port ({@link Server#adminAddress()} tells which), or 1 to 65535
+         * @return this builder
+         * @since 0.3
+         */
+        public Builder admin(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("admin port must be 0 to 65535: " + port);
+            }
+            this.adminPort = port;
+            return this;
+        }
+
+        private int adminPort = -1;
+
+        /**
          * Validates the bound contracts, binds the port and starts serving.
          *
          * @return the running server
@@ -782,7 +813,7 @@ public interface Server extends AutoCloseable {
                             handshakeTimeout, maxConnections, maxConnectionsPerAddress),
                     describe, compression,
                     new ServerConfig.Security(tls, authenticator, authorizer, describeUnauthenticated), idleTimeout,
-                    inProcess, java.util.List.copyOf(interceptors)));
+                    inProcess, java.util.List.copyOf(interceptors), adminPort));
         }
 
         private Duration idleTimeout = Duration.ZERO;

@@ -69,6 +69,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", description = "the address to listen on (default: all interfaces)")
     private String host;
 
+    @Option(names = "--admin", paramLabel = "PORT",
+            description = "serve the live admin page (and its JSON) on this loopback port; 0 picks a free one")
+    private Integer admin;
+
     @Option(names = {"--cp", "--classpath"}, paramLabel = "PATH",
             description = "directories and jars to load the servant classes from, separated by '${sys:path.separator}'")
     private String classpath;
@@ -106,6 +110,9 @@ final class ServeCommand implements Callable<Integer> {
         if (host != null) {
             builder.host(host);
         }
+        if (admin != null) {
+            builder.admin(admin);
+        }
         List<Served> served = new ArrayList<>();
         for (String spec : classes) {
             int eq = spec.indexOf('=');
@@ -131,8 +138,12 @@ final class ServeCommand implements Callable<Integer> {
         if (latencyMillis < 0) {
             throw usage("--latency must not be negative: " + latencyMillis);
         }
-        VmLab lab = listen(VmLab.builder().host(host != null ? host : "0.0.0.0").port(port).vms(vms)
-                .latency(Duration.ofMillis(latencyMillis))::start);
+        VmLab.Builder lb = VmLab.builder().host(host != null ? host : "0.0.0.0").port(port).vms(vms)
+                .latency(Duration.ofMillis(latencyMillis));
+        if (admin != null) {
+            lb.admin(admin);
+        }
+        VmLab lab = listen(lb::start);
         List<Served> served = new ArrayList<>();
         for (String service : List.of(VmLab.VMS, VmLab.DISKS, VmLab.NICS, VmLab.PERMISSIONS)) {
             served.add(new Served(service, "VM-management example: " + vms + " VMs, " + latencyMillis + " ms per call",
@@ -199,12 +210,14 @@ final class ServeCommand implements Callable<Integer> {
                 services.add(m);
             }
             report.put("services", services);
+            s.adminAddress().ifPresent(a -> report.put("admin", "http://127.0.0.1:" + a.getPort() + "/"));
             out.println(Json.write(report, false));
         } else {
             out.println("listening on " + target + (allInterfaces ? " (all interfaces)" : ""));
             for (Served x : served) {
                 out.println("  service " + x.name() + "  (" + x.description() + ")");
             }
+            s.adminAddress().ifPresent(a -> out.println("admin page on http://127.0.0.1:" + a.getPort() + "/"));
         }
         out.flush();
         started.countDown();

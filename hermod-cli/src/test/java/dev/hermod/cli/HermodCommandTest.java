@@ -315,6 +315,19 @@ final class HermodCommandTest {
     }
 
     @Test
+    void serve_admin_servesTheAdminPageOnLoopback() throws Exception {
+        serving((out, started) -> {
+            Matcher m = Pattern.compile("admin page on (http://127\\.0\\.0\\.1:\\d+/)").matcher(out);
+            assertThat(m.find()).as(out).isTrue();
+            assertThat(started.adminAddress()).isPresent();
+            assertThat(run("call", "tcp://127.0.0.1:" + started.port(), "vms", "list").status()).isZero();
+            try (java.io.InputStream in = java.net.URI.create(m.group(1) + "api/operations").toURL().openStream()) {
+                assertThat(JSON.readTree(in).toString()).contains("vms.list");
+            }
+        }, "serve", "--port", "0", "--host", "127.0.0.1", "--vms", "3", "--latency", "1", "--admin", "0");
+    }
+
+    @Test
     void serve_json_printsOneLineWithTargetAndServices() throws Exception {
         serving((out, started) -> {
             assertThat(out.lines()).as(out).hasSize(1);

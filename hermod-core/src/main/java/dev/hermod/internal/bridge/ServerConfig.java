@@ -11,12 +11,13 @@ import java.util.concurrent.Executor;
  * defaults. {@code idleTimeout}: how long a connection may be unused before the server asks the
  * client to close it (GOAWAY); zero for ever. {@code inProcess}: the name the server listens on in
  * this JVM instead of a TCP port, or null. {@code interceptors} in the order added.
+ * {@code adminPort}: the loopback port of the admin page (0: any free one), or -1 for none.
  */
 public record ServerConfig(String host, int port, Map<String, Service> services, Executor executor,
         Codec codec, int maxFrameSize, Duration heartbeatInterval, Duration shutdownGracePeriod,
         boolean sendStackTraces, int ioThreads, Duration callTimeout, Limits limits, boolean describe,
         boolean compression, Security security, Duration idleTimeout, String inProcess,
-        java.util.List<dev.hermod.Interceptor> interceptors) {
+        java.util.List<dev.hermod.Interceptor> interceptors, int adminPort) {
 
     /** A servant to bind, with the contract it is served as and its own authorization policy (or null). */
     public record Service(Class<?> contract, Object servant, dev.hermod.security.Authorizer policy) {}

@@ -63,6 +63,10 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
     private final SideVitals vitals;
     /** The servant of the reserved health service, and what {@link #health()} returns. */
     private final HealthService health;
+    /** What the admin page shows of the calls; null without an admin page. */
+    private final AdminStats adminStats;
+    /** The admin page, once started; null without one. */
+    private volatile AdminPage admin;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile ServerChannel channel;
@@ -84,7 +88,13 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         this.callbacks = Executors2.callbackExecutor("hermod-server-callback");
         this.peer = new Peer(contracts, timer.timer(), callbacks, config.callTimeout(), null, 1024 * 1024);
         this.vitals = new SideVitals("server", () -> connections, () -> 0, () -> 0);
-        Interceptors.install(config.interceptors(), peer, dispatch, vitals);
+        this.adminStats = config.adminPort() >= 0 ? new AdminStats() : null;
+        List<dev.hermod.Interceptor> interceptors = new java.util.ArrayList<>();
+        if (adminStats != null) {
+            interceptors.add(adminStats); // outermost: it times what the others add too
+        }
+        interceptors.addAll(config.interceptors());
+        Interceptors.install(interceptors, peer, dispatch, vitals);
     }
 
     /** What this server's connections share, with the counts of exported objects and held references. */
@@ -131,6 +141,14 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
                 limits(config.limits(), owned), config.describe() ? null : Describe.SERVICE, access), owned, contracts,
                 tls, health);
         server.bind();
+        if (server.adminStats != null) {
+            try {
+                server.admin = AdminPage.start(config.adminPort(), server.adminViews());
+            } catch (RuntimeException e) {
+                server.shutdownNow();
+                throw e;
+            }
+        }
         return server;
     }
 
@@ -213,6 +231,38 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
     }
 
     @Override
+    public java.util.Optional<InetSocketAddress> adminAddress() {
+        AdminPage page = admin;
+        return page == null ? java.util.Optional.empty() : java.util.Optional.of(page.address());
+    }
+
+    /** The admin page's views, by name: each read when asked. */
+    private Map<String, java.util.function.Supplier<Object>> adminViews() {
+        Map<String, java.util.function.Supplier<Object>> views = new LinkedHashMap<>();
+        views.put("operations", adminStats::operations);
+        views.put("calls", adminStats::inFlight);
+        views.put("connections", () -> {
+            List<Map<String, Object>> list = new java.util.ArrayList<>();
+            for (RpcConnection c : connections) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("remoteAddress", String.valueOf(c.link().remoteAddress()));
+                java.security.Principal p = c.link().principal();
+                m.put("principal", p == null ? "" : p.getName());
+                m.put("state", c.state().name());
+                list.add(m);
+            }
+            return list;
+        });
+        views.put("references", () -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("exported", peer.exportedObjects());
+            m.put("imported", peer.importedReferences());
+            return m;
+        });
+        return views;
+    }
+
+    @Override
     public String target() {
         if (config.inProcess() != null) {
             return Transport.IN_PROCESS + "://" + config.inProcess();
@@ -291,6 +341,10 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
     private void release() {
         if (!released.compareAndSet(false, true)) {
             return;
+        }
+        AdminPage page = admin;
+        if (page != null) {
+            page.close();
         }
         if (ownedExecutor != null) {
             ownedExecutor.shutdownNow();

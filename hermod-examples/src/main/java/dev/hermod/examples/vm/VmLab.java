@@ -57,12 +57,15 @@ public final class VmLab implements AutoCloseable {
             // The contracts are synchronous; the servants answer through their servant companions,
             // with a CompletionStage the backend completes later, or at once. No operation ever
             // blocks, so they run on the I/O threads, saving two thread hand-offs per call.
-            server = Hermod.server().host(b.host).port(b.port).directExecutor()
+            Server.Builder sb = Hermod.server().host(b.host).port(b.port).directExecutor()
                     .add(VMS, VmsAsyncServant.class, vms)
                     .add(DISKS, DisksAsyncServant.class, vms::disks)
                     .add(NICS, NicsAsyncServant.class, vms::nics)
-                    .add(PERMISSIONS, PermissionsAsyncServant.class, vms::permissions)
-                    .start();
+                    .add(PERMISSIONS, PermissionsAsyncServant.class, vms::permissions);
+            if (b.admin >= 0) {
+                sb.admin(b.admin);
+            }
+            server = sb.start();
         } catch (RuntimeException e) {
             backend.shutdownNow();
             delivery.shutdownNow();
@@ -145,8 +148,24 @@ public final class VmLab implements AutoCloseable {
         private Duration actionTime = Duration.ofSeconds(2);
         private String host = "127.0.0.1";
         private int port;
+        private int admin = -1;
 
         private Builder() {}
+
+        /**
+         * Serves the server's admin page on loopback at {@code port} ({@code Server.Builder.admin});
+         * default: none.
+         *
+         * @param port 0 for any free port, or 1 to 65535
+         * @return this builder
+         */
+        public Builder admin(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("admin port must be between 0 and 65535: " + port);
+            }
+            this.admin = port;
+            return this;
+        }
 
         /**
          * Sets the number of VMs; default 100.
