@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * and chunk, an 8-byte ack per chunk, the same window). The plain-socket transfer runs twice: its
  * server reads every chunk into one reused buffer ({@code socket}, the baseline), or into a new
  * array per chunk ({@code socket-fresh}), which is what any server handing each call its own
- * {@code byte[]} must do. All sides warm up first; measured runs alternate between them, and the
+ * {@code byte[]} must do; and once more through bare Netty ({@link NettyBulk}). All sides warm up first; measured runs alternate between them, and the
  * median of each side is reported.
  */
 final class BulkBenchmark {
@@ -58,6 +58,7 @@ final class BulkBenchmark {
         ChunkSink hermodSink = new ChunkSink();
         ChunkSink socketSink = new ChunkSink();
         ChunkSink freshSink = new ChunkSink();
+        ChunkSink nettySink = new ChunkSink();
         byte[] chunk = ChunkSink.patternChunk(o.chunk());
         try (Server server = Hermod.server().host("127.0.0.1").directExecutor()
                         .add("files", FileTransfer.class, new Servant(hermodSink)).start();
@@ -66,13 +67,15 @@ final class BulkBenchmark {
                 SocketSender sender = new SocketSender(plain.connect(), o.window(), o.chunk());
                 PlainServer plainFresh =
                         new PlainServer("bench-bulk-fresh", s -> serve(s, freshSink, o.chunk(), true));
-                SocketSender freshSender = new SocketSender(plainFresh.connect(), o.window(), o.chunk())) {
+                SocketSender freshSender = new SocketSender(plainFresh.connect(), o.window(), o.chunk());
+                NettyBulk netty = new NettyBulk(nettySink, o.chunk(), o.window())) {
             FileTransferAsync files = client.proxy(FileTransferAsync.class, "files");
             List<Side> sides = List.of(
                     new Side("hermod", hermodSink, o.runs(),
                             bytes -> hermodRun(files, hermodSink, chunk, bytes, o.window())),
                     new Side("socket", socketSink, o.runs(), bytes -> sender.run(socketSink, chunk, bytes)),
-                    new Side("socket-fresh", freshSink, o.runs(), bytes -> freshSender.run(freshSink, chunk, bytes)));
+                    new Side("socket-fresh", freshSink, o.runs(), bytes -> freshSender.run(freshSink, chunk, bytes)),
+                    new Side("netty", nettySink, o.runs(), bytes -> netty.run(nettySink, chunk, bytes)));
             report.line("bulk: %s per run in %s chunks, window %d; warm-up rounds of %s per side;"
                     + " median of %d alternating runs", mib(o.bytes()), kib(o.chunk()), o.window(),
                     mib(o.warmupBytes()), o.runs());
@@ -109,6 +112,7 @@ final class BulkBenchmark {
             double h = median(sides.get(0).mibPerSecond);
             report.result("bulk.ratio", h / median(sides.get(1).mibPerSecond), "ratio");
             report.result("bulk.ratio.fresh", h / median(sides.get(2).mibPerSecond), "ratio");
+            report.result("bulk.netty.ratio", h / median(sides.get(3).mibPerSecond), "ratio");
             if (sides.get(0).usage[0].cpuNanos() >= 0) {
                 for (Side side : sides) {
                     report.result("bulk." + side.name + ".cpu", median(side.usage, u -> u.cpuNanos() / 1e6 / mibs),

@@ -54,11 +54,7 @@ final class NettyEcho implements AutoCloseable {
     }
 
     NettyEcho() throws InterruptedException {
-        server = new ServerBootstrap().group(serverGroup)
-                .channel(EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childHandler(new ChannelInitializer<>() {
+        server = configure(new ServerBootstrap().group(serverGroup), new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(Options.MAX_PAYLOAD + 4, 0, 4),
@@ -74,13 +70,8 @@ final class NettyEcho implements AutoCloseable {
                                     }
                                 });
                     }
-                })
-                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        client = new Bootstrap().group(clientGroup)
-                .channel(EPOLL ? EpollSocketChannel.class : NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .handler(new ChannelInitializer<>() {
+                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        client = configure(new Bootstrap().group(clientGroup), new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(Options.MAX_PAYLOAD + 4, 0, 4, 0, 4),
@@ -97,13 +88,29 @@ final class NettyEcho implements AutoCloseable {
                                     }
                                 });
                     }
-                })
-                .connect(server.localAddress()).sync().channel();
+                }).connect(server.localAddress()).sync().channel();
     }
 
-    private static EventLoopGroup group(String name) {
+    /** One event loop of Hermod's kind (epoll where it loads, else NIO), on a daemon thread. */
+    static EventLoopGroup group(String name) {
         return new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(name, true),
                 EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    /** A server bootstrap with Hermod's channel type and options, accepting on its child group. */
+    static ServerBootstrap configure(ServerBootstrap b, ChannelInitializer<Channel> init) {
+        return b.channel(EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(init);
+    }
+
+    /** A client bootstrap with Hermod's channel type and options. */
+    static Bootstrap configure(Bootstrap b, ChannelInitializer<Channel> init) {
+        return b.channel(EPOLL ? EpollSocketChannel.class : NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .handler(init);
     }
 
     private ByteBuf frame(byte[] payload) {

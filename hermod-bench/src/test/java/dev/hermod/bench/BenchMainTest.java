@@ -92,8 +92,10 @@ final class BenchMainTest {
                 "bulk.hermod.throughput MiB/s",
                 "bulk.socket.throughput MiB/s",
                 "bulk.socket-fresh.throughput MiB/s",
+                "bulk.netty.throughput MiB/s",
                 "bulk.ratio ratio",
                 "bulk.ratio.fresh ratio",
+                "bulk.netty.ratio ratio",
                 "latency.hermod.p50 us",
                 "latency.hermod.p99 us",
                 "latency.pooled.p50 us",
@@ -137,7 +139,8 @@ final class BenchMainTest {
                 "bulk.socket-fresh.throughput MiB/s", "bulk.ratio ratio", "bulk.ratio.fresh ratio",
                 "bulk.hermod.cpu cpu-ms/MiB", "bulk.socket.cpu cpu-ms/MiB", "bulk.socket-fresh.cpu cpu-ms/MiB",
                 "bulk.hermod.switches switches/chunk", "bulk.socket.switches switches/chunk",
-                "bulk.socket-fresh.switches switches/chunk",
+                "bulk.socket-fresh.switches switches/chunk", "bulk.netty.throughput MiB/s", "bulk.netty.ratio ratio",
+                "bulk.netty.cpu cpu-ms/MiB", "bulk.netty.switches switches/chunk",
                 "latency.hermod.p50 us", "latency.hermod.p99 us", "latency.socket.p50 us", "latency.socket.p99 us",
                 "latency.pooled.p50 us", "latency.pooled.p99 us", "latency.netty.p50 us", "latency.netty.p99 us",
                 "latency.p50.ratio ratio", "latency.p99.ratio ratio", "latency.pooled.p50.ratio ratio",
@@ -161,7 +164,8 @@ final class BenchMainTest {
         assertThat(run.status()).as(run.err()).isZero();
         assertThat(withoutUsage(namesAndUnits(run))).containsExactly(
                 "bulk.hermod.throughput MiB/s", "bulk.socket.throughput MiB/s",
-                "bulk.socket-fresh.throughput MiB/s", "bulk.ratio ratio", "bulk.ratio.fresh ratio");
+                "bulk.socket-fresh.throughput MiB/s", "bulk.netty.throughput MiB/s", "bulk.ratio ratio",
+                "bulk.ratio.fresh ratio", "bulk.netty.ratio ratio");
     }
 
     @Test
