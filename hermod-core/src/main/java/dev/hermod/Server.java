@@ -546,7 +546,10 @@ public interface Server extends AutoCloseable {
         /**
          * Sets how many bytes of replies to one connection may wait to be written because its
          * client does not read them. Past it the server takes up no more requests of that
-         * connection, and so stops reading it. Default: 4 MiB.
+         * connection, and so stops reading it; starts none of its requests already taken up; and
+         * keeps the results of those still running as objects until there is room to encode them,
+         * so that direct memory holds no more than this for a client that never reads. Default:
+         * 4 MiB.
          *
          * @param bytes positive
          * @return this builder

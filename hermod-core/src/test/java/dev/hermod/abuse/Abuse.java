@@ -13,6 +13,9 @@ public interface Abuse {
     /** Returns {@code size} bytes: large replies for a peer that never reads them. */
     byte[] blob(int size);
 
+    /** Returns {@code size} bytes after {@code millis}: many large replies made at once. */
+    byte[] blobAfter(int size, int millis);
+
     /** Takes a large argument and returns its length. */
     int take(byte[] data);
 

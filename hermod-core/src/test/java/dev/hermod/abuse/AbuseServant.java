@@ -61,6 +61,12 @@ final class AbuseServant implements Abuse {
     }
 
     @Override
+    public byte[] blobAfter(int size, int millis) {
+        hold(millis); // counts the call
+        return size <= 0 ? EMPTY : new byte[size];
+    }
+
+    @Override
     public int take(byte[] data) {
         served.incrementAndGet();
         return data.length;

@@ -67,6 +67,22 @@ public final class AbuseServerMain {
     private static String stats(MemoryProbe probe, AbuseServant servant) {
         return "stats " + probe.figures() + " inServant=" + servant.inServant()
                 + " peakInServant=" + servant.peakInServant() + " served=" + servant.served()
-                + " threads=" + Thread.activeCount();
+                + " threads=" + Thread.activeCount() + " " + pool();
+    }
+
+    /** What Netty's pooled allocator holds in direct memory, and how many of its buffers are in use. */
+    private static String pool() {
+        io.netty.buffer.PooledByteBufAllocatorMetric m = io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric();
+        long active = 0;
+        long chunks = 0;
+        for (io.netty.buffer.PoolArenaMetric a : m.directArenas()) {
+            active += a.numActiveAllocations();
+            for (io.netty.buffer.PoolChunkListMetric list : a.chunkLists()) {
+                for (io.netty.buffer.PoolChunkMetric ignored : list) {
+                    chunks++;
+                }
+            }
+        }
+        return "poolDirect=" + m.usedDirectMemory() + " poolActive=" + active + " poolChunks=" + chunks;
     }
 }

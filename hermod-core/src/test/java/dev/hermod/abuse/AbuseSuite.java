@@ -116,7 +116,7 @@ final class AbuseSuite {
         Map<String, Long> stats = server.stats();
         Figures f = new Figures(name, stats.get("heapPeak"), stats.get("liveHeapPeak"), stats.get("directPeak"),
                 window.worst(), window.calls(), note);
-        System.out.println("abuse figures " + f);
+        System.out.println("abuse figures " + f + " server " + stats);
         figures.add(f);
         if (failed instanceof Exception e) {
             throw e;

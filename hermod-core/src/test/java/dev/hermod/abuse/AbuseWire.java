@@ -101,6 +101,15 @@ final class AbuseWire {
         return out.toByteArray();
     }
 
+    /** Arguments of two unsigned integers: {@code [a, b]}. */
+    static byte[] intArgs(int a, int b) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        head(out, 4, 2);
+        head(out, 0, a);
+        head(out, 0, b);
+        return out.toByteArray();
+    }
+
     /** Arguments of one byte string of {@code size} zero bytes. */
     static byte[] bytesArg(int size) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(size + 8);

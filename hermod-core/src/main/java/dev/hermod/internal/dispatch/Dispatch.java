@@ -204,8 +204,8 @@ public final class Dispatch {
         }
         if (refusal != null) {
             frame.release();
-            connection.sendReply(Frames.failure(connection.link.alloc(), h.requestId(), status, true, refusal,
-                    null, false), () -> { });
+            connection.replies.send(Frames.failure(connection.link.alloc(), h.requestId(), status, true, refusal,
+                    null, false), 0, () -> { });
             return null;
         }
         Invocation inv = start(connection, service, op, h, body, compressed, frame, received, false);

@@ -13,6 +13,11 @@ import java.util.function.Consumer;
  * the threads. The executor is left only as many tasks as it may run, so its own queue (a FIFO,
  * unfair across connections) never holds any.
  *
+ * <p>A connection may be {@linkplain #pause paused}: none of its tasks starts until it is resumed
+ * (those running go on). The dispatch pauses a connection whose replies wait to be written past
+ * its limits, so that a peer that does not read cannot have more replies made than the tasks
+ * already running.
+ *
  * <p>Works with any executor: a pool, virtual threads, or one that runs tasks in the calling
  * thread (then a task that ends starts the next from the loop already running in that thread,
  * never by recursing). Thread-safe.
@@ -23,6 +28,10 @@ final class FairScheduler {
         final ArrayDeque<Runnable> ready = new ArrayDeque<>();
         boolean inTurns;
         int running;
+        /** Set while none of this connection's tasks may start; written under the scheduler's lock. */
+        volatile boolean paused;
+        /** Paused, and to resume once none of its tasks runs. */
+        volatile boolean resumeWhenIdle;
     }
 
     private static final ThreadLocal<int[]> DRAINING = ThreadLocal.withInitial(() -> new int[2]);
@@ -52,7 +61,7 @@ final class FairScheduler {
 
     /** Runs {@code task} for {@code connection} when its turn comes. */
     void execute(Tenant connection, Runnable task) {
-        if (unlimited) { // nothing to share out: the executor is the application's own affair
+        if (unlimited && !connection.paused) { // nothing to share out: the executor is the application's own affair
             try {
                 executor.execute(task);
             } catch (RejectedExecutionException e) {
@@ -61,7 +70,8 @@ final class FairScheduler {
             return;
         }
         synchronized (lock) {
-            if (running < permits && connection.running < share && turns.isEmpty() && connection.ready.isEmpty()) {
+            if (running < permits && connection.running < share && !connection.paused && turns.isEmpty()
+                    && connection.ready.isEmpty()) {
                 running++; // nobody waits: run it now
                 connection.running++;
             } else {
@@ -79,10 +89,50 @@ final class FairScheduler {
 
     /** Puts a connection with tasks ready and room in its share at the back of the line. Guarded by lock. */
     private void enterTurns(Tenant c) {
-        if (!c.inTurns && !c.ready.isEmpty() && c.running < share) {
+        if (!c.inTurns && !c.ready.isEmpty() && c.running < share && !c.paused) {
             c.inTurns = true;
             turns.add(c);
         }
+    }
+
+    /**
+     * Stops starting the tasks of {@code connection} at once, or starts them again once none of
+     * its tasks runs (those running when it was paused may be what it was paused for: a resume
+     * before they end would start as many more); its tasks already running go on. Any thread;
+     * cheap when the state does not change.
+     */
+    void pause(Tenant connection, boolean paused) {
+        if (paused ? connection.paused && !connection.resumeWhenIdle : !connection.paused) {
+            return; // the usual case: nothing changes, and no lock is taken
+        }
+        synchronized (lock) {
+            if (paused) {
+                connection.paused = true;
+                connection.resumeWhenIdle = false;
+                return;
+            }
+            if (!connection.paused) {
+                return;
+            }
+            if (connection.running > 0) {
+                connection.resumeWhenIdle = true; // what runs may yet be what the pause is for
+                return;
+            }
+            connection.paused = false;
+            connection.resumeWhenIdle = false;
+            enterTurns(connection);
+        }
+        drain();
+    }
+
+    /** Resumes {@code connection} at once, whatever runs (it is closed: what waits must run and end). */
+    void resume(Tenant connection) {
+        synchronized (lock) {
+            connection.paused = false;
+            connection.resumeWhenIdle = false;
+            enterTurns(connection);
+        }
+        drain();
     }
 
     /** Requests running on the executor now. */
@@ -112,6 +162,10 @@ final class FairScheduler {
         synchronized (lock) {
             running--;
             connection.running--;
+            if (connection.resumeWhenIdle && connection.running == 0) {
+                connection.paused = false;
+                connection.resumeWhenIdle = false;
+            }
             enterTurns(connection);
         }
     }
@@ -144,7 +198,7 @@ final class FairScheduler {
             while (running < permits && !turns.isEmpty()) {
                 Tenant c = turns.poll();
                 c.inTurns = false;
-                if (c.ready.isEmpty() || c.running >= share) {
+                if (c.ready.isEmpty() || c.running >= share || c.paused) {
                     continue; // it comes back when one of its tasks ends
                 }
                 Runnable task = c.ready.poll();

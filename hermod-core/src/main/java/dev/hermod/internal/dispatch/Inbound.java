@@ -52,8 +52,8 @@ public final class Inbound {
 
     /** Request bytes held: frames not yet decoded, and the estimated decoded size of requests in dispatch. */
     private final AtomicLong held = new AtomicLong();
-    /** Bytes of replies handed to the transport and not yet written. */
-    private final AtomicLong replyBytes = new AtomicLong();
+    /** This connection's replies: what they hold until written, and those waiting for room. */
+    final Replies replies;
     /** Frames read and not yet wholly admitted, oldest first. I/O thread only. */
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     /**
@@ -88,6 +88,7 @@ public final class Inbound {
         this.objects = objects;
         this.onIdle = onIdle;
         this.log = new PeerLog(Dispatch.log, "connection from " + link.remoteAddress());
+        this.replies = new Replies(this);
     }
 
     /** Requests of this connection in dispatch now. */
@@ -150,6 +151,7 @@ public final class Inbound {
      * thread only.
      */
     void pump() {
+        replies.reconsider(); // woken, perhaps, because the server's replies have room again
         while (!waiting.isEmpty() && !closed && mayAdmit()) {
             Waiting w = waiting.peek();
             ByteBuf body;
@@ -193,10 +195,10 @@ public final class Inbound {
     private boolean mayAdmit() {
         Limits limits = dispatch.limits;
         if (dispatching.get() >= limits.maxInFlightPerConnection()
-                || replyBytes.get() >= limits.maxReplyBytesPerConnection()) {
+                || replies.bytes() >= limits.maxReplyBytesPerConnection()) {
             return false;
         }
-        if (replyBytes.get() > 0 && dispatch.budget.repliesFull()) {
+        if (replies.bytes() > 0 && dispatch.budget.repliesFull()) {
             dispatch.budget.await(this);
             if (dispatch.budget.repliesFull()) {
                 return false;
@@ -311,26 +313,6 @@ public final class Inbound {
     }
 
     /**
-     * Sends a reply frame and counts its bytes until it is written; {@code written} runs then
-     * (or when the write fails), on the I/O thread.
-     */
-    void sendReply(ByteBuf frame, Runnable written) {
-        // The memory held is the buffer's capacity: a reply encoded into a growing buffer may
-        // hold up to twice what it carries (256 KiB of result in a buffer of 512 KiB).
-        int bytes = frame.capacity();
-        replyBytes.addAndGet(bytes);
-        dispatch.budget.addReplyBytes(bytes);
-        link.send(frame, (ChannelFuture f) -> {
-            replyBytes.addAndGet(-bytes);
-            dispatch.budget.releaseReplyBytes(bytes);
-            written.run();
-            if (!waiting.isEmpty()) {
-                pump();
-            }
-        });
-    }
-
-    /**
      * A request of this connection left dispatch. Any thread. Off the I/O thread, frames waiting
      * for a slot are taken up once half the slots are free, not one by one: waking the I/O
      * thread for each request that ends would cost more than the requests.
@@ -356,6 +338,8 @@ public final class Inbound {
     public void close() {
         closed = true;
         dispatch.budget.forget(this);
+        dispatch.scheduler.resume(tenant); // what waits runs, sees the cancellation and ends
+        replies.resumeDeferred(); // and what waits for room ends without being encoded
         Waiting w;
         while ((w = waiting.poll()) != null) {
             w.frame.release();
@@ -366,6 +350,13 @@ public final class Inbound {
             inv.cancel();
         }
         log.flush();
+    }
+
+    /** Runs after a reply was written: frames waiting for a slot may have one now. I/O thread. */
+    void replyWritten() {
+        if (!waiting.isEmpty()) {
+            pump();
+        }
     }
 
     /** A stream frame for one of the peer's requests (I/O thread); see {@link Dispatch#onStreamFrame}. */

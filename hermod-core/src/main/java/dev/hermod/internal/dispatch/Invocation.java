@@ -321,6 +321,24 @@ public final class Invocation implements Runnable, Current {
             }
             return;
         }
+        if (connection.isClosed()) { // nobody is left to read it: nothing to encode
+            if (replied.compareAndSet(false, true)) {
+                connection.invocations.remove(header.requestId(), this);
+                intercepted();
+                end();
+            }
+            return;
+        }
+        long reserved = connection.replies.reserve();
+        if (reserved < 0) { // the peer's replies back up: encode this one when they have room
+            connection.replies.defer(() -> replyResult(result));
+            return;
+        }
+        replyResult(result, reserved);
+    }
+
+    /** Encodes and sends the result, in the room {@code reserved} for it. */
+    private void replyResult(Object result, long reserved) {
         ByteBuf frame = Frames.beginResult(connection.link.alloc(), header.requestId(), 64);
         int payloadStart = frame.writerIndex();
         try {
@@ -330,7 +348,7 @@ public final class Invocation implements Runnable, Current {
         } catch (Exception | StackOverflowError e) {
             frame.release();
             reply(failureFrame(Status.MARSHAL, false, "cannot encode the result of " + describe() + ": "
-                    + e.getMessage()));
+                    + e.getMessage()), reserved);
             return;
         }
         Frames.end(frame);
@@ -340,7 +358,7 @@ public final class Invocation implements Runnable, Current {
                 payloadStart, header.compressReply() || connection.link.compressByDefault())) {
             Frames.end(frame);
         }
-        reply(frame);
+        reply(frame, reserved);
     }
 
     private void replyThrown(Throwable thrown) {
@@ -405,8 +423,14 @@ public final class Invocation implements Runnable, Current {
      * (a oneway one at once): until then it counts against the connection's limits.
      */
     void reply(ByteBuf frame) {
+        reply(frame, 0);
+    }
+
+    /** As {@link #reply(ByteBuf)}, in the room {@code reserved} for it ({@link Replies#reserve()}). */
+    private void reply(ByteBuf frame, long reserved) {
         if (!replied.compareAndSet(false, true)) {
             frame.release();
+            connection.replies.release(reserved);
             return;
         }
         if (oneway) {
@@ -433,7 +457,7 @@ public final class Invocation implements Runnable, Current {
         if (streams != null) {
             streams.end(dev.hermod.internal.bridge.Failures.canceled(describe() + " has been answered", null, false));
         }
-        connection.sendReply(frame, this::end);
+        connection.replies.send(frame, reserved, this::end);
     }
 
     /** Leaves dispatch: what the invocation held is given back, and its slot is free. */

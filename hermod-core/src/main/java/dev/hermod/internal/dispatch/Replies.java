@@ -1,0 +1,173 @@
+package dev.hermod.internal.dispatch;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The replies of one connection ({@link Inbound}): the bytes they hold from the moment room is
+ * taken for one until it is written to the socket, and the replies that wait for room.
+ *
+ * <h2>A peer that reads no replies holds little</h2>
+ * Room is taken ({@link #reserve()}) before a result is encoded, by an estimate of its size, so
+ * that the replies of requests answered at once cannot all be encoded into direct memory; past
+ * {@link Limits#maxReplyBytesPerConnection} (or the server's {@link Limits#maxReplyBytes} while
+ * this connection has some) a result waits as an object ({@link #defer}) until written replies
+ * make room, and none of the connection's requests starts meanwhile (the fair scheduler
+ * {@linkplain FairScheduler#pause pauses} it). So a peer that stops reading holds about its limit
+ * in direct memory, and the results of the requests that were running when it stopped on the heap.
+ * Thread-safe.
+ */
+final class Replies {
+    /** The least room taken for a reply about to be encoded. */
+    static final long MIN_ESTIMATE = 16 * 1024;
+
+    private final Inbound connection;
+    private final Dispatch dispatch;
+    /** Bytes of replies handed to the transport and not yet written, and room taken for replies being encoded. */
+    private final AtomicLong bytes = new AtomicLong();
+    /**
+     * The room a reply about to be encoded takes: about the size of the last ones, quick to grow
+     * and slow to shrink; until the first is known, the whole of the connection's limit, so that
+     * a burst of requests answered at once is encoded one by one until then.
+     */
+    private volatile long estimate;
+    private volatile boolean sized;
+    /** Replies deferred and not yet encoded: waiting in {@link #deferred}, or resumed and not yet run. */
+    private final AtomicInteger deferredCount = new AtomicInteger();
+    /** Replies that found no room, waiting to be encoded. */
+    private final ConcurrentLinkedQueue<Runnable> deferred = new ConcurrentLinkedQueue<>();
+
+    Replies(Inbound connection) {
+        this.connection = connection;
+        this.dispatch = connection.dispatch;
+        this.estimate = Math.max(MIN_ESTIMATE, dispatch.limits.maxReplyBytesPerConnection());
+    }
+
+    /** Bytes held now: unwritten replies and room taken. */
+    long bytes() {
+        return bytes.get();
+    }
+
+    /**
+     * Sends a reply frame and counts its bytes until it is written; {@code written} runs then
+     * (or when the write fails), on the I/O thread. {@code reserved} is the room
+     * {@link #reserve()} took for it, or 0.
+     */
+    void send(ByteBuf frame, long reserved, Runnable written) {
+        // The memory held is the buffer's capacity: a reply encoded into a growing buffer may
+        // hold up to twice what it carries (256 KiB of result in a buffer of 512 KiB).
+        int size = frame.capacity();
+        if (reserved > 0) {
+            long e = sized ? estimate : 0;
+            estimate = Math.max(MIN_ESTIMATE, Math.max(size, e - e / 16));
+            sized = true;
+        }
+        bytes.addAndGet(size - reserved);
+        dispatch.budget.addReplyBytes(size - reserved);
+        reconsider();
+        connection.link.send(frame, (ChannelFuture f) -> {
+            bytes.addAndGet(-size);
+            dispatch.budget.releaseReplyBytes(size);
+            reconsider();
+            written.run();
+            connection.replyWritten();
+        });
+    }
+
+    /**
+     * Takes room for a reply about to be encoded and returns how much; or returns -1 when this
+     * connection's replies, with those being encoded, are at their limit, or the server's at its
+     * limit while this connection has some: the reply is then {@linkplain #defer deferred}. A
+     * reply alone always has room. Any thread.
+     */
+    long reserve() {
+        long e = estimate;
+        while (true) {
+            long r = bytes.get();
+            if (r > 0 && !roomFor(r, e)) {
+                return -1;
+            }
+            if (bytes.compareAndSet(r, r + e)) {
+                dispatch.budget.addReplyBytes(e);
+                return e;
+            }
+        }
+    }
+
+    private boolean roomFor(long r, long e) {
+        return connection.isClosed() || r + e <= dispatch.limits.maxReplyBytesPerConnection()
+                && !dispatch.budget.repliesFull();
+    }
+
+    /** Gives back room {@link #reserve()} took for a reply that is not sent after all. Any thread. */
+    void release(long reserved) {
+        if (reserved > 0) {
+            bytes.addAndGet(-reserved);
+            dispatch.budget.releaseReplyBytes(reserved);
+            reconsider();
+        }
+    }
+
+    /**
+     * Runs {@code encode} on the servants' executor once there is room again (see
+     * {@link #reserve()}); it reserves room itself, or is deferred once more. Any thread.
+     */
+    void defer(Runnable encode) {
+        deferredCount.incrementAndGet();
+        deferred.add(encode);
+        reconsider(); // no request starts while replies wait to be encoded
+    }
+
+    /** Starts a deferred reply if there seems to be room; it takes the room itself, or waits again. */
+    void resumeDeferred() {
+        while (!deferred.isEmpty()) {
+            long r = bytes.get();
+            if (r > 0 && !roomFor(r, estimate)) {
+                return; // a reply still to be written resumes it, or the server's budget
+            }
+            Runnable encode = deferred.poll();
+            if (encode == null) {
+                return;
+            }
+            Runnable resumed = () -> {
+                try {
+                    encode.run();
+                } finally {
+                    deferredCount.decrementAndGet();
+                    reconsider();
+                }
+            };
+            try {
+                dispatch.executor.execute(resumed);
+            } catch (RejectedExecutionException e) {
+                Executors2.runRefused(resumed);
+            }
+            if (!connection.isClosed()) {
+                return; // one at a time: its reservation counts before the next looks
+            }
+        }
+    }
+
+    /**
+     * Pauses the start of this connection's requests while its replies wait to be written past
+     * its limit, or past the server's while it has some, or wait to be encoded; resumes them
+     * once they do not (see {@link FairScheduler#pause}); and starts a deferred reply if there is
+     * room. Any thread.
+     */
+    void reconsider() {
+        long r = bytes.get();
+        boolean full = deferredCount.get() > 0 || r >= dispatch.limits.maxReplyBytesPerConnection();
+        if (r > 0 && dispatch.budget.repliesFull()) {
+            dispatch.budget.await(connection); // woken when the server's replies have room
+            full |= dispatch.budget.repliesFull();
+        }
+        dispatch.scheduler.pause(connection.tenant, full && !connection.isClosed());
+        if (!deferred.isEmpty()) {
+            resumeDeferred();
+        }
+    }
+}
