@@ -17,7 +17,13 @@ public interface ClientCall extends InterceptedCall {
         /** A call on a oneway proxy: done once written, no reply. */
         ONEWAY,
         /** A call on a batch proxy: queued, sent when the batch is flushed. */
-        BATCHED
+        BATCHED,
+        /**
+         * A call whose result is a stream: the proxy method returned a {@link java.util.concurrent.Flow.Publisher},
+         * and each subscription to it makes one call, whose outcome is known when the stream
+         * ends. (A call that only sends streams is {@link #SYNC} or {@link #ASYNC}.)
+         */
+        STREAM
     }
 
     /**

@@ -24,7 +24,9 @@ package dev.hermod;
  *
  * <p>Implementations must be thread-safe. Streamed operations are seen like others, but their
  * outcome is reported when the reply is decided, which for a streamed result is when the stream
- * ends.
+ * ends: it completes ({@code OK}), the servant's publisher fails (its declared exception, or
+ * {@code REMOTE_FAILURE}), or the caller cancels it ({@code CANCELED}); the duration runs until
+ * then.
  *
  * @since 0.3
  */

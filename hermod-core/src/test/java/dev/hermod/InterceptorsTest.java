@@ -88,17 +88,28 @@ final class InterceptorsTest {
 
     @AfterEach
     void stop() {
+        stop(client, server, a, b);
+    }
+
+    /** Closes what was started and checks that no recorder's callback ran on an I/O thread. */
+    static void stop(Client client, Server server, Recorder... recorders) {
         if (client != null) {
             client.close();
         }
         if (server != null) {
             server.close();
         }
-        assertThat(a.ioThreadCallbacks).isEmpty();
-        assertThat(b.ioThreadCallbacks).isEmpty();
+        for (Recorder r : recorders) {
+            assertThat(r.ioThreadCallbacks).isEmpty();
+        }
     }
 
     private List<String> seenBy(String prefix) {
+        return seenBy(seen, prefix);
+    }
+
+    /** What {@code seen} holds that starts with {@code prefix}, in order. */
+    static List<String> seenBy(List<String> seen, String prefix) {
         return seen.stream().filter(s -> s.startsWith(prefix)).toList();
     }
 

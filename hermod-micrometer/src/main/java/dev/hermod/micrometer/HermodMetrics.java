@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code hermod.SIDE.calls} (timer): the duration of each call, tagged {@code service},
  *       {@code operation} and {@code outcome} ({@code OK}, {@code DECLARED_EXCEPTION} or the
  *       status name, e.g. {@code UNAVAILABLE}); on the client also {@code kind} ({@code SYNC},
- *       {@code ASYNC}, {@code ONEWAY}, {@code BATCHED});
+ *       {@code ASYNC}, {@code ONEWAY}, {@code BATCHED}, {@code STREAM}: a streamed call is timed
+ *       until its stream ends);
  *   <li>{@code hermod.SIDE.calls.active} (gauge): calls in flight, tagged {@code service} and
  *       {@code operation};
  *   <li>{@code hermod.SIDE.bytes.sent}, {@code hermod.SIDE.bytes.received} (function counters,

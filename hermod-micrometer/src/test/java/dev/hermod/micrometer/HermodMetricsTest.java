@@ -6,11 +6,18 @@ import static org.awaitility.Awaitility.await;
 
 import dev.hermod.Client;
 import dev.hermod.Hermod;
+import dev.hermod.Remote;
 import dev.hermod.RemoteException;
 import dev.hermod.Server;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Flow;
+import java.util.concurrent.SubmissionPublisher;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,6 +30,12 @@ final class HermodMetricsTest {
     private final AtomicInteger pokes = new AtomicInteger();
     private Server server;
     private Client client;
+
+    /** A contract that streams its result. */
+    @Remote
+    public interface Letters {
+        Flow.Publisher<String> letters(String word);
+    }
 
     @BeforeEach
     void start() {
@@ -40,8 +53,16 @@ final class HermodMetricsTest {
                 pokes.incrementAndGet();
             }
         };
+        Letters letters = word -> {
+            SubmissionPublisher<String> p = new SubmissionPublisher<>();
+            new Thread(() -> {
+                word.chars().forEach(c -> p.submit(Character.toString(c)));
+                p.close();
+            }).start();
+            return p;
+        };
         server = Hermod.server().host("127.0.0.1").add("greeter", Greeter.class, impl)
-                .intercept(new HermodMetrics(serverMeters)).start();
+                .add("letters", Letters.class, letters).intercept(new HermodMetrics(serverMeters)).start();
         client = Hermod.client().target("tcp://127.0.0.1:" + server.port())
                 .intercept(new HermodMetrics(clientMeters, Tags.of("target", "greeter-server"))).build();
     }
@@ -86,6 +107,42 @@ final class HermodMetricsTest {
         assertThat(clientMeters.get("hermod.client.calls.active").tags("operation", "greet").gauge().value())
                 .isZero();
         assertThat(serverMeters.get("hermod.server.calls.active").tags("operation", "greet").gauge().value())
+                .isZero();
+    }
+
+    @Test
+    void streamedCall_isTimedUntilItsStreamEnds_withKindStream() throws Exception {
+        List<String> got = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        client.proxy(Letters.class, "letters").letters("Ada").subscribe(new Flow.Subscriber<String>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(String item) {
+                got.add(item);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                ended.completeExceptionally(t);
+            }
+
+            @Override
+            public void onComplete() {
+                ended.complete(null);
+            }
+        });
+        ended.get(30, TimeUnit.SECONDS);
+
+        assertThat(got).containsExactly("A", "d", "a");
+        assertThat(count(clientMeters, "hermod.client.calls", "service", "letters", "operation", "letters",
+                "outcome", "OK", "kind", "STREAM")).isEqualTo(1);
+        await().until(() -> count(serverMeters, "hermod.server.calls", "service", "letters", "operation", "letters",
+                "outcome", "OK") == 1);
+        assertThat(clientMeters.get("hermod.client.calls.active").tags("operation", "letters").gauge().value())
                 .isZero();
     }
 

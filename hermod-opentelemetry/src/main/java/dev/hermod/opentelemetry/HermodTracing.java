@@ -41,7 +41,7 @@ import java.util.Objects;
  * {@code rpc.system=hermod}, {@code rpc.service}, {@code rpc.method}, and
  * {@code rpc.hermod.outcome} ({@code OK}, {@code DECLARED_EXCEPTION} or the status name); client
  * spans also {@code rpc.hermod.kind} ({@code SYNC}, {@code ASYNC}, {@code ONEWAY},
- * {@code BATCHED}), server spans {@code rpc.hermod.oneway} for oneway calls. A call that fails
+ * {@code BATCHED}, {@code STREAM}: a streamed call's span lasts until its stream ends), server spans {@code rpc.hermod.oneway} for oneway calls. A call that fails
  * with a status has span status ERROR and the exception recorded; one that ends with a declared
  * exception stays UNSET, as the operation answered as declared.
  *

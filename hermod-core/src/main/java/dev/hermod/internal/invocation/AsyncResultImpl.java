@@ -81,7 +81,9 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
         AsyncResultImpl<Object> result = of(call, peer.client(), proxy, peer.callbacks(), peer.sentLane());
         call.starting(true);
         try {
-            call.start(invoker);
+            if (call.streams == null || !call.streams.intercept(invoker, dev.hermod.ClientCall.Kind.ASYNC)) {
+                call.start(invoker);
+            } // else decided by an interceptor: never sent
         } finally {
             call.starting(false);
         }
@@ -122,6 +124,9 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
     @SuppressWarnings("unchecked")
     void settle(Object value, Throwable failure) {
         call.intercepted(); // before any dependent stage runs: the interceptors see the outcome first
+        if (call.streams != null) {
+            call.streams.intercepted(); // a call that sends streams is shown to them by its streams
+        }
         if (failure == null) {
             settleValue((T) value);
         } else {

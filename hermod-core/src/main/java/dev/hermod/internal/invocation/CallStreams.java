@@ -14,6 +14,10 @@ import java.util.concurrent.Flow;
  * Credit the result's subscriber grants before the request is handed to the transport waits here:
  * a CREDIT frame never goes out before the REQUEST it names.
  *
+ * <p>It also shows the call to the client interceptors ({@link #intercept}), which
+ * {@link Call#intercept} leaves to it: their {@code onComplete} must come before the result
+ * stream ends, as it comes before a result completes.
+ *
  * <p>Thread-safe.
  */
 final class CallStreams {
@@ -24,6 +28,10 @@ final class CallStreams {
     /** The result stream; null if the operation returns no stream. */
     private volatile StreamIn result;
     private Call call;
+    /** The side making the call; set before it starts. */
+    private volatile Peer peer;
+    /** What the client interceptors see of this call; null if there are none. */
+    private volatile Interception interception;
     /** Credit granted before the request was handed over. Guarded by this. */
     private long pendingCredit;
     /** The request has been handed to the transport. Guarded by this. */
@@ -70,10 +78,60 @@ final class CallStreams {
 
     /** Makes the result stream the application subscribes to. */
     StreamIn resultStream(Peer peer) {
+        this.peer = peer;
         StreamIn in = new StreamIn(call.operation().resultCoder(), peer.callbacks(), this::grant,
                 () -> call.cancel(": the subscriber canceled the stream"), "the result stream of " + call.describe());
         result = in;
         return in;
+    }
+
+    /**
+     * Shows the call to the client interceptors, if there are any, before it starts; returns true
+     * if one of them decided it, so that it must not be started. Their {@code onComplete} runs
+     * before the result stream ends ({@link #ended}); for a call that only sends streams, where
+     * its caller sees the outcome ({@link #intercepted}).
+     *
+     * @throws IllegalStateException if the invoker takes no more calls
+     */
+    boolean intercept(Invoker invoker, dev.hermod.ClientCall.Kind kind) {
+        invoker.ensureOpen();
+        peer = invoker.peer();
+        java.util.List<dev.hermod.ClientInterceptor> chain = peer.clientInterceptors();
+        if (chain.isEmpty()) {
+            return false;
+        }
+        Interception i = new Interception(call, chain, kind, invoker instanceof Reference);
+        interception = i;
+        return i.start();
+    }
+
+    /** Reports the known outcome of a call without a result stream to the client interceptors, once. */
+    void intercepted() {
+        Interception i = interception;
+        if (i != null && call.isDone()) {
+            i.finish();
+        }
+    }
+
+    /**
+     * Makes a synchronous call that sends streams, as {@link Call#sync} makes others: the
+     * interceptors see it here, since {@code Call} leaves calls with streams to their streams.
+     */
+    static Object sync(Invoker invoker, Operation op, String service, Object[] args, dev.hermod.CallOptions options)
+            throws Throwable {
+        if (dev.hermod.internal.transport.Transport.onIoThread()) {
+            throw new IllegalStateException("a synchronous call to " + op.displayName()
+                    + " would block a Hermod I/O thread; call it from another thread");
+        }
+        Call call = Call.create(op, service, args, options, options.timeout().orElse(invoker.peer().callTimeout()));
+        if (!call.streams.intercept(invoker, dev.hermod.ClientCall.Kind.SYNC)) {
+            call.start(invoker);
+        }
+        try {
+            return call.await();
+        } finally {
+            call.streams.intercepted();
+        }
     }
 
     /** The request was registered on {@code connection} as {@code id}: starts the argument streams. */
@@ -164,8 +222,15 @@ final class CallStreams {
         return out;
     }
 
-    /** The call is over: argument streams stop, and the result stream ends as the call did. */
+    /**
+     * The call is over: argument streams stop, and the result stream ends as the call did, after
+     * the interceptors have seen the outcome, off the I/O thread.
+     */
     private void ended(Object value, Throwable failure) {
+        Interception i = interception;
+        if (i != null) {
+            i.ended();
+        }
         for (StreamOut out : outs) {
             if (out != null) {
                 out.cancel();
@@ -175,17 +240,33 @@ final class CallStreams {
         if (in == null) {
             return;
         }
-        if (failure != null) {
+        if (failure != null && i == null) {
             in.fail(Exceptions.unwrap(failure));
             return;
         }
-        call.connection.peer().callbacks().execute(() -> {
+        Runnable end = () -> {
+            if (i != null) {
+                i.finish();
+            }
+            if (failure != null) {
+                in.fail(Exceptions.unwrap(failure));
+                return;
+            }
             try {
                 Reply.resolve(call, value); // decodes a declared exception, which is thrown
                 in.complete();
             } catch (Throwable t) {
                 in.fail(t);
             }
-        });
+        };
+        if (failure != null && !dev.hermod.internal.transport.Transport.onIoThread()) {
+            end.run();
+            return;
+        }
+        try {
+            peer.callbacks().execute(end);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            end.run(); // the client is closed: the stream still ends
+        }
     }
 }

@@ -26,6 +26,8 @@ final class Interception extends dev.hermod.internal.bridge.CallDecision<ClientI
     private final Kind kind;
     private final boolean onReference;
     private final AtomicBoolean finished = new AtomicBoolean();
+    /** How long the call took, once its outcome is known; 0 until then, or if the call times itself. */
+    private volatile long tookNanos;
 
     Interception(Call call, List<ClientInterceptor> chain, Kind kind, boolean onReference) {
         this.call = call;
@@ -40,10 +42,22 @@ final class Interception extends dev.hermod.internal.bridge.CallDecision<ClientI
      */
     boolean start() {
         boolean decided = startAll(chain);
-        if (decided) {
+        if (decided && kind == Kind.STREAM && decidedFailure() == null && decidedValue() != null) {
+            // Items are decoded from the wire: there is no way to give the subscriber a value.
+            call.shortCircuit(null, new IllegalStateException("an interceptor answered " + call.describe()
+                    + ", whose result is a stream, with " + decidedValue().getClass().getName()
+                    + "; respond(null) ends the stream without items, fail(...) ends it with a failure"));
+        } else if (decided) {
             call.shortCircuit(decidedValue(), decidedFailure());
         }
         return decided;
+    }
+
+    /** The call's outcome is known now: its duration is measured here ({@link CallStreams}). */
+    void ended() {
+        if (tookNanos == 0) {
+            tookNanos = Math.max(1, call.elapsedNanos());
+        }
     }
 
     @Override
@@ -56,7 +70,8 @@ final class Interception extends dev.hermod.internal.bridge.CallDecision<ClientI
         if (!finished.compareAndSet(false, true)) {
             return;
         }
-        CallOutcome outcome = outcomeOf(call.outcome(), Duration.ofNanos(call.elapsedNanos()));
+        long took = tookNanos;
+        CallOutcome outcome = outcomeOf(call.outcome(), Duration.ofNanos(took != 0 ? took : call.elapsedNanos()));
         for (int i = started() - 1; i >= 0; i--) {
             try {
                 chain.get(i).onComplete(this, outcome);

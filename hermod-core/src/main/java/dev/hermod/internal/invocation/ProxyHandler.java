@@ -180,8 +180,10 @@ public final class ProxyHandler implements InvocationHandler {
                 throw new UnsupportedOperationException(op.displayName() + " returns a value or declares"
                         + " exceptions, so it cannot be called on a oneway proxy");
             }
-            return op.isAsync()
-                    ? AsyncResultImpl.start(invoker, op, service, a, options, proxy, oneway)
+            if (op.isAsync()) {
+                return AsyncResultImpl.start(invoker, op, service, a, options, proxy, oneway);
+            }
+            return op.streaming() != null ? CallStreams.sync(invoker, op, service, a, options)
                     : Call.sync(invoker, op, service, a, options, oneway);
         }
         if (method.isDefault()) {

@@ -10,7 +10,9 @@ import java.util.concurrent.Flow;
  * Each subscription makes one call, with the deadline and options the proxy had when the method
  * was called; the subscriber's {@code request(n)} becomes credit on the wire, its {@code cancel()}
  * cancels the call on the server, and the call's end (its reply, its deadline, a lost connection)
- * ends the stream with {@code onComplete} or {@code onError}. Thread-safe.
+ * ends the stream with {@code onComplete} or {@code onError}. The client interceptors see each
+ * call as {@link dev.hermod.ClientCall.Kind#STREAM}, and its outcome before the stream ends.
+ * Thread-safe.
  */
 final class StreamCall implements Flow.Publisher<Object> {
     private final Invoker invoker;
@@ -35,7 +37,9 @@ final class StreamCall implements Flow.Publisher<Object> {
         StreamIn in = call.streams.resultStream(invoker.peer());
         in.subscribe(subscriber);
         try {
-            call.start(invoker);
+            if (!call.streams.intercept(invoker, dev.hermod.ClientCall.Kind.STREAM)) {
+                call.start(invoker);
+            } // else decided by an interceptor, and never sent: the stream has ended as it decided
         } catch (RuntimeException e) { // the client is closed
             call.fail(e);
         }
