@@ -15,7 +15,8 @@ import java.lang.annotation.Target;
  * interface, it marks every operation of it.
  *
  * <p>An operation that is not idempotent is re-sent only when the client knows the server never
- * saw it ({@link RpcException#isUnprocessed()}). The asynchronous companion of a contract
+ * saw it ({@link RpcException#isUnprocessed()}), or when it is {@link Deduplicated} (the server
+ * then runs it once however often it arrives). The asynchronous companion of a contract
  * inherits the marks of the contract's methods.
  *
  * @since 0.2

@@ -816,7 +816,37 @@ public interface Server extends AutoCloseable {
                             handshakeTimeout, maxConnections, maxConnectionsPerAddress),
                     describe, compression,
                     new ServerConfig.Security(tls, authenticator, authorizer, describeUnauthenticated), idleTimeout,
-                    inProcess, java.util.List.copyOf(interceptors), adminPort));
+                    inProcess, java.util.List.copyOf(interceptors), adminPort,
+                    new ServerConfig.Deduplication(deduplicationWindow, deduplicationReplies, deduplicationBytes)));
+        }
+
+        private Duration deduplicationWindow = Duration.ofMinutes(5);
+        private int deduplicationReplies = 100_000;
+        private long deduplicationBytes = 64L << 20;
+
+        /**
+         * Sets what the server remembers of the {@link Deduplicated} calls it ran, so that such a
+         * call sent again (after its connection was lost) gets the reply of its first run instead
+         * of running twice: each reply for {@code window} after its call ended, at most
+         * {@code maxReplies} replies and {@code maxBytes} bytes of them (a reply larger than a
+         * tenth of that is not kept). When more come, the oldest are forgotten first, and a call
+         * sent again after its reply was forgotten runs again: choose a window longer than your
+         * clients' call timeouts, and bounds that hold the replies of that long.
+         * Default: 5 minutes, 100,000 replies, 64 MiB.
+         *
+         * @param window positive
+         * @param maxReplies positive
+         * @param maxBytes positive
+         * @return this builder
+         */
+        public Builder deduplication(Duration window, int maxReplies, long maxBytes) {
+            if (window.isNegative() || window.isZero()) {
+                throw new IllegalArgumentException("the deduplication window must be positive: " + window);
+            }
+            this.deduplicationWindow = window;
+            this.deduplicationReplies = (int) Targets.positive(maxReplies, "maxReplies");
+            this.deduplicationBytes = Targets.positive(maxBytes, "maxBytes");
+            return this;
         }
 
         private Duration idleTimeout = Duration.ZERO;

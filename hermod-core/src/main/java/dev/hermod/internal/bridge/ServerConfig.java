@@ -17,7 +17,10 @@ public record ServerConfig(String host, int port, Map<String, Service> services,
         Codec codec, int maxFrameSize, Duration heartbeatInterval, Duration shutdownGracePeriod,
         boolean sendStackTraces, int ioThreads, Duration callTimeout, Limits limits, boolean describe,
         boolean compression, Security security, Duration idleTimeout, String inProcess,
-        java.util.List<dev.hermod.Interceptor> interceptors, int adminPort) {
+        java.util.List<dev.hermod.Interceptor> interceptors, int adminPort, Deduplication deduplication) {
+
+    /** What the server remembers of {@code @Deduplicated} calls: see {@code Server.Builder.deduplication}. */
+    public record Deduplication(Duration window, int maxReplies, long maxBytes) {}
 
     /** A servant to bind, with the contract it is served as and its own authorization policy (or null). */
     public record Service(Class<?> contract, Object servant, dev.hermod.security.Authorizer policy) {}

@@ -224,7 +224,7 @@ public final class Contract {
     }
 
     /**
-     * The operation's marks: {@code @Idempotent} on the method or its interface. A companion's
+     * The operation's marks: {@code @Idempotent} and {@code @Deduplicated} on the method or its interface. A companion's
      * are those of the same method in the contract it accompanies.
      */
     private int marks(Method m) {
@@ -240,6 +240,10 @@ public final class Contract {
         if (original.isAnnotationPresent(dev.hermod.Idempotent.class)
                 || original.getDeclaringClass().isAnnotationPresent(dev.hermod.Idempotent.class)) {
             marks |= Operation.IDEMPOTENT;
+        }
+        if (original.isAnnotationPresent(dev.hermod.Deduplicated.class)
+                || original.getDeclaringClass().isAnnotationPresent(dev.hermod.Deduplicated.class)) {
+            marks |= Operation.DEDUPLICATED;
         }
         return marks;
     }

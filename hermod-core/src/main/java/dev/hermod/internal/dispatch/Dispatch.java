@@ -52,6 +52,8 @@ public final class Dispatch {
     /** Set once, before the first request. */
     private List<dev.hermod.ServerInterceptor> serverInterceptors = List.of();
     private volatile boolean refusing;
+    /** What is remembered of deduplicated calls; null on a client, which runs none. */
+    private volatile Deduplication deduplication;
     private volatile Runnable onIdle;
 
     /**
@@ -93,6 +95,20 @@ public final class Dispatch {
     /** The interceptors that see the calls dispatched here, in order; empty for none. */
     public List<dev.hermod.ServerInterceptor> serverInterceptors() {
         return serverInterceptors;
+    }
+
+    /**
+     * Remembers the {@code @Deduplicated} calls run here and their replies (see
+     * {@link Deduplication}); call once, before the first request is dispatched.
+     */
+    public void deduplicate(java.time.Duration window, int maxReplies, long maxBytes) {
+        this.deduplication = new Deduplication(window, maxReplies, maxBytes, System::nanoTime);
+    }
+
+    /** Calls answered with the reply of an earlier run instead of running again. */
+    public long deduplicatedReplays() {
+        Deduplication d = deduplication;
+        return d == null ? 0 : d.replayed();
     }
 
     /** Sets the interceptors; call once, before the first request is dispatched. */
@@ -210,6 +226,18 @@ public final class Dispatch {
         }
         Invocation inv = start(connection, service, op, h, body, compressed, frame, received, false);
         connection.invocations.put(h.requestId(), inv);
+        Deduplication d = deduplication;
+        String callId;
+        if (d != null && op.isDeduplicated() && op.streaming() == null
+                && (callId = h.context().get(Wire.CALL_ID)) != null) {
+            java.security.Principal p = connection.link.principal();
+            String key = h.service() + '\n' + h.operation() + '\n' + (p == null ? "" : p.getName()) + '\n' + callId;
+            Deduplication.Entry claimed = d.claim(key, inv::replay);
+            if (claimed == null) {
+                return null; // answered with the reply of the call's first run, now or when it ends
+            }
+            inv.deduplicated(d, claimed);
+        }
         return inv;
     }
 

@@ -347,7 +347,9 @@ public final class Inbound {
         // Requests waiting for their turn on the executor still get it, see that they were
         // canceled, and end at once.
         for (Invocation inv : invocations.values()) {
-            inv.cancel();
+            if (!inv.isDeduplicated()) { // a deduplicated call runs on, for the same call sent again
+                inv.cancel();
+            }
         }
         log.flush();
     }

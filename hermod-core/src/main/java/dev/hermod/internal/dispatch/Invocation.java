@@ -10,6 +10,7 @@ import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.contract.Service;
 import dev.hermod.internal.protocol.Frames;
 import dev.hermod.internal.protocol.ProtocolViolation;
+import dev.hermod.internal.protocol.Wire;
 import dev.hermod.internal.transport.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
@@ -78,6 +79,11 @@ public final class Invocation implements Runnable, Current {
     private volatile Throwable outcomeThrown;
     /** ... and whether it is a declared exception. */
     private volatile boolean outcomeDeclared;
+    /** For the first run of a {@code @Deduplicated} call: where its reply is remembered, and under what. */
+    private Deduplication dedup;
+    private Deduplication.Entry dedupEntry;
+    /** Whether the servant was called: a reply made without it (a refusal) is not remembered. */
+    private volatile boolean servantCalled;
     /** The estimated decoded size of the arguments, counted against the limits until the invocation ends. */
     private volatile long decodedBytes;
 
@@ -275,6 +281,7 @@ public final class Invocation implements Runnable, Current {
             release(plain);
         }
         Object result;
+        servantCalled = true;
         try {
             result = service.method(op).invoke(service.servant(), args);
         } catch (InvocationTargetException e) {
@@ -321,7 +328,7 @@ public final class Invocation implements Runnable, Current {
             }
             return;
         }
-        if (connection.isClosed()) { // nobody is left to read it: nothing to encode
+        if (connection.isClosed() && dedupEntry == null) { // nobody is left to read it: nothing to encode
             if (replied.compareAndSet(false, true)) {
                 connection.invocations.remove(header.requestId(), this);
                 intercepted();
@@ -354,7 +361,8 @@ public final class Invocation implements Runnable, Current {
         Frames.end(frame);
         // Uncompressed within the limit first (reply() checks): the peer's limit bounds what the
         // payload inflates to. The caller may ask for a compressed result.
-        if (Frames.frameLength(frame) <= connection.link.sendLimit() && connection.link.compress(frame,
+        if (dedupEntry == null // a remembered reply may be replayed on a connection without compression
+                && Frames.frameLength(frame) <= connection.link.sendLimit() && connection.link.compress(frame,
                 payloadStart, header.compressReply() || connection.link.compressByDefault())) {
             Frames.end(frame);
         }
@@ -433,6 +441,9 @@ public final class Invocation implements Runnable, Current {
             connection.replies.release(reserved);
             return;
         }
+        if (dedupEntry != null) { // remembered for the same call sent again, and handed to any waiting
+            dedup.ended(dedupEntry, io.netty.buffer.ByteBufUtil.getBytes(frame), servantCalled);
+        }
         if (oneway) {
             frame.release(); // nobody waits for an answer
             connection.invocations.remove(header.requestId(), this);
@@ -484,6 +495,28 @@ public final class Invocation implements Runnable, Current {
     }
 
     /** The caller canceled: stop what can be stopped, and cancel the calls this one made. */
+    /**
+     * This invocation is the first run of a {@code @Deduplicated} call: its reply is remembered
+     * in {@code d} under {@code entry}, and the loss of its connection does not cancel it.
+     */
+    void deduplicated(Deduplication d, Deduplication.Entry entry) {
+        this.dedup = d;
+        this.dedupEntry = entry;
+    }
+
+    /** Whether this is the first run of a deduplicated call: it runs to its end even if its connection is lost. */
+    boolean isDeduplicated() {
+        return dedupEntry != null;
+    }
+
+    /** Answers this request, a deduplicated call sent again, with {@code reply}: the whole REPLY frame of its first run. */
+    void replay(byte[] reply) {
+        releaseBody();
+        ByteBuf frame = connection.link.alloc().buffer(reply.length).writeBytes(reply);
+        frame.setInt(Wire.REPLY_ID_OFFSET, header.requestId());
+        reply(frame);
+    }
+
     void cancel() {
         canceled = true;
         synchronized (this) {

@@ -243,6 +243,11 @@ public final class Call implements Invocation.Child {
                 timeout = Duration.ofNanos(Math.max(1, left));
             }
         }
+        if (operation.isDeduplicated() && !oneway && operation.streaming() == null
+                && !options.context().containsKey(dev.hermod.internal.protocol.Wire.CALL_ID)) {
+            // one id for every attempt: the server runs the call once, however often it is sent
+            options = options.withContext(dev.hermod.internal.protocol.Wire.CALL_ID, java.util.UUID.randomUUID().toString());
+        }
         Call call = new Call(operation, service, args, options, timeout, oneway, false);
         if (parent != null && !oneway) {
             // A oneway call (an event, typically) is fire-and-forget: it is not canceled when

@@ -9,7 +9,8 @@ import java.time.Duration;
  * When a failed call is sent again: the retry policy of one client. A call is re-sent when it
  * failed with {@link Status#UNAVAILABLE} (connection lost, refused by a server going away, server
  * unreachable) and either the server certainly never ran it ({@link RpcException#isUnprocessed()})
- * or its operation is {@code @Idempotent}; within its deadline, {@code maxAttempts} sends and the
+ * or its operation is {@code @Idempotent} or {@code @Deduplicated} (the server runs such a call
+ * once however often it arrives); within its deadline, {@code maxAttempts} sends and the
  * {@link RetryBudget}, which each call pays once however often it is re-sent.
  *
  * <p>A re-send waits until the client may connect again ({@link Invoker#nanosUntilRetry()}), so
@@ -65,7 +66,7 @@ public final class Retries {
                 || call.operation().streaming() != null) { // a stream's items cannot be sent again
             return -1;
         }
-        if (!failure.isUnprocessed() && !call.operation().isIdempotent()) {
+        if (!failure.isUnprocessed() && !call.operation().isIdempotent() && !call.operation().isDeduplicated()) {
             return -1;
         }
         if (reached && attempts >= maxAttempts) {

@@ -12,6 +12,13 @@ public final class Wire {
 
     /** "HRMD" in ASCII: the first four bytes each peer sends. */
     public static final int MAGIC = 0x48524D44;
+    /**
+     * The context key under which a client sends the id of a {@code @Deduplicated} call (section
+     * 5.2): the same on every attempt, so that the server runs the call once.
+     */
+    public static final String CALL_ID = "hermod-call-id";
+    /** Where a REPLY frame (length prefix included) holds its request id. */
+    public static final int REPLY_ID_OFFSET = 6; // the length prefix, type and flags
     /** The protocol version this implementation speaks. */
     public static final int VERSION = 1;
     /** Bytes in the preamble: magic (4), version (2), reserved (2). */

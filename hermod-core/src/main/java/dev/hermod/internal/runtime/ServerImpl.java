@@ -137,9 +137,11 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
                 security.describeUnauthenticated(), security.authorizer(), policies);
         ExecutorService owned = config.executor() == null ? Executors2.dispatchExecutor("hermod-dispatch") : null;
         Executor executor = owned != null ? owned : config.executor();
-        ServerImpl server = new ServerImpl(config, new Dispatch(services, executor, config.sendStackTraces(),
-                limits(config.limits(), owned), config.describe() ? null : Describe.SERVICE, access), owned, contracts,
-                tls, health);
+        Dispatch dispatch = new Dispatch(services, executor, config.sendStackTraces(),
+                limits(config.limits(), owned), config.describe() ? null : Describe.SERVICE, access);
+        ServerConfig.Deduplication d = config.deduplication();
+        dispatch.deduplicate(d.window(), d.maxReplies(), d.maxBytes());
+        ServerImpl server = new ServerImpl(config, dispatch, owned, contracts, tls, health);
         server.bind();
         if (server.adminStats != null) {
             try {

@@ -1,0 +1,118 @@
+package dev.hermod.heal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP relay on loopback between a client and a server, that can cut the connections it
+ * carries as a failing network would: at once, or at the next bytes the server sends (a reply
+ * lost after the server made it). Each connection it accepts gets one to the server.
+ */
+final class Relay implements AutoCloseable {
+    private final ServerSocket listener;
+    private final int serverPort;
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean cutOnReply = new AtomicBoolean();
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger cuts = new AtomicInteger();
+
+    Relay(int serverPort) throws IOException {
+        this.serverPort = serverPort;
+        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread t = new Thread(this::acceptLoop, "relay-accept");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    int port() {
+        return listener.getLocalPort();
+    }
+
+    /** Connections accepted so far. */
+    int connections() {
+        return accepted.get();
+    }
+
+    /** Times the relay cut its connections. */
+    int cuts() {
+        return cuts.get();
+    }
+
+    /** Drops the next bytes any server sends, and cuts every connection then. */
+    void cutOnNextReply() {
+        cutOnReply.set(true);
+    }
+
+    /** Cuts every connection now, with a reset on both sides. */
+    void cutAll() {
+        cuts.incrementAndGet();
+        for (Socket s : sockets) {
+            try {
+                s.setSoLinger(true, 0);
+                s.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        }
+        sockets.clear();
+    }
+
+    private void acceptLoop() {
+        while (!listener.isClosed()) {
+            try {
+                Socket client = listener.accept();
+                Socket server = new Socket(InetAddress.getLoopbackAddress(), serverPort);
+                client.setTcpNoDelay(true);
+                server.setTcpNoDelay(true);
+                sockets.add(client);
+                sockets.add(server);
+                accepted.incrementAndGet();
+                pump(client, server, false);
+                pump(server, client, true);
+            } catch (IOException e) {
+                return; // closed
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to, boolean fromServer) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[64 * 1024];
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    if (fromServer && cutOnReply.compareAndSet(true, false)) {
+                        cutAll();
+                        return;
+                    }
+                    out.write(buf, 0, n);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // cut, or closed by an end
+            } finally {
+                try {
+                    from.close();
+                    to.close();
+                } catch (IOException ignored) {
+                    // already closed
+                }
+            }
+        }, "relay-pump");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+        cutAll();
+    }
+}
