@@ -45,4 +45,18 @@ public interface ConnectionListener {
      * @param state its new state
      */
     default void stateChanged(Connection connection, Connection.State state) {}
+
+    /**
+     * A connection closed while the server held references to objects of this client: those
+     * it received as arguments (a listener given to a {@code subscribe} operation, a callback).
+     * The server can no longer call them: each of its references fails every call from now on
+     * with an unprocessed {@link ConnectionException} that says the reference was lost, so that
+     * it can drop the subscription. Nothing is silently lost: pass the objects again (subscribe
+     * again) to have the server call them; the next call opens a new connection, to the same
+     * server restarted or another. Reported after {@link #stateChanged} to {@code CLOSED}.
+     *
+     * @param connection the connection that closed
+     * @param objects the objects the server held references to, each once, as this client passed them
+     */
+    default void referencesLost(Connection connection, java.util.List<Object> objects) {}
 }

@@ -90,6 +90,18 @@ final class SnippetsTest {
                         }
                     }
                     """),
+            Map.entry("resubscribe", """
+                    import dev.hermod.*;
+                    import dev.hermod.examples.vm.*;
+                    import java.util.List;
+                    abstract class %s {
+                        Vms vms;
+                        VmEvents listener;
+                        void client() throws Exception {
+                    %s
+                        }
+                    }
+                    """),
             Map.entry("file-monitor-server", """
                     import dev.hermod.*;
                     import dev.hermod.examples.events.*;

@@ -34,6 +34,9 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     private static final Logger log = LoggerFactory.getLogger(RpcConnection.class);
 
     /** Learns about the connection's life; implemented by the client and the server. */
+    /** Set when the connection closes. */
+    private volatile List<Object> lostExports = List.of();
+
     public interface Owner {
         /** The peer sent GOAWAY: no new calls should be started on this connection. */
         default void onGoAway(RpcConnection connection, Frames.GoAway goAway) {}
@@ -597,10 +600,18 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         }
     }
 
+    /**
+     * The objects this side had exported over this connection when it closed: the peer held
+     * references to them and lost them. Empty while it is open.
+     */
+    public List<Object> lostExports() {
+        return lostExports;
+    }
+
     @Override
     public void onClose(Link link, RpcException cause) {
         closed = true;
-        objects.close();
+        lostExports = objects.close();
         backlog.drop(cause);
         inbound.close(); // nobody is left to answer: stop the work
         List<Call> calls = new ArrayList<>(pending.values());

@@ -383,8 +383,9 @@ public final class ObjectTable {
     /** Whether the reference is still usable; if not, why not. */
     public synchronized RpcException unusable(Import state, Class<?> type) {
         if (closed) {
-            return Failures.connection("the connection to " + link.remoteAddress()
-                    + " that carried reference @" + state.id + " (" + type.getSimpleName() + ") is closed",
+            return Failures.connection("reference @" + state.id + " (" + type.getSimpleName()
+                    + ") was lost with its connection: the connection to " + link.remoteAddress()
+                    + " that carried it is closed, and it never works again; the peer must pass its object again",
                     null, true);
         }
         if (state.released) {
@@ -417,13 +418,24 @@ public final class ObjectTable {
         return n;
     }
 
-    /** The connection closed: every export ends, every reference held dies. */
-    public void close() {
+    /**
+     * The connection closed: every export ends, every reference held dies. Returns the objects
+     * that were exported when it closed (each once): the peer held references to them, and has
+     * lost them.
+     */
+    public List<Object> close() {
+        List<Object> lost = new ArrayList<>();
         synchronized (this) {
             if (closed) {
-                return;
+                return List.of();
             }
             closed = true;
+            java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (Export e : exports.values()) {
+                if (seen.add(e.key.servant())) {
+                    lost.add(e.key.servant());
+                }
+            }
             counts.exported.addAndGet(-exports.size());
             exports.clear();
             byServant.clear();
@@ -434,6 +446,7 @@ public final class ObjectTable {
             imports.clear();
         }
         OPEN.remove(this);
+        return lost;
     }
 
     /** Objects exported on this connection. */

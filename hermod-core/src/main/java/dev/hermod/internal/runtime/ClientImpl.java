@@ -367,6 +367,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         pool.onClosed(connection);
         if (events != null) {
             events.stateChanged(connection, dev.hermod.Connection.State.CLOSED);
+            events.referencesLost(connection, connection.lostExports());
         }
     }
 

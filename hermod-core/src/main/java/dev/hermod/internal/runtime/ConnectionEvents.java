@@ -63,6 +63,14 @@ final class ConnectionEvents implements ConnectionPool.Watcher {
         run(() -> listener.stateChanged(handle, state));
     }
 
+    /** Reports the objects the peer held references to when {@code connection} closed, if any. */
+    void referencesLost(RpcConnection connection, java.util.List<Object> lost) {
+        if (!lost.isEmpty()) {
+            Connection handle = connection.handle();
+            run(() -> listener.referencesLost(handle, lost));
+        }
+    }
+
     private void run(Runnable event) {
         try {
             lane.execute(() -> {

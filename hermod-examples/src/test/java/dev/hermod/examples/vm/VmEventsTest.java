@@ -67,6 +67,31 @@ final class VmEventsTest {
     }
 
     @Test
+    void watch_serverRestartsOnTheSamePort_listenerIsSubscribedAgainAndHearsTheNewServer() throws Exception {
+        Recorder recorder = new Recorder();
+        int port = lab.port();
+        try (VmWatch watch = VmWatch.start(lab.target(), recorder)) {
+            vms.start("vm-000").value();
+            awaitCount(recorder, 2);
+
+            client.close();
+            lab.close(); // the server goes, and with it its reference to the listener
+            lab = VmLab.builder().vms(10).latency(Duration.ofMillis(1)).actionTime(Duration.ofMillis(100))
+                    .port(port).start();
+            client = Hermod.client(lab.target());
+            vms = client.proxy(VmsAsync.class, VmLab.VMS);
+            await().atMost(20, TimeUnit.SECONDS).until(() -> watch.subscriptions() == 2);
+
+            vms.start("vm-000").value(); // on the new server, where it is down again
+            awaitCount(recorder, 4);
+            assertThat(recorder.heard).extracting(VmStateChange::vmId, VmStateChange::to).containsExactly(
+                    tuple("vm-000", VmState.POWERING_UP), tuple("vm-000", VmState.UP),
+                    tuple("vm-000", VmState.POWERING_UP), tuple("vm-000", VmState.UP));
+            assertThat(recorder.heard.get(3).at()).isAfter(recorder.heard.get(1).at());
+        }
+    }
+
+    @Test
     void subscribe_sameListenerTwice_hearsEachChangeOnce() throws Exception {
         Recorder recorder = new Recorder();
         vms.subscribe(recorder).value();
