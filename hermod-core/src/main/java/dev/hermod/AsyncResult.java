@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The handle to the result of an asynchronous remote invocation: it is returned at once, and it
@@ -32,18 +33,8 @@ import java.util.function.Consumer;
  * {@link #error()} returns ({@code toCompletableFuture().join()} does the same). {@link #error()}
  * looks at the failure without waiting.
  *
- * <h2>Oneway and batched calls</h2>
- * A oneway call ({@link Hermod#oneway}) has no response. Its result completes with null when the
- * request is handed to the transport (already when the call returns, if that happened within
- * it); the result of a oneway call on a batch proxy ({@link Hermod#batch}) is complete when the
- * call returns, and is sent when its batch is handed to the transport. On both, response
- * callbacks ({@link #onResponse}) never run, as in Ice: there is no response to give them, and
- * Hermod does not make one up. Completion callbacks ({@link #onComplete}) and dependent stages
- * run with null when the result completes; exception callbacks run only if the call fails before
- * it completes (refused, canceled, or its connection lost before the hand-over); sent callbacks
- * run when the request is handed over. A request lost after that is not reported. A flush
- * ({@link Hermod#flushAsync}) has a result of the same kind: sent when the batch is handed to the
- * transport, complete when it is written.
+ * <p>A oneway or batched call's result completes without a response; see "Oneway and batched
+ * results" in the {@linkplain dev.hermod package documentation}.
  *
  * <p>Declared as {@code AsyncResult<T>}, {@code value()} can only say {@code throws Exception}.
  * The generated companion interfaces therefore return the subtypes {@link Throwing} and
@@ -364,6 +355,45 @@ public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
     }
 
     /**
+     * Sends an idempotent call again if it has not been answered within {@code delay}, and takes
+     * the first answer (a hedged request); the other attempts are then canceled, on their servers
+     * too, as when the future is canceled. An attempt that is not {@link Idempotent}, or oneway,
+     * batched or with streams, is canceled and refused ({@link IllegalArgumentException}, thrown
+     * here for the first attempt). When attempts are sent and what counts as an answer: see the
+     * {@linkplain dev.hermod package documentation}.
+     *
+     * @param delay how long to wait for an answer before the next attempt; positive
+     * @param attempts the most attempts to make, at least 2
+     * @param attempt makes one attempt, a new call each time, to the same server or another; the
+     *     first in the calling thread, the others on the first one's callback executor
+     * @param <T> the value type
+     * @return a future of the first answer
+     * @throws IllegalArgumentException for a bad delay or count, or a first attempt refused
+     * @since 0.3
+     */
+    static <T> CompletableFuture<T> hedge(Duration delay, int attempts,
+            Supplier<? extends AsyncResult<? extends T>> attempt) {
+        return Engine.get().hedge(delay, attempts, attempt);
+    }
+
+    /**
+     * Waits for {@code k} of several results to succeed, from replicas say: completes with the
+     * first {@code k} values in the order they arrived, or fails with a {@link QuorumException}
+     * carrying the failures as soon as {@code k} can no longer be reached. Then, or when the
+     * future is canceled, the results still in progress are canceled, on their servers too.
+     *
+     * @param k how many must succeed, from 1 to the number of results
+     * @param results the results, from any connections and clients
+     * @param <T> the common value type
+     * @return a future of {@code k} values, in an unmodifiable list that may hold nulls
+     * @throws IllegalArgumentException if {@code k} is out of range
+     * @since 0.3
+     */
+    static <T> CompletableFuture<List<T>> quorum(int k, Collection<? extends AsyncResult<? extends T>> results) {
+        return Engine.get().quorum(k, results);
+    }
+
+    /**
      * An {@link AsyncResult} whose {@link #value()} declares the one checked exception its
      * operation declares, or none: what a generated companion method returns for such an
      * operation. For {@code String getName(int number) throws NoSuchEmployee} the companion has
@@ -373,33 +403,7 @@ public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
      * {@code try}. The fluent methods return this type, so a chain such as
      * {@code getName(99).expireAfter(d).value()} keeps it.
      *
-     * <h2>Design and trade-offs</h2>
-     * <ul>
-     * <li><b>A type parameter, not a generated type.</b> The exception is a type argument of one
-     *     interface that Hermod's single result implementation implements, so a typed result
-     *     costs nothing at run time: no wrapper, no allocation, and it is still an
-     *     {@code AsyncResult}, a {@code CompletionStage} and a {@code Future}, accepted by
-     *     {@link AsyncResult#all}, {@link AsyncResult#any} and {@link Window#submit}. A generated
-     *     handle per operation would have needed a wrapper per call.</li>
-     * <li><b>A small family.</b> Java has no variadic type parameters, so there is one type per
-     *     number of checked exceptions: this one for none or one, {@link Throwing2} for two. A
-     *     contract that declares more gets {@code Throwing} of their closest common superclass
-     *     ({@code IOException} for three {@code IOException} subclasses, {@code Exception} at
-     *     worst). Exceptions that subclass another declared one, unchecked exceptions and
-     *     Hermod's {@link RpcException}s take no place.</li>
-     * <li><b>The promise rests on Hermod, as the synchronous proxy's does.</b> Type arguments are
-     *     erased; what makes {@code throws NoSuchEmployee} true is that the invocation only lets
-     *     through the checked exceptions the operation declares: anything else the servant throws
-     *     arrives as a {@link RemoteException}, and an interrupted wait as an
-     *     {@link InvocationCanceledException}, both unchecked. Hermod checks that the type
-     *     arguments cover the operation's declared checked exceptions when it reads a
-     *     hand-written companion (an {@code IllegalArgumentException} at proxy creation), and
-     *     the annotation processor checks the same at compile time.</li>
-     * <li><b>Kept only while the static type is kept.</b> Assigned to {@code AsyncResult<T>},
-     *     the result's {@code value()} is {@code throws Exception} again. Use {@code var} or
-     *     this type for variables and fields, and {@code List<? extends AsyncResult<T>>} for
-     *     collections that mix operations.</li>
-     * </ul>
+     * <p>Why it is so: "Typed results" in the {@linkplain dev.hermod package documentation}.
      *
      * <p>Instances are thread-safe, as every {@code AsyncResult}.
      *

@@ -47,6 +47,11 @@ final class FailureFactory implements Failures.Factory {
     }
 
     @Override
+    public QuorumException quorum(int required, int total, List<Throwable> failures) {
+        return new QuorumException(required, total, failures);
+    }
+
+    @Override
     public RemoteTraceback traceback(String className, String message, List<StackTraceElement> frames,
             RemoteTraceback cause) {
         return new RemoteTraceback(className, message, frames, cause);

@@ -19,7 +19,9 @@ import dev.hermod.internal.bridge.Failures;
  *   <li>{@link MarshalException}: arguments or result could not be encoded or decoded;
  *   <li>{@link RemoteException}: the servant threw an exception its operation does not declare;
  *       it carries the remote class name, message, cause chain and stack frames;
- *   <li>{@link ProtocolException}: a peer broke the wire protocol.
+ *   <li>{@link ProtocolException}: a peer broke the wire protocol;
+ *   <li>{@link QuorumException}: {@link AsyncResult#quorum} can no longer be reached (made on
+ *       this side, never carried on the wire).
  * </ul>
  *
  * <p>{@link #isUnprocessed()} is true when the request certainly never reached a servant, so

@@ -48,6 +48,13 @@ public interface Engine {
     /** {@code AsyncResult.any}. */
     <T> CompletableFuture<T> any(Collection<? extends AsyncResult<? extends T>> results);
 
+    /** {@code AsyncResult.hedge}. */
+    <T> CompletableFuture<T> hedge(java.time.Duration delay, int attempts,
+            java.util.function.Supplier<? extends AsyncResult<? extends T>> attempt);
+
+    /** {@code AsyncResult.quorum}. */
+    <T> CompletableFuture<List<T>> quorum(int k, Collection<? extends AsyncResult<? extends T>> results);
+
     /** The engine of this process. */
     static Engine get() {
         return Engines.ENGINE;

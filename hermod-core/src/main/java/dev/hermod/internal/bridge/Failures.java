@@ -6,6 +6,7 @@ import dev.hermod.InvocationTimeoutException;
 import dev.hermod.MarshalException;
 import dev.hermod.OperationNotFoundException;
 import dev.hermod.ProtocolException;
+import dev.hermod.QuorumException;
 import dev.hermod.RemoteTraceback;
 import dev.hermod.RpcException;
 import dev.hermod.ServiceNotFoundException;
@@ -38,6 +39,8 @@ public final class Failures {
         MarshalException marshal(String message, Throwable cause, boolean unprocessed);
 
         ProtocolException protocol(String message, Throwable cause, boolean unprocessed);
+
+        QuorumException quorum(int required, int total, List<Throwable> failures);
 
         RemoteTraceback traceback(String className, String message, List<StackTraceElement> frames,
                 RemoteTraceback cause);
@@ -99,6 +102,11 @@ public final class Failures {
 
     public static ProtocolException protocol(String message, Throwable cause, boolean unprocessed) {
         return factory().protocol(message, cause, unprocessed);
+    }
+
+    /** {@code AsyncResult.quorum} could no longer reach {@code required} successes. */
+    public static QuorumException quorum(int required, int total, List<Throwable> failures) {
+        return factory().quorum(required, total, failures);
     }
 
     /** A remote exception as data: class name, message, frames (innermost first) and remote cause. */

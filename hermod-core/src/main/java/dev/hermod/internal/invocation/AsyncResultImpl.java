@@ -139,6 +139,11 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
         return call.describe();
     }
 
+    /** The call behind this result, for the combinators' checks. */
+    Call call() {
+        return call;
+    }
+
     // ---- what it belongs to ----
 
     @Override

@@ -11,6 +11,7 @@ import dev.hermod.internal.bridge.ProxyControl;
 import dev.hermod.internal.bridge.ServerConfig;
 import dev.hermod.internal.dispatch.Invocation;
 import dev.hermod.internal.invocation.Combinators;
+import dev.hermod.internal.invocation.Hedge;
 import dev.hermod.internal.invocation.ProxyHandler;
 import dev.hermod.internal.reference.ObjectTable;
 import java.util.Collection;
@@ -64,6 +65,17 @@ public final class EngineImpl implements Engine {
     @Override
     public <T> CompletableFuture<T> any(Collection<? extends AsyncResult<? extends T>> results) {
         return Combinators.any(results);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> hedge(java.time.Duration delay, int attempts,
+            java.util.function.Supplier<? extends AsyncResult<? extends T>> attempt) {
+        return Hedge.start(delay, attempts, attempt);
+    }
+
+    @Override
+    public <T> CompletableFuture<List<T>> quorum(int k, Collection<? extends AsyncResult<? extends T>> results) {
+        return Combinators.quorum(k, results);
     }
 
     /** A proxy's handler, as the {@code Hermod} helpers see it. */
