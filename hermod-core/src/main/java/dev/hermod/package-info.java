@@ -75,7 +75,8 @@
  * streams (a stream cannot be sent twice) and a result the supplier already gave, with an {@link
  * IllegalArgumentException}: thrown by {@code hedge} for the first attempt, failing the future for
  * a later one. The refused attempt is canceled, and so are the others. A dynamic invocation
- * ({@link Client#invoke}) has no contract to check: the caller vouches for it.
+ * ({@link Client#invoke}) has no contract to check: the caller vouches for it. {@link Deduplicated}
+ * does not make an operation hedgeable: each attempt is a call of its own, with its own call id.
  *
  * <p>{@link AsyncResult#quorum} waits for {@code k} of {@code n} results, typically the same call
  * made on {@code n} replicas, and completes with the first {@code k} values in the order they
