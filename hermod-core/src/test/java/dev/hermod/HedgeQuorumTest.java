@@ -185,15 +185,16 @@ final class HedgeQuorumTest {
 
     @Test
     void hedge_answeredWithinDelay_sendsNoSecondAttempt() throws Exception {
+        assertThat(a.read("warm-3").get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("A:warm-3"); // connected
         AtomicInteger calls = new AtomicInteger();
-        CompletableFuture<String> hedged = AsyncResult.hedge(Duration.ofMillis(300), 3, () -> {
+        CompletableFuture<String> hedged = AsyncResult.hedge(Duration.ofSeconds(1), 3, () -> {
             calls.incrementAndGet();
             return a.read("fast-3");
         });
 
         assertThat(hedged.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("A:fast-3");
-        await().during(Duration.ofMillis(1000)).atMost(WAIT)
-                .until(() -> calls.get() == 1 && implA.arrived.size() == 1);
+        await().during(Duration.ofMillis(1500)).atMost(WAIT)
+                .until(() -> calls.get() == 1 && implA.arrived.equals(List.of("warm-3", "fast-3")));
     }
 
     @Test
@@ -221,7 +222,8 @@ final class HedgeQuorumTest {
     @Test
     void hedge_servantAnswersWithDeclaredException_failsWithItAndSendsNoSecond() {
         AtomicInteger calls = new AtomicInteger();
-        CompletableFuture<String> hedged = AsyncResult.hedge(Duration.ofMillis(100), 2, () -> {
+        // A long delay: only a failure taken for "no answer" would bring a second attempt.
+        CompletableFuture<String> hedged = AsyncResult.hedge(Duration.ofHours(1), 2, () -> {
             calls.incrementAndGet();
             return a.read("missing-5");
         });
