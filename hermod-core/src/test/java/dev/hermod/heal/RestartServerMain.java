@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * A {@link Ledger} server in a JVM of its own, for the rolling-restart test: listens on 127.0.0.1
+ * A {@link Ledger} server (and a {@link Feed}) in a JVM of its own, for the rolling-restart and
+ * references-lost tests: listens on 127.0.0.1
  * and the port given (0 for any), prints {@code port <n>} once it listens and {@code got <seq>}
  * for every call its servant runs; on the line {@code stop} it shuts down gracefully, prints
  * {@code stopped} and exits; when its standard input closes it exits at once.
@@ -51,7 +52,7 @@ final class RestartServerMain {
         };
         Server server = Hermod.server().host("127.0.0.1").port(Integer.parseInt(args[0]))
                 .shutdownGracePeriod(Duration.ofSeconds(20))
-                .add("ledger", Ledger.class, ledger).start();
+                .add("ledger", Ledger.class, ledger).add("feed", Feed.class, new FeedImpl()).start();
         synchronized (out) {
             out.println("port " + server.port());
             out.flush();
