@@ -30,6 +30,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+// One file, longer than most: it checks docs/PROTOCOL.md section by section, in the document's
+// order, against a live peer; one class keeps the byte-level helpers and the order in one place.
 /**
  * A minimal Hermod peer written from {@code docs/PROTOCOL.md} alone: a plain socket, frames and
  * the few CBOR bytes it needs encoded by hand, against a real Hermod server (and, once, a real

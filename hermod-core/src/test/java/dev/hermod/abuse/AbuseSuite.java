@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+// One file, longer than most: the nine attacks of issue 12 in its order, each next to the bounds
+// it is held to, so that the suite reads as the issue does.
 /**
  * The attacks of issue 12, each made with raw sockets against an {@link AbuseServer} process of
  * fixed heap and direct memory while a {@link Bystander}

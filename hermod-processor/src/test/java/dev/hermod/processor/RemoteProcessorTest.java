@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+// One file, longer than most: each test compiles a contract with the processor and reads what it
+// generated; they share the in-memory compiler harness, and the file follows the processor's rules in order.
 final class RemoteProcessorTest {
     private static final String EMPLOYEES = """
             package com.example;

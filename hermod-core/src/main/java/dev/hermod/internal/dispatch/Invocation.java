@@ -29,6 +29,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+// One file, longer than most: a request served is one state machine (admitted, decoded, running,
+// answered, with a cancel and its deadline racing every step, and the one reply it gets sent
+// exactly once); each step reads and sets that state, and the servant's view of it (Current)
+// reads it too. Reply bytes (Replies), deduplication (Deduplication) and scheduling
+// (FairScheduler) are apart because they are per connection or per server.
 /**
  * One request on its way through the dispatch executor: it decodes the arguments, runs the
  * servant, and sends the one reply the request gets. The servant's view of it is {@link Current}

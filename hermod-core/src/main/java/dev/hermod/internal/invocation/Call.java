@@ -18,6 +18,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+// One file, longer than most: the outcome of a call is decided once, by whichever of the reply,
+// the deadline, a connection failure, a cancel or a retry comes first, through one compare-and-set
+// state (sent, handed over, withdrawn, per attempt); each of those paths reads and sets that state,
+// and apart they would each reach back into it.
 /**
  * One outgoing invocation, from the moment a proxy method is called until its outcome is known.
  * The outcome is a value (null for void), a declared exception, or an {@link RpcException}; it is

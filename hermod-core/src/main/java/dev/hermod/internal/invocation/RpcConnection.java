@@ -23,6 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+// One file, longer than most: the calls out over one connection, their replies, its draining
+// (GOAWAY either way, what the peer took) and its close all work on the one table of pending
+// calls and must agree on which call was written, taken or never sent; spread over files, each
+// part would reach back into that table and its lock.
 /**
  * The RPC endpoint of one link, the same on both sides: it sends calls and matches replies to them
  * by request id, and it hands incoming requests to a {@link Dispatch}. A client's connection has
@@ -33,10 +37,10 @@ import org.slf4j.LoggerFactory;
 public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, ConnectionPool.Member {
     private static final Logger log = LoggerFactory.getLogger(RpcConnection.class);
 
-    /** Learns about the connection's life; implemented by the client and the server. */
     /** Set when the connection closes. */
     private volatile List<Object> lostExports = List.of();
 
+    /** Learns about the connection's life; implemented by the client and the server. */
     public interface Owner {
         /** The peer sent GOAWAY: no new calls should be started on this connection. */
         default void onGoAway(RpcConnection connection, Frames.GoAway goAway) {}
