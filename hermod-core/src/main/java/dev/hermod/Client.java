@@ -93,6 +93,25 @@ public interface Client extends AutoCloseable {
     AsyncResult<Object> invoke(CallOptions options, String service, String operation, Object... args);
 
     /**
+     * Invokes by name an operation that streams its result, with arguments and items as plain
+     * data, as {@link #invoke(String, String, Object...)} does for others: for tools (the
+     * {@code hermod call} command) and gateways that know operations only by name. The returned
+     * publisher is cold: each subscription makes one call, its {@code request(n)} is the credit
+     * the server may send ahead, and its {@code cancel()} cancels the call on the server.
+     * Operations that take a stream cannot be called this way.
+     *
+     * @param options the timeout and context of each call
+     * @param service the service name
+     * @param operation the operation name
+     * @param args the arguments, in order
+     * @return the items, published as they arrive
+     * @throws UnsupportedOperationException if the codec cannot carry untyped values
+     * @since 0.3
+     */
+    java.util.concurrent.Flow.Publisher<Object> invokeStream(CallOptions options, String service, String operation,
+            Object... args);
+
+    /**
      * Asks the server which services it offers, with their operations and types: what the
      * {@code hermod describe} command prints. Every Hermod server answers it, under the reserved
      * service name {@code hermod}.

@@ -35,6 +35,9 @@ import picocli.CommandLine.Spec;
  * standard input). They are checked against the operation's description before the call, so a
  * wrong count or type is a usage error (exit 2) naming the parameter.
  *
+ * <p>An operation that streams its result prints each item as it arrives, one JSON value per line;
+ * Ctrl-C cancels the stream on the server ({@link StreamPrinter}).
+ *
  * <p>{@code --template} prints a JSON array of example arguments instead of calling, and
  * {@code --async N} fires N identical calls at once, after a warm-up, and reports latency and
  * throughput ({@link LoadRun}).
@@ -116,6 +119,9 @@ final class CallCommand implements Callable<Integer> {
                 out.flush();
                 return 0;
             }
+            if (op.parameters().stream().anyMatch(p -> Schema.streams(p.type()))) {
+                throw usage(operation + " takes a stream, which the command line cannot send");
+            }
             Object[] ready;
             try {
                 ready = schema.check(op, values);
@@ -125,6 +131,13 @@ final class CallCommand implements Callable<Integer> {
             if (async != null) {
                 return new LoadRun(client, options, service, operation, ready, limit)
                         .run(warmup == null ? async : warmup, async, json, out, spec.commandLine().getErr(), target);
+            }
+            if (Schema.streams(op.result())) {
+                if (async != null) {
+                    throw usage("--async does not go with " + operation + ", which streams its result");
+                }
+                new StreamPrinter(out, !json).run(client.invokeStream(options, service, operation, ready));
+                return 0;
             }
             Object result = client.invoke(options, service, operation, ready).value();
             out.println(Json.write(result, !json));

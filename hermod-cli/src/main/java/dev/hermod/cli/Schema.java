@@ -248,6 +248,11 @@ final class Schema {
     }
 
     /** What arrived, in the words of the messages: {@code the number 42}, {@code an object}. */
+    /** Whether a described type is a stream: {@code java.util.concurrent.Flow$Publisher<T>}, as describe names it. */
+    static boolean streams(String type) {
+        return type.startsWith("java.util.concurrent.Flow$Publisher") || type.startsWith("java.util.concurrent.Flow.Publisher");
+    }
+
     static String shown(Object value) {
         if (value instanceof String s) {
             return "the string \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";

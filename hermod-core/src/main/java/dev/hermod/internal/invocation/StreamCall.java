@@ -14,12 +14,18 @@ import java.util.concurrent.Flow;
  * call as {@link dev.hermod.ClientCall.Kind#STREAM}, and its outcome before the stream ends.
  * Thread-safe.
  */
-final class StreamCall implements Flow.Publisher<Object> {
+public final class StreamCall implements Flow.Publisher<Object> {
     private final Invoker invoker;
     private final Operation op;
     private final String service;
     private final Object[] args;
     private final CallOptions options;
+
+    /** A stream of an operation known only by name: arguments and items as plain data. */
+    public static Flow.Publisher<Object> dynamic(Invoker invoker, dev.hermod.codec.Codec codec, String service,
+            String operation, Object[] args, CallOptions options) {
+        return new StreamCall(invoker, Operation.dynamicStream(operation, args.length, codec), service, args, options);
+    }
 
     StreamCall(Invoker invoker, Operation op, String service, Object[] args, CallOptions options) {
         this.invoker = invoker;

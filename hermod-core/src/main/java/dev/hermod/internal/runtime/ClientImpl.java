@@ -176,6 +176,16 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
                 values, options, null, false);
     }
 
+    @Override
+    public java.util.concurrent.Flow.Publisher<Object> invokeStream(CallOptions options, String service,
+            String operation, Object... args) {
+        java.util.Objects.requireNonNull(options, "options");
+        java.util.Objects.requireNonNull(service, "service");
+        java.util.Objects.requireNonNull(operation, "operation");
+        return dev.hermod.internal.invocation.StreamCall.dynamic(this, contracts.codec(), service, operation,
+                args == null ? new Object[0] : args.clone(), options);
+    }
+
     /** The async face of the describe service, for {@link #describe()}. */
     @dev.hermod.tools.CompanionOf(Describe.class)
     public interface DescribeAsync {
