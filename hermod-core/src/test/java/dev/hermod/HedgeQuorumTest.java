@@ -39,6 +39,9 @@ final class HedgeQuorumTest {
         String read(String key) throws NoSuchEmployee;
 
         String write(String key);
+
+        @Idempotent
+        void touch(String key);
     }
 
     /** The asynchronous face of {@link Replica}. */
@@ -47,6 +50,8 @@ final class HedgeQuorumTest {
         AsyncResult<String> read(String key);
 
         AsyncResult<String> write(String key);
+
+        AsyncResult<Void> touch(String key);
     }
 
     /** Records what reaches it, and which held calls saw their cancellation. */
@@ -93,6 +98,11 @@ final class HedgeQuorumTest {
         public String write(String key) {
             arrived.add(key);
             return name + " wrote " + key;
+        }
+
+        @Override
+        public void touch(String key) {
+            arrived.add(key);
         }
 
         CompletableFuture<Void> gate(String key) {
@@ -245,6 +255,15 @@ final class HedgeQuorumTest {
                 .hasMessageContaining("not @Idempotent")
                 .hasMessageEndingWith("(for method ReplicaAsync.write)");
         assertThat(made.get(0).isCancelled()).isTrue();
+    }
+
+    @Test
+    void hedge_oneway_refused() {
+        ReplicaAsync oneway = Hermod.oneway(a);
+
+        assertThatThrownBy(() -> AsyncResult.hedge(Duration.ofMillis(100), 2, () -> oneway.touch("t-6")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("touch on service 'replica': a oneway or batched call has no answer");
     }
 
     @Test
