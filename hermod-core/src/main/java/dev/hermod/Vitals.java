@@ -64,4 +64,13 @@ public interface Vitals {
      * @return a count that only grows
      */
     long retries();
+
+    /**
+     * Returns how many calls of {@link Deduplicated} operations were answered with the reply of
+     * their first run (or waited for it) instead of running again, so far; always 0 on a client.
+     *
+     * @return a count that only grows
+     * @since 0.3
+     */
+    long deduplicatedReplays();
 }

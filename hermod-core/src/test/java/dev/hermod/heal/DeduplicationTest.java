@@ -94,7 +94,13 @@ final class DeduplicationTest {
     @Test
     void callerSetsTheCallId_twoCallsWithOneId_runOnce() throws Exception {
         AccountsImpl servant = new AccountsImpl(false);
-        Accounts accounts = start(servant, Hermod.server());
+        java.util.concurrent.atomic.AtomicReference<dev.hermod.Vitals> vitals = new java.util.concurrent.atomic.AtomicReference<>();
+        Accounts accounts = start(servant, Hermod.server().intercept(new dev.hermod.ServerInterceptor() {
+            @Override
+            public void bind(dev.hermod.Vitals v) {
+                vitals.set(v);
+            }
+        }));
         Accounts keyed = Hermod.withOptions(accounts, o -> o.withContext("hermod-call-id", "order-42"));
 
         assertThat(keyed.deposit("b", 5)).isEqualTo(5);
@@ -102,6 +108,7 @@ final class DeduplicationTest {
         assertThat(accounts.deposit("b", 5)).as("a call of its own id").isEqualTo(10);
 
         assertThat(servant.depositsRun).hasValue(2);
+        assertThat(vitals.get().deduplicatedReplays()).as("the server's count of replays").isEqualTo(1);
     }
 
     @Test

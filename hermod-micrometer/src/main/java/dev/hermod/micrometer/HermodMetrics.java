@@ -44,6 +44,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code hermod.SIDE.backlog} (gauge, bytes): frames held back by flow control;
  *   <li>{@code hermod.client.calls.waiting} (gauge): calls waiting for a connection with room;
  *   <li>{@code hermod.client.retries} (function counter): calls sent again after a failure.
+ *   <li>{@code hermod.server.deduplicated.replays} (function counter): {@code @Deduplicated} calls
+ *       answered with the reply of their first run instead of running again.
  * </ul>
  * A call on an object reference is tagged with its contract's simple name as {@code service}.
  * Every meter also carries the common tags given to the constructor: give each client or server
@@ -100,6 +102,9 @@ public final class HermodMetrics implements ClientInterceptor, ServerInterceptor
                     .description("Calls waiting for a connection with room").register(registry);
             FunctionCounter.builder(p + "retries", vitals, Vitals::retries).tags(common)
                     .description("Calls sent again after a failure").register(registry);
+        } else {
+            FunctionCounter.builder(p + "deduplicated.replays", vitals, Vitals::deduplicatedReplays).tags(common)
+                    .description("@Deduplicated calls answered with the reply of their first run").register(registry);
         }
     }
 

@@ -122,7 +122,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
                 events != null ? events : new ConnectionPool.Watcher() {}, healing.restartWait());
         Retries resends = retries;
         this.vitals = new SideVitals("client", pool::members, pool::waitingCalls,
-                () -> resends == null ? 0 : resends.count());
+                () -> resends == null ? 0 : resends.count(), () -> 0);
         Interceptors.install(config.interceptors(), peer, dispatch, vitals);
     }
 

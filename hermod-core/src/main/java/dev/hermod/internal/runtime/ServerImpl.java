@@ -87,7 +87,8 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         this.timer = SharedTimer.acquire();
         this.callbacks = Executors2.callbackExecutor("hermod-server-callback");
         this.peer = new Peer(contracts, timer.timer(), callbacks, config.callTimeout(), null, 1024 * 1024);
-        this.vitals = new SideVitals("server", () -> connections, () -> 0, () -> 0);
+        this.vitals = new SideVitals("server", () -> connections, () -> 0, () -> 0,
+                dispatch::deduplicatedReplays);
         this.adminStats = config.adminPort() >= 0 ? new AdminStats() : null;
         List<dev.hermod.Interceptor> interceptors = new java.util.ArrayList<>();
         if (adminStats != null) {

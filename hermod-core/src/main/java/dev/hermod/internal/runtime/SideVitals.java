@@ -15,13 +15,20 @@ final class SideVitals implements Vitals {
     private final Supplier<Collection<RpcConnection>> connections;
     private final IntSupplier waiting;
     private final LongSupplier retries;
+    private final LongSupplier replays;
 
     SideVitals(String side, Supplier<Collection<RpcConnection>> connections, IntSupplier waiting,
-            LongSupplier retries) {
+            LongSupplier retries, LongSupplier replays) {
         this.side = side;
         this.connections = connections;
         this.waiting = waiting;
         this.retries = retries;
+        this.replays = replays;
+    }
+
+    @Override
+    public long deduplicatedReplays() {
+        return replays.getAsLong();
     }
 
     @Override
