@@ -107,14 +107,12 @@ final class StreamInterceptorsTest {
                         "B client end count OK",
                         "A client end count OK",
                         "subscriber complete");
+        // The servant's exit and the end of its stream race: each comes in reverse order of registration.
         await().untilAsserted(() -> assertThat(seen.stream().filter(x -> x.contains(" server ")).toList())
-                .containsExactly(
-                        "A server start feeds.count",
-                        "B server start feeds.count",
-                        "B server exit count",
-                        "A server exit count",
-                        "B server end count OK",
-                        "A server end count OK"));
+                .hasSize(6)
+                .startsWith("A server start feeds.count", "B server start feeds.count")
+                .containsSubsequence("B server exit count", "A server exit count")
+                .containsSubsequence("B server end count OK", "A server end count OK"));
         // the server answers when its stream has ended, which the client hears of after
         assertThat(seen.indexOf("A server end count OK")).isLessThan(seen.indexOf("B client end count OK"));
     }

@@ -53,13 +53,11 @@ final class HermodMetricsTest {
                 pokes.incrementAndGet();
             }
         };
-        Letters letters = word -> {
+        Letters letters = word -> subscriber -> {
             SubmissionPublisher<String> p = new SubmissionPublisher<>();
-            new Thread(() -> {
-                word.chars().forEach(c -> p.submit(Character.toString(c)));
-                p.close();
-            }).start();
-            return p;
+            p.subscribe(subscriber); // before the items: a SubmissionPublisher gives them to present subscribers only
+            word.chars().forEach(c -> p.submit(Character.toString(c)));
+            p.close();
         };
         server = Hermod.server().host("127.0.0.1").add("greeter", Greeter.class, impl)
                 .add("letters", Letters.class, letters).intercept(new HermodMetrics(serverMeters)).start();
