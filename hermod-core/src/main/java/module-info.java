@@ -1,7 +1,8 @@
 /**
  * Hermod: Java RPC centred on asynchronous method invocation.
  *
- * <p>The module exports only the public API ({@code dev.hermod}, and {@code dev.hermod.security} for TLS and identity), the codec SPI
+ * <p>The module exports only the public API ({@code dev.hermod}, {@code dev.hermod.security} for TLS and identity, and
+ * {@code dev.hermod.intercept} for interceptors), the codec SPI
  * ({@code dev.hermod.codec}) and what only tools and generated code use ({@code dev.hermod.tools});
  * everything under {@code dev.hermod.internal} may change in any release. Contracts and the types they carry are read by reflection: an application in a named
  * module must open the packages holding its {@code @Remote} interfaces and value types to
@@ -10,6 +11,7 @@
 module dev.hermod {
     exports dev.hermod;
     exports dev.hermod.security;
+    exports dev.hermod.intercept;
     exports dev.hermod.codec;
     exports dev.hermod.tools;
 

@@ -1,6 +1,9 @@
 package dev.hermod;
 
 import dev.hermod.codec.Codec;
+import dev.hermod.intercept.ClientInterceptor;
+import dev.hermod.intercept.Interceptor;
+import dev.hermod.intercept.ServerInterceptor;
 import dev.hermod.internal.bridge.ClientConfig;
 import dev.hermod.internal.bridge.Engine;
 import dev.hermod.security.Credentials;

@@ -1,6 +1,9 @@
 package dev.hermod;
 
 import dev.hermod.codec.Codec;
+import dev.hermod.intercept.ClientInterceptor;
+import dev.hermod.intercept.Interceptor;
+import dev.hermod.intercept.ServerInterceptor;
 import dev.hermod.internal.bridge.Engine;
 import dev.hermod.internal.bridge.ServerConfig;
 import dev.hermod.security.Authenticator;

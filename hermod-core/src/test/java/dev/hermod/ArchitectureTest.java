@@ -41,8 +41,8 @@ final class ArchitectureTest {
 
     /** The API and what it hands to the runtime name no Netty or Jackson type. */
     static final ArchRule API_WITHOUT_NETTY_OR_JACKSON = noClasses()
-            .that().resideInAnyPackage("dev.hermod", "dev.hermod.security", "dev.hermod.codec", "dev.hermod.tools",
-                    "dev.hermod.internal.bridge..")
+            .that().resideInAnyPackage("dev.hermod", "dev.hermod.security", "dev.hermod.intercept", "dev.hermod.codec",
+                    "dev.hermod.tools", "dev.hermod.internal.bridge..")
             .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "com.fasterxml.jackson..")
             .because("the API must not change when the transport or the default codec does");
 
@@ -62,7 +62,8 @@ final class ArchitectureTest {
         LayeredArchitecture rule = layeredArchitecture()
                 .consideringOnlyDependenciesInLayers()
                 .ensureAllClassesAreContainedInArchitecture()
-                .layer("API").definedBy("dev.hermod", "dev.hermod.security", "dev.hermod.codec", "dev.hermod.tools")
+                .layer("API").definedBy("dev.hermod", "dev.hermod.security", "dev.hermod.intercept", "dev.hermod.codec",
+                        "dev.hermod.tools")
                 .layer("Bridge").definedBy("dev.hermod.internal.bridge..");
         for (String[] layer : INTERNAL_LAYERS) {
             rule = rule.layer(layer[0]).definedBy(layer[1]);

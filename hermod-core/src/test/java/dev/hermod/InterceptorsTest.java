@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.hermod.intercept.CallOutcome;
+import dev.hermod.intercept.ClientCall;
+import dev.hermod.intercept.ClientInterceptor;
+import dev.hermod.intercept.Interceptor;
+import dev.hermod.intercept.ServerCall;
+import dev.hermod.intercept.ServerInterceptor;
 import dev.hermod.internal.transport.Transport;
 import java.time.Duration;
 import java.util.List;

@@ -19,7 +19,8 @@ final class ModuleDescriptorTest {
             ModuleDescriptor module = ModuleDescriptor.read(in);
             assertThat(module.name()).isEqualTo("dev.hermod");
             assertThat(module.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
-                    .containsExactlyInAnyOrder("dev.hermod", "dev.hermod.security", "dev.hermod.codec", "dev.hermod.tools");
+                    .containsExactlyInAnyOrder("dev.hermod", "dev.hermod.security", "dev.hermod.intercept",
+                            "dev.hermod.codec", "dev.hermod.tools");
             assertThat(module.exports()).allSatisfy(e -> assertThat(e.isQualified()).isFalse());
         }
     }

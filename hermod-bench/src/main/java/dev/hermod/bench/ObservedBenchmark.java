@@ -2,7 +2,7 @@ package dev.hermod.bench;
 
 import dev.hermod.Client;
 import dev.hermod.Hermod;
-import dev.hermod.Interceptor;
+import dev.hermod.intercept.Interceptor;
 import dev.hermod.Server;
 import dev.hermod.micrometer.HermodMetrics;
 import dev.hermod.opentelemetry.HermodTracing;

@@ -94,10 +94,10 @@ final class DeduplicationTest {
     @Test
     void callerSetsTheCallId_twoCallsWithOneId_runOnce() throws Exception {
         AccountsImpl servant = new AccountsImpl(false);
-        java.util.concurrent.atomic.AtomicReference<dev.hermod.Vitals> vitals = new java.util.concurrent.atomic.AtomicReference<>();
-        Accounts accounts = start(servant, Hermod.server().intercept(new dev.hermod.ServerInterceptor() {
+        java.util.concurrent.atomic.AtomicReference<dev.hermod.intercept.Vitals> vitals = new java.util.concurrent.atomic.AtomicReference<>();
+        Accounts accounts = start(servant, Hermod.server().intercept(new dev.hermod.intercept.ServerInterceptor() {
             @Override
-            public void bind(dev.hermod.Vitals v) {
+            public void bind(dev.hermod.intercept.Vitals v) {
                 vitals.set(v);
             }
         }));

@@ -43,6 +43,7 @@ final class SnippetsTest {
             Map.entry("client", """
                     import com.example.*;
                     import dev.hermod.*;
+                    import dev.hermod.intercept.*;
                     import java.time.Duration;
                     import java.util.concurrent.atomic.AtomicInteger;
                     abstract class %s {
@@ -60,6 +61,7 @@ final class SnippetsTest {
             Map.entry("consoles", """
                     import com.example.vm.*;
                     import dev.hermod.*;
+                    import dev.hermod.intercept.*;
                     import java.util.concurrent.Flow;
                     import java.util.stream.Stream;
                     abstract class %s {
@@ -74,6 +76,7 @@ final class SnippetsTest {
             // README: contract declarations, as members of a class (they are top-level in hermod-examples)
             Map.entry("file-monitor-types", """
                     import dev.hermod.*;
+                    import dev.hermod.intercept.*;
                     import dev.hermod.examples.events.FileMonitor;
                     import dev.hermod.examples.events.FileStat;
                     abstract class %s {
@@ -82,6 +85,7 @@ final class SnippetsTest {
                     """),
             Map.entry("file-monitor", """
                     import dev.hermod.*;
+                    import dev.hermod.intercept.*;
                     import dev.hermod.examples.events.*;
                     abstract class %s {
                         FileMonitors monitors;
@@ -104,6 +108,7 @@ final class SnippetsTest {
                     """),
             Map.entry("file-monitor-server", """
                     import dev.hermod.*;
+                    import dev.hermod.intercept.*;
                     import dev.hermod.examples.events.*;
                     abstract class %s {
                         void serve(FileListener listener, String path, FileStat last, FileStat now) throws Exception {
@@ -114,6 +119,7 @@ final class SnippetsTest {
             // README: a log service with a two-way count, for batches
             Map.entry("log", """
                     import dev.hermod.*;
+                    import dev.hermod.intercept.*;
                     import java.util.List;
                     import snippets.LogAsync;
                     abstract class %s {
@@ -127,6 +133,7 @@ final class SnippetsTest {
             // README: answering later; the contract as members of a class (snippets.FetchService is the same)
             Map.entry("fetch-contract", """
                     import dev.hermod.*;
+                    import dev.hermod.intercept.*;
                     abstract class %s {
                         public static class NoSuchItem extends Exception {
                             public NoSuchItem(String message) { super(message); }
@@ -136,6 +143,7 @@ final class SnippetsTest {
                     """),
             Map.entry("fetch-client", """
                     import dev.hermod.*;
+                    import dev.hermod.intercept.*;
                     import snippets.*;
                     abstract class %s {
                         Client client;
@@ -146,6 +154,7 @@ final class SnippetsTest {
                     """),
             Map.entry("fetch-servant", """
                     import dev.hermod.*;
+                    import dev.hermod.intercept.*;
                     import java.util.concurrent.CompletableFuture;
                     import java.util.concurrent.CompletionStage;
                     import snippets.*;
@@ -157,6 +166,7 @@ final class SnippetsTest {
                     """),
             Map.entry("fetch-server", """
                     import dev.hermod.*;
+                    import dev.hermod.intercept.*;
                     import snippets.*;
                     abstract class %s {
                         static class StoreFetch implements FetchServiceAsyncServant {   // as the snippet before
@@ -171,6 +181,7 @@ final class SnippetsTest {
             Map.entry("guide-async", """
                     import com.example.stock.*;
                     import dev.hermod.*;
+                    import dev.hermod.intercept.*;
                     import java.time.Duration;
                     import java.util.ArrayList;
                     import java.util.List;
@@ -186,6 +197,7 @@ final class SnippetsTest {
             // README: the Ice file transfer of hermod-examples (dev.hermod.examples.transfer)
             Map.entry("transfer", """
                     import dev.hermod.*;
+                    import dev.hermod.intercept.*;
                     import dev.hermod.examples.transfer.FileTransferAsync;
                     import java.time.Duration;
                     abstract class %s {

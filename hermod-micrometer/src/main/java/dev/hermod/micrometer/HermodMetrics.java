@@ -1,12 +1,12 @@
 package dev.hermod.micrometer;
 
-import dev.hermod.CallOutcome;
-import dev.hermod.ClientCall;
-import dev.hermod.ClientInterceptor;
-import dev.hermod.InterceptedCall;
-import dev.hermod.ServerCall;
-import dev.hermod.ServerInterceptor;
-import dev.hermod.Vitals;
+import dev.hermod.intercept.CallOutcome;
+import dev.hermod.intercept.ClientCall;
+import dev.hermod.intercept.ClientInterceptor;
+import dev.hermod.intercept.InterceptedCall;
+import dev.hermod.intercept.ServerCall;
+import dev.hermod.intercept.ServerInterceptor;
+import dev.hermod.intercept.Vitals;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

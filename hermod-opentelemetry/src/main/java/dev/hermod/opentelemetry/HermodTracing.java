@@ -1,11 +1,11 @@
 package dev.hermod.opentelemetry;
 
-import dev.hermod.CallOutcome;
-import dev.hermod.ClientCall;
-import dev.hermod.ClientInterceptor;
-import dev.hermod.InterceptedCall;
-import dev.hermod.ServerCall;
-import dev.hermod.ServerInterceptor;
+import dev.hermod.intercept.CallOutcome;
+import dev.hermod.intercept.ClientCall;
+import dev.hermod.intercept.ClientInterceptor;
+import dev.hermod.intercept.InterceptedCall;
+import dev.hermod.intercept.ServerCall;
+import dev.hermod.intercept.ServerInterceptor;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;

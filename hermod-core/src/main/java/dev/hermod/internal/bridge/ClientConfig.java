@@ -15,4 +15,4 @@ public record ClientConfig(URI target, Codec codec, Duration callTimeout, Durati
         int maxOutstandingPerConnection, java.util.concurrent.Executor dispatchExecutor, boolean manualServing,
         boolean compression, int minReadRate, Duration readGrace, dev.hermod.security.Tls tls,
         dev.hermod.security.Credentials credentials, Healing healing,
-        java.util.List<dev.hermod.Interceptor> interceptors) {}
+        java.util.List<dev.hermod.intercept.Interceptor> interceptors) {}

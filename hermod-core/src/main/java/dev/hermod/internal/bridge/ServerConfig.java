@@ -17,7 +17,7 @@ public record ServerConfig(String host, int port, Map<String, Service> services,
         Codec codec, int maxFrameSize, Duration heartbeatInterval, Duration shutdownGracePeriod,
         boolean sendStackTraces, int ioThreads, Duration callTimeout, Limits limits, boolean describe,
         boolean compression, Security security, Duration idleTimeout, String inProcess,
-        java.util.List<dev.hermod.Interceptor> interceptors, int adminPort, Deduplication deduplication) {
+        java.util.List<dev.hermod.intercept.Interceptor> interceptors, int adminPort, Deduplication deduplication) {
 
     /** What the server remembers of {@code @Deduplicated} calls: see {@code Server.Builder.deduplication}. */
     public record Deduplication(Duration window, int maxReplies, long maxBytes) {}

@@ -50,7 +50,7 @@ public final class Dispatch {
     final Access access;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Set once, before the first request. */
-    private List<dev.hermod.ServerInterceptor> serverInterceptors = List.of();
+    private List<dev.hermod.intercept.ServerInterceptor> serverInterceptors = List.of();
     private volatile boolean refusing;
     /** What is remembered of deduplicated calls; null on a client, which runs none. */
     private volatile Deduplication deduplication;
@@ -93,7 +93,7 @@ public final class Dispatch {
      * exported on each connection, on {@code executor}.
      */
     /** The interceptors that see the calls dispatched here, in order; empty for none. */
-    public List<dev.hermod.ServerInterceptor> serverInterceptors() {
+    public List<dev.hermod.intercept.ServerInterceptor> serverInterceptors() {
         return serverInterceptors;
     }
 
@@ -112,7 +112,7 @@ public final class Dispatch {
     }
 
     /** Sets the interceptors; call once, before the first request is dispatched. */
-    public void intercept(List<dev.hermod.ServerInterceptor> interceptors) {
+    public void intercept(List<dev.hermod.intercept.ServerInterceptor> interceptors) {
         this.serverInterceptors = List.copyOf(interceptors);
     }
 

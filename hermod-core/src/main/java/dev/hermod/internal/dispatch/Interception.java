@@ -1,8 +1,8 @@
 package dev.hermod.internal.dispatch;
 
-import dev.hermod.CallOutcome;
-import dev.hermod.ServerCall;
-import dev.hermod.ServerInterceptor;
+import dev.hermod.intercept.CallOutcome;
+import dev.hermod.intercept.ServerCall;
+import dev.hermod.intercept.ServerInterceptor;
 import java.net.SocketAddress;
 import java.security.Principal;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.hermod.internal.dispatch;
 
 import dev.hermod.Current;
 import dev.hermod.Progress;
-import dev.hermod.ServerInterceptor;
+import dev.hermod.intercept.ServerInterceptor;
 import dev.hermod.Status;
 import dev.hermod.codec.ValueCoder;
 import dev.hermod.internal.codec.DecodeLimits;

@@ -81,7 +81,7 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
         AsyncResultImpl<Object> result = of(call, peer.client(), proxy, peer.callbacks(), peer.sentLane());
         call.starting(true);
         try {
-            if (call.streams == null || !call.streams.intercept(invoker, dev.hermod.ClientCall.Kind.ASYNC)) {
+            if (call.streams == null || !call.streams.intercept(invoker, dev.hermod.intercept.ClientCall.Kind.ASYNC)) {
                 call.start(invoker);
             } // else decided by an interceptor: never sent
         } finally {

@@ -70,7 +70,7 @@ public final class BatchQueue {
         AsyncResultImpl<Object> result = call.operation().isAsync()
                 ? AsyncResultImpl.of(call, peer.client(), proxy, peer.callbacks(), peer.sentLane())
                 : null;
-        if (call.intercept(peer, owner instanceof Reference, dev.hermod.ClientCall.Kind.BATCHED)) {
+        if (call.intercept(peer, owner instanceof Reference, dev.hermod.intercept.ClientCall.Kind.BATCHED)) {
             if (result != null) {
                 result.settleIfDecided();
             }

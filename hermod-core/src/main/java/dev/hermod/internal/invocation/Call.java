@@ -193,8 +193,8 @@ public final class Call implements Invocation.Child {
         invoker.ensureOpen();
         this.invoker = invoker;
         if (intercept(invoker.peer(), invoker instanceof Reference,
-                oneway ? dev.hermod.ClientCall.Kind.ONEWAY
-                        : result != null ? dev.hermod.ClientCall.Kind.ASYNC : dev.hermod.ClientCall.Kind.SYNC)) {
+                oneway ? dev.hermod.intercept.ClientCall.Kind.ONEWAY
+                        : result != null ? dev.hermod.intercept.ClientCall.Kind.ASYNC : dev.hermod.intercept.ClientCall.Kind.SYNC)) {
             return; // decided by an interceptor: never sent
         }
         Retries retries = invoker.retries();
@@ -277,8 +277,8 @@ public final class Call implements Invocation.Child {
      * the outcome is known: in {@link #sync}, when the {@link AsyncResultImpl} settles, or else
      * here, off the I/O threads.
      */
-    boolean intercept(Peer peer, boolean onReference, dev.hermod.ClientCall.Kind kind) {
-        java.util.List<dev.hermod.ClientInterceptor> chain = peer.clientInterceptors();
+    boolean intercept(Peer peer, boolean onReference, dev.hermod.intercept.ClientCall.Kind kind) {
+        java.util.List<dev.hermod.intercept.ClientInterceptor> chain = peer.clientInterceptors();
         if (chain.isEmpty() || flush || control || streams != null || interception != null) {
             return false;
         }

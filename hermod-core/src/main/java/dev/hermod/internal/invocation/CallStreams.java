@@ -93,10 +93,10 @@ final class CallStreams {
      *
      * @throws IllegalStateException if the invoker takes no more calls
      */
-    boolean intercept(Invoker invoker, dev.hermod.ClientCall.Kind kind) {
+    boolean intercept(Invoker invoker, dev.hermod.intercept.ClientCall.Kind kind) {
         invoker.ensureOpen();
         peer = invoker.peer();
-        java.util.List<dev.hermod.ClientInterceptor> chain = peer.clientInterceptors();
+        java.util.List<dev.hermod.intercept.ClientInterceptor> chain = peer.clientInterceptors();
         if (chain.isEmpty()) {
             return false;
         }
@@ -124,7 +124,7 @@ final class CallStreams {
                     + " would block a Hermod I/O thread; call it from another thread");
         }
         Call call = Call.create(op, service, args, options, options.timeout().orElse(invoker.peer().callTimeout()));
-        if (!call.streams.intercept(invoker, dev.hermod.ClientCall.Kind.SYNC)) {
+        if (!call.streams.intercept(invoker, dev.hermod.intercept.ClientCall.Kind.SYNC)) {
             call.start(invoker);
         }
         try {

@@ -1,8 +1,8 @@
 package dev.hermod.internal.invocation;
 
-import dev.hermod.CallOutcome;
-import dev.hermod.ClientCall;
-import dev.hermod.ClientInterceptor;
+import dev.hermod.intercept.CallOutcome;
+import dev.hermod.intercept.ClientCall;
+import dev.hermod.intercept.ClientInterceptor;
 import dev.hermod.RpcException;
 import dev.hermod.internal.contract.Operation;
 import java.time.Duration;

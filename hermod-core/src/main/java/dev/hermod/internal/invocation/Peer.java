@@ -32,7 +32,7 @@ public final class Peer {
     private final java.util.concurrent.atomic.AtomicLong waitingBytes = new java.util.concurrent.atomic.AtomicLong();
     private final long maxWaitingBytes;
     /** Set once, before the peer makes calls. */
-    private java.util.List<dev.hermod.ClientInterceptor> clientInterceptors = java.util.List.of();
+    private java.util.List<dev.hermod.intercept.ClientInterceptor> clientInterceptors = java.util.List.of();
 
     /**
      * @param client the client this peer belongs to, or null for a server
@@ -66,12 +66,12 @@ public final class Peer {
     }
 
     /** The interceptors that see the calls made here, in order; empty for none. */
-    public java.util.List<dev.hermod.ClientInterceptor> clientInterceptors() {
+    public java.util.List<dev.hermod.intercept.ClientInterceptor> clientInterceptors() {
         return clientInterceptors;
     }
 
     /** Sets the interceptors; call once, before the peer makes calls. */
-    public void intercept(java.util.List<dev.hermod.ClientInterceptor> interceptors) {
+    public void intercept(java.util.List<dev.hermod.intercept.ClientInterceptor> interceptors) {
         this.clientInterceptors = java.util.List.copyOf(interceptors);
     }
 

@@ -11,7 +11,7 @@ import java.util.concurrent.Flow;
  * was called; the subscriber's {@code request(n)} becomes credit on the wire, its {@code cancel()}
  * cancels the call on the server, and the call's end (its reply, its deadline, a lost connection)
  * ends the stream with {@code onComplete} or {@code onError}. The client interceptors see each
- * call as {@link dev.hermod.ClientCall.Kind#STREAM}, and its outcome before the stream ends.
+ * call as {@link dev.hermod.intercept.ClientCall.Kind#STREAM}, and its outcome before the stream ends.
  * Thread-safe.
  */
 public final class StreamCall implements Flow.Publisher<Object> {
@@ -43,7 +43,7 @@ public final class StreamCall implements Flow.Publisher<Object> {
         StreamIn in = call.streams.resultStream(invoker.peer());
         in.subscribe(subscriber);
         try {
-            if (!call.streams.intercept(invoker, dev.hermod.ClientCall.Kind.STREAM)) {
+            if (!call.streams.intercept(invoker, dev.hermod.intercept.ClientCall.Kind.STREAM)) {
                 call.start(invoker);
             } // else decided by an interceptor, and never sent: the stream has ended as it decided
         } catch (RuntimeException e) { // the client is closed

@@ -1,8 +1,8 @@
 package dev.hermod.internal.runtime;
 
-import dev.hermod.CallOutcome;
-import dev.hermod.ServerCall;
-import dev.hermod.ServerInterceptor;
+import dev.hermod.intercept.CallOutcome;
+import dev.hermod.intercept.ServerCall;
+import dev.hermod.intercept.ServerInterceptor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

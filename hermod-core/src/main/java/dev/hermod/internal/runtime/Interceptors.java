@@ -1,8 +1,8 @@
 package dev.hermod.internal.runtime;
 
-import dev.hermod.ClientInterceptor;
-import dev.hermod.Interceptor;
-import dev.hermod.ServerInterceptor;
+import dev.hermod.intercept.ClientInterceptor;
+import dev.hermod.intercept.Interceptor;
+import dev.hermod.intercept.ServerInterceptor;
 import dev.hermod.internal.dispatch.Dispatch;
 import dev.hermod.internal.invocation.Peer;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ final class Interceptors {
     }
 
     /** As {@link #install(List, Peer, Dispatch)}, and binds each interceptor to {@code vitals} (unless null). */
-    static void install(List<Interceptor> registered, Peer peer, Dispatch dispatch, dev.hermod.Vitals vitals) {
+    static void install(List<Interceptor> registered, Peer peer, Dispatch dispatch, dev.hermod.intercept.Vitals vitals) {
         List<ClientInterceptor> making = new ArrayList<>();
         List<ServerInterceptor> serving = new ArrayList<>();
         for (Interceptor i : registered) {

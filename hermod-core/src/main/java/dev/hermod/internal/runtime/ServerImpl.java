@@ -90,7 +90,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         this.vitals = new SideVitals("server", () -> connections, () -> 0, () -> 0,
                 dispatch::deduplicatedReplays);
         this.adminStats = config.adminPort() >= 0 ? new AdminStats() : null;
-        List<dev.hermod.Interceptor> interceptors = new java.util.ArrayList<>();
+        List<dev.hermod.intercept.Interceptor> interceptors = new java.util.ArrayList<>();
         if (adminStats != null) {
             interceptors.add(adminStats); // outermost: it times what the others add too
         }

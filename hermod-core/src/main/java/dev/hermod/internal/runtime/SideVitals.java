@@ -1,6 +1,6 @@
 package dev.hermod.internal.runtime;
 
-import dev.hermod.Vitals;
+import dev.hermod.intercept.Vitals;
 import dev.hermod.internal.invocation.RpcConnection;
 import dev.hermod.internal.transport.Traffic;
 import java.util.Collection;

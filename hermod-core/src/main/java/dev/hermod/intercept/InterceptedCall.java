@@ -1,5 +1,11 @@
-package dev.hermod;
+package dev.hermod.intercept;
 
+import dev.hermod.CallOptions;
+import dev.hermod.Client;
+import dev.hermod.Current;
+import dev.hermod.RpcException;
+import dev.hermod.ServiceNotFoundException;
+import dev.hermod.Status;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

@@ -1,4 +1,8 @@
-package dev.hermod;
+package dev.hermod.intercept;
+
+import dev.hermod.Client;
+import dev.hermod.Current;
+import dev.hermod.Server;
 
 /**
  * Sees every call a server serves (and every call a client serves on an object reference it

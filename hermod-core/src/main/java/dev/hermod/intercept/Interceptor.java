@@ -1,4 +1,7 @@
-package dev.hermod;
+package dev.hermod.intercept;
+
+import dev.hermod.Client;
+import dev.hermod.Server;
 
 /**
  * What {@link Client.Builder#intercept} and {@link Server.Builder#intercept} take: a

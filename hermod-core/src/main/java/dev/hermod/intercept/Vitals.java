@@ -1,4 +1,6 @@
-package dev.hermod;
+package dev.hermod.intercept;
+
+import dev.hermod.Deduplicated;
 
 /**
  * Read-only figures of one client or server, for metrics: what went over its connections, how

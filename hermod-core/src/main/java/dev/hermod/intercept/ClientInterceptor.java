@@ -1,4 +1,8 @@
-package dev.hermod;
+package dev.hermod.intercept;
+
+import dev.hermod.AsyncResult;
+import dev.hermod.Client;
+import dev.hermod.Server;
 
 /**
  * Sees every call a client makes (and every call a server makes on an object reference): its

@@ -1,5 +1,7 @@
-package dev.hermod;
+package dev.hermod.intercept;
 
+import dev.hermod.RpcException;
+import dev.hermod.Status;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.hermod;
+package dev.hermod.intercept;
 
 import java.net.SocketAddress;
 import java.security.Principal;

@@ -1,4 +1,6 @@
-package dev.hermod;
+package dev.hermod.intercept;
+
+import dev.hermod.AsyncResult;
 
 /**
  * A call as a {@link ClientInterceptor} sees it: what {@link InterceptedCall} tells, and how the
