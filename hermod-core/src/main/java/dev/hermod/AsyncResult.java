@@ -358,9 +358,8 @@ public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
      * Sends an idempotent call again if it has not been answered within {@code delay}, and takes
      * the first answer (a hedged request); the other attempts are then canceled, on their servers
      * too, as when the future is canceled. An attempt that is not {@link Idempotent}, or oneway,
-     * batched or with streams, is canceled and refused ({@link IllegalArgumentException}, thrown
-     * here for the first attempt). When attempts are sent and what counts as an answer: see the
-     * {@linkplain dev.hermod package documentation}.
+     * batched or with streams, is canceled and refused ({@link IllegalArgumentException}); more
+     * in the {@linkplain dev.hermod package documentation}.
      *
      * @param delay how long to wait for an answer before the next attempt; positive
      * @param attempts the most attempts to make, at least 2
@@ -371,8 +370,7 @@ public interface AsyncResult<T> extends CompletionStage<T>, Future<T> {
      * @throws IllegalArgumentException for a bad delay or count, or a first attempt refused
      * @since 0.3
      */
-    static <T> CompletableFuture<T> hedge(Duration delay, int attempts,
-            Supplier<? extends AsyncResult<? extends T>> attempt) {
+    static <T> CompletableFuture<T> hedge(Duration delay, int attempts, Supplier<? extends AsyncResult<? extends T>> attempt) {
         return Engine.get().hedge(delay, attempts, attempt);
     }
 
