@@ -3,14 +3,8 @@ package dev.hermod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -132,76 +126,6 @@ final class CompressionTest {
         @Override
         public int slow(int value, long millis) {
             return value;
-        }
-    }
-
-    /** Forwards one TCP connection to the server, counting the bytes in each direction. */
-    static final class Relay implements AutoCloseable {
-        private final ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        private final AtomicLong toServer = new AtomicLong();
-        private final AtomicLong toClient = new AtomicLong();
-        private volatile Socket in;
-        private volatile Socket out;
-
-        Relay(int serverPort) throws IOException {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    in = listener.accept();
-                    out = new Socket(InetAddress.getLoopbackAddress(), serverPort);
-                    pump(in, out, toServer);
-                    pump(out, in, toClient);
-                } catch (IOException e) {
-                    // closed by the test
-                }
-            }, "relay-accept");
-            acceptor.setDaemon(true);
-            acceptor.start();
-        }
-
-        int port() {
-            return listener.getLocalPort();
-        }
-
-        long toServer() {
-            return toServer.get();
-        }
-
-        long toClient() {
-            return toClient.get();
-        }
-
-        void reset() {
-            toServer.set(0);
-            toClient.set(0);
-        }
-
-        private static void pump(Socket from, Socket to, AtomicLong count) {
-            Thread t = new Thread(() -> {
-                byte[] buffer = new byte[16 * 1024];
-                try (InputStream i = from.getInputStream(); OutputStream o = to.getOutputStream()) {
-                    int n;
-                    while ((n = i.read(buffer)) > 0) {
-                        count.addAndGet(n); // counted before it is passed on: a reply implies its count
-                        o.write(buffer, 0, n);
-                        o.flush();
-                    }
-                } catch (IOException e) {
-                    // one side closed
-                }
-            }, "relay-pump");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        @Override
-        public void close() throws IOException {
-            listener.close();
-            if (in != null) {
-                in.close();
-            }
-            if (out != null) {
-                out.close();
-            }
         }
     }
 }

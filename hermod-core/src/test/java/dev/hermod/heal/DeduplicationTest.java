@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.hermod.Client;
 import dev.hermod.ConnectionException;
 import dev.hermod.Hermod;
+import dev.hermod.Relay;
 import dev.hermod.Server;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -7,6 +7,7 @@ import dev.hermod.Client;
 import dev.hermod.Connection;
 import dev.hermod.ConnectionListener;
 import dev.hermod.Hermod;
+import dev.hermod.Relay;
 import dev.hermod.Listener;
 import dev.hermod.Server;
 import java.time.Duration;

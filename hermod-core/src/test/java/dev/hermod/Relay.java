@@ -1,4 +1,4 @@
-package dev.hermod.heal;
+package dev.hermod;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,21 +10,26 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A TCP relay on loopback between a client and a server, that can cut the connections it
- * carries as a failing network would: at once, or at the next bytes the server sends (a reply
- * lost after the server made it). Each connection it accepts gets one to the server.
+ * A TCP relay on loopback between a client and a server, for tests: it counts the bytes each
+ * way (counted before they are passed on, so a reply implies its count), and it can cut the
+ * connections it carries as a failing network would: at once, or at the next bytes the server
+ * sends (a reply lost after the server made it). Each connection it accepts gets one to the server.
  */
-final class Relay implements AutoCloseable {
+public final class Relay implements AutoCloseable {
     private final ServerSocket listener;
     private final int serverPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicBoolean cutOnReply = new AtomicBoolean();
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger cuts = new AtomicInteger();
+    private final AtomicLong toServer = new AtomicLong();
+    private final AtomicLong toClient = new AtomicLong();
 
-    Relay(int serverPort) throws IOException {
+    /** Listens on a free loopback port, relaying to {@code serverPort} on loopback. */
+    public Relay(int serverPort) throws IOException {
         this.serverPort = serverPort;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::acceptLoop, "relay-accept");
@@ -32,27 +37,27 @@ final class Relay implements AutoCloseable {
         t.start();
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
     }
 
     /** Connections accepted so far. */
-    int connections() {
+    public int connections() {
         return accepted.get();
     }
 
     /** Times the relay cut its connections. */
-    int cuts() {
+    public int cuts() {
         return cuts.get();
     }
 
     /** Drops the next bytes any server sends, and cuts every connection then. */
-    void cutOnNextReply() {
+    public void cutOnNextReply() {
         cutOnReply.set(true);
     }
 
     /** Cuts every connection now, with a reset on both sides. */
-    void cutAll() {
+    public void cutAll() {
         cuts.incrementAndGet();
         for (Socket s : sockets) {
             try {
@@ -63,6 +68,22 @@ final class Relay implements AutoCloseable {
             }
         }
         sockets.clear();
+    }
+
+    /** Bytes passed from clients to the server since the last {@link #reset()}. */
+    public long toServer() {
+        return toServer.get();
+    }
+
+    /** Bytes passed from the server to clients since the last {@link #reset()}. */
+    public long toClient() {
+        return toClient.get();
+    }
+
+    /** Starts counting bytes from zero. */
+    public void reset() {
+        toServer.set(0);
+        toClient.set(0);
     }
 
     private void acceptLoop() {
@@ -92,6 +113,7 @@ final class Relay implements AutoCloseable {
                         cutAll();
                         return;
                     }
+                    (fromServer ? toClient : toServer).addAndGet(n);
                     out.write(buf, 0, n);
                     out.flush();
                 }
