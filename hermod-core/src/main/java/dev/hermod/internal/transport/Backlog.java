@@ -82,6 +82,12 @@ public final class Backlog {
     private long bytes;
     /** Closing: nothing more is handed over. Guarded by this. */
     private Throwable closing;
+    /**
+     * A drain is running in this thread (the lock is reentrant): a write within it that makes the
+     * channel writable again must not start another, which would hand the frames behind over, and
+     * report them handed over, before the frame being written. Guarded by this.
+     */
+    private boolean draining;
 
     /**
      * @param outlet where frames are written
@@ -168,14 +174,22 @@ public final class Backlog {
     public void writable() {
         List<Parcel> claimed = new ArrayList<>();
         synchronized (this) { // handed over here, under the lock, so that nothing overtakes the backlog
-            while (!held.isEmpty() && outlet.isWritable()) {
-                Held h = held.poll();
-                h.waiting = false;
-                if (!h.gone) {
-                    bytes -= h.length;
-                    handOver(h);
-                    claimed.add(h.parcel);
+            if (draining) {
+                return; // Netty reports writability within the drain's own flush: the drain goes on
+            }
+            draining = true;
+            try {
+                while (!held.isEmpty() && outlet.isWritable()) {
+                    Held h = held.poll();
+                    h.waiting = false;
+                    if (!h.gone) {
+                        bytes -= h.length;
+                        handOver(h);
+                        claimed.add(h.parcel);
+                    }
                 }
+            } finally {
+                draining = false;
             }
         }
         claimed.forEach(Parcel::claimed);
