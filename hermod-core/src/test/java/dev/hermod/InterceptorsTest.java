@@ -232,6 +232,39 @@ final class InterceptorsTest {
                 "A client start employees.rename SYNC", "A client end rename DECLARED_EXCEPTION");
     }
 
+    /**
+     * An asynchronous call an interceptor answers settles on two threads at once (the caller's,
+     * and the callback executor's): the one that loses the race to report the outcome must not
+     * complete the result before the interceptors have seen it (seen in CI: the caller went on
+     * to its next call before the interceptor's onComplete of this one).
+     */
+    @Test
+    void asyncShortCircuit_interceptorsHaveSeenTheOutcomeWhenTheResultCompletes() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger completed = new java.util.concurrent.atomic.AtomicInteger();
+        ClientInterceptor slowCache = new ClientInterceptor() {
+            @Override
+            public void onStart(ClientCall call) {
+                call.respond("cached");
+            }
+
+            @Override
+            public void onComplete(ClientCall call, CallOutcome outcome) {
+                try {
+                    Thread.sleep(5); // widens the window in which the other thread could settle
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                completed.incrementAndGet();
+            }
+        };
+        start(slowCache);
+        EmployeesAsync async = client.proxy(EmployeesAsync.class, "employees");
+        for (int i = 1; i <= 40; i++) {
+            assertThat(async.getName(i).get()).isEqualTo("cached");
+            assertThat(completed).as("onComplete of call %d has run when its result completes", i).hasValue(i);
+        }
+    }
+
     @Test
     void serverShortCircuit_answersWithoutRunningTheServant_withResultDeclaredExceptionOrStatus() throws Exception {
         ServerInterceptor guard = new ServerInterceptor() {

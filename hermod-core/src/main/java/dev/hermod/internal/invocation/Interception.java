@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One call as the client interceptors see it ({@link ClientCall}): runs their {@code onStart} in
@@ -25,7 +24,8 @@ final class Interception extends dev.hermod.internal.bridge.CallDecision<ClientI
     private final List<ClientInterceptor> chain;
     private final Kind kind;
     private final boolean onReference;
-    private final AtomicBoolean finished = new AtomicBoolean();
+    /** Whether {@code onComplete} has run (or is running). Guarded by this. */
+    private boolean finished;
     /** How long the call took, once its outcome is known; 0 until then, or if the call times itself. */
     private volatile long tookNanos;
 
@@ -65,11 +65,20 @@ final class Interception extends dev.hermod.internal.bridge.CallDecision<ClientI
         interceptor.onStart(this);
     }
 
-    /** Runs the interceptors' {@code onComplete}, once; the call's outcome must be known. */
-    void finish() {
-        if (!finished.compareAndSet(false, true)) {
+    /**
+     * Runs the interceptors' {@code onComplete}, once; the call's outcome must be known. A thread
+     * that comes second waits until they have run: the one settling the result must not let a
+     * dependent stage (or the caller) go on before the interceptors have seen the outcome.
+     */
+    synchronized void finish() {
+        if (finished) {
             return;
         }
+        finished = true;
+        runOnComplete();
+    }
+
+    private void runOnComplete() {
         long took = tookNanos;
         CallOutcome outcome = outcomeOf(call.outcome(), Duration.ofNanos(took != 0 ? took : call.elapsedNanos()));
         for (int i = started() - 1; i >= 0; i--) {
