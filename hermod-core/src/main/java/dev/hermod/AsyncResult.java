@@ -1,5 +1,6 @@
 package dev.hermod;
 
+import dev.hermod.connection.Connection;
 import dev.hermod.internal.bridge.Engine;
 import java.time.Duration;
 import java.util.Collection;

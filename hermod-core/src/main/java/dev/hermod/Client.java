@@ -1,6 +1,10 @@
 package dev.hermod;
 
 import dev.hermod.codec.Codec;
+import dev.hermod.codec.PayloadLimits;
+import dev.hermod.connection.Connection;
+import dev.hermod.connection.ConnectionListener;
+import dev.hermod.flow.Window;
 import dev.hermod.intercept.ClientInterceptor;
 import dev.hermod.intercept.Interceptor;
 import dev.hermod.intercept.ServerInterceptor;

@@ -1,6 +1,9 @@
 package dev.hermod;
 
 import dev.hermod.codec.Codec;
+import dev.hermod.codec.PayloadLimits;
+import dev.hermod.health.Health;
+import dev.hermod.health.HealthControl;
 import dev.hermod.intercept.ClientInterceptor;
 import dev.hermod.intercept.Interceptor;
 import dev.hermod.intercept.ServerInterceptor;

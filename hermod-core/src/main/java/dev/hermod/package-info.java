@@ -24,7 +24,7 @@
  *     interface that Hermod's single result implementation implements, so a typed result
  *     costs nothing at run time: no wrapper, no allocation, and it is still an
  *     {@code AsyncResult}, a {@code CompletionStage} and a {@code Future}, accepted by
- *     {@link AsyncResult#all}, {@link AsyncResult#any} and {@link Window#submit}. A generated
+ *     {@link AsyncResult#all}, {@link AsyncResult#any} and {@link dev.hermod.flow.Window#submit}. A generated
  *     handle per operation would have needed a wrapper per call.</li>
  * <li><b>A small family.</b> Java has no variadic type parameters, so there is one type per
  *     number of checked exceptions: {@link AsyncResult.Throwing} for none or one,

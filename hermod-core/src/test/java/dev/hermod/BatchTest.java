@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.hermod.OnewayTest.Recorder;
 import dev.hermod.OnewayTest.RecorderAsync;
 import dev.hermod.OnewayTest.RecorderImpl;
+import dev.hermod.connection.Connection;
 import java.io.DataInputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;

@@ -1,5 +1,6 @@
 package dev.hermod;
 
+import dev.hermod.connection.Connection;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;

@@ -3,6 +3,8 @@ package dev.hermod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.hermod.connection.Connection;
+import dev.hermod.flow.Window;
 import dev.hermod.tools.CompanionOf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.time.Duration;

@@ -20,7 +20,8 @@ final class ModuleDescriptorTest {
             assertThat(module.name()).isEqualTo("dev.hermod");
             assertThat(module.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
                     .containsExactlyInAnyOrder("dev.hermod", "dev.hermod.security", "dev.hermod.intercept",
-                            "dev.hermod.codec", "dev.hermod.tools");
+                            "dev.hermod.codec", "dev.hermod.tools", "dev.hermod.connection", "dev.hermod.health",
+                            "dev.hermod.flow");
             assertThat(module.exports()).allSatisfy(e -> assertThat(e.isQualified()).isFalse());
         }
     }

@@ -3,6 +3,7 @@ package dev.hermod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hermod.codec.PayloadLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.hermod.flow.Window;
 import dev.hermod.tools.CompanionOf;
 import java.io.IOException;
 import java.time.Duration;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.hermod.Client;
-import dev.hermod.Connection;
 import dev.hermod.Hermod;
 import dev.hermod.Server;
+import dev.hermod.connection.Connection;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import dev.hermod.Client;
-import dev.hermod.Connection;
 import dev.hermod.ConnectionException;
-import dev.hermod.ConnectionListener;
 import dev.hermod.Hermod;
 import dev.hermod.Server;
 import dev.hermod.Status;
+import dev.hermod.connection.Connection;
+import dev.hermod.connection.ConnectionListener;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

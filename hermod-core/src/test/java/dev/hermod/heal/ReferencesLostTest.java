@@ -4,12 +4,12 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hermod.Client;
-import dev.hermod.Connection;
-import dev.hermod.ConnectionListener;
 import dev.hermod.Hermod;
-import dev.hermod.Relay;
 import dev.hermod.Listener;
+import dev.hermod.Relay;
 import dev.hermod.Server;
+import dev.hermod.connection.Connection;
+import dev.hermod.connection.ConnectionListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;

@@ -44,6 +44,9 @@ final class SnippetsTest {
                     import com.example.*;
                     import dev.hermod.*;
                     import dev.hermod.intercept.*;
+                    import dev.hermod.flow.*;
+                    import dev.hermod.health.*;
+                    import dev.hermod.connection.*;
                     import java.time.Duration;
                     import java.util.concurrent.atomic.AtomicInteger;
                     abstract class %s {
@@ -62,6 +65,9 @@ final class SnippetsTest {
                     import com.example.vm.*;
                     import dev.hermod.*;
                     import dev.hermod.intercept.*;
+                    import dev.hermod.flow.*;
+                    import dev.hermod.health.*;
+                    import dev.hermod.connection.*;
                     import java.util.concurrent.Flow;
                     import java.util.stream.Stream;
                     abstract class %s {
@@ -77,6 +83,9 @@ final class SnippetsTest {
             Map.entry("file-monitor-types", """
                     import dev.hermod.*;
                     import dev.hermod.intercept.*;
+                    import dev.hermod.flow.*;
+                    import dev.hermod.health.*;
+                    import dev.hermod.connection.*;
                     import dev.hermod.examples.events.FileMonitor;
                     import dev.hermod.examples.events.FileStat;
                     abstract class %s {
@@ -86,6 +95,9 @@ final class SnippetsTest {
             Map.entry("file-monitor", """
                     import dev.hermod.*;
                     import dev.hermod.intercept.*;
+                    import dev.hermod.flow.*;
+                    import dev.hermod.health.*;
+                    import dev.hermod.connection.*;
                     import dev.hermod.examples.events.*;
                     abstract class %s {
                         FileMonitors monitors;
@@ -96,6 +108,7 @@ final class SnippetsTest {
                     """),
             Map.entry("resubscribe", """
                     import dev.hermod.*;
+                    import dev.hermod.connection.*;
                     import dev.hermod.examples.vm.*;
                     import java.util.List;
                     abstract class %s {
@@ -109,6 +122,9 @@ final class SnippetsTest {
             Map.entry("file-monitor-server", """
                     import dev.hermod.*;
                     import dev.hermod.intercept.*;
+                    import dev.hermod.flow.*;
+                    import dev.hermod.health.*;
+                    import dev.hermod.connection.*;
                     import dev.hermod.examples.events.*;
                     abstract class %s {
                         void serve(FileListener listener, String path, FileStat last, FileStat now) throws Exception {
@@ -120,6 +136,9 @@ final class SnippetsTest {
             Map.entry("log", """
                     import dev.hermod.*;
                     import dev.hermod.intercept.*;
+                    import dev.hermod.flow.*;
+                    import dev.hermod.health.*;
+                    import dev.hermod.connection.*;
                     import java.util.List;
                     import snippets.LogAsync;
                     abstract class %s {
@@ -134,6 +153,9 @@ final class SnippetsTest {
             Map.entry("fetch-contract", """
                     import dev.hermod.*;
                     import dev.hermod.intercept.*;
+                    import dev.hermod.flow.*;
+                    import dev.hermod.health.*;
+                    import dev.hermod.connection.*;
                     abstract class %s {
                         public static class NoSuchItem extends Exception {
                             public NoSuchItem(String message) { super(message); }
@@ -144,6 +166,9 @@ final class SnippetsTest {
             Map.entry("fetch-client", """
                     import dev.hermod.*;
                     import dev.hermod.intercept.*;
+                    import dev.hermod.flow.*;
+                    import dev.hermod.health.*;
+                    import dev.hermod.connection.*;
                     import snippets.*;
                     abstract class %s {
                         Client client;
@@ -155,6 +180,9 @@ final class SnippetsTest {
             Map.entry("fetch-servant", """
                     import dev.hermod.*;
                     import dev.hermod.intercept.*;
+                    import dev.hermod.flow.*;
+                    import dev.hermod.health.*;
+                    import dev.hermod.connection.*;
                     import java.util.concurrent.CompletableFuture;
                     import java.util.concurrent.CompletionStage;
                     import snippets.*;
@@ -167,6 +195,9 @@ final class SnippetsTest {
             Map.entry("fetch-server", """
                     import dev.hermod.*;
                     import dev.hermod.intercept.*;
+                    import dev.hermod.flow.*;
+                    import dev.hermod.health.*;
+                    import dev.hermod.connection.*;
                     import snippets.*;
                     abstract class %s {
                         static class StoreFetch implements FetchServiceAsyncServant {   // as the snippet before
@@ -182,6 +213,9 @@ final class SnippetsTest {
                     import com.example.stock.*;
                     import dev.hermod.*;
                     import dev.hermod.intercept.*;
+                    import dev.hermod.flow.*;
+                    import dev.hermod.health.*;
+                    import dev.hermod.connection.*;
                     import java.time.Duration;
                     import java.util.ArrayList;
                     import java.util.List;
@@ -198,6 +232,9 @@ final class SnippetsTest {
             Map.entry("transfer", """
                     import dev.hermod.*;
                     import dev.hermod.intercept.*;
+                    import dev.hermod.flow.*;
+                    import dev.hermod.health.*;
+                    import dev.hermod.connection.*;
                     import dev.hermod.examples.transfer.FileTransferAsync;
                     import java.time.Duration;
                     abstract class %s {

@@ -40,7 +40,7 @@ public interface Engine {
     Current current();
 
     /** The default codec (Jackson CBOR) with other payload limits. */
-    dev.hermod.codec.Codec defaultCodec(dev.hermod.PayloadLimits limits);
+    dev.hermod.codec.Codec defaultCodec(dev.hermod.codec.PayloadLimits limits);
 
     /** {@code AsyncResult.all}. */
     <T> CompletableFuture<List<T>> all(Collection<? extends AsyncResult<? extends T>> results);

@@ -1,6 +1,6 @@
 package dev.hermod.internal.bridge;
 
-import dev.hermod.ConnectionListener;
+import dev.hermod.connection.ConnectionListener;
 import java.time.Duration;
 
 /**

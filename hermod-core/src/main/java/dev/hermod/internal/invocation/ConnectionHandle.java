@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
  * The public face of one connection. There is one per connection ({@link RpcConnection#handle()}),
  * so the handle a result names is the very one {@code Client.connections()} lists. Thread-safe.
  */
-final class ConnectionHandle implements dev.hermod.Connection {
+final class ConnectionHandle implements dev.hermod.connection.Connection {
     private final RpcConnection connection;
 
     ConnectionHandle(RpcConnection connection) {

@@ -88,7 +88,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     /** Batch queues of references over this connection that hold requests. */
     private final java.util.Set<BatchQueue> held = ConcurrentHashMap.newKeySet();
     /** The public face of this connection; made on first use. */
-    private volatile dev.hermod.Connection handle;
+    private volatile dev.hermod.connection.Connection handle;
 
     /**
      * @param maxBacklogBytes the most bytes of requests this side holds back while the transport
@@ -139,8 +139,8 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     }
 
     /** The public face of this connection, the same object every time. */
-    public dev.hermod.Connection handle() {
-        dev.hermod.Connection h = handle;
+    public dev.hermod.connection.Connection handle() {
+        dev.hermod.connection.Connection h = handle;
         if (h == null) {
             synchronized (this) {
                 h = handle;
@@ -197,12 +197,12 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     }
 
     /** Where the connection is in its life. */
-    public dev.hermod.Connection.State state() {
+    public dev.hermod.connection.Connection.State state() {
         if (closed || !link.isOpen()) {
-            return dev.hermod.Connection.State.CLOSED;
+            return dev.hermod.connection.Connection.State.CLOSED;
         }
-        return draining || inbound.isGoingAway() ? dev.hermod.Connection.State.DRAINING
-                : dev.hermod.Connection.State.OPEN;
+        return draining || inbound.isGoingAway() ? dev.hermod.connection.Connection.State.DRAINING
+                : dev.hermod.connection.Connection.State.OPEN;
     }
 
     /** Marks the connection draining; tells the owner the first time. */

@@ -6,26 +6,26 @@ import dev.hermod.Client;
 import dev.hermod.RpcException;
 import dev.hermod.internal.bridge.ClientConfig;
 import dev.hermod.internal.bridge.Failures;
+import dev.hermod.internal.bridge.Healing;
 import dev.hermod.internal.codec.JacksonCodec;
 import dev.hermod.internal.contract.Contracts;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.dispatch.Dispatch;
-import dev.hermod.internal.dispatch.Limits;
 import dev.hermod.internal.dispatch.Executors2;
+import dev.hermod.internal.dispatch.Limits;
 import dev.hermod.internal.dispatch.ManualExecutor;
 import dev.hermod.internal.invocation.AsyncResultImpl;
 import dev.hermod.internal.invocation.BatchQueue;
 import dev.hermod.internal.invocation.Call;
 import dev.hermod.internal.invocation.Invoker;
 import dev.hermod.internal.invocation.Peer;
-import dev.hermod.internal.invocation.SharedTimer;
 import dev.hermod.internal.invocation.ProxyHandler;
 import dev.hermod.internal.invocation.Retries;
-import dev.hermod.internal.bridge.Healing;
-import dev.hermod.internal.transport.Backoff;
 import dev.hermod.internal.invocation.RpcConnection;
+import dev.hermod.internal.invocation.SharedTimer;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.protocol.PeerLog;
+import dev.hermod.internal.transport.Backoff;
 import dev.hermod.internal.transport.ConnectionPool;
 import dev.hermod.internal.transport.SecureChannels;
 import dev.hermod.internal.transport.Transport;
@@ -290,8 +290,8 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     }
 
     @Override
-    public List<dev.hermod.Connection> connections() {
-        List<dev.hermod.Connection> handles = new ArrayList<>();
+    public List<dev.hermod.connection.Connection> connections() {
+        List<dev.hermod.connection.Connection> handles = new ArrayList<>();
         for (RpcConnection c : pool.members()) {
             handles.add(c.handle());
         }
@@ -351,7 +351,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
             } else {
                 made.get().closeWhenUnused(config.healing().idleTimeout(), false);
                 if (events != null) {
-                    events.stateChanged(made.get(), dev.hermod.Connection.State.OPEN);
+                    events.stateChanged(made.get(), dev.hermod.connection.Connection.State.OPEN);
                 }
                 opened.complete(made.get());
             }
@@ -368,7 +368,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     @Override
     public void onDraining(RpcConnection connection) {
         if (events != null) {
-            events.stateChanged(connection, dev.hermod.Connection.State.DRAINING);
+            events.stateChanged(connection, dev.hermod.connection.Connection.State.DRAINING);
         }
     }
 
@@ -376,7 +376,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     public void onClosed(RpcConnection connection, RpcException cause) {
         pool.onClosed(connection);
         if (events != null) {
-            events.stateChanged(connection, dev.hermod.Connection.State.CLOSED);
+            events.stateChanged(connection, dev.hermod.connection.Connection.State.CLOSED);
             events.referencesLost(connection, connection.lostExports());
         }
     }

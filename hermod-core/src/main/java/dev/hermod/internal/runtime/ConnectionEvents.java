@@ -1,7 +1,7 @@
 package dev.hermod.internal.runtime;
 
-import dev.hermod.Connection;
-import dev.hermod.ConnectionListener;
+import dev.hermod.connection.Connection;
+import dev.hermod.connection.ConnectionListener;
 import dev.hermod.internal.dispatch.SerialExecutor;
 import dev.hermod.internal.invocation.RpcConnection;
 import dev.hermod.internal.transport.ConnectionPool;

@@ -36,7 +36,7 @@ public final class EngineImpl implements Engine {
     }
 
     @Override
-    public dev.hermod.codec.Codec defaultCodec(dev.hermod.PayloadLimits limits) {
+    public dev.hermod.codec.Codec defaultCodec(dev.hermod.codec.PayloadLimits limits) {
         return dev.hermod.internal.codec.JacksonCodec.cbor(new dev.hermod.internal.codec.DecodeLimits(
                 limits.maxDecodedBytes(), limits.maxItems(), limits.maxDepth(), limits.maxStringBytes(),
                 limits.maxCollectionLength(), limits.maxMapEntries()));

@@ -1,7 +1,7 @@
 package dev.hermod.internal.runtime;
 
-import dev.hermod.Health;
-import dev.hermod.HealthControl;
+import dev.hermod.health.Health;
+import dev.hermod.health.HealthControl;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

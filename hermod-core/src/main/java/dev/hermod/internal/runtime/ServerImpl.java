@@ -1,10 +1,10 @@
 package dev.hermod.internal.runtime;
 
 import dev.hermod.ConnectionException;
-import dev.hermod.Health;
 import dev.hermod.RpcException;
 import dev.hermod.Server;
 import dev.hermod.codec.Codec;
+import dev.hermod.health.Health;
 import dev.hermod.internal.bridge.Failures;
 import dev.hermod.internal.bridge.ServerConfig;
 import dev.hermod.internal.codec.JacksonCodec;
@@ -14,13 +14,13 @@ import dev.hermod.internal.dispatch.Access;
 import dev.hermod.internal.dispatch.Dispatch;
 import dev.hermod.internal.dispatch.Executors2;
 import dev.hermod.internal.dispatch.Limits;
-import dev.hermod.internal.protocol.PeerLog;
 import dev.hermod.internal.invocation.AsyncResultImpl;
 import dev.hermod.internal.invocation.BatchQueue;
 import dev.hermod.internal.invocation.Peer;
-import dev.hermod.internal.invocation.SharedTimer;
 import dev.hermod.internal.invocation.RpcConnection;
+import dev.hermod.internal.invocation.SharedTimer;
 import dev.hermod.internal.protocol.Link;
+import dev.hermod.internal.protocol.PeerLog;
 import dev.hermod.internal.transport.ConnectionCount;
 import dev.hermod.internal.transport.SecureChannels;
 import dev.hermod.internal.transport.Transport;
@@ -319,7 +319,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
     }
 
     @Override
-    public dev.hermod.HealthControl health() {
+    public dev.hermod.health.HealthControl health() {
         return health;
     }
 

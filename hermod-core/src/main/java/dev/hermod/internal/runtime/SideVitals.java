@@ -50,7 +50,7 @@ final class SideVitals implements Vitals {
     public int openConnections() {
         int open = 0;
         for (RpcConnection c : connections.get()) {
-            if (c.state() != dev.hermod.Connection.State.CLOSED) {
+            if (c.state() != dev.hermod.connection.Connection.State.CLOSED) {
                 open++;
             }
         }

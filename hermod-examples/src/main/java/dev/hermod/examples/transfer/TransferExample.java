@@ -3,7 +3,7 @@ package dev.hermod.examples.transfer;
 import dev.hermod.Client;
 import dev.hermod.Hermod;
 import dev.hermod.Server;
-import dev.hermod.Window;
+import dev.hermod.flow.Window;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;

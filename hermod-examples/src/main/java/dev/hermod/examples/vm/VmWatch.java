@@ -1,10 +1,10 @@
 package dev.hermod.examples.vm;
 
 import dev.hermod.Client;
-import dev.hermod.Connection;
-import dev.hermod.ConnectionListener;
 import dev.hermod.Hermod;
 import dev.hermod.RpcException;
+import dev.hermod.connection.Connection;
+import dev.hermod.connection.ConnectionListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,5 +1,7 @@
-package dev.hermod;
+package dev.hermod.health;
 
+import dev.hermod.Remote;
+import dev.hermod.Server;
 import java.util.Map;
 
 /**

@@ -1,5 +1,6 @@
-package dev.hermod;
+package dev.hermod.flow;
 
+import dev.hermod.AsyncResult;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

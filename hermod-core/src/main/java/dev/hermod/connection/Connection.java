@@ -1,5 +1,9 @@
-package dev.hermod;
+package dev.hermod.connection;
 
+import dev.hermod.AsyncResult;
+import dev.hermod.Client;
+import dev.hermod.ConnectionException;
+import dev.hermod.Hermod;
 import java.net.SocketAddress;
 
 /**

@@ -1,5 +1,8 @@
-package dev.hermod;
+package dev.hermod.connection;
 
+import dev.hermod.Client;
+import dev.hermod.ConnectionException;
+import dev.hermod.Status;
 import java.net.URI;
 import java.time.Duration;
 

@@ -1,4 +1,8 @@
-package dev.hermod;
+package dev.hermod.codec;
+
+import dev.hermod.Client;
+import dev.hermod.Server;
+import dev.hermod.Status;
 
 /**
  * What one received payload (the arguments of a call, or a result) may make the default codec
@@ -55,7 +59,7 @@ public final class PayloadLimits {
      * @return the copy
      */
     public PayloadLimits withMaxDecodedBytes(long bytes) {
-        return new PayloadLimits(Targets.positive(bytes, "maxDecodedBytes"), maxItems, maxDepth, maxStringBytes,
+        return new PayloadLimits(positive(bytes, "maxDecodedBytes"), maxItems, maxDepth, maxStringBytes,
                 maxCollectionLength, maxMapEntries);
     }
 
@@ -67,7 +71,7 @@ public final class PayloadLimits {
      * @return the copy
      */
     public PayloadLimits withMaxItems(long items) {
-        return new PayloadLimits(maxDecodedBytes, Targets.positive(items, "maxItems"), maxDepth, maxStringBytes,
+        return new PayloadLimits(maxDecodedBytes, positive(items, "maxItems"), maxDepth, maxStringBytes,
                 maxCollectionLength, maxMapEntries);
     }
 
@@ -79,7 +83,7 @@ public final class PayloadLimits {
      * @return the copy
      */
     public PayloadLimits withMaxDepth(int depth) {
-        return new PayloadLimits(maxDecodedBytes, maxItems, (int) Targets.positive(depth, "maxDepth"), maxStringBytes,
+        return new PayloadLimits(maxDecodedBytes, maxItems, (int) positive(depth, "maxDepth"), maxStringBytes,
                 maxCollectionLength, maxMapEntries);
     }
 
@@ -91,7 +95,7 @@ public final class PayloadLimits {
      * @return the copy
      */
     public PayloadLimits withMaxStringBytes(long bytes) {
-        return new PayloadLimits(maxDecodedBytes, maxItems, maxDepth, Targets.positive(bytes, "maxStringBytes"),
+        return new PayloadLimits(maxDecodedBytes, maxItems, maxDepth, positive(bytes, "maxStringBytes"),
                 maxCollectionLength, maxMapEntries);
     }
 
@@ -104,7 +108,7 @@ public final class PayloadLimits {
      */
     public PayloadLimits withMaxCollectionLength(long elements) {
         return new PayloadLimits(maxDecodedBytes, maxItems, maxDepth, maxStringBytes,
-                Targets.positive(elements, "maxCollectionLength"), maxMapEntries);
+                positive(elements, "maxCollectionLength"), maxMapEntries);
     }
 
     /**
@@ -116,7 +120,7 @@ public final class PayloadLimits {
      */
     public PayloadLimits withMaxMapEntries(long entries) {
         return new PayloadLimits(maxDecodedBytes, maxItems, maxDepth, maxStringBytes, maxCollectionLength,
-                Targets.positive(entries, "maxMapEntries"));
+                positive(entries, "maxMapEntries"));
     }
 
     /**
@@ -177,5 +181,12 @@ public final class PayloadLimits {
     public String toString() {
         return "PayloadLimits[decoded=" + maxDecodedBytes + " B, items=" + maxItems + ", depth=" + maxDepth
                 + ", string=" + maxStringBytes + " B, collection=" + maxCollectionLength + ", map=" + maxMapEntries + "]";
+    }
+
+    private static long positive(long n, String name) {
+        if (n < 1) {
+            throw new IllegalArgumentException(name + " must be positive: " + n);
+        }
+        return n;
     }
 }

@@ -1,4 +1,6 @@
-package dev.hermod;
+package dev.hermod.health;
+
+import dev.hermod.Server;
 
 /**
  * Sets what a server's {@link Health} service reports ({@link Server#health()}): take a service,
