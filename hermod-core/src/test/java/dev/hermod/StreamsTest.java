@@ -186,6 +186,37 @@ final class StreamsTest {
     }
 
     @Test
+    void argument_endingAtOnce_theServantSeesTheEnd() throws Exception {
+        // Ends inside subscribe, as Flux.empty() or a closed SubmissionPublisher does: its END
+        // frame must not overtake the request it names.
+        Flow.Publisher<Integer> none = s -> {
+            s.onSubscribe(new NoDemand());
+            s.onComplete();
+        };
+        assertThat(feeds.sum(none).toCompletableFuture().get(30, SECONDS)).isZero();
+    }
+
+    @Test
+    void argument_failingAtOnce_theServantSeesTheFailure() {
+        Flow.Publisher<Integer> broken = s -> {
+            s.onSubscribe(new NoDemand());
+            s.onError(new IllegalStateException("no disk"));
+        };
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(
+                () -> feeds.sum(broken).toCompletableFuture().get(30, SECONDS));
+        assertThat(t).hasMessageContaining("no disk");
+    }
+
+    /** A subscription for publishers that end without emitting. */
+    private static final class NoDemand implements Flow.Subscription {
+        @Override
+        public void request(long n) {}
+
+        @Override
+        public void cancel() {}
+    }
+
+    @Test
     void bothDirections_atOnce() throws Exception {
         SubmissionPublisher<String> lines = new SubmissionPublisher<>();
         TestSubscriber<String> answers = new TestSubscriber<>(1);

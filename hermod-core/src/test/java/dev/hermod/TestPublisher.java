@@ -13,7 +13,7 @@ import java.util.function.LongFunction;
  * a thread of its own, one item per unit of demand; {@code failAfter} items then an error, or
  * {@code count} items then completion ({@code Long.MAX_VALUE} for no end).
  */
-final class TestPublisher<T> implements Flow.Publisher<T> {
+public final class TestPublisher<T> implements Flow.Publisher<T> {
     private final long count;
     private final LongFunction<T> item;
     private final Throwable failure;
@@ -26,7 +26,7 @@ final class TestPublisher<T> implements Flow.Publisher<T> {
         return t;
     });
 
-    TestPublisher(long count, LongFunction<T> item, Throwable failure) {
+    public TestPublisher(long count, LongFunction<T> item, Throwable failure) {
         this.count = count;
         this.item = item;
         this.failure = failure;

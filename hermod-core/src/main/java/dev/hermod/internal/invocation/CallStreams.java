@@ -32,6 +32,8 @@ final class CallStreams {
     private volatile Peer peer;
     /** What the client interceptors see of this call; null if there are none. */
     private volatile Interception interception;
+    /** Where the argument streams subscribe when the request is handed over on an I/O thread. */
+    private volatile java.util.concurrent.Executor starter;
     /** Credit granted before the request was handed over. Guarded by this. */
     private long pendingCredit;
     /** The request has been handed to the transport. Guarded by this. */
@@ -134,7 +136,12 @@ final class CallStreams {
         }
     }
 
-    /** The request was registered on {@code connection} as {@code id}: starts the argument streams. */
+    /**
+     * The request was registered on {@code connection} as {@code id}: makes the argument streams,
+     * which take credit from now on. They subscribe to the application's publishers once the
+     * request has been handed to the transport ({@link #sent}): a publisher may end at once, and
+     * its END frame must not overtake the REQUEST it names, or the peer drops it.
+     */
     void open(RpcConnection connection, int id) {
         Link link = connection.link();
         for (int i = 0; i < publishers.length; i++) {
@@ -143,7 +150,7 @@ final class CallStreams {
             }
             int slot = i + 1;
             String what = "stream argument " + slot + " of " + call.describe();
-            StreamOut out = new StreamOut(link, id, slot, streaming.parameters()[i], connection.peer().callbacks(),
+            outs[i] = new StreamOut(link, id, slot, streaming.parameters()[i], connection.peer().callbacks(),
                     new StreamOut.Ends() {
                         @Override
                         public void completed() {
@@ -156,13 +163,43 @@ final class CallStreams {
                                     what + " failed on the " + "caller's side: " + failure));
                         }
                     }, what);
-            outs[i] = out;
-            out.start(publishers[i]);
+        }
+        starter = connection.peer().callbacks();
+    }
+
+    /** Subscribes the argument streams to the application's publishers, off the I/O thread. */
+    private void startArguments() {
+        boolean any = false;
+        for (StreamOut out : outs) {
+            any |= out != null;
+        }
+        if (!any) {
+            return;
+        }
+        Runnable start = () -> {
+            for (int i = 0; i < outs.length; i++) {
+                if (outs[i] != null) {
+                    outs[i].start(publishers[i]);
+                }
+            }
+        };
+        if (!dev.hermod.internal.transport.Transport.onIoThread()) {
+            start.run();
+            return;
+        }
+        try {
+            starter.execute(start);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the client is closed: the call fails, and its argument streams with it
         }
     }
 
-    /** The request was handed to the transport: credit may go out now. */
+    /**
+     * The request was handed to the transport: the argument streams start, and credit for the
+     * result may go out now.
+     */
     void sent() {
+        startArguments();
         long credit;
         synchronized (this) {
             sent = true;

@@ -282,7 +282,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
             Frames.end(frame);
         }
         if (call.streams != null) {
-            call.streams.open(this, id); // its argument streams wait for credit, sent after the request
+            call.streams.open(this, id); // its argument streams start once the request is handed over
         }
         Object ticket = backlog.offer(frame, new RequestParcel(this, call, id, attempt), call.result != null, QUEUED_CALL_COST);
         if (ticket == Backlog.REFUSED) {

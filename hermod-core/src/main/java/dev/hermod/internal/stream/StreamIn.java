@@ -34,8 +34,18 @@ public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription
     private long demand;
     /** Items granted to the peer that have not arrived. Guarded by this. */
     private long outstanding;
-    /** Set once: the subscriber. Guarded by this. */
+    /**
+     * The subscriber; dropped once it canceled or had its terminal signal (rule 3.13), so that
+     * a stream kept until its call ends does not keep it. Guarded by this.
+     */
     private Flow.Subscriber<Object> subscriber;
+    /** A subscriber came (the stream takes one). Guarded by this. */
+    private boolean subscribed;
+    /**
+     * Its {@code onSubscribe} is still to be called: by the drain loop, before any other signal,
+     * so that none overlaps it (rule 1.3). Guarded by this.
+     */
+    private boolean announce;
     /** The stream ended well: delivered once the queue is empty. Guarded by this. */
     private boolean completed;
     /** The stream failed: delivered after the items the subscriber already asked for. Guarded by this. */
@@ -65,11 +75,13 @@ public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription
         java.util.Objects.requireNonNull(s, "subscriber (rule 1.9)");
         boolean first;
         synchronized (this) {
-            first = subscriber == null;
+            first = !subscribed;
+            subscribed = true;
             if (first) {
                 @SuppressWarnings("unchecked")
                 Flow.Subscriber<Object> cast = (Flow.Subscriber<Object>) s;
                 subscriber = cast;
+                announce = true;
             }
         }
         if (!first) {
@@ -85,15 +97,7 @@ public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription
             });
             return;
         }
-        executor.execute(() -> {
-            try {
-                s.onSubscribe(this);
-            } catch (Throwable t) { // rule 2.13: the subscriber is broken; stop sending to it
-                cancel();
-                return;
-            }
-            drain();
-        });
+        drain();
     }
 
     @Override
@@ -120,6 +124,7 @@ public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription
                 return;
             }
             over = true;
+            subscriber = null;
             queue.clear();
         }
         cancelUpstream();
@@ -214,9 +219,26 @@ public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription
                 Flow.Subscriber<Object> s;
                 Throwable end = null;
                 boolean complete = false;
+                boolean first;
                 synchronized (this) {
                     s = subscriber;
                     if (over || s == null) {
+                        break;
+                    }
+                    first = announce;
+                    announce = false;
+                }
+                if (first) {
+                    try {
+                        s.onSubscribe(this); // its request(n) comes back here as a missed drain
+                    } catch (Throwable t) { // rule 2.13: the subscriber is broken; stop sending to it
+                        cancel();
+                        break;
+                    }
+                    continue;
+                }
+                synchronized (this) {
+                    if (over) {
                         break;
                     }
                     next = demand > 0 ? queue.poll() : null;
@@ -225,10 +247,12 @@ public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription
                     } else if (failure != null) {
                         end = failure;
                         over = true;
+                        subscriber = null;
                         queue.clear();
                     } else if (completed && queue.isEmpty()) {
                         complete = true;
                         over = true;
+                        subscriber = null;
                     } else {
                         break;
                     }

@@ -107,6 +107,7 @@ public final class StreamOut implements Flow.Subscriber<Object> {
 
     @Override
     public void onSubscribe(Flow.Subscription s) {
+        java.util.Objects.requireNonNull(s, "onSubscribe(null) (Reactive Streams rule 2.13)");
         boolean cancel;
         synchronized (this) {
             cancel = subscription != null || canceledEarly || done;
@@ -123,6 +124,12 @@ public final class StreamOut implements Flow.Subscriber<Object> {
 
     @Override
     public void onNext(Object item) {
+        if (item == null) { // rule 2.13: the stream ends, and the publisher hears why
+            NullPointerException npe = new NullPointerException("the publisher of " + what
+                    + " sent a null item (Reactive Streams rule 2.13)");
+            failUpstream(npe);
+            throw npe;
+        }
         boolean overflow;
         Flow.Subscription s;
         synchronized (this) {
@@ -143,10 +150,6 @@ public final class StreamOut implements Flow.Subscriber<Object> {
             cancelQuietly(s);
             ends.failed(new IllegalStateException("the publisher of " + what
                     + " sent more items than were requested (Reactive Streams rule 1.1)"));
-            return;
-        }
-        if (item == null) {
-            failUpstream(new NullPointerException("the publisher of " + what + " sent a null item (rule 2.13)"));
             return;
         }
         ByteBuf frame = StreamFrames.beginItem(link.alloc(), requestId, slot, 64);
@@ -177,7 +180,13 @@ public final class StreamOut implements Flow.Subscriber<Object> {
 
     @Override
     public void onError(Throwable failure) {
-        end(failure == null ? new NullPointerException("onError(null) (rule 2.13)") : failure);
+        if (failure == null) { // rule 2.13: the stream ends, and the publisher hears why
+            NullPointerException npe = new NullPointerException("the publisher of " + what
+                    + " called onError(null) (Reactive Streams rule 2.13)");
+            end(npe);
+            throw npe;
+        }
+        end(failure);
     }
 
     @Override
