@@ -270,6 +270,44 @@ public final class Hermod {
     }
 
     /**
+     * Returns a proxy for the object reference that {@code result} will hold, usable before the
+     * call completes (promise pipelining, as in Cap'n Proto): a call on it is sent at once, over
+     * the connection the first call went to and right behind it, naming that call's eventual
+     * result; the server runs it on that result as soon as it exists. A chain of dependent calls
+     * so costs one round trip instead of one per call:
+     *
+     * <pre>{@code
+     * AsyncResult<Vm> vm = vms.find("web-1");                                 // VmsAsync
+     * AsyncResult<Disks> disks = Hermod.pipeline(vm, VmAsync.class).disks();   // sent at once
+     * List<Disk> list = Hermod.pipeline(disks, Disks.class).list();            // one round trip in all
+     * }</pre>
+     *
+     * <p>{@code contract} is the reference's contract (its calls block, as on any proxy) or one of
+     * its companions (its calls return {@link AsyncResult}s). Pipelined calls fail together with
+     * the first: if {@code result} fails, every call made through the proxy fails with the same
+     * exception (a checked exception the pipelined operation does not declare arrives as the cause
+     * of an unprocessed {@link ObjectNotFoundException}), and those already sent are canceled on
+     * the server; canceling {@code result}
+     * therefore cancels the chain. Once {@code result} has completed, calls go to the reference
+     * it holds like calls on any reference. A result that completes with null makes the calls
+     * fail with {@link ObjectNotFoundException}. Pipelined calls are neither retried nor batched,
+     * and each has its own deadline.
+     *
+     * <p>The proxy is thread-safe, like every proxy.
+     *
+     * @param result the result of a two-way call whose operation returns a {@link Remote} interface
+     * @param contract that interface, a supertype or subtype of it, or a companion of one
+     * @param <P> the proxy type
+     * @return the proxy
+     * @throws IllegalArgumentException if {@code result} is no such result, or {@code contract}
+     *     does not match what it returns
+     * @since 0.3
+     */
+    public static <P> P pipeline(AsyncResult<?> result, Class<P> contract) {
+        return Engine.get().pipeline(Objects.requireNonNull(result, "result"), Objects.requireNonNull(contract, "contract"));
+    }
+
+    /**
      * Stops serving a local object that this process passed to peers as a reference, on every
      * connection at once: their calls on it fail with {@link ObjectNotFoundException} from now
      * on. Calls already running finish.

@@ -78,6 +78,8 @@ final class BenchMainTest {
                 .toList();
     }
 
+    private static final List<String> PIPELINE = List.of("pipeline.sequential.chain ms",
+            "pipeline.pipelined.chain ms", "pipeline.roundtrips.saved ratio");
     private static final List<String> VTHREADS = List.of("vthreads.hermod.calls calls/s",
             "vthreads.async.calls calls/s", "vthreads.ratio ratio", "vthreads.heap.peak MiB");
 
@@ -126,10 +128,12 @@ final class BenchMainTest {
         if (Runtime.version().feature() >= 21) { // vthreads reports nothing before JDK 21
             expected.addAll(VTHREADS);
         }
+        expected.addAll(PIPELINE);
         assertThat(withoutUsage(results)).containsExactlyElementsOf(expected);
         assertThat(results).isSubsetOf(
                 "vthreads.hermod.calls calls/s", "vthreads.async.calls calls/s", "vthreads.ratio ratio",
                 "vthreads.heap.peak MiB",
+                "pipeline.sequential.chain ms", "pipeline.pipelined.chain ms", "pipeline.roundtrips.saved ratio",
                 "compression.off.calls calls/s", "compression.lz4.calls calls/s", "compression.ratio ratio",
                 "tls.plain.p50 us", "tls.tls.p50 us", "tls.plain.p99 us", "tls.tls.p99 us",
                 "tls.plain.calls calls/s", "tls.tls.calls calls/s", "tls.throughput.ratio ratio",
@@ -174,7 +178,7 @@ final class BenchMainTest {
 
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.err().lines()).as(run.err()).containsExactly("hermod-bench: name at least one scenario: "
-                + "all, bulk, latency, throughput, oneway, compression, tls, observed or vthreads (java -jar hermod-bench.jar --help lists the options)");
+                + "all, bulk, latency, throughput, oneway, compression, tls, observed, vthreads or pipeline (java -jar hermod-bench.jar --help lists the options)");
         assertThat(run.out()).isEmpty();
     }
 
@@ -194,7 +198,7 @@ final class BenchMainTest {
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).startsWith("usage: java -jar hermod-bench.jar SCENARIO... [OPTIONS]")
-                .contains("scenarios: all | bulk | latency | throughput | oneway | compression | tls |", "observed | vthreads", "--quick", "--bytes=SIZE",
+                .contains("scenarios: all | bulk | latency | throughput | oneway | compression | tls |", "observed | vthreads | pipeline", "--quick", "--bytes=SIZE",
                         "--warmup-max=S", "-v, --verbose", "-h, --help");
         assertThat(run.err()).isEmpty();
     }

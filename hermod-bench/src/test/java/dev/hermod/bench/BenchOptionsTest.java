@@ -45,7 +45,8 @@ final class BenchOptionsTest {
     @Test
     void settings_all_expandsToEveryScenarioOnce() {
         assertThat(parse("latency", "all").settings().scenarios())
-                .containsExactly("latency", "bulk", "throughput", "oneway", "compression", "tls", "observed", "vthreads");
+                .containsExactly("latency", "bulk", "throughput", "oneway", "compression", "tls", "observed", "vthreads",
+                        "pipeline");
     }
 
     @Test
@@ -71,7 +72,7 @@ final class BenchOptionsTest {
                 .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--seconds");
         assertThatThrownBy(() -> parse("twoway").settings())
                 .isInstanceOf(CommandLine.ParameterException.class)
-                .hasMessage("unknown scenario 'twoway': expected all, bulk, latency, throughput, oneway, compression, tls, observed or vthreads");
+                .hasMessage("unknown scenario 'twoway': expected all, bulk, latency, throughput, oneway, compression, tls, observed, vthreads or pipeline");
         assertThatThrownBy(() -> parse("--quick").settings())
                 .isInstanceOf(CommandLine.ParameterException.class).hasMessageStartingWith("name at least one scenario");
     }

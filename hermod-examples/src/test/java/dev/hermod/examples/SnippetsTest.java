@@ -264,6 +264,27 @@ final class SnippetsTest {
                         public NoSuchItem(int item) { super("no item " + item); }
                     }
                     """,
+            "snippets/Machines.java", """
+                    package snippets;
+                    @dev.hermod.Remote
+                    public interface Machines {
+                        Machine find(String name);
+                    }
+                    """,
+            "snippets/Machine.java", """
+                    package snippets;
+                    @dev.hermod.Remote
+                    public interface Machine {
+                        Volumes volumes();
+                    }
+                    """,
+            "snippets/Volumes.java", """
+                    package snippets;
+                    @dev.hermod.Remote
+                    public interface Volumes {
+                        java.util.List<String> list();
+                    }
+                    """,
             "snippets/Log.java", """
                     package snippets;
                     @dev.hermod.Remote

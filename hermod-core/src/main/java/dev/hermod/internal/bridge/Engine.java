@@ -33,6 +33,9 @@ public interface Engine {
      */
     ProxyControl control(Object proxy);
 
+    /** {@code Hermod.pipeline}. */
+    <P> P pipeline(AsyncResult<?> result, Class<P> contract);
+
     /** Stops serving {@code servant} on every connection; returns how many exports ended. */
     int revoke(Object servant);
 

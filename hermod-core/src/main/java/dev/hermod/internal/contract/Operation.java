@@ -199,6 +199,10 @@ public final class Operation {
         if (!service.isEmpty() && service.charAt(0) == '@' && contract != null) {
             return name + " on object " + service + " (" + contract.type().getSimpleName() + ")";
         }
+        if (!service.isEmpty() && service.charAt(0) == '^' && contract != null) { // pipelined
+            return name + " on the " + contract.type().getSimpleName() + " that "
+                    + (service.length() == 1 ? "a pending call" : "request " + service.substring(1)) + " returns";
+        }
         return name + " on service '" + service + "'";
     }
 

@@ -198,6 +198,22 @@ public final class Dispatch {
         Status status = null;
         Service service = null;
         Operation op = null;
+        long source = Pipelines.source(h.service());
+        if (source != -1 && !refusing && !connection.isGoingAway()) { // ^k: on the result of request k
+            Pipelines.Resolution r = source == -2
+                    ? Pipelines.Resolution.refused("'" + h.service() + "' names no request (^ and a request id)")
+                    : connection.pipelines.arrived((int) source, new Pipelines.Parked(h, body, compressed, frame,
+                            received), connection.invocations::containsKey);
+            if (r == null) {
+                return null; // waits for the result it was pipelined on
+            }
+            if (r.target() == null) {
+                refuse(connection, h, frame, Status.OBJECT_NOT_FOUND, h.operation() + " pipelined on "
+                        + h.service() + ": " + r.refusal());
+                return null;
+            }
+            h = h.withService(r.target());
+        }
         if (refusing || connection.isGoingAway()) {
             status = Status.UNAVAILABLE;
             refusal = "the server is shutting down; " + h.operation() + " on service '" + h.service() + "' was not run";
@@ -219,9 +235,7 @@ public final class Dispatch {
                             + " STREAM flag";
         }
         if (refusal != null) {
-            frame.release();
-            connection.replies.send(Frames.failure(connection.link.alloc(), h.requestId(), status, true, refusal,
-                    null, false), 0, () -> { });
+            refuse(connection, h, frame, status, refusal);
             return null;
         }
         Invocation inv = start(connection, service, op, h, body, compressed, frame, received, false);
@@ -239,6 +253,60 @@ public final class Dispatch {
             inv.deduplicated(d, claimed);
         }
         return inv;
+    }
+
+    /** Answers a two-way request that is not dispatched with an unprocessed failure. */
+    private static void refuse(Inbound connection, Frames.RequestHeader h, HeldFrame frame, Status status,
+            String refusal) {
+        frame.release();
+        connection.replies.send(Frames.failure(connection.link.alloc(), h.requestId(), status, true, refusal,
+                null, false), 0, () -> { });
+    }
+
+    /**
+     * Request {@code k} of {@code connection} is answered ({@link Pipelines#settle}): the requests
+     * pipelined on it that waited are dispatched, or refused, on the connection's I/O thread.
+     */
+    void resume(Inbound connection, Pipelines.Settled settled) {
+        if (settled.parked().isEmpty()) {
+            return;
+        }
+        try {
+            connection.link.eventLoop().execute(() -> resumeHere(connection, settled));
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            settled.parked().forEach(p -> p.frame().release());
+        }
+    }
+
+    private void resumeHere(Inbound connection, Pipelines.Settled settled) {
+        Pipelines.Resolution r = settled.resolution();
+        for (Pipelines.Parked p : settled.parked()) {
+            Frames.RequestHeader h = p.header();
+            if (connection.isClosed()) {
+                p.frame().release();
+            } else if (r.target() == null) {
+                refuseParked(connection, p, Status.OBJECT_NOT_FOUND, h.operation() + " pipelined on " + h.service()
+                        + ": " + r.refusal());
+            } else {
+                Invocation inv = twoway(connection, h.withService(r.target()), p.body(), p.compressed(), p.frame(),
+                        p.received());
+                connection.pipelines.left(h.requestId()); // served now, or answered
+                if (inv != null) {
+                    scheduler.execute(connection.tenant, inv);
+                } else if (!connection.invocations.containsKey(h.requestId())) {
+                    // refused: what was pipelined on it has nothing to run on either
+                    resumeHere(connection, connection.pipelines.settle(h.requestId(), null, "was refused", false));
+                }
+            }
+        }
+    }
+
+    /** Refuses a request that waited for its result; what was pipelined on it is refused too. */
+    private void refuseParked(Inbound connection, Pipelines.Parked p, Status status, String refusal) {
+        int id = p.header().requestId();
+        refuse(connection, p.header(), p.frame(), status, refusal);
+        connection.pipelines.left(id);
+        resumeHere(connection, connection.pipelines.settle(id, null, "was refused (" + status + ")", false));
     }
 
     private Invocation start(Inbound connection, Service service, Operation op, Frames.RequestHeader h,
@@ -295,6 +363,12 @@ public final class Dispatch {
         Invocation inv = connection.invocations.get(requestId);
         if (inv != null) {
             inv.cancel();
+            return;
+        }
+        Pipelines.Parked parked = connection.pipelines.cancel(requestId);
+        if (parked != null) { // pipelined, still waiting for its result: it never runs
+            refuseParked(connection, parked, Status.CANCELED, parked.header().operation() + " pipelined on "
+                    + parked.header().service() + " was canceled before it could run");
         }
     }
 

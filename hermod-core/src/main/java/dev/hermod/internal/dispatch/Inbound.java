@@ -44,6 +44,8 @@ public final class Inbound {
     volatile SerialExecutor lane;
     /** Requests being dispatched, by request id, so a CANCEL frame can reach them. */
     final ConcurrentHashMap<Integer, Invocation> invocations = new ConcurrentHashMap<>();
+    /** Requests pipelined on the results of others ({@code ^k}). */
+    final Pipelines pipelines = new Pipelines();
     /** This side sent GOAWAY: refuse new requests. */
     private volatile boolean goingAway;
     /** See {@link #twoWayTaken()}. I/O thread only. */
@@ -344,6 +346,7 @@ public final class Inbound {
         while ((w = waiting.poll()) != null) {
             w.frame.release();
         }
+        pipelines.close();
         // Requests waiting for their turn on the executor still get it, see that they were
         // canceled, and end at once.
         for (Invocation inv : invocations.values()) {

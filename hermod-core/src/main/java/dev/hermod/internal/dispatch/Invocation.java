@@ -62,6 +62,8 @@ public final class Invocation implements Runnable, Current {
     private final Frames.RequestHeader header;
     private final long deadlineNanos;
     private final AtomicBoolean replied = new AtomicBoolean();
+    /** The object ({@code @n}) the encoded result references, for requests pipelined on this one. */
+    private volatile String resultObject;
     private final AtomicReference<Progress> pendingProgress = new AtomicReference<>();
     /** The calls this invocation made that are still running; created by the first one. */
     private volatile Set<Child> children;
@@ -357,6 +359,9 @@ public final class Invocation implements Runnable, Current {
             Object value = op.resultReference() == null ? result
                     : connection.objects.toWire(op.resultReference(), result);
             op.resultCoder().encode(new Object[] {value}, new ByteBufOutputStream(frame));
+            if (value instanceof Long n && n > 0) {
+                resultObject = "@" + n; // what requests pipelined on this one run on
+            }
         } catch (Exception | StackOverflowError e) {
             frame.release();
             reply(failureFrame(Status.MARSHAL, false, "cannot encode the result of " + describe() + ": "
@@ -462,10 +467,19 @@ public final class Invocation implements Runnable, Current {
                     last.fraction(), last.message()));
         }
         int length = Frames.frameLength(frame);
+        String object = canceled ? null : resultObject; // a canceled call cancels what was pipelined on it
         if (length > connection.link.sendLimit()) {
             frame.release();
             frame = failureFrame(Status.MARSHAL, false, "the reply to " + describe() + " is " + length
                     + " bytes, above " + connection.link.describeSendLimit());
+            object = null;
+        }
+        if (op.resultReference() != null || connection.pipelines.anyWaiting()) { // before it stops counting as served
+            dispatch.resume(connection, connection.pipelines.settle(header.requestId(), object,
+                    op.resultReference() == null ? "is not an object reference (" + describe() + ")"
+                            : canceled ? "was canceled (" + describe() + ")"
+                            : "is no object this side exports (" + describe() + " failed, or returned null or the"
+                                    + " caller's own object)", op.resultReference() != null));
         }
         connection.invocations.remove(header.requestId(), this);
         intercepted();

@@ -107,6 +107,11 @@ public final class Call implements Invocation.Child {
     volatile io.netty.util.concurrent.Future<?> write;
     volatile RpcConnection connection;
     volatile int requestId;
+    /**
+     * Where the request goes on the wire, if not to {@link #service}: a pipelined call's target,
+     * {@code ^k} or the object {@code @n} its source call resolved to ({@link Pipeline}).
+     */
+    volatile String target;
     /** Its place among the two-way requests handed to its connection, from 1; 0 until handed over. */
     volatile long sequence;
     /** Receives progress reports; set for asynchronous invocations only. */
@@ -192,7 +197,7 @@ public final class Call implements Invocation.Child {
     void start(Invoker invoker) {
         invoker.ensureOpen();
         this.invoker = invoker;
-        if (intercept(invoker.peer(), invoker instanceof Reference,
+        if (intercept(invoker.peer(), invoker instanceof Reference || invoker instanceof Pipeline,
                 oneway ? dev.hermod.intercept.ClientCall.Kind.ONEWAY
                         : result != null ? dev.hermod.intercept.ClientCall.Kind.ASYNC : dev.hermod.intercept.ClientCall.Kind.SYNC)) {
             return; // decided by an interceptor: never sent
@@ -524,7 +529,8 @@ public final class Call implements Invocation.Child {
      * allows ({@link Retries}).
      */
     public void fail(Throwable failure) {
-        if (outcome.isDone() || retryLater(failure)) {
+        if (outcome.isDone() || retryLater(failure)
+                || invoker instanceof Pipeline p && p.deferFailure(this, failure)) {
             return;
         }
         if (mayHaveRun && failure instanceof RpcException r && r.isUnprocessed()) {
@@ -604,6 +610,43 @@ public final class Call implements Invocation.Child {
         if (!(batched && oneway && !outcome.isCompletedExceptionally())) {
             sentSignal.complete(Boolean.FALSE); // a call that ended unsent is never sent later
         } // a batched oneway call is complete once queued, and sent when its batch is
+    }
+
+    /** The invoker the call was started on; null before it starts. */
+    Invoker invoker() {
+        return invoker;
+    }
+
+    /** The service name the request carries: {@link #service}, or a pipelined call's target. */
+    String wireService() {
+        String t = target;
+        return t != null ? t : service;
+    }
+
+    /**
+     * Ends the call with {@code failure}, as {@link #cancel} does with its own: a request still
+     * waiting to be sent is withdrawn; one already handed over is canceled on the server.
+     *
+     * @return true if this ended the call
+     */
+    boolean abandonWith(Throwable failure) {
+        if (outcome.isDone() || flush) {
+            return false;
+        }
+        boolean unsent = withdraw();
+        if (!outcome.completeExceptionally(failure)) {
+            return false;
+        }
+        settled();
+        abandon(unsent);
+        return true;
+    }
+
+    /** Fails the call with {@code failure} now, as it is: no retry, no deferral. */
+    void failNow(Throwable failure) {
+        if (outcome.completeExceptionally(failure)) {
+            settled();
+        }
     }
 
     /** Called by the timer when the deadline passes. */

@@ -27,7 +27,12 @@ final class Reference implements Invoker, BatchQueue.Owner, ObjectTable.Imported
         this.table = state.table();
         this.state = state;
         this.type = type;
-        this.proxy = ProxyHandler.create(this, type, "@" + state.id(), CallOptions.defaults());
+        this.proxy = ProxyHandler.create(this, type, target(), CallOptions.defaults());
+    }
+
+    /** The service name its calls carry: {@code @n}. */
+    String target() {
+        return "@" + state.id();
     }
 
     /** The reference behind {@code value} if it is a proxy for one, else null. */

@@ -251,7 +251,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                 | (compress && !call.oneway && link.peerReadsCompressed() ? Wire.FLAG_COMPRESS_REPLY : 0)
                 | (call.streams != null ? Wire.FLAG_STREAM : 0);
         ByteBuf frame = Frames.beginRequest(link.alloc(), sizeHint(call.args), flags, id,
-                call.wireTimeoutMillis(), call.service, call.operation.name(), call.options.context());
+                call.wireTimeoutMillis(), call.wireService(), call.operation.name(), call.options.context());
         int payloadStart = frame.writerIndex();
         try {
             call.operation.argumentCoder().encode(objects.argumentsToWire(call.operation, call.args),

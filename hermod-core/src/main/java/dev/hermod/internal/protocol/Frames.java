@@ -193,6 +193,11 @@ public final class Frames {
             return new RequestHeader(requestId, timeoutMillis, service, operation, context, true, stream);
         }
 
+        /** The same header, addressed to {@code target} instead (a pipelined request, section 28). */
+        public RequestHeader withService(String target) {
+            return new RequestHeader(requestId, timeoutMillis, target, operation, context, compressReply, stream);
+        }
+
         /** The same header, for a request with the STREAM flag (section 26). */
         public RequestHeader withStream() {
             return new RequestHeader(requestId, timeoutMillis, service, operation, context, compressReply, true);

@@ -48,6 +48,11 @@ public final class EngineImpl implements Engine {
     }
 
     @Override
+    public <P> P pipeline(dev.hermod.AsyncResult<?> result, Class<P> contract) {
+        return dev.hermod.internal.invocation.Pipeline.proxy(result, contract);
+    }
+
+    @Override
     public int revoke(Object servant) {
         return ObjectTable.revokeEverywhere(servant);
     }
