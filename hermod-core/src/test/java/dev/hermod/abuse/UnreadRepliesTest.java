@@ -76,8 +76,10 @@ final class UnreadRepliesTest {
         sampler.start();
         try (RawPeer peer = RawPeer.connect(server.port(), false, 16 * 1024)) {
             ByteArrayOutputStream all = new ByteArrayOutputStream();
-            for (int id = 1; id <= 256; id++) { // all running, then all answering at once
-                all.writeBytes(AbuseWire.call(id, "blobAfter", AbuseWire.intArgs(REPLY, 500)));
+            // All running, then all answering at once: each holds its thread long enough (2 s) for
+            // the 256 to be running together even on a loaded machine (500 ms saw only 50 in CI).
+            for (int id = 1; id <= 256; id++) {
+                all.writeBytes(AbuseWire.call(id, "blobAfter", AbuseWire.intArgs(REPLY, 2_000)));
             }
             peer.write(all.toByteArray());
             awaitSteady(servant);
