@@ -82,6 +82,27 @@ final class StreamsTest {
         assertThat(made[0].maxUnfulfilled.get()).isEqualTo(1); // the servant was never asked for more
     }
 
+    /**
+     * Small items widen the window (as many as fit in 256 KiB, up to MAX_WINDOW), so that a stream
+     * of them is not bound by round trips; it stays bounded all the same.
+     */
+    @Test
+    void result_smallItems_widerWindow_stillBounded() throws Exception {
+        long[] gap = new long[1];
+        TestSubscriber<Integer> s = new TestSubscriber<>(Long.MAX_VALUE, item -> {
+            long inFlight = servant.made.peek().emitted.get() - (item + 1);
+            gap[0] = Math.max(gap[0], inFlight);
+            if (item == 100) {
+                sleep(300); // the producer runs ahead as far as the window lets it
+                gap[0] = Math.max(gap[0], servant.made.peek().emitted.get() - (item + 1));
+            }
+        });
+        feeds.count(5_000).subscribe(s);
+        assertThat(s.awaitEnd()).isNull();
+        assertThat(s.items).hasSize(5_000);
+        assertThat(gap[0]).isGreaterThan(StreamIn.WINDOW).isLessThanOrEqualTo(StreamIn.MAX_WINDOW);
+    }
+
     @Test
     void result_slowSubscriberAskingForEverything_boundedByTheWindow() throws Exception {
         long[] gap = new long[1];
@@ -120,7 +141,7 @@ final class StreamsTest {
         });
         assertThat(s.awaitEnd()).isNull();
         assertThat(s.items).hasSize(200);
-        assertThat(gap[0]).isLessThanOrEqualTo(StreamIn.WINDOW);
+        assertThat(gap[0]).isLessThanOrEqualTo(StreamIn.WINDOW); // 64 KiB items: the window stays at 32
         assertThat(servant.made.peek().maxUnfulfilled.get()).isLessThanOrEqualTo(StreamIn.WINDOW);
     }
 

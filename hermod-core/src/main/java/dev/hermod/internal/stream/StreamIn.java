@@ -12,15 +12,23 @@ import java.util.function.LongConsumer;
 /**
  * The consuming side of one stream, as the {@link Flow.Publisher} the application subscribes to:
  * its subscriber's {@code request(n)} becomes credit for the peer, never more than
- * {@link #WINDOW} items beyond what has been delivered, so at most that many items are on the wire
- * or buffered here. Items arrive as bytes and are decoded on the executor, one at a time, in
+ * {@link #WINDOW} items beyond what has been delivered (up to {@link #MAX_WINDOW} small ones, as
+ * many as fit in 256 KiB), so at most that many items are on the wire or buffered here. Items arrive as bytes and are decoded on the executor, one at a time, in
  * order; signals to the subscriber never overlap (rule 1.3) and never run on an I/O thread.
  *
  * <p>One subscriber: a second one gets {@code onError(IllegalStateException)}. Thread-safe.
  */
 public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription {
-    /** Items granted to the peer and not yet delivered, at most. */
+    /** Items granted to the peer and not yet delivered, at most, until the items' size is known. */
     public static final int WINDOW = 32;
+    /**
+     * Small items get a wider window, up to this many: as many as fit in {@link #WINDOW_BYTES}
+     * at the average size of those received, so that a stream of small items is not bound by
+     * round trips (32 items of 1 KiB per round trip would be).
+     */
+    public static final int MAX_WINDOW = 1024;
+    /** What a window of small items holds, in encoded bytes. */
+    static final long WINDOW_BYTES = 256 * 1024;
 
     private final ValueCoder coder;
     private final Executor executor;
@@ -34,6 +42,9 @@ public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription
     private long demand;
     /** Items granted to the peer that have not arrived. Guarded by this. */
     private long outstanding;
+    /** Items received, and their encoded bytes: the window follows their average size. Guarded by this. */
+    private long receivedItems;
+    private long receivedBytes;
     /**
      * The subscriber; dropped once it canceled or had its terminal signal (rule 3.13), so that
      * a stream kept until its call ends does not keep it. Guarded by this.
@@ -151,6 +162,8 @@ public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription
                 return false;
             }
             outstanding--;
+            receivedItems++;
+            receivedBytes += encoded.length;
             if (over || failure != null) {
                 return true; // dropped: nobody will take it
             }
@@ -194,7 +207,9 @@ public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription
             if (over || completed || failure != null) {
                 return;
             }
-            long target = Math.min(demand, WINDOW);
+            long window = receivedItems == 0 ? WINDOW
+                    : Math.max(WINDOW, Math.min(MAX_WINDOW, WINDOW_BYTES * receivedItems / Math.max(1, receivedBytes)));
+            long target = Math.min(demand, window);
             n = target - outstanding - queue.size();
             if (n <= 0 || n < Math.max(1, target / 2)) {
                 return;

@@ -23,7 +23,7 @@ import java.util.concurrent.Flow;
  */
 public final class StreamOut implements Flow.Subscriber<Object> {
     /** Items asked of the publisher and not yet written to the socket, at most. */
-    static final int AHEAD = 8;
+    static final int AHEAD = 16;
 
     /** What the owner does when the publisher ends the stream. */
     public interface Ends {
@@ -240,7 +240,9 @@ public final class StreamOut implements Flow.Subscriber<Object> {
                 return;
             }
             n = Math.min(credits, AHEAD - unwritten) - requested;
-            if (n <= 0) {
+            // In batches of half the window while items are in flight: asking for one item each
+            // time one is written costs a hop to the executor per item.
+            if (n <= 0 || n < AHEAD / 2 && requested + unwritten > 0) {
                 return;
             }
             if (!link.isWritable() && link.isOpen()) {
