@@ -64,9 +64,12 @@ public final class PipelineTest {
         final AtomicInteger listCalls = new AtomicInteger();
         /** Calls of find that their cancel interrupted. */
         final AtomicInteger interrupted = new AtomicInteger();
+        /** Calls of find that have started. */
+        final AtomicInteger entered = new AtomicInteger();
 
         @Override
         public Vm find(String name) throws NoSuchEmployee {
+            entered.incrementAndGet();
             try {
                 gate.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -212,6 +215,8 @@ public final class PipelineTest {
         AsyncResult<Disks> disks = Hermod.pipeline(vm, VmAsync.class).disks();
         AsyncResult<List<String>> list = Hermod.pipeline(disks, DisksAsync.class).list();
         assertThat(disks.waitForSent(Duration.ofSeconds(10))).isTrue();
+        // find is running (a cancel that comes before it starts keeps it from running at all)
+        await().atMost(Duration.ofSeconds(10)).until(() -> inventory.entered.get() == 1);
 
         assertThat(vm.cancel()).isTrue();
         assertThat(list.waitForCompleted(Duration.ofSeconds(10))).isTrue();

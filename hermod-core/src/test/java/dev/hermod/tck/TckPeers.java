@@ -13,7 +13,14 @@ import org.reactivestreams.tck.TestEnvironment;
 final class TckPeers implements AutoCloseable {
     final TckStreamsImpl servant = new TckStreamsImpl();
     final Server server = Hermod.server().host("127.0.0.1").add("tck", TckStreams.class, servant).start();
-    final Client client = Hermod.client("tcp://127.0.0.1:" + server.port());
+    /**
+     * Calls without the default 30 s deadline: a {@code take} call stays open until the class
+     * ends, and a TCK class on a loaded machine runs longer than 30 s; an expired call would end
+     * its argument stream under an earlier test's subscriber, which the TCK then reports as an
+     * async error of whichever test runs (seen in CI: "take on service 'tck' has been answered").
+     */
+    final Client client = Hermod.client().target("tcp://127.0.0.1:" + server.port())
+            .callTimeout(java.time.Duration.ofDays(365L * 100)).build();
     final TckStreams tck = client.proxy(TckStreams.class, "tck");
 
     static TestEnvironment environment() {
