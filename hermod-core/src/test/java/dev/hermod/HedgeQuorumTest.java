@@ -161,6 +161,17 @@ final class HedgeQuorumTest {
         };
     }
 
+    /**
+     * Makes a call that holds on the server, and returns once its servant runs: a cancel that
+     * reached the server before would keep it from running at all, and the servant, which records
+     * the cancels it sees, would see none (seen in CI on a loaded machine).
+     */
+    private static AsyncResult<String> running(ReplicaAsync replica, ReplicaImpl impl, String key) {
+        AsyncResult<String> r = replica.read(key);
+        await().atMost(WAIT).until(() -> impl.arrived.contains(key));
+        return r;
+    }
+
     // ---- hedge ----
 
     @Test
@@ -169,7 +180,7 @@ final class HedgeQuorumTest {
         Duration delay = Duration.ofMillis(200);
         long before = System.nanoTime();
         CompletableFuture<String> hedged = AsyncResult.hedge(delay, 2,
-                attempts(made, List.of(() -> a.read("hold-1"), () -> a.read("fast-1"))));
+                attempts(made, List.of(() -> running(a, implA, "hold-1"), () -> a.read("fast-1"))));
 
         assertThat(hedged.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("A:fast-1");
         assertThat(implA.arrived).containsExactly("hold-1", "fast-1");
@@ -185,7 +196,7 @@ final class HedgeQuorumTest {
     void hedge_acrossTwoServers_firstAnswerWinsAndLoserIsCanceledOnItsServer() throws Exception {
         List<AsyncResult<String>> made = new CopyOnWriteArrayList<>();
         CompletableFuture<String> hedged = AsyncResult.hedge(Duration.ofMillis(100), 2,
-                attempts(made, List.of(() -> a.read("hold-2"), () -> b.read("fast-2"))));
+                attempts(made, List.of(() -> running(a, implA, "hold-2"), () -> b.read("fast-2"))));
 
         assertThat(hedged.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("B:fast-2");
         await().atMost(WAIT).until(() -> implA.canceled.contains("hold-2"));
@@ -269,7 +280,7 @@ final class HedgeQuorumTest {
     @Test
     void hedge_laterAttemptNotIdempotent_failsAndCancelsFirstOnServer() {
         CompletableFuture<String> hedged = AsyncResult.hedge(Duration.ofMillis(100), 2,
-                attempts(new CopyOnWriteArrayList<>(), List.of(() -> a.read("hold-7"), () -> b.write("w-7"))));
+                attempts(new CopyOnWriteArrayList<>(), List.of(() -> running(a, implA, "hold-7"), () -> b.write("w-7"))));
 
         assertThatThrownBy(() -> hedged.get(WAIT.toSeconds(), TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
@@ -279,7 +290,7 @@ final class HedgeQuorumTest {
 
     @Test
     void hedge_sameResultTwice_refusedAndCanceledOnServer() {
-        AsyncResult<String> once = a.read("hold-8");
+        AsyncResult<String> once = running(a, implA, "hold-8");
         CompletableFuture<String> hedged = AsyncResult.hedge(Duration.ofMillis(50), 2, () -> once);
 
         assertThatThrownBy(() -> hedged.get(WAIT.toSeconds(), TimeUnit.SECONDS))
