@@ -78,6 +78,23 @@ final class SnippetsTest {
                         }
                     }
                     """),
+            // README: the Consoles client of the Streams section, with Reactor
+            Map.entry("consoles-reactor", """
+                    import com.example.vm.*;
+                    import dev.hermod.*;
+                    import java.util.List;
+                    import java.util.concurrent.SubmissionPublisher;
+                    import org.reactivestreams.FlowAdapters;
+                    import reactor.core.publisher.Flux;
+                    abstract class %s {
+                        Client client;
+                        Consoles consoles;
+                        List<byte[]> chunks;
+                        void run() throws Exception {
+                    %s
+                        }
+                    }
+                    """),
             // README: the events of hermod-examples' file monitor (dev.hermod.examples.events)
             // README: contract declarations, as members of a class (they are top-level in hermod-examples)
             Map.entry("file-monitor-types", """
