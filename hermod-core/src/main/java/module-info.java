@@ -2,9 +2,10 @@
  * Hermod: Java RPC centred on asynchronous method invocation.
  *
  * <p>The module exports only the public API ({@code dev.hermod}, {@code dev.hermod.security} for TLS and identity, and
- * {@code dev.hermod.intercept} for interceptors, {@code dev.hermod.connection},
- * {@code dev.hermod.health} and {@code dev.hermod.flow} for what fewer applications need), the codec
- * SPI and its payload limits ({@code dev.hermod.codec}) and what only tools and generated code use ({@code dev.hermod.tools});
+ * {@code dev.hermod.intercept} for interceptors, {@code dev.hermod.resolve} for several servers and
+ * the resolver SPI, {@code dev.hermod.connection}, {@code dev.hermod.health} and {@code dev.hermod.flow}
+ * for what fewer applications need), the codec SPI and its payload limits ({@code dev.hermod.codec})
+ * and what only tools and generated code use ({@code dev.hermod.tools});
  * everything under {@code dev.hermod.internal} may change in any release. Contracts and the types they carry are read by reflection: an application in a named
  * module must open the packages holding its {@code @Remote} interfaces and value types to
  * {@code dev.hermod} and {@code com.fasterxml.jackson.databind}.
@@ -18,6 +19,9 @@ module dev.hermod {
     exports dev.hermod.connection;
     exports dev.hermod.flow;
     exports dev.hermod.tools;
+    exports dev.hermod.resolve;
+
+    uses dev.hermod.resolve.NameResolver.Provider;
 
     requires io.netty.common;
     requires io.netty.buffer;

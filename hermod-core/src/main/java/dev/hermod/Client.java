@@ -8,20 +8,22 @@ import dev.hermod.flow.Window;
 import dev.hermod.intercept.ClientInterceptor;
 import dev.hermod.intercept.Interceptor;
 import dev.hermod.intercept.ServerInterceptor;
+import dev.hermod.resolve.EndpointStatus;
+import dev.hermod.resolve.LoadBalancing;
+import dev.hermod.resolve.NameResolver;
 import dev.hermod.internal.bridge.ClientConfig;
 import dev.hermod.internal.bridge.Engine;
 import dev.hermod.security.Credentials;
 import dev.hermod.security.Tls;
 import dev.hermod.tools.ServiceDescription;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 
 // One file, longer than most: the Builder is nested here because users name it Client.Builder,
 // and its javadoc is where each setting and its default are documented.
 /**
- * A client of one Hermod server: it hands out proxies for the server's services and carries their
- * calls over a connection it opens on first use.
+ * A client of a Hermod server, or of several replicas of one: it hands out proxies for the
+ * server's services and carries their calls over connections it opens on first use.
  *
  * <p>Create one with {@link Hermod#client(String)} or {@link Hermod#client()}, obtain proxies with
  * {@link #proxy(Class, String)}, and close it when done. Creating a client does no I/O: the
@@ -32,6 +34,12 @@ import java.util.Objects;
  * <p>{@link #close()} fails every outstanding call with a {@link ConnectionException} and
  * releases the client's threads; {@link #shutdown()} instead lets outstanding calls finish.
  * Calls made after either fail with {@link IllegalStateException}.
+ *
+ * <p>A target may name several servers that serve the same services ({@code tcp://a:4061,b:4061}),
+ * or a registry that knows them ({@code dns:///...}, {@code zk://...}, through a
+ * {@link NameResolver}): the client then keeps connections to each and spreads calls over them by
+ * its {@link LoadBalancing} policy, leaves a server that fails or goes away, and shows them in
+ * {@link #endpoints()}.
  *
  * <p>Clients are thread-safe; share one per server rather than creating one per call.
  *
@@ -176,12 +184,26 @@ public interface Client extends AutoCloseable {
     java.util.List<Connection> connections();
 
     /**
-     * Returns the server this client talks to, as {@code tcp://host:port} (or {@code tls://},
-     * {@code inproc://name}).
+     * Returns the target this client was built with, as given: {@code tcp://host:port},
+     * {@code tcp://a:4061,b:4061}, {@code tls://...}, {@code inproc://name} or a resolver's
+     * {@code scheme:...}.
      *
      * @return the target
+     * @since 0.3 (a {@code String}; a {@code URI} before, which cannot hold a list of IPv6 addresses)
      */
-    URI target();
+    String target();
+
+    /**
+     * Returns the endpoints this client sends calls to now, in the order its resolver reported
+     * them, then those the resolver removed that still finish calls: each with its state, its
+     * outstanding calls and its recent latency. Before the first call the resolver has not
+     * been asked yet; this asks it, so a later call may show more. Empty for an
+     * {@code inproc://} target.
+     *
+     * @return a snapshot, one entry per endpoint
+     * @since 0.3
+     */
+    java.util.List<EndpointStatus> endpoints();
 
     /**
      * Stops accepting new calls and closes the connection once the outstanding calls have
@@ -225,7 +247,7 @@ public interface Client extends AutoCloseable {
      * @since 0.1
      */
     final class Builder {
-        private URI target;
+        private Targets.ClientTarget target;
         private Codec codec;
         private PayloadLimits payloadLimits;
         private Duration callTimeout = Duration.ofSeconds(30);
@@ -250,18 +272,63 @@ public interface Client extends AutoCloseable {
         Builder() {}
 
         /**
-         * Sets the server to connect to. Required.
+         * Sets the server, or servers, to connect to. Required.
          *
          * @param target {@code tcp://host:port}, or {@code tls://host:port} for TLS (see
-         *     {@link #tls(Tls)}); IPv6 literals in brackets; {@code inproc://name} for a server
-         *     listening in this JVM ({@link Server.Builder#inProcess})
+         *     {@link #tls(Tls)}); IPv6 literals in brackets; several servers that serve the same
+         *     services as a list, {@code tcp://a:4061,b:4061,[::1]:4062} (each listed once);
+         *     {@code inproc://name} for a server listening in this JVM
+         *     ({@link Server.Builder#inProcess}); or a target of another scheme, such as
+         *     {@code zk://zk1:2181/hermod/vms}, whose endpoints a {@link NameResolver} finds (see
+         *     {@link #resolver}); TLS to those is set with {@link #tls(Tls)}
          * @return this builder
-         * @throws IllegalArgumentException if the target is not of that form
+         * @throws IllegalArgumentException if the target is not of one of those forms; the message
+         *     names the offending endpoint of a list
          */
         public Builder target(String target) {
             this.target = Targets.parse(target);
             return this;
         }
+
+        /**
+         * Adds the resolver of a target scheme, for this client: it takes precedence over one of
+         * the same scheme found through {@link java.util.ServiceLoader}. Default: the resolvers on
+         * the class or module path.
+         *
+         * @param provider makes the resolver of targets of its {@link NameResolver.Provider#scheme() scheme}
+         * @return this builder
+         * @throws IllegalArgumentException if the scheme is {@code tcp}, {@code tls} or
+         *     {@code inproc}, Hermod's own, or not a lower-case URI scheme
+         * @since 0.3
+         */
+        public Builder resolver(NameResolver.Provider provider) {
+            Objects.requireNonNull(provider, "provider");
+            String scheme = Objects.requireNonNull(provider.scheme(), "scheme");
+            if (Targets.BUILT_IN.contains(scheme) || !scheme.matches("[a-z][a-z0-9+.-]*")) {
+                throw new IllegalArgumentException("a resolver cannot provide the scheme '" + scheme + "': "
+                        + (Targets.BUILT_IN.contains(scheme) ? "Hermod resolves it" : "not a lower-case URI scheme"));
+            }
+            resolvers.put(scheme, provider);
+            return this;
+        }
+
+        private final java.util.Map<String, NameResolver.Provider> resolvers = new java.util.HashMap<>();
+
+        /**
+         * Sets how calls are spread over a target's endpoints when it has several. Default:
+         * {@link LoadBalancing#POWER_OF_TWO_CHOICES}. Oneway calls and batches keep to one
+         * endpoint while it is available, whatever the policy ({@link LoadBalancing}).
+         *
+         * @param policy the policy
+         * @return this builder
+         * @since 0.3
+         */
+        public Builder loadBalancing(LoadBalancing policy) {
+            this.loadBalancing = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        private LoadBalancing loadBalancing = LoadBalancing.POWER_OF_TWO_CHOICES;
 
         /**
          * Sets the codec. Default: the built-in Jackson CBOR codec. The server must use the same.
@@ -720,14 +787,15 @@ public interface Client extends AutoCloseable {
             if (target == null) {
                 throw new IllegalStateException("target is required, e.g. tcp://localhost:4061");
             }
-            boolean secure = target.getScheme().equals("tls");
-            if (tls != null && target.getScheme().equals("inproc")) {
-                throw new IllegalStateException("TLS settings given for the in-process target " + target
+            NameResolver.Provider resolver = target.resolved() ? resolver(target) : null;
+            boolean secure = target.scheme().equals("tls") || resolver != null && tls != null;
+            if (tls != null && target.scheme().equals("inproc")) {
+                throw new IllegalStateException("TLS settings given for the in-process target " + target.text()
                         + ": nothing it carries leaves the process");
             }
             if (tls != null && !secure) {
-                throw new IllegalStateException("TLS settings given for the plain target " + target
-                        + ": use tls://" + target.getRawAuthority());
+                throw new IllegalStateException("TLS settings given for the plain target " + target.text()
+                        + ": use tls://" + target.text().substring("tcp://".length()));
             }
             int max = maxConnections == 0 ? connections : maxConnections;
             if (max < connections) {
@@ -736,13 +804,31 @@ public interface Client extends AutoCloseable {
             if (payloadLimits != null && codec != null) {
                 throw new IllegalStateException("payloadLimits apply to the default codec; this client has codec(...)");
             }
-            return Engine.get().newClient(new ClientConfig(target,
+            return Engine.get().newClient(new ClientConfig(target.text(),
                     payloadLimits != null ? Engine.get().defaultCodec(payloadLimits) : codec, callTimeout, connectTimeout,
                     heartbeatInterval, maxFrameSize, ioThreads, callbackExecutor,
                     Math.min(batchFlushSize, maxFrameSize), maxQueuedBytes, connections, max,
                     maxOutstandingPerConnection, dispatchExecutor, manualServing, compression, minReadRate, readGrace,
                     secure ? (tls != null ? tls : Tls.systemDefaults()) : null, credentials,
-                    healing(), java.util.List.copyOf(interceptors)));
+                    healing(), java.util.List.copyOf(interceptors), target.endpoints(), resolver, target.uri(),
+                    loadBalancing));
+        }
+
+        /** The resolver of a target's scheme: this builder's, else the first on the class or module path. */
+        private NameResolver.Provider resolver(Targets.ClientTarget target) {
+            NameResolver.Provider mine = resolvers.get(target.scheme());
+            if (mine != null) {
+                return mine;
+            }
+            for (NameResolver.Provider p : java.util.ServiceLoader.load(NameResolver.Provider.class)) {
+                if (target.scheme().equals(p.scheme())) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("invalid target '" + target.text() + "': no resolver for the scheme '"
+                    + target.scheme() + "' (add the module that provides it, such as hermod-zookeeper for zk://,"
+                    + " or set Client.Builder.resolver); expected tcp://host:port, tls://host:port, inproc://name"
+                    + " or a scheme with a resolver");
         }
     }
 }

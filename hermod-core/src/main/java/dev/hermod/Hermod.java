@@ -28,10 +28,12 @@ public final class Hermod {
      * Returns a client for a server with default settings. Does no I/O: the connection opens on
      * the first call.
      *
-     * @param target {@code tcp://host:port}, {@code tls://host:port}, or {@code inproc://name} for a
-     *     server in this JVM ({@link Server.Builder#inProcess})
+     * @param target {@code tcp://host:port}, {@code tls://host:port}, {@code inproc://name} for a
+     *     server in this JVM ({@link Server.Builder#inProcess}), a list of servers
+     *     ({@code tcp://a:4061,b:4061}) or a target a resolver on the class path takes (see
+     *     {@link Client.Builder#target})
      * @return a new client; close it when done
-     * @throws IllegalArgumentException if the target is not of that form
+     * @throws IllegalArgumentException if the target is not of one of those forms
      */
     public static Client client(String target) {
         return client().target(target).build();
@@ -158,6 +160,29 @@ public final class Hermod {
             throw new IllegalArgumentException("buffer must be at least 1, not " + buffer);
         }
         return BlockingStream.of(publisher, buffer);
+    }
+
+    /**
+     * Returns a proxy for the same service whose calls all go to one server, for a client whose
+     * target has several ({@code tcp://a:4061,b:4061}, a resolver's): a server that keeps state
+     * between calls, such as a session or a cursor, sees them all. The first call picks the
+     * server as the client's {@link dev.hermod.resolve.LoadBalancing} policy would; later calls,
+     * oneway calls and batches of this proxy and of proxies derived from it ({@link #withOptions},
+     * {@link #oneway}, {@link #batch}, {@link #as}) go there too while it can take calls. If it
+     * cannot (its connection failed, it is going away, the resolver removed it), the next call
+     * picks another and keeps to that one (Dubbo's {@code sticky}). Each call of {@code sticky}
+     * pins anew. For a client of one server, and for an object reference (whose calls go to the
+     * server that holds the object anyway), returns {@code proxy} itself.
+     *
+     * @param proxy a proxy obtained from a {@link Client}
+     * @param <T> the contract type
+     * @return a new sticky proxy, or {@code proxy}
+     * @throws IllegalArgumentException if {@code proxy} is not a Hermod proxy
+     * @since 0.3
+     */
+    public static <T> T sticky(T proxy) {
+        Objects.requireNonNull(proxy, "proxy");
+        return control(proxy).sticky(proxy);
     }
 
     /**

@@ -1,33 +1,95 @@
 package dev.hermod;
 
+import dev.hermod.resolve.Endpoint;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /** Validation shared by the builders. */
 final class Targets {
     private Targets() {}
 
-    static URI parse(String target) {
+    private static final String EXPECTED = "expected tcp://host:port, tcp://host:port,host:port,... (tls:// alike),"
+            + " inproc://name, or a scheme:... target whose scheme has a resolver";
+
+    /**
+     * A client's target, parsed: its text and scheme, and either its endpoints (a {@code tcp://} or
+     * {@code tls://} list; for {@code inproc://name}, the name as the one host) or, for another
+     * scheme, the URI its resolver reads.
+     */
+    record ClientTarget(String text, String scheme, List<Endpoint> endpoints, URI uri) {
+        boolean resolved() {
+            return endpoints == null;
+        }
+    }
+
+    /**
+     * Parses a client's target. A target of another scheme than {@code tcp}, {@code tls} and
+     * {@code inproc} is only checked to be a URI here; whether a resolver takes it is decided when
+     * the client is built.
+     */
+    static ClientTarget parse(String target) {
         Objects.requireNonNull(target, "target");
+        int colon = target.indexOf(':');
+        String scheme = colon > 0 ? target.substring(0, colon) : "";
+        if ((scheme.equals("tcp") || scheme.equals("tls")) && target.startsWith(scheme + "://")) {
+            return new ClientTarget(target, scheme, endpoints(target, scheme), null);
+        }
         URI uri;
         try {
             uri = new URI(target);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("invalid target '" + target + "': " + e.getMessage(), e);
+            throw new IllegalArgumentException("invalid target '" + target + "': " + e.getMessage() + "; " + EXPECTED, e);
         }
         boolean noPath = uri.getPath() == null || uri.getPath().isEmpty();
         if ("inproc".equals(uri.getScheme()) && uri.getAuthority() != null && uri.getPort() < 0 && noPath
                 && uri.getQuery() == null && uri.getUserInfo() == null) {
-            return uri;
+            return new ClientTarget(target, "inproc", List.of(Endpoint.of(inProcessName(uri.getAuthority()), 1)), uri);
         }
-        if (!("tcp".equals(uri.getScheme()) || "tls".equals(uri.getScheme())) || uri.getHost() == null || uri.getPort() < 0
-                || !noPath) {
-            throw new IllegalArgumentException("invalid target '" + target
-                    + "': expected tcp://host:port, tls://host:port or inproc://name");
+        if (uri.getScheme() == null || BUILT_IN.contains(uri.getScheme()) || !uri.getScheme().equals(
+                uri.getScheme().toLowerCase(java.util.Locale.ROOT))) {
+            throw new IllegalArgumentException("invalid target '" + target + "': " + EXPECTED);
         }
-        return uri;
+        return new ClientTarget(target, uri.getScheme(), null, uri);
+    }
+
+    /** The schemes Hermod resolves itself. */
+    static final java.util.Set<String> BUILT_IN = java.util.Set.of("tcp", "tls", "inproc");
+
+    /** The endpoints of a {@code tcp://} or {@code tls://} list: each {@code host:port}, IPv6 in brackets. */
+    private static List<Endpoint> endpoints(String target, String scheme) {
+        String[] parts = target.substring(scheme.length() + 3).split(",", -1);
+        Map<String, Endpoint> found = new LinkedHashMap<>();
+        for (int i = 0; i < parts.length; i++) {
+            String where = parts.length == 1 ? "" : " (endpoint " + (i + 1) + " of " + parts.length + ")";
+            if (parts[i].isEmpty()) {
+                throw new IllegalArgumentException("invalid target '" + target + "'" + where + ": empty endpoint; "
+                        + EXPECTED);
+            }
+            URI uri;
+            try {
+                uri = new URI(scheme + "://" + parts[i]);
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("invalid target '" + target + "'" + where + ": " + e.getMessage()
+                        + "; " + EXPECTED, e);
+            }
+            if (uri.getHost() == null || uri.getPort() < 1 || uri.getPort() > 65535
+                    || uri.getUserInfo() != null || !(uri.getPath() == null || uri.getPath().isEmpty())
+                    || uri.getQuery() != null || uri.getFragment() != null) {
+                throw new IllegalArgumentException("invalid target '" + target + "'" + where + ": '" + parts[i]
+                        + "' is not host:port; " + EXPECTED);
+            }
+            String host = uri.getHost();
+            Endpoint e = Endpoint.of(host.startsWith("[") ? host.substring(1, host.length() - 1) : host, uri.getPort());
+            if (found.putIfAbsent(e.address(), e) != null) {
+                throw new IllegalArgumentException("invalid target '" + target + "': it lists " + e.address() + " twice");
+            }
+        }
+        return List.copyOf(found.values());
     }
 
     /** Checks the name of an in-process server: what {@code inproc://name} may name. */

@@ -43,7 +43,7 @@ final class ArchitectureTest {
     static final ArchRule API_WITHOUT_NETTY_OR_JACKSON = noClasses()
             .that().resideInAnyPackage("dev.hermod", "dev.hermod.security", "dev.hermod.intercept", "dev.hermod.codec",
                     "dev.hermod.tools", "dev.hermod.connection", "dev.hermod.health", "dev.hermod.flow",
-                    "dev.hermod.internal.bridge..")
+                    "dev.hermod.resolve", "dev.hermod.internal.bridge..")
             .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "com.fasterxml.jackson..")
             .because("the API must not change when the transport or the default codec does");
 
@@ -64,7 +64,8 @@ final class ArchitectureTest {
                 .consideringOnlyDependenciesInLayers()
                 .ensureAllClassesAreContainedInArchitecture()
                 .layer("API").definedBy("dev.hermod", "dev.hermod.security", "dev.hermod.intercept", "dev.hermod.codec",
-                        "dev.hermod.tools", "dev.hermod.connection", "dev.hermod.health", "dev.hermod.flow")
+                        "dev.hermod.tools", "dev.hermod.connection", "dev.hermod.health", "dev.hermod.flow",
+                        "dev.hermod.resolve")
                 .layer("Bridge").definedBy("dev.hermod.internal.bridge..");
         for (String[] layer : INTERNAL_LAYERS) {
             rule = rule.layer(layer[0]).definedBy(layer[1]);

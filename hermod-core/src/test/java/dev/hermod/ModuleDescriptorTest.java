@@ -21,7 +21,7 @@ final class ModuleDescriptorTest {
             assertThat(module.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
                     .containsExactlyInAnyOrder("dev.hermod", "dev.hermod.security", "dev.hermod.intercept",
                             "dev.hermod.codec", "dev.hermod.tools", "dev.hermod.connection", "dev.hermod.health",
-                            "dev.hermod.flow");
+                            "dev.hermod.flow", "dev.hermod.resolve");
             assertThat(module.exports()).allSatisfy(e -> assertThat(e.isQualified()).isFalse());
         }
     }

@@ -107,21 +107,20 @@ final class ReferencesLostTest {
 
     @Test
     void serverProcessKilledAndRestartedOnTheSamePort_theClientSubscribesAgainWhenTold() throws Exception {
-        Process first = startProcess(0);
-        int port = awaitPort(first);
-        Process second = null;
+        ServerProcess first = ServerProcess.start(0);
+        int port = first.port();
+        ServerProcess second = null;
         try {
             Feed feed = connect(port);
             Heard heard = new Heard();
             feed.subscribe(heard);
             assertThat(feed.publish("before")).isEqualTo("delivered=1 lost=0");
 
-            first.destroyForcibly(); // kill -9: no GOAWAY, the connection just breaks
-            assertThat(first.waitFor(20, SECONDS)).isTrue();
+            first.kill(); // kill -9: no GOAWAY, the connection just breaks
             List<Object> lost = lostReported.poll(20, SECONDS);
             assertThat(lost).containsExactly(heard);
-            second = startProcess(port);
-            assertThat(awaitPort(second)).isEqualTo(port);
+            second = ServerProcess.start(port);
+            assertThat(second.port()).isEqualTo(port);
             for (Object o : lost) {
                 feed.subscribe((Listener) o);
             }
@@ -129,41 +128,11 @@ final class ReferencesLostTest {
             assertThat(feed.publish("after")).isEqualTo("delivered=1 lost=0");
             assertThat(heard.events).containsExactly("before", "after");
         } finally {
-            first.destroyForcibly();
+            first.close();
             if (second != null) {
-                second.destroyForcibly();
+                second.close();
             }
         }
-    }
-
-    private static Process startProcess(int port) throws java.io.IOException {
-        String bin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(bin, "-cp", System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", RestartServerMain.class.getName(),
-                String.valueOf(port)).redirectErrorStream(true).start();
-    }
-
-    /** Reads the process's output until it says its port. */
-    private static int awaitPort(Process p) throws java.io.IOException {
-        java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
-                java.nio.charset.StandardCharsets.UTF_8));
-        for (String line; (line = r.readLine()) != null; ) {
-            if (line.startsWith("port ")) {
-                Thread drain = new Thread(() -> {
-                    try {
-                        while (r.readLine() != null) {
-                            // keep the pipe from filling
-                        }
-                    } catch (java.io.IOException ignored) {
-                        // the process is gone
-                    }
-                }, "server-output");
-                drain.setDaemon(true);
-                drain.start();
-                return Integer.parseInt(line.substring(5));
-            }
-        }
-        throw new AssertionError("the server process exited before it listened");
     }
 
     @Test

@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * A {@link Ledger} server (and a {@link Feed}) in a JVM of its own, for the rolling-restart and
- * references-lost tests: listens on 127.0.0.1
- * and the port given (0 for any), prints {@code port <n>} once it listens and {@code got <seq>}
+ * A {@link Ledger} server (and a {@link Feed}) in a JVM of its own, for the rolling-restart,
+ * references-lost and replica tests (started by {@link ServerProcess}): listens on 127.0.0.1
+ * and the port given (0 for any), its {@code echo} taking the milliseconds of the second argument if given; prints {@code port <n>} once it listens and {@code got <seq>}
  * for every call its servant runs; on the line {@code stop} it shuts down gracefully, prints
  * {@code stopped} and exits; when its standard input closes it exits at once.
  */
@@ -20,10 +20,18 @@ final class RestartServerMain {
 
     public static void main(String[] args) throws Exception {
         PrintStream out = System.out;
+        long echoDelay = args.length > 1 ? Long.parseLong(args[1]) : 0;
         Ledger ledger = new Ledger() {
             @Override
             public long echo(long seq) {
                 got(seq);
+                if (echoDelay > 0) {
+                    try {
+                        Thread.sleep(echoDelay); // a slow replica
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 return seq;
             }
 

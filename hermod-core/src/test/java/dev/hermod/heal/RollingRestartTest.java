@@ -1,7 +1,5 @@
 package dev.hermod.heal;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,19 +7,11 @@ import dev.hermod.AsyncResult;
 import dev.hermod.Client;
 import dev.hermod.Hermod;
 import dev.hermod.RpcException;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -46,12 +36,12 @@ final class RollingRestartTest {
         }
     }
 
-    private final Set<Long> received = ConcurrentHashMap.newKeySet();
-    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    /** Every server process started, the last one running. */
+    private final List<ServerProcess> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<Long, Outcome> outcomes = new ConcurrentHashMap<>();
     private final AtomicLong seq = new AtomicLong();
     private volatile boolean running = true;
-    private Process server;
+    private ServerProcess server;
     private Client client;
 
     @AfterEach
@@ -61,8 +51,7 @@ final class RollingRestartTest {
             client.close();
         }
         if (server != null) {
-            server.destroyForcibly();
-            server.waitFor(10, SECONDS);
+            server.close();
         }
     }
 
@@ -135,7 +124,7 @@ final class RollingRestartTest {
         List<String> examples = new ArrayList<>();
         for (Map.Entry<Long, Outcome> e : outcomes.entrySet()) {
             Outcome o = e.getValue();
-            if (o.ok() && !received.contains(e.getKey())) {
+            if (o.ok() && servers.stream().noneMatch(s -> s.received().contains(e.getKey()))) {
                 lost++;
                 examples.add("lost " + o.kind() + " " + e.getKey());
             } else if (!o.ok() && o.mustNotFail()) {
@@ -173,50 +162,13 @@ final class RollingRestartTest {
 
     /** Starts a server process on {@code port} (0: any) and returns the port it listens on. */
     private int start(int port) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", RestartServerMain.class.getName(),
-                String.valueOf(port)).redirectErrorStream(true).start();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    if (line.startsWith("got ")) {
-                        received.add(Long.parseLong(line.substring(4)));
-                    } else {
-                        lines.add(line);
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process is gone
-            }
-        }, "restart-server-output");
-        reader.setDaemon(true);
-        reader.start();
-        server = p;
-        return Integer.parseInt(awaitLine("port ").substring(5));
+        server = ServerProcess.start(port);
+        servers.add(server);
+        return server.port();
     }
 
     /** Stops the server process gracefully and waits until it has exited. */
     private void stop() throws Exception {
-        OutputStream in = server.getOutputStream();
-        in.write("stop\n".getBytes(UTF_8));
-        in.flush();
-        assertThat(awaitLine("stopped ")).isEqualTo("stopped true");
-        assertThat(server.waitFor(30, SECONDS)).isTrue();
-    }
-
-    private String awaitLine(String prefix) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        List<String> skipped = new ArrayList<>();
-        while (true) {
-            String line = lines.poll(Math.max(0, deadline - System.nanoTime()), NANOSECONDS);
-            if (line == null) {
-                throw new AssertionError("no line starting with '" + prefix + "'; other output: " + skipped);
-            }
-            if (line.startsWith(prefix)) {
-                return line;
-            }
-            skipped.add(line);
-        }
+        server.stop();
     }
 }

@@ -17,6 +17,9 @@ public interface ProxyControl {
     /** A new oneway proxy like {@code proxy}. */
     <T> T oneway(T proxy);
 
+    /** A new proxy like {@code proxy} whose calls all go to one endpoint of its client. */
+    <T> T sticky(T proxy);
+
     /** A new batch proxy like {@code proxy}, with an empty queue of its own. */
     <T> T batch(T proxy);
 

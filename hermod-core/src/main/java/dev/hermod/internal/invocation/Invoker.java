@@ -56,6 +56,15 @@ public interface Invoker {
         return -1;
     }
 
+    /**
+     * Where the calls of a sticky proxy go: an invoker whose calls all go to one endpoint, chosen
+     * at the first call, while it is available. This invoker itself if its calls go to one
+     * connection anyway (an object reference).
+     */
+    default Invoker sticky() {
+        return this;
+    }
+
     /** Describes where calls go, for {@code toString}. */
     String describeTarget();
 }

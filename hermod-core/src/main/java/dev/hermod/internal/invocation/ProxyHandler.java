@@ -113,6 +113,13 @@ public final class ProxyHandler implements InvocationHandler {
                 new ProxyHandler(invoker, other, service, options, mode, queue)));
     }
 
+    /** A new proxy like {@code proxy} whose calls all go to one endpoint of its client. */
+    public <T> T sticky(T proxy) {
+        Invoker pinned = invoker.sticky();
+        return pinned == invoker ? proxy : copy(proxy, new ProxyHandler(pinned, contract, service, options, mode,
+                mode == Mode.BATCH ? pinned.newBatchQueue() : null));
+    }
+
     /** A new batch proxy like {@code proxy}, with an empty queue of its own. */
     public <T> T batch(T proxy) {
         return copy(proxy, new ProxyHandler(invoker, contract, service, options, Mode.BATCH, invoker.newBatchQueue()));

@@ -54,6 +54,9 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         /** A call sent on this connection has its reply (or was forgotten): a slot is free. */
         default void onCallDone(RpcConnection connection) {}
 
+        /** A reply arrived {@code nanos} after its call started, for the endpoint's recent latency. */
+        default void onReplied(RpcConnection connection, long nanos) {}
+
         /**
          * Sends every request this side's batch proxies hold for {@code connection} over it;
          * the result completes when they are written.
@@ -442,6 +445,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
             log.debug("{}: dropping reply to request {}, which is no longer waited for", link, header.requestId());
             return;
         }
+        owner.onReplied(this, call.elapsedNanos());
         switch (header.outcome()) {
             case Wire.OUTCOME_RESULT:
                 // Decoded later by the thread that takes the outcome: decoding runs user code (bean

@@ -3,7 +3,6 @@ package dev.hermod.internal.runtime;
 import dev.hermod.AsyncResult;
 import dev.hermod.CallOptions;
 import dev.hermod.Client;
-import dev.hermod.RpcException;
 import dev.hermod.internal.bridge.ClientConfig;
 import dev.hermod.internal.bridge.Failures;
 import dev.hermod.internal.bridge.Healing;
@@ -25,13 +24,16 @@ import dev.hermod.internal.invocation.RpcConnection;
 import dev.hermod.internal.invocation.SharedTimer;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.protocol.PeerLog;
-import dev.hermod.internal.transport.Backoff;
-import dev.hermod.internal.transport.ConnectionPool;
+import dev.hermod.internal.transport.FixedResolver;
+import dev.hermod.internal.transport.Replicas;
+import dev.hermod.resolve.Endpoint;
+import dev.hermod.resolve.EndpointStatus;
+import dev.hermod.resolve.NameResolver;
+import java.net.InetSocketAddress;
 import dev.hermod.internal.transport.SecureChannels;
 import dev.hermod.internal.transport.Transport;
 import io.netty.channel.ChannelFuture;
 import java.net.SocketAddress;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * Proxies made here route their calls to the pool ({@link #connectionFor}); batch proxies queue
  * here until flushed. Thread-safe.
  */
-public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, BatchQueue.Owner {
+public final class ClientImpl implements Client, Invoker, BatchQueue.Owner {
     private static final Logger log = LoggerFactory.getLogger(ClientImpl.class);
     /** Past this many incoming calls of one connection in dispatch, the client stops reading it. */
     private static final int MAX_IN_FLIGHT_PER_CONNECTION = 1024;
@@ -67,9 +69,12 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     private final Dispatch dispatch;
     /** Serves the objects this client exports, unless the application gave its own executor. */
     private final java.util.concurrent.ExecutorService ownedDispatch;
+    /** Runs the resolver's work; null for a target that lists its endpoints. */
+    private final java.util.concurrent.ScheduledExecutorService scheduler;
     /** Set in manual serving mode: incoming calls wait here until the application polls. */
     private final ManualExecutor manual;
-    private final ConnectionPool<RpcConnection> pool;
+    /** The endpoints and their pools of connections. */
+    private final Replicas<RpcConnection> replicas;
     /** Batch queues holding requests: only those, so that empty ones can be collected with their proxies. */
     private final Set<BatchQueue> holding = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -85,8 +90,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         this.config = config;
         this.tls = config.tls() == null ? null : SecureChannels.forClient(config.tls()); // first: it may fail
         this.contracts = new Contracts(config.codec() != null ? config.codec() : JacksonCodec.cbor());
-        this.transport = Transport.forClient(config.ioThreads(), "hermod-client",
-                Transport.IN_PROCESS.equals(config.target().getScheme()));
+        this.transport = Transport.forClient(config.ioThreads(), "hermod-client", config.inProcess());
         this.timer = SharedTimer.acquire();
         this.linkSettings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), false,
                 config.compression(), config.minReadRate(), config.readGrace(), new PeerLog(log, "client"),
@@ -116,14 +120,26 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
                 healing.backoffMax(), healing.budgetRatio(), healing.budgetMinPerSecond()) : null;
         this.events = healing.listener() == null ? null
                 : new ConnectionEvents(config.target(), healing.listener(), peer.callbacks());
-        this.pool = new ConnectionPool<>(config.target().toString(), new ConnectionPool.Limits(config.connections(),
-                config.maxConnections(), config.maxOutstandingPerConnection()), this::connect, this::release,
-                new Backoff(healing.backoffInitial(), healing.backoffMax()),
-                events != null ? events : new ConnectionPool.Watcher() {}, healing.restartWait());
+        this.scheduler = config.resolver() == null ? null : resolverThread();
+        NameResolver resolver = config.resolver() == null ? new FixedResolver(config.endpoints())
+                : config.resolver().newResolver(config.resolverTarget(), scheduler);
+        this.replicas = new Replicas<>(config.target(), resolver, config.loadBalancing(),
+                r -> new EndpointConnections(this, r).pool, this::release);
         Retries resends = retries;
-        this.vitals = new SideVitals("client", pool::members, pool::waitingCalls,
+        this.vitals = new SideVitals("client", replicas::members, replicas::waitingCalls,
                 () -> resends == null ? 0 : resends.count(), () -> 0);
         Interceptors.install(config.interceptors(), peer, dispatch, vitals);
+    }
+
+    /** The one thread of a resolver's work: a daemon, started at its first task. */
+    private static java.util.concurrent.ScheduledExecutorService resolverThread() {
+        java.util.concurrent.ScheduledThreadPoolExecutor s = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "hermod-resolver");
+            t.setDaemon(true);
+            return t;
+        });
+        s.setRemoveOnCancelPolicy(true);
+        return s;
     }
 
     @Override
@@ -198,13 +214,18 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
     }
 
     @Override
-    public URI target() {
+    public String target() {
         return config.target();
     }
 
     @Override
     public String describeTarget() {
-        return config.target().toString();
+        return config.target();
+    }
+
+    @Override
+    public List<EndpointStatus> endpoints() {
+        return config.inProcess() ? List.of() : replicas.statuses();
     }
 
     // ---- batches ----
@@ -230,7 +251,12 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
 
     @Override
     public void full(BatchQueue queue) {
-        flush(queue, null, "").whenComplete((v, e) -> {
+        autoFlush(queue, null);
+    }
+
+    /** Sends a full batch queue, to the endpoint {@code affinity} keeps to (null: the client's oneway one). */
+    void autoFlush(BatchQueue queue, Replicas.Affinity<RpcConnection> affinity) {
+        flush(queue, null, "", affinity).whenComplete((v, e) -> {
             if (e != null) {
                 log.warn("an automatic batch flush to {} failed: {}", config.target(), e.getMessage());
             }
@@ -249,10 +275,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
 
     @Override
     public AsyncResultImpl<Void> flush(BatchQueue queue, Object proxy, String service) {
-        holding.remove(queue);
-        List<BatchQueue.Item> items = queue.drain();
-        return BatchQueue.flush(peer, proxy, service, items,
-                items.isEmpty() ? CompletableFuture.completedFuture(null) : pool.ordered());
+        return flush(queue, proxy, service, null);
     }
 
     /**
@@ -270,7 +293,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
             items.addAll(via.drainHeld());
         }
         CompletableFuture<RpcConnection> connection = via != null ? CompletableFuture.completedFuture(via)
-                : items.isEmpty() ? CompletableFuture.completedFuture(null) : pool.ordered();
+                : items.isEmpty() ? CompletableFuture.completedFuture(null) : replicas.acquire(null, true);
         return BatchQueue.flush(peer, null, "", items, connection);
     }
 
@@ -284,15 +307,15 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         return flushAll(null);
     }
 
-    @Override
-    public AsyncResultImpl<Void> flushBatches(RpcConnection connection) {
+    /** Sends, over {@code connection}, what the client's batch proxies and those of references received over it hold. */
+    AsyncResultImpl<Void> flushBatches(RpcConnection connection) {
         return flushAll(connection);
     }
 
     @Override
     public List<dev.hermod.connection.Connection> connections() {
         List<dev.hermod.connection.Connection> handles = new ArrayList<>();
-        for (RpcConnection c : pool.members()) {
+        for (RpcConnection c : replicas.members()) {
             handles.add(c.handle());
         }
         return handles;
@@ -300,15 +323,40 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
 
     @Override
     public void ensureOpen() {
-        if (!pool.isRunning()) {
+        if (!replicas.isRunning()) {
             throw new IllegalStateException("the client for " + config.target() + " is shut down");
         }
     }
 
-    /** Routes a call: a oneway call to the pool's ordered connection, any other to the least loaded one. */
+    /**
+     * Routes a call: a oneway call to the connection the client's oneway calls and batches keep
+     * to, any other to the endpoint the load-balancing policy picks (and there to the least
+     * loaded connection).
+     */
     @Override
     public CompletableFuture<RpcConnection> connectionFor(Call call) {
-        return call.isOneway() ? pool.ordered() : pool.acquire();
+        return call.isOneway() ? replicas.acquire(null, true) : replicas.acquire();
+    }
+
+    /** Routes a call of a sticky proxy: to the endpoint {@code affinity} keeps to. */
+    CompletableFuture<RpcConnection> connectionFor(Call call, Replicas.Affinity<RpcConnection> affinity) {
+        return replicas.acquire(affinity, call.isOneway());
+    }
+
+    /** Sends a batch proxy's queue to the endpoint {@code affinity} keeps to (null: the client's oneway one). */
+    AsyncResultImpl<Void> flush(BatchQueue queue, Object proxy, String service,
+            Replicas.Affinity<RpcConnection> affinity) {
+        holding.remove(queue);
+        List<BatchQueue.Item> items = queue.drain();
+        return BatchQueue.flush(peer, proxy, service, items,
+                items.isEmpty() ? CompletableFuture.completedFuture(null) : replicas.acquire(affinity, true));
+    }
+
+    /** A sticky proxy's invoker; this client itself when it has one fixed endpoint. */
+    @Override
+    public Invoker sticky() {
+        return config.endpoints() != null && config.endpoints().size() == 1 ? this
+                : new StickyInvoker(this, replicas.newAffinity());
     }
 
     @Override
@@ -318,29 +366,33 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
 
     @Override
     public long nanosUntilRetry() {
-        return pool.nanosUntilRetry();
+        return replicas.nanosUntilRetry();
     }
 
-    /** Opens one more connection for the pool: completes once its handshake is sent. */
-    private CompletableFuture<RpcConnection> connect() {
-        URI target = config.target();
-        SocketAddress address = Transport.remote(target);
+    /**
+     * Opens one more connection to {@code endpoint} ({@code label} in messages), whose life
+     * {@code owner} hears about: completes once its handshake is sent.
+     */
+    CompletableFuture<RpcConnection> connect(Endpoint endpoint, String label, RpcConnection.Owner owner) {
+        SocketAddress address = config.inProcess() ? Transport.inProcess(endpoint.host())
+                : InetSocketAddress.createUnresolved(endpoint.host(), endpoint.port());
         CompletableFuture<Link> ready = new CompletableFuture<>();
         AtomicReference<RpcConnection> made = new AtomicReference<>();
         ChannelFuture connect = transport.connect(address, config.connectTimeout(), ch -> {
             if (tls != null) {
-                tls.install(ch, target.getHost(), target.getPort());
+                tls.install(ch, endpoint.attributes().getOrDefault(Endpoint.TLS_SERVER_NAME, endpoint.host()),
+                        endpoint.port());
             }
             ch.pipeline().addFirst(dev.hermod.internal.transport.Traffic.NAME, vitals.traffic);
             Link.install(ch, linkSettings, link -> {
-                RpcConnection conn = new RpcConnection(link, dispatch, this, config.maxQueuedBytes(), peer);
+                RpcConnection conn = new RpcConnection(link, dispatch, owner, config.maxQueuedBytes(), peer);
                 made.set(conn);
                 return conn;
             }, ready);
         });
         connect.addListener(f -> {
             if (!f.isSuccess()) {
-                ready.completeExceptionally(Failures.connection("cannot connect to " + target + ": "
+                ready.completeExceptionally(Failures.connection("cannot connect to " + label + ": "
                         + f.cause().getMessage(), f.cause(), true));
             }
         });
@@ -359,36 +411,27 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
         return opened;
     }
 
-    /** A call on {@code connection} has its outcome: its slot is free for a waiting call. */
-    @Override
-    public void onCallDone(RpcConnection connection) {
-        pool.onCallDone(connection);
+    ClientConfig config() {
+        return config;
     }
 
-    @Override
-    public void onDraining(RpcConnection connection) {
-        if (events != null) {
-            events.stateChanged(connection, dev.hermod.connection.Connection.State.DRAINING);
-        }
+    /** Tells the application about connections; null if nobody listens. */
+    ConnectionEvents events() {
+        return events;
     }
 
-    @Override
-    public void onClosed(RpcConnection connection, RpcException cause) {
-        pool.onClosed(connection);
-        if (events != null) {
-            events.stateChanged(connection, dev.hermod.connection.Connection.State.CLOSED);
-            events.referencesLost(connection, connection.lostExports());
-        }
+    Replicas<RpcConnection> replicas() {
+        return replicas;
     }
 
     @Override
     public void shutdown() {
-        pool.shutdown();
+        replicas.shutdown();
     }
 
     @Override
     public void shutdownNow() {
-        pool.shutdownNow();
+        replicas.shutdownNow();
     }
 
     private void release() {
@@ -396,6 +439,9 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
             return;
         }
         timer.close();
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
         if (ownedCallbacks != null) {
             ownedCallbacks.shutdown(); // callbacks already queued still run
         }
@@ -419,7 +465,7 @@ public final class ClientImpl implements Client, Invoker, RpcConnection.Owner, B
 
     @Override
     public boolean isShutdown() {
-        return !pool.isRunning();
+        return !replicas.isRunning();
     }
 
     @Override

@@ -18,29 +18,34 @@ import org.slf4j.LoggerFactory;
  * callback executor, one at a time, in the order they happened, each state reported once per
  * connection. Thread-safe.
  */
-final class ConnectionEvents implements ConnectionPool.Watcher {
+final class ConnectionEvents {
     private static final Logger log = LoggerFactory.getLogger(ConnectionEvents.class);
 
-    private final URI target;
+    private final String target;
     private final ConnectionListener listener;
     private final Executor lane;
     /** The last state reported per connection, so that each is reported once and in order. */
     private final Map<RpcConnection, Connection.State> reported = new ConcurrentHashMap<>();
 
-    ConnectionEvents(URI target, ConnectionListener listener, Executor callbacks) {
+    ConnectionEvents(String target, ConnectionListener listener, Executor callbacks) {
         this.target = target;
         this.listener = listener;
         this.lane = SerialExecutor.orRunHere(callbacks);
     }
 
-    @Override
-    public void connecting(int attempt) {
-        run(() -> listener.connecting(target, attempt));
-    }
+    /** Reports the connection attempts to one endpoint, named {@code endpoint}. */
+    ConnectionPool.Watcher forEndpoint(URI endpoint) {
+        return new ConnectionPool.Watcher() {
+            @Override
+            public void connecting(int attempt) {
+                run(() -> listener.connecting(endpoint, attempt));
+            }
 
-    @Override
-    public void connectFailed(int attempt, Throwable cause, long retryInNanos) {
-        run(() -> listener.connectFailed(target, attempt, cause, Duration.ofNanos(retryInNanos)));
+            @Override
+            public void connectFailed(int attempt, Throwable cause, long retryInNanos) {
+                run(() -> listener.connectFailed(endpoint, attempt, cause, Duration.ofNanos(retryInNanos)));
+            }
+        };
     }
 
     /**

@@ -101,6 +101,11 @@ public final class EngineImpl implements Engine {
         }
 
         @Override
+        public <T> T sticky(T proxy) {
+            return handler.sticky(proxy);
+        }
+
+        @Override
         public <U> U as(Class<U> type) {
             return handler.as(type);
         }

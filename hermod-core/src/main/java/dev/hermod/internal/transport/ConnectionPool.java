@@ -164,12 +164,73 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
         return state == RUNNING;
     }
 
-    /** The open connections. */
     /** The calls waiting for a connection with room now. */
     public int waitingCalls() {
         return waiting.size();
     }
 
+    /** Where the pool stands, for a client with several endpoints to choose among them. */
+    public enum Health {
+        /** No connection open or being opened, and none failed: the next call opens one. */
+        IDLE,
+        /** A connection is being opened, none is usable. */
+        CONNECTING,
+        /** A connection is usable. */
+        READY,
+        /** The last connection attempt failed; until its backoff has passed, calls fail at once. */
+        BACKING_OFF
+    }
+
+    /** Where the pool stands now. */
+    public Health health() {
+        synchronized (lock) {
+            return usableCount() > 0 ? Health.READY : opening > 0 ? Health.CONNECTING
+                    : failures > 0 ? Health.BACKING_OFF : Health.IDLE;
+        }
+    }
+
+    /** Whether a call may be given to this pool now: running, and not backing off after a failed attempt. */
+    public boolean isAvailable() {
+        synchronized (lock) {
+            return state == RUNNING && !inBackoff();
+        }
+    }
+
+    /** Whether a connection is usable now. Takes no lock. */
+    public boolean isReady() {
+        for (C c : members) {
+            if (c.isUsable()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Opens a connection in the background if none is open or being opened and the backoff
+     * allows: so that an endpoint becomes ready without a call waiting for it, or shows it is
+     * still unreachable.
+     */
+    public void probe() {
+        synchronized (lock) {
+            if (state != RUNNING || opening > 0 || usableCount() > 0 || inBackoff()) {
+                return;
+            }
+            opening++;
+        }
+        open();
+    }
+
+    /** The calls outstanding on the pool's connections, and those waiting for one. */
+    public int outstanding() {
+        int n = waiting.size();
+        for (C c : members) {
+            n += c.pendingCalls();
+        }
+        return n;
+    }
+
+    /** The open connections. */
     public List<C> members() {
         return List.copyOf(members);
     }

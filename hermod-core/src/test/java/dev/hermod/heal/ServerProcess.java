@@ -1,0 +1,151 @@
+package dev.hermod.heal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * A {@link RestartServerMain} in a JVM of its own, for the tests that restart, kill or drain
+ * servers: started on a port, it keeps what its servant received ({@link #received()}, in order)
+ * and can be stopped gracefully ({@link #stop()}) or killed ({@link #kill()}). Closing kills it if
+ * it still runs.
+ */
+public final class ServerProcess implements AutoCloseable {
+    private final Process process;
+    private final int port;
+    private final Set<Long> received = ConcurrentHashMap.newKeySet();
+    private final List<Long> order = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    private ServerProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Starts a server on loopback {@code port} (0: any) and waits until it listens. */
+    public static ServerProcess start(int port) throws IOException, InterruptedException {
+        return start(port, Duration.ZERO);
+    }
+
+    /**
+     * Starts a server on loopback {@code port} (0: any) whose {@link Ledger#echo} takes
+     * {@code echoDelay}, and waits until it listens.
+     */
+    public static ServerProcess start(int port, Duration echoDelay) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", RestartServerMain.class.getName(),
+                String.valueOf(port), String.valueOf(echoDelay.toMillis())).redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), UTF_8));
+        List<String> skipped = new ArrayList<>();
+        String line;
+        while ((line = out.readLine()) != null && !line.startsWith("port ")) {
+            skipped.add(line);
+        }
+        if (line == null) {
+            throw new AssertionError("the server process exited before it listened; output: " + skipped);
+        }
+        ServerProcess s = new ServerProcess(p, Integer.parseInt(line.substring(5)));
+        Thread reader = new Thread(() -> s.read(out), "server-process-output");
+        reader.setDaemon(true);
+        reader.start();
+        return s;
+    }
+
+    private void read(BufferedReader out) {
+        try (out) {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith("got ")) {
+                    long seq = Long.parseLong(line.substring(4));
+                    received.add(seq);
+                    order.add(seq);
+                } else {
+                    lines.add(line);
+                }
+            }
+        } catch (IOException ignored) {
+            // the process is gone
+        }
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return port;
+    }
+
+    /** Its target, {@code 127.0.0.1:port}, for a list. */
+    public String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** The numbers its servant received. */
+    public Set<Long> received() {
+        return received;
+    }
+
+    /** The numbers its servant received, in the order it received them. */
+    public List<Long> receivedInOrder() {
+        return List.copyOf(order);
+    }
+
+    /** Begins a graceful shutdown (GOAWAY to its clients) and returns at once. */
+    public void beginStop() throws IOException {
+        OutputStream in = process.getOutputStream();
+        in.write("stop\n".getBytes(UTF_8));
+        in.flush();
+    }
+
+    /** Shuts it down gracefully and waits until it has exited; fails if it did not stop cleanly. */
+    public void stop() throws IOException, InterruptedException {
+        beginStop();
+        awaitStopped();
+    }
+
+    /** Waits until a graceful shutdown has ended and the process exited. */
+    public void awaitStopped() throws InterruptedException {
+        String line = awaitLine("stopped ");
+        if (!line.equals("stopped true") || !process.waitFor(30, SECONDS)) {
+            throw new AssertionError("the server did not stop cleanly: " + line);
+        }
+    }
+
+    /** Kills it (SIGKILL: no GOAWAY, its connections just break) and waits until it is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(20, SECONDS);
+    }
+
+    private String awaitLine(String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        List<String> skipped = new ArrayList<>();
+        while (true) {
+            String line = lines.poll(Math.max(0, deadline - System.nanoTime()), NANOSECONDS);
+            if (line == null) {
+                throw new AssertionError("no line starting with '" + prefix + "'; other output: " + skipped);
+            }
+            if (line.startsWith(prefix)) {
+                return line;
+            }
+            skipped.add(line);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+}
