@@ -1,8 +1,6 @@
 package dev.hermod.cli;
 
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
@@ -14,29 +12,31 @@ import dev.hermod.Hermod;
 import picocli.CommandLine;
 
 /**
- * The server a command talks to, as {@code tcp://host:port}; also accepts {@code host:port}.
+ * The server, or servers, a command talks to: any target {@code Hermod.client} takes
+ * ({@code tcp://host:port}, a list {@code tcp://a:4061,b:4061}, {@code tls://...}, a resolver's
+ * {@code scheme:...}); {@code host:port} and {@code a:4061,b:4061} stand for {@code tcp://}.
  *
- * @param uri the normalized target
+ * @param uri the target
  */
 record Endpoint(String uri) {
 
-    /** Parses a TARGET argument; a bad one is a usage error. */
+    /**
+     * Parses a TARGET argument, as {@code Hermod.client} takes it ({@code host:port} standing for
+     * {@code tcp://host:port}, and lists of them): a bad one, or one whose scheme has no resolver,
+     * is a usage error.
+     */
     static final class Converter implements CommandLine.ITypeConverter<Endpoint> {
         @Override
         public Endpoint convert(String value) {
-            String s = value.contains("://") ? value : "tcp://" + value;
-            try {
-                URI uri = new URI(s);
-                if ("tcp".equals(uri.getScheme()) && uri.getHost() != null
-                        && uri.getPort() > 0 && uri.getPort() <= 65535
-                        && (uri.getPath() == null || uri.getPath().isEmpty()) && uri.getQuery() == null) {
-                    return new Endpoint("tcp://" + uri.getHost() + ":" + uri.getPort());
-                }
-            } catch (URISyntaxException e) {
-                // reported below, with the expected form
+            String s = value.contains("://") || value.matches("[a-z][a-z0-9+.-]*:/.*") ? value : "tcp://" + value;
+            try (Client checked = Hermod.client().target(s).build()) {
+                return new Endpoint(checked.target()); // built to check the scheme's resolver: no I/O
+            } catch (IllegalArgumentException e) {
+                String why = e.getMessage();
+                String prefix = "invalid target '" + s + "'";
+                throw new CommandLine.TypeConversionException("invalid target '" + value + "'"
+                        + (why.startsWith(prefix) ? why.substring(prefix.length()) : ": " + why));
             }
-            throw new CommandLine.TypeConversionException(
-                    "invalid target '" + value + "': expected tcp://host:port or host:port");
         }
     }
 

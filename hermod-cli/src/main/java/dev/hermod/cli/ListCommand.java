@@ -26,7 +26,7 @@ final class ListCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "TARGET", converter = Endpoint.Converter.class,
-            description = "the server, tcp://host:port or host:port")
+            description = "the server: host:port, tcp://host:port, or several (tcp://a:4061,b:4061, a resolver's scheme:...)")
     private Endpoint target;
 
     @Option(names = "--json", description = "print a JSON array of {name, contract}")

@@ -189,4 +189,26 @@ final class ReplicaFailoverTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(catchThrowable(() -> ledger.echo(99)))
                 .isInstanceOf(ConnectionException.class).hasMessageContaining(target));
     }
+
+    @Test
+    void sticky_itsServerKilled_laterCallsKeepToAnotherOne() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            servers.add(ServerProcess.start(0));
+        }
+        client = Hermod.client("tcp://" + servers.stream().map(ServerProcess::address).collect(Collectors.joining(",")));
+        Ledger sticky = Hermod.sticky(client.proxy(Ledger.class, "ledger"));
+        for (long i = 1; i <= 20; i++) {
+            assertThat(sticky.echo(i)).isEqualTo(i);
+        }
+        ServerProcess home = servers.stream().filter(s -> s.received().size() == 20).findFirst().orElseThrow();
+
+        home.kill();
+        for (long i = 21; i <= 60; i++) {
+            assertThat(sticky.echo(i)).isEqualTo(i);
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> servers.stream().anyMatch(s -> s.received().size() == 40));
+        assertThat(servers.stream().filter(s -> s != home).map(s -> s.received().size()).toList())
+                .as("calls per other server").containsExactlyInAnyOrder(0, 40);
+    }
 }

@@ -100,7 +100,7 @@ final class ReplicasTest {
 
     @Test
     void powerOfTwoChoices_oneSlowServer_getsFewerCallsThanItsShare() throws Exception {
-        try (ServerProcess slow = ServerProcess.start(0, Duration.ofMillis(100))) {
+        try (ServerProcess slow = ServerProcess.start(0, Duration.ofMillis(300))) {
             client = Hermod.client(target + "," + slow.address());
             Semaphore window = new Semaphore(16);
             long first = seq.get() + 1;
@@ -112,9 +112,10 @@ final class ReplicasTest {
             assertThat(window.tryAcquire(16, 60, SECONDS)).isTrue();
 
             long slowCalls = slow.received().stream().filter(x -> x >= first).count();
-            // Round-robin would give it a quarter (150); its calls stay outstanding 100 ms, so
-            // the policy sends most calls to the three others.
-            assertThat(slowCalls).as("calls to the slow server, of %d", CALLS).isLessThan(CALLS / 8);
+            // Round-robin would give it a quarter (150); its calls stay outstanding 300 ms, so
+            // the policy sends most calls to the three others. Under load the others are slow
+            // too (77 of 600 were seen with 100 ms on a loaded machine): a third of its share.
+            assertThat(slowCalls).as("calls to the slow server, of %d", CALLS).isLessThan(CALLS / 12);
         }
     }
 

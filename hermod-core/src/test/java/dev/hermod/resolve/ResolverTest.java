@@ -119,8 +119,12 @@ final class ResolverTest {
         assertThat(ledgers.get(0).calls).hasValue(1);
 
         resolver.report(a, b);
+        // Calls go to b once it is connected (in the background, while calls go to a).
+        await().until(() -> ledger.echo(0) == 0 && client.endpoints().stream()
+                .allMatch(e -> e.state() == EndpointStatus.State.READY));
+        int before = ledgers.get(1).calls.get();
         echo(ledger, 10);
-        assertThat(ledgers.get(1).calls.get()).as("calls to the added server").isBetween(4, 6);
+        assertThat(ledgers.get(1).calls.get() - before).as("calls to the added server, in turn").isEqualTo(5);
 
         AsyncResult<Object> slow = client.invoke("ledger", "record", 7); // held in a's servant, or b's
         await().until(() -> ledgers.get(0).entered.getCount() == 0 || ledgers.get(1).entered.getCount() == 0);
@@ -131,9 +135,9 @@ final class ResolverTest {
         assertThat(client.endpoints()).extracting(e -> e.endpoint().address() + " " + e.state())
                 .containsExactly(kept.address() + " " + EndpointStatus.State.READY,
                         removed.address() + " " + EndpointStatus.State.DRAINING);
-        int before = ledgers.get(holder).calls.get();
+        int held = ledgers.get(holder).calls.get();
         echo(ledger, 10);
-        assertThat(ledgers.get(holder).calls.get()).as("calls to the removed server").isEqualTo(before);
+        assertThat(ledgers.get(holder).calls.get()).as("calls to the removed server").isEqualTo(held);
         ledgers.get(holder).release();
         assertThat(((Number) slow.get(10, SECONDS)).longValue()).as("the call in flight on the removed server")
                 .isEqualTo(7);
@@ -216,5 +220,28 @@ final class ResolverTest {
                 .isEqualTo(EndpointStatus.State.UNREACHABLE));
         assertThat(client.endpoints().get(1).state()).isEqualTo(EndpointStatus.State.READY);
         assertThat(provider.last.refreshes.get()).as("asked to resolve again").isPositive();
+    }
+
+    @Test
+    void goAway_aServerDrains_newCallsLeaveItAtOnce_itsCallInFlightFinishes() throws Exception {
+        Endpoint a = server();
+        Endpoint b = server();
+        client = Hermod.client().target("tcp://" + a.address() + "," + b.address())
+                .loadBalancing(LoadBalancing.ROUND_ROBIN).build();
+        Ledger ledger = client.proxy(Ledger.class, "ledger");
+        echo(ledger, 4); // a connection to each
+        AsyncResult<Object> slow = client.invoke("ledger", "record", 7);
+        await().until(() -> ledgers.get(0).entered.getCount() == 0 || ledgers.get(1).entered.getCount() == 0);
+        int holder = ledgers.get(0).entered.getCount() == 0 ? 0 : 1;
+
+        servers.get(holder).shutdown(); // GOAWAY; it waits for the call in its servant
+        await().untilAsserted(() -> assertThat(client.endpoints().get(holder).state())
+                .isEqualTo(EndpointStatus.State.DRAINING));
+        int before = ledgers.get(holder).calls.get();
+        echo(ledger, 10);
+
+        assertThat(ledgers.get(holder).calls.get()).as("calls to the draining server").isEqualTo(before);
+        ledgers.get(holder).release();
+        assertThat(((Number) slow.get(10, SECONDS)).longValue()).as("its call in flight").isEqualTo(7);
     }
 }

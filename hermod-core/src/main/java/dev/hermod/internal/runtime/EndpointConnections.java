@@ -81,6 +81,7 @@ final class EndpointConnections implements RpcConnection.Owner, ConnectionPool.W
     public void onClosed(RpcConnection connection, RpcException cause) {
         replica.closed(connection);
         pool.onClosed(connection);
+        client.replicas().refresh(); // the endpoint may have moved or gone
         if (client.events() != null) {
             client.events().stateChanged(connection, dev.hermod.connection.Connection.State.CLOSED);
             client.events().referencesLost(connection, connection.lostExports());
