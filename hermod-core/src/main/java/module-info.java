@@ -22,6 +22,8 @@ module dev.hermod {
     exports dev.hermod.resolve;
 
     uses dev.hermod.resolve.NameResolver.Provider;
+    provides dev.hermod.resolve.NameResolver.Provider with dev.hermod.internal.transport.DnsResolver.AddressProvider,
+            dev.hermod.internal.transport.DnsResolver.SrvProvider;
 
     requires io.netty.common;
     requires io.netty.buffer;
@@ -30,6 +32,9 @@ module dev.hermod {
     requires io.netty.codec;
     requires io.netty.codec.compression;
     requires io.netty.codec.http;
+    requires io.netty.codec.dns;
+    requires io.netty.resolver;
+    requires io.netty.resolver.dns;
     requires HdrHistogram;
     requires org.lz4.java;
     requires io.netty.transport.classes.epoll;
