@@ -18,7 +18,7 @@ import picocli.CommandLine.ParameterException;
 /**
  * Runs Hermod's benchmarks by name: {@code all}, {@code bulk}, {@code latency}, {@code throughput},
  * {@code oneway}, {@code compression}, {@code tls}, {@code observed}, {@code vthreads}, {@code pipeline},
- * {@code stream}.
+ * {@code stream}, {@code scale}.
  * Each measures Hermod and a plain-socket baseline in the same run, on 127.0.0.1, and prints one
  * {@code RESULT <name> <value> <unit>} line per measurement besides lines for people (see
  * {@code hermod-bench/README.md}). Every run is bounded in size and time and ends by itself.
@@ -57,6 +57,7 @@ public final class BenchMain {
         m.put("vthreads", VirtualThreadsBenchmark::run);
         m.put("pipeline", PipelineBenchmark::run);
         m.put("stream", StreamBenchmark::run);
+        m.put("scale", ScaleBenchmark::run);
         SCENARIOS = java.util.Collections.unmodifiableMap(m);
     }
 

@@ -83,6 +83,8 @@ final class BenchMainTest {
     private static final List<String> STREAM = List.of("stream.1k.hermod.throughput MiB/s",
             "stream.1k.socket.throughput MiB/s", "stream.1k.ratio ratio", "stream.64k.hermod.throughput MiB/s",
             "stream.64k.socket.throughput MiB/s", "stream.64k.ratio ratio");
+    private static final List<String> SCALE = List.of("scale.1.calls calls/s", "scale.2.calls calls/s",
+            "scale.4.calls calls/s", "scale.2.ratio ratio", "scale.4.ratio ratio");
     private static final List<String> VTHREADS = List.of("vthreads.hermod.calls calls/s",
             "vthreads.async.calls calls/s", "vthreads.ratio ratio", "vthreads.heap.peak MiB");
 
@@ -133,6 +135,7 @@ final class BenchMainTest {
         }
         expected.addAll(PIPELINE);
         expected.addAll(STREAM);
+        expected.addAll(SCALE);
         assertThat(withoutUsage(results)).containsExactlyElementsOf(expected);
         assertThat(results).isSubsetOf(
                 "vthreads.hermod.calls calls/s", "vthreads.async.calls calls/s", "vthreads.ratio ratio",
@@ -140,6 +143,8 @@ final class BenchMainTest {
                 "pipeline.sequential.chain ms", "pipeline.pipelined.chain ms", "pipeline.roundtrips.saved ratio",
                 "stream.1k.hermod.throughput MiB/s", "stream.1k.socket.throughput MiB/s", "stream.1k.ratio ratio",
                 "stream.64k.hermod.throughput MiB/s", "stream.64k.socket.throughput MiB/s", "stream.64k.ratio ratio",
+                "scale.1.calls calls/s", "scale.2.calls calls/s", "scale.4.calls calls/s", "scale.2.ratio ratio",
+                "scale.4.ratio ratio",
                 "compression.off.calls calls/s", "compression.lz4.calls calls/s", "compression.ratio ratio",
                 "tls.plain.p50 us", "tls.tls.p50 us", "tls.plain.p99 us", "tls.tls.p99 us",
                 "tls.plain.calls calls/s", "tls.tls.calls calls/s", "tls.throughput.ratio ratio",
@@ -184,7 +189,7 @@ final class BenchMainTest {
 
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.err().lines()).as(run.err()).containsExactly("hermod-bench: name at least one scenario: "
-                + "all, bulk, latency, throughput, oneway, compression, tls, observed, vthreads, pipeline or stream (java -jar hermod-bench.jar --help lists the options)");
+                + "all, bulk, latency, throughput, oneway, compression, tls, observed, vthreads, pipeline, stream or scale (java -jar hermod-bench.jar --help lists the options)");
         assertThat(run.out()).isEmpty();
     }
 
@@ -204,7 +209,7 @@ final class BenchMainTest {
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).startsWith("usage: java -jar hermod-bench.jar SCENARIO... [OPTIONS]")
-                .contains("scenarios: all | bulk | latency | throughput | oneway | compression | tls |", "observed | vthreads | pipeline | stream", "--quick", "--bytes=SIZE",
+                .contains("scenarios: all | bulk | latency | throughput | oneway | compression | tls |", "observed | vthreads | pipeline | stream | scale", "--quick", "--bytes=SIZE",
                         "--warmup-max=S", "-v, --verbose", "-h, --help");
         assertThat(run.err()).isEmpty();
     }

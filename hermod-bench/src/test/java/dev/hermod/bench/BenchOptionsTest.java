@@ -46,7 +46,7 @@ final class BenchOptionsTest {
     void settings_all_expandsToEveryScenarioOnce() {
         assertThat(parse("latency", "all").settings().scenarios())
                 .containsExactly("latency", "bulk", "throughput", "oneway", "compression", "tls", "observed", "vthreads",
-                        "pipeline", "stream");
+                        "pipeline", "stream", "scale");
     }
 
     @Test
@@ -72,7 +72,7 @@ final class BenchOptionsTest {
                 .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--seconds");
         assertThatThrownBy(() -> parse("twoway").settings())
                 .isInstanceOf(CommandLine.ParameterException.class)
-                .hasMessage("unknown scenario 'twoway': expected all, bulk, latency, throughput, oneway, compression, tls, observed, vthreads, pipeline or stream");
+                .hasMessage("unknown scenario 'twoway': expected all, bulk, latency, throughput, oneway, compression, tls, observed, vthreads, pipeline, stream or scale");
         assertThatThrownBy(() -> parse("--quick").settings())
                 .isInstanceOf(CommandLine.ParameterException.class).hasMessageStartingWith("name at least one scenario");
     }
