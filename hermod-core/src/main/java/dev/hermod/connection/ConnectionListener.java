@@ -22,7 +22,9 @@ public interface ConnectionListener {
     /**
      * A connection attempt is starting.
      *
-     * @param target where the client connects
+     * @param target the endpoint the client connects to: the client's target, or, for a target
+     *     that stands for several servers (a list, {@code dns://}, {@code zk://}), the one endpoint
+     *     of it this attempt is for ({@code tcp://host:port})
      * @param attempt 1 for the first attempt after a success (or ever), 2 for the one after it
      *     failed, and so on
      */
@@ -31,9 +33,10 @@ public interface ConnectionListener {
     /**
      * A connection attempt failed. Until {@code retryIn} has passed, calls that find no open
      * connection fail at once with an unprocessed {@link ConnectionException}
-     * ({@link Status#UNAVAILABLE}); the first call after it tries again.
+     * ({@link Status#UNAVAILABLE}), or, if the target stands for several servers, go to another
+     * one; the first call after it tries again.
      *
-     * @param target where the client connects
+     * @param target the endpoint the attempt was for, as in {@link #connecting}
      * @param attempt the attempt that failed, as in {@link #connecting}
      * @param cause why it failed
      * @param retryIn the backoff before the next attempt (exponential, with jitter)
