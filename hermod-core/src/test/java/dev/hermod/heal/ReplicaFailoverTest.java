@@ -200,7 +200,10 @@ final class ReplicaFailoverTest {
         for (long i = 1; i <= 20; i++) {
             assertThat(sticky.echo(i)).isEqualTo(i);
         }
-        ServerProcess home = servers.stream().filter(s -> s.received().size() == 20).findFirst().orElseThrow();
+        // Each process reports what it received on its output, a little after the reply: wait for it.
+        ServerProcess home = await().atMost(Duration.ofSeconds(20)).until(
+                () -> servers.stream().filter(s -> s.received().size() == 20).findFirst(),
+                java.util.Optional::isPresent).orElseThrow();
 
         home.kill();
         for (long i = 21; i <= 60; i++) {
