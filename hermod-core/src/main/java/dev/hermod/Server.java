@@ -8,7 +8,9 @@ import dev.hermod.intercept.ClientInterceptor;
 import dev.hermod.intercept.Interceptor;
 import dev.hermod.intercept.ServerInterceptor;
 import dev.hermod.internal.bridge.Engine;
+import dev.hermod.internal.bridge.RegisteredServer;
 import dev.hermod.internal.bridge.ServerConfig;
+import dev.hermod.resolve.Registration;
 import dev.hermod.security.Authenticator;
 import dev.hermod.security.Authorizer;
 import dev.hermod.security.Tls;
@@ -813,7 +815,7 @@ public interface Server extends AutoCloseable {
                 throw new IllegalStateException("the in-process server '" + inProcess
                         + "' takes no host, port or TLS: nothing it carries leaves the process");
             }
-            return Engine.get().startServer(new ServerConfig(host, port, bound, executor,
+            return RegisteredServer.register(Engine.get().startServer(new ServerConfig(host, port, bound, executor,
                     payloadLimits != null ? Engine.get().defaultCodec(payloadLimits) : codec, maxFrameSize,
                     heartbeatInterval, shutdownGracePeriod, sendStackTraces, ioThreads, callTimeout,
                     new ServerConfig.Limits(maxInFlightPerConnection, maxConcurrentCalls,
@@ -823,7 +825,25 @@ public interface Server extends AutoCloseable {
                     describe, compression,
                     new ServerConfig.Security(tls, authenticator, authorizer, describeUnauthenticated), idleTimeout,
                     inProcess, java.util.List.copyOf(interceptors), adminPort,
-                    new ServerConfig.Deduplication(deduplicationWindow, deduplicationReplies, deduplicationBytes)));
+                    new ServerConfig.Deduplication(deduplicationWindow, deduplicationReplies, deduplicationBytes))),
+                    registrations);
+        }
+
+        private final List<Registration> registrations = new ArrayList<>();
+
+        /**
+         * Publishes the server in a registry that clients resolve, such as ZooKeeper
+         * ({@code hermod-zookeeper}'s {@code ZooKeeperRegistration}): registered once it listens,
+         * withdrawn as soon as its shutdown begins, before its clients are told to go elsewhere.
+         * May be called several times. Default: none.
+         *
+         * @param registration where to publish the server
+         * @return this builder
+         * @since 0.3
+         */
+        public Builder register(Registration registration) {
+            registrations.add(Objects.requireNonNull(registration, "registration"));
+            return this;
         }
 
         private Duration deduplicationWindow = Duration.ofMinutes(5);
