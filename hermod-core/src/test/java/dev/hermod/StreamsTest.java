@@ -149,39 +149,15 @@ final class StreamsTest {
     void result_noSignalOverlapsOnSubscribe() throws Exception {
         // Rule 1.3: items asked for inside onSubscribe come after it returns, even when they
         // arrive while it runs (here it waits until the servant has emitted them all).
-        java.util.concurrent.atomic.AtomicBoolean inOnSubscribe = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
-        TestSubscriber<Integer> s = new TestSubscriber<>(Long.MAX_VALUE, x -> overlapped.compareAndSet(false,
-                inOnSubscribe.get()));
-        feeds.count(10).subscribe(new Flow.Subscriber<Integer>() {
-            @Override
-            public void onSubscribe(Flow.Subscription sub) {
-                inOnSubscribe.set(true);
-                s.onSubscribe(sub);
-                await().atMost(Duration.ofSeconds(20)).until(() -> servant.made.peek() != null
-                        && servant.made.peek().emitted.get() == 10);
-                sleep(50); // and give them time to arrive: a signal now would overlap
-                inOnSubscribe.set(false);
-            }
-
-            @Override
-            public void onNext(Integer item) {
-                s.onNext(item);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                s.onError(t);
-            }
-
-            @Override
-            public void onComplete() {
-                s.onComplete();
-            }
+        TestSubscriber<Integer> s = new TestSubscriber<>(Long.MAX_VALUE, x -> { }, () -> {
+            await().atMost(Duration.ofSeconds(20)).until(() -> servant.made.peek() != null
+                    && servant.made.peek().emitted.get() == 10);
+            sleep(50); // and give them time to arrive: a signal now would overlap
         });
+        feeds.count(10).subscribe(s);
         assertThat(s.awaitEnd()).isNull();
         assertThat(s.items).hasSize(10);
-        assertThat(overlapped).isFalse();
+        assertThat(s.overlapped).isFalse();
     }
 
     @Test

@@ -17,7 +17,11 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
     final CompletableFuture<Throwable> end = new CompletableFuture<>();
     private final long batch;
     private final Consumer<T> onItem;
+    private final Runnable whileSubscribing;
     volatile Flow.Subscription subscription;
+    /** Whether a signal came while onSubscribe ran (Reactive Streams rule 1.3 forbids it). */
+    final java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean subscribing;
     private long left;
 
     TestSubscriber(long batch) {
@@ -25,19 +29,35 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
     }
 
     TestSubscriber(long batch, Consumer<T> onItem) {
+        this(batch, onItem, () -> { });
+    }
+
+    /** Runs {@code whileSubscribing} in onSubscribe, after its first request. */
+    TestSubscriber(long batch, Consumer<T> onItem, Runnable whileSubscribing) {
         this.batch = batch;
         this.onItem = onItem;
+        this.whileSubscribing = whileSubscribing;
     }
 
     @Override
     public void onSubscribe(Flow.Subscription s) {
+        subscribing = true;
         subscription = s;
         left = batch;
         s.request(batch);
+        whileSubscribing.run();
+        subscribing = false;
+    }
+
+    private void signalled() {
+        if (subscribing) {
+            overlapped.set(true);
+        }
     }
 
     @Override
     public void onNext(T item) {
+        signalled();
         items.add(item);
         onItem.accept(item);
         if (batch != Long.MAX_VALUE && --left == 0) {
@@ -48,11 +68,13 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
 
     @Override
     public void onError(Throwable t) {
+        signalled();
         end.complete(t);
     }
 
     @Override
     public void onComplete() {
+        signalled();
         end.complete(null);
     }
 
