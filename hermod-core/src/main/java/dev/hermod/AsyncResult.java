@@ -13,6 +13,8 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+// One file, longer than most: the result handle is the API's centre, and its javadoc (the Ice,
+// Future and CompletionStage contracts it keeps, and the typed Throwing forms) belongs beside it.
 /**
  * The handle to the result of an asynchronous remote invocation: it is returned at once, and it
  * later holds the operation's value, or the exception the synchronous call would have thrown.

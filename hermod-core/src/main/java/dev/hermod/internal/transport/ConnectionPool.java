@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
+// One file, longer than most: choosing, growing, backing off and draining share one lock and one
+// waiting line; split, each would need the others' state.
 /**
  * The connections of one client to its server, and their growth: hands each call the open
  * connection with the fewest calls outstanding, opens connections up to {@code connections} to
