@@ -30,6 +30,11 @@ final class ByteStringDeserializer extends StdDeserializer<byte[]> {
         if (p.currentToken() != JsonToken.VALUE_EMBEDDED_OBJECT) {
             return (byte[]) ctxt.handleUnexpectedToken(byte[].class, p);
         }
+        return read(p);
+    }
+
+    /** Reads the byte string at the parser's current token ({@code VALUE_EMBEDDED_OBJECT}). */
+    static byte[] read(JsonParser p) throws IOException {
         Collector out = new Collector();
         p.readBinaryValue(out);
         return out.toByteArray();

@@ -227,12 +227,10 @@ public final class JacksonCodec implements Codec {
     }
 
     private static ObjectMapper newCborMapper(DecodeLimits limits) {
-        // A shared buffer pool instead of thread-local ones: dispatch may run on a new virtual
-        // thread per call, where a thread-local pool would never be reused. The deque pool is the
-        // one Jackson 2.23 recommends in place of the lock-free pool it deprecated.
+        // Thread-local buffers on platform threads, a shared deque on virtual ones: BufferPool says why.
         com.fasterxml.jackson.dataformat.cbor.CBORFactory factory = com.fasterxml.jackson.dataformat.cbor.CBORFactory
                 .builder()
-                .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedConcurrentDequePool())
+                .recyclerPool(BufferPool.instance())
                 // Jackson's own limits, behind the walk of DecodeLimits: nesting, and tokens
                 // (each data item is one, and each container adds its end).
                 .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()

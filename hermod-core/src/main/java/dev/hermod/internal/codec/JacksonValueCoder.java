@@ -201,6 +201,11 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
         return s.append(']').toString();
     }
 
+    /** The fast path of value {@code index}, or null if it goes through Jackson's databind; for tests. */
+    Scalar scalar(int index) {
+        return slots[index].scalar();
+    }
+
     /** One declared type, with its precomputed reader and writer. */
     private static final class Slot {
 
@@ -212,9 +217,11 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
         private final Class<?> valueClass;
         private final ObjectWriter writer;
         private final ObjectReader reader;
+        /** The direct way for common scalar types, or null: {@link Scalar}. */
+        private final Scalar scalar;
 
         private Slot(String typeName, int index, String label, boolean isVoid, boolean primitive,
-                Class<?> valueClass, ObjectWriter writer, ObjectReader reader) {
+                Class<?> valueClass, ObjectWriter writer, ObjectReader reader, Scalar scalar) {
             this.typeName = typeName;
             this.index = index;
             this.label = label;
@@ -223,11 +230,12 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
             this.valueClass = valueClass;
             this.writer = writer;
             this.reader = reader;
+            this.scalar = scalar;
         }
 
         static Slot untyped(ObjectMapper mapper, int index, int count) {
             return new Slot("any", index, "value " + (index + 1) + " of " + count + " (untyped)", false, false,
-                    Object.class, mapper.writerFor(Object.class), mapper.readerFor(Object.class));
+                    Object.class, mapper.writerFor(Object.class), mapper.readerFor(Object.class), null);
         }
 
         static Slot of(ObjectMapper mapper, Type declared, int index, int count) {
@@ -235,12 +243,12 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
             String typeName = declared.getTypeName();
             String label = "value " + (index + 1) + " of " + count + " (" + typeName + ")";
             if (declared == void.class || declared == Void.class) {
-                return new Slot(typeName, index, label, true, false, Void.class, null, null);
+                return new Slot(typeName, index, label, true, false, Void.class, null, null, null);
             }
             JavaType type = TypeChecker.check(mapper, declared);
             Class<?> raw = type.getRawClass();
             return new Slot(typeName, index, label, false, raw.isPrimitive(), box(raw),
-                    mapper.writerFor(type), mapper.readerFor(type));
+                    mapper.writerFor(type), mapper.readerFor(type), Scalar.of(mapper, type));
         }
 
         void write(JsonGenerator generator, Object value) throws IOException {
@@ -259,6 +267,10 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
                 throw new IOException("cannot encode " + label + ": got a " + value.getClass().getName());
             }
             try {
+                if (scalar != null) {
+                    scalar.write(generator, value);
+                    return;
+                }
                 writer.writeValue(generator, value);
             } catch (IOException | RuntimeException e) {
                 throw new IOException("cannot encode " + label + ": " + e.getMessage(), e);
@@ -279,10 +291,21 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
                 return null;
             }
             try {
+                if (scalar != null) {
+                    Object value = scalar.read(parser);
+                    if (value != Scalar.UNSUITED) {
+                        return value;
+                    }
+                }
                 return reader.readValue(parser);
             } catch (IOException | RuntimeException e) {
                 throw new ValueDecodingException(index, label, DecodingFailures.reason(e, parser), e);
             }
+        }
+
+        /** The fast path this slot takes, or null; for tests. */
+        Scalar scalar() {
+            return scalar;
         }
 
         private static Class<?> box(Class<?> raw) {

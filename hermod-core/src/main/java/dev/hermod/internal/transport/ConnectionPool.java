@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -76,7 +76,11 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
     private final Supplier<CompletableFuture<C>> opener;
     private final Runnable onTerminated;
     private final Object lock = new Object();
-    private final Set<C> members = ConcurrentHashMap.newKeySet();
+    /**
+     * The open connections. Copy-on-write: every call reads it (twice, to choose), and it changes
+     * only when a connection opens or closes; a hash set's iterator walks its whole table.
+     */
+    private final Set<C> members = new CopyOnWriteArraySet<>();
     /** Connections being opened. Guarded by lock. */
     private int opening;
     /** Calls waiting for a connection with room, in arrival order. */
