@@ -247,6 +247,9 @@ public interface Client extends AutoCloseable {
      * @since 0.1
      */
     final class Builder {
+        /** {@link #maxConnections(int)}'s default, when {@link #connections(int)} is lower. */
+        private static final int DEFAULT_MAX_CONNECTIONS = 4;
+
         private Targets.ClientTarget target;
         private Codec codec;
         private PayloadLimits payloadLimits;
@@ -262,6 +265,8 @@ public interface Client extends AutoCloseable {
         private int connections = 1;
         private int maxConnections;
         private int maxOutstandingPerConnection;
+        private int busyAt = 256;
+        private Duration quietPeriod = Duration.ofSeconds(30);
         private java.util.concurrent.Executor dispatchExecutor;
         private boolean manualServing;
         private int minReadRate = 32 * 1024;
@@ -530,9 +535,10 @@ public interface Client extends AutoCloseable {
         }
 
         /**
-         * Sets the most connections the client opens when every connection is at its cap
-         * ({@link #maxOutstandingPerConnection(int)}). Default: the number of
-         * {@link #connections(int)}.
+         * Sets the most connections the client opens to one server: when every connection is at
+         * its cap ({@link #maxOutstandingPerConnection(int)}), or when they are busy
+         * ({@link #adaptivePool(int, Duration)}). Default: 4, or {@link #connections(int)} if
+         * that is more. {@code maxConnections(connections)} keeps the pool at a fixed size.
          *
          * @param count at least 1
          * @return this builder
@@ -542,6 +548,33 @@ public interface Client extends AutoCloseable {
                 throw new IllegalArgumentException("maxConnections must be at least 1: " + count);
             }
             this.maxConnections = count;
+            return this;
+        }
+
+        /**
+         * Tunes how the connection pool adapts to load, which it does by default so that nobody
+         * needs to guess a per-connection cap. When even the least loaded connection has
+         * {@code busyAt} calls outstanding, or its transport holds requests back because the
+         * network does not take them as fast as they come, the client opens one more connection
+         * in the background (calls go on meanwhile), up to {@link #maxConnections(int)}, and
+         * spreads calls over it. A connection beyond {@link #connections(int)} closes once it has
+         * carried no call for {@code quietPeriod}. Oneway calls and batches stay on one
+         * connection whatever the pool's size, so their order holds. Default: 256 calls and 30
+         * seconds.
+         *
+         * @param busyAt outstanding calls on the least loaded connection that make the pool grow;
+         *     0 never grows it for load (only {@link #maxOutstandingPerConnection(int)} does)
+         * @param quietPeriod how long an extra connection may go unused before it closes;
+         *     {@link Duration#ZERO}: extra connections stay open
+         * @return this builder
+         * @since 0.4
+         */
+        public Builder adaptivePool(int busyAt, Duration quietPeriod) {
+            if (busyAt < 0) {
+                throw new IllegalArgumentException("busyAt must not be negative: " + busyAt);
+            }
+            this.busyAt = busyAt;
+            this.quietPeriod = Targets.nonNegative(quietPeriod, "quietPeriod");
             return this;
         }
 
@@ -797,7 +830,7 @@ public interface Client extends AutoCloseable {
                 throw new IllegalStateException("TLS settings given for the plain target " + target.text()
                         + ": use tls://" + target.text().substring("tcp://".length()));
             }
-            int max = maxConnections == 0 ? connections : maxConnections;
+            int max = maxConnections == 0 ? Math.max(connections, DEFAULT_MAX_CONNECTIONS) : maxConnections;
             if (max < connections) {
                 throw new IllegalStateException("maxConnections (" + max + ") is below connections (" + connections + ")");
             }
@@ -811,7 +844,7 @@ public interface Client extends AutoCloseable {
                     maxOutstandingPerConnection, dispatchExecutor, manualServing, compression, minReadRate, readGrace,
                     secure ? (tls != null ? tls : Tls.systemDefaults()) : null, credentials,
                     healing(), java.util.List.copyOf(interceptors), target.endpoints(), resolver, target.uri(),
-                    loadBalancing));
+                    loadBalancing, busyAt, quietPeriod));
         }
 
         /** The resolver of a target's scheme: this builder's, else the first on the class or module path. */

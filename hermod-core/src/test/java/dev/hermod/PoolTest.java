@@ -76,6 +76,7 @@ final class PoolTest {
     private final WorkImpl impl = new WorkImpl();
     private Server server;
     private Client client;
+    private ExecutorService servants;
 
     @BeforeEach
     void start() {
@@ -89,6 +90,9 @@ final class PoolTest {
             client.close();
         }
         server.close();
+        if (servants != null) {
+            servants.shutdownNow();
+        }
     }
 
     private Client.Builder builder() {
@@ -120,7 +124,7 @@ final class PoolTest {
 
     @Test
     void capPerConnection_limitsOutstandingCalls() throws Exception {
-        client = builder().maxOutstandingPerConnection(2).build();
+        client = builder().maxOutstandingPerConnection(2).maxConnections(1).build();
         assertAllReturnTheirValue(fire(12, 30));
         assertThat(impl.maxRunning.get()).isBetween(1, 2);
         assertThat(client.connections()).hasSize(1);
@@ -136,7 +140,7 @@ final class PoolTest {
 
     @Test
     void waitingCall_stillBoundedByItsDeadline() throws Exception {
-        client = builder().maxOutstandingPerConnection(1).build();
+        client = builder().maxOutstandingPerConnection(1).maxConnections(1).build();
         WorkAsync work = client.proxy(WorkAsync.class, "work");
         AsyncResult<Integer> slow = work.run(1, 1_000);
         AsyncResult<Integer> waiting = Hermod.withOptions(work, o -> o.withTimeout(Duration.ofMillis(200))).run(2, 0);
@@ -148,7 +152,7 @@ final class PoolTest {
 
     @Test
     void shutdown_withCallsWaitingForASlot_letsThemAllFinish() throws Exception {
-        client = builder().maxOutstandingPerConnection(1).build();
+        client = builder().maxOutstandingPerConnection(1).maxConnections(1).build();
         List<AsyncResult<Integer>> results = fire(5, 50);
         client.shutdown();
         assertAllReturnTheirValue(results);
@@ -181,6 +185,70 @@ final class PoolTest {
             impl.release.countDown();
             servants.shutdownNow();
         }
+    }
+
+    /** Serves on a thread per call, so that every held call runs at once: the pool's side is under test. */
+    private void serveEveryCallAtOnce() {
+        servants = Executors.newCachedThreadPool();
+        server.close();
+        server = Hermod.server().host("127.0.0.1").executor(servants).add("work", Work.class, impl).start();
+    }
+
+    /** Starts {@code n} held calls, returning values {@code from}, {@code from + 1}, and so on. */
+    private List<AsyncResult<Integer>> hold(int from, int n) {
+        WorkAsync work = client.proxy(WorkAsync.class, "work");
+        List<AsyncResult<Integer>> results = new ArrayList<>();
+        for (int i = from; i < from + n; i++) {
+            results.add(work.hold(i));
+        }
+        return results;
+    }
+
+    @Test
+    void busyConnection_poolGrowsInTheBackground_andNoCallWaitsForIt() throws Exception {
+        serveEveryCallAtOnce();
+        client = builder().adaptivePool(10, Duration.ZERO).build();
+        List<AsyncResult<Integer>> results = hold(0, 40);
+
+        // Every call reaches the servant while held: none waited in line for a new connection.
+        await().atMost(Duration.ofSeconds(30)).until(() -> impl.running.get() == 40);
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.connections().size() >= 2);
+        results.addAll(hold(40, 10)); // the least loaded connection now is a new one
+        await().atMost(Duration.ofSeconds(30)).until(() -> impl.running.get() == 50);
+        assertThat(client.connections()).hasSizeBetween(2, 4);
+        assertThat(impl.peers).hasSizeBetween(2, 4);
+
+        impl.release.countDown();
+        assertAllReturnTheirValue(results);
+    }
+
+    @Test
+    void extraConnections_closeAfterTheQuietPeriod_theFirstStays() throws Exception {
+        serveEveryCallAtOnce();
+        client = builder().adaptivePool(10, Duration.ofSeconds(1)).build();
+        List<AsyncResult<Integer>> results = hold(0, 40);
+        await().atMost(Duration.ofSeconds(30)).until(() -> impl.running.get() == 40);
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.connections().size() >= 2);
+
+        impl.release.countDown();
+        assertAllReturnTheirValue(results);
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.connections().size() == 1);
+        WorkAsync work = client.proxy(WorkAsync.class, "work");
+        assertThat(work.run(7, 0).value()).isEqualTo(7);
+        assertThat(client.connections()).hasSize(1);
+    }
+
+    @Test
+    void maxConnectionsAtConnections_keepsThePoolFixed() throws Exception {
+        serveEveryCallAtOnce();
+        client = builder().adaptivePool(10, Duration.ZERO).maxConnections(1).build();
+        List<AsyncResult<Integer>> results = hold(0, 40);
+        await().atMost(Duration.ofSeconds(30)).until(() -> impl.running.get() == 40);
+        assertThat(client.connections()).hasSize(1);
+        assertThat(impl.peers).hasSize(1);
+
+        impl.release.countDown();
+        assertAllReturnTheirValue(results);
     }
 
     @Test

@@ -26,6 +26,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * rate is completed calls divided by the time from the first call to the last reply.
  */
 final class ThroughputBenchmark {
+    /** Calls in flight in the pool comparison: enough to keep one connection busy. */
+    static final int POOL_WINDOW = 1000;
+
     private ThroughputBenchmark() {}
 
     /**
@@ -96,6 +99,37 @@ final class ThroughputBenchmark {
                 report.result("throughput.hermod.alloc.client", (double) h.allocated().client() / h.calls(), "B/call");
                 report.result("throughput.hermod.alloc.server", (double) h.allocated().server() / h.calls(), "B/call");
             }
+            pools(server, o, report);
+        }
+    }
+
+    /**
+     * The adaptive pool: {@link #POOL_WINDOW} calls in flight through a client held to one
+     * connection, and through a client with the default pool, which opens more when its
+     * connections are busy.
+     */
+    private static void pools(Server server, Options o, Report report) throws Exception {
+        String target = "tcp://127.0.0.1:" + server.port();
+        try (Client single = Hermod.client().target(target).maxConnections(1).build();
+                Client adaptive = Hermod.client(target)) {
+            EchoAsync one = single.proxy(EchoAsync.class, "echo");
+            EchoAsync pooled = adaptive.proxy(EchoAsync.class, "echo");
+            if (!o.warmup().isZero()) {
+                long max = o.warmupMax().toNanos();
+                WarmUp.run(report, "throughput: one connection", "calls/s", max,
+                        () -> hermod(one, o.payload(), POOL_WINDOW, o.warmup()).perSecond());
+                WarmUp.run(report, "throughput: adaptive pool", "calls/s", max,
+                        () -> hermod(pooled, o.payload(), POOL_WINDOW, o.warmup()).perSecond());
+            }
+            Rate fixed = hermod(one, o.payload(), POOL_WINDOW, o.duration());
+            Rate grown = hermod(pooled, o.payload(), POOL_WINDOW, o.duration());
+            int connections = adaptive.connections().size();
+            report.line("throughput: %d in flight, one connection %.0f calls/s, adaptive pool (%d connections) %.0f calls/s",
+                    POOL_WINDOW, fixed.perSecond(), connections, grown.perSecond());
+            report.result("throughput.pool.single.calls", fixed.perSecond(), "calls/s");
+            report.result("throughput.pool.adaptive.calls", grown.perSecond(), "calls/s");
+            report.result("throughput.pool.adaptive.connections", connections, "connections");
+            report.result("throughput.pool.ratio", grown.perSecond() / fixed.perSecond(), "ratio");
         }
     }
 

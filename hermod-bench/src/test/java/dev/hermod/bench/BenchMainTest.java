@@ -121,6 +121,10 @@ final class BenchMainTest {
                 "throughput.netty.calls calls/s",
                 "throughput.ratio ratio",
                 "throughput.netty.ratio ratio",
+                "throughput.pool.single.calls calls/s",
+                "throughput.pool.adaptive.calls calls/s",
+                "throughput.pool.adaptive.connections connections",
+                "throughput.pool.ratio ratio",
                 "oneway.hermod.calls calls/s",
                 "oneway.batch.calls calls/s",
                 "oneway.events.calls calls/s",
@@ -168,7 +172,9 @@ final class BenchMainTest {
                 "throughput.hermod.calls calls/s", "throughput.socket.calls calls/s", "throughput.ratio ratio",
                 "throughput.hermod.cpu cpu-us/call", "throughput.socket.cpu cpu-us/call",
                 "throughput.hermod.switches switches/call", "throughput.socket.switches switches/call",
-                "throughput.hermod.alloc.client B/call", "throughput.hermod.alloc.server B/call");
+                "throughput.hermod.alloc.client B/call", "throughput.hermod.alloc.server B/call",
+                "throughput.pool.single.calls calls/s", "throughput.pool.adaptive.calls calls/s",
+                "throughput.pool.adaptive.connections connections", "throughput.pool.ratio ratio");
     }
 
     @Test

@@ -21,7 +21,8 @@ public record ClientConfig(String target, Codec codec, Duration callTimeout, Dur
         boolean compression, int minReadRate, Duration readGrace, dev.hermod.security.Tls tls,
         dev.hermod.security.Credentials credentials, Healing healing,
         java.util.List<dev.hermod.intercept.Interceptor> interceptors, java.util.List<Endpoint> endpoints,
-        NameResolver.Provider resolver, URI resolverTarget, LoadBalancing loadBalancing) {
+        NameResolver.Provider resolver, URI resolverTarget, LoadBalancing loadBalancing, int busyAt,
+        Duration quietPeriod) {
 
     /** Whether the target is a server in this JVM ({@code inproc://name}). */
     public boolean inProcess() {

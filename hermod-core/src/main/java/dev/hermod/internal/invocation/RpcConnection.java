@@ -227,6 +227,16 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         return pending.size();
     }
 
+    @Override
+    public boolean isCongested() {
+        return backlog.bytes() > 0;
+    }
+
+    @Override
+    public void closeWhenQuiet(long quietNanos) {
+        closeWhenUnused(java.time.Duration.ofNanos(quietNanos), false);
+    }
+
     /**
      * Encodes the call in the calling thread and hands it to the link. Never blocks; the outcome
      * arrives through the call.

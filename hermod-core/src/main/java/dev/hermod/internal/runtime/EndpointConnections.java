@@ -33,7 +33,8 @@ final class EndpointConnections implements RpcConnection.Owner, ConnectionPool.W
         Healing healing = config.healing();
         ConnectionPool<RpcConnection>[] made = new ConnectionPool[1];
         this.pool = new ConnectionPool<>(label, new ConnectionPool.Limits(config.connections(),
-                config.maxConnections(), config.maxOutstandingPerConnection()),
+                config.maxConnections(), config.maxOutstandingPerConnection(), config.busyAt(),
+                config.quietPeriod().toNanos()),
                 () -> client.connect(replica.endpoint(), label, this),
                 () -> client.replicas().terminated(made[0]),
                 new Backoff(healing.backoffInitial(), healing.backoffMax()), this, healing.restartWait());

@@ -78,8 +78,8 @@ public final class Backlog {
     private final Outlet outlet;
     private final long limit;
     private final ArrayDeque<Held> held = new ArrayDeque<>();
-    /** Guarded by this. */
-    private long bytes;
+    /** Written under this object's lock; volatile so that {@link #bytes()} reads it without. */
+    private volatile long bytes;
     /** Closing: nothing more is handed over. Guarded by this. */
     private Throwable closing;
     /**
@@ -242,7 +242,7 @@ public final class Backlog {
     }
 
     /** Bytes held back now. */
-    public synchronized long bytes() {
+    public long bytes() {
         return bytes;
     }
 

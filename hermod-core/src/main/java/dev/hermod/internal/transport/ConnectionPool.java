@@ -21,7 +21,10 @@ import java.util.function.Supplier;
  * connection with the fewest calls outstanding, opens connections up to {@code connections} to
  * spread calls over and beyond that, up to {@code maxConnections}, while every one is at its cap
  * of outstanding calls; a call that finds no room waits in line for a reply to free a slot or a
- * new connection to open. Oneway requests and batches keep to one connection while it is usable
+ * new connection to open. It also adapts: when even the least loaded connection is busy ({@code
+ * busyAt} calls outstanding, or frames held back by its transport), it opens one more in the
+ * background while calls go on, and a connection beyond {@code connections} closes after a quiet
+ * period unused. Oneway requests and batches keep to one connection while it is usable
  * ({@link #ordered()}), so that the server receives them in order.
  *
  * <p>Reconnects with backoff: after a connection attempt fails, the next one waits for
@@ -56,10 +59,30 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
 
         /** Closes it now; its calls fail with {@code cause}. */
         void close(RpcException cause);
+
+        /** Whether its transport holds frames back because the network does not take them as fast. */
+        default boolean isCongested() {
+            return false;
+        }
+
+        /** Closes it gracefully once it has been unused for {@code quietNanos}: it is an extra connection. */
+        default void closeWhenQuiet(long quietNanos) {}
     }
 
-    /** How many connections, and how many calls each. */
-    public record Limits(int connections, int maxConnections, int maxOutstandingPerConnection) {}
+    /**
+     * How many connections, and how many calls each.
+     *
+     * @param connections the connections calls are spread over from the start
+     * @param maxConnections the most connections, opened while every one is at its cap or busy
+     * @param maxOutstandingPerConnection a hard cap on one connection's outstanding calls; 0: none
+     * @param busyAt outstanding calls at which the least loaded connection counts as busy (as it
+     *     does when its transport holds frames back), so that one more is opened in the
+     *     background; 0: the pool never grows for busy connections
+     * @param quietNanos how long a connection beyond {@code connections} may go unused before it is
+     *     closed; 0: never
+     */
+    public record Limits(int connections, int maxConnections, int maxOutstandingPerConnection, int busyAt,
+            long quietNanos) {}
 
     /** Learns about connection attempts. Called on whatever thread decides; must not block. */
     public interface Watcher {
@@ -281,8 +304,9 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
             int total = usableCount() + opening;
             boolean full = !canTake(best);
             openOne = total < limits.connections()
-                    || (full && total < limits.maxConnections())
-                    || (best == null && opening == 0);
+                    || (full && limits.maxOutstandingPerConnection() > 0 && total < limits.maxConnections())
+                    || (best == null && opening == 0)
+                    || shouldGrow(best);
             if (openOne) {
                 opening++;
             }
@@ -328,7 +352,27 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
      * being opened, so that calls spread over the pool from the start. Called under lock.
      */
     private boolean canTake(C c) {
-        return c != null && !isFull(c) && (opening == 0 || c.pendingCalls() == 0);
+        return c != null && !isFull(c) && (opening == 0 || c.pendingCalls() == 0 || usableCount() >= limits.connections());
+    }
+
+    /**
+     * Whether {@code c}, the least loaded connection, is busy enough that one more connection
+     * should be opened beside it, without holding any call for it (the pool adapts): it has
+     * {@code busyAt} calls outstanding, or its transport holds frames back. Called under lock.
+     */
+    private boolean isBusy(C c) {
+        return c != null && limits.busyAt() > 0 && (c.pendingCalls() >= limits.busyAt() || c.isCongested());
+    }
+
+    /** Under lock: whether to open one more connection because {@code best}, the least loaded, is busy. */
+    private boolean shouldGrow(C best) {
+        return state == RUNNING && opening == 0 && usableCount() < limits.maxConnections() && isBusy(best)
+                && !recentlyFailed();
+    }
+
+    /** Under lock: the last connection attempt failed and its backoff has not passed. */
+    private boolean recentlyFailed() {
+        return failures > 0 && retryAt - System.nanoTime() > 0;
     }
 
     private boolean isFull(C c) {
@@ -361,8 +405,17 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
             pumping.set(false);
         }
         boolean more;
+        boolean grow = false;
         synchronized (lock) {
-            more = !waiting.isEmpty() && canTake(leastLoaded());
+            C best = leastLoaded();
+            more = !waiting.isEmpty() && canTake(best);
+            if (!more && shouldGrow(best)) { // calls that waited for a connection may have made it busy
+                grow = true;
+                opening++;
+            }
+        }
+        if (grow) {
+            open();
         }
         if (more) {
             pump(); // a slot freed while this pump was finishing
@@ -398,6 +451,9 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
                 }
                 if (failure == null && state != STOPPED) {
                     members.add(conn);
+                    if (limits.quietNanos() > 0 && members.size() > limits.connections()) {
+                        conn.closeWhenQuiet(limits.quietNanos());
+                    }
                 } else if (usableCount() == 0 && opening == 0) {
                     // Nothing else will serve the calls waiting in line: they fail with this.
                     failed = new ArrayList<>(waiting);
