@@ -28,10 +28,15 @@ record Usage(long cpuNanos, long switches) {
         return new Usage(cpuNanos0(), switches0());
     }
 
-    /** What was used since {@code before}; a counter unknown at either end stays -1. */
+    /**
+     * What was used since {@code before}; a counter unknown at either end stays -1. A thread that
+     * ended in between takes its switches with it (only live threads are read), so the switches
+     * may be undercounted, and are never less than zero: a pool thread that retires during a
+     * quiet run made the difference negative.
+     */
     Usage since(Usage before) {
         return new Usage(cpuNanos < 0 || before.cpuNanos < 0 ? -1 : cpuNanos - before.cpuNanos,
-                switches < 0 || before.switches < 0 ? -1 : switches - before.switches);
+                switches < 0 || before.switches < 0 ? -1 : Math.max(0, switches - before.switches));
     }
 
     /** Both counters added up over several periods. */
