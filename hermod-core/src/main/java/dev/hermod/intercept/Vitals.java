@@ -75,4 +75,17 @@ public interface Vitals {
      * @since 0.3
      */
     long deduplicatedReplays();
+
+    /**
+     * Returns how many replies of {@link Deduplicated} calls the server dropped before their
+     * window ended, to stay within its bounds ({@code Server.Builder.deduplication}), so far;
+     * always 0 on a client. A call sent again after its reply was dropped runs again: a count that
+     * grows says the bounds are too small for the load.
+     *
+     * @return a count that only grows
+     * @since 0.4
+     */
+    default long deduplicationEvictions() {
+        return 0;
+    }
 }

@@ -115,7 +115,14 @@ final class DeduplicationTest {
     @Test
     void pastTheBounds_theOldestReplyIsForgotten_andItsCallRunsAgain() throws Exception {
         AccountsImpl servant = new AccountsImpl(false);
-        Accounts accounts = start(servant, Hermod.server().deduplication(Duration.ofMinutes(5), 1, 1 << 20));
+        java.util.concurrent.atomic.AtomicReference<dev.hermod.intercept.Vitals> vitals = new java.util.concurrent.atomic.AtomicReference<>();
+        Accounts accounts = start(servant, Hermod.server().deduplication(Duration.ofMinutes(5), 1, 1 << 20)
+                .intercept(new dev.hermod.intercept.ServerInterceptor() {
+                    @Override
+                    public void bind(dev.hermod.intercept.Vitals v) {
+                        vitals.set(v);
+                    }
+                }));
         Accounts x = Hermod.withOptions(accounts, o -> o.withContext("hermod-call-id", "x"));
         Accounts y = Hermod.withOptions(accounts, o -> o.withContext("hermod-call-id", "y"));
 
@@ -125,5 +132,7 @@ final class DeduplicationTest {
         assertThat(x.deposit("c", 1)).as("forgotten, so run again").isEqualTo(3);
 
         assertThat(servant.depositsRun).hasValue(3);
+        // x's reply, then y's (x's second run is kept in its place): each dropped before its window ended
+        assertThat(vitals.get().deduplicationEvictions()).as("replies dropped early").isEqualTo(2);
     }
 }

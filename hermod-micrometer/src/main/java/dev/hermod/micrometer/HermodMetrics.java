@@ -105,6 +105,9 @@ public final class HermodMetrics implements ClientInterceptor, ServerInterceptor
         } else {
             FunctionCounter.builder(p + "deduplicated.replays", vitals, Vitals::deduplicatedReplays).tags(common)
                     .description("@Deduplicated calls answered with the reply of their first run").register(registry);
+            FunctionCounter.builder(p + "deduplicated.evictions", vitals, Vitals::deduplicationEvictions).tags(common)
+                    .description("Replies of @Deduplicated calls dropped before their window ended, to stay within"
+                            + " the bounds: a call sent again after that runs again").register(registry);
         }
     }
 

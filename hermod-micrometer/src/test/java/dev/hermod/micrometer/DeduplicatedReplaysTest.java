@@ -35,7 +35,26 @@ final class DeduplicatedReplaysTest {
             assertThat(tally.add(5)).isEqualTo(5);
 
             assertThat(meters.get("hermod.server.deduplicated.replays").functionCounter().count()).isEqualTo(1.0);
+            assertThat(meters.get("hermod.server.deduplicated.evictions").functionCounter().count()).isZero();
             assertThat(total).hasValue(5);
+        }
+    }
+
+    @Test
+    void aReplyDroppedToStayWithinTheBounds_isCountedAsAnEviction() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        AtomicLong total = new AtomicLong();
+        Tally servant = total::addAndGet;
+        try (Server server = Hermod.server().host("127.0.0.1").add("tally", Tally.class, servant)
+                .deduplication(java.time.Duration.ofMinutes(5), 1, 1 << 20).intercept(new HermodMetrics(meters)).start();
+                Client client = Hermod.client("tcp://127.0.0.1:" + server.port())) {
+            Tally tally = client.proxy(Tally.class, "tally");
+
+            tally.add(1);
+            tally.add(2); // one reply is kept: the first is dropped
+
+            assertThat(meters.get("hermod.server.deduplicated.evictions").functionCounter().count()).isEqualTo(1.0);
+            assertThat(total).hasValue(3);
         }
     }
 }

@@ -111,6 +111,12 @@ public final class Dispatch {
         return d == null ? 0 : d.replayed();
     }
 
+    /** Replies of deduplicated calls dropped before their window ended, to stay within the bounds. */
+    public long deduplicationEvictions() {
+        Deduplication d = deduplication;
+        return d == null ? 0 : d.evictedEarly();
+    }
+
     /** Sets the interceptors; call once, before the first request is dispatched. */
     public void intercept(List<dev.hermod.intercept.ServerInterceptor> interceptors) {
         this.serverInterceptors = List.copyOf(interceptors);

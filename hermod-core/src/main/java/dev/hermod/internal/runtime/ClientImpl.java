@@ -127,7 +127,7 @@ public final class ClientImpl implements Client, Invoker, BatchQueue.Owner {
                 r -> new EndpointConnections(this, r).pool, this::release);
         Retries resends = retries;
         this.vitals = new SideVitals("client", replicas::members, replicas::waitingCalls,
-                () -> resends == null ? 0 : resends.count(), () -> 0);
+                () -> resends == null ? 0 : resends.count(), () -> 0, () -> 0);
         Interceptors.install(config.interceptors(), peer, dispatch, vitals);
     }
 

@@ -88,7 +88,7 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
         this.callbacks = Executors2.callbackExecutor("hermod-server-callback");
         this.peer = new Peer(contracts, timer.timer(), callbacks, config.callTimeout(), null, 1024 * 1024);
         this.vitals = new SideVitals("server", () -> connections, () -> 0, () -> 0,
-                dispatch::deduplicatedReplays);
+                dispatch::deduplicatedReplays, dispatch::deduplicationEvictions);
         this.adminStats = config.adminPort() >= 0 ? new AdminStats() : null;
         List<dev.hermod.intercept.Interceptor> interceptors = new java.util.ArrayList<>();
         if (adminStats != null) {

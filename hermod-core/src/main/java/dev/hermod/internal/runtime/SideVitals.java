@@ -16,19 +16,26 @@ final class SideVitals implements Vitals {
     private final IntSupplier waiting;
     private final LongSupplier retries;
     private final LongSupplier replays;
+    private final LongSupplier evictions;
 
     SideVitals(String side, Supplier<Collection<RpcConnection>> connections, IntSupplier waiting,
-            LongSupplier retries, LongSupplier replays) {
+            LongSupplier retries, LongSupplier replays, LongSupplier evictions) {
         this.side = side;
         this.connections = connections;
         this.waiting = waiting;
         this.retries = retries;
         this.replays = replays;
+        this.evictions = evictions;
     }
 
     @Override
     public long deduplicatedReplays() {
         return replays.getAsLong();
+    }
+
+    @Override
+    public long deduplicationEvictions() {
+        return evictions.getAsLong();
     }
 
     @Override
