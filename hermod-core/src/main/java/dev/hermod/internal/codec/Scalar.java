@@ -67,7 +67,7 @@ enum Scalar {
 
         @Override
         Object read(JsonParser p) throws IOException {
-            return p.currentToken() == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT
+            return isNumber(p, JsonToken.VALUE_NUMBER_INT, JsonParser.NumberType.INT, JsonParser.NumberType.INT)
                     ? (Object) p.getIntValue() : UNSUITED;
         }
     },
@@ -79,11 +79,7 @@ enum Scalar {
 
         @Override
         Object read(JsonParser p) throws IOException {
-            if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
-                return UNSUITED;
-            }
-            JsonParser.NumberType type = p.getNumberType();
-            return type == JsonParser.NumberType.INT || type == JsonParser.NumberType.LONG
+            return isNumber(p, JsonToken.VALUE_NUMBER_INT, JsonParser.NumberType.INT, JsonParser.NumberType.LONG)
                     ? (Object) p.getLongValue() : UNSUITED;
         }
     },
@@ -107,17 +103,23 @@ enum Scalar {
 
         @Override
         Object read(JsonParser p) throws IOException {
-            if (p.currentToken() != JsonToken.VALUE_NUMBER_FLOAT) {
-                return UNSUITED;
-            }
-            JsonParser.NumberType type = p.getNumberType();
-            return type == JsonParser.NumberType.DOUBLE || type == JsonParser.NumberType.FLOAT
+            return isNumber(p, JsonToken.VALUE_NUMBER_FLOAT, JsonParser.NumberType.DOUBLE, JsonParser.NumberType.FLOAT)
                     ? (Object) p.getDoubleValue() : UNSUITED;
         }
     };
 
     /** What {@link #read} returns when the token is one it leaves to the {@code ObjectReader}. */
     static final Object UNSUITED = new Object();
+
+    /** Whether the parser is at a number of token {@code token} whose type is {@code a} or {@code b}. */
+    private static boolean isNumber(JsonParser p, JsonToken token, JsonParser.NumberType a, JsonParser.NumberType b)
+            throws IOException {
+        if (p.currentToken() != token) {
+            return false;
+        }
+        JsonParser.NumberType type = p.getNumberType();
+        return type == a || type == b;
+    }
 
     /** Writes a non-null value of the type. */
     abstract void write(JsonGenerator g, Object value) throws IOException;
