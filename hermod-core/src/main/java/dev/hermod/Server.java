@@ -175,6 +175,7 @@ public interface Server extends AutoCloseable {
         private int maxConnectionsPerAddress = 1_000;
         private PayloadLimits payloadLimits;
         private String inProcess;
+        private boolean passByReference;
 
         Builder() {}
 
@@ -218,6 +219,38 @@ public interface Server extends AutoCloseable {
          */
         public Builder inProcess(String name) {
             this.inProcess = Targets.inProcessName(name);
+            return this;
+        }
+
+        /**
+         * Lets in-process clients of this server in the same class loader skip the codec: the
+         * arguments reach the servant, and its result reaches the caller, as the very objects
+         * passed and returned, not as copies decoded from bytes. Only with {@link #inProcess}.
+         * Default: off, every call is encoded as over TCP.
+         *
+         * <p><b>Arguments and results are shared, not copied.</b> A servant that changes an
+         * argument changes the caller's object; a caller that changes a result changes what the
+         * servant returned (its own state, perhaps); and both may do so from different threads.
+         * Turn this on only for servants and callers that treat what they pass and return as
+         * immutable, or hand over copies themselves.
+         *
+         * <p>Everything else stays as on the encoded path, since the same frames still carry each
+         * call (with empty payloads): deadlines, cancellation, sent state, flow control,
+         * interceptors, callbacks and their threads, oneway ordering. A call hands its values over
+         * only when the client's contract is the very {@code Class} the server serves (the same
+         * class loader; otherwise it is encoded, silently) and when it is a plain two-way call:
+         * oneway and batched calls, operations that stream, pass references or are
+         * {@code @Deduplicated}, and dynamic invocations are encoded as usual. Declared
+         * exceptions are always encoded, so a caller sees the same exception type, message,
+         * fields and {@code RemoteTraceback} as over TCP. Payload limits ({@link #payloadLimits})
+         * do not apply to values handed over, and a value the codec could not carry goes through.
+         *
+         * @param on whether to pass by reference
+         * @return this builder
+         * @since 0.3
+         */
+        public Builder passByReference(boolean on) {
+            this.passByReference = on;
             return this;
         }
 
@@ -815,6 +848,9 @@ public interface Server extends AutoCloseable {
                 throw new IllegalStateException("the in-process server '" + inProcess
                         + "' takes no host, port or TLS: nothing it carries leaves the process");
             }
+            if (passByReference && inProcess == null) {
+                throw new IllegalStateException("passByReference applies to an in-process server: set inProcess(...)");
+            }
             return RegisteredServer.register(Engine.get().startServer(new ServerConfig(host, port, bound, executor,
                     payloadLimits != null ? Engine.get().defaultCodec(payloadLimits) : codec, maxFrameSize,
                     heartbeatInterval, shutdownGracePeriod, sendStackTraces, ioThreads, callTimeout,
@@ -825,7 +861,8 @@ public interface Server extends AutoCloseable {
                     describe, compression,
                     new ServerConfig.Security(tls, authenticator, authorizer, describeUnauthenticated), idleTimeout,
                     inProcess, java.util.List.copyOf(interceptors), adminPort,
-                    new ServerConfig.Deduplication(deduplicationWindow, deduplicationReplies, deduplicationBytes))),
+                    new ServerConfig.Deduplication(deduplicationWindow, deduplicationReplies, deduplicationBytes),
+                    passByReference)),
                     registrations);
         }
 

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.hermod.ChildFirstLoader;
 import dev.hermod.Client;
 import dev.hermod.Counter;
 import dev.hermod.Hermod;
 import dev.hermod.Server;
 import dev.hermod.ServiceNotFoundException;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
@@ -47,7 +46,7 @@ final class ClassLoaderLeakTest {
      * through a proxy of {@code client} and through a client of its own, then drops all of it.
      */
     private static WeakReference<ClassLoader> useContractInThrowAwayLoader(Client client) throws Exception {
-        ClassLoader app = new ChildFirstLoader(ClassLoaderLeakTest.class.getClassLoader());
+        ClassLoader app = new ChildFirstLoader("throw-away", PACKAGE, ClassLoaderLeakTest.class.getClassLoader());
         Class<?> contract = app.loadClass(PACKAGE + "Greetings");
         Class<?> value = app.loadClass(PACKAGE + "Greeting");
         assertThat(contract.getClassLoader()).isSameAs(app);
@@ -77,35 +76,5 @@ final class ClassLoaderLeakTest {
             }
         }
         throw new AssertionError("no component " + name);
-    }
-
-    /** Defines the classes of the leak package itself; everything else comes from the parent. */
-    private static final class ChildFirstLoader extends ClassLoader {
-        ChildFirstLoader(ClassLoader parent) {
-            super("throw-away", parent);
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (!name.startsWith(PACKAGE)) {
-                return super.loadClass(name, resolve);
-            }
-            synchronized (getClassLoadingLock(name)) {
-                Class<?> c = findLoadedClass(name);
-                if (c == null) {
-                    String resource = name.replace('.', '/') + ".class";
-                    try (InputStream in = getParent().getResourceAsStream(resource)) {
-                        if (in == null) {
-                            throw new ClassNotFoundException(name);
-                        }
-                        byte[] bytes = in.readAllBytes();
-                        c = defineClass(name, bytes, 0, bytes.length);
-                    } catch (IOException e) {
-                        throw new ClassNotFoundException(name, e);
-                    }
-                }
-                return c;
-            }
-        }
     }
 }

@@ -12,12 +12,14 @@ import java.util.concurrent.Executor;
  * client to close it (GOAWAY); zero for ever. {@code inProcess}: the name the server listens on in
  * this JVM instead of a TCP port, or null. {@code interceptors} in the order added.
  * {@code adminPort}: the loopback port of the admin page (0: any free one), or -1 for none.
+ * {@code passByReference}: in-process callers in this class loader may skip the codec.
  */
 public record ServerConfig(String host, int port, Map<String, Service> services, Executor executor,
         Codec codec, int maxFrameSize, Duration heartbeatInterval, Duration shutdownGracePeriod,
         boolean sendStackTraces, int ioThreads, Duration callTimeout, Limits limits, boolean describe,
         boolean compression, Security security, Duration idleTimeout, String inProcess,
-        java.util.List<dev.hermod.intercept.Interceptor> interceptors, int adminPort, Deduplication deduplication) {
+        java.util.List<dev.hermod.intercept.Interceptor> interceptors, int adminPort, Deduplication deduplication,
+        boolean passByReference) {
 
     /** What the server remembers of {@code @Deduplicated} calls: see {@code Server.Builder.deduplication}. */
     public record Deduplication(Duration window, int maxReplies, long maxBytes) {}

@@ -55,6 +55,7 @@ public final class Dispatch {
     /** What is remembered of deduplicated calls; null on a client, which runs none. */
     private volatile Deduplication deduplication;
     private volatile Runnable onIdle;
+    private volatile boolean passByReference;
 
     /**
      * A server's dispatch.
@@ -115,6 +116,24 @@ public final class Dispatch {
     public long deduplicationEvictions() {
         Deduplication d = deduplication;
         return d == null ? 0 : d.evictedEarly();
+    }
+
+    /**
+     * Lets in-process callers in this class loader hand arguments and results over by reference
+     * ({@link Collocation}); call once, before the first request is dispatched.
+     */
+    public void passByReference() {
+        this.passByReference = true;
+    }
+
+    /** Whether in-process callers may hand arguments and results over by reference. */
+    boolean passesByReference() {
+        return passByReference;
+    }
+
+    /** The service bound under that name, or null. */
+    Service service(String name) {
+        return services.get(name);
     }
 
     /** Sets the interceptors; call once, before the first request is dispatched. */

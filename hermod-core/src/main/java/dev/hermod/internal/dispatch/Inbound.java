@@ -185,6 +185,9 @@ public final class Inbound {
         if ((flags & Wire.FLAG_STREAM) != 0) {
             header = header.withStream();
         }
+        if ((flags & Wire.FLAG_BY_REFERENCE) != 0 && link.isInProcess()) { // a reserved bit on a socket: ignored
+            header = header.withByReference();
+        }
         if ((flags & Wire.FLAG_ONEWAY) == 0 && !goingAway) {
             twoWayTaken++;
         }

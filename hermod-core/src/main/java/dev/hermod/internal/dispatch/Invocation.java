@@ -93,6 +93,8 @@ public final class Invocation implements Runnable, Current {
     private volatile boolean servantCalled;
     /** The estimated decoded size of the arguments, counted against the limits until the invocation ends. */
     private volatile long decodedBytes;
+    /** The in-process caller the arguments came from, by reference, and the result goes to; else null. */
+    private volatile Collocation.Caller handedBy;
 
     Invocation(Dispatch dispatch, Inbound connection, Service service, Operation op, Frames.RequestHeader header,
             ByteBuf body, boolean compressed, HeldFrame frame, long receivedNanos, boolean oneway) {
@@ -225,67 +227,9 @@ public final class Invocation implements Runnable, Current {
                     + " is not allowed for " + connection.link.principal().getName()));
             return;
         }
-        Object[] args;
-        ByteBuf plain = null;
-        if (compressed) {
-            try {
-                plain = connection.link.decompress(body.duplicate());
-            } catch (ProtocolViolation e) {
-                releaseBody();
-                connection.link.protocolError(e);
-                reply(failureFrame(Status.PROTOCOL_ERROR, true, "cannot decompress the arguments of " + describe()
-                        + ": " + e.getMessage()));
-                return;
-            }
-        }
-        java.nio.ByteBuffer payload = Frames.payload(plain != null ? plain : body);
-        try {
-            long estimate = op.argumentCoder() instanceof DecodeLimits.Sized sized
-                    ? sized.decodedSize(payload) : payload.remaining();
-            if (plain != null) {
-                estimate += plain.capacity(); // held until decoded, like the frame
-            }
-            if (estimate > Limits.SMALL && !connection.charge(estimate, body.capacity())) {
-                releaseBody();
-                reply(failureFrame(Status.RESOURCE_EXHAUSTED, true, "cannot run " + describe() + " now: its"
-                        + " arguments would decode to an estimated " + estimate + " bytes, past what the " + dispatch.side
-                        + " lets requests hold (" + dispatch.limits.maxRequestBytesPerConnection() + " bytes per"
-                        + " connection, " + dispatch.limits.maxRequestBytes() + " in all); try again later"));
-                release(plain);
-                return;
-            }
-            // A small request is counted by its frame alone (and its slot in dispatch): counting
-            // its decoded size too would cost more than it is worth.
-            decodedBytes = estimate > Limits.SMALL ? estimate : 0;
-        } catch (DecodeLimits.Exceeded e) {
-            releaseBody();
-            release(plain);
-            reply(failureFrame(Status.RESOURCE_EXHAUSTED, true, "cannot decode the arguments of " + describe()
-                    + ": " + e.getMessage()));
-            return;
-        }
-        try {
-            args = op.argumentCoder() instanceof DecodeLimits.Sized sized
-                    ? sized.decodeSized(payload) : op.argumentCoder().decode(payload);
-            connection.objects.argumentsFromWire(op, args);
-            if (streams != null) {
-                streams.substitute(args);
-            }
-        } catch (dev.hermod.ObjectNotFoundException e) {
-            reply(failureFrame(Status.OBJECT_NOT_FOUND, true, "cannot run " + describe() + ": "
-                    + e.getMessage()));
-            return;
-        } catch (dev.hermod.MarshalException e) {
-            reply(failureFrame(Status.MARSHAL, true, "cannot decode the arguments of " + describe() + ": "
-                    + e.getMessage()));
-            return;
-        } catch (Exception e) {
-            reply(failureFrame(Status.MARSHAL, true, "cannot decode the arguments of " + describe()
-                    + " as " + signature() + ": " + op.argumentFailure(e)));
-            return;
-        } finally {
-            releaseBody();
-            release(plain);
+        Object[] args = header.byReference() ? handedArguments() : decodeArguments();
+        if (args == null) {
+            return; // answered
         }
         Object result;
         servantCalled = true;
@@ -323,6 +267,92 @@ public final class Invocation implements Runnable, Current {
         }
     }
 
+    /**
+     * The arguments the caller handed over in process ({@link Collocation}), or null once a
+     * failure is answered: the caller's call ended meanwhile, or this side does not pass by
+     * reference (a peer sent the flag uninvited).
+     */
+    private Object[] handedArguments() {
+        releaseBody(); // its payload is empty
+        Collocation.Caller caller = dispatch.passesByReference() ? Collocation.caller(connection.link) : null;
+        Object[] args = caller == null ? null : caller.arguments(header.requestId());
+        if (args == null) {
+            reply(failureFrame(Status.MARSHAL, true, "cannot run " + describe() + ": its arguments were to be"
+                    + " handed over in process, and " + (caller == null ? "this side does not pass by reference"
+                    : "the call has ended")));
+            return null;
+        }
+        handedBy = caller;
+        return args;
+    }
+
+    /** Decodes the arguments, or returns null once a failure is answered. */
+    private Object[] decodeArguments() {
+        Object[] args;
+        ByteBuf plain = null;
+        if (compressed) {
+            try {
+                plain = connection.link.decompress(body.duplicate());
+            } catch (ProtocolViolation e) {
+                releaseBody();
+                connection.link.protocolError(e);
+                reply(failureFrame(Status.PROTOCOL_ERROR, true, "cannot decompress the arguments of " + describe()
+                        + ": " + e.getMessage()));
+                return null;
+            }
+        }
+        java.nio.ByteBuffer payload = Frames.payload(plain != null ? plain : body);
+        try {
+            long estimate = op.argumentCoder() instanceof DecodeLimits.Sized sized
+                    ? sized.decodedSize(payload) : payload.remaining();
+            if (plain != null) {
+                estimate += plain.capacity(); // held until decoded, like the frame
+            }
+            if (estimate > Limits.SMALL && !connection.charge(estimate, body.capacity())) {
+                releaseBody();
+                reply(failureFrame(Status.RESOURCE_EXHAUSTED, true, "cannot run " + describe() + " now: its"
+                        + " arguments would decode to an estimated " + estimate + " bytes, past what the " + dispatch.side
+                        + " lets requests hold (" + dispatch.limits.maxRequestBytesPerConnection() + " bytes per"
+                        + " connection, " + dispatch.limits.maxRequestBytes() + " in all); try again later"));
+                release(plain);
+                return null;
+            }
+            // A small request is counted by its frame alone (and its slot in dispatch): counting
+            // its decoded size too would cost more than it is worth.
+            decodedBytes = estimate > Limits.SMALL ? estimate : 0;
+        } catch (DecodeLimits.Exceeded e) {
+            releaseBody();
+            release(plain);
+            reply(failureFrame(Status.RESOURCE_EXHAUSTED, true, "cannot decode the arguments of " + describe()
+                    + ": " + e.getMessage()));
+            return null;
+        }
+        try {
+            args = op.argumentCoder() instanceof DecodeLimits.Sized sized
+                    ? sized.decodeSized(payload) : op.argumentCoder().decode(payload);
+            connection.objects.argumentsFromWire(op, args);
+            if (streams != null) {
+                streams.substitute(args);
+            }
+        } catch (dev.hermod.ObjectNotFoundException e) {
+            reply(failureFrame(Status.OBJECT_NOT_FOUND, true, "cannot run " + describe() + ": "
+                    + e.getMessage()));
+            return null;
+        } catch (dev.hermod.MarshalException e) {
+            reply(failureFrame(Status.MARSHAL, true, "cannot decode the arguments of " + describe() + ": "
+                    + e.getMessage()));
+            return null;
+        } catch (Exception e) {
+            reply(failureFrame(Status.MARSHAL, true, "cannot decode the arguments of " + describe()
+                    + " as " + signature() + ": " + op.argumentFailure(e)));
+            return null;
+        } finally {
+            releaseBody();
+            release(plain);
+        }
+        return args;
+    }
+
     private void replyResult(Object result) {
         if (replied.get()) {
             return;
@@ -353,6 +383,16 @@ public final class Invocation implements Runnable, Current {
 
     /** Encodes and sends the result, in the room {@code reserved} for it. */
     private void replyResult(Object result, long reserved) {
+        // A request that came by reference is answered so, even when an interceptor decided it.
+        Collocation.Caller caller = !header.byReference() ? null
+                : handedBy != null ? handedBy : Collocation.caller(connection.link);
+        if (caller != null) { // in process: the result is handed back, the frame says it is there
+            caller.result(header.requestId(), result);
+            ByteBuf frame = Frames.beginResult(connection.link.alloc(), header.requestId(), 0);
+            Frames.end(frame);
+            reply(frame, reserved);
+            return;
+        }
         ByteBuf frame = Frames.beginResult(connection.link.alloc(), header.requestId(), 64);
         int payloadStart = frame.writerIndex();
         try {

@@ -107,6 +107,10 @@ public final class Call implements Invocation.Child {
     volatile io.netty.util.concurrent.Future<?> write;
     volatile RpcConnection connection;
     volatile int requestId;
+    /** The current attempt hands its arguments over by reference, in process ({@link ByReference}). */
+    volatile boolean byReference;
+    /** The result the serving end handed back by reference, for the current attempt. */
+    volatile Object handedResult;
     /**
      * Where the request goes on the wire, if not to {@link #service}: a pipelined call's target,
      * {@code ^k} or the object {@code @n} its source call resolved to ({@link Pipeline}).

@@ -28,6 +28,9 @@ record Reply(byte[] payload, String exceptionType) {
         ByteBuffer payload = ByteBuffer.wrap(r.payload());
         if (r.exceptionType() == null) {
             Object value;
+            if (call.byReference) { // in process: handed back before the REPLY frame was sent
+                return call.handedResult;
+            }
             try {
                 value = operation.resultCoder().decode(payload)[0];
             } catch (Exception ex) {

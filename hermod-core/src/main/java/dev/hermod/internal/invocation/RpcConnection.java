@@ -3,6 +3,7 @@ package dev.hermod.internal.invocation;
 import dev.hermod.RpcException;
 import dev.hermod.Status;
 import dev.hermod.internal.bridge.Failures;
+import dev.hermod.internal.dispatch.Collocation;
 import dev.hermod.internal.dispatch.Dispatch;
 import dev.hermod.internal.dispatch.Inbound;
 import dev.hermod.internal.protocol.Frames;
@@ -81,6 +82,8 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     /** When a call last started or a request or reply last arrived, for the inactivity timeout. */
     private volatile long lastUsed = System.nanoTime();
     private volatile boolean closed;
+    /** This end among the in-process ones ({@link Collocation}); null until connected, or over a socket. */
+    private volatile Object collocation;
     /** The peer's requests on this connection, as the dispatch serves them. */
     private final Inbound inbound;
     private final Peer peer;
@@ -106,6 +109,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         this.peer = peer;
         this.objects = new ObjectTable(link, peer.contracts(), peer.references(), this);
         this.inbound = dispatch.newInbound(link, objects, this::closeIfDrained);
+        this.collocation = Collocation.enroll(link, new ByReference(pending), dispatch);
     }
 
     @Override
@@ -259,16 +263,28 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                     + call.describe() + " was sent", null, true));
             return;
         }
-        boolean compress = call.options.compression().orElse(link.compressByDefault());
+        if (collocation == null && link.isInProcess() && !closed) {
+            collocation = Collocation.enroll(link, new ByReference(pending), dispatch);
+            if (closed) { // closed meanwhile: onClose may have left before this enrolled
+                Collocation.leave(collocation);
+            }
+        }
+        boolean byReference = !call.oneway && call.streams == null
+                && Collocation.mayHandOver(collocation, call.wireService(), call.operation);
+        call.byReference = byReference;
+        boolean compress = !byReference && call.options.compression().orElse(link.compressByDefault());
         int flags = (call.oneway ? Wire.FLAG_ONEWAY : 0)
                 | (compress && !call.oneway && link.peerReadsCompressed() ? Wire.FLAG_COMPRESS_REPLY : 0)
-                | (call.streams != null ? Wire.FLAG_STREAM : 0);
+                | (call.streams != null ? Wire.FLAG_STREAM : 0)
+                | (byReference ? Wire.FLAG_BY_REFERENCE : 0);
         ByteBuf frame = Frames.beginRequest(link.alloc(), sizeHint(call.args), flags, id,
                 call.wireTimeoutMillis(), call.wireService(), call.operation.name(), call.options.context());
         int payloadStart = frame.writerIndex();
         try {
-            call.operation.argumentCoder().encode(objects.argumentsToWire(call.operation, call.args),
-                    new ByteBufOutputStream(frame));
+            if (!byReference) { // else the serving end takes them from the pending call
+                call.operation.argumentCoder().encode(objects.argumentsToWire(call.operation, call.args),
+                        new ByteBufOutputStream(frame));
+            }
         } catch (RpcException e) { // a reference that cannot be passed
             frame.release();
             pending.remove(id, call);
@@ -629,6 +645,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     @Override
     public void onClose(Link link, RpcException cause) {
         closed = true;
+        Collocation.leave(collocation);
         lostExports = objects.close();
         backlog.drop(cause);
         inbound.close(); // nobody is left to answer: stop the work

@@ -186,21 +186,30 @@ public final class Frames {
 
     /** The header of a REQUEST frame; the body's reader index is left at the payload. */
     public record RequestHeader(int requestId, long timeoutMillis, String service, String operation,
-            Map<String, String> context, boolean compressReply, boolean stream) {
+            Map<String, String> context, boolean compressReply, boolean stream, boolean byReference) {
 
         /** The same header, for a request whose sender wants its result compressed. */
         public RequestHeader withCompressedReply() {
-            return new RequestHeader(requestId, timeoutMillis, service, operation, context, true, stream);
+            return new RequestHeader(requestId, timeoutMillis, service, operation, context, true, stream,
+                    byReference);
         }
 
         /** The same header, addressed to {@code target} instead (a pipelined request, section 28). */
         public RequestHeader withService(String target) {
-            return new RequestHeader(requestId, timeoutMillis, target, operation, context, compressReply, stream);
+            return new RequestHeader(requestId, timeoutMillis, target, operation, context, compressReply, stream,
+                    byReference);
         }
 
         /** The same header, for a request with the STREAM flag (section 26). */
         public RequestHeader withStream() {
-            return new RequestHeader(requestId, timeoutMillis, service, operation, context, compressReply, true);
+            return new RequestHeader(requestId, timeoutMillis, service, operation, context, compressReply, true,
+                    byReference);
+        }
+
+        /** The same header, for a request whose arguments are handed over by reference (in process). */
+        public RequestHeader withByReference() {
+            return new RequestHeader(requestId, timeoutMillis, service, operation, context, compressReply, stream,
+                    true);
         }
     }
 
@@ -223,7 +232,7 @@ public final class Frames {
             }
             context = Collections.unmodifiableMap(m);
         }
-        return new RequestHeader(id, timeout, service, operation, context, false, false);
+        return new RequestHeader(id, timeout, service, operation, context, false, false, false);
     }
 
     // ---- REPLY ----

@@ -274,6 +274,16 @@ public final class Link implements Backlog.Outlet {
         return channel.remoteAddress();
     }
 
+    /** Returns this side's address; null on a client before it is connected. */
+    public SocketAddress localAddress() {
+        return channel.localAddress();
+    }
+
+    /** Tells whether the link is an in-process one (Netty's local channels), not a socket. */
+    public boolean isInProcess() {
+        return channel instanceof io.netty.channel.local.LocalChannel;
+    }
+
     /** Returns the I/O thread this link runs on. */
     public EventLoop eventLoop() {
         return channel.eventLoop();

@@ -83,6 +83,12 @@ public final class Wire {
     /** REQUEST flag: the request streams its result or arguments (section 26). */
     public static final int FLAG_STREAM = 0x08;
 
+    /**
+     * REQUEST flag, in process only: the arguments are not in the payload but handed over by
+     * reference, and the result comes back so (PROTOCOL.md section 29; never sent over a socket).
+     */
+    public static final int FLAG_BY_REFERENCE = 0x10;
+
     /** Failure flag: the request never reached the servant. */
     public static final int FAILURE_UNPROCESSED = 0x01;
 

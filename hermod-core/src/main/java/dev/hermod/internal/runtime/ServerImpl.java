@@ -142,6 +142,9 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
                 limits(config.limits(), owned), config.describe() ? null : Describe.SERVICE, access);
         ServerConfig.Deduplication d = config.deduplication();
         dispatch.deduplicate(d.window(), d.maxReplies(), d.maxBytes());
+        if (config.passByReference()) {
+            dispatch.passByReference();
+        }
         ServerImpl server = new ServerImpl(config, dispatch, owned, contracts, tls, health);
         server.bind();
         if (server.adminStats != null) {
