@@ -554,10 +554,11 @@ public interface Client extends AutoCloseable {
         /**
          * Tunes how the connection pool adapts to load, which it does by default so that nobody
          * needs to guess a per-connection cap. When even the least loaded connection has
-         * {@code busyAt} calls outstanding, or its transport holds requests back because the
-         * network does not take them as fast as they come, the client opens one more connection
-         * in the background (calls go on meanwhile), up to {@link #maxConnections(int)}, and
-         * spreads calls over it. A connection beyond {@link #connections(int)} closes once it has
+         * {@code busyAt} calls outstanding, the client opens one more connection in the
+         * background (calls go on meanwhile), up to {@link #maxConnections(int)}, and spreads
+         * calls over it. Requests held back by flow control ({@link #maxQueuedBytes(long)}, which
+         * bounds each connection) do not make it grow: they say the server reads slower than the
+         * client sends. A connection beyond {@link #connections(int)} closes once it has
          * carried no call for {@code quietPeriod}. Oneway calls and batches stay on one
          * connection whatever the pool's size, so their order holds. Default: 256 calls and 30
          * seconds.

@@ -141,7 +141,7 @@ final class FlowControlTest {
         List<java.net.Socket> accepted = new CopyOnWriteArrayList<>();
         try (java.net.ServerSocket hole = blackHole(accepted)) {
             long limit = 1024 * 1024;
-            client = Hermod.client().target("tcp://127.0.0.1:" + hole.getLocalPort()).maxQueuedBytes(limit).build();
+            client = Hermod.client().target("tcp://127.0.0.1:" + hole.getLocalPort()).maxQueuedBytes(limit).maxConnections(1).build();
             SinkAsync sink = Hermod.oneway(client.proxy(SinkAsync.class, "sink"));
             sink.slow(-1).waitForSent(); // connected: what follows is held back, not waiting to connect
             List<AsyncResult<Void>> results = new ArrayList<>();
@@ -173,7 +173,7 @@ final class FlowControlTest {
         // A server that accepts and never answers the handshake: every call waits for the connection.
         try (java.net.ServerSocket mute = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             long limit = 1024 * 1024;
-            client = Hermod.client().target("tcp://127.0.0.1:" + mute.getLocalPort()).maxQueuedBytes(limit).build();
+            client = Hermod.client().target("tcp://127.0.0.1:" + mute.getLocalPort()).maxQueuedBytes(limit).maxConnections(1).build();
             SinkAsync sink = Hermod.oneway(client.proxy(SinkAsync.class, "sink"));
             int waiting = 0;
             RpcException refused = null;
@@ -225,7 +225,7 @@ final class FlowControlTest {
         server = Hermod.server().host("127.0.0.1").maxInFlightPerConnection(4)
                 .add("sink", Sink.class, impl).start();
         long limit = 1024 * 1024;
-        client = Hermod.client().target("tcp://127.0.0.1:" + server.port()).maxQueuedBytes(limit).build();
+        client = Hermod.client().target("tcp://127.0.0.1:" + server.port()).maxQueuedBytes(limit).maxConnections(1).build();
         SinkAsync sink = client.proxy(SinkAsync.class, "sink");
         assertThat(client.proxy(Sink.class, "sink").received()).isZero(); // the connection is up
         byte[] chunk = new byte[32 * 1024];
@@ -282,7 +282,7 @@ final class FlowControlTest {
         server = Hermod.server().host("127.0.0.1").maxInFlightPerConnection(4)
                 .add("sink", Sink.class, impl).start();
         long limit = 1024 * 1024;
-        client = Hermod.client().target("tcp://127.0.0.1:" + server.port()).maxQueuedBytes(limit)
+        client = Hermod.client().target("tcp://127.0.0.1:" + server.port()).maxQueuedBytes(limit).maxConnections(1)
                 .callTimeout(Duration.ofMinutes(2)).build();
         Sink syncSink = client.proxy(Sink.class, "sink");
         SinkAsync sink = client.proxy(SinkAsync.class, "sink");

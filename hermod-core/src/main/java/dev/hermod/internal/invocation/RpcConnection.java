@@ -232,11 +232,6 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     }
 
     @Override
-    public boolean isCongested() {
-        return backlog.bytes() > 0;
-    }
-
-    @Override
     public void closeWhenQuiet(long quietNanos) {
         closeWhenUnused(java.time.Duration.ofNanos(quietNanos), false);
     }

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * spread calls over and beyond that, up to {@code maxConnections}, while every one is at its cap
  * of outstanding calls; a call that finds no room waits in line for a reply to free a slot or a
  * new connection to open. It also adapts: when even the least loaded connection is busy ({@code
- * busyAt} calls outstanding, or frames held back by its transport), it opens one more in the
+ * busyAt} calls outstanding), it opens one more in the
  * background while calls go on, and a connection beyond {@code connections} closes after a quiet
  * period unused. Oneway requests and batches keep to one connection while it is usable
  * ({@link #ordered()}), so that the server receives them in order.
@@ -60,11 +60,6 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
         /** Closes it now; its calls fail with {@code cause}. */
         void close(RpcException cause);
 
-        /** Whether its transport holds frames back because the network does not take them as fast. */
-        default boolean isCongested() {
-            return false;
-        }
-
         /** Closes it gracefully once it has been unused for {@code quietNanos}: it is an extra connection. */
         default void closeWhenQuiet(long quietNanos) {}
     }
@@ -75,9 +70,8 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
      * @param connections the connections calls are spread over from the start
      * @param maxConnections the most connections, opened while every one is at its cap or busy
      * @param maxOutstandingPerConnection a hard cap on one connection's outstanding calls; 0: none
-     * @param busyAt outstanding calls at which the least loaded connection counts as busy (as it
-     *     does when its transport holds frames back), so that one more is opened in the
-     *     background; 0: the pool never grows for busy connections
+     * @param busyAt outstanding calls at which the least loaded connection counts as busy, so that
+     *     one more is opened in the background; 0: the pool never grows for busy connections
      * @param quietNanos how long a connection beyond {@code connections} may go unused before it is
      *     closed; 0: never
      */
@@ -358,10 +352,12 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
     /**
      * Whether {@code c}, the least loaded connection, is busy enough that one more connection
      * should be opened beside it, without holding any call for it (the pool adapts): it has
-     * {@code busyAt} calls outstanding, or its transport holds frames back. Called under lock.
+     * {@code busyAt} calls outstanding. Requests held back by its flow control do not count: they
+     * say the server reads slower than the client sends, and more connections would only let the
+     * client send more. Called under lock.
      */
     private boolean isBusy(C c) {
-        return c != null && limits.busyAt() > 0 && (c.pendingCalls() >= limits.busyAt() || c.isCongested());
+        return c != null && limits.busyAt() > 0 && c.pendingCalls() >= limits.busyAt();
     }
 
     /** Under lock: whether to open one more connection because {@code best}, the least loaded, is busy. */
