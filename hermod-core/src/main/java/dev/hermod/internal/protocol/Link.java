@@ -95,7 +95,6 @@ public final class Link implements Backlog.Outlet {
     private volatile java.security.Principal principal;
 
     private final Channel channel;
-    private final Outbound outbound; // what send() hands over, written by the I/O thread in batches
     private final Settings settings;
     /** Whether a frame was sent since the last heartbeat tick. */
     private volatile boolean sentSinceHeartbeat;
@@ -112,7 +111,6 @@ public final class Link implements Backlog.Outlet {
     private Link(Channel channel, Settings settings) {
         this.channel = channel;
         this.settings = settings;
-        this.outbound = new Outbound(channel);
     }
 
     /**
@@ -374,7 +372,7 @@ public final class Link implements Backlog.Outlet {
     /** Sends a complete frame (with its length prefix); takes ownership of {@code frame}. */
     public void send(ByteBuf frame) {
         markSending();
-        outbound.send(frame, channel.voidPromise());
+        channel.writeAndFlush(frame, channel.voidPromise());
     }
 
     /**
@@ -385,8 +383,8 @@ public final class Link implements Backlog.Outlet {
     @Override
     public io.netty.channel.ChannelFuture send(ByteBuf frame, ChannelFutureListener written) {
         markSending();
-        io.netty.channel.ChannelPromise f = channel.newPromise();
-        outbound.send(frame, f.addListener(written));
+        io.netty.channel.ChannelFuture f = channel.writeAndFlush(frame);
+        f.addListener(written);
         return f;
     }
 
