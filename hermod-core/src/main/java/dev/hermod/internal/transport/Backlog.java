@@ -78,8 +78,8 @@ public final class Backlog {
     private final Outlet outlet;
     private final long limit;
     private final ArrayDeque<Held> held = new ArrayDeque<>();
-    /** Written under this object's lock; volatile so that {@link #bytes()} reads it without. */
-    private volatile long bytes;
+    /** Guarded by this. */
+    private long bytes;
     /** Closing: nothing more is handed over. Guarded by this. */
     private Throwable closing;
     /**
@@ -242,7 +242,7 @@ public final class Backlog {
     }
 
     /** Bytes held back now. */
-    public long bytes() {
+    public synchronized long bytes() {
         return bytes;
     }
 
