@@ -18,6 +18,12 @@ import java.lang.annotation.Target;
  * <p>{@code default} methods run locally in the caller and are never sent; so are
  * {@code equals}, {@code hashCode} and {@code toString} on a proxy.
  *
+ * <p>A parameter or result declared as {@link java.nio.ByteBuffer} carries the buffer's remaining
+ * bytes without copying them into the request: the caller must not modify them until the call has
+ * completed (a retry sends them again), and its buffer's position is not moved. A servant receives
+ * a read-only view of the received bytes that is valid only until it returns, or until the
+ * {@code CompletionStage} it returns completes; a caller receives a read-only result of its own.
+ *
  * @since 0.1
  */
 @Documented

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Timeout;
 final class AuthWireTest {
     private static final String PREAMBLE = "48524d4400010000";
     /** Section 3.1 with the AUTHENTICATION entry of section 3.3. */
-    private static final String AUTH_SETTINGS = "0000001a0900000101000000000200000001001000000001" + "000300000001";
+    private static final String AUTH_SETTINGS = "000000200900000101000000000200000001001000000001001100000001"
+            + "000300000001";
     /** Section 3.3, verbatim: user alice, password pw. */
     private static final String AUTH_ALICE = "00 00 00 15 0A 00 00 08 70 61 73 73 77 6F 72 64 00 05 61 6C 69 63 65 70 77";
     private static final String AUTH_OK_ALICE = "00 00 00 09 0B 00 00 05 61 6C 69 63 65";

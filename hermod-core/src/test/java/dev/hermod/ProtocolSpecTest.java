@@ -47,7 +47,8 @@ final class ProtocolSpecTest {
     private static final String PREAMBLE = "48 52 4d 44 00 01 00 00";
     /** What Hermod sends: the SETTINGS flag set (section 3), then its SETTINGS frame (3.1). */
     private static final String HERMOD_PREAMBLE = "48 52 4d 44 00 01 00 01";
-    private static final String HERMOD_SETTINGS = "00 00 00 14 09 00 00 01 01 00 00 00 00 02 00 00 00 01 00 10 00 00 00 01";
+    private static final String HERMOD_SETTINGS =
+            "00 00 00 1a 09 00 00 01 01 00 00 00 00 02 00 00 00 01 00 10 00 00 00 01 00 11 00 00 00 01";
     // Section 4.
     private static final int REQUEST = 0x01;
     private static final int REPLY = 0x02;

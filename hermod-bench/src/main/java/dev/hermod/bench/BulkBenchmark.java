@@ -11,6 +11,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
@@ -25,8 +26,12 @@ import java.util.concurrent.TimeUnit;
  * and chunk, an 8-byte ack per chunk, the same window). The plain-socket transfer runs twice: its
  * server reads every chunk into one reused buffer ({@code socket}, the baseline), or into a new
  * array per chunk ({@code socket-fresh}), which is what any server handing each call its own
- * {@code byte[]} must do; and once more through bare Netty ({@link NettyBulk}). All sides warm up first; measured runs alternate between them, and the
- * median of each side is reported.
+ * {@code byte[]} must do; and once more through bare Netty ({@link NettyBulk}). The Hermod transfer
+ * runs twice too: with {@code byte[]} chunks ({@code hermod}), copied into the request's payload and
+ * out of it into a new array, and with {@link ByteBuffer} chunks ({@code hermod-buffer},
+ * {@link BufferTransfer}), sent from the caller's direct buffer as a raw segment and handed to the
+ * servant as a view of the received frame. All sides warm up first; measured runs alternate between
+ * them, and the median of each side is reported.
  */
 final class BulkBenchmark {
     private BulkBenchmark() {}
@@ -59,9 +64,13 @@ final class BulkBenchmark {
         ChunkSink socketSink = new ChunkSink();
         ChunkSink freshSink = new ChunkSink();
         ChunkSink nettySink = new ChunkSink();
+        ChunkSink bufferSink = new ChunkSink();
         byte[] chunk = ChunkSink.patternChunk(o.chunk());
+        ByteBuffer directChunk = ByteBuffer.allocateDirect(chunk.length).put(chunk).flip();
         try (Server server = Hermod.server().host("127.0.0.1").directExecutor()
-                        .add("files", FileTransfer.class, new Servant(hermodSink)).start();
+                        .add("files", FileTransfer.class, new Servant(hermodSink))
+                        .add("buffers", BufferTransfer.class, new BufferServant(bufferSink))
+                        .start();
                 Client client = Hermod.client("tcp://127.0.0.1:" + server.port());
                 PlainServer plain = new PlainServer("bench-bulk", s -> serve(s, socketSink, o.chunk(), false));
                 SocketSender sender = new SocketSender(plain.connect(), o.window(), o.chunk());
@@ -70,12 +79,15 @@ final class BulkBenchmark {
                 SocketSender freshSender = new SocketSender(plainFresh.connect(), o.window(), o.chunk());
                 NettyBulk netty = new NettyBulk(nettySink, o.chunk(), o.window())) {
             FileTransferAsync files = client.proxy(FileTransferAsync.class, "files");
+            BufferTransferAsync buffers = client.proxy(BufferTransferAsync.class, "buffers");
             List<Side> sides = List.of(
                     new Side("hermod", hermodSink, o.runs(),
                             bytes -> hermodRun(files, hermodSink, chunk, bytes, o.window())),
                     new Side("socket", socketSink, o.runs(), bytes -> sender.run(socketSink, chunk, bytes)),
                     new Side("socket-fresh", freshSink, o.runs(), bytes -> freshSender.run(freshSink, chunk, bytes)),
-                    new Side("netty", nettySink, o.runs(), bytes -> netty.run(nettySink, chunk, bytes)));
+                    new Side("netty", nettySink, o.runs(), bytes -> netty.run(nettySink, chunk, bytes)),
+                    new Side("hermod-buffer", bufferSink, o.runs(),
+                            bytes -> bufferRun(buffers, bufferSink, directChunk, bytes, o.window())));
             report.line("bulk: %s per run in %s chunks, window %d; warm-up rounds of %s per side;"
                     + " median of %d alternating runs", mib(o.bytes()), kib(o.chunk()), o.window(),
                     mib(o.warmupBytes()), o.runs());
@@ -113,6 +125,8 @@ final class BulkBenchmark {
             report.result("bulk.ratio", h / median(sides.get(1).mibPerSecond), "ratio");
             report.result("bulk.ratio.fresh", h / median(sides.get(2).mibPerSecond), "ratio");
             report.result("bulk.netty.ratio", h / median(sides.get(3).mibPerSecond), "ratio");
+            report.result("bulk.buffer.ratio", median(sides.get(4).mibPerSecond) / median(sides.get(1).mibPerSecond),
+                    "ratio");
             if (sides.get(0).usage[0].cpuNanos() >= 0) {
                 for (Side side : sides) {
                     report.result("bulk." + side.name + ".cpu", median(side.usage, u -> u.cpuNanos() / 1e6 / mibs),
@@ -153,6 +167,32 @@ final class BulkBenchmark {
         return elapsed;
     }
 
+    /** {@link #hermodRun} with {@link ByteBuffer} chunks: views of one direct buffer, never copied by the caller. */
+    static long bufferRun(BufferTransferAsync files, ChunkSink sink, ByteBuffer chunk, long total, int window)
+            throws InterruptedException {
+        sink.reset();
+        int size = chunk.remaining();
+        ArrayDeque<AsyncResult<Void>> outstanding = new ArrayDeque<>(window + 1);
+        long start = System.nanoTime();
+        long offset = 0;
+        while (offset < total) {
+            int n = (int) Math.min(size, total - offset);
+            if (outstanding.size() >= window) {
+                finish(outstanding.removeFirst());
+            }
+            AsyncResult<Void> r = files.send(offset, n == size ? chunk : chunk.duplicate().limit(n));
+            r.waitForSent();
+            outstanding.addLast(r);
+            offset += n;
+        }
+        while (!outstanding.isEmpty()) {
+            finish(outstanding.removeFirst());
+        }
+        long elapsed = System.nanoTime() - start;
+        sink.verify(total, size, "hermod buffer servant");
+        return elapsed;
+    }
+
     private static void finish(AsyncResult<Void> r) {
         try {
             r.value(); // bounded by the call's deadline (the client's 30 s default)
@@ -172,6 +212,20 @@ final class BulkBenchmark {
         @Override
         public void send(long offset, byte[] chunk) {
             sink.accept(offset, chunk, chunk.length);
+        }
+    }
+
+    /** The servant of {@link BufferTransfer}: hands every chunk, a view of the request's frame, to the sink. */
+    private static final class BufferServant implements BufferTransfer {
+        private final ChunkSink sink;
+
+        BufferServant(ChunkSink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void send(long offset, ByteBuffer chunk) {
+            sink.accept(offset, chunk);
         }
     }
 

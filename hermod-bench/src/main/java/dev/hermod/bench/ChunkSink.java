@@ -51,6 +51,10 @@ final class ChunkSink {
                 firstError = "corrupt chunk at offset " + offset;
             }
         }
+        count(offset, length);
+    }
+
+    private void count(long offset, int length) {
         if (offset < highestOffset) {
             reordered++;
         } else {
@@ -59,6 +63,16 @@ final class ChunkSink {
         bytes += length;
         chunks++;
         offsetSum += offset;
+    }
+
+    /** Takes the chunk at {@code offset}: the remaining bytes of {@code data}, which it does not move. */
+    synchronized void accept(long offset, java.nio.ByteBuffer data) {
+        int length = data.remaining();
+        if (firstError == null && length > 0 && (data.get(data.position()) != patternAt(0)
+                || data.get(data.limit() - 1) != patternAt(length - 1))) {
+            firstError = "corrupt chunk at offset " + offset;
+        }
+        count(offset, length);
     }
 
     /** Chunks that arrived after a chunk with a higher offset, since the last reset. */

@@ -100,9 +100,11 @@ final class BenchMainTest {
                 "bulk.socket.throughput MiB/s",
                 "bulk.socket-fresh.throughput MiB/s",
                 "bulk.netty.throughput MiB/s",
+                "bulk.hermod-buffer.throughput MiB/s",
                 "bulk.ratio ratio",
                 "bulk.ratio.fresh ratio",
                 "bulk.netty.ratio ratio",
+                "bulk.buffer.ratio ratio",
                 "latency.hermod.p50 us",
                 "latency.hermod.p99 us",
                 "latency.pooled.p50 us",
@@ -160,6 +162,8 @@ final class BenchMainTest {
                 "bulk.hermod.switches switches/chunk", "bulk.socket.switches switches/chunk",
                 "bulk.socket-fresh.switches switches/chunk", "bulk.netty.throughput MiB/s", "bulk.netty.ratio ratio",
                 "bulk.netty.cpu cpu-ms/MiB", "bulk.netty.switches switches/chunk",
+                "bulk.hermod-buffer.throughput MiB/s", "bulk.buffer.ratio ratio",
+                "bulk.hermod-buffer.cpu cpu-ms/MiB", "bulk.hermod-buffer.switches switches/chunk",
                 "latency.hermod.p50 us", "latency.hermod.p99 us", "latency.socket.p50 us", "latency.socket.p99 us",
                 "latency.pooled.p50 us", "latency.pooled.p99 us", "latency.netty.p50 us", "latency.netty.p99 us",
                 "latency.p50.ratio ratio", "latency.p99.ratio ratio", "latency.pooled.p50.ratio ratio",
@@ -185,8 +189,9 @@ final class BenchMainTest {
         assertThat(run.status()).as(run.err()).isZero();
         assertThat(withoutUsage(namesAndUnits(run))).containsExactly(
                 "bulk.hermod.throughput MiB/s", "bulk.socket.throughput MiB/s",
-                "bulk.socket-fresh.throughput MiB/s", "bulk.netty.throughput MiB/s", "bulk.ratio ratio",
-                "bulk.ratio.fresh ratio", "bulk.netty.ratio ratio");
+                "bulk.socket-fresh.throughput MiB/s", "bulk.netty.throughput MiB/s",
+                "bulk.hermod-buffer.throughput MiB/s", "bulk.ratio ratio", "bulk.ratio.fresh ratio",
+                "bulk.netty.ratio ratio", "bulk.buffer.ratio ratio");
     }
 
     @Test

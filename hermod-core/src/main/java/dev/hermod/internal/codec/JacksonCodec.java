@@ -45,6 +45,9 @@ import java.util.WeakHashMap;
  *       number, which loses nothing that matters);
  *   <li>{@code byte[]} as a CBOR byte string, the only form accepted when decoding; other arrays
  *       ({@code int[]}, {@code String[]}, {@code Employee[]}, ...) as CBOR arrays;
+ *   <li>{@link java.nio.ByteBuffer}, as a whole parameter or result only (not inside another type):
+ *       its remaining bytes as a CBOR byte string, or, through {@link Segmented}, as a raw segment
+ *       after the payload; decoded as a read-only buffer;
  *   <li>enums, by constant name (numbers are rejected, unknown names too);
  *   <li>records, and beans with a public no-argument constructor and getters/setters (or a
  *       {@code @JsonCreator} constructor), as CBOR maps from property name to value; unknown

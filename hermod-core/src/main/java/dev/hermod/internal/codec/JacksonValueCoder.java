@@ -28,25 +28,35 @@ import java.util.Objects;
  * writer with their prefetched (de)serializers) is computed in the constructor; a call only
  * creates a parser or generator. Immutable and thread-safe.
  */
-final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
+final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segmented {
 
     private final JsonFactory factory;
     private final Slot[] slots;
     private final DecodeLimits limits;
+    /** Whether a slot is a {@link ByteBuffer}. */
+    private final boolean buffers;
+    /** Whether the values have no declared types (a dynamic invocation's). */
+    private final boolean untyped;
 
     JacksonValueCoder(ObjectMapper mapper, List<Type> types, DecodeLimits limits) {
         this.factory = mapper.getFactory();
         this.limits = limits;
         this.slots = new Slot[types.size()];
+        boolean any = false;
         for (int i = 0; i < slots.length; i++) {
             slots[i] = Slot.of(mapper, types.get(i), i, slots.length);
+            any |= slots[i].buffer;
         }
+        this.buffers = any;
+        this.untyped = false;
     }
 
     private JacksonValueCoder(ObjectMapper mapper, int count, DecodeLimits limits) {
         this.factory = mapper.getFactory();
         this.limits = limits;
         this.slots = new Slot[count];
+        this.buffers = false;
+        this.untyped = true;
         for (int i = 0; i < count; i++) {
             slots[i] = Slot.untyped(mapper, i, count);
         }
@@ -64,13 +74,24 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
     /**
      * {@inheritDoc}
      *
-     * <p>A value of a {@code void}/{@code Void} slot is ignored and written as null.
+     * <p>A value of a {@code void}/{@code Void} slot is ignored and written as null; a
+     * {@link ByteBuffer} as a byte string of its remaining bytes, without moving it.
      *
      * @throws IllegalArgumentException if {@code values.length} differs from the number of
      *     declared types
      */
     @Override
     public void encode(Object[] values, OutputStream out) throws IOException {
+        encode(values, out, null);
+    }
+
+    @Override
+    public boolean carriesBuffers() {
+        return buffers;
+    }
+
+    @Override
+    public void encode(Object[] values, OutputStream out, List<ByteBuffer> segments) throws IOException {
         Objects.requireNonNull(values, "values");
         Objects.requireNonNull(out, "out");
         if (values.length != slots.length) {
@@ -80,7 +101,7 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
         try (JsonGenerator generator = factory.createGenerator(out)) {
             generator.writeStartArray(values, slots.length);
             for (int i = 0; i < slots.length; i++) {
-                slots[i].write(generator, values[i]);
+                slots[i].write(generator, values[i], segments);
             }
             generator.writeEndArray();
         }
@@ -112,11 +133,37 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
 
     @Override
     public Object[] decodeSized(ByteBuffer in) throws IOException {
-        int length = in.remaining();
+        return decode(in, null, in.remaining());
+    }
+
+    @Override
+    public Object[] decode(ByteBuffer payload, ByteBuffer segments) throws IOException {
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(segments, "segments");
+        if (!limits.surelyWithin(payload.remaining())) {
+            limits.check(payload);
+        }
+        ByteBuffer cursor = segments.duplicate();
+        Object[] values = decode(payload, cursor, payload.remaining());
+        if (untyped && values.length == 1 && values[0] instanceof Number n && n.longValue() == cursor.remaining()) {
+            // A dynamic call's result that its server declares as a buffer, and so sent as the one
+            // segment: plain data, as an inline byte string would have given.
+            byte[] bytes = new byte[cursor.remaining()];
+            cursor.get(bytes);
+            values[0] = bytes;
+        }
+        if (cursor.hasRemaining()) {
+            throw new IOException(cursor.remaining() + " bytes of segments are named by no value of " + describeCount());
+        }
+        return values;
+    }
+
+    /** Decodes {@code in}; buffer values are taken from {@code segments}, which it moves, or read inline if null. */
+    private Object[] decode(ByteBuffer in, ByteBuffer segments, int length) throws IOException {
         try (JsonParser parser = in.hasArray()
                 ? factory.createParser(in.array(), in.arrayOffset() + in.position(), length)
                 : factory.createParser(new ByteBufferBackedInputStream(in.duplicate()))) {
-            return read(parser, length);
+            return read(parser, length, segments);
         } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
             throw new DecodeLimits.Exceeded(e.getOriginalMessage());
         } catch (JsonProcessingException e) {
@@ -127,7 +174,7 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
         }
     }
 
-    private Object[] read(JsonParser parser, int length) throws IOException {
+    private Object[] read(JsonParser parser, int length, ByteBuffer segments) throws IOException {
         int count = slots.length;
         JsonToken token = parser.nextToken();
         if (token == null) {
@@ -145,7 +192,7 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
             if (parser.nextToken() == JsonToken.END_ARRAY) {
                 throw wrongCount(i);
             }
-            values[i] = slots[i].read(parser);
+            values[i] = slots[i].read(parser, segments);
         }
         token = parser.nextToken();
         if (token != JsonToken.END_ARRAY) {
@@ -214,6 +261,8 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
         private final String label;
         private final boolean isVoid;
         private final boolean primitive;
+        /** A {@link ByteBuffer}: a byte string, or a segment's length (PROTOCOL.md section 30). */
+        final boolean buffer;
         private final Class<?> valueClass;
         private final ObjectWriter writer;
         private final ObjectReader reader;
@@ -222,6 +271,7 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
 
         private Slot(String typeName, int index, String label, boolean isVoid, boolean primitive,
                 Class<?> valueClass, ObjectWriter writer, ObjectReader reader, Scalar scalar) {
+            this.buffer = valueClass == ByteBuffer.class;
             this.typeName = typeName;
             this.index = index;
             this.label = label;
@@ -245,13 +295,16 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
             if (declared == void.class || declared == Void.class) {
                 return new Slot(typeName, index, label, true, false, Void.class, null, null, null);
             }
+            if (declared == ByteBuffer.class) { // abstract, so Jackson would refuse it: carried here
+                return new Slot(typeName, index, label, false, false, ByteBuffer.class, null, null, null);
+            }
             JavaType type = TypeChecker.check(mapper, declared);
             Class<?> raw = type.getRawClass();
             return new Slot(typeName, index, label, false, raw.isPrimitive(), box(raw),
                     mapper.writerFor(type), mapper.readerFor(type), Scalar.of(mapper, type));
         }
 
-        void write(JsonGenerator generator, Object value) throws IOException {
+        void write(JsonGenerator generator, Object value, List<ByteBuffer> segments) throws IOException {
             if (isVoid) {
                 generator.writeNull();
                 return;
@@ -267,6 +320,10 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
                 throw new IOException("cannot encode " + label + ": got a " + value.getClass().getName());
             }
             try {
+                if (buffer) {
+                    writeBuffer(generator, (ByteBuffer) value, segments);
+                    return;
+                }
                 if (scalar != null) {
                     scalar.write(generator, value);
                     return;
@@ -277,9 +334,54 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized {
             }
         }
 
+        /** A buffer's remaining bytes, inline, or as the length of the segment they become. */
+        private static void writeBuffer(JsonGenerator generator, ByteBuffer value, List<ByteBuffer> segments)
+                throws IOException {
+            if (segments != null) {
+                generator.writeNumber(value.remaining());
+                segments.add(value.duplicate());
+            } else if (value.hasArray()) {
+                generator.writeBinary(value.array(), value.arrayOffset() + value.position(), value.remaining());
+            } else {
+                generator.writeBinary(new ByteBufferBackedInputStream(value.duplicate()), value.remaining());
+            }
+        }
+
+        /**
+         * A buffer: a read-only view of the next segment, or a read-only buffer over a copy of an
+         * inline byte string.
+         */
+        private Object readBuffer(JsonParser parser, JsonToken token, ByteBuffer segments) throws IOException {
+            if (token == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            if (segments == null) {
+                if (token != JsonToken.VALUE_EMBEDDED_OBJECT) {
+                    throw new ValueDecodingException(index, label, "expected a byte string, got " + describe(token), null);
+                }
+                return ByteBuffer.wrap(ByteStringDeserializer.read(parser)).asReadOnlyBuffer();
+            }
+            if (token != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                throw new ValueDecodingException(index, label, "expected the length of a segment, got "
+                        + describe(token), null);
+            }
+            long length = parser.getLongValue();
+            if (length < 0 || length > segments.remaining()) {
+                throw new ValueDecodingException(index, label, "a segment of " + length + " bytes, where "
+                        + segments.remaining() + " bytes of segments are left", null);
+            }
+            int n = (int) length;
+            ByteBuffer view = segments.slice().limit(n).slice().asReadOnlyBuffer();
+            segments.position(segments.position() + n);
+            return view;
+        }
+
         /** Reads the value whose first token is the parser's current token. */
-        Object read(JsonParser parser) throws IOException {
+        Object read(JsonParser parser, ByteBuffer segments) throws IOException {
             JsonToken token = parser.currentToken();
+            if (buffer) {
+                return readBuffer(parser, token, segments);
+            }
             if (isVoid || (primitive && token == JsonToken.VALUE_NULL)) {
                 if (token != JsonToken.VALUE_NULL) {
                     throw new ValueDecodingException(index, label, "expected null, got " + describe(token), null);

@@ -176,6 +176,10 @@ final class TypeChecker {
             findDeserializer(type, name);
             return;
         }
+        if (raw == java.nio.ByteBuffer.class) {
+            throw reject(name, "a ByteBuffer is carried only as a whole parameter or result, not inside"
+                    + " another type: declare byte[] here");
+        }
         if (isAbstract(raw)) {
             throw reject(name, "interfaces and abstract classes cannot be decoded, since nothing on the"
                     + " wire may choose the class: declare a concrete type");

@@ -185,6 +185,9 @@ public final class Inbound {
         if ((flags & Wire.FLAG_STREAM) != 0) {
             header = header.withStream();
         }
+        if ((flags & Wire.FLAG_SEGMENTS) != 0 && (flags & Wire.FLAG_COMPRESSED) == 0) { // section 30
+            header = header.withSegments();
+        }
         if ((flags & Wire.FLAG_BY_REFERENCE) != 0 && link.isInProcess()) { // a reserved bit on a socket: ignored
             header = header.withByReference();
         }

@@ -6,10 +6,12 @@ import dev.hermod.intercept.ServerInterceptor;
 import dev.hermod.Status;
 import dev.hermod.codec.ValueCoder;
 import dev.hermod.internal.codec.DecodeLimits;
+import dev.hermod.internal.codec.Segmented;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.contract.Service;
 import dev.hermod.internal.protocol.Frames;
 import dev.hermod.internal.protocol.ProtocolViolation;
+import dev.hermod.internal.protocol.Segments;
 import dev.hermod.internal.protocol.Wire;
 import dev.hermod.internal.transport.Transport;
 import io.netty.buffer.ByteBuf;
@@ -74,6 +76,12 @@ public final class Invocation implements Runnable, Current {
     /** The request's REQUEST body (for a batch item, a slice of the frame), held through {@link #heldFrame}. */
     private ByteBuf body;
     private HeldFrame heldFrame;
+    /**
+     * Whether the servant's {@code ByteBuffer} arguments are views of the frame (PROTOCOL.md section
+     * 30): it is then released when the servant is done with them ({@link #servantDone}), not
+     * once the arguments are decoded.
+     */
+    private volatile boolean viewsBody;
     /** Whether the payload arrived compressed: it is decompressed when the request runs. */
     private final boolean compressed;
     /** The request's streams (PROTOCOL.md section 26); null if the operation has none. */
@@ -158,7 +166,9 @@ public final class Invocation implements Runnable, Current {
                 runner = null;
             }
             Thread.interrupted(); // a late cancel must not leak into the executor's next task
-            releaseBody();
+            if (stage == null && streams == null) {
+                servantDone();
+            } // else when the stage completes, or the reply is written
         }
     }
 
@@ -255,6 +265,7 @@ public final class Invocation implements Runnable, Current {
                 cancelStage(s);
             }
             s.whenComplete((value, failure) -> {
+                servantDone();
                 if (failure != null) {
                     replyThrown(failure instanceof CompletionException && failure.getCause() != null
                             ? failure.getCause() : failure);
@@ -283,7 +294,35 @@ public final class Invocation implements Runnable, Current {
             return null;
         }
         handedBy = caller;
-        return args;
+        return readOnlyBuffers(args);
+    }
+
+    /**
+     * The arguments with each {@code ByteBuffer} replaced by a read-only view of it, as a servant
+     * would get them from the wire: the servant moves neither the caller's buffer nor writes it.
+     */
+    private static Object[] readOnlyBuffers(Object[] args) {
+        Object[] copy = args;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] instanceof java.nio.ByteBuffer b) {
+                if (copy == args) {
+                    copy = args.clone(); // the caller's array: a retry sends it again
+                }
+                copy[i] = b.slice().asReadOnlyBuffer();
+            }
+        }
+        return copy;
+    }
+
+    /**
+     * The servant is done with its arguments (it returned, or its stage completed): a frame its
+     * buffers viewed is released now, unless the result may carry one of them as a segment, which
+     * keeps it until the reply is written ({@link #end}).
+     */
+    private void servantDone() {
+        if (!viewsBody || !(op.resultCoder() instanceof Segmented s && s.carriesBuffers())) {
+            releaseBody();
+        }
     }
 
     /** Decodes the arguments, or returns null once a failure is answered. */
@@ -302,6 +341,18 @@ public final class Invocation implements Runnable, Current {
             }
         }
         java.nio.ByteBuffer payload = Frames.payload(plain != null ? plain : body);
+        Segments.Split split = null;
+        if (header.segmented() && plain == null && op.argumentCoder() instanceof Segmented) {
+            try {
+                split = Segments.split(payload);
+            } catch (java.io.IOException e) {
+                releaseBody();
+                reply(failureFrame(Status.MARSHAL, true, "cannot decode the arguments of " + describe() + ": "
+                        + e.getMessage()));
+                return null;
+            }
+            payload = split.payload();
+        }
         try {
             long estimate = op.argumentCoder() instanceof DecodeLimits.Sized sized
                     ? sized.decodedSize(payload) : payload.remaining();
@@ -327,13 +378,16 @@ public final class Invocation implements Runnable, Current {
                     + ": " + e.getMessage()));
             return null;
         }
+        boolean views = false;
         try {
-            args = op.argumentCoder() instanceof DecodeLimits.Sized sized
+            args = split != null ? ((Segmented) op.argumentCoder()).decode(payload, split.segments())
+                    : op.argumentCoder() instanceof DecodeLimits.Sized sized
                     ? sized.decodeSized(payload) : op.argumentCoder().decode(payload);
             connection.objects.argumentsFromWire(op, args);
             if (streams != null) {
                 streams.substitute(args);
             }
+            views = split != null; // the servant's buffers are the frame's memory
         } catch (dev.hermod.ObjectNotFoundException e) {
             reply(failureFrame(Status.OBJECT_NOT_FOUND, true, "cannot run " + describe() + ": "
                     + e.getMessage()));
@@ -347,7 +401,11 @@ public final class Invocation implements Runnable, Current {
                     + " as " + signature() + ": " + op.argumentFailure(e)));
             return null;
         } finally {
-            releaseBody();
+            if (views) {
+                viewsBody = true;
+            } else {
+                releaseBody();
+            }
             release(plain);
         }
         return args;
@@ -387,7 +445,8 @@ public final class Invocation implements Runnable, Current {
         Collocation.Caller caller = !header.byReference() ? null
                 : handedBy != null ? handedBy : Collocation.caller(connection.link);
         if (caller != null) { // in process: the result is handed back, the frame says it is there
-            caller.result(header.requestId(), result);
+            caller.result(header.requestId(),
+                    result instanceof java.nio.ByteBuffer b ? b.slice().asReadOnlyBuffer() : result);
             ByteBuf frame = Frames.beginResult(connection.link.alloc(), header.requestId(), 0);
             Frames.end(frame);
             reply(frame, reserved);
@@ -395,10 +454,22 @@ public final class Invocation implements Runnable, Current {
         }
         ByteBuf frame = Frames.beginResult(connection.link.alloc(), header.requestId(), 64);
         int payloadStart = frame.writerIndex();
+        boolean compress = header.compressReply() || connection.link.compressByDefault();
+        // A buffer result travels as a raw segment (section 30), unless compressed or remembered
+        // (a remembered reply may be replayed on a connection whose peer reads no segments).
+        boolean segmented = dedupEntry == null && connection.link.peerReadsSegments()
+                && !(compress && connection.link.peerReadsCompressed())
+                && op.resultCoder() instanceof Segmented s && s.carriesBuffers();
         try {
             Object value = op.resultReference() == null ? result
                     : connection.objects.toWire(op.resultReference(), result);
-            op.resultCoder().encode(new Object[] {value}, new ByteBufOutputStream(frame));
+            if (segmented) {
+                frame.setByte(Wire.LENGTH_PREFIX + 1, Wire.FLAG_SEGMENTS);
+                frame = Segments.write(frame, (out, segments) ->
+                        ((Segmented) op.resultCoder()).encode(new Object[] {value}, out, segments));
+            } else {
+                op.resultCoder().encode(new Object[] {value}, new ByteBufOutputStream(frame));
+            }
             if (value instanceof Long n && n > 0) {
                 resultObject = "@" + n; // what requests pipelined on this one run on
             }
@@ -412,8 +483,8 @@ public final class Invocation implements Runnable, Current {
         // Uncompressed within the limit first (reply() checks): the peer's limit bounds what the
         // payload inflates to. The caller may ask for a compressed result.
         if (dedupEntry == null // a remembered reply may be replayed on a connection without compression
-                && Frames.frameLength(frame) <= connection.link.sendLimit() && connection.link.compress(frame,
-                payloadStart, header.compressReply() || connection.link.compressByDefault())) {
+                && !segmented && Frames.frameLength(frame) <= connection.link.sendLimit()
+                && connection.link.compress(frame, payloadStart, compress)) {
             Frames.end(frame);
         }
         reply(frame, reserved);

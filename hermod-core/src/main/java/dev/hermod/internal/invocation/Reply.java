@@ -3,7 +3,9 @@ package dev.hermod.internal.invocation;
 import dev.hermod.MarshalException;
 import dev.hermod.RemoteException;
 import dev.hermod.internal.bridge.Failures;
+import dev.hermod.internal.codec.Segmented;
 import dev.hermod.internal.contract.Operation;
+import dev.hermod.internal.protocol.Segments;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +14,12 @@ import java.util.Map;
  * A reply as it arrived: the encoded result, or a declared exception of the named type. Kept as
  * bytes until the thread that takes the outcome decodes it ({@link #resolve}): decoding runs user
  * code (bean setters, constructors), which never runs on an I/O thread. Immutable.
+ *
+ * <p>A result whose buffers came as segments (PROTOCOL.md section 30) is decoded from the one copy
+ * of the frame's bytes the payload already is: a {@link ByteBuffer} result is a read-only view of
+ * that array, which belongs to the caller alone, so it stays valid however long it is kept.
  */
-record Reply(byte[] payload, String exceptionType) {
+record Reply(byte[] payload, String exceptionType, boolean segmented) {
 
     /**
      * Turns an outcome of {@code call} into what the call returns: decodes a reply, returning the
@@ -32,7 +38,8 @@ record Reply(byte[] payload, String exceptionType) {
                 return call.handedResult;
             }
             try {
-                value = operation.resultCoder().decode(payload)[0];
+                value = segmented(r, operation) ? decodeSegmented((Segmented) operation.resultCoder(), payload)
+                        : operation.resultCoder().decode(payload)[0];
             } catch (Exception ex) {
                 throw Failures.marshal("cannot decode the result of " + call.describe() + ": "
                         + ex.getMessage(), ex, false);
@@ -55,5 +62,14 @@ record Reply(byte[] payload, String exceptionType) {
                             message == null ? null : message.toString(), List.of(), null));
         }
         throw (Throwable) decoded;
+    }
+
+    private static boolean segmented(Reply r, Operation operation) {
+        return r.segmented() && operation.resultCoder() instanceof Segmented;
+    }
+
+    private static Object decodeSegmented(Segmented coder, ByteBuffer payload) throws java.io.IOException {
+        Segments.Split split = Segments.split(payload);
+        return coder.decode(split.payload(), split.segments())[0];
     }
 }

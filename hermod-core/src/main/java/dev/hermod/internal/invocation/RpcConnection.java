@@ -3,12 +3,14 @@ package dev.hermod.internal.invocation;
 import dev.hermod.RpcException;
 import dev.hermod.Status;
 import dev.hermod.internal.bridge.Failures;
+import dev.hermod.internal.codec.Segmented;
 import dev.hermod.internal.dispatch.Collocation;
 import dev.hermod.internal.dispatch.Dispatch;
 import dev.hermod.internal.dispatch.Inbound;
 import dev.hermod.internal.protocol.Frames;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.protocol.ProtocolViolation;
+import dev.hermod.internal.protocol.Segments;
 import dev.hermod.internal.protocol.StreamFrames;
 import dev.hermod.internal.protocol.Wire;
 import dev.hermod.internal.reference.ObjectTable;
@@ -268,7 +270,11 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                 && Collocation.mayHandOver(collocation, call.wireService(), call.operation);
         call.byReference = byReference;
         boolean compress = !byReference && call.options.compression().orElse(link.compressByDefault());
+        // Buffers travel as raw segments (section 30), unless the payload is to be compressed.
+        boolean segmented = !byReference && !(compress && link.peerReadsCompressed()) && link.peerReadsSegments()
+                && call.operation.argumentCoder() instanceof Segmented s && s.carriesBuffers();
         int flags = (call.oneway ? Wire.FLAG_ONEWAY : 0)
+                | (segmented ? Wire.FLAG_SEGMENTS : 0)
                 | (compress && !call.oneway && link.peerReadsCompressed() ? Wire.FLAG_COMPRESS_REPLY : 0)
                 | (call.streams != null ? Wire.FLAG_STREAM : 0)
                 | (byReference ? Wire.FLAG_BY_REFERENCE : 0);
@@ -276,7 +282,11 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                 call.wireTimeoutMillis(), call.wireService(), call.operation.name(), call.options.context());
         int payloadStart = frame.writerIndex();
         try {
-            if (!byReference) { // else the serving end takes them from the pending call
+            if (segmented) {
+                Object[] values = objects.argumentsToWire(call.operation, call.args);
+                frame = Segments.write(frame, (out, segments) ->
+                        ((Segmented) call.operation.argumentCoder()).encode(values, out, segments));
+            } else if (!byReference) { // else the serving end takes them from the pending call
                 call.operation.argumentCoder().encode(objects.argumentsToWire(call.operation, call.args),
                         new ByteBufOutputStream(frame));
             }
@@ -433,7 +443,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         }
         switch (type) {
             case Wire.REPLY:
-                onReply(body, (flags & Wire.FLAG_COMPRESSED) != 0);
+                onReply(body, (flags & Wire.FLAG_COMPRESSED) != 0, (flags & Wire.FLAG_SEGMENTS) != 0);
                 break;
             case Wire.REQUEST:
             case Wire.BATCH:
@@ -458,7 +468,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         }
     }
 
-    private void onReply(ByteBuf body, boolean compressed) {
+    private void onReply(ByteBuf body, boolean compressed, boolean segmented) {
         Frames.ReplyHeader header = Frames.readReply(body);
         Call call = pending.remove(header.requestId());
         owner.onCallDone(this);
@@ -471,7 +481,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
             case Wire.OUTCOME_RESULT:
                 // Decoded later by the thread that takes the outcome: decoding runs user code (bean
                 // setters, constructors), which never runs on an I/O thread.
-                call.complete(new Reply(payloadBytes(body, compressed), null));
+                call.complete(new Reply(payloadBytes(body, compressed), null, segmented && !compressed));
                 break;
             case Wire.OUTCOME_EXCEPTION:
                 String type = Wire.readStr16(body);
@@ -479,7 +489,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                     call.fail(Failures.marshal("the server answered " + call.describe() + " with exception type "
                             + type + ", which the operation does not declare", null, false));
                 } else {
-                    call.complete(new Reply(payloadBytes(body, compressed), type));
+                    call.complete(new Reply(payloadBytes(body, compressed), type, false));
                 }
                 break;
             default:

@@ -186,30 +186,37 @@ public final class Frames {
 
     /** The header of a REQUEST frame; the body's reader index is left at the payload. */
     public record RequestHeader(int requestId, long timeoutMillis, String service, String operation,
-            Map<String, String> context, boolean compressReply, boolean stream, boolean byReference) {
+            Map<String, String> context, boolean compressReply, boolean stream, boolean byReference,
+            boolean segmented) {
 
         /** The same header, for a request whose sender wants its result compressed. */
         public RequestHeader withCompressedReply() {
             return new RequestHeader(requestId, timeoutMillis, service, operation, context, true, stream,
-                    byReference);
+                    byReference, segmented);
         }
 
         /** The same header, addressed to {@code target} instead (a pipelined request, section 28). */
         public RequestHeader withService(String target) {
             return new RequestHeader(requestId, timeoutMillis, target, operation, context, compressReply, stream,
-                    byReference);
+                    byReference, segmented);
         }
 
         /** The same header, for a request with the STREAM flag (section 26). */
         public RequestHeader withStream() {
             return new RequestHeader(requestId, timeoutMillis, service, operation, context, compressReply, true,
-                    byReference);
+                    byReference, segmented);
         }
 
         /** The same header, for a request whose arguments are handed over by reference (in process). */
         public RequestHeader withByReference() {
             return new RequestHeader(requestId, timeoutMillis, service, operation, context, compressReply, stream,
-                    true);
+                    true, segmented);
+        }
+
+        /** The same header, for a request whose buffers follow its arguments as segments (section 30). */
+        public RequestHeader withSegments() {
+            return new RequestHeader(requestId, timeoutMillis, service, operation, context, compressReply, stream,
+                    byReference, true);
         }
     }
 
@@ -232,7 +239,7 @@ public final class Frames {
             }
             context = Collections.unmodifiableMap(m);
         }
-        return new RequestHeader(id, timeout, service, operation, context, false, false, false);
+        return new RequestHeader(id, timeout, service, operation, context, false, false, false, false);
     }
 
     // ---- REPLY ----
@@ -450,10 +457,11 @@ public final class Frames {
 
     /** A SETTINGS frame announcing this side's maximum frame size. */
     static ByteBuf settings(ByteBufAllocator alloc, int maxFrameSize, boolean authenticates) {
-        ByteBuf buf = begin(alloc, 26, Wire.SETTINGS, 0);
+        ByteBuf buf = begin(alloc, 32, Wire.SETTINGS, 0);
         buf.writeShort(Wire.SETTING_MAX_FRAME_SIZE).writeInt(maxFrameSize);
         buf.writeShort(Wire.SETTING_COMPRESSION).writeInt(Compression.LZ4);
         buf.writeShort(Wire.SETTING_STREAMS).writeInt(Wire.STREAMS_V1);
+        buf.writeShort(Wire.SETTING_SEGMENTS).writeInt(Wire.SEGMENTS_V1);
         if (authenticates) {
             buf.writeShort(Wire.SETTING_AUTHENTICATION).writeInt(1);
         }

@@ -107,6 +107,8 @@ public final class Link implements Backlog.Outlet {
     private volatile int peerCompression;
     /** The peer announced the stream frames in its SETTINGS. */
     private volatile boolean peerStreams;
+    /** The peer announced in its SETTINGS that it reads segments (section 30). */
+    private volatile boolean peerSegments;
     private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> writableWaiters =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -215,6 +217,15 @@ public final class Link implements Backlog.Outlet {
 
     void peerStreams(boolean streams) {
         peerStreams = streams;
+    }
+
+    void peerSegments(boolean segments) {
+        peerSegments = segments;
+    }
+
+    /** Whether the peer announced in its SETTINGS that it reads buffers sent as raw segments (section 30). */
+    public boolean peerReadsSegments() {
+        return peerSegments;
     }
 
     /** Whether the peer announced in its SETTINGS that it understands the stream frames (section 26). */

@@ -163,6 +163,8 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                 peerAuthenticates = value == 1;
             } else if (id == Wire.SETTING_STREAMS) {
                 link.peerStreams(value == Wire.STREAMS_V1);
+            } else if (id == Wire.SETTING_SEGMENTS) {
+                link.peerSegments(value == Wire.SEGMENTS_V1);
             }
         }
         awaitingSettings = false;

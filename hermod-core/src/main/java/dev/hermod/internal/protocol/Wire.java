@@ -57,6 +57,10 @@ public final class Wire {
     public static final int SETTING_STREAMS = 0x0010;
     /** The value of {@link #SETTING_STREAMS} for the stream frames of section 26. */
     public static final int STREAMS_V1 = 1;
+    /** SETTINGS entry: the sender reads buffers sent as raw segments after the payload (section 30); value 1. */
+    public static final int SETTING_SEGMENTS = 0x0011;
+    /** The value of {@link #SETTING_SEGMENTS} for the segments of section 30. */
+    public static final int SEGMENTS_V1 = 1;
     /** One item of a stream (section 26.2); types 0x10 to 0x1F are kept for streams. */
     public static final int ITEM = 0x10;
     /** Credit for more items of a stream (section 26.3). */
@@ -88,6 +92,12 @@ public final class Wire {
      * reference, and the result comes back so (PROTOCOL.md section 29; never sent over a socket).
      */
     public static final int FLAG_BY_REFERENCE = 0x10;
+
+    /**
+     * REQUEST and REPLY flag: the payload is a {@code u32} length, that many bytes of codec
+     * payload, then the raw segments its buffer values name (PROTOCOL.md section 30).
+     */
+    public static final int FLAG_SEGMENTS = 0x20;
 
     /** Failure flag: the request never reached the servant. */
     public static final int FAILURE_UNPROCESSED = 0x01;
