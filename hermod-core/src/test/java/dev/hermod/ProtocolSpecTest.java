@@ -103,7 +103,20 @@ final class ProtocolSpecTest {
                 .add("employees", Employees.class, new EmployeesImpl())
                 .add("jobs", Jobs.class, new JobsImpl())
                 .add("hub", Hub.class, new HubImpl())
+                .add("buffers", Buffers.class, new Buffers.Impl())
                 .start();
+    }
+
+    /** Section 30's example: {@code sum} of a 5-byte buffer sent as a segment, verbatim. */
+    @Test
+    void segments_theDocumentedRequest_isServed() throws IOException {
+        try (Peer peer = Peer.handshake(server.port())) {
+            peer.write(hex("00 00 00 25 01 20 00 00 00 01 00 00 00 00 00 07 62 75 66 66 65 72 73 00 03 73 75 6D"
+                    + " 00 00 00 00 00 02 81 05 01 02 03 04 05"));
+
+            // [1017925], the checksum Buffers.sum computes of 01 02 03 04 05
+            assertThat(toHex(peer.readFrame().raw())).isEqualTo("00 00 00 0d 02 00 00 00 00 01 00 81 1a 00 0f 88 45");
+        }
     }
 
     @AfterAll
