@@ -138,7 +138,9 @@ final class ExceptionsTest {
                 () -> impatient.slowEcho(1, 1_000));
         assertThat(e.status()).isEqualTo(Status.TIMEOUT);
         assertThat(e).hasMessageContaining("timed out after 200 ms");
-        assertThat(impatient.slowEcho(2, 0)).isEqualTo(2);
+        // the next call on the same connection, with the default timeout: 200 ms can pass on a
+        // loaded machine before even a quick reply is read
+        assertThat(employees.slowEcho(2, 0)).isEqualTo(2);
     }
 
     @Test
