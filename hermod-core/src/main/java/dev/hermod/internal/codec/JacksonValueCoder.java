@@ -25,8 +25,9 @@ import java.util.Objects;
  * declared type, in declared order.
  *
  * <p>Everything that depends only on the declared types (Jackson's resolved type, reader and
- * writer with their prefetched (de)serializers) is computed in the constructor; a call only
- * creates a parser or generator. Immutable and thread-safe.
+ * writer with their prefetched (de)serializers) is computed in the constructor; a message only
+ * creates a parser, and is written through the thread's reused generator ({@link Generators}).
+ * Immutable and thread-safe.
  */
 final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segmented {
 
@@ -97,14 +98,13 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
         if (values.length != slots.length) {
             throw new IllegalArgumentException("expected " + describeCount() + ", got " + values.length);
         }
-        // Closing the generator flushes it into out; AUTO_CLOSE_TARGET is off, so out stays open.
-        try (JsonGenerator generator = factory.createGenerator(out)) {
+        Generators.write(factory, out, generator -> {
             generator.writeStartArray(values, slots.length);
             for (int i = 0; i < slots.length; i++) {
                 slots[i].write(generator, values[i], segments);
             }
             generator.writeEndArray();
-        }
+        });
     }
 
     @Override
