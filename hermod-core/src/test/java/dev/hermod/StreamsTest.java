@@ -171,6 +171,29 @@ final class StreamsTest {
     }
 
     @Test
+    void result_aBusyStream_leavesTheCallbackThreadToOthersInTurn() throws Exception {
+        // One callback thread, and a stream whose subscriber takes everything but is slow, so
+        // items are always waiting for it: the stream must still let another stream's signals
+        // through, not keep the thread for as long as it has items.
+        java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (Client lone = Hermod.client().target("tcp://127.0.0.1:" + server.port()).callbackExecutor(one).build()) {
+            Feeds lonely = lone.proxy(Feeds.class, "feeds");
+            TestSubscriber<Long> busy = new TestSubscriber<>(Long.MAX_VALUE, item -> sleep(1));
+            lonely.endless().subscribe(busy);
+            await().atMost(Duration.ofSeconds(20)).until(() -> busy.items.size() >= 50);
+
+            TestSubscriber<Integer> other = new TestSubscriber<>(Long.MAX_VALUE);
+            lonely.count(3).subscribe(other);
+
+            assertThat(other.awaitEnd()).isNull();
+            assertThat(other.items).containsExactly(0, 1, 2);
+            busy.subscription.cancel();
+        } finally {
+            one.shutdownNow();
+        }
+    }
+
+    @Test
     void result_deadline_endsTheStream() throws Exception {
         Feeds brief = Hermod.withOptions(feeds, o -> o.withTimeout(Duration.ofMillis(500)));
         TestSubscriber<Long> s = new TestSubscriber<>(1, x -> sleep(20));

@@ -29,6 +29,8 @@ public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription
     public static final int MAX_WINDOW = 1024;
     /** What a window of small items holds, in encoded bytes. */
     static final long WINDOW_BYTES = 256 * 1024;
+    /** Items one run of the delivery loop hands over before it lets the executor run others. */
+    static final int ITEMS_PER_RUN = 64;
 
     private final ValueCoder coder;
     private final Executor executor;
@@ -225,11 +227,26 @@ public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription
         }
     }
 
-    /** Delivers what the demand allows, then the end; one run at a time (rule 1.3). */
+    /**
+     * Delivers what the demand allows, then the end; one run at a time (rule 1.3). A run hands
+     * over at most {@link #ITEMS_PER_RUN} items, then goes to the back of the executor's line if
+     * more are waiting: the executor's threads are shared with every other stream and callback of
+     * the client, and a slow subscriber with items always waiting would otherwise keep one for as
+     * long as the stream lasts.
+     */
     private void drainLoop() {
         int missed = 1;
+        int delivered = 0;
         while (true) {
             while (true) {
+                if (delivered == ITEMS_PER_RUN) {
+                    try {
+                        executor.execute(this::drainLoop); // wip stays above 0: no other run starts meanwhile
+                        return;
+                    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                        delivered = 0; // nobody else will run: go on here
+                    }
+                }
                 byte[] next;
                 Flow.Subscriber<Object> s;
                 Throwable end = null;
@@ -294,6 +311,7 @@ public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription
                     cancel();
                     break;
                 }
+                delivered++;
                 grantCredit();
             }
             missed = wip.addAndGet(-missed);
