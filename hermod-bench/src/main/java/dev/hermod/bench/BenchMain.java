@@ -18,7 +18,7 @@ import picocli.CommandLine.ParameterException;
 /**
  * Runs Hermod's benchmarks by name: {@code all}, {@code bulk}, {@code latency}, {@code throughput},
  * {@code oneway}, {@code compression}, {@code tls}, {@code observed}, {@code vthreads}, {@code pipeline},
- * {@code stream}, {@code scale}.
+ * {@code stream}, {@code scale}, {@code fanout}.
  * Each measures Hermod and a plain-socket baseline in the same run, on 127.0.0.1, and prints one
  * {@code RESULT <name> <value> <unit>} line per measurement besides lines for people (see
  * {@code hermod-bench/README.md}). Every run is bounded in size and time and ends by itself.
@@ -58,6 +58,7 @@ public final class BenchMain {
         m.put("pipeline", PipelineBenchmark::run);
         m.put("stream", StreamBenchmark::run);
         m.put("scale", ScaleBenchmark::run);
+        m.put("fanout", FanoutBenchmark::run);
         SCENARIOS = java.util.Collections.unmodifiableMap(m);
     }
 
@@ -101,10 +102,10 @@ public final class BenchMain {
         /**
          * The value as the {@code RESULT} line prints it: a dot as decimal separator, no grouping,
          * three decimals for ratios, two for CPU costs and context switches, none for calls per
-         * second, one otherwise.
+         * second and counts of runs, one otherwise.
          */
         public String formattedValue() {
-            int decimals = unit.equals("ratio") ? 3 : unit.equals("calls/s") ? 0
+            int decimals = unit.equals("ratio") ? 3 : unit.equals("calls/s") || unit.equals("runs") ? 0
                     : unit.startsWith("cpu-") || unit.startsWith("switches/") ? 2 : 1;
             return String.format(Locale.ROOT, "%." + decimals + "f", value);
         }

@@ -31,7 +31,7 @@ public final class BenchOptions {
     public static final String SYNOPSIS = " SCENARIO... [OPTIONS]";
 
     /** The lines of help that come before the options: the scenarios and how sizes are written. */
-    public static final String DESCRIPTION = "%nscenarios: all | bulk | latency | throughput | oneway | compression | tls | observed | vthreads | pipeline | stream | scale%n%n"
+    public static final String DESCRIPTION = "%nscenarios: all | bulk | latency | throughput | oneway | compression | tls | observed | vthreads | pipeline | stream | scale | fanout%n%n"
             + "options (sizes take k, m or g binary suffixes: 64k, 1g):";
 
     /** Scenario names accepted on the command line besides {@code all}, in the order {@code all} runs them. */

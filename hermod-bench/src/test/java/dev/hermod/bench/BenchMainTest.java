@@ -85,6 +85,8 @@ final class BenchMainTest {
             "stream.64k.socket.throughput MiB/s", "stream.64k.ratio ratio");
     private static final List<String> SCALE = List.of("scale.1.calls calls/s", "scale.2.calls calls/s",
             "scale.4.calls calls/s", "scale.2.ratio ratio", "scale.4.ratio ratio");
+    private static final List<String> FANOUT = List.of("fanout.median ms", "fanout.worst ms", "fanout.ratio ratio",
+            "fanout.within runs");
     private static final List<String> VTHREADS = List.of("vthreads.hermod.calls calls/s",
             "vthreads.async.calls calls/s", "vthreads.ratio ratio", "vthreads.heap.peak MiB");
 
@@ -142,6 +144,7 @@ final class BenchMainTest {
         expected.addAll(PIPELINE);
         expected.addAll(STREAM);
         expected.addAll(SCALE);
+        expected.addAll(FANOUT);
         assertThat(withoutUsage(results)).containsExactlyElementsOf(expected);
         assertThat(results).isSubsetOf(
                 "vthreads.hermod.calls calls/s", "vthreads.async.calls calls/s", "vthreads.ratio ratio",
@@ -150,7 +153,8 @@ final class BenchMainTest {
                 "stream.1k.hermod.throughput MiB/s", "stream.1k.socket.throughput MiB/s", "stream.1k.ratio ratio",
                 "stream.64k.hermod.throughput MiB/s", "stream.64k.socket.throughput MiB/s", "stream.64k.ratio ratio",
                 "scale.1.calls calls/s", "scale.2.calls calls/s", "scale.4.calls calls/s", "scale.2.ratio ratio",
-                "scale.4.ratio ratio",
+                "scale.4.ratio ratio", "fanout.median ms", "fanout.worst ms", "fanout.ratio ratio",
+                "fanout.within runs",
                 "compression.off.calls calls/s", "compression.lz4.calls calls/s", "compression.ratio ratio",
                 "tls.plain.p50 us", "tls.tls.p50 us", "tls.plain.p99 us", "tls.tls.p99 us",
                 "tls.plain.calls calls/s", "tls.tls.calls calls/s", "tls.throughput.ratio ratio",
@@ -195,12 +199,24 @@ final class BenchMainTest {
     }
 
     @Test
+    void run_fanoutQuick_checksTheInventoryAndCountsRunsWithinTheBound() {
+        Run run = run("fanout", "--quick");
+
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(namesAndUnits(run)).containsExactlyElementsOf(FANOUT);
+        // three measured runs with --quick: the count within 1.2 x of the ideal is one of 0 to 3
+        assertThat(run.results()).filteredOn(l -> l.startsWith("RESULT fanout.within "))
+                .singleElement().asString().matches("RESULT fanout.within [0-3] runs");
+        assertThat(run.out()).contains("fanout: runs in ms: ");
+    }
+
+    @Test
     void run_noScenario_printsOneLineAndExits2() {
         Run run = run("--quick");
 
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.err().lines()).as(run.err()).containsExactly("hermod-bench: name at least one scenario: "
-                + "all, bulk, latency, throughput, oneway, compression, tls, observed, vthreads, pipeline, stream or scale (java -jar hermod-bench.jar --help lists the options)");
+                + "all, bulk, latency, throughput, oneway, compression, tls, observed, vthreads, pipeline, stream, scale or fanout (java -jar hermod-bench.jar --help lists the options)");
         assertThat(run.out()).isEmpty();
     }
 
@@ -220,7 +236,7 @@ final class BenchMainTest {
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).startsWith("usage: java -jar hermod-bench.jar SCENARIO... [OPTIONS]")
-                .contains("scenarios: all | bulk | latency | throughput | oneway | compression | tls |", "observed | vthreads | pipeline | stream | scale", "--quick", "--bytes=SIZE",
+                .contains("scenarios: all | bulk | latency | throughput | oneway | compression | tls |", "observed | vthreads | pipeline | stream | scale | fanout", "--quick", "--bytes=SIZE",
                         "--warmup-max=S", "-v, --verbose", "-h, --help");
         assertThat(run.err()).isEmpty();
     }

@@ -46,7 +46,7 @@ final class BenchOptionsTest {
     void settings_all_expandsToEveryScenarioOnce() {
         assertThat(parse("latency", "all").settings().scenarios())
                 .containsExactly("latency", "bulk", "throughput", "oneway", "compression", "tls", "observed", "vthreads",
-                        "pipeline", "stream", "scale");
+                        "pipeline", "stream", "scale", "fanout");
     }
 
     @Test
@@ -72,7 +72,7 @@ final class BenchOptionsTest {
                 .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--seconds");
         assertThatThrownBy(() -> parse("twoway").settings())
                 .isInstanceOf(CommandLine.ParameterException.class)
-                .hasMessage("unknown scenario 'twoway': expected all, bulk, latency, throughput, oneway, compression, tls, observed, vthreads, pipeline, stream or scale");
+                .hasMessage("unknown scenario 'twoway': expected all, bulk, latency, throughput, oneway, compression, tls, observed, vthreads, pipeline, stream, scale or fanout");
         assertThatThrownBy(() -> parse("--quick").settings())
                 .isInstanceOf(CommandLine.ParameterException.class).hasMessageStartingWith("name at least one scenario");
     }

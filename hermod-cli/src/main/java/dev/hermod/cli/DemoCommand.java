@@ -18,6 +18,7 @@ import dev.hermod.AsyncResult;
 import dev.hermod.Client;
 import dev.hermod.Hermod;
 import dev.hermod.InvocationCanceledException;
+import dev.hermod.examples.vm.InventoryScenario;
 import dev.hermod.examples.vm.Vm;
 import dev.hermod.examples.vm.VmEvents;
 import dev.hermod.examples.vm.VmLab;

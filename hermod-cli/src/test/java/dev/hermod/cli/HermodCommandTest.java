@@ -448,7 +448,7 @@ final class HermodCommandTest {
     void bench_unknownScenario_exits2WithOneLine() {
         Run r = run("bench", "twoway", "--json");
 
-        assertOneErrorLine(r, 2, "unknown scenario 'twoway': expected all, bulk, latency, throughput, oneway, compression, tls, observed, vthreads, pipeline, stream or scale",
+        assertOneErrorLine(r, 2, "unknown scenario 'twoway': expected all, bulk, latency, throughput, oneway, compression, tls, observed, vthreads, pipeline, stream, scale or fanout",
                 "see hermod bench --help");
         assertThat(r.out()).isEmpty();
     }

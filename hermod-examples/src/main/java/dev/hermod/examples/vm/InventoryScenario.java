@@ -1,4 +1,4 @@
-package dev.hermod.cli;
+package dev.hermod.examples.vm;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,19 +8,6 @@ import java.util.concurrent.TimeUnit;
 
 import dev.hermod.AsyncResult;
 import dev.hermod.Client;
-import dev.hermod.examples.vm.Disk;
-import dev.hermod.examples.vm.Disks;
-import dev.hermod.examples.vm.DisksAsync;
-import dev.hermod.examples.vm.Nic;
-import dev.hermod.examples.vm.Nics;
-import dev.hermod.examples.vm.NicsAsync;
-import dev.hermod.examples.vm.Permission;
-import dev.hermod.examples.vm.Permissions;
-import dev.hermod.examples.vm.PermissionsAsync;
-import dev.hermod.examples.vm.Vm;
-import dev.hermod.examples.vm.VmLab;
-import dev.hermod.examples.vm.Vms;
-import dev.hermod.examples.vm.VmsAsync;
 
 /**
  * The oVirt SDK's inventory scenario: list the VMs, then read the disks, NICs and permissions of
@@ -28,8 +15,22 @@ import dev.hermod.examples.vm.VmsAsync;
  * ({@code Vms}, {@code Disks}, ...); {@link #asynchronous} starts every sub-resource call at once
  * through their asynchronous companions as soon as the list is in, so its critical path is two
  * calls long. The server cannot tell the two apart: its servants answer later either way.
+ *
+ * <p>{@code hermod demo} shows the two side by side, and {@code hermod-bench}'s {@code fanout}
+ * scenario measures the asynchronous one against its ideal, twice the lab's latency; both run this
+ * class, so that they measure the same calls.
+ *
+ * <pre>{@code
+ * try (VmLab lab = VmLab.start(100, Duration.ofMillis(5));
+ *         Client client = Hermod.client().target(lab.target()).connections(4).build()) {
+ *     InventoryScenario scenario = new InventoryScenario(client, Duration.ofSeconds(60));
+ *     InventoryScenario.Outcome run = scenario.asynchronous();   // 301 calls, two latencies long
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe, like the proxies it holds; the client is borrowed, not closed.
  */
-final class InventoryScenario {
+public final class InventoryScenario {
     private final Vms vms;
     private final Disks disks;
     private final Nics nics;
@@ -40,18 +41,41 @@ final class InventoryScenario {
     private final PermissionsAsync permissionsAsync;
     private final Duration limit;
 
-    /** One VM with its sub-resources. */
-    record Entry(Vm vm, List<Disk> disks, List<Nic> nics, List<Permission> permissions) {}
+    /**
+     * One VM with its sub-resources.
+     *
+     * @param vm the VM as the list returned it
+     * @param disks its disks
+     * @param nics its network interfaces
+     * @param permissions its permissions
+     */
+    public record Entry(Vm vm, List<Disk> disks, List<Nic> nics, List<Permission> permissions) {}
 
-    /** What one run found, how many calls it made and how long it took. */
-    record Outcome(List<Entry> inventory, int calls, long nanos) {
-        double millis() {
+    /**
+     * What one run found, how many calls it made and how long it took.
+     *
+     * @param inventory every VM read, in the list's order, with its sub-resources
+     * @param calls the calls the run made: one list, then three per VM
+     * @param nanos the run's wall time, from the first call to the last answer
+     */
+    public record Outcome(List<Entry> inventory, int calls, long nanos) {
+        /**
+         * Returns the wall time in milliseconds.
+         *
+         * @return {@link #nanos()} in milliseconds
+         */
+        public double millis() {
             return nanos / 1e6;
         }
     }
 
-    /** @param limit the longest the asynchronous run waits for its answers */
-    InventoryScenario(Client client, Duration limit) {
+    /**
+     * Creates the proxies the scenario calls through.
+     *
+     * @param client a client whose target is a {@link VmLab}'s; borrowed, not closed
+     * @param limit the longest the asynchronous run waits for its answers
+     */
+    public InventoryScenario(Client client, Duration limit) {
         // The same services through their synchronous contracts and their asynchronous companions.
         this.vms = client.proxy(Vms.class, VmLab.VMS);
         this.disks = client.proxy(Disks.class, VmLab.DISKS);
@@ -64,8 +88,14 @@ final class InventoryScenario {
         this.limit = limit;
     }
 
-    /** Reads the inventory one call at a time, the first {@code max} VMs only. */
-    Outcome synchronous(int max) throws Exception {
+    /**
+     * Reads the inventory one call at a time, the first {@code max} VMs only.
+     *
+     * @param max the most VMs whose sub-resources are read
+     * @return what the run found and how long it took
+     * @throws Exception what a call threw
+     */
+    public Outcome synchronous(int max) throws Exception {
         long start = System.nanoTime();
         List<Vm> list = vms.list();
         List<Entry> inventory = new ArrayList<>();
@@ -75,8 +105,15 @@ final class InventoryScenario {
         return new Outcome(inventory, 1 + 3 * inventory.size(), System.nanoTime() - start);
     }
 
-    /** Reads the inventory with every sub-resource call in flight at once. */
-    Outcome asynchronous() throws Exception {
+    /**
+     * Reads the inventory with every sub-resource call in flight at once.
+     *
+     * @return what the run found and how long it took
+     * @throws java.util.concurrent.TimeoutException if the answers took longer than the limit
+     * @throws Exception what a call threw (wrapped in an {@code ExecutionException} for the
+     *     sub-resource calls)
+     */
+    public Outcome asynchronous() throws Exception {
         long start = System.nanoTime();
         List<Vm> list = vmsAsync.list().value();
         List<AsyncResult<List<Disk>>> d = new ArrayList<>(list.size());

@@ -1,0 +1,90 @@
+package dev.hermod.bench;
+
+import dev.hermod.Client;
+import dev.hermod.Hermod;
+import dev.hermod.examples.vm.InventoryScenario;
+import dev.hermod.examples.vm.VmLab;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * The fanout scenario (issue 19 item 5): {@code hermod demo}'s asynchronous inventory, the same
+ * code ({@link InventoryScenario}) against the same in-process VM lab over loopback TCP: list
+ * {@value #VMS} VMs, then read the disks, NICs and permissions of each, all
+ * {@code 3 x }{@value #VMS} calls in flight at once through the asynchronous companions, every
+ * call taking {@value #LATENCY_MILLIS} ms on the server. The ideal is the critical path, two
+ * latencies; each measured run is compared with it. The first run's inventory must equal the
+ * synchronous one, and every run must find as many VMs.
+ */
+final class FanoutBenchmark {
+    static final int VMS = 100;
+    static final int LATENCY_MILLIS = 5;
+    static final int CONNECTIONS = 4;
+    static final int RUNS = 10;
+    /** A run within this factor of the ideal counts in {@code fanout.within}. */
+    static final double WITHIN = 1.2;
+    private static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final int WARM_UP_RUNS = 100;
+
+    private FanoutBenchmark() {}
+
+    static void run(Options o, Report report) throws Exception {
+        int vms = o.quick() ? 10 : VMS;
+        int runs = o.quick() ? 3 : RUNS;
+        double ideal = 2.0 * LATENCY_MILLIS;
+        try (VmLab lab = VmLab.builder().vms(vms).latency(Duration.ofMillis(LATENCY_MILLIS)).start();
+                Client client = Hermod.client().target(lab.target()).connections(CONNECTIONS).callTimeout(LIMIT)
+                        .build()) {
+            InventoryScenario scenario = new InventoryScenario(client, LIMIT);
+            report.line("fanout: hermod demo's asynchronous inventory, %d calls (%d VMs) at %d ms each, %d connections;"
+                    + " ideal %.0f ms (the list, then everything else at once); %d measured runs", 1 + 3 * vms, vms,
+                    LATENCY_MILLIS, CONNECTIONS, ideal, runs);
+            List<InventoryScenario.Entry> expected = scenario.synchronous(Integer.MAX_VALUE).inventory();
+            WarmUp.run(report, "fanout", "inventories/s", o.warmupMax().toNanos(), () -> {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < WARM_UP_RUNS; i++) {
+                    check(scenario.asynchronous(), vms);
+                }
+                return WARM_UP_RUNS / ((System.nanoTime() - t0) / 1e9);
+            });
+            double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            List<InventoryScenario.Outcome> measured = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                InventoryScenario.Outcome run = scenario.asynchronous();
+                if (i == 0 && !run.inventory().equals(expected)) {
+                    throw new BenchmarkFailure("the asynchronous inventory differs from the synchronous one");
+                }
+                check(run, vms);
+                measured.add(run);
+            }
+            report.line("fanout: runs in ms: %s (load average %.1f before, %.1f after)",
+                    measured.stream().map(r -> String.format(Locale.ROOT, "%.1f", r.millis()))
+                            .collect(Collectors.joining(" ")),
+                    loadBefore, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            long within = measured.stream().filter(r -> r.millis() <= WITHIN * ideal).count();
+            List<InventoryScenario.Outcome> sorted = new ArrayList<>(measured);
+            sorted.sort(Comparator.comparingLong(InventoryScenario.Outcome::nanos));
+            double median = median(sorted);
+            report.result("fanout.median", median, "ms");
+            report.result("fanout.worst", sorted.get(sorted.size() - 1).millis(), "ms");
+            report.result("fanout.ratio", median / ideal, "ratio");
+            report.result("fanout.within", within, "runs");
+        }
+    }
+
+    private static void check(InventoryScenario.Outcome run, int vms) {
+        if (run.inventory().size() != vms) {
+            throw new BenchmarkFailure("the inventory found " + run.inventory().size() + " VMs of " + vms);
+        }
+    }
+
+    private static double median(List<InventoryScenario.Outcome> sorted) {
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2).millis() : (sorted.get(n / 2 - 1).millis() + sorted.get(n / 2).millis()) / 2;
+    }
+}
