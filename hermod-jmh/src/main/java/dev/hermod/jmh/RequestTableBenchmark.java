@@ -1,7 +1,6 @@
 package dev.hermod.jmh;
 
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import dev.hermod.internal.invocation.RequestTable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -11,16 +10,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The client's table of pending calls, in the steady state of hermod-bench's throughput scenario:
- * {@link #inFlight} calls wait for replies, and each operation sends one more call and takes the
- * reply of the oldest.
- *
- * <p>This mirrors the table inside {@code dev.hermod.internal.invocation.RpcConnection}, which is
- * not a class of its own: a {@code ConcurrentHashMap<Integer, Call>} with ids from an
- * {@code AtomicInteger}. {@link #sendAndReply} does what {@code RpcConnection.register} does on
- * send (next id, skipping 0; {@code putIfAbsent}, retried on a clash) and what
- * {@code RpcConnection.onReply} does on a reply ({@code remove(id)}). Keep it in step with that
- * code; when the table becomes a class, benchmark the class instead.
+ * The client's table of pending calls ({@code dev.hermod.internal.invocation.RequestTable}, what
+ * each connection keeps), in the steady state of hermod-bench's throughput scenario:
+ * {@link #inFlight} calls wait for replies, and each operation takes the reply of the oldest and
+ * sends one more call, as {@code RpcConnection.onReply} and {@code RpcConnection.register} do.
  *
  * <p>Single-threaded, so it measures the table's own cost, not contention between the callers
  * and the event loop. Settings: {@link Defaults}.
@@ -32,8 +25,7 @@ public class RequestTableBenchmark extends Defaults {
     @Param("128")
     public int inFlight;
 
-    private final ConcurrentHashMap<Integer, PendingCall> pending = new ConcurrentHashMap<>();
-    private final AtomicInteger nextId = new AtomicInteger();
+    private final RequestTable<PendingCall> pending = new RequestTable<>();
     /** The calls in flight, oldest at {@link #oldest}: replies come in the order of the requests. */
     private PendingCall[] calls;
     private int oldest;
@@ -66,18 +58,11 @@ public class RequestTableBenchmark extends Defaults {
         return pending.size();
     }
 
-    /** As {@code RpcConnection.register}: the next id that is not 0 and not taken. */
+    /** As {@code RpcConnection.register}: the table gives the id, the call keeps it. */
     private int register(PendingCall call) {
-        while (true) {
-            int id = nextId.incrementAndGet();
-            if (id == 0) {
-                continue;
-            }
-            if (pending.putIfAbsent(id, call) == null) {
-                call.requestId = id;
-                return id;
-            }
-        }
+        int id = pending.add(call);
+        call.requestId = id;
+        return id;
     }
 
     /** Stands for {@code Call}: what the table holds, and where the id is kept. */

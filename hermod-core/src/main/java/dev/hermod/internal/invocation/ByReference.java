@@ -1,7 +1,6 @@
 package dev.hermod.internal.invocation;
 
 import dev.hermod.internal.dispatch.Collocation;
-import java.util.Map;
 
 /**
  * What a connection's calling end lends the serving end in process when a call hands its
@@ -10,9 +9,9 @@ import java.util.Map;
  * and takes nothing. Thread-safe.
  */
 final class ByReference implements Collocation.Caller {
-    private final Map<Integer, Call> pending;
+    private final RequestTable<Call> pending;
 
-    ByReference(Map<Integer, Call> pending) {
+    ByReference(RequestTable<Call> pending) {
         this.pending = pending;
     }
 

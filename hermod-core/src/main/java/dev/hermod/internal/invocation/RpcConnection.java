@@ -22,7 +22,6 @@ import io.netty.channel.ChannelFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,8 +69,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     private final Link link;
     private final Dispatch dispatch;
     private final Owner owner;
-    private final ConcurrentHashMap<Integer, Call> pending = new ConcurrentHashMap<>();
-    private final AtomicInteger nextId = new AtomicInteger();
+    private final RequestTable<Call> pending = new RequestTable<>();
     /** The peer sent GOAWAY: start no new calls, close once ours are answered. */
     private volatile boolean draining;
     /**
@@ -399,21 +397,14 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     }
 
     int register(Call call) {
-        while (true) {
-            int id = nextId.incrementAndGet();
-            if (id == 0) {
-                continue;
-            }
-            if (pending.putIfAbsent(id, call) == null) {
-                call.requestId = id;
-                if (closed && pending.remove(id, call)) {
-                    // Lost the race with onClose: it will not see this call.
-                    call.fail(Failures.connection("connection to " + link.remoteAddress()
-                            + " closed before " + call.describe() + " was sent", null, true));
-                }
-                return id;
-            }
+        int id = pending.add(call);
+        call.requestId = id;
+        if (closed && pending.remove(id, call)) {
+            // Lost the race with onClose: it will not see this call.
+            call.fail(Failures.connection("connection to " + link.remoteAddress()
+                    + " closed before " + call.describe() + " was sent", null, true));
         }
+        return id;
     }
 
     /**
@@ -580,7 +571,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
      * rather than wait for the refusal. I/O thread.
      */
     private void refuseBeyond(long taken) {
-        for (Call call : List.copyOf(pending.values())) {
+        for (Call call : pending.snapshot()) {
             if (call.sequence > taken && pending.remove(call.requestId, call)) {
                 owner.onCallDone(this);
                 call.fail(Failures.connection(link.remoteAddress() + " is going away and did not take "
@@ -654,9 +645,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         lostExports = objects.close();
         backlog.drop(cause);
         inbound.close(); // nobody is left to answer: stop the work
-        List<Call> calls = new ArrayList<>(pending.values());
-        pending.clear();
-        for (Call call : calls) {
+        for (Call call : pending.takeAll()) {
             // Not written whole: the server cannot have read it. The write is done by now if it
             // succeeded, since the link reports its close after completing its writes.
             call.fail(call.isWritten() && !beyondTaken(call) ? cause : Exceptions.unsent(cause));
