@@ -178,6 +178,23 @@ final class ByteBufferTest {
         }
     }
 
+    @Test
+    void frameLimits_countTheSegments_aRequestOrReplyTooLargeFailsAlone() {
+        try (Server small = Hermod.server().host("127.0.0.1").maxFrameSize(32 * 1024)
+                        .add("buffers", Buffers.class, new Buffers.Impl()).start();
+                Client c = Hermod.client().target("tcp://127.0.0.1:" + small.port()).maxFrameSize(32 * 1024).build()) {
+            Buffers b = c.proxy(Buffers.class, "buffers");
+
+            assertThatThrownBy(() -> b.sum(ByteBuffer.allocateDirect(40 * 1024)))
+                    .isInstanceOf(MarshalException.class)
+                    .satisfies(e -> assertThat(((MarshalException) e).isUnprocessed()).isTrue());
+            assertThatThrownBy(() -> b.make(40 * 1024, true))
+                    .isInstanceOf(MarshalException.class)
+                    .hasMessageContaining("maximum frame size");
+            assertThat(b.sum(ByteBuffer.allocate(30 * 1024))).isEqualTo(Buffers.checksum(ByteBuffer.allocate(30 * 1024)));
+        }
+    }
+
     /** A contract with a buffer inside another type. */
     @Remote
     public interface NestedBuffers {
