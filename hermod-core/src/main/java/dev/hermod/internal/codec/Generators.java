@@ -89,7 +89,7 @@ final class Generators {
     }
 
     /** Forwards to the stream of the message being written. */
-    static final class Redirect extends OutputStream {
+    private static final class Redirect extends OutputStream {
         OutputStream target;
 
         @Override

@@ -21,7 +21,7 @@ public final class Segments {
     private Segments() {}
 
     /** Reserves the payload's length in {@code frame}; returns where it is, for {@link #end}. */
-    public static int begin(ByteBuf frame) {
+    private static int begin(ByteBuf frame) {
         int at = frame.writerIndex();
         frame.writeInt(0);
         return at;
@@ -33,7 +33,7 @@ public final class Segments {
      * non-empty segment), whose length prefix the caller then fills in ({@link Frames#end}). The
      * segments are read from their positions to their limits; none is moved.
      */
-    public static ByteBuf end(ByteBuf frame, int at, List<ByteBuffer> segments) {
+    private static ByteBuf end(ByteBuf frame, int at, List<ByteBuffer> segments) {
         frame.setInt(at, frame.writerIndex() - at - 4);
         CompositeByteBuf composite = null;
         for (ByteBuffer segment : segments) {
