@@ -769,16 +769,14 @@ public final class Invocation implements Runnable, Current {
         if (oneway || replied.get() || pendingProgress.getAndSet(p) != null) {
             return; // a send is already scheduled: it will carry the newest report
         }
-        connection.link.eventLoop().execute(() -> {
-            // Exactly one of this task and reply() takes each pending report. This task runs
-            // on the event loop, and a reply written meanwhile from another thread queues
-            // behind it, so a report taken here is written before the reply. It must be sent
-            // even if reply() has begun: that reply found nothing pending because of it.
+        connection.link.sendLater(() -> {
+            // Exactly one of this frame's maker and reply() takes each pending report. The maker
+            // has its place among the link's frames from now on, and a reply handed over
+            // meanwhile goes after it, so a report taken here is written before the reply. It
+            // must be sent even if reply() has begun: that reply found nothing pending because of it.
             Progress latest = pendingProgress.getAndSet(null);
-            if (latest != null) {
-                connection.link.send(Frames.progress(connection.link.alloc(), header.requestId(),
-                        latest.fraction(), latest.message()));
-            }
+            return latest == null ? null : Frames.progress(connection.link.alloc(), header.requestId(),
+                    latest.fraction(), latest.message());
         });
     }
 

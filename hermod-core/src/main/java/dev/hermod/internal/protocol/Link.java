@@ -93,10 +93,15 @@ public final class Link implements Backlog.Outlet {
         public static final Handshake DEFAULT = new Handshake(Duration.ofSeconds(10), null, null, null);
     }
 
+    /** The name of the pipeline's flush consolidation, which {@link Outbound}'s batches flush past. */
+    static final String FLUSHES = "flushes";
+
     /** Who the peer is, once a server's authenticator said so; null until then or if never. */
     private volatile java.security.Principal principal;
 
     private final Channel channel;
+    /** What {@link #send} hands over, written by the I/O thread in batches. */
+    private final Outbound outbound;
     private final Settings settings;
     /** Whether a frame was sent since the last heartbeat tick. */
     private volatile boolean sentSinceHeartbeat;
@@ -115,6 +120,7 @@ public final class Link implements Backlog.Outlet {
     private Link(Channel channel, Settings settings) {
         this.channel = channel;
         this.settings = settings;
+        this.outbound = new Outbound(channel);
     }
 
     /**
@@ -135,7 +141,7 @@ public final class Link implements Backlog.Outlet {
             channel.pipeline().addLast("idle", new IdleStateHandler(3 * interval, 0, 0, TimeUnit.MILLISECONDS));
         }
         // Many small frames written by other threads become one socket write per event-loop turn.
-        channel.pipeline().addLast("flushes", new io.netty.handler.flush.FlushConsolidationHandler(256, true));
+        channel.pipeline().addLast(FLUSHES, new io.netty.handler.flush.FlushConsolidationHandler(256, true));
         channel.pipeline().addLast("frames", new FrameDecoder(settings.maxFrameSize(), settings.minReadRate(),
                 settings.readGrace()));
         channel.pipeline().addLast("link", new LinkHandler(link, listener, ready));
@@ -382,10 +388,28 @@ public final class Link implements Backlog.Outlet {
         return channel.isOpen();
     }
 
-    /** Sends a complete frame (with its length prefix); takes ownership of {@code frame}. */
+    /**
+     * Sends a complete frame (with its length prefix); takes ownership of {@code frame}. Frames go
+     * out in the order they were handed over, from whichever threads (see {@link Outbound}).
+     */
     public void send(ByteBuf frame) {
         markSending();
-        channel.writeAndFlush(frame, channel.voidPromise());
+        outbound.send(frame, channel.voidPromise());
+    }
+
+    /**
+     * Sends a frame made on the I/O thread when its turn comes: after every frame handed over
+     * before this call, before every frame handed over after it. {@code frame} returns null to
+     * send nothing; it must not block, and must not send.
+     */
+    public void sendLater(java.util.function.Supplier<ByteBuf> frame) {
+        markSending();
+        outbound.sendLater(frame);
+    }
+
+    /** On the I/O thread: writes the frames still waiting to be written, before the link's close is reported. */
+    void writeWaiting() {
+        outbound.writeWaiting();
     }
 
     /**
@@ -396,8 +420,9 @@ public final class Link implements Backlog.Outlet {
     @Override
     public io.netty.channel.ChannelFuture send(ByteBuf frame, ChannelFutureListener written) {
         markSending();
-        io.netty.channel.ChannelFuture f = channel.writeAndFlush(frame);
+        io.netty.channel.ChannelPromise f = channel.newPromise();
         f.addListener(written);
+        outbound.send(frame, f);
         return f;
     }
 
@@ -444,9 +469,11 @@ public final class Link implements Backlog.Outlet {
     public void closeAfterWrites(RpcException cause) {
         recordCause(cause);
         try {
-            // A task, so that it runs after the writes other threads queued before it.
-            channel.eventLoop().execute(() -> channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
-                    .addListener(ChannelFutureListener.CLOSE));
+            // A task, so that it runs after the writes other threads handed over before it.
+            channel.eventLoop().execute(() -> {
+                outbound.writeWaiting();
+                channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             channel.close();
         }

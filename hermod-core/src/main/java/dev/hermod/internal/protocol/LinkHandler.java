@@ -267,6 +267,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false); // it holds the whole channel until it fires
         }
+        link.writeWaiting(); // frames handed over but not written yet: their writes fail before the close is reported
         link.writableAgain(); // waiters learn of the close by finding the link closed
         RpcException cause = link.closeCause();
         if (cause == null) {

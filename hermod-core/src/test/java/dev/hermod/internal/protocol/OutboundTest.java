@@ -1,0 +1,244 @@
+package dev.hermod.internal.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Over loopback TCP: frames handed over by many threads, and by the I/O thread, arrive whole,
+ * once, and in the order they were handed over, frames made later on the I/O thread included.
+ */
+class OutboundTest {
+    private static final int THREADS = 4;
+    private static final int FRAMES = 5_000;
+
+    private EventLoopGroup group;
+    private Channel server;
+    private Channel client;
+    /** What the server received: pairs of (sender, sequence number). */
+    private final List<long[]> received = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+    @BeforeEach
+    void connect() throws Exception {
+        group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            private final ByteBuf pending = Unpooled.buffer();
+
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ByteBuf in = (ByteBuf) msg;
+                                pending.writeBytes(in);
+                                in.release();
+                                while (pending.readableBytes() >= 16) {
+                                    received.add(new long[] {pending.readLong(), pending.readLong()});
+                                }
+                                pending.discardReadBytes();
+                            }
+
+                            @Override
+                            public void channelInactive(ChannelHandlerContext ctx) {
+                                closed.complete(null);
+                            }
+                        });
+                    }
+                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        client = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInboundHandlerAdapter())
+                .connect(server.localAddress()).sync().channel();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        client.close().sync();
+        server.close().sync();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+
+    private static ByteBuf frame(long sender, long seq) {
+        return Unpooled.buffer(16).writeLong(sender).writeLong(seq);
+    }
+
+    @Test
+    void manyThreadsAndTheIoThread_everyFrameArrivesOnceInItsSendersOrder() throws Exception {
+        Outbound outbound = new Outbound(client);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> senders = new ArrayList<>();
+        List<CompletableFuture<Void>> lastWrites = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            long sender = t;
+            CompletableFuture<Void> last = new CompletableFuture<>();
+            lastWrites.add(last);
+            Thread thread = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < FRAMES; i++) {
+                    if (i % 100 == 0) { // now and then from the I/O thread, behind what this thread sent
+                        long seq = i;
+                        client.eventLoop().execute(() -> outbound.send(frame(sender, seq), client.voidPromise()));
+                        continue;
+                    }
+                    io.netty.channel.ChannelPromise promise = client.newPromise();
+                    if (i == FRAMES - 1) {
+                        promise.addListener(f -> last.complete(null));
+                    }
+                    outbound.send(frame(sender, i), promise);
+                }
+            });
+            senders.add(thread);
+            thread.start();
+        }
+        start.countDown();
+        for (Thread thread : senders) {
+            thread.join(30_000);
+        }
+        CompletableFuture.allOf(lastWrites.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        // A task given to the I/O thread after the frames runs after they are written: close then.
+        client.eventLoop().execute(() -> client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+        closed.get(30, TimeUnit.SECONDS);
+
+        assertThat(received).hasSize(THREADS * FRAMES);
+        long[] next = new long[THREADS];
+        for (long[] r : received) {
+            int sender = (int) r[0];
+            if (r[1] % 100 == 0) {
+                continue; // sent through a task: ordered behind the thread's earlier frames only
+            }
+            assertThat(r[1]).as("sender %d", sender).isGreaterThanOrEqualTo(next[sender]);
+            next[sender] = r[1] + 1;
+        }
+        for (int t = 0; t < THREADS; t++) {
+            long sender = t;
+            assertThat(received.stream().filter(r -> r[0] == sender).map(r -> r[1]).distinct().count())
+                    .isEqualTo(FRAMES);
+        }
+    }
+
+    @Test
+    void closedChannel_framesStillWaiting_areReleasedAndTheirWritesFail() throws Exception {
+        client.close().sync();
+        Outbound outbound = new Outbound(client);
+        ByteBuf frame = frame(1, 1);
+        io.netty.channel.ChannelPromise promise = client.newPromise();
+
+        outbound.send(frame, promise);
+
+        assertThat(promise.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(promise.isSuccess()).isFalse();
+        assertThat(frame.refCnt()).isZero();
+    }
+
+    /** Holds the client's I/O thread until the returned latch is counted down, so that frames wait. */
+    private CountDownLatch holdIoThread(Runnable thenOnIoThread) throws InterruptedException {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        client.eventLoop().execute(() -> {
+            holding.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            thenOnIoThread.run();
+        });
+        assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+        return release;
+    }
+
+    private List<Long> senders(int count) throws Exception {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> received.size() >= count);
+        synchronized (received) {
+            return received.stream().map(r -> r[0] * 1000 + r[1]).toList();
+        }
+    }
+
+    @Test
+    void aFrameMadeLater_goesAfterTheFramesBeforeIt_andBeforeTheFramesAfterIt() throws Exception {
+        Outbound outbound = new Outbound(client);
+        CountDownLatch release = holdIoThread(() -> { });
+
+        outbound.send(frame(1, 1), client.voidPromise()); // schedules the task that writes the batch
+        outbound.sendLater(() -> frame(2, 1)); // a progress report, made when its turn comes
+        outbound.send(frame(3, 1), client.voidPromise()); // the reply
+        release.countDown();
+
+        assertThat(senders(3)).containsExactly(1001L, 2001L, 3001L);
+    }
+
+    @Test
+    void onTheIoThread_theFramesWaitingAreWrittenFirst() throws Exception {
+        Outbound outbound = new Outbound(client);
+        CountDownLatch release = holdIoThread(() -> outbound.send(frame(3, 1), client.voidPromise()));
+
+        outbound.send(frame(1, 1), client.voidPromise());
+        outbound.send(frame(2, 1), client.newPromise());
+        release.countDown();
+
+        assertThat(senders(3)).containsExactly(1001L, 2001L, 3001L);
+    }
+
+    @Test
+    void aFrameMakerThatMakesNothingOrFails_isSkipped_andTheOthersGoOut() throws Exception {
+        Outbound outbound = new Outbound(client);
+        CountDownLatch release = holdIoThread(() -> { });
+
+        outbound.send(frame(1, 1), client.voidPromise());
+        outbound.sendLater(() -> null);
+        outbound.sendLater(() -> {
+            throw new IllegalStateException("cannot make it");
+        });
+        outbound.send(frame(2, 1), client.voidPromise());
+        release.countDown();
+
+        assertThat(senders(2)).containsExactly(1001L, 2001L);
+        outbound.send(frame(3, 1), client.voidPromise());
+        assertThat(senders(3)).containsExactly(1001L, 2001L, 3001L);
+    }
+
+    @Test
+    void framesWaitingWhenTheChannelCloses_failBeforeTheCloseIsSeen() throws Exception {
+        Outbound outbound = new Outbound(client);
+        CompletableFuture<Boolean> failedBeforeClose = new CompletableFuture<>();
+        io.netty.channel.ChannelPromise promise = client.newPromise();
+        ByteBuf frame = frame(1, 1);
+        CountDownLatch release = holdIoThread(() -> {
+            client.close(); // on the I/O thread: what still waits is written now, and fails
+            outbound.writeWaiting();
+            failedBeforeClose.complete(promise.isDone() && !promise.isSuccess());
+        });
+
+        outbound.send(frame, promise);
+        release.countDown();
+
+        assertThat(failedBeforeClose.get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(frame.refCnt()).isZero();
+    }
+}
