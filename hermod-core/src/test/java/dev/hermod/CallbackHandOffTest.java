@@ -1,0 +1,221 @@
+package dev.hermod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How replies reach the callback executor: many results settle per hand-off to it, yet every
+ * callback runs exactly once, on the executor's threads, as many at once as it has threads.
+ */
+final class CallbackHandOffTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+    private static Server server;
+    private final List<AutoCloseable> closeLast = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        server = TestServers.employees();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable c : closeLast) {
+            c.close();
+        }
+    }
+
+    private EmployeesAsync employees(Executor callbacks) {
+        Client.Builder builder = Hermod.client().target("tcp://127.0.0.1:" + server.port());
+        Client client = (callbacks == null ? builder : builder.callbackExecutor(callbacks)).build();
+        closeLast.add(0, client);
+        return client.proxy(EmployeesAsync.class, "employees");
+    }
+
+    /** Makes {@code calls} echo calls from four threads; returns each value's callback threads. */
+    private static Map<Integer, List<String>> echoAll(EmployeesAsync employees, int calls) throws Exception {
+        Map<Integer, List<String>> ran = new ConcurrentHashMap<>();
+        AtomicInteger wrong = new AtomicInteger();
+        List<Thread> callers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int first = t;
+            callers.add(new Thread(() -> {
+                for (int i = first; i < calls; i += 4) {
+                    int value = i;
+                    employees.slowEcho(value, 0).onComplete((v, e) -> {
+                        if (e != null || v != value) {
+                            wrong.incrementAndGet();
+                        }
+                        ran.computeIfAbsent(value, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                                .add(Thread.currentThread().getName());
+                    });
+                }
+            }));
+        }
+        callers.forEach(Thread::start);
+        for (Thread c : callers) {
+            c.join();
+        }
+        await().atMost(PATIENCE).until(() -> ran.size() == calls);
+        assertThat(wrong).hasValue(0);
+        return ran;
+    }
+
+    private static Set<String> threadsOf(Map<Integer, List<String>> ran) {
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        ran.values().forEach(threads::addAll);
+        return threads;
+    }
+
+    private static void assertEachRanOnce(Map<Integer, List<String>> ran) {
+        // Late duplicates would show here: the callbacks ran and nothing is queued any more.
+        assertThat(ran.values()).allSatisfy(threads -> assertThat(threads).hasSize(1));
+    }
+
+    @Test
+    void callbacks_manyConcurrentCalls_eachRunsOnceWithItsValueOnTheCallbackThreads() throws Exception {
+        Map<Integer, List<String>> ran = echoAll(employees(null), 3_000);
+
+        assertEachRanOnce(ran);
+        assertThat(threadsOf(ran)).allSatisfy(name -> assertThat(name).startsWith("hermod-callback"));
+    }
+
+    @Test
+    void callbacks_oneBlocksOnDefaultExecutor_othersStillComplete() throws Exception {
+        EmployeesAsync employees = employees(null);
+        CountDownLatch blocking = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            employees.slowEcho(-1, 0).onResponse(v -> {
+                blocking.countDown();
+                awaitQuietly(release);
+            });
+            assertThat(blocking.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+            AtomicInteger done = new AtomicInteger();
+            for (int i = 0; i < 50; i++) {
+                employees.slowEcho(i, 0).onResponse(v -> done.incrementAndGet());
+            }
+            await().atMost(PATIENCE).until(() -> done.get() == 50);
+            assertThat(release.getCount()).isEqualTo(1); // all of them while the first still blocked
+        } finally {
+            release.countDown();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void callbacks_userPoolOfOneThread_allRunOnItsThread() throws Exception {
+        ThreadPoolExecutor one = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> new Thread(r, "user-one"));
+        closeLast.add(one::shutdownNow);
+
+        Map<Integer, List<String>> ran = echoAll(employees(one), 500);
+
+        assertEachRanOnce(ran);
+        assertThat(threadsOf(ran)).containsExactly("user-one");
+    }
+
+    @Test
+    void callbacks_userForkJoinPool_allRunOnItsThreads() throws Exception {
+        ForkJoinPool pool = new ForkJoinPool(3);
+        closeLast.add(pool::shutdownNow);
+
+        Map<Integer, List<String>> ran = echoAll(employees(pool), 500);
+
+        assertEachRanOnce(ran);
+        assertThat(threadsOf(ran)).allSatisfy(name -> assertThat(name).startsWith("ForkJoinPool-"));
+    }
+
+    @Test
+    void callbacks_userThreadPerTaskExecutor_allRunOnItsThreads() throws Exception {
+        AtomicInteger started = new AtomicInteger();
+        Executor perTask = r -> new Thread(r, "per-task-" + started.incrementAndGet()).start();
+
+        Map<Integer, List<String>> ran = echoAll(employees(perTask), 500);
+
+        assertEachRanOnce(ran);
+        assertThat(threadsOf(ran)).allSatisfy(name -> assertThat(name).startsWith("per-task-"));
+        assertThat(started.get()).isBetween(1, 500); // at most one thread per callback, as before
+    }
+
+    @Test
+    void callbacks_virtualThreadPerTaskExecutor_allRunOnVirtualThreads() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 21, "virtual threads need JDK 21");
+        ExecutorService virtual = (ExecutorService) java.util.concurrent.Executors.class
+                .getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+        closeLast.add(virtual::shutdownNow);
+        Set<Boolean> virtualThreads = ConcurrentHashMap.newKeySet();
+        EmployeesAsync employees = employees(virtual);
+
+        Map<Integer, List<String>> ran = echoAll(employees, 500);
+        employees.slowEcho(1, 0).onResponse(v -> virtualThreads.add(isVirtual()));
+
+        assertEachRanOnce(ran);
+        await().atMost(PATIENCE).until(() -> !virtualThreads.isEmpty());
+        assertThat(virtualThreads).containsExactly(true);
+    }
+
+    private static boolean isVirtual() {
+        try {
+            return (Boolean) Thread.class.getMethod("isVirtual").invoke(Thread.currentThread());
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void callbacks_userExecutorShutDownWhileCallsRun_stillRunOnceOffTheIoThreads() throws Exception {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> new Thread(r, "user-pool"));
+        EmployeesAsync employees = employees(pool);
+        Map<Integer, List<String>> ran = new ConcurrentHashMap<>();
+        List<AsyncResult<Integer>> results = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int value = i;
+            AsyncResult<Integer> r = employees.slowEcho(value, 300);
+            r.onResponse(v -> ran.computeIfAbsent(v, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                    .add(Thread.currentThread().getName()));
+            results.add(r);
+        }
+        pool.shutdown(); // before the replies: the executor refuses their drainers
+
+        await().atMost(PATIENCE).until(() -> ran.size() == 20);
+        for (int i = 0; i < 20; i++) {
+            assertThat(results.get(i).value()).isEqualTo(i);
+        }
+        assertEachRanOnce(ran);
+        assertThat(threadsOf(ran)).noneSatisfy(name -> assertThat(name).startsWith("hermod-client-io"));
+    }
+}
