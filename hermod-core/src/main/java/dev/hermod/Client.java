@@ -454,14 +454,6 @@ public interface Client extends AutoCloseable {
          * dependent stages. The client borrows it and does not shut it down. Default: an owned pool
          * with one daemon thread per processor (at least two).
          *
-         * <p>Results are handed to it in batches: one task of the executor may complete many
-         * results in turn, and at most as many such tasks run at once as the executor has threads
-         * (a {@code ThreadPoolExecutor}'s maximum pool size, a {@code ForkJoinPool}'s parallelism;
-         * any other executor, such as one thread per task, gets no limit). A task yields the
-         * executor to its other work every 64 results. Once the executor has shut down, the
-         * callbacks run in the thread that completes the result, or on the common pool if that is
-         * a Hermod I/O thread.
-         *
          * @param executor the executor
          * @return this builder
          */

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * How replies reach the callback executor: many results settle per hand-off to it, yet every
- * callback runs exactly once, on the executor's threads, as many at once as it has threads.
+ * How replies reach the callback executor: every callback runs exactly once, on the executor's
+ * threads (the default pool, or one the user gives), as many at once as it has threads; one that
+ * blocks does not hold up the others; an executor shut down meanwhile loses none.
  */
 final class CallbackHandOffTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
@@ -209,7 +210,7 @@ final class CallbackHandOffTest {
                     .add(Thread.currentThread().getName()));
             results.add(r);
         }
-        pool.shutdown(); // before the replies: the executor refuses their drainers
+        pool.shutdown(); // before the replies: the executor refuses their callbacks
 
         await().atMost(PATIENCE).until(() -> ran.size() == 20);
         for (int i = 0; i < 20; i++) {

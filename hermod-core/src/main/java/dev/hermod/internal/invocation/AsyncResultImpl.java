@@ -55,14 +55,14 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
     /** Watches for a failure nobody receives; created when the result fails or a stage derives from it. */
     private volatile FailureWatch watch;
 
-    private AsyncResultImpl(Call call, Object proxy, Peer peer) {
-        super(peer.callbacks());
-        this.sentLane = peer.sentLane();
+    private AsyncResultImpl(Call call, Client client, Object proxy, Executor callbacks, Executor sentLane) {
+        super(callbacks);
+        this.sentLane = sentLane;
         this.call = call;
-        this.client = peer.client();
+        this.client = client;
         this.proxy = proxy;
-        this.progress = new ResultProgress(call, peer.callbacks());
-        this.settler = new ResultSettler(this, call, peer.settling(), progress);
+        this.progress = new ResultProgress(call, callbacks);
+        this.settler = new ResultSettler(this, call, callbacks, progress);
     }
 
     /**
@@ -78,7 +78,7 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
             CallOptions options, Object proxy, boolean oneway) {
         Peer peer = invoker.peer();
         Call call = Call.create(op, service, args, options, options.timeout().orElse(peer.callTimeout()), oneway);
-        AsyncResultImpl<Object> result = of(call, peer, proxy);
+        AsyncResultImpl<Object> result = of(call, peer.client(), proxy, peer.callbacks(), peer.sentLane());
         call.starting(true);
         try {
             if (call.streams == null || !call.streams.intercept(invoker, dev.hermod.intercept.ClientCall.Kind.ASYNC)) {
@@ -92,8 +92,9 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
     }
 
     /** Creates the result of {@code call} and links the two; call before starting the call. */
-    public static <T> AsyncResultImpl<T> of(Call call, Peer peer, Object proxy) {
-        AsyncResultImpl<T> r = new AsyncResultImpl<>(call, proxy, peer);
+    public static <T> AsyncResultImpl<T> of(Call call, Client client, Object proxy, Executor callbacks,
+            Executor sentLane) {
+        AsyncResultImpl<T> r = new AsyncResultImpl<>(call, client, proxy, callbacks, sentLane);
         call.result = r;
         call.outcome().whenComplete(r.settler::arrived);
         return r;

@@ -68,7 +68,7 @@ public final class BatchQueue {
      */
     public Object enqueue(Call call, Peer peer, Object proxy) {
         AsyncResultImpl<Object> result = call.operation().isAsync()
-                ? AsyncResultImpl.of(call, peer, proxy)
+                ? AsyncResultImpl.of(call, peer.client(), proxy, peer.callbacks(), peer.sentLane())
                 : null;
         if (call.intercept(peer, owner instanceof Reference, dev.hermod.intercept.ClientCall.Kind.BATCHED)) {
             if (result != null) {
@@ -107,7 +107,8 @@ public final class BatchQueue {
     public static AsyncResultImpl<Void> flush(Peer peer, Object proxy, String service, List<Item> items,
             CompletableFuture<RpcConnection> connection) {
         Call call = Call.flush(service, peer.callTimeout());
-        AsyncResultImpl<Void> result = AsyncResultImpl.of(call, peer, proxy);
+        AsyncResultImpl<Void> result = AsyncResultImpl.of(call, peer.client(), proxy, peer.callbacks(),
+                peer.sentLane());
         call.starting(true);
         try {
             if (items.isEmpty() && !connection.isCompletedExceptionally()) {

@@ -23,7 +23,6 @@ public final class Peer {
     private final Timer timer;
     private final Executor callbacks;
     private final Executor sentLane;
-    private final DrainingExecutor settling;
     private final Duration callTimeout;
     private final Client client;
     private final int batchFlushSize;
@@ -55,7 +54,6 @@ public final class Peer {
         this.timer = timer;
         this.callbacks = callbacks;
         this.sentLane = SerialExecutor.orRunHere(callbacks);
-        this.settling = new DrainingExecutor(callbacks);
         this.callTimeout = callTimeout;
         this.client = client;
         this.batchFlushSize = batchFlushSize;
@@ -88,14 +86,6 @@ public final class Peer {
     /** Runs user callbacks of results; never an I/O thread. */
     public Executor callbacks() {
         return callbacks;
-    }
-
-    /**
-     * Runs the tasks that settle results on the callback executor, many per hand-off to it;
-     * never on an I/O thread unless the callback executor is a direct one.
-     */
-    Executor settling() {
-        return settling;
     }
 
     /** Runs sent callbacks one at a time, in the order requests were written. */

@@ -1,11 +1,13 @@
 package dev.hermod.internal.invocation;
 
 import dev.hermod.internal.bridge.Failures;
+import dev.hermod.internal.dispatch.Executors2;
 import dev.hermod.internal.dispatch.SerialExecutor;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -39,7 +41,6 @@ final class ResultSettler {
 
     private final AsyncResultImpl<?> result;
     private final Call call;
-    /** Runs settle tasks on the callback executor: a {@link DrainingExecutor}, which never refuses. */
     private final Executor callbacks;
     private final ResultProgress progress;
     /** The callback-executor thread settling the result, while it does. */
@@ -203,11 +204,14 @@ final class ResultSettler {
     }
 
     /**
-     * Runs {@code task} on the callback executor, queued with the other results' tasks so that a
-     * busy client hands them over in batches; if the executor refuses (it shut down), here, or on
-     * the common pool if this is an I/O thread.
+     * Runs {@code task} on the callback executor; if the executor refuses (it shut down), here, or
+     * on the common pool if this is an I/O thread.
      */
     void hop(Runnable task) {
-        callbacks.execute(task);
+        try {
+            callbacks.execute(task);
+        } catch (RejectedExecutionException e) {
+            Executors2.runRefused(task);
+        }
     }
 }
