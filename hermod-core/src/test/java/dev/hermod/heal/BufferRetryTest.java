@@ -3,6 +3,7 @@ package dev.hermod.heal;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hermod.Buffers;
 import dev.hermod.Client;
 import dev.hermod.Hermod;
 import dev.hermod.Idempotent;
@@ -51,18 +52,8 @@ final class BufferRetryTest {
             if (gate != null) {
                 gate.acquireUninterruptibly();
             }
-            return checksum(data);
+            return Buffers.checksum(data);
         }
-    }
-
-    static long checksum(ByteBuffer data) {
-        ByteBuffer d = data.duplicate();
-        long sum = 0;
-        int i = 0;
-        while (d.hasRemaining()) {
-            sum = sum * 31 + (d.get() & 0xFF) + i++;
-        }
-        return sum;
     }
 
     private Client client;
@@ -82,7 +73,7 @@ final class BufferRetryTest {
                 data.put(i, (byte) (i * 13 + 1));
             }
             data.position(5).limit(100_005);
-            long expected = checksum(data);
+            long expected = Buffers.checksum(data);
 
             Summer gated = new Summer(true);
             first = Hermod.server().host("127.0.0.1").add("sums", Checksums.class, gated).start();
