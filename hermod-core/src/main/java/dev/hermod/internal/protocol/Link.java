@@ -140,7 +140,8 @@ public final class Link implements Backlog.Outlet {
             // (LinkHandler), which costs nothing per write, unlike a write-idle timer.
             channel.pipeline().addLast("idle", new IdleStateHandler(3 * interval, 0, 0, TimeUnit.MILLISECONDS));
         }
-        // Many small frames written by other threads become one socket write per event-loop turn.
+        // Replies written on the I/O thread during a read go out in one socket write at its end
+        // (frames from other threads are batched by Outbound, which flushes past this handler).
         channel.pipeline().addLast(FLUSHES, new io.netty.handler.flush.FlushConsolidationHandler(256, true));
         channel.pipeline().addLast("frames", new FrameDecoder(settings.maxFrameSize(), settings.minReadRate(),
                 settings.readGrace()));
