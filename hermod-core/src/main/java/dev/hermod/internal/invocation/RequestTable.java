@@ -60,10 +60,18 @@ public final class RequestTable<T> {
         return List.copyOf(waiting.values());
     }
 
-    /** Removes every call and returns them, in no particular order. */
+    /**
+     * Removes every call and returns them, in no particular order. Each is removed on its own: a
+     * call added meanwhile is either returned here or left in the table for its adder to find,
+     * never cleared away unseen by both.
+     */
     public List<T> takeAll() {
-        List<T> all = new ArrayList<>(waiting.values());
-        waiting.clear();
+        List<T> all = new ArrayList<>();
+        for (var e : waiting.entrySet()) {
+            if (waiting.remove(e.getKey(), e.getValue())) {
+                all.add(e.getValue());
+            }
+        }
         return all;
     }
 }
