@@ -3,6 +3,7 @@ package dev.hermod.internal.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
@@ -11,6 +12,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.Queue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -28,8 +30,10 @@ import java.util.function.Supplier;
  * it. Netty's write tasks keep each thread's program order across tasks; this queue keeps it
  * across threads too.
  *
- * <p>Frames waiting here do not count towards the channel's writability; the task that writes
- * them runs as soon as the I/O thread is free, and they count from then on.
+ * <p>Frames waiting here count towards the channel's writability from the moment they are handed
+ * over, as Netty's own write tasks do: past the channel's high-water mark of waiting bytes, a
+ * flag of the channel's outbound buffer makes it unwritable (and Netty reports the change) until
+ * the I/O thread has written them, where the outbound buffer counts them itself.
  *
  * <p>Thread-safe.
  */
@@ -37,8 +41,15 @@ final class Outbound {
     /** A frame whose writer wants to learn how its write went. */
     private record Promised(ByteBuf frame, ChannelPromise promise) {}
 
+    /** The outbound buffer's user-defined writability flag this queue clears while it holds too much. */
+    static final int WRITABILITY_FLAG = 1;
+
     private final Channel channel;
     private final EventLoop loop;
+    /** Null for a channel already closed when this was made: nothing is written to it then. */
+    private final ChannelOutboundBuffer buffer;
+    /** Bytes of the frames waiting in the queue; counted before a frame is queued, so never too few. */
+    private final AtomicLong waitingBytes = new AtomicLong();
     /** Entries: a {@link ByteBuf} (nobody waits for its write), a {@link Promised} or a {@link Supplier}. */
     private final Queue<Object> queue = PlatformDependent.newMpscQueue();
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -51,6 +62,7 @@ final class Outbound {
     Outbound(Channel channel) {
         this.channel = channel;
         this.loop = channel.eventLoop();
+        this.buffer = channel.unsafe().outboundBuffer();
     }
 
     /** Writes {@code frame} after the frames handed over before it, then flushes; {@code promise} learns the outcome. */
@@ -63,8 +75,45 @@ final class Outbound {
             channel.writeAndFlush(frame, promise);
             return;
         }
+        count(frame.readableBytes());
         queue.offer(promise.isVoid() ? frame : new Promised(frame, promise));
         schedule();
+    }
+
+    /**
+     * Counts {@code bytes} more waiting, and makes the channel unwritable if that is too much.
+     * The flag is cleared by whoever sees the count below the mark after setting it, or by the
+     * drain that takes the count below it: the last to act sees the count, so the flag never
+     * stays set over an empty queue.
+     */
+    private void count(int bytes) {
+        long waiting = waitingBytes.addAndGet(bytes);
+        if (buffer != null && waiting >= highWaterMark() && buffer.getUserDefinedWritability(WRITABILITY_FLAG)) {
+            buffer.setUserDefinedWritability(WRITABILITY_FLAG, false);
+            if (waitingBytes.get() < highWaterMark()) { // drained meanwhile, maybe before the flag was set
+                buffer.setUserDefinedWritability(WRITABILITY_FLAG, true);
+            }
+        }
+    }
+
+    /** The count of {@code bytes} written from the queue, which the outbound buffer now counts. */
+    private void uncount(long bytes) {
+        if (bytes == 0) {
+            return;
+        }
+        long waiting = waitingBytes.addAndGet(-bytes);
+        if (buffer != null && waiting < highWaterMark() && !buffer.getUserDefinedWritability(WRITABILITY_FLAG)) {
+            buffer.setUserDefinedWritability(WRITABILITY_FLAG, true);
+        }
+    }
+
+    private int highWaterMark() {
+        return channel.config().getWriteBufferHighWaterMark();
+    }
+
+    /** Bytes of the frames handed over from other threads and not yet written. */
+    long waitingBytes() {
+        return waitingBytes.get();
     }
 
     /**
@@ -117,15 +166,26 @@ final class Outbound {
     private boolean drain() {
         draining = true;
         boolean wrote = false;
+        long bytes = 0;
         try {
             Object next;
             while ((next = queue.poll()) != null) {
+                bytes += queuedBytes(next);
                 wrote |= write(next);
             }
         } finally {
             draining = false;
+            uncount(bytes);
         }
         return wrote;
+    }
+
+    /** What {@link #count} counted for a queue entry. */
+    private static int queuedBytes(Object entry) {
+        if (entry instanceof ByteBuf frame) {
+            return frame.readableBytes();
+        }
+        return entry instanceof Promised p ? p.frame().readableBytes() : 0;
     }
 
     @SuppressWarnings("unchecked")
@@ -168,7 +228,9 @@ final class Outbound {
 
     private void failAll(Throwable cause) {
         Object next;
+        long bytes = 0;
         while ((next = queue.poll()) != null) {
+            bytes += queuedBytes(next);
             if (next instanceof ByteBuf frame) {
                 ReferenceCountUtil.release(frame);
             } else if (next instanceof Promised p) {
@@ -176,5 +238,6 @@ final class Outbound {
                 p.promise().tryFailure(cause);
             }
         }
+        uncount(bytes);
     }
 }

@@ -40,6 +40,8 @@ class OutboundTest {
     /** What the server received: pairs of (sender, sequence number). */
     private final List<long[]> received = java.util.Collections.synchronizedList(new ArrayList<>());
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /** The client channel's writability, as each change reported it. */
+    private final java.util.concurrent.BlockingQueue<Boolean> writabilityChanges = new java.util.concurrent.LinkedBlockingQueue<>();
 
     @BeforeEach
     void connect() throws Exception {
@@ -69,8 +71,12 @@ class OutboundTest {
                         });
                     }
                 }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        client = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInboundHandlerAdapter())
-                .connect(server.localAddress()).sync().channel();
+        client = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                        writabilityChanges.add(ctx.channel().isWritable());
+                    }
+                }).connect(server.localAddress()).sync().channel();
     }
 
     @AfterEach
@@ -240,5 +246,64 @@ class OutboundTest {
 
         assertThat(failedBeforeClose.get(30, TimeUnit.SECONDS)).isTrue();
         assertThat(frame.refCnt()).isZero();
+    }
+
+    @Test
+    void framesWaitingPastTheHighWaterMark_makeTheChannelUnwritableAtOnce_untilWritten() throws Exception {
+        client.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(64, 128));
+        Outbound outbound = new Outbound(client);
+        CountDownLatch release = holdIoThread(() -> { });
+
+        for (int i = 0; i < 7; i++) { // 112 bytes: under the mark
+            outbound.send(frame(1, i), client.voidPromise());
+        }
+        assertThat(client.isWritable()).isTrue();
+        outbound.send(frame(1, 7), client.voidPromise()); // 128 bytes wait: as many as the mark
+        assertThat(client.isWritable()).as("unwritable in the sending thread, before the I/O thread ran").isFalse();
+        assertThat(outbound.waitingBytes()).isEqualTo(128);
+        release.countDown();
+
+        assertThat(senders(8)).hasSize(8);
+        // Netty reports each change by a task, which reads the writability when it runs: the last
+        // report a handler sees is that the channel is writable again.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> writabilityChanges.size() >= 2 && List.copyOf(writabilityChanges).get(writabilityChanges.size() - 1));
+        assertThat(client.isWritable()).isTrue();
+        assertThat(outbound.waitingBytes()).isZero();
+    }
+
+    @Test
+    void manyThreadsCrossingTheMarkWhileTheIoThreadWrites_leaveTheChannelWritableOnceAllIsWritten() throws Exception {
+        client.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(128, 256));
+        Outbound outbound = new Outbound(client);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> senders = new ArrayList<>();
+        int frames = 20_000;
+        for (int t = 0; t < THREADS; t++) {
+            long sender = t;
+            Thread thread = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < frames; i++) {
+                    outbound.send(frame(sender, i), client.voidPromise());
+                }
+            });
+            senders.add(thread);
+            thread.start();
+        }
+        start.countDown();
+        for (Thread thread : senders) {
+            thread.join(30_000);
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> received.size() == THREADS * frames);
+
+        assertThat(outbound.waitingBytes()).isZero();
+        // The flag a sender set after the last drain looked is cleared by that sender: none stays set.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> client.unsafe().outboundBuffer().getUserDefinedWritability(Outbound.WRITABILITY_FLAG));
+        assertThat(client.isWritable()).isTrue();
     }
 }
