@@ -26,7 +26,8 @@ import java.util.Objects;
  *
  * <p>Everything that depends only on the declared types (Jackson's resolved type, reader and
  * writer with their prefetched (de)serializers) is computed in the constructor; a message only
- * creates a parser, and is written through the thread's reused generator ({@link Generators}).
+ * is read with the thread's reused parser ({@link Parsers}), or a new one if it is long, and is
+ * written through the thread's reused generator ({@link Generators}).
  * Immutable and thread-safe.
  */
 final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segmented {
@@ -38,6 +39,8 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
     private final boolean buffers;
     /** Whether the values have no declared types (a dynamic invocation's). */
     private final boolean untyped;
+    /** The longest message decoded with the thread's reused parser: see {@link Parsers}. */
+    private final int maxReusedBytes;
 
     JacksonValueCoder(ObjectMapper mapper, List<Type> types, DecodeLimits limits) {
         this.factory = mapper.getFactory();
@@ -50,6 +53,7 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
         }
         this.buffers = any;
         this.untyped = false;
+        this.maxReusedBytes = Parsers.maxReusedBytes(factory);
     }
 
     private JacksonValueCoder(ObjectMapper mapper, int count, DecodeLimits limits) {
@@ -58,6 +62,7 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
         this.slots = new Slot[count];
         this.buffers = false;
         this.untyped = true;
+        this.maxReusedBytes = Parsers.maxReusedBytes(factory);
         for (int i = 0; i < count; i++) {
             slots[i] = Slot.untyped(mapper, i, count);
         }
@@ -160,21 +165,53 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
 
     /** Decodes {@code in}; buffer values are taken from {@code segments}, which it moves, or read inline if null. */
     private Object[] decode(ByteBuffer in, ByteBuffer segments, int length) throws IOException {
-        try (JsonParser parser = in.hasArray()
-                ? factory.createParser(in.array(), in.arrayOffset() + in.position(), length)
-                : factory.createParser(new ByteBufferBackedInputStream(in.duplicate()))) {
-            return read(parser, length, segments);
+        Parsers.Held held = length <= maxReusedBytes ? Parsers.lend(factory, in, length) : null;
+        if (held == null) {
+            try (JsonParser parser = in.hasArray()
+                    ? factory.createParser(in.array(), in.arrayOffset() + in.position(), length)
+                    : factory.createParser(new ByteBufferBackedInputStream(in.duplicate()))) {
+                return decode(parser, length, 0, segments);
+            }
+        }
+        boolean whole = false;
+        try {
+            Object[] values = decode(held.parser, -1, held.start(), segments);
+            int unread = held.unread();
+            if (unread > 0) {
+                throw trailing(unread);
+            }
+            whole = true;
+            return values;
+        } finally {
+            Parsers.giveBack(held, whole);
+        }
+    }
+
+    /**
+     * Reads the array of values with {@code parser}, and, if {@code length} is not negative,
+     * checks that the parser has reached the end of its {@code length} bytes. The message starts
+     * {@code start} bytes into what the parser has read.
+     */
+    private Object[] decode(JsonParser parser, int length, long start, ByteBuffer segments) throws IOException {
+        try {
+            Object[] values = readArray(parser, segments);
+            if (length >= 0) {
+                checkEnd(parser, length);
+            }
+            return values;
         } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
             throw new DecodeLimits.Exceeded(e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             // Raised by the parser between values; failures inside a value are already wrapped.
-            throw new IOException("malformed CBOR: " + e.getMessage(), e);
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw new IOException("malformed CBOR: " + e.getOriginalMessage()
+                    + (at == null || at.getByteOffset() < 0 ? "" : " (at byte " + (at.getByteOffset() - start) + ")"), e);
         } catch (RuntimeException e) {
             throw new IOException("cannot decode " + describeCount() + ": " + e, e);
         }
     }
 
-    private Object[] read(JsonParser parser, int length, ByteBuffer segments) throws IOException {
+    private Object[] readArray(JsonParser parser, ByteBuffer segments) throws IOException {
         int count = slots.length;
         JsonToken token = parser.nextToken();
         if (token == null) {
@@ -208,15 +245,22 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
             }
             throw wrongCount(actual);
         }
+        return values;
+    }
+
+    /** After the array: the parser must have reached the end of the message's {@code length} bytes. */
+    private void checkEnd(JsonParser parser, int length) throws IOException {
         long consumed = parser.currentLocation().getByteOffset();
         if (consumed >= 0 && consumed < length) {
-            throw new IOException((length - consumed) + " unexpected trailing bytes after the array of "
-                    + describeCount());
+            throw trailing(length - consumed);
         }
         if (parser.nextToken() != null) {
             throw new IOException("unexpected data after the array of " + describeCount());
         }
-        return values;
+    }
+
+    private IOException trailing(long bytes) {
+        return new IOException(bytes + " unexpected trailing bytes after the array of " + describeCount());
     }
 
     private IOException wrongCount(int actual) {

@@ -1,0 +1,135 @@
+package dev.hermod.internal.codec;
+
+import static dev.hermod.internal.codec.CodecTesting.bytes;
+import static dev.hermod.internal.codec.CodecTesting.coder;
+import static dev.hermod.internal.codec.CodecTesting.encode;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hermod.codec.ValueCoder;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The thread's reused parser ({@link Parsers}): message after message on one parser, each read
+ * whole and alone, and a parser left in a bad state by a message never used again.
+ */
+class ParsersTest {
+
+    private static ByteBuffer direct(byte[] bytes) {
+        return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+    }
+
+    /** {@code bytes} at position 3 of a larger buffer, with unrelated bytes around them. */
+    private static ByteBuffer inTheMiddle(byte[] bytes) {
+        byte[] around = new byte[bytes.length + 6];
+        Arrays.fill(around, (byte) 0x9f); // the start of an indefinite array: wrong if read
+        System.arraycopy(bytes, 0, around, 3, bytes.length);
+        return ByteBuffer.wrap(around, 3, bytes.length);
+    }
+
+    @Test
+    void messagesOneAfterAnother_fromHeapAndDirectBuffers_eachDecodeAlone() throws IOException {
+        ValueCoder coder = coder(int.class, String.class, byte[].class);
+        for (int i = 0; i < 1_000; i++) {
+            byte[] message = encode(coder, i, "call " + i, new byte[i % 40]);
+            ByteBuffer in = switch (i % 3) {
+                case 0 -> ByteBuffer.wrap(message);
+                case 1 -> direct(message);
+                default -> inTheMiddle(message);
+            };
+            int position = in.position();
+
+            Object[] values = coder.decode(in);
+
+            assertThat(values[0]).isEqualTo(i);
+            assertThat(values[1]).isEqualTo("call " + i);
+            assertThat((byte[]) values[2]).hasSize(i % 40);
+            assertThat(in.position()).isEqualTo(position);
+        }
+    }
+
+    @Test
+    void theThreadsParser_isLentAgainAfterAWholeMessage_andNotWhileBusy() throws IOException {
+        com.fasterxml.jackson.core.JsonFactory factory = JacksonCodec.cbor().mapper().getFactory();
+        ByteBuffer message = ByteBuffer.wrap(bytes(0x80)); // an empty array
+
+        Parsers.Held first = Parsers.lend(factory, message, 1);
+        assertThat(Parsers.lend(factory, message, 1)).as("busy: a nested message gets a fresh parser").isNull();
+        first.parser.nextToken();
+        first.parser.nextToken();
+        assertThat(first.unread()).isZero();
+        Parsers.giveBack(first, true);
+        Parsers.Held second = Parsers.lend(factory, message, 1);
+        Parsers.giveBack(second, false);
+        Parsers.Held third = Parsers.lend(factory, message, 1);
+        Parsers.giveBack(third, false);
+
+        assertThat(second).isSameAs(first);
+        assertThat(third).as("a parser given back as not reusable is dropped").isNotSameAs(second);
+    }
+
+    @Test
+    void aMessageThatFails_leavesNothingBehind_forTheNextMessage() throws IOException {
+        ValueCoder coder = coder(int.class, String.class);
+        byte[] good = encode(coder, 7, "seven");
+        List<byte[]> bad = List.of(
+                Arrays.copyOf(good, good.length - 2), // truncated inside the text
+                bytes(0x82, 0x01), // an array of 2 holding 1
+                concat(good, bytes(0x01)), // a trailing byte
+                concat(good, good), // a second message in the same bytes
+                bytes(0x82, 0x01, 0x1c), // a reserved head
+                bytes(0x83, 0x01, 0x60, 0x02), // 3 values where 2 are declared
+                bytes());
+
+        for (byte[] message : bad) {
+            assertThatThrownBy(() -> coder.decode(ByteBuffer.wrap(message)))
+                    .as("%s", Arrays.toString(message)).isInstanceOf(IOException.class);
+            assertThat(coder.decode(ByteBuffer.wrap(good))).containsExactly(7, "seven");
+        }
+    }
+
+    @Test
+    void trailingBytes_areReportedAsSuch() throws IOException {
+        ValueCoder coder = coder(int.class);
+        byte[] good = encode(coder, 1);
+        coder.decode(ByteBuffer.wrap(good)); // the thread's parser has read a message before
+
+        assertThatThrownBy(() -> coder.decode(ByteBuffer.wrap(concat(good, bytes(0x01, 0x02)))))
+                .hasMessageContaining("2 unexpected trailing bytes");
+    }
+
+    @Test
+    void malformedInput_isPlacedWithinItsMessage_notWithinAllTheParserRead() throws IOException {
+        ValueCoder coder = coder(int.class, int.class);
+        for (int i = 0; i < 100; i++) {
+            coder.decode(ByteBuffer.wrap(encode(coder, i, i)));
+        }
+
+        // The second value's head is 0x1c, reserved in CBOR, at byte 2 of the message.
+        assertThatThrownBy(() -> coder.decode(ByteBuffer.wrap(bytes(0x82, 0x01, 0x1c))))
+                .hasMessageContaining("(at byte 3)");
+    }
+
+    @Test
+    void moreTokensOverAllMessagesThanOneMessageMayHold_areNoFailure() throws IOException {
+        // At most 20 items a message: Jackson's token limit is 42, which the reused parser passes
+        // within its first few messages.
+        JacksonCodec codec = JacksonCodec.cbor(new DecodeLimits(1 << 20, 20, 10));
+        ValueCoder coder = codec.coder(List.of(int[].class));
+        int[] values = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+        byte[] message = encode(coder, (Object) values);
+        for (int i = 0; i < 100; i++) {
+            assertThat(coder.decode(ByteBuffer.wrap(message))[0]).isEqualTo(values);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+}
