@@ -58,6 +58,8 @@ public final class Inbound {
     final Replies replies;
     /** Frames read and not yet wholly admitted, oldest first. I/O thread only. */
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    /** The names this connection's requests carry. I/O thread only. */
+    private final dev.hermod.internal.protocol.Names names = new dev.hermod.internal.protocol.Names();
     /**
      * Set while a frame waits or reading is paused for this side's limits: a request that ends,
      * or room made elsewhere, must then have the I/O thread look again.
@@ -178,7 +180,7 @@ public final class Inbound {
 
     /** Takes one request of {@code frame} into dispatch; it holds one reference to the frame. */
     private void admit(HeldFrame frame, ByteBuf body, int flags, boolean batchItem) {
-        Frames.RequestHeader header = Frames.readRequest(body);
+        Frames.RequestHeader header = Frames.readRequest(body, names);
         if ((flags & Wire.FLAG_COMPRESS_REPLY) != 0) {
             header = header.withCompressedReply();
         }

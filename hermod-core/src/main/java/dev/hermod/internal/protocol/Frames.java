@@ -222,11 +222,19 @@ public final class Frames {
 
     /** Reads a REQUEST header, leaving {@code body} positioned at the encoded arguments. */
     public static RequestHeader readRequest(ByteBuf body) {
+        return readRequest(body, null);
+    }
+
+    /**
+     * Reads a REQUEST header, leaving {@code body} positioned at the encoded arguments; the
+     * service and operation names through the connection's {@code names}, if not null.
+     */
+    public static RequestHeader readRequest(ByteBuf body, Names names) {
         Wire.need(body, 8, "request id and timeout");
         int id = body.readInt();
         long timeout = body.readUnsignedInt();
-        String service = Wire.readStr16(body);
-        String operation = Wire.readStr16(body);
+        String service = names != null ? names.read(body) : Wire.readStr16(body);
+        String operation = names != null ? names.read(body) : Wire.readStr16(body);
         Wire.need(body, 2, "context size");
         int n = body.readUnsignedShort();
         Map<String, String> context;
