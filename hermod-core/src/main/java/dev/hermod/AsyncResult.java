@@ -56,7 +56,10 @@ import java.util.function.Supplier;
  * <h2>Threads</h2>
  * Response, exception, completion and progress callbacks never run on a Hermod I/O thread: they
  * run on the client's callback executor ({@link Client.Builder#callbackExecutor}), also when they
- * are added after the result is complete. The sent callback runs in the calling thread when the
+ * are added after the result is complete. A result's response, exception and completion
+ * callbacks are handed to it in the order they were added: the thread settling the result runs
+ * those added before it, one after another, and a one-thread executor runs them all in that
+ * order. The sent callback runs in the calling thread when the
  * request was handed to the transport during the call ({@link #sentSynchronously()}), and on
  * another thread otherwise, as in Ice. The non-async {@code CompletionStage} methods follow the
  * JDK's rule: they run in the thread that completes the result, or in the calling thread if the

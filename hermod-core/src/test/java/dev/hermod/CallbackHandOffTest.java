@@ -106,6 +106,49 @@ final class CallbackHandOffTest {
     }
 
     @Test
+    void callbacksAddedWhileTheReplyArrives_eachRunsOnceWithTheValue() throws Exception {
+        EmployeesAsync employees = employees(null);
+        int calls = 2_000;
+        int perCall = 4;
+        Map<Integer, AtomicInteger> ran = new ConcurrentHashMap<>();
+        AtomicInteger wrong = new AtomicInteger();
+        for (int i = 0; i < calls; i++) {
+            int value = i;
+            AsyncResult<Integer> r = employees.slowEcho(value, 0);
+            for (int k = 0; k < perCall; k++) { // some before the reply, some while, some after
+                int slot = value * perCall + k;
+                r.onComplete((v, e) -> {
+                    if (e != null || v != value) {
+                        wrong.incrementAndGet();
+                    }
+                    ran.computeIfAbsent(slot, x -> new AtomicInteger()).incrementAndGet();
+                });
+                Thread.onSpinWait();
+            }
+        }
+        await().atMost(PATIENCE).until(() -> ran.size() == calls * perCall);
+
+        assertThat(wrong).hasValue(0);
+        assertThat(ran.values()).allSatisfy(count -> assertThat(count).hasValue(1));
+    }
+
+    @Test
+    void callbacksOfOneResult_onAOneThreadExecutor_runInTheOrderTheyWereAdded() throws Exception {
+        ExecutorService one = java.util.concurrent.Executors.newSingleThreadExecutor();
+        closeLast.add(one::shutdownNow);
+        EmployeesAsync employees = employees(one);
+        List<Integer> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AsyncResult<Integer> r = employees.slowEcho(1, 300);
+        for (int k = 0; k < 20; k++) {
+            int index = k;
+            r.onComplete((v, e) -> order.add(index));
+        }
+        await().atMost(PATIENCE).until(() -> order.size() == 20);
+
+        assertThat(order).isSorted();
+    }
+
+    @Test
     void callbacks_oneBlocksOnDefaultExecutor_othersStillComplete() throws Exception {
         EmployeesAsync employees = employees(null);
         CountDownLatch blocking = new CountDownLatch(1);

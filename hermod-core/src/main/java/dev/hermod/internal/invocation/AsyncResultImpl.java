@@ -415,25 +415,20 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
         return whenSettled(callback);
     }
 
-    /**
-     * Runs {@code callback} with the outcome on the callback executor: by the task settling this
-     * result, or handed to the executor (also when already complete: the callback never runs in
-     * the registering thread). It derives no stage, so it neither receives a failure for the
-     * watch nor carries it on: the caller decides whether it counts as observing.
-     */
+    /** Runs {@code callback} with the outcome on the callback executor: see {@link #whenSettledRun}. */
     private AsyncResultImpl<T> whenSettled(BiConsumer<? super T, ? super Throwable> callback) {
-        // allOf(this) relays the outcome to a plain future: no derived stage in between.
-        CompletableFuture.allOf(this).whenComplete((ignored, relayed) -> {
-            Throwable failure = unwrap(relayed);
-            T value = failure == null ? super.getNow(null) : null;
-            Runnable task = () -> guarded(call, () -> callback.accept(value, failure));
-            if (settler.isSettlingThread()) {
-                task.run();
-            } else {
-                settler.hop(task);
-            }
-        });
+        whenSettledRun(callback);
         return this;
+    }
+
+    @Override
+    boolean settlingHere() {
+        return settler.isSettlingThread();
+    }
+
+    @Override
+    void hop(Runnable task) {
+        settler.hop(task);
     }
 
     @Override
@@ -469,9 +464,6 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
         progress.reported(p);
     }
 
-    private static Throwable unwrap(Throwable t) {
-        return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-    }
 
     /** Runs a user callback of {@code call}'s result; one that throws is logged, and that is all. */
     static void guarded(Call call, Runnable callback) {

@@ -1,28 +1,62 @@
 package dev.hermod.internal.invocation;
 
 import dev.hermod.InvocationCanceledException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
  * What makes a {@link CompletableFuture} a result: only Hermod completes it
  * ({@link #settleValue}, {@link #settleFailure}), a failure nobody receives is logged
  * ({@link FailureWatch}, inherited by the stages derived from it), and its outcome can be read
- * without counting as observed ({@link #failure()}). Also the JDK 19 accessors, declared here so
+ * without counting as observed ({@link #failure()}). Callbacks wait for it without a stage of
+ * their own ({@link #whenSettledRun}). Also the JDK 19 accessors, declared here so
  * that they count as receiving the outcome on the JDKs that have them.
  */
 abstract class ResultFuture<T> extends WatchedStage<T> {
+    /** In {@link #settledCallbacks}: the result is settled, and takes no more callbacks. */
+    private static final SettledCallback SETTLED = new SettledCallback(null);
+    private static final VarHandle SETTLED_CALLBACKS;
+
+    static {
+        try {
+            SETTLED_CALLBACKS = MethodHandles.lookup().findVarHandle(ResultFuture.class, "settledCallbacks",
+                    SettledCallback.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * A callback waiting for the result to be settled, and the one added before it. Lighter than
+     * a dependent stage: one object where {@code allOf(this).whenComplete(...)} made six.
+     */
+    private static final class SettledCallback {
+        final BiConsumer<Object, Throwable> callback;
+        SettledCallback before;
+
+        @SuppressWarnings("unchecked")
+        SettledCallback(BiConsumer<?, ? super Throwable> callback) {
+            this.callback = (BiConsumer<Object, Throwable>) callback;
+        }
+    }
+
     /** Runs the stages derived from the result, and their {@code *Async} steps. */
     private final Executor callbacks;
     /** Whether something received the outcome; a failure nobody received is logged. */
     private volatile boolean observed;
     /** Watches for a failure nobody receives; created when the result fails or a stage derives from it. */
     private volatile FailureWatch watch;
+    /** The callbacks waiting for the result, the last added first; {@link #SETTLED} once taken. */
+    @SuppressWarnings("unused") // through SETTLED_CALLBACKS
+    private volatile SettledCallback settledCallbacks;
 
     ResultFuture(Executor callbacks) {
         this.callbacks = callbacks;
@@ -31,7 +65,13 @@ abstract class ResultFuture<T> extends WatchedStage<T> {
     /** The operation and service, for the log line. */
     abstract String describe();
 
-    /** Completes the result with a value (Hermod only). */
+    /** Whether this thread is settling the result on the callback executor: callbacks run here then. */
+    abstract boolean settlingHere();
+
+    /** Hands {@code task} to the callback executor. */
+    abstract void hop(Runnable task);
+
+    /** Completes the result with a value (Hermod only), then runs the callbacks waiting for it. */
     final void settleValue(T value) {
         if (super.complete(value)) {
             FailureWatch w = watch;
@@ -39,6 +79,7 @@ abstract class ResultFuture<T> extends WatchedStage<T> {
                 w.succeeded();
             }
         }
+        runSettledCallbacks(takeSettledCallbacks());
     }
 
     /** Completes the result with a failure (Hermod only), watched from then on. */
@@ -50,6 +91,84 @@ abstract class ResultFuture<T> extends WatchedStage<T> {
         } else {
             w.failing(failure()); // another outcome won
         }
+        runSettledCallbacks(takeSettledCallbacks());
+    }
+
+    /**
+     * Runs {@code callback} with the outcome once the result is settled: by the thread settling
+     * it on the callback executor, or handed to the executor (also when already settled: the
+     * callback never runs in the registering thread). It derives no stage, so it neither
+     * receives a failure for the watch nor carries it on: the caller decides whether it counts
+     * as observing.
+     */
+    final void whenSettledRun(BiConsumer<? super T, ? super Throwable> callback) {
+        SettledCallback added = new SettledCallback(callback);
+        while (true) {
+            SettledCallback last = settledCallbacks;
+            if (last == SETTLED) { // settled: the callbacks were taken
+                runSettledCallbacks(added);
+                return;
+            }
+            added.before = last;
+            if (SETTLED_CALLBACKS.compareAndSet(this, last, added)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Runs the callbacks, in order, with the outcome: here if this thread is settling the result
+     * on the callback executor, otherwise each handed to the executor (one that blocks holds up
+     * no other).
+     */
+    private void runSettledCallbacks(SettledCallback first) {
+        if (first == null) {
+            return;
+        }
+        Throwable failure = failure();
+        Object value = failure == null ? super.getNow(null) : null;
+        boolean here = settlingHere();
+        for (SettledCallback c = first; c != null; c = c.before) {
+            BiConsumer<Object, Throwable> callback = c.callback;
+            if (here) {
+                runCallback(callback, value, failure);
+            } else {
+                hop(() -> runCallback(callback, value, failure));
+            }
+        }
+    }
+
+    /** Runs a callback; one that throws is logged, and that is all. */
+    private void runCallback(BiConsumer<Object, Throwable> callback, Object value, Throwable failure) {
+        try {
+            callback.accept(value, failure);
+        } catch (RuntimeException | Error e) {
+            org.slf4j.LoggerFactory.getLogger(dev.hermod.AsyncResult.class)
+                    .error("a callback of {} threw; the result is unaffected", describe(), e);
+        }
+    }
+
+    /** Whether callbacks wait for the result to be settled. */
+    final boolean hasSettledCallbacks() {
+        SettledCallback last = settledCallbacks;
+        return last != null && last != SETTLED;
+    }
+
+    /**
+     * Once the result is settled: takes the callbacks added so far, the first added first
+     * (linked by {@link SettledCallback#before}), or null; from now on none is kept, and
+     * {@link #whenSettledRun} runs its callback at once.
+     */
+    private SettledCallback takeSettledCallbacks() {
+        SettledCallback last = (SettledCallback) SETTLED_CALLBACKS.getAndSet(this, SETTLED);
+        SettledCallback first = null;
+        while (last != null && last != SETTLED) { // reverse: the order they were added in
+            SettledCallback before = last.before;
+            last.before = first;
+            first = last;
+            last = before;
+        }
+        return first;
     }
 
     /** The watch for unobserved failures, created on first need. */

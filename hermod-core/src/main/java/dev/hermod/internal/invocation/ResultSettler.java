@@ -94,7 +94,8 @@ final class ResultSettler {
     private boolean decide(boolean mayDefer) {
         while (true) {
             int state = waitState;
-            boolean deferred = mayDefer && state != 0 && result.getNumberOfDependents() == 0;
+            boolean deferred = mayDefer && state != 0 && result.getNumberOfDependents() == 0
+                    && !result.hasSettledCallbacks();
             if (WAIT_STATE.compareAndSet(this, state, state | DECIDED | (deferred ? DEFERRED : 0))) {
                 return deferred;
             }
