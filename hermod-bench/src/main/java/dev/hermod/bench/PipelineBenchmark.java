@@ -193,15 +193,24 @@ public final class PipelineBenchmark {
                     while ((n = in.read(buffer)) > 0) {
                         byte[] chunk = Arrays.copyOf(buffer, n);
                         // one timer thread and one delay: chunks leave in the order they came
-                        timer.schedule(() -> write(out, chunk, to), delayNanos, TimeUnit.NANOSECONDS);
+                        later(() -> write(out, chunk, to), to);
                     }
                 } catch (IOException e) {
                     // the peer closed
                 }
-                timer.schedule(() -> close(to), delayNanos, TimeUnit.NANOSECONDS);
+                later(() -> close(to), to);
             }, "delay-link-pump");
             t.setDaemon(true);
             t.start();
+        }
+
+        /** Runs {@code task} after the delay; once the link is closed, closes {@code to} instead. */
+        private void later(Runnable task, Socket to) {
+            try {
+                timer.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closedLink) {
+                close(to);
+            }
         }
 
         private static void write(OutputStream out, byte[] chunk, Socket to) {

@@ -95,9 +95,18 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
     public static <T> AsyncResultImpl<T> of(Call call, Client client, Object proxy, Executor callbacks,
             Executor sentLane) {
         AsyncResultImpl<T> r = new AsyncResultImpl<>(call, client, proxy, callbacks, sentLane);
-        call.result = r;
-        call.outcome().whenComplete(r.settler::arrived);
+        call.result = r; // the call tells it its outcome: outcomeArrived
         return r;
+    }
+
+    /**
+     * The call's outcome is decided (in the thread that decided it). Told by the call itself,
+     * which spares a dependent stage of its outcome per call.
+     */
+    void outcomeArrived() {
+        CompletableFuture<Object> outcome = call.outcome();
+        Throwable failure = Call.failureOf(outcome);
+        settler.arrived(failure == null ? outcome.getNow(null) : null, failure);
     }
 
     /**

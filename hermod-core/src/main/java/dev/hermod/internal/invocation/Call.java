@@ -604,6 +604,10 @@ public final class Call implements Invocation.Child {
     }
 
     private void settled() {
+        AsyncResultImpl<?> r = result; // set before the call started, so never missed
+        if (r != null) {
+            r.outcomeArrived();
+        }
         Timeout t = timer;
         if (t != null) {
             t.cancel();
