@@ -80,12 +80,13 @@ final class Parsers {
             if (held != null) {
                 held.parser.close(); // another codec's: its buffers go back to the pool
             }
-            held = new Held(factory, reusing(factory));
+            held = new Held(factory, reusing(factory), in, length);
             HELD.set(new WeakReference<>(held));
+        } else {
+            held.feed.set(in, length);
         }
         held.busy = true;
         held.length = length;
-        held.feed.set(in, length);
         return held;
     }
 
@@ -122,8 +123,10 @@ final class Parsers {
         private long start;
         private int length;
 
-        private Held(JsonFactory factory, JsonFactory reusing) throws IOException {
+        /** Made with its first message in the feed: Jackson reads a first byte as it makes the parser. */
+        private Held(JsonFactory factory, JsonFactory reusing, ByteBuffer in, int length) throws IOException {
             this.factory = factory;
+            feed.set(in, length);
             this.parser = reusing.createParser(feed);
         }
 

@@ -473,7 +473,6 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
         progress.reported(p);
     }
 
-
     /** Runs a user callback of {@code call}'s result; one that throws is logged, and that is all. */
     static void guarded(Call call, Runnable callback) {
         try {

@@ -21,6 +21,7 @@ import java.util.function.Supplier;
  * that they count as receiving the outcome on the JDKs that have them.
  */
 abstract class ResultFuture<T> extends WatchedStage<T> {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(dev.hermod.AsyncResult.class);
     /** In {@link #settledCallbacks}: the result is settled, and takes no more callbacks. */
     private static final SettledCallback SETTLED = new SettledCallback(null);
     private static final VarHandle SETTLED_CALLBACKS;
@@ -143,8 +144,7 @@ abstract class ResultFuture<T> extends WatchedStage<T> {
         try {
             callback.accept(value, failure);
         } catch (RuntimeException | Error e) {
-            org.slf4j.LoggerFactory.getLogger(dev.hermod.AsyncResult.class)
-                    .error("a callback of {} threw; the result is unaffected", describe(), e);
+            log.error("a callback of {} threw; the result is unaffected", describe(), e);
         }
     }
 
