@@ -143,10 +143,6 @@ final class PoolTest {
         client = builder().maxOutstandingPerConnection(1).maxConnections(1).build();
         WorkAsync work = client.proxy(WorkAsync.class, "work");
         AsyncResult<Integer> slow = work.run(1, 1_000);
-        // Sent, so it holds the one slot: a call handed its connection by the pool counts only
-        // once its request is registered there, so before that a second call could take the slot
-        // too (noted, not fixed: the closing note of 2026-12-04 says where).
-        assertThat(slow.waitForSent(Duration.ofSeconds(30))).isTrue();
         AsyncResult<Integer> waiting = Hermod.withOptions(work, o -> o.withTimeout(Duration.ofMillis(200))).run(2, 0);
         InvocationTimeoutException e = catchThrowableOfType(InvocationTimeoutException.class, waiting::value);
         assertThat(e.isUnprocessed()).as("it never left the client").isTrue();

@@ -102,6 +102,12 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
     /** Calls waiting for a connection with room, in arrival order. */
     private final ConcurrentLinkedQueue<CompletableFuture<C>> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean pumping = new AtomicBoolean();
+    /**
+     * Calls the pump has taken off the line and is handing their connection: their requests are
+     * not registered yet, so {@link Member#pendingCalls()} does not count them. A call that comes
+     * meanwhile waits in line rather than take a slot one of them is about to fill. Guarded by lock.
+     */
+    private int handing;
     /** Where oneway requests and batches go while it is usable; see {@link #ordered()}. */
     private volatile C orderedHome;
     private volatile int state = RUNNING;
@@ -303,7 +309,7 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
             if (openOne) {
                 opening++;
             }
-            if (!full && waiting.isEmpty()) {
+            if (!full && waiting.isEmpty() && handing == 0) {
                 if (openOne) {
                     open();
                 }
@@ -393,8 +399,15 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
                         break;
                     }
                     next = waiting.poll();
+                    handing++;
                 }
-                next.complete(conn); // sends the call here, so the next round sees it counted
+                try {
+                    next.complete(conn); // sends the call here, so the next round sees it counted
+                } finally {
+                    synchronized (lock) {
+                        handing--;
+                    }
+                }
             }
         } finally {
             pumping.set(false);

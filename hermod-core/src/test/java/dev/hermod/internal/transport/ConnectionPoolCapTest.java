@@ -1,0 +1,73 @@
+package dev.hermod.internal.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hermod.RpcException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The per-connection cap holds while the pool hands a waiting call its connection: a call that
+ * comes before that call's request is registered waits in line instead of taking the slot too.
+ */
+class ConnectionPoolCapTest {
+
+    /** A connection that counts the calls registered on it. */
+    private static final class Conn implements ConnectionPool.Member {
+        final AtomicInteger pending = new AtomicInteger();
+
+        @Override
+        public boolean isUsable() {
+            return true;
+        }
+
+        @Override
+        public int pendingCalls() {
+            return pending.get();
+        }
+
+        @Override
+        public void closeWhenIdle() {}
+
+        @Override
+        public void close(RpcException cause) {}
+    }
+
+    @Test
+    void aCallComingWhileTheFirstIsHandedItsConnection_waitsForTheSlot() throws Exception {
+        CompletableFuture<Conn> connecting = new CompletableFuture<>();
+        ConnectionPool<Conn> pool = new ConnectionPool<>("test", new ConnectionPool.Limits(1, 1, 1, 0, 0),
+                () -> connecting, () -> { }, new Backoff(Duration.ofMillis(10), Duration.ofMillis(100)),
+                new ConnectionPool.Watcher() { }, Duration.ZERO);
+        CountDownLatch handing = new CountDownLatch(1);
+        CountDownLatch register = new CountDownLatch(1);
+
+        CompletableFuture<Conn> first = pool.acquire(); // waits: no connection yet
+        first.thenAccept(conn -> { // the call being sent: its request is registered a moment later
+            handing.countDown();
+            try {
+                register.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            conn.pending.incrementAndGet();
+        });
+        Conn conn = new Conn();
+        Thread opened = new Thread(() -> connecting.complete(conn)); // the pump hands first its connection here
+        opened.start();
+        assertThat(handing.await(30, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Conn> second = pool.acquire();
+        boolean tookTheSlot = second.isDone();
+        register.countDown();
+        opened.join(30_000);
+
+        assertThat(tookTheSlot).as("the second call took the slot the first was about to fill").isFalse();
+        assertThat(second).isNotDone(); // the slot is the first call's now
+        assertThat(conn.pending).hasValue(1);
+    }
+}
