@@ -206,11 +206,17 @@ public final class Call implements Invocation.Child {
                         : result != null ? dev.hermod.intercept.ClientCall.Kind.ASYNC : dev.hermod.intercept.ClientCall.Kind.SYNC)) {
             return; // decided by an interceptor: never sent
         }
+        // Nothing ran between the call's creation and here but bookkeeping, unless interceptors or
+        // streams did: the clock read at creation is still "now", within a microsecond.
+        long now = interception == null && streams == null ? startNanos : System.nanoTime();
         Retries retries = invoker.retries();
         if (retries != null) {
-            retries.started();
+            retries.started(now);
         }
-        schedule(invoker.peer().timer());
+        this.wheel = invoker.peer().timer();
+        if (!unbounded) {
+            arm(deadlineNanos - now);
+        }
         attempt(invoker);
     }
 

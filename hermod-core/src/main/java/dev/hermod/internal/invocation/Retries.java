@@ -49,9 +49,9 @@ public final class Retries {
         resent.increment();
     }
 
-    /** A call started: the budget grows with the calls made. */
-    void started() {
-        budget.callStarted();
+    /** A call started at {@code nanos} ({@link System#nanoTime()}): the budget grows with the calls made. */
+    void started(long nanos) {
+        budget.callStarted(nanos);
     }
 
     /**

@@ -79,8 +79,13 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     private long handedTwoWay;
     /** How many two-way requests the peer's GOAWAY said it took; -1 until it says. */
     private volatile long peerTook = -1;
-    /** When a call last started or a request or reply last arrived, for the inactivity timeout. */
-    private volatile long lastUsed = System.nanoTime();
+    /**
+     * Whether a call started or a request or reply arrived since the last inactivity check. A flag,
+     * not a time: the hot path then reads no clock, and writes only when the flag was clear.
+     */
+    private volatile boolean used;
+    /** The inactivity check's: when it last saw the connection used. Read and written on the I/O thread. */
+    private long lastUsed = System.nanoTime();
     private volatile boolean closed;
     /** This end among the in-process ones ({@link Collocation}); null until connected, or over a socket. */
     private volatile Object collocation;
@@ -244,7 +249,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         if (call.isDone()) {
             return; // expired or canceled while waiting for the connection
         }
-        lastUsed = System.nanoTime();
+        markUsed();
         int attempt = call.attempt();
         call.connection = this;
         if (call.streams != null && !link.peerStreams()) {
@@ -430,7 +435,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     @Override
     public void onFrame(Link link, int type, int flags, ByteBuf body) {
         if (type != Wire.GOAWAY) {
-            lastUsed = System.nanoTime();
+            markUsed();
         }
         switch (type) {
             case Wire.REPLY:
@@ -676,12 +681,25 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         }
     }
 
-    /** On the I/O thread: acts if the connection has been unused for {@code idleNanos}. */
+    private void markUsed() {
+        if (!used) {
+            used = true;
+        }
+    }
+
+    /**
+     * On the I/O thread: acts if the connection has been unused for {@code idleNanos}, counted from
+     * the check that last saw it used (so up to one check period, a quarter of it, late).
+     */
     private void checkUnused(long idleNanos, boolean sayGoAway) {
         if (closed || !link.isOpen()) {
             return;
         }
         long now = System.nanoTime();
+        if (used) {
+            used = false;
+            lastUsed = now;
+        }
         boolean unused = pending.isEmpty() && inbound.inFlight() == 0 && now - lastUsed >= idleNanos
                 && objects.exportCount() + objects.importCount() == 0;
         if (unused) {
