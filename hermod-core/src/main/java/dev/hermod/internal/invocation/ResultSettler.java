@@ -206,11 +206,12 @@ final class ResultSettler {
 
     /**
      * Runs {@code task} on the callback executor; if the executor refuses (it shut down), here, or
-     * on the common pool if this is an I/O thread.
+     * on the common pool if this is an I/O thread. From an I/O thread, the tasks of one turn of its
+     * event loop go to the executor together ({@link dev.hermod.internal.transport.Transport#handOff}).
      */
     void hop(Runnable task) {
         try {
-            callbacks.execute(task);
+            dev.hermod.internal.transport.Transport.handOff(callbacks, task);
         } catch (RejectedExecutionException e) {
             Executors2.runRefused(task);
         }

@@ -40,7 +40,6 @@ import java.util.function.Consumer;
  */
 public final class Transport {
     private static final boolean EPOLL = Epoll.isAvailable();
-    private static final ThreadLocal<Boolean> IO_THREAD = new ThreadLocal<>();
     /**
      * Bytes a channel buffers before it reports itself unwritable, and below which it becomes
      * writable again: large enough to keep a fast link busy with big frames in flight.
@@ -92,15 +91,16 @@ public final class Transport {
         return new LocalAddress(name);
     }
 
-    private static EventLoopGroup newGroup(int threads, String name, boolean local) {
+    static EventLoopGroup newGroup(int threads, String name, boolean local) {
         IoHandlerFactory factory = local ? LocalIoHandler.newFactory()
                 : EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        DefaultThreadFactory threads0 = new DefaultThreadFactory(name, true);
-        ThreadFactory marking = r -> threads0.newThread(() -> {
-            IO_THREAD.set(Boolean.TRUE);
-            r.run();
-        });
-        return new MultiThreadIoEventLoopGroup(threads, marking, factory);
+        ThreadFactory ioThreads = new DefaultThreadFactory(name, true) {
+            @Override
+            protected Thread newThread(Runnable r, String threadName) {
+                return new IoThread(threadGroup, r, threadName);
+            }
+        };
+        return new MultiThreadIoEventLoopGroup(threads, ioThreads, factory);
     }
 
     /**
@@ -108,7 +108,24 @@ public final class Transport {
      * JVM: code there must never block.
      */
     public static boolean onIoThread() {
-        return IO_THREAD.get() == Boolean.TRUE;
+        return Thread.currentThread() instanceof IoThread;
+    }
+
+    /**
+     * Runs {@code task} on {@code executor}. From an I/O thread, the tasks handed to one executor
+     * during a turn of its event loop go as one task, at the end of the turn (see
+     * {@link IoThread}); a task that the executor refuses then runs on the common pool. From any
+     * other thread, this is {@code executor.execute(task)}.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task,
+     *     and this is not an I/O thread
+     */
+    public static void handOff(java.util.concurrent.Executor executor, Runnable task) {
+        if (Thread.currentThread() instanceof IoThread io) {
+            io.handOff(executor, task);
+        } else {
+            executor.execute(task);
+        }
     }
 
     /** Tells which channel implementation this transport uses, for diagnostics. */
