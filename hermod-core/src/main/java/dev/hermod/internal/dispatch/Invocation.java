@@ -28,8 +28,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 // One file, longer than most: a request served is one state machine (admitted, decoded, running,
 // answered, with a cancel and its deadline racing every step, and the one reply it gets sent
@@ -44,6 +42,18 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Invocation implements Runnable, Current {
     private static final ThreadLocal<Invocation> CURRENT = new ThreadLocal<>();
+    private static final java.lang.invoke.VarHandle REPLIED;
+    private static final java.lang.invoke.VarHandle PENDING_PROGRESS;
+
+    static {
+        try {
+            java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+            REPLIED = lookup.findVarHandle(Invocation.class, "replied", boolean.class);
+            PENDING_PROGRESS = lookup.findVarHandle(Invocation.class, "pendingProgress", Progress.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /**
      * A call a servant makes while it serves an invocation: canceled when the invocation is
@@ -63,10 +73,12 @@ public final class Invocation implements Runnable, Current {
     private final Operation op;
     private final Frames.RequestHeader header;
     private final long deadlineNanos;
-    private final AtomicBoolean replied = new AtomicBoolean();
+    /** Set once, by the thread that sends the one reply: {@link #REPLIED}. */
+    private volatile boolean replied;
     /** The object ({@code @n}) the encoded result references, for requests pipelined on this one. */
     private volatile String resultObject;
-    private final AtomicReference<Progress> pendingProgress = new AtomicReference<>();
+    /** The latest progress report not yet sent: {@link #PENDING_PROGRESS}. */
+    private volatile Progress pendingProgress;
     /** The calls this invocation made that are still running; created by the first one. */
     private volatile Set<Child> children;
     private final boolean oneway;
@@ -139,11 +151,13 @@ public final class Invocation implements Runnable, Current {
 
     @Override
     public void run() {
-        if (!Transport.onIoThread()) { // a cancel never interrupts I/O
+        boolean interruptible = !Transport.onIoThread(); // a cancel never interrupts I/O
+        if (interruptible) {
             synchronized (this) {
                 runner = Thread.currentThread();
             }
         }
+        Invocation outer = CURRENT.get(); // restored after, should invocations ever nest on a thread
         CURRENT.set(this);
         if (dispatch.polled) {
             ManualExecutor.served();
@@ -161,9 +175,11 @@ public final class Invocation implements Runnable, Current {
             reply(Frames.failure(connection.link.alloc(), header.requestId(), Status.UNKNOWN, false,
                     "internal error while answering " + describe(), null, false));
         } finally {
-            CURRENT.remove();
-            synchronized (this) {
-                runner = null;
+            CURRENT.set(outer); // not remove(): that would cost a new map entry on every call
+            if (interruptible) {
+                synchronized (this) {
+                    runner = null;
+                }
             }
             Thread.interrupted(); // a late cancel must not leak into the executor's next task
             if (stage == null && streams == null) {
@@ -412,11 +428,11 @@ public final class Invocation implements Runnable, Current {
     }
 
     private void replyResult(Object result) {
-        if (replied.get()) {
+        if (replied) {
             return;
         }
         if (oneway) { // nobody waits for the result: nothing to encode
-            if (replied.compareAndSet(false, true)) {
+            if (REPLIED.compareAndSet(this, false, true)) {
                 connection.invocations.remove(header.requestId(), this);
                 intercepted();
                 end();
@@ -424,7 +440,7 @@ public final class Invocation implements Runnable, Current {
             return;
         }
         if (connection.isClosed() && dedupEntry == null) { // nobody is left to read it: nothing to encode
-            if (replied.compareAndSet(false, true)) {
+            if (REPLIED.compareAndSet(this, false, true)) {
                 connection.invocations.remove(header.requestId(), this);
                 intercepted();
                 end();
@@ -491,7 +507,7 @@ public final class Invocation implements Runnable, Current {
     }
 
     private void replyThrown(Throwable thrown) {
-        if (replied.get()) {
+        if (replied) {
             return;
         }
         if (canceled) {
@@ -557,7 +573,7 @@ public final class Invocation implements Runnable, Current {
 
     /** As {@link #reply(ByteBuf)}, in the room {@code reserved} for it ({@link Replies#reserve()}). */
     private void reply(ByteBuf frame, long reserved) {
-        if (!replied.compareAndSet(false, true)) {
+        if (!REPLIED.compareAndSet(this, false, true)) {
             frame.release();
             connection.replies.release(reserved);
             return;
@@ -572,7 +588,7 @@ public final class Invocation implements Runnable, Current {
             end();
             return;
         }
-        Progress last = pendingProgress.getAndSet(null);
+        Progress last = (Progress) PENDING_PROGRESS.getAndSet(this, null);
         if (last != null) { // a report made before the reply goes out before it
             connection.link.send(Frames.progress(connection.link.alloc(), header.requestId(),
                     last.fraction(), last.message()));
@@ -694,7 +710,7 @@ public final class Invocation implements Runnable, Current {
         Set<Child> adopted = set;
         adopted.add(child);
         child.whenDone(() -> adopted.remove(child));
-        if (canceled || replied.get()) {
+        if (canceled || replied) {
             child.cancel(": the invocation that made it has ended");
         }
     }
@@ -766,7 +782,7 @@ public final class Invocation implements Runnable, Current {
     @Override
     public void progress(double fraction, String message) {
         Progress p = new Progress(fraction, message);
-        if (oneway || replied.get() || pendingProgress.getAndSet(p) != null) {
+        if (oneway || replied || (Progress) PENDING_PROGRESS.getAndSet(this, p) != null) {
             return; // a send is already scheduled: it will carry the newest report
         }
         connection.link.sendLater(() -> {
@@ -774,7 +790,7 @@ public final class Invocation implements Runnable, Current {
             // has its place among the link's frames from now on, and a reply handed over
             // meanwhile goes after it, so a report taken here is written before the reply. It
             // must be sent even if reply() has begun: that reply found nothing pending because of it.
-            Progress latest = pendingProgress.getAndSet(null);
+            Progress latest = (Progress) PENDING_PROGRESS.getAndSet(this, null);
             return latest == null ? null : Frames.progress(connection.link.alloc(), header.requestId(),
                     latest.fraction(), latest.message());
         });
