@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.hermod.connection.Connection;
 import dev.hermod.flow.Window;
 import dev.hermod.tools.CompanionOf;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -384,7 +383,8 @@ final class FlowControlTest {
     }
 
     private static long usedDirectMemory() {
-        return PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
+        return ((io.netty.buffer.ByteBufAllocatorMetricProvider) io.netty.buffer.ByteBufAllocator.DEFAULT).metric()
+                .usedDirectMemory();
     }
 
     @Test

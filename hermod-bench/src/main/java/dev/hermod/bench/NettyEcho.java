@@ -3,7 +3,7 @@ package dev.hermod.bench;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -101,7 +101,7 @@ final class NettyEcho implements AutoCloseable {
     static ServerBootstrap configure(ServerBootstrap b, ChannelInitializer<Channel> init) {
         return b.channel(EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT)
                 .childHandler(init);
     }
 
@@ -109,7 +109,7 @@ final class NettyEcho implements AutoCloseable {
     static Bootstrap configure(Bootstrap b, ChannelInitializer<Channel> init) {
         return b.channel(EPOLL ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT)
                 .handler(init);
     }
 

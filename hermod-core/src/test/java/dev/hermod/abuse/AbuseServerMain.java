@@ -70,19 +70,9 @@ public final class AbuseServerMain {
                 + " threads=" + Thread.activeCount() + " " + pool();
     }
 
-    /** What Netty's pooled allocator holds in direct memory, and how many of its buffers are in use. */
+    /** What Netty's default allocator (the one Hermod uses) holds in direct memory. */
     private static String pool() {
-        io.netty.buffer.PooledByteBufAllocatorMetric m = io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric();
-        long active = 0;
-        long chunks = 0;
-        for (io.netty.buffer.PoolArenaMetric a : m.directArenas()) {
-            active += a.numActiveAllocations();
-            for (io.netty.buffer.PoolChunkListMetric list : a.chunkLists()) {
-                for (io.netty.buffer.PoolChunkMetric ignored : list) {
-                    chunks++;
-                }
-            }
-        }
-        return "poolDirect=" + m.usedDirectMemory() + " poolActive=" + active + " poolChunks=" + chunks;
+        return "nettyDirect=" + ((io.netty.buffer.ByteBufAllocatorMetricProvider) io.netty.buffer.ByteBufAllocator.DEFAULT)
+                .metric().usedDirectMemory();
     }
 }

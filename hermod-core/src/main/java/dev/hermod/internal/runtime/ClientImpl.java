@@ -232,7 +232,7 @@ public final class ClientImpl implements Client, Invoker, BatchQueue.Owner {
 
     @Override
     public BatchQueue newBatchQueue() {
-        return new BatchQueue(this, io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+        return new BatchQueue(this, io.netty.buffer.ByteBufAllocator.DEFAULT);
     }
 
     @Override

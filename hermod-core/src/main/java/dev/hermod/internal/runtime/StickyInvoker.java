@@ -43,7 +43,7 @@ final class StickyInvoker implements Invoker, BatchQueue.Owner {
 
     @Override
     public BatchQueue newBatchQueue() {
-        return new BatchQueue(this, io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+        return new BatchQueue(this, io.netty.buffer.ByteBufAllocator.DEFAULT);
     }
 
     @Override
