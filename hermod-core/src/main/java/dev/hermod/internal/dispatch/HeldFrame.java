@@ -1,7 +1,8 @@
 package dev.hermod.internal.dispatch;
 
 import io.netty.buffer.ByteBuf;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A request frame kept until every request it carries is decoded (one for a REQUEST, each item
@@ -9,10 +10,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is. Thread-safe.
  */
 final class HeldFrame {
+    private static final VarHandle REFS;
+
+    static {
+        try {
+            REFS = MethodHandles.lookup().findVarHandle(HeldFrame.class, "refs", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final ByteBuf frame;
     final int bytes;
     private final Inbound owner;
-    private final AtomicInteger refs = new AtomicInteger(1);
+    /** The requests of the frame not yet decoded: {@link #REFS}. */
+    private volatile int refs = 1;
 
     /** Takes over one reference to {@code frame}, counting {@code bytes}. */
     HeldFrame(ByteBuf frame, int bytes, Inbound owner) {
@@ -24,12 +36,12 @@ final class HeldFrame {
 
     /** Another request of the frame is on its way. */
     void retain() {
-        refs.incrementAndGet();
+        REFS.getAndAdd(this, 1);
     }
 
     /** A request of the frame is decoded (or dropped); the last one frees the frame. */
     void release() {
-        if (refs.decrementAndGet() == 0) {
+        if ((int) REFS.getAndAdd(this, -1) == 1) {
             frame.release();
             owner.unhold(bytes);
         }

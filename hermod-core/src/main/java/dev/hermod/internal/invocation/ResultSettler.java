@@ -21,7 +21,7 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Thread-safe: the state is one word changed by compare-and-set ({@link #waitState}).
  */
-final class ResultSettler {
+final class ResultSettler implements Runnable {
     /** In {@link #waitState}: the outcome is there and its settling is arranged. */
     private static final int DECIDED = 1 << 29;
     /** In {@link #waitState}: ... and it was left to the waiting threads. */
@@ -53,6 +53,9 @@ final class ResultSettler {
      * settling it was left to them: the first to wake settles it.
      */
     private volatile int waitState;
+    /** The outcome {@link #arrived}, for {@link #run} to settle: written before the hand-off, read after it. */
+    private Object arrivedOutcome;
+    private Throwable arrivedFailure;
     /** Completed once {@link #DECIDED} is set; created by the first waiter. */
     private volatile CompletableFuture<Void> decided;
 
@@ -73,11 +76,12 @@ final class ResultSettler {
     void arrived(Object outcome, Throwable failure) {
         SerialExecutor lane = progress.laneIfAny();
         if (!decide(lane == null)) {
-            Runnable task = () -> settleHere(outcome, failure);
+            arrivedOutcome = outcome;
+            arrivedFailure = failure;
             if (lane != null) {
-                lane.execute(task);
+                lane.execute(this);
             } else {
-                hop(task);
+                hop(this);
             }
         }
         CompletableFuture<Void> signal = decided; // created before its waiter counted itself in
@@ -168,13 +172,15 @@ final class ResultSettler {
     }
 
     /**
-     * Settles on the callback executor's thread, which then also runs the callbacks already
-     * registered, instead of handing each to the executor again.
+     * Settles the arrived outcome on the callback executor's thread, which then also runs the
+     * callbacks already registered, instead of handing each to the executor again. Runs once,
+     * handed off by {@link #arrived}; not for other callers.
      */
-    private void settleHere(Object outcome, Throwable failure) {
+    @Override
+    public void run() {
         settler = Thread.currentThread();
         try {
-            settleDecoding(outcome, failure);
+            settleDecoding(arrivedOutcome, arrivedFailure);
         } finally {
             settler = null;
         }
