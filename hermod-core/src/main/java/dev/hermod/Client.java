@@ -454,6 +454,11 @@ public interface Client extends AutoCloseable {
          * dependent stages. The client borrows it and does not shut it down. Default: an owned pool
          * with one daemon thread per processor (at least two).
          *
+         * <p>Results that arrive together (in one turn of an I/O thread, up to 64) reach the
+         * executor as one task, and their callbacks run one after another in it: a callback that
+         * blocks delays the others of its turn. Hand long or blocking work to an executor of your
+         * own.
+         *
          * @param executor the executor
          * @return this builder
          */

@@ -213,10 +213,7 @@ public final class Call implements Invocation.Child {
         if (retries != null) {
             retries.started(now);
         }
-        this.wheel = invoker.peer().timer();
-        if (!unbounded) {
-            arm(deadlineNanos - now);
-        }
+        schedule(invoker.peer().timer(), now);
         attempt(invoker);
     }
 
@@ -386,9 +383,14 @@ public final class Call implements Invocation.Child {
 
     /** Arms the deadline timer, unless the call has no deadline. */
     public void schedule(Timer wheel) {
+        schedule(wheel, System.nanoTime());
+    }
+
+    /** As {@link #schedule(Timer)}, {@code now} being the time, in {@link System#nanoTime()} terms. */
+    private void schedule(Timer wheel, long now) {
         this.wheel = wheel;
         if (!unbounded) {
-            arm(deadlineNanos - System.nanoTime());
+            arm(deadlineNanos - now);
         }
     }
 
