@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import dev.hermod.resolve.Endpoint;
+import dev.hermod.resolve.NameResolver;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -141,10 +145,34 @@ final class AsyncResultTest {
 
     @Test
     void sentCallback_beforeConnectionExists_runsLaterOnAnotherThread() throws Exception {
-        try (Client fresh = TestServers.client(server)) {
+        // The client learns its server's address only when the test says so: until then no
+        // connection can exist, however fast loopback connects.
+        CompletableFuture<NameResolver.Listener> resolving = new CompletableFuture<>();
+        NameResolver.Provider gated = new NameResolver.Provider() {
+            @Override
+            public String scheme() {
+                return "gated";
+            }
+
+            @Override
+            public NameResolver newResolver(URI target, ScheduledExecutorService scheduler) {
+                return new NameResolver() {
+                    @Override
+                    public void start(Listener listener) {
+                        resolving.complete(listener);
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+            }
+        };
+        try (Client fresh = Hermod.client().target("gated://employees").resolver(gated).build()) {
             AsyncResult<String> r = fresh.proxy(EmployeesAsync.class, "employees").getName(1);
             CompletableFuture<String> thread = new CompletableFuture<>();
             r.onSent(sync -> thread.complete(Thread.currentThread().getName() + ":" + sync));
+            assertThat(r.isSent()).isFalse();
+            resolving.get(10, TimeUnit.SECONDS).onEndpoints(List.of(Endpoint.of("127.0.0.1", server.port())));
             assertThat(r.waitForSent(Duration.ofSeconds(10))).isTrue();
             assertThat(r.sentSynchronously()).isFalse();
             assertThat(thread.get(10, TimeUnit.SECONDS)).startsWith("hermod-callback").endsWith(":false");
