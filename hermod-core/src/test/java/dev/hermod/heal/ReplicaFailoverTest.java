@@ -106,6 +106,13 @@ final class ReplicaFailoverTest {
         return lost;
     }
 
+    /** The message when calls succeeded unseen: which they were, and what each server reported. */
+    private String unseen() {
+        return "calls that succeeded unseen (" + lost().stream().map(s -> outcomes.get(s).kind() + " " + s)
+                .collect(Collectors.joining(", ")) + "); " + servers.stream().map(ServerProcess::describe)
+                .collect(Collectors.joining("; "));
+    }
+
     private List<String> failures(java.util.function.Predicate<Outcome> which) {
         return outcomes.entrySet().stream().filter(e -> e.getValue().failure() != null && which.test(e.getValue()))
                 .map(e -> e.getValue().kind() + " " + e.getKey() + ": " + e.getValue().failure()).limit(10).toList();
@@ -129,7 +136,7 @@ final class ReplicaFailoverTest {
         assertThat(failures(o -> !(o.failure() instanceof ConnectionException c) || c.isUnprocessed()
                 || c.status() != Status.UNAVAILABLE)).as("failures other than of calls the killed server may have run")
                 .isEmpty();
-        assertThat(lost()).as("calls that succeeded unseen").isEmpty();
+        assertThat(lost()).as(this::unseen).isEmpty();
         long afterKill = outcomes.entrySet().stream().filter(e -> e.getValue().failure() == null).count();
         System.out.printf("RESULT replica-killed calls=%d failed-may-have-run=%d%n", outcomes.size(),
                 outcomes.values().stream().filter(o -> o.failure() != null).count());
@@ -150,7 +157,7 @@ final class ReplicaFailoverTest {
         }
 
         assertThat(failures(o -> true)).as("failed calls").isEmpty();
-        assertThat(lost()).as("calls that succeeded unseen").isEmpty();
+        assertThat(lost()).as(this::unseen).isEmpty();
         assertThat(draining.received()).as("the draining server had calls").isNotEmpty();
         System.out.printf("RESULT replica-drained calls=%d failed=0%n", outcomes.size());
     }

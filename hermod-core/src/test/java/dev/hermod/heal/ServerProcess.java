@@ -32,6 +32,7 @@ public final class ServerProcess implements AutoCloseable {
     private final java.util.concurrent.CountDownLatch outputRead = new java.util.concurrent.CountDownLatch(1);
     private final List<Long> order = new CopyOnWriteArrayList<>();
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private volatile IOException readFailure;
 
     private ServerProcess(Process process, int port) {
         this.process = process;
@@ -82,9 +83,19 @@ public final class ServerProcess implements AutoCloseable {
                     lines.add(line);
                 }
             }
-        } catch (IOException ignored) {
-            // the process is gone
+        } catch (IOException e) {
+            readFailure = e; // the process is gone; said by describe(), in case a line was lost with it
         }
+    }
+
+    /**
+     * What this process reported, for a failing test's message: its port, how many calls it
+     * received, whether its output was read to the end or broke off, and its other lines.
+     */
+    public String describe() {
+        return "server on port " + port + ": " + received.size() + " calls received, output "
+                + (outputRead.getCount() == 0 ? "read to its end" : "still open")
+                + (readFailure == null ? "" : ", reading it failed: " + readFailure) + ", other lines " + lines;
     }
 
     /** The port it listens on. */
