@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * ({@link #current()} on the serving thread). Calls the servant makes meanwhile share its
  * deadline and its fate ({@link #adopt}). Thread-safe.
  */
-public final class Invocation implements Runnable, Current {
+public final class Invocation implements Runnable, Current, io.netty.channel.ChannelFutureListener {
     private static final ThreadLocal<Invocation> CURRENT = new ThreadLocal<>();
     private static final java.lang.invoke.VarHandle REPLIED;
     private static final java.lang.invoke.VarHandle PENDING_PROGRESS;
@@ -113,6 +113,8 @@ public final class Invocation implements Runnable, Current {
     private volatile boolean servantCalled;
     /** The estimated decoded size of the arguments, counted against the limits until the invocation ends. */
     private volatile long decodedBytes;
+    /** The capacity of the reply frame sent, counted by the connection's replies until written. */
+    private int replyBytes;
     /** The in-process caller the arguments came from, by reference, and the result goes to; else null. */
     private volatile Collocation.Caller handedBy;
 
@@ -614,7 +616,16 @@ public final class Invocation implements Runnable, Current {
         if (streams != null) {
             streams.end(dev.hermod.internal.bridge.Failures.canceled(describe() + " has been answered", null, false));
         }
-        connection.replies.send(frame, reserved, this::end);
+        replyBytes = frame.capacity(); // before the send, whose write may end before it returns
+        connection.replies.send(frame, reserved, (io.netty.channel.ChannelFutureListener) this);
+    }
+
+    /** The reply's write ended (I/O thread): its bytes are free, and the invocation {@linkplain #end ends}. */
+    @Override
+    public void operationComplete(io.netty.channel.ChannelFuture write) {
+        connection.replies.written(replyBytes);
+        end();
+        connection.replyWritten();
     }
 
     /** Leaves dispatch: what the invocation held is given back, and its slot is free. */

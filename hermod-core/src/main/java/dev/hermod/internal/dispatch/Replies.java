@@ -2,6 +2,7 @@ package dev.hermod.internal.dispatch;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,6 +59,22 @@ final class Replies {
      * {@link #reserve()} took for it, or 0.
      */
     void send(ByteBuf frame, long reserved, Runnable written) {
+        int size = frame.capacity();
+        send(frame, reserved, (ChannelFuture f) -> {
+            written(size);
+            written.run();
+            connection.replyWritten();
+        });
+    }
+
+    /**
+     * Sends a reply frame and counts its {@linkplain ByteBuf#capacity() capacity} until it is
+     * written; {@code written} learns of the write (or of its failure), on the I/O thread, and
+     * must give the count back through {@link #written(int)}: it reads the capacity before this
+     * call, as the write may end before this returns. One listener for both saves a reply the
+     * objects of its own the other form makes.
+     */
+    void send(ByteBuf frame, long reserved, ChannelFutureListener written) {
         // The memory held is the buffer's capacity: a reply encoded into a growing buffer may
         // hold up to twice what it carries (256 KiB of result in a buffer of 512 KiB).
         int size = frame.capacity();
@@ -69,13 +86,14 @@ final class Replies {
         bytes.addAndGet(size - reserved);
         dispatch.budget.addReplyBytes(size - reserved);
         reconsider();
-        connection.link.send(frame, (ChannelFuture f) -> {
-            bytes.addAndGet(-size);
-            dispatch.budget.releaseReplyBytes(size);
-            reconsider();
-            written.run();
-            connection.replyWritten();
-        });
+        connection.link.send(frame, written);
+    }
+
+    /** A reply of {@code size} bytes ({@link #send}) is written, or failed: its bytes are free. I/O thread. */
+    void written(int size) {
+        bytes.addAndGet(-size);
+        dispatch.budget.releaseReplyBytes(size);
+        reconsider();
     }
 
     /**

@@ -421,7 +421,7 @@ public final class Link implements Backlog.Outlet {
     @Override
     public io.netty.channel.ChannelFuture send(ByteBuf frame, ChannelFutureListener written) {
         markSending();
-        io.netty.channel.ChannelPromise f = channel.newPromise();
+        Outbound.FramePromise f = new Outbound.FramePromise(channel);
         f.addListener(written);
         outbound.send(frame, f);
         return f;

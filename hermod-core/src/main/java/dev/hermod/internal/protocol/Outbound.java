@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.internal.PlatformDependent;
@@ -41,6 +42,19 @@ final class Outbound {
     /** A frame whose writer wants to learn how its write went. */
     private record Promised(ByteBuf frame, ChannelPromise promise) {}
 
+    /**
+     * A write's promise that carries its frame to the I/O thread, so that a frame handed over
+     * from another thread with a promise needs no {@link Promised} of its own (one object less
+     * per request and per reply). The frame is set by {@link #send} and taken when written.
+     */
+    static final class FramePromise extends DefaultChannelPromise {
+        private ByteBuf frame;
+
+        FramePromise(Channel channel) {
+            super(channel);
+        }
+    }
+
     /** The outbound buffer's user-defined writability flag this queue clears while it holds too much. */
     static final int WRITABILITY_FLAG = 1;
 
@@ -76,7 +90,16 @@ final class Outbound {
             return;
         }
         count(frame.readableBytes());
-        queue.offer(promise.isVoid() ? frame : new Promised(frame, promise));
+        Object entry;
+        if (promise.isVoid()) {
+            entry = frame;
+        } else if (promise instanceof FramePromise p && p.frame == null) {
+            p.frame = frame; // seen by the I/O thread through the queue
+            entry = p;
+        } else {
+            entry = new Promised(frame, promise);
+        }
+        queue.offer(entry);
         schedule();
     }
 
@@ -185,6 +208,9 @@ final class Outbound {
         if (entry instanceof ByteBuf frame) {
             return frame.readableBytes();
         }
+        if (entry instanceof FramePromise p) {
+            return p.frame.readableBytes();
+        }
         return entry instanceof Promised p ? p.frame().readableBytes() : 0;
     }
 
@@ -192,6 +218,12 @@ final class Outbound {
     private boolean write(Object entry) {
         if (entry instanceof ByteBuf frame) {
             channel.write(frame, channel.voidPromise());
+            return true;
+        }
+        if (entry instanceof FramePromise p) {
+            ByteBuf frame = p.frame;
+            p.frame = null; // the promise may be kept long after its write; the frame is not
+            channel.write(frame, p);
             return true;
         }
         if (entry instanceof Promised p) {
@@ -233,6 +265,10 @@ final class Outbound {
             bytes += queuedBytes(next);
             if (next instanceof ByteBuf frame) {
                 ReferenceCountUtil.release(frame);
+            } else if (next instanceof FramePromise p) {
+                ReferenceCountUtil.release(p.frame);
+                p.frame = null;
+                p.tryFailure(cause);
             } else if (next instanceof Promised p) {
                 ReferenceCountUtil.release(p.frame());
                 p.promise().tryFailure(cause);

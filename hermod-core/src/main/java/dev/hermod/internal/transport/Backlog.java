@@ -38,8 +38,11 @@ public final class Backlog {
         ChannelFuture failedWrite(Throwable cause);
     }
 
-    /** What a frame carries, as the backlog sees it. */
-    public interface Parcel {
+    /**
+     * What a frame carries, as the backlog sees it. It listens to its own write, so that a
+     * hand-over makes no listener object of its own.
+     */
+    public interface Parcel extends ChannelFutureListener {
         /**
          * Called under the backlog's lock just before the frame is handed to the channel: returns
          * the frame to write, {@code frame} itself or a smaller one made from it without what was
@@ -55,6 +58,12 @@ public final class Backlog {
 
         /** Called outside the lock after {@link #claim}: reports what it left out. */
         default void claimed() {}
+
+        /** The write's listener: reports it to {@link #written}. */
+        @Override
+        default void operationComplete(ChannelFuture write) {
+            written(write);
+        }
     }
 
     /** A frame held back until the channel can take it; the ticket {@link #withdraw} takes. */
@@ -68,9 +77,9 @@ public final class Backlog {
         /** Withdrawn: its bytes are freed, and the entry is skipped when its turn comes. */
         boolean gone;
 
-        Held(ByteBuf frame, Parcel parcel, long extraCost) {
+        Held(ByteBuf frame, Parcel parcel, long length) {
             this.frame = frame;
-            this.length = frame.readableBytes() + extraCost;
+            this.length = length;
             this.parcel = parcel;
         }
     }
@@ -116,23 +125,22 @@ public final class Backlog {
      * heap too).
      */
     public Object offer(ByteBuf frame, Parcel parcel, boolean mayRefuse, long extraCost) {
-        Held h = new Held(frame, parcel, extraCost);
-        boolean handedNow;
         Throwable closed;
         synchronized (this) {
             closed = closing;
-            handedNow = closed == null && held.isEmpty() && outlet.isWritable();
-            if (closed != null) {
-                h.waiting = false; // reported below, as a frame dropped at close
-            } else if (handedNow) {
-                handOver(h);
-            } else if (!mayRefuse || bytes + h.length <= limit) {
-                held.add(h);
-                h.waiting = true;
-                bytes += h.length;
-                return h;
-            } else {
-                return REFUSED;
+            if (closed == null) {
+                if (!held.isEmpty() || !outlet.isWritable()) {
+                    long length = frame.readableBytes() + extraCost;
+                    if (mayRefuse && bytes + length > limit) {
+                        return REFUSED;
+                    }
+                    Held h = new Held(frame, parcel, length); // only a frame held back needs one
+                    held.add(h);
+                    h.waiting = true;
+                    bytes += length;
+                    return h;
+                }
+                handOver(frame, parcel);
             }
         }
         if (closed != null) {
@@ -162,11 +170,10 @@ public final class Backlog {
     public static final Object REFUSED = new Object();
 
     /** Under the lock: lets the parcel claim the frame, and hands over what it keeps. */
-    private void handOver(Held h) {
-        ByteBuf frame = h.parcel.claim(h.frame);
+    private void handOver(ByteBuf offered, Parcel parcel) {
+        ByteBuf frame = parcel.claim(offered);
         if (frame != null) {
-            ChannelFuture write = outlet.send(frame, h.parcel::written);
-            h.parcel.handedOver(write);
+            parcel.handedOver(outlet.send(frame, parcel));
         }
     }
 
@@ -184,7 +191,7 @@ public final class Backlog {
                     h.waiting = false;
                     if (!h.gone) {
                         bytes -= h.length;
-                        handOver(h);
+                        handOver(h.frame, h.parcel);
                         claimed.add(h.parcel);
                     }
                 }

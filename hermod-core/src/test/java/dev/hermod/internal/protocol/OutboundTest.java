@@ -212,6 +212,50 @@ class OutboundTest {
     }
 
     @Test
+    void framesCarriedByTheirPromises_goOutInOrder_andEachPromiseLearnsItsWrite() throws Exception {
+        Outbound outbound = new Outbound(client);
+        CountDownLatch release = holdIoThread(() -> { });
+        List<Outbound.FramePromise> promises = new ArrayList<>();
+        List<ByteBuf> frames = new ArrayList<>();
+
+        for (int i = 1; i <= 3; i++) { // from this thread while the I/O thread is busy: they wait in the queue
+            Outbound.FramePromise promise = new Outbound.FramePromise(client);
+            ByteBuf frame = frame(i, 1);
+            promises.add(promise);
+            frames.add(frame);
+            outbound.send(frame, promise);
+            outbound.send(frame(i, 2), client.voidPromise());
+        }
+        assertThat(promises).noneMatch(io.netty.util.concurrent.Future::isDone);
+        release.countDown();
+
+        assertThat(senders(6)).containsExactly(1001L, 1002L, 2001L, 2002L, 3001L, 3002L);
+        for (Outbound.FramePromise promise : promises) {
+            assertThat(promise.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(promise.isSuccess()).isTrue();
+        }
+        assertThat(frames).allMatch(f -> f.refCnt() == 0);
+    }
+
+    @Test
+    void aFrameCarriedByItsPromise_onAClosedChannel_isReleased_andItsWriteFails() throws Exception {
+        Outbound outbound = new Outbound(client);
+        Outbound.FramePromise promise = new Outbound.FramePromise(client);
+        ByteBuf frame = frame(1, 1);
+        CountDownLatch release = holdIoThread(() -> {
+            client.close();
+            outbound.writeWaiting();
+        });
+
+        outbound.send(frame, promise);
+        release.countDown();
+
+        assertThat(promise.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(promise.isSuccess()).isFalse();
+        assertThat(frame.refCnt()).isZero();
+    }
+
+    @Test
     void aFrameMakerThatMakesNothingOrFails_isSkipped_andTheOthersGoOut() throws Exception {
         Outbound outbound = new Outbound(client);
         CountDownLatch release = holdIoThread(() -> { });
