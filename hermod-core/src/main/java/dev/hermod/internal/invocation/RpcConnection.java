@@ -21,6 +21,7 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelFuture;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +87,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     private volatile boolean used;
     /** The inactivity check's: when it last saw the connection used. Read and written on the I/O thread. */
     private long lastUsed = System.nanoTime();
+    private final CompletableFuture<RpcConnection> asFuture = CompletableFuture.completedFuture(this);
     private volatile boolean closed;
     /** This end among the in-process ones ({@link Collocation}); null until connected, or over a socket. */
     private volatile Object collocation;
@@ -228,6 +230,12 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
             }
             owner.onDraining(this);
         }
+    }
+
+    /** This connection as a completed future, made once (see {@link ConnectionPool.Member#asFuture}). */
+    @Override
+    public CompletableFuture<RpcConnection> asFuture() {
+        return asFuture;
     }
 
     /** Number of calls waiting for a reply. */

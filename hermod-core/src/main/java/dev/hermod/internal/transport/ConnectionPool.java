@@ -61,6 +61,15 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
 
         /** Closes it gracefully once it has been unused for {@code quietNanos}: it is an extra connection. */
         default void closeWhenQuiet(long quietNanos) {}
+
+        /**
+         * This member as a completed future, which {@link #acquire()} returns when it can take the
+         * call at once. A member may make it once and return it each time, so that a call finding
+         * a connection costs no object; nobody completes or obtrudes what {@code acquire} returns.
+         */
+        default CompletableFuture<? extends Member> asFuture() {
+            return CompletableFuture.completedFuture(this);
+        }
     }
 
     /**
@@ -271,7 +280,9 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
     public CompletableFuture<C> ordered() {
         C home = orderedHome;
         if (home != null && home.isUsable()) {
-            return CompletableFuture.completedFuture(home);
+            @SuppressWarnings("unchecked") // as in acquire()
+            CompletableFuture<C> ready = (CompletableFuture<C>) home.asFuture();
+            return ready;
         }
         return acquire().thenApply(this::home);
     }
@@ -313,7 +324,9 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
                 if (openOne) {
                     open();
                 }
-                return CompletableFuture.completedFuture(best);
+                @SuppressWarnings("unchecked") // a member's own future holds that member, a C
+                CompletableFuture<C> ready = (CompletableFuture<C>) best.asFuture();
+                return ready;
             }
             waiter = new CompletableFuture<>();
             waiting.add(waiter);
