@@ -140,8 +140,8 @@ public final class Link implements Backlog.Outlet {
             // (LinkHandler), which costs nothing per write, unlike a write-idle timer.
             channel.pipeline().addLast("idle", new IdleStateHandler(3 * interval, 0, 0, TimeUnit.MILLISECONDS));
         }
-        // Replies written on the I/O thread during a read go out in one socket write at its end
-        // (frames from other threads are batched by Outbound, which flushes past this handler).
+        // Frames written past Outbound (the handshake's, PINGs, a GOAWAY) during a read are
+        // flushed at its end; Outbound batches and flushes its own frames, past this handler.
         channel.pipeline().addLast(FLUSHES, new io.netty.handler.flush.FlushConsolidationHandler(256, true));
         channel.pipeline().addLast("frames", new FrameDecoder(settings.maxFrameSize(), settings.minReadRate(),
                 settings.readGrace()));
@@ -413,6 +413,11 @@ public final class Link implements Backlog.Outlet {
         outbound.writeWaiting();
     }
 
+    /** On the I/O thread, when a read ends: writes and flushes the frames sent during it. */
+    void readComplete() {
+        outbound.readComplete();
+    }
+
     /**
      * Sends a complete frame and reports whether it was written to the socket. The returned
      * future is the write's own: it is done before the link's close is reported, even when the
@@ -507,6 +512,9 @@ public final class Link implements Backlog.Outlet {
     void closeAfterGoAway(RpcException cause) {
         recordCause(cause);
         if (channel.isActive()) {
+            if (channel.eventLoop().inEventLoop()) {
+                outbound.writeWaiting(); // the replies sent before the error go before the GOAWAY
+            }
             channel.writeAndFlush(Frames.goAway(alloc(), cause.status(), cause.getMessage()))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {

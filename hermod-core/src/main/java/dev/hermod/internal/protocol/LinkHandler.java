@@ -260,6 +260,12 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        link.readComplete(); // the replies to what was read go out together
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (heartbeats != null) {
             heartbeats.cancel(false);

@@ -350,4 +350,83 @@ class OutboundTest {
                 .until(() -> client.unsafe().outboundBuffer().getUserDefinedWritability(Outbound.WRITABILITY_FLAG));
         assertThat(client.isWritable()).isTrue();
     }
+
+    /** A frame of {@code records} records of one sender, numbered from {@code firstSeq}. */
+    private static ByteBuf frames(long sender, long firstSeq, int records) {
+        ByteBuf b = Unpooled.buffer(16 * records);
+        for (int r = 0; r < records; r++) {
+            b.writeLong(sender).writeLong(firstSeq + r);
+        }
+        return b;
+    }
+
+    @Test
+    void onTheIoThread_smallFramesAroundLargeOnes_goOutInOrderAcrossManyBatches_andEachPromiseLearnsItsWrite()
+            throws Exception {
+        Outbound outbound = new Outbound(client);
+        int large = Outbound.COPY_LIMIT / 16 + 1; // records in a frame too large to copy
+        List<io.netty.channel.ChannelPromise> promises = new ArrayList<>();
+        List<ByteBuf> sent = new ArrayList<>();
+        CompletableFuture<Long> handedOver = new CompletableFuture<>();
+        // More small frames than a batch holds and than one flush takes, all within one task.
+        int small = 2 * Outbound.BATCH_MAX / 16 + Outbound.FLUSH_FRAMES;
+        client.eventLoop().execute(() -> {
+            long seq = 0;
+            for (int i = 0; i < small; i++) {
+                ByteBuf frame = i % 1000 == 999 ? frames(1, seq, large) : frame(1, seq);
+                seq += frame.readableBytes() / 16;
+                io.netty.channel.ChannelPromise promise = i % 3 == 0 ? client.newPromise() : client.voidPromise();
+                if (!promise.isVoid()) {
+                    promises.add(promise);
+                }
+                sent.add(frame);
+                outbound.send(frame, promise);
+            }
+            handedOver.complete(seq);
+        });
+        long records = handedOver.get(30, TimeUnit.SECONDS);
+
+        List<Long> order = senders((int) records);
+        assertThat(order).hasSize((int) records);
+        for (int i = 0; i < order.size(); i++) {
+            assertThat(order.get(i)).isEqualTo(1000L + i);
+        }
+        for (io.netty.channel.ChannelPromise promise : promises) {
+            assertThat(promise.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(promise.isSuccess()).isTrue();
+        }
+        assertThat(sent).allMatch(f -> f.refCnt() == 0);
+    }
+
+    @Test
+    void aWriteListenerThatSendsOnTheIoThread_hasItsFrameWrittenWithoutAnythingElseHappening() throws Exception {
+        Outbound outbound = new Outbound(client);
+        io.netty.channel.ChannelPromise first = client.newPromise();
+        first.addListener(f -> outbound.send(frame(2, 1), client.voidPromise())); // on the I/O thread, during a flush
+        client.eventLoop().execute(() -> outbound.send(frame(1, 1), first));
+
+        assertThat(senders(2)).containsExactly(1001L, 2001L);
+    }
+
+    @Test
+    void onTheIoThread_framesSentToAClosedChannel_areReleased_andTheirWritesFail() throws Exception {
+        client.close().sync();
+        Outbound outbound = new Outbound(client);
+        ByteBuf small = frame(1, 1);
+        ByteBuf large = frames(1, 2, Outbound.COPY_LIMIT / 16 + 1);
+        io.netty.channel.ChannelPromise smallWritten = client.newPromise();
+        io.netty.channel.ChannelPromise largeWritten = client.newPromise();
+
+        client.eventLoop().execute(() -> {
+            outbound.send(small, smallWritten);
+            outbound.send(large, largeWritten);
+        });
+
+        for (io.netty.channel.ChannelPromise p : List.of(smallWritten, largeWritten)) {
+            assertThat(p.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.isSuccess()).isFalse();
+        }
+        assertThat(small.refCnt()).isZero();
+        assertThat(large.refCnt()).isZero();
+    }
 }
