@@ -127,8 +127,13 @@ class OutboundTest {
             thread.join(30_000);
         }
         CompletableFuture.allOf(lastWrites.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-        // A task given to the I/O thread after the frames runs after they are written: close then.
-        client.eventLoop().execute(() -> client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+        // A task given to the I/O thread after the frames runs after they are handed over: it writes
+        // what still waits (those sent by the I/O thread may be in a batch not yet written) and
+        // closes, as Link.closeAfterWrites does.
+        client.eventLoop().execute(() -> {
+            outbound.writeWaiting();
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        });
         closed.get(30, TimeUnit.SECONDS);
 
         assertThat(received).hasSize(THREADS * FRAMES);
