@@ -36,18 +36,62 @@ final class Generators {
         void writeTo(JsonGenerator generator) throws IOException;
     }
 
-    /** Writes one message into {@code out} through {@code factory}'s generator for this thread. */
-    static void write(JsonFactory factory, OutputStream out, Writing writing) throws IOException {
+    /**
+     * What one message of {@code values} is written with: made once (per codec, say) rather than
+     * a lambda that captures the values per message.
+     */
+    @FunctionalInterface
+    interface ValuesWriting {
+        void writeTo(JsonGenerator generator, Object[] values, java.util.List<java.nio.ByteBuffer> segments)
+                throws IOException;
+    }
+
+    /** As {@link #write(JsonFactory, OutputStream, Writing)}, for {@code values}. */
+    static void write(JsonFactory factory, OutputStream out, ValuesWriting writing, Object[] values,
+            java.util.List<java.nio.ByteBuffer> segments) throws IOException {
         if (BufferPool.onVirtualThread()) {
-            writeFresh(factory, out, writing);
+            writeFresh(factory, out, g -> writing.writeTo(g, values, segments));
             return;
         }
+        Held held = held(factory);
+        if (held.busy) {
+            writeFresh(factory, out, g -> writing.writeTo(g, values, segments));
+            return;
+        }
+        held.busy = true;
+        held.redirect.target = out;
+        boolean done = false;
+        try {
+            writing.writeTo(held.generator, values, segments);
+            held.generator.flush();
+            done = true;
+        } finally {
+            held.redirect.target = null;
+            held.busy = false;
+            if (!done) {
+                HELD.remove(); // the failed message may have left contexts open
+            }
+        }
+    }
+
+    /** This thread's generator for {@code factory}, made if it has none. */
+    private static Held held(JsonFactory factory) throws IOException {
         WeakReference<Held> ref = HELD.get();
         Held held = ref == null ? null : ref.get();
         if (held == null || held.factory != factory) {
             held = new Held(factory);
             HELD.set(new WeakReference<>(held));
         }
+        return held;
+    }
+
+    /** Writes one message into {@code out} through {@code factory}'s generator for this thread. */
+    static void write(JsonFactory factory, OutputStream out, Writing writing) throws IOException {
+        if (BufferPool.onVirtualThread()) {
+            writeFresh(factory, out, writing);
+            return;
+        }
+        Held held = held(factory);
         if (held.busy) {
             writeFresh(factory, out, writing);
             return;

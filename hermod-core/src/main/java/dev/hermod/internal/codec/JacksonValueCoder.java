@@ -41,6 +41,8 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
     private final boolean untyped;
     /** The longest message decoded with the thread's reused parser: see {@link Parsers}. */
     private final int maxReusedBytes;
+    /** Writes one message's values: made once, where a lambda per message captured them. */
+    private final Generators.ValuesWriting arrayWriter = this::writeArray;
 
     JacksonValueCoder(ObjectMapper mapper, List<Type> types, DecodeLimits limits) {
         this.factory = mapper.getFactory();
@@ -103,13 +105,15 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
         if (values.length != slots.length) {
             throw new IllegalArgumentException("expected " + describeCount() + ", got " + values.length);
         }
-        Generators.write(factory, out, generator -> {
-            generator.writeStartArray(values, slots.length);
-            for (int i = 0; i < slots.length; i++) {
-                slots[i].write(generator, values[i], segments);
-            }
-            generator.writeEndArray();
-        });
+        Generators.write(factory, out, arrayWriter, values, segments);
+    }
+
+    private void writeArray(JsonGenerator generator, Object[] values, List<ByteBuffer> segments) throws IOException {
+        generator.writeStartArray(values, slots.length);
+        for (int i = 0; i < slots.length; i++) {
+            slots[i].write(generator, values[i], segments);
+        }
+        generator.writeEndArray();
     }
 
     @Override
