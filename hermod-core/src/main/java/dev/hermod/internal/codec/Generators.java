@@ -49,20 +49,31 @@ final class Generators {
     /** As {@link #write(JsonFactory, OutputStream, Writing)}, for {@code values}. */
     static void write(JsonFactory factory, OutputStream out, ValuesWriting writing, Object[] values,
             java.util.List<java.nio.ByteBuffer> segments) throws IOException {
-        if (BufferPool.onVirtualThread()) {
-            writeFresh(factory, out, g -> writing.writeTo(g, values, segments));
-            return;
-        }
-        Held held = held(factory);
-        if (held.busy) {
-            writeFresh(factory, out, g -> writing.writeTo(g, values, segments));
+        write(factory, out, null, writing, values, segments);
+    }
+
+    /** Writes one message into {@code out} through {@code factory}'s generator for this thread. */
+    static void write(JsonFactory factory, OutputStream out, Writing writing) throws IOException {
+        write(factory, out, writing, null, null, null);
+    }
+
+    /** Writes with {@code writing}, or else with {@code valuesWriting} and its arguments. */
+    private static void write(JsonFactory factory, OutputStream out, Writing writing, ValuesWriting valuesWriting,
+            Object[] values, java.util.List<java.nio.ByteBuffer> segments) throws IOException {
+        Held held = BufferPool.onVirtualThread() ? null : held(factory);
+        if (held == null || held.busy) {
+            writeFresh(factory, out, writing != null ? writing : g -> valuesWriting.writeTo(g, values, segments));
             return;
         }
         held.busy = true;
         held.redirect.target = out;
         boolean done = false;
         try {
-            writing.writeTo(held.generator, values, segments);
+            if (writing != null) {
+                writing.writeTo(held.generator);
+            } else {
+                valuesWriting.writeTo(held.generator, values, segments);
+            }
             held.generator.flush();
             done = true;
         } finally {
@@ -83,33 +94,6 @@ final class Generators {
             HELD.set(new WeakReference<>(held));
         }
         return held;
-    }
-
-    /** Writes one message into {@code out} through {@code factory}'s generator for this thread. */
-    static void write(JsonFactory factory, OutputStream out, Writing writing) throws IOException {
-        if (BufferPool.onVirtualThread()) {
-            writeFresh(factory, out, writing);
-            return;
-        }
-        Held held = held(factory);
-        if (held.busy) {
-            writeFresh(factory, out, writing);
-            return;
-        }
-        held.busy = true;
-        held.redirect.target = out;
-        boolean done = false;
-        try {
-            writing.writeTo(held.generator);
-            held.generator.flush();
-            done = true;
-        } finally {
-            held.redirect.target = null;
-            held.busy = false;
-            if (!done) {
-                HELD.remove(); // the failed message may have left contexts open
-            }
-        }
     }
 
     private static void writeFresh(JsonFactory factory, OutputStream out, Writing writing) throws IOException {
