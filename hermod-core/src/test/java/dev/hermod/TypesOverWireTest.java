@@ -71,6 +71,22 @@ final class TypesOverWireTest {
         assertThat(echo.string("")).isEmpty();
     }
 
+    /**
+     * Many small elements, whose encoded size the client's guess misses by far: the request is
+     * begun in a small heap buffer on the calling thread, outgrows it many times over, and is
+     * written whole (as a frame too large for the I/O thread's batch).
+     */
+    @Test
+    void manySmallElements_requestOutgrowsItsGuess_roundTrip() {
+        String[] many = new String[30_000];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = "element-" + i;
+        }
+
+        assertThat(echo.strings(many)).containsExactly(many);
+        assertThat(echo.string("after")).isEqualTo("after");
+    }
+
     @Test
     void byteArray_roundTrip_sameBytes() {
         byte[] data = new byte[256 * 1024];

@@ -1,6 +1,6 @@
 package dev.hermod.jmh;
 
-import dev.hermod.internal.invocation.RequestTable;
+import dev.hermod.internal.protocol.RequestTable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -10,7 +10,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The client's table of pending calls ({@code dev.hermod.internal.invocation.RequestTable}, what
+ * The client's table of pending calls ({@code dev.hermod.internal.protocol.RequestTable}, what
  * each connection keeps), in the steady state of hermod-bench's throughput scenario:
  * {@link #inFlight} calls wait for replies, and each operation takes the reply of the oldest and
  * sends one more call, as {@code RpcConnection.onReply} and {@code RpcConnection.register} do.

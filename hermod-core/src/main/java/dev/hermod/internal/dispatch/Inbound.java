@@ -3,12 +3,12 @@ package dev.hermod.internal.dispatch;
 import dev.hermod.internal.protocol.Frames;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.protocol.PeerLog;
+import dev.hermod.internal.protocol.RequestTable;
 import dev.hermod.internal.protocol.Wire;
 import dev.hermod.internal.reference.ObjectTable;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import java.util.ArrayDeque;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -31,6 +31,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * limit and this connection holds some.
  */
 public final class Inbound {
+    /**
+     * Slots of the table of requests being served: the ids of one client's requests are
+     * consecutive, so up to this many in dispatch at once take a slot each (more cost a little
+     * more). 1 KiB per connection.
+     */
+    private static final int INVOCATION_SLOTS = 256;
+
     final Link link;
     final ObjectTable objects;
     final Dispatch dispatch;
@@ -43,7 +50,7 @@ public final class Inbound {
     /** Oneway requests and batch items of this connection run one at a time, in arrival order. */
     volatile SerialExecutor lane;
     /** Requests being dispatched, by request id, so a CANCEL frame can reach them. */
-    final ConcurrentHashMap<Integer, Invocation> invocations = new ConcurrentHashMap<>();
+    final RequestTable<Invocation> invocations = new RequestTable<>(INVOCATION_SLOTS);
     /** Requests pipelined on the results of others ({@code ^k}). */
     final Pipelines pipelines = new Pipelines();
     /** This side sent GOAWAY: refuse new requests. */
@@ -357,7 +364,7 @@ public final class Inbound {
         pipelines.close();
         // Requests waiting for their turn on the executor still get it, see that they were
         // canceled, and end at once.
-        for (Invocation inv : invocations.values()) {
+        for (Invocation inv : invocations.snapshot()) {
             if (!inv.isDeduplicated()) { // a deduplicated call runs on, for the same call sent again
                 inv.cancel();
             }

@@ -1,6 +1,7 @@
 package dev.hermod.internal.invocation;
 
 import dev.hermod.internal.dispatch.Collocation;
+import dev.hermod.internal.protocol.RequestTable;
 
 /**
  * What a connection's calling end lends the serving end in process when a call hands its

@@ -7,9 +7,11 @@ import dev.hermod.internal.codec.Segmented;
 import dev.hermod.internal.dispatch.Collocation;
 import dev.hermod.internal.dispatch.Dispatch;
 import dev.hermod.internal.dispatch.Inbound;
+import dev.hermod.internal.protocol.CallerBuffers;
 import dev.hermod.internal.protocol.Frames;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.protocol.ProtocolViolation;
+import dev.hermod.internal.protocol.RequestTable;
 import dev.hermod.internal.protocol.Segments;
 import dev.hermod.internal.protocol.StreamFrames;
 import dev.hermod.internal.protocol.Wire;
@@ -21,6 +23,7 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelFuture;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -289,8 +292,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                 | (compress && !call.oneway && link.peerReadsCompressed() ? Wire.FLAG_COMPRESS_REPLY : 0)
                 | (call.streams != null ? Wire.FLAG_STREAM : 0)
                 | (byReference ? Wire.FLAG_BY_REFERENCE : 0);
-        ByteBuf frame = Frames.beginRequest(link.alloc(), sizeHint(call.args), flags, id,
-                call.wireTimeoutMillis(), call.wireService(), call.operation.name(), call.options.context());
+        ByteBuf frame = beginRequest(call, flags, id);
         int payloadStart = frame.writerIndex();
         try {
             if (segmented) {
@@ -394,9 +396,36 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         }
     }
 
+    /**
+     * Starts the request frame of {@code call}. A small one built on the caller's thread goes into
+     * a heap array of about its size ({@link CallerBuffers}); a large one, or one built on the I/O
+     * thread, into the connection's pooled memory.
+     */
+    private ByteBuf beginRequest(Call call, int flags, int id) {
+        String service = call.wireService();
+        String operation = call.operation.name();
+        Map<String, String> context = call.options.context();
+        int arguments = argumentsHint(call.args);
+        ByteBuf frame;
+        if (arguments <= CallerBuffers.MAX_HINT && !link.eventLoop().inEventLoop()) {
+            frame = Frames.beginRequest(CallerBuffers.INSTANCE,
+                    Frames.requestHeaderLength(service, operation, context) + arguments, flags, id,
+                    call.wireTimeoutMillis(), service, operation, context);
+        } else {
+            frame = Frames.beginRequest(link.alloc(), 128 + arguments, flags, id, call.wireTimeoutMillis(), service,
+                    operation, context);
+        }
+        return frame;
+    }
+
     /** A guess at the encoded size of the arguments, so that large ones are not copied as the frame grows. */
     static int sizeHint(Object[] args) {
-        long n = 128;
+        return 128 + argumentsHint(args);
+    }
+
+    /** A guess at the encoded size of the arguments alone, at least what a few small ones take. */
+    private static int argumentsHint(Object[] args) {
+        long n = 8;
         for (Object a : args) {
             if (a instanceof byte[] b) {
                 n += b.length + 9;

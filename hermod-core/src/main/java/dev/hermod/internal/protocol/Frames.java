@@ -62,6 +62,15 @@ public final class Frames {
         return buf;
     }
 
+    /** The length of a REQUEST frame up to its arguments: prefix, type, flags and header. */
+    public static int requestHeaderLength(String service, String operation, Map<String, String> context) {
+        int n = Wire.LENGTH_PREFIX + 2 + 8 + 2 + Wire.utf8Length(service) + 2 + Wire.utf8Length(operation) + 2;
+        for (Map.Entry<String, String> e : context.entrySet()) {
+            n += 4 + Wire.utf8Length(e.getKey()) + Wire.utf8Length(e.getValue());
+        }
+        return n;
+    }
+
     /** Writes the header of a REQUEST body: what precedes the encoded arguments. */
     public static void writeRequestHeader(ByteBuf buf, int requestId, long timeoutMillis, String service,
             String operation, Map<String, String> context) {
