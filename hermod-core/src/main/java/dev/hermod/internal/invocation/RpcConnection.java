@@ -292,7 +292,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                 | (compress && !call.oneway && link.peerReadsCompressed() ? Wire.FLAG_COMPRESS_REPLY : 0)
                 | (call.streams != null ? Wire.FLAG_STREAM : 0)
                 | (byReference ? Wire.FLAG_BY_REFERENCE : 0);
-        ByteBuf frame = beginRequest(call, flags, id);
+        ByteBuf frame = beginRequest(call, flags, id, segmented);
         int payloadStart = frame.writerIndex();
         try {
             if (segmented) {
@@ -398,16 +398,17 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
 
     /**
      * Starts the request frame of {@code call}. A small one built on the caller's thread goes into
-     * a heap array of about its size ({@link CallerBuffers}); a large one, or one built on the I/O
-     * thread, into the connection's pooled memory.
+     * a heap array of about its size ({@link CallerBuffers}); a large one, one built on the I/O
+     * thread, or one followed by raw segments, into the connection's pooled direct memory (a
+     * heap header before a direct segment would have the transport copy the whole of both).
      */
-    private ByteBuf beginRequest(Call call, int flags, int id) {
+    private ByteBuf beginRequest(Call call, int flags, int id, boolean segmented) {
         String service = call.wireService();
         String operation = call.operation.name();
         Map<String, String> context = call.options.context();
         int arguments = argumentsHint(call.args);
         ByteBuf frame;
-        if (arguments <= CallerBuffers.MAX_HINT && !link.eventLoop().inEventLoop()) {
+        if (arguments <= CallerBuffers.MAX_HINT && !segmented && !link.eventLoop().inEventLoop()) {
             frame = Frames.beginRequest(CallerBuffers.INSTANCE,
                     Frames.requestHeaderLength(service, operation, context) + arguments, flags, id,
                     call.wireTimeoutMillis(), service, operation, context);

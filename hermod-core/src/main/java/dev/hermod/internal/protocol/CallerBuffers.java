@@ -2,7 +2,7 @@ package dev.hermod.internal.protocol;
 
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.UnpooledUnsafeHeapByteBuf;
+import io.netty.buffer.UnpooledHeapByteBuf;
 
 /**
  * The buffers of small frames built on the callers' own threads: requests of a few hundred bytes,
@@ -17,6 +17,10 @@ import io.netty.buffer.UnpooledUnsafeHeapByteBuf;
  * {@code hermod-bench/README.md}, 2026-12-05 afternoon). A heap array costs a bump of the calling
  * thread's allocation pointer and some garbage instead; large frames, which are written to the
  * socket as they are, still come from the pooled, direct allocator.
+ *
+ * <p>The buffers index their arrays plainly, not through {@code sun.misc.Unsafe}, which Netty does
+ * not use on JDK 24 and later (an {@code UnpooledUnsafeHeapByteBuf} fails there on its first
+ * write; {@code NoUnsafeTest}).
  *
  * <p>Only heap buffers are made here: {@link #buffer(int)} and its relatives give one, a direct
  * buffer is refused. Not tracked by Netty's leak detector (a dropped one is garbage like any
@@ -34,17 +38,17 @@ public final class CallerBuffers extends AbstractByteBufAllocator {
 
     @Override
     public ByteBuf buffer(int initialCapacity) {
-        return new UnpooledUnsafeHeapByteBuf(this, initialCapacity, Integer.MAX_VALUE);
+        return new UnpooledHeapByteBuf(this, initialCapacity, Integer.MAX_VALUE);
     }
 
     @Override
     public ByteBuf buffer(int initialCapacity, int maxCapacity) {
-        return new UnpooledUnsafeHeapByteBuf(this, initialCapacity, maxCapacity);
+        return new UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
     }
 
     @Override
     protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
-        return new UnpooledUnsafeHeapByteBuf(this, initialCapacity, maxCapacity);
+        return new UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
     }
 
     @Override
