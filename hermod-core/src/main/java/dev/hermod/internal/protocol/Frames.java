@@ -11,6 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+// One file, a little longer than most: the encoder and the decoder of every frame of protocol
+// version 1 side by side, so that each pair can be read against the other and against its section
+// of PROTOCOL.md; the stream frames, a family of their own, are in StreamFrames.
+
 /**
  * Encoders and decoders for the frames of protocol version 1. Encoders return a complete frame,
  * length prefix included; decoders read a frame body (positioned after type and flags) and raise
