@@ -3,6 +3,7 @@ package dev.hermod;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -16,18 +17,20 @@ final class NoUnsafeTest {
     @Test
     void nettyWithoutUnsafe_callsRoundTrip() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path log = Files.createTempFile("hermod-no-unsafe", ".log");
         Process p = new ProcessBuilder(java, "-Dio.netty.noUnsafe=true", "-Xmx256m",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-cp", System.getProperty("java.class.path"), NoUnsafeMain.class.getName())
                 .redirectErrorStream(true)
+                .redirectOutput(log.toFile()) // read once it has exited: a hung child cannot hang the test
                 .start();
         p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes(); // to its end: the JVM has exited or is exiting
         boolean exited = p.waitFor(60, TimeUnit.SECONDS);
         if (!exited) {
-            p.destroyForcibly();
+            p.destroyForcibly().waitFor();
         }
-        String output = new String(out, UTF_8);
+        String output = Files.readString(log, UTF_8);
+        Files.delete(log);
 
         assertThat(exited).as(output).isTrue();
         assertThat(p.exitValue()).as(output).isZero();

@@ -407,16 +407,10 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         String operation = call.operation.name();
         Map<String, String> context = call.options.context();
         int arguments = argumentsHint(call.args);
-        ByteBuf frame;
-        if (arguments <= CallerBuffers.MAX_HINT && !segmented && !link.eventLoop().inEventLoop()) {
-            frame = Frames.beginRequest(CallerBuffers.INSTANCE,
-                    Frames.requestHeaderLength(service, operation, context) + arguments, flags, id,
-                    call.wireTimeoutMillis(), service, operation, context);
-        } else {
-            frame = Frames.beginRequest(link.alloc(), 128 + arguments, flags, id, call.wireTimeoutMillis(), service,
-                    operation, context);
-        }
-        return frame;
+        boolean small = arguments <= CallerBuffers.MAX_HINT && !segmented && !link.eventLoop().inEventLoop();
+        return Frames.beginRequest(small ? CallerBuffers.INSTANCE : link.alloc(),
+                small ? Frames.requestHeaderLength(service, operation, context) + arguments : 128 + arguments,
+                flags, id, call.wireTimeoutMillis(), service, operation, context);
     }
 
     /** A guess at the encoded size of the arguments, so that large ones are not copied as the frame grows. */
