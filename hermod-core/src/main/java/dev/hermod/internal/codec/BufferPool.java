@@ -3,9 +3,6 @@ package dev.hermod.internal.codec;
 import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.util.RecyclerPool;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 
 /**
  * Where Jackson's parsers and generators take their buffers from: on a platform thread, the
@@ -25,8 +22,6 @@ import java.lang.invoke.MethodType;
 final class BufferPool implements RecyclerPool<BufferRecycler> {
     private static final long serialVersionUID = 1L;
     private static final BufferPool INSTANCE = new BufferPool();
-    /** {@code Thread.isVirtual()} on Java 21 and later; null on 17, where every thread is a platform thread. */
-    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
 
     private final transient RecyclerPool<BufferRecycler> local = JsonRecyclerPools.threadLocalPool();
     private final transient RecyclerPool<BufferRecycler> shared = JsonRecyclerPools.sharedConcurrentDequePool();
@@ -59,21 +54,6 @@ final class BufferPool implements RecyclerPool<BufferRecycler> {
     }
 
     static boolean onVirtualThread() {
-        if (IS_VIRTUAL == null) {
-            return false;
-        }
-        try {
-            return (boolean) IS_VIRTUAL.invokeExact(Thread.currentThread());
-        } catch (Throwable impossible) {
-            throw new AssertionError(impossible);
-        }
-    }
-
-    private static MethodHandle isVirtualHandle() {
-        try {
-            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
-        } catch (NoSuchMethodException | IllegalAccessException e) {
-            return null; // before Java 21
-        }
+        return VirtualThreads.current();
     }
 }

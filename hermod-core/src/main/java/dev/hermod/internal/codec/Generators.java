@@ -42,12 +42,12 @@ final class Generators {
      */
     @FunctionalInterface
     interface ValuesWriting {
-        void writeTo(JsonGenerator generator, Object[] values, java.util.List<java.nio.ByteBuffer> segments)
+        void writeTo(JsonGenerator generator, Object values, java.util.List<java.nio.ByteBuffer> segments)
                 throws IOException;
     }
 
     /** As {@link #write(JsonFactory, OutputStream, Writing)}, for {@code values}. */
-    static void write(JsonFactory factory, OutputStream out, ValuesWriting writing, Object[] values,
+    static void write(JsonFactory factory, OutputStream out, ValuesWriting writing, Object values,
             java.util.List<java.nio.ByteBuffer> segments) throws IOException {
         write(factory, out, null, writing, values, segments);
     }
@@ -59,8 +59,8 @@ final class Generators {
 
     /** Writes with {@code writing}, or else with {@code valuesWriting} and its arguments. */
     private static void write(JsonFactory factory, OutputStream out, Writing writing, ValuesWriting valuesWriting,
-            Object[] values, java.util.List<java.nio.ByteBuffer> segments) throws IOException {
-        Held held = BufferPool.onVirtualThread() ? null : held(factory);
+            Object values, java.util.List<java.nio.ByteBuffer> segments) throws IOException {
+        Held held = VirtualThreads.current() ? null : held(factory);
         if (held == null || held.busy) {
             writeFresh(factory, out, writing != null ? writing : g -> valuesWriting.writeTo(g, values, segments));
             return;

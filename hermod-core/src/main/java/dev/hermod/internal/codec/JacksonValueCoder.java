@@ -30,7 +30,7 @@ import java.util.Objects;
  * written through the thread's reused generator ({@link Generators}).
  * Immutable and thread-safe.
  */
-final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segmented {
+final class JacksonValueCoder implements ValueCoder, LeanCoder, Segmented {
 
     private final JsonFactory factory;
     private final Slot[] slots;
@@ -39,10 +39,14 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
     private final boolean buffers;
     /** Whether the values have no declared types (a dynamic invocation's). */
     private final boolean untyped;
+    /** Whether every value is a scalar or void: see {@link #decodesWithoutUserCode}. */
+    private final boolean plain;
     /** The longest message decoded with the thread's reused parser: see {@link Parsers}. */
     private final int maxReusedBytes;
     /** Writes one message's values: made once, where a lambda per message captured them. */
     private final Generators.ValuesWriting arrayWriter = this::writeArray;
+    /** Writes the one value of a result or exception, with no array made around it. */
+    private final Generators.ValuesWriting oneWriter = this::writeOne;
 
     JacksonValueCoder(ObjectMapper mapper, List<Type> types, DecodeLimits limits) {
         this.factory = mapper.getFactory();
@@ -55,6 +59,7 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
         }
         this.buffers = any;
         this.untyped = false;
+        this.plain = java.util.Arrays.stream(slots).allMatch(s -> s.isVoid || s.scalar != null);
         this.maxReusedBytes = Parsers.maxReusedBytes(factory);
     }
 
@@ -64,6 +69,7 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
         this.slots = new Slot[count];
         this.buffers = false;
         this.untyped = true;
+        this.plain = false;
         this.maxReusedBytes = Parsers.maxReusedBytes(factory);
         for (int i = 0; i < count; i++) {
             slots[i] = Slot.untyped(mapper, i, count);
@@ -108,7 +114,28 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
         Generators.write(factory, out, arrayWriter, values, segments);
     }
 
-    private void writeArray(JsonGenerator generator, Object[] values, List<ByteBuffer> segments) throws IOException {
+    @Override
+    public void encodeOne(Object value, OutputStream out) throws IOException {
+        Objects.requireNonNull(out, "out");
+        if (slots.length != 1) {
+            throw new IllegalStateException("a coder of " + describeCount() + " encodes no single value");
+        }
+        Generators.write(factory, out, oneWriter, value, null);
+    }
+
+    @Override
+    public boolean decodesWithoutUserCode() {
+        return plain;
+    }
+
+    private void writeOne(JsonGenerator generator, Object value, List<ByteBuffer> segments) throws IOException {
+        generator.writeStartArray(null, 1);
+        slots[0].write(generator, value, segments);
+        generator.writeEndArray();
+    }
+
+    private void writeArray(JsonGenerator generator, Object array, List<ByteBuffer> segments) throws IOException {
+        Object[] values = (Object[]) array;
         generator.writeStartArray(values, slots.length);
         for (int i = 0; i < slots.length; i++) {
             slots[i].write(generator, values[i], segments);
@@ -146,6 +173,28 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
     }
 
     @Override
+    public long decodedSize(byte[] array, int offset, int length) throws DecodeLimits.Exceeded {
+        return limits.surelyWithin(length) ? (long) length * DecodeLimits.MAX_COST_PER_BYTE
+                : limits.check(ByteBuffer.wrap(array, offset, length));
+    }
+
+    @Override
+    public Object[] decodeSized(byte[] array, int offset, int length) throws IOException {
+        return (Object[]) decode(null, array, offset, length, null, false);
+    }
+
+    @Override
+    public Object decodeOne(byte[] array, int offset, int length) throws IOException {
+        if (slots.length != 1) {
+            throw new IllegalStateException("a coder of " + describeCount() + " decodes no single value");
+        }
+        if (!limits.surelyWithin(length)) {
+            limits.check(ByteBuffer.wrap(array, offset, length));
+        }
+        return decode(null, array, offset, length, null, true);
+    }
+
+    @Override
     public Object[] decode(ByteBuffer payload, ByteBuffer segments) throws IOException {
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(segments, "segments");
@@ -169,17 +218,28 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
 
     /** Decodes {@code in}; buffer values are taken from {@code segments}, which it moves, or read inline if null. */
     private Object[] decode(ByteBuffer in, ByteBuffer segments, int length) throws IOException {
-        Parsers.Held held = length <= maxReusedBytes ? Parsers.lend(factory, in, length) : null;
+        return (Object[]) (in.hasArray() ? decode(null, in.array(), in.arrayOffset() + in.position(), length, segments, false)
+                : decode(in, null, in.position(), length, segments, false));
+    }
+
+    /**
+     * Decodes the {@code length} bytes at {@code offset} of {@code buffer} or, if it is null, of
+     * {@code array}: the values, or the one value if {@code one}.
+     */
+    private Object decode(ByteBuffer buffer, byte[] array, int offset, int length, ByteBuffer segments, boolean one)
+            throws IOException {
+        Parsers.Held held = length <= maxReusedBytes
+                ? buffer != null ? Parsers.lend(factory, buffer, length) : Parsers.lend(factory, array, offset, length)
+                : null;
         if (held == null) {
-            try (JsonParser parser = in.hasArray()
-                    ? factory.createParser(in.array(), in.arrayOffset() + in.position(), length)
-                    : factory.createParser(new ByteBufferBackedInputStream(in.duplicate()))) {
-                return decode(parser, length, 0, segments);
+            try (JsonParser parser = buffer == null ? factory.createParser(array, offset, length)
+                    : factory.createParser(new ByteBufferBackedInputStream(buffer.duplicate()))) {
+                return decode(parser, length, 0, segments, one);
             }
         }
         boolean whole = false;
         try {
-            Object[] values = decode(held.parser, -1, held.start(), segments);
+            Object values = decode(held.parser, -1, held.start(), segments, one);
             int unread = held.unread();
             if (unread > 0) {
                 throw trailing(unread);
@@ -196,9 +256,10 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
      * checks that the parser has reached the end of its {@code length} bytes. The message starts
      * {@code start} bytes into what the parser has read.
      */
-    private Object[] decode(JsonParser parser, int length, long start, ByteBuffer segments) throws IOException {
+    private Object decode(JsonParser parser, int length, long start, ByteBuffer segments, boolean one)
+            throws IOException {
         try {
-            Object[] values = readArray(parser, segments);
+            Object values = readArray(parser, segments, one);
             if (length >= 0) {
                 checkEnd(parser, length);
             }
@@ -215,7 +276,8 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
         }
     }
 
-    private Object[] readArray(JsonParser parser, ByteBuffer segments) throws IOException {
+    /** Reads the array of values: a new {@code Object[]}, or its one value if {@code one}. */
+    private Object readArray(JsonParser parser, ByteBuffer segments, boolean one) throws IOException {
         int count = slots.length;
         JsonToken token = parser.nextToken();
         if (token == null) {
@@ -228,12 +290,16 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
         if (array.hasExpectedLength() && array.getExpectedLength() != count) {
             throw wrongCount(array.getExpectedLength());
         }
-        Object[] values = new Object[count];
+        Object[] values = one ? null : new Object[count];
+        Object value = null;
         for (int i = 0; i < count; i++) {
             if (parser.nextToken() == JsonToken.END_ARRAY) {
                 throw wrongCount(i);
             }
-            values[i] = slots[i].read(parser, segments);
+            value = slots[i].read(parser, segments);
+            if (!one) {
+                values[i] = value;
+            }
         }
         token = parser.nextToken();
         if (token != JsonToken.END_ARRAY) {
@@ -249,7 +315,7 @@ final class JacksonValueCoder implements ValueCoder, DecodeLimits.Sized, Segment
             }
             throw wrongCount(actual);
         }
-        return values;
+        return one ? value : values;
     }
 
     /** After the array: the parser must have reached the end of the message's {@code length} bytes. */

@@ -68,7 +68,19 @@ final class Parsers {
      * its parser is busy). The caller gives it back with {@link #giveBack}.
      */
     static Held lend(JsonFactory factory, ByteBuffer in, int length) throws IOException {
-        if (BufferPool.onVirtualThread()) {
+        return in.hasArray() ? lend(factory, null, in.array(), in.arrayOffset() + in.position(), length)
+                : lend(factory, in, null, in.position(), length);
+    }
+
+    /** As {@link #lend(JsonFactory, ByteBuffer, int)}, for the {@code length} bytes of {@code array} at {@code offset}. */
+    static Held lend(JsonFactory factory, byte[] array, int offset, int length) throws IOException {
+        return lend(factory, null, array, offset, length);
+    }
+
+    /** Lends the parser for the bytes of {@code buffer} or, if it is null, of {@code array}. */
+    private static Held lend(JsonFactory factory, ByteBuffer buffer, byte[] array, int offset, int length)
+            throws IOException {
+        if (VirtualThreads.current()) {
             return null;
         }
         WeakReference<Held> ref = HELD.get();
@@ -80,10 +92,10 @@ final class Parsers {
             if (held != null) {
                 held.parser.close(); // another codec's: its buffers go back to the pool
             }
-            held = new Held(factory, reusing(factory), in, length);
+            held = new Held(factory, reusing(factory), buffer, array, offset, length);
             HELD.set(new WeakReference<>(held));
         } else {
-            held.feed.set(in, length);
+            held.feed.set(buffer, array, offset, length);
         }
         held.busy = true;
         held.length = length;
@@ -124,9 +136,10 @@ final class Parsers {
         private int length;
 
         /** Made with its first message in the feed: Jackson reads a first byte as it makes the parser. */
-        private Held(JsonFactory factory, JsonFactory reusing, ByteBuffer in, int length) throws IOException {
+        private Held(JsonFactory factory, JsonFactory reusing, ByteBuffer buffer, byte[] array, int offset, int length)
+                throws IOException {
             this.factory = factory;
-            feed.set(in, length);
+            feed.set(buffer, array, offset, length);
             this.parser = reusing.createParser(feed);
         }
 
@@ -143,18 +156,22 @@ final class Parsers {
 
     /** Hands the parser the bytes of one message, and then the end of input. */
     private static final class Feed extends InputStream {
+        /** The message's buffer, or null when it is {@link #array}; positions index the one set. */
         private ByteBuffer source;
+        private byte[] array;
         private int position;
         private int end;
 
-        void set(ByteBuffer in, int length) {
-            source = in;
-            position = in.position();
-            end = position + length;
+        void set(ByteBuffer buffer, byte[] array, int offset, int length) {
+            this.source = buffer;
+            this.array = array;
+            position = offset;
+            end = offset + length;
         }
 
         void clear() {
             source = null;
+            array = null;
             position = 0;
             end = 0;
         }
@@ -165,7 +182,10 @@ final class Parsers {
 
         @Override
         public int read() {
-            return position < end ? source.get(position++) & 0xFF : -1;
+            if (position >= end) {
+                return -1;
+            }
+            return (array != null ? array[position++] : source.get(position++)) & 0xFF;
         }
 
         @Override
@@ -177,7 +197,11 @@ final class Parsers {
             if (n <= 0) {
                 return -1;
             }
-            source.get(position, into, offset, n);
+            if (array != null) {
+                System.arraycopy(array, position, into, offset, n);
+            } else {
+                source.get(position, into, offset, n);
+            }
             position += n;
             return n;
         }

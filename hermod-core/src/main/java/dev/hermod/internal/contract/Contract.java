@@ -42,6 +42,12 @@ public final class Contract {
     private final Class<?> companionOf;
     private final Map<String, Operation> byName;
     private final Map<Method, Operation> byMethod;
+    /**
+     * The operations by the very {@link Method} objects proxies hand over (each proxy class has
+     * copies of its own), found by identity on every call, where {@link #byMethod} hashes names and
+     * compares parameter types. Copied on write, once per method and proxy class.
+     */
+    private volatile Map<Method, Operation> byIdentity = new java.util.IdentityHashMap<>();
 
     private Contract(Class<?> type, Codec codec) {
         this.type = type;
@@ -381,7 +387,19 @@ public final class Contract {
 
     /** The operation of that interface method, or null for methods answered locally. */
     public Operation operation(Method method) {
-        return byMethod.get(method);
+        Operation op = byIdentity.get(method);
+        if (op != null) {
+            return op;
+        }
+        op = byMethod.get(method);
+        if (op != null) {
+            synchronized (this) {
+                Map<Method, Operation> next = new java.util.IdentityHashMap<>(byIdentity);
+                next.put(method, op);
+                byIdentity = next;
+            }
+        }
+        return op;
     }
 
     /** All operations, by name. */

@@ -47,14 +47,17 @@ final class Deduplication {
     /** A call known by its id: running (no reply yet) or ended (with the reply it made). */
     static final class Entry {
         final String key;
+        /** The cache this entry is in. */
+        final Deduplication owner;
         /** The whole REPLY frame the call made, length prefix included; null while it runs. */
         private byte[] reply;
         private long endedAt;
         /** Calls sent again while this one ran, waiting for its reply. Guarded by the cache. */
         private List<Consumer<byte[]>> waiters;
 
-        Entry(String key) {
+        Entry(String key, Deduplication owner) {
             this.key = key;
+            this.owner = owner;
         }
     }
 
@@ -78,7 +81,7 @@ final class Deduplication {
             }
             found = ended.get(key);
             if (found == null) {
-                Entry claimed = new Entry(key);
+                Entry claimed = new Entry(key, this);
                 running.put(key, claimed);
                 return claimed;
             }

@@ -200,7 +200,7 @@ public final class Dispatch {
      */
     void admit(Inbound connection, Frames.RequestHeader h, ByteBuf body, boolean oneway, boolean compressed,
             HeldFrame frame, boolean batchItem) {
-        long received = System.nanoTime();
+        long received = connection.link.readNanos();
         if (oneway) {
             onOneway(connection, h, body, compressed, frame, received);
             return;
@@ -264,7 +264,7 @@ public final class Dispatch {
             return null;
         }
         Invocation inv = start(connection, service, op, h, body, compressed, frame, received, false);
-        connection.invocations.put(h.requestId(), inv);
+        connection.invocations.put(inv);
         Deduplication d = deduplication;
         String callId;
         if (d != null && op.isDeduplicated() && op.streaming() == null
@@ -275,7 +275,7 @@ public final class Dispatch {
             if (claimed == null) {
                 return null; // answered with the reply of the call's first run, now or when it ends
             }
-            inv.deduplicated(d, claimed);
+            inv.deduplicated(claimed);
         }
         return inv;
     }
@@ -338,7 +338,7 @@ public final class Dispatch {
             ByteBuf body, boolean compressed, HeldFrame frame, long received, boolean oneway) {
         inFlight.incrementAndGet();
         connection.dispatching.incrementAndGet();
-        return new Invocation(this, connection, service, op, h, body, compressed, frame, received, oneway);
+        return new Invocation(connection, service, op, h, body, compressed, frame, received, oneway);
     }
 
     /**

@@ -6,16 +6,18 @@ import dev.hermod.intercept.ServerInterceptor;
 import dev.hermod.Status;
 import dev.hermod.codec.ValueCoder;
 import dev.hermod.internal.codec.DecodeLimits;
+import dev.hermod.internal.codec.FrameOutput;
+import dev.hermod.internal.codec.LeanCoder;
 import dev.hermod.internal.codec.Segmented;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.contract.Service;
 import dev.hermod.internal.protocol.Frames;
 import dev.hermod.internal.protocol.ProtocolViolation;
+import dev.hermod.internal.protocol.RequestTable;
 import dev.hermod.internal.protocol.Segments;
 import dev.hermod.internal.protocol.Wire;
 import dev.hermod.internal.transport.Transport;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufOutputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -40,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * ({@link #current()} on the serving thread). Calls the servant makes meanwhile share its
  * deadline and its fate ({@link #adopt}). Thread-safe.
  */
-public final class Invocation implements Runnable, Current, io.netty.channel.ChannelFutureListener {
+public final class Invocation extends RequestTable.Entry<Invocation>
+        implements Runnable, Current, io.netty.channel.ChannelFutureListener {
     private static final ThreadLocal<Invocation> CURRENT = new ThreadLocal<>();
     private static final java.lang.invoke.VarHandle REPLIED;
     private static final java.lang.invoke.VarHandle PENDING_PROGRESS;
@@ -67,7 +70,6 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
         void whenDone(Runnable action);
     }
 
-    private final Dispatch dispatch;
     private final Inbound connection;
     private final Service service;
     private final Operation op;
@@ -75,8 +77,6 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
     private final long deadlineNanos;
     /** Set once, by the thread that sends the one reply: {@link #REPLIED}. */
     private volatile boolean replied;
-    /** The object ({@code @n}) the encoded result references, for requests pipelined on this one. */
-    private volatile String resultObject;
     /** The latest progress report not yet sent: {@link #PENDING_PROGRESS}. */
     private volatile Progress pendingProgress;
     /** The calls this invocation made that are still running; created by the first one. */
@@ -107,7 +107,6 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
     /** ... and whether it is a declared exception. */
     private volatile boolean outcomeDeclared;
     /** For the first run of a {@code @Deduplicated} call: where its reply is remembered, and under what. */
-    private Deduplication dedup;
     private Deduplication.Entry dedupEntry;
     /** Whether the servant was called: a reply made without it (a refusal) is not remembered. */
     private volatile boolean servantCalled;
@@ -118,9 +117,9 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
     /** The in-process caller the arguments came from, by reference, and the result goes to; else null. */
     private volatile Collocation.Caller handedBy;
 
-    Invocation(Dispatch dispatch, Inbound connection, Service service, Operation op, Frames.RequestHeader header,
+    Invocation(Inbound connection, Service service, Operation op, Frames.RequestHeader header,
             ByteBuf body, boolean compressed, HeldFrame frame, long receivedNanos, boolean oneway) {
-        this.dispatch = dispatch;
+        super(header.requestId()); // filed in the connection's table as its own entry
         this.compressed = compressed;
         this.heldFrame = frame;
         this.oneway = oneway;
@@ -130,7 +129,7 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
         this.header = header;
         this.body = body;
         this.streams = op.streaming() == null ? null : new ServedStreams(connection.link, op, header.requestId(),
-                dispatch.executor, op.describeOn(service.name()), new ServedStreams.Reply() {
+                connection.dispatch.executor, op.describeOn(service.name()), new ServedStreams.Reply() {
                     @Override
                     public void completed() {
                         replyResult(null);
@@ -161,11 +160,11 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
         }
         Invocation outer = CURRENT.get(); // restored after, should invocations ever nest on a thread
         CURRENT.set(this);
-        if (dispatch.polled) {
+        if (connection.dispatch.polled) {
             ManualExecutor.served();
         }
         try {
-            List<ServerInterceptor> chain = dispatch.serverInterceptors();
+            List<ServerInterceptor> chain = connection.dispatch.serverInterceptors();
             if (chain.isEmpty()) {
                 dispatch();
             } else {
@@ -231,7 +230,7 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
             return;
         }
         try {
-            dispatch.executor.execute(() -> i.finish(status, thrown, declared));
+            connection.dispatch.executor.execute(() -> i.finish(status, thrown, declared));
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             i.finish(status, thrown, declared);
         }
@@ -248,8 +247,8 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
                     + " passed before it was dispatched"));
             return;
         }
-        if (dispatch.access.hasPolicies()
-                && !dispatch.access.permits(connection.link.principal(), header.service(), header.operation())) {
+        if (connection.dispatch.access.hasPolicies()
+                && !connection.dispatch.access.permits(connection.link.principal(), header.service(), header.operation())) {
             releaseBody();
             reply(failureFrame(Status.PERMISSION_DENIED, true, "permission denied: " + describe()
                     + " is not allowed for " + connection.link.principal().getName()));
@@ -303,7 +302,7 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
      */
     private Object[] handedArguments() {
         releaseBody(); // its payload is empty
-        Collocation.Caller caller = dispatch.passesByReference() ? Collocation.caller(connection.link) : null;
+        Collocation.Caller caller = connection.dispatch.passesByReference() ? Collocation.caller(connection.link) : null;
         Object[] args = caller == null ? null : caller.arguments(header.requestId());
         if (args == null) {
             reply(failureFrame(Status.MARSHAL, true, "cannot run " + describe() + ": its arguments were to be"
@@ -358,9 +357,14 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
                 return null;
             }
         }
-        java.nio.ByteBuffer payload = Frames.payload(plain != null ? plain : body);
+        ByteBuf source = plain != null ? plain : body;
+        boolean segments = header.segmented() && plain == null && op.argumentCoder() instanceof Segmented;
+        // A heap frame without segments is decoded in place, with no ByteBuffer made around it.
+        LeanCoder inPlace = !segments && source.hasArray() && op.argumentCoder() instanceof LeanCoder a ? a : null;
+        int offset = inPlace == null ? 0 : source.arrayOffset() + source.readerIndex();
+        java.nio.ByteBuffer payload = inPlace == null ? Frames.payload(source) : null;
         Segments.Split split = null;
-        if (header.segmented() && plain == null && op.argumentCoder() instanceof Segmented) {
+        if (segments) {
             try {
                 split = Segments.split(payload);
             } catch (java.io.IOException e) {
@@ -372,7 +376,8 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
             payload = split.payload();
         }
         try {
-            long estimate = op.argumentCoder() instanceof DecodeLimits.Sized sized
+            long estimate = inPlace != null ? inPlace.decodedSize(source.array(), offset, source.readableBytes())
+                    : op.argumentCoder() instanceof DecodeLimits.Sized sized
                     ? sized.decodedSize(payload) : payload.remaining();
             if (plain != null) {
                 estimate += plain.capacity(); // held until decoded, like the frame
@@ -380,9 +385,9 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
             if (estimate > Limits.SMALL && !connection.charge(estimate, body.capacity())) {
                 releaseBody();
                 reply(failureFrame(Status.RESOURCE_EXHAUSTED, true, "cannot run " + describe() + " now: its"
-                        + " arguments would decode to an estimated " + estimate + " bytes, past what the " + dispatch.side
-                        + " lets requests hold (" + dispatch.limits.maxRequestBytesPerConnection() + " bytes per"
-                        + " connection, " + dispatch.limits.maxRequestBytes() + " in all); try again later"));
+                        + " arguments would decode to an estimated " + estimate + " bytes, past what the " + connection.dispatch.side
+                        + " lets requests hold (" + connection.dispatch.limits.maxRequestBytesPerConnection() + " bytes per"
+                        + " connection, " + connection.dispatch.limits.maxRequestBytes() + " in all); try again later"));
                 release(plain);
                 return null;
             }
@@ -398,7 +403,8 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
         }
         boolean views = false;
         try {
-            args = split != null ? ((Segmented) op.argumentCoder()).decode(payload, split.segments())
+            args = inPlace != null ? inPlace.decodeSized(source.array(), offset, source.readableBytes())
+                    : split != null ? ((Segmented) op.argumentCoder()).decode(payload, split.segments())
                     : op.argumentCoder() instanceof DecodeLimits.Sized sized
                     ? sized.decodeSized(payload) : op.argumentCoder().decode(payload);
             connection.objects.argumentsFromWire(op, args);
@@ -478,6 +484,7 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
         boolean segmented = dedupEntry == null && connection.link.peerReadsSegments()
                 && !(compress && connection.link.peerReadsCompressed())
                 && op.resultCoder() instanceof Segmented s && s.carriesBuffers();
+        String object = null; // what requests pipelined on this one run on
         try {
             Object value = op.resultReference() == null ? result
                     : connection.objects.toWire(op.resultReference(), result);
@@ -486,10 +493,10 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
                 frame = Segments.write(frame, (out, segments) ->
                         ((Segmented) op.resultCoder()).encode(new Object[] {value}, out, segments));
             } else {
-                op.resultCoder().encode(new Object[] {value}, new ByteBufOutputStream(frame));
+                FrameOutput.encodeOne(op.resultCoder(), value, frame);
             }
             if (value instanceof Long n && n > 0) {
-                resultObject = "@" + n; // what requests pipelined on this one run on
+                object = "@" + n;
             }
         } catch (Exception | StackOverflowError e) {
             frame.release();
@@ -505,7 +512,7 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
                 && connection.link.compress(frame, payloadStart, compress)) {
             Frames.end(frame);
         }
-        reply(frame, reserved);
+        reply(frame, reserved, object);
     }
 
     private void replyThrown(Throwable thrown) {
@@ -522,7 +529,7 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
             ValueCoder coder = op.exceptionCoder(declared.getName());
             ByteBuf frame = Frames.beginException(connection.link.alloc(), header.requestId(), declared.getName());
             try {
-                coder.encode(new Object[] {thrown}, new ByteBufOutputStream(frame));
+                FrameOutput.encodeOne(coder, thrown, frame);
                 reply(Frames.end(frame));
                 return;
             } catch (Exception e) {
@@ -534,13 +541,13 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
         if (oneway) {
             connection.log.warn("oneway failed", "oneway {} failed; no caller waits for the exception", describe(),
                     thrown);
-        } else if (dispatch.sendStackTraces) {
+        } else if (connection.dispatch.sendStackTraces) {
             Dispatch.log.debug("{} failed with an undeclared exception", describe(), thrown);
         } else {
             connection.log.warn("undeclared exception", "{} failed with an undeclared exception", describe(), thrown);
         }
         reply(Frames.failure(connection.link.alloc(), header.requestId(), Status.REMOTE_FAILURE, false,
-                describe() + " failed on the " + dispatch.side + ": " + thrown, thrown, dispatch.sendStackTraces));
+                describe() + " failed on the " + connection.dispatch.side + ": " + thrown, thrown, connection.dispatch.sendStackTraces));
     }
 
     private ByteBuf failureFrame(Status status, boolean unprocessed, String message) {
@@ -575,13 +582,21 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
 
     /** As {@link #reply(ByteBuf)}, in the room {@code reserved} for it ({@link Replies#reserve()}). */
     private void reply(ByteBuf frame, long reserved) {
+        reply(frame, reserved, null);
+    }
+
+    /**
+     * As {@link #reply(ByteBuf, long)}, for a result that is the object {@code resultObject} names
+     * (null for none): what requests pipelined on this one run on.
+     */
+    private void reply(ByteBuf frame, long reserved, String resultObject) {
         if (!REPLIED.compareAndSet(this, false, true)) {
             frame.release();
             connection.replies.release(reserved);
             return;
         }
         if (dedupEntry != null) { // remembered for the same call sent again, and handed to any waiting
-            dedup.ended(dedupEntry, io.netty.buffer.ByteBufUtil.getBytes(frame), servantCalled);
+            dedupEntry.owner.ended(dedupEntry, io.netty.buffer.ByteBufUtil.getBytes(frame), servantCalled);
         }
         if (oneway) {
             frame.release(); // nobody waits for an answer
@@ -604,7 +619,7 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
             object = null;
         }
         if (op.resultReference() != null || connection.pipelines.anyWaiting()) { // before it stops counting as served
-            dispatch.resume(connection, connection.pipelines.settle(header.requestId(), object,
+            connection.dispatch.resume(connection, connection.pipelines.settle(header.requestId(), object,
                     op.resultReference() == null ? "is not an object reference (" + describe() + ")"
                             : canceled ? "was canceled (" + describe() + ")"
                             : "is no object this side exports (" + describe() + " failed, or returned null or the"
@@ -633,7 +648,7 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
         releaseBody();
         connection.unhold(decodedBytes);
         decodedBytes = 0;
-        dispatch.finished(connection);
+        connection.dispatch.finished(connection);
     }
 
     private static void release(ByteBuf buffer) {
@@ -651,13 +666,11 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
         }
     }
 
-    /** The caller canceled: stop what can be stopped, and cancel the calls this one made. */
     /**
      * This invocation is the first run of a {@code @Deduplicated} call: its reply is remembered
-     * in {@code d} under {@code entry}, and the loss of its connection does not cancel it.
+     * under {@code entry}, and the loss of its connection does not cancel it.
      */
-    void deduplicated(Deduplication d, Deduplication.Entry entry) {
-        this.dedup = d;
+    void deduplicated(Deduplication.Entry entry) {
         this.dedupEntry = entry;
     }
 
@@ -674,6 +687,7 @@ public final class Invocation implements Runnable, Current, io.netty.channel.Cha
         reply(frame);
     }
 
+    /** The caller canceled: stop what can be stopped, and cancel the calls this one made. */
     void cancel() {
         canceled = true;
         synchronized (this) {

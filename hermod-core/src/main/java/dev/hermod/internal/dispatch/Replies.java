@@ -86,7 +86,7 @@ final class Replies {
         bytes.addAndGet(size - reserved);
         dispatch.budget.addReplyBytes(size - reserved);
         reconsider();
-        connection.link.send(frame, written);
+        connection.link.sendAndTell(frame, written);
     }
 
     /** A reply of {@code size} bytes ({@link #send}) is written, or failed: its bytes are free. I/O thread. */

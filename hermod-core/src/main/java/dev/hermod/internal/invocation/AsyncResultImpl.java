@@ -8,6 +8,7 @@ import dev.hermod.InvocationTimeoutException;
 import dev.hermod.Progress;
 import dev.hermod.connection.Connection;
 import dev.hermod.internal.contract.Operation;
+import dev.hermod.internal.dispatch.SerialExecutor;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -43,17 +44,24 @@ import org.slf4j.LoggerFactory;
 public final class AsyncResultImpl<T> extends ResultFuture<T>
         implements AsyncResult.Throwing<T, Exception>, AsyncResult.Throwing2<T, Exception, Exception> {
     private static final Logger log = LoggerFactory.getLogger(AsyncResult.class);
+    private static final java.lang.invoke.VarHandle PROGRESS;
+
+    static {
+        try {
+            PROGRESS = java.lang.invoke.MethodHandles.lookup()
+                    .findVarHandle(AsyncResultImpl.class, "progress", ResultProgress.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Call call;
     private final Client client;
     private final Object proxy;
     private final Executor sentLane;
-    private final ResultProgress progress;
+    /** Made when progress is first reported or listened for: most calls never report any. */
+    private volatile ResultProgress progress;
     private final ResultSettler settler;
-    /** Whether something received the outcome; a failure nobody received is logged. */
-    private volatile boolean observed;
-    /** Watches for a failure nobody receives; created when the result fails or a stage derives from it. */
-    private volatile FailureWatch watch;
 
     private AsyncResultImpl(Call call, Client client, Object proxy, Executor callbacks, Executor sentLane) {
         super(callbacks);
@@ -61,8 +69,7 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
         this.call = call;
         this.client = client;
         this.proxy = proxy;
-        this.progress = new ResultProgress(call, callbacks);
-        this.settler = new ResultSettler(this, call, callbacks, progress);
+        this.settler = new ResultSettler(this, call, callbacks);
     }
 
     /**
@@ -458,19 +465,37 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
 
     @Override
     public Optional<Progress> progress() {
-        return Optional.ofNullable(progress.latest());
+        ResultProgress p = progress;
+        return Optional.ofNullable(p == null ? null : p.latest());
     }
 
     @Override
     public AsyncResultImpl<T> onProgress(Consumer<? super Progress> callback) {
         Objects.requireNonNull(callback, "callback");
-        progress.listen(callback);
+        tracker().listen(callback);
         return this;
     }
 
     /** A progress report arrived (on the I/O thread): record it and tell the listeners in order. */
     void progressed(Progress p) {
-        progress.reported(p);
+        tracker().reported(p);
+    }
+
+    /** The progress of this call, made on first use. */
+    private ResultProgress tracker() {
+        ResultProgress p = progress;
+        if (p == null) {
+            ResultProgress made = new ResultProgress(call, callbacks());
+            Object won = PROGRESS.compareAndExchange(this, (ResultProgress) null, made);
+            p = won != null ? (ResultProgress) won : made;
+        }
+        return p;
+    }
+
+    /** The lane progress reports run in, or null if nothing used progress yet. */
+    SerialExecutor progressLane() {
+        ResultProgress p = progress;
+        return p == null ? null : p.laneIfAny();
     }
 
     /** Runs a user callback of {@code call}'s result; one that throws is logged, and that is all. */

@@ -3,9 +3,9 @@ package dev.hermod.internal.invocation;
 import dev.hermod.MarshalException;
 import dev.hermod.RpcException;
 import dev.hermod.internal.bridge.Failures;
+import dev.hermod.internal.codec.FrameOutput;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -177,7 +177,7 @@ public final class BatchQueue {
     void add(Call call) {
         ByteBuf arguments = alloc.buffer(RpcConnection.sizeHint(call.args));
         try {
-            call.operation.argumentCoder().encode(call.args, new ByteBufOutputStream(arguments));
+            FrameOutput.encode(call.operation.argumentCoder(), call.args, arguments);
         } catch (Exception | StackOverflowError e) {
             arguments.release();
             throw Failures.marshal("cannot encode the arguments of " + call.describe() + ": "

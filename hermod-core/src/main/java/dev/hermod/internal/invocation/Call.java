@@ -323,6 +323,11 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
         }
     }
 
+    /** Time from the start to {@code nanos}, in {@link System#nanoTime()} terms. */
+    long elapsedNanosAt(long nanos) {
+        return nanos - startNanos;
+    }
+
     /** Time from the start to the outcome (or to now, if the outcome is being decided). */
     long elapsedNanos() {
         long end = endNanos;
@@ -403,7 +408,11 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
         if (unbounded) {
             return 0;
         }
-        long millis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        // Sent by the thread starting the call, with nothing but bookkeeping since it was made
+        // (as in start): the clock read at creation is still "now", within a microsecond.
+        long now = starter == Thread.currentThread() && interception == null && streams == null ? startNanos
+                : System.nanoTime();
+        long millis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - now);
         return millis > MAX_WIRE_TIMEOUT_MILLIS ? 0 : Math.max(1, millis);
     }
 

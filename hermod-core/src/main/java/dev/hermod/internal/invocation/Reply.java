@@ -2,7 +2,9 @@ package dev.hermod.internal.invocation;
 
 import dev.hermod.MarshalException;
 import dev.hermod.RemoteException;
+import dev.hermod.codec.ValueCoder;
 import dev.hermod.internal.bridge.Failures;
+import dev.hermod.internal.codec.LeanCoder;
 import dev.hermod.internal.codec.Segmented;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.protocol.Segments;
@@ -31,15 +33,14 @@ record Reply(byte[] payload, String exceptionType, boolean segmented) {
             return outcome;
         }
         Operation operation = call.operation();
-        ByteBuffer payload = ByteBuffer.wrap(r.payload());
         if (r.exceptionType() == null) {
             Object value;
             if (call.byReference) { // in process: handed back before the REPLY frame was sent
                 return call.handedResult;
             }
             try {
-                value = segmented(r, operation) ? decodeSegmented((Segmented) operation.resultCoder(), payload)
-                        : operation.resultCoder().decode(payload)[0];
+                value = segmented(r, operation) ? decodeSegmented((Segmented) operation.resultCoder(), r.payload())
+                        : decodeOne(operation.resultCoder(), r.payload());
             } catch (Exception ex) {
                 throw Failures.marshal("cannot decode the result of " + call.describe() + ": "
                         + ex.getMessage(), ex, false);
@@ -49,7 +50,7 @@ record Reply(byte[] payload, String exceptionType, boolean segmented) {
         }
         Object decoded;
         try {
-            decoded = operation.exceptionCoder(r.exceptionType()).decode(payload)[0];
+            decoded = decodeOne(operation.exceptionCoder(r.exceptionType()), r.payload());
         } catch (Exception ex) {
             throw Failures.marshal("cannot decode declared exception " + r.exceptionType()
                     + " thrown by " + call.describe() + ": " + ex.getMessage(), ex, false);
@@ -68,8 +69,14 @@ record Reply(byte[] payload, String exceptionType, boolean segmented) {
         return r.segmented() && operation.resultCoder() instanceof Segmented;
     }
 
-    private static Object decodeSegmented(Segmented coder, ByteBuffer payload) throws java.io.IOException {
-        Segments.Split split = Segments.split(payload);
+    /** The one value a result's or exception's coder decodes from {@code payload}. */
+    private static Object decodeOne(ValueCoder coder, byte[] payload) throws java.io.IOException {
+        return coder instanceof LeanCoder a ? a.decodeOne(payload, 0, payload.length)
+                : coder.decode(ByteBuffer.wrap(payload))[0];
+    }
+
+    private static Object decodeSegmented(Segmented coder, byte[] payload) throws java.io.IOException {
+        Segments.Split split = Segments.split(ByteBuffer.wrap(payload));
         return coder.decode(split.payload(), split.segments())[0];
     }
 }

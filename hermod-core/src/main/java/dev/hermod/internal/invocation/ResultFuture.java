@@ -63,6 +63,11 @@ abstract class ResultFuture<T> extends WatchedStage<T> {
         this.callbacks = callbacks;
     }
 
+    /** The executor the result's callbacks run on. */
+    final Executor callbacks() {
+        return callbacks;
+    }
+
     /** The operation and service, for the log line. */
     abstract String describe();
 

@@ -42,7 +42,6 @@ final class ResultSettler implements Runnable {
     private final AsyncResultImpl<?> result;
     private final Call call;
     private final Executor callbacks;
-    private final ResultProgress progress;
     /** The callback-executor thread settling the result, while it does. */
     private volatile Thread settler;
     /** Set by the one thread that decodes the reply and completes the result with it. */
@@ -59,11 +58,10 @@ final class ResultSettler implements Runnable {
     /** Completed once {@link #DECIDED} is set; created by the first waiter. */
     private volatile CompletableFuture<Void> decided;
 
-    ResultSettler(AsyncResultImpl<?> result, Call call, Executor callbacks, ResultProgress progress) {
+    ResultSettler(AsyncResultImpl<?> result, Call call, Executor callbacks) {
         this.result = result;
         this.call = call;
         this.callbacks = callbacks;
-        this.progress = progress;
     }
 
     /**
@@ -74,7 +72,7 @@ final class ResultSettler implements Runnable {
      * settle it instead; waiters are woken once that is decided.
      */
     void arrived(Object outcome, Throwable failure) {
-        SerialExecutor lane = progress.laneIfAny();
+        SerialExecutor lane = result.progressLane();
         if (!decide(lane == null)) {
             arrivedOutcome = outcome;
             arrivedFailure = failure;

@@ -3,6 +3,8 @@ package dev.hermod.internal.invocation;
 import dev.hermod.RpcException;
 import dev.hermod.Status;
 import dev.hermod.internal.bridge.Failures;
+import dev.hermod.internal.codec.FrameOutput;
+import dev.hermod.internal.codec.LeanCoder;
 import dev.hermod.internal.codec.Segmented;
 import dev.hermod.internal.dispatch.Collocation;
 import dev.hermod.internal.dispatch.Dispatch;
@@ -19,7 +21,6 @@ import dev.hermod.internal.reference.ObjectTable;
 import dev.hermod.internal.transport.Backlog;
 import dev.hermod.internal.transport.ConnectionPool;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelFuture;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, ConnectionPool.Member {
     private static final Logger log = LoggerFactory.getLogger(RpcConnection.class);
+    /**
+     * The largest result decoded on the I/O thread ({@link #completeDecoded}): a larger one is
+     * copied out for the thread that takes it, so that the I/O thread's turn stays short.
+     */
+    private static final int SMALL_RESULT = 4096;
 
     /** Set when the connection closes. */
     private volatile List<Object> lostExports = List.of();
@@ -300,8 +306,8 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                 frame = Segments.write(frame, (out, segments) ->
                         ((Segmented) call.operation.argumentCoder()).encode(values, out, segments));
             } else if (!byReference) { // else the serving end takes them from the pending call
-                call.operation.argumentCoder().encode(objects.argumentsToWire(call.operation, call.args),
-                        new ByteBufOutputStream(frame));
+                FrameOutput.encode(call.operation.argumentCoder(), objects.argumentsToWire(call.operation, call.args),
+                        frame);
             }
         } catch (RpcException e) { // a reference that cannot be passed
             frame.release();
@@ -504,12 +510,14 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
             log.debug("{}: dropping reply to request {}, which is no longer waited for", link, header.requestId());
             return;
         }
-        owner.onReplied(this, call.elapsedNanos());
+        owner.onReplied(this, call.elapsedNanosAt(link.readNanos()));
         switch (header.outcome()) {
             case Wire.OUTCOME_RESULT:
-                // Decoded later by the thread that takes the outcome: decoding runs user code (bean
-                // setters, constructors), which never runs on an I/O thread.
-                call.complete(new Reply(payloadBytes(body, compressed), null, segmented && !compressed));
+                if (compressed || segmented || !completeDecoded(call, body)) {
+                    // Decoded later by the thread that takes the outcome: decoding runs user code
+                    // (bean setters, constructors), which never runs on an I/O thread.
+                    call.complete(new Reply(payloadBytes(body, compressed), null, segmented && !compressed));
+                }
                 break;
             case Wire.OUTCOME_EXCEPTION:
                 String type = Wire.readStr16(body);
@@ -525,6 +533,30 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                 break;
         }
         closeIfDrained();
+    }
+
+    /**
+     * Decodes a small result here, on the I/O thread, when that runs no code of the application's
+     * (a {@code String}, a {@code byte[]}, a number): the payload is then not copied out of the
+     * frame for the thread that takes the outcome. Returns whether the call was decided so.
+     */
+    private static boolean completeDecoded(Call call, ByteBuf body) {
+        int length = body.readableBytes();
+        if (length > SMALL_RESULT || !body.hasArray() || call.byReference || call.streams != null
+                || call.operation.resultReference() != null
+                || !(call.operation.resultCoder() instanceof LeanCoder lean) || !lean.decodesWithoutUserCode()) {
+            return false;
+        }
+        Object value;
+        try {
+            value = lean.decodeOne(body.array(), body.arrayOffset() + body.readerIndex(), length);
+        } catch (Exception ex) {
+            call.fail(Failures.marshal("cannot decode the result of " + call.describe() + ": " + ex.getMessage(),
+                    ex, false));
+            return true;
+        }
+        call.complete(value);
+        return true;
     }
 
     /** The rest of {@code body}, decompressed if its frame said so. */

@@ -56,15 +56,23 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
     private long lastCheck;
     private boolean pausedAtLastCheck;
     private ScheduledFuture<?> rateCheck;
+    /** Told when each read starts; null for none. */
+    private final Link link;
 
     FrameDecoder(int maxFrameSize) {
         this(maxFrameSize, 0, Duration.ZERO);
     }
 
     FrameDecoder(int maxFrameSize, int minReadRate, Duration grace) {
+        this(maxFrameSize, minReadRate, grace, null);
+    }
+
+    /** As the other constructors; {@code link}, if not null, learns when each read starts ({@link Link#readNanos}). */
+    FrameDecoder(int maxFrameSize, int minReadRate, Duration grace, Link link) {
         this.maxFrameSize = maxFrameSize;
         this.minReadRate = minReadRate;
         this.graceNanos = grace.toNanos();
+        this.link = link;
     }
 
     /** Whether the peer's preamble has arrived and was accepted. */
@@ -79,6 +87,9 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
             return;
         }
         consumedRead = true;
+        if (link != null) {
+            link.readStarted(System.nanoTime());
+        }
         try {
             if (!discarding) {
                 decode(ctx, in);

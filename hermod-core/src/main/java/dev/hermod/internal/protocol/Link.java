@@ -103,6 +103,8 @@ public final class Link implements Backlog.Outlet {
     /** What {@link #send} hands over, written by the I/O thread in batches. */
     private final Outbound outbound;
     private final Settings settings;
+    /** When the latest read started: {@link #readNanos}. I/O thread only. */
+    private long readNanos;
     /** Whether a frame was sent since the last heartbeat tick. */
     private volatile boolean sentSinceHeartbeat;
     private volatile RpcException closeCause;
@@ -144,7 +146,7 @@ public final class Link implements Backlog.Outlet {
         // flushed at its end; Outbound batches and flushes its own frames, past this handler.
         channel.pipeline().addLast(FLUSHES, new io.netty.handler.flush.FlushConsolidationHandler(256, true));
         channel.pipeline().addLast("frames", new FrameDecoder(settings.maxFrameSize(), settings.minReadRate(),
-                settings.readGrace()));
+                settings.readGrace(), link));
         channel.pipeline().addLast("link", new LinkHandler(link, listener, ready));
     }
 
@@ -430,6 +432,33 @@ public final class Link implements Backlog.Outlet {
         f.addListener(written);
         outbound.send(frame, f);
         return f;
+    }
+
+    /**
+     * Sends a complete frame; {@code written} is told how the write it went out in went: the
+     * write of its batch, not a future of the frame's own. Where {@link #send(ByteBuf,
+     * ChannelFutureListener)} makes a promise per frame to return, this makes none: a reply sent
+     * on the I/O thread costs no object for its write.
+     */
+    public void sendAndTell(ByteBuf frame, ChannelFutureListener written) {
+        markSending();
+        outbound.send(frame, written);
+    }
+
+    /** The decoder read bytes at {@code nanos}. I/O thread. */
+    void readStarted(long nanos) {
+        readNanos = nanos;
+    }
+
+    /**
+     * When the socket read that brought the frames being handled started, in
+     * {@link System#nanoTime()} terms: one clock reading for every frame of a read, where a reading
+     * per frame cost a few percent of an I/O thread. For the I/O thread while it handles frames;
+     * elsewhere, or before any read, the current time.
+     */
+    public long readNanos() {
+        long n = readNanos;
+        return n != 0 && channel.eventLoop().inEventLoop() ? n : System.nanoTime();
     }
 
     private void markSending() {

@@ -51,8 +51,11 @@ import java.util.function.Supplier;
  * <p>Thread-safe.
  */
 final class Outbound {
-    /** A frame whose writer wants to learn how its write went. */
-    private record Promised(ByteBuf frame, ChannelPromise promise) {}
+    /**
+     * A frame whose writer wants to learn how its write went: {@code waiter} is its
+     * {@link ChannelPromise} or a {@link ChannelFutureListener} told of the write it went out in.
+     */
+    private record Promised(ByteBuf frame, Object waiter) {}
 
     /**
      * A write's promise that carries its frame to the I/O thread, so that a frame handed over
@@ -72,9 +75,10 @@ final class Outbound {
      * write went.
      */
     private static final class BatchPromise extends DefaultChannelPromise implements ChannelFutureListener {
-        private final ChannelPromise[] waiters;
+        /** Each a {@link ChannelPromise} or a {@link ChannelFutureListener}. */
+        private final Object[] waiters;
 
-        BatchPromise(Channel channel, ChannelPromise[] waiters) {
+        BatchPromise(Channel channel, Object[] waiters) {
             super(channel);
             this.waiters = waiters;
             addListener(this);
@@ -83,13 +87,26 @@ final class Outbound {
         @Override
         public void operationComplete(ChannelFuture written) {
             Throwable cause = written.cause();
-            for (ChannelPromise w : waiters) {
-                if (cause == null) {
-                    w.trySuccess();
+            for (Object w : waiters) {
+                if (w instanceof ChannelPromise p) {
+                    if (cause == null) {
+                        p.trySuccess();
+                    } else {
+                        p.tryFailure(cause);
+                    }
                 } else {
-                    w.tryFailure(cause);
+                    tell((ChannelFutureListener) w, written);
                 }
             }
+        }
+    }
+
+    /** Tells {@code listener} of {@code write}; what it throws is logged, as Netty logs a listener's failure. */
+    static void tell(ChannelFutureListener listener, ChannelFuture write) {
+        try {
+            listener.operationComplete(write);
+        } catch (Throwable t) {
+            org.slf4j.LoggerFactory.getLogger(Outbound.class).warn("{}: a write's listener failed", write.channel(), t);
         }
     }
 
@@ -128,8 +145,11 @@ final class Outbound {
     private ByteBuf batch;
     /** The size of the last batch written, to size the next. I/O thread only. */
     private int lastBatchBytes = BATCH_MIN;
-    /** The promises of the frames in {@link #batch} whose writers wait; the first {@link #waiterCount}. */
-    private ChannelPromise[] waiters = new ChannelPromise[8];
+    /**
+     * Those of the frames in {@link #batch} whose writers wait, the first {@link #waiterCount}: a
+     * frame's {@link ChannelPromise} or a {@link ChannelFutureListener}.
+     */
+    private Object[] waiters = new Object[8];
     private int waiterCount;
     /** Bytes written to the channel since its last flush. I/O thread only. */
     private long unflushed;
@@ -146,24 +166,38 @@ final class Outbound {
 
     /** Writes {@code frame} after the frames handed over before it, then flushes; {@code promise} learns the outcome. */
     void send(ByteBuf frame, ChannelPromise promise) {
+        send(frame, (Object) promise);
+    }
+
+    /**
+     * Writes {@code frame} after the frames handed over before it, then flushes; {@code written}
+     * is told of the write the frame went out in (its batch's), and no promise is made for the
+     * frame: on the I/O thread, nothing is made for it at all.
+     */
+    void send(ByteBuf frame, ChannelFutureListener written) {
+        send(frame, (Object) written);
+    }
+
+    /** {@code waiter}: a {@link ChannelPromise}, perhaps the void one, or a {@link ChannelFutureListener}. */
+    private void send(ByteBuf frame, Object waiter) {
         if (loop.inEventLoop()) {
             if (!draining && !queue.isEmpty()) {
                 drain(); // the frames handed over before this one go first
             }
-            append(frame, promise);
+            append(frame, waiter);
             // Written when the read ends (readComplete) or by the task, whichever comes first.
             schedule();
             return;
         }
         count(frame.readableBytes());
         Object entry;
-        if (promise.isVoid()) {
+        if (waiter instanceof ChannelPromise promise && promise.isVoid()) {
             entry = frame;
-        } else if (promise instanceof FramePromise p && p.frame == null) {
+        } else if (waiter instanceof FramePromise p && p.frame == null) {
             p.frame = frame; // seen by the I/O thread through the queue
             entry = p;
         } else {
-            entry = new Promised(frame, promise);
+            entry = new Promised(frame, waiter);
         }
         queue.offer(entry);
         schedule();
@@ -309,7 +343,7 @@ final class Outbound {
             return true;
         }
         if (entry instanceof Promised p) {
-            append(p.frame(), p.promise());
+            append(p.frame(), p.waiter());
             return true;
         }
         ByteBuf made;
@@ -331,11 +365,12 @@ final class Outbound {
      * On the I/O thread: copies a small frame into the batch and releases it, or writes a large
      * one after the batch. Flushes when much has been written unflushed.
      */
-    private void append(ByteBuf frame, ChannelPromise promise) {
+    private void append(ByteBuf frame, Object waiter) {
         int size = frame.readableBytes();
         if (size > COPY_LIMIT) {
             writeBatch();
-            write(frame, size, promise);
+            write(frame, size, waiter instanceof ChannelPromise p ? p
+                    : channel.newPromise().addListener((ChannelFutureListener) waiter));
         } else {
             if (batch != null && batch.maxWritableBytes() < size) {
                 writeBatch();
@@ -344,15 +379,19 @@ final class Outbound {
                 batch = channel.alloc().ioBuffer(Math.min(BATCH_MAX, Math.max(BATCH_MIN, lastBatchBytes * 2)), BATCH_MAX);
             }
             try {
-                batch.writeBytes(frame);
+                if (frame.hasArray()) { // a caller's request: Netty would wrap the array in a ByteBuffer to copy it
+                    batch.writeBytes(frame.array(), frame.arrayOffset() + frame.readerIndex(), size);
+                } else {
+                    batch.writeBytes(frame);
+                }
             } finally {
                 frame.release();
             }
-            if (!promise.isVoid()) {
+            if (!(waiter instanceof ChannelPromise p && p.isVoid())) {
                 if (waiterCount == waiters.length) {
                     waiters = java.util.Arrays.copyOf(waiters, waiterCount * 2);
                 }
-                waiters[waiterCount++] = promise;
+                waiters[waiterCount++] = waiter;
             }
         }
         if (++unflushedFrames >= FLUSH_FRAMES || unflushed >= FLUSH_BYTES) {
@@ -372,8 +411,8 @@ final class Outbound {
         ChannelPromise promise;
         if (waiterCount == 0) {
             promise = channel.voidPromise();
-        } else if (waiterCount == 1) {
-            promise = waiters[0];
+        } else if (waiterCount == 1 && waiters[0] instanceof ChannelPromise p) {
+            promise = p;
         } else {
             promise = new BatchPromise(channel, java.util.Arrays.copyOf(waiters, waiterCount));
         }
@@ -423,7 +462,11 @@ final class Outbound {
                 p.tryFailure(cause);
             } else if (next instanceof Promised p) {
                 ReferenceCountUtil.release(p.frame());
-                p.promise().tryFailure(cause);
+                if (p.waiter() instanceof ChannelPromise promise) {
+                    promise.tryFailure(cause);
+                } else {
+                    tell((ChannelFutureListener) p.waiter(), channel.newFailedFuture(cause));
+                }
             }
         }
         uncount(bytes);

@@ -42,8 +42,29 @@ public final class RequestTable<T> {
     /** Additions and removals so far: the adding threads write one, the removing threads the other. */
     private final AtomicLongArray counts = new AtomicLongArray(REMOVED + 1);
 
-    /** One addition: the id and what waits under it. */
-    private record Entry<T>(int id, T call) { }
+    /**
+     * One addition: the id and what waits under it. A request filed once, under the one id its
+     * peer gave it, may be its own entry ({@link #put(Entry)}): one object less per request.
+     * Immutable.
+     *
+     * @param <T> what waits
+     */
+    public static class Entry<T> {
+        final int id;
+        final T call;
+
+        private Entry(int id, T call) {
+            this.id = id;
+            this.call = call;
+        }
+
+        /** Makes the request being constructed, of class {@code T}, its own entry under {@code id}. */
+        @SuppressWarnings("unchecked")
+        protected Entry(int id) {
+            this.id = id;
+            this.call = (T) this;
+        }
+    }
 
     /** A table of {@value #SLOTS} slots. */
     public RequestTable() {
@@ -97,14 +118,21 @@ public final class RequestTable<T> {
      * may come from others.
      */
     public void put(int id, T request) {
+        put(new Entry<>(id, request));
+    }
+
+    /** As {@link #put(int, Object)}, for a request that is its own entry. */
+    public void put(Entry<T> entry) {
+        int id = entry.id;
+        T request = entry.call;
         while (true) {
             Entry<T> there = slots.get(id & mask);
             if (there != null && there.id == id) {
-                if (slots.compareAndSet(id & mask, there, new Entry<>(id, request))) {
+                if (slots.compareAndSet(id & mask, there, entry)) {
                     return;
                 }
             } else if (there == null && (overflow.isEmpty() || !overflow.containsKey(id))) {
-                if (slots.compareAndSet(id & mask, null, new Entry<>(id, request))) {
+                if (slots.compareAndSet(id & mask, null, entry)) {
                     counts.getAndIncrement(ADDED);
                     return;
                 }

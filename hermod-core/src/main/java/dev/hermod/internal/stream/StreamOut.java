@@ -2,12 +2,12 @@ package dev.hermod.internal.stream;
 
 import dev.hermod.codec.ValueCoder;
 import dev.hermod.internal.bridge.Failures;
+import dev.hermod.internal.codec.FrameOutput;
 import dev.hermod.internal.protocol.Frames;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.protocol.StreamFrames;
 import dev.hermod.internal.transport.Transport;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufOutputStream;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 
@@ -154,7 +154,7 @@ public final class StreamOut implements Flow.Subscriber<Object> {
         }
         ByteBuf frame = StreamFrames.beginItem(link.alloc(), requestId, slot, 64);
         try {
-            coder.encode(new Object[] {item}, new ByteBufOutputStream(frame));
+            FrameOutput.encodeOne(coder, item, frame);
         } catch (Exception | StackOverflowError e) {
             frame.release();
             failUpstream(Failures.marshal("cannot encode an item of " + what + ": " + e.getMessage(), e, false));

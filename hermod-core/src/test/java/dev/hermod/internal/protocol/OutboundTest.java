@@ -434,4 +434,90 @@ class OutboundTest {
         assertThat(small.refCnt()).isZero();
         assertThat(large.refCnt()).isZero();
     }
+
+    /** A listener that records each write it is told of: whether it succeeded, and on which thread. */
+    private static final class Told implements ChannelFutureListener {
+        final List<Boolean> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
+        final CountDownLatch done = new CountDownLatch(1);
+
+        @Override
+        public void operationComplete(io.netty.channel.ChannelFuture write) {
+            outcomes.add(write.isSuccess());
+            done.countDown();
+        }
+
+        void assertToldOnce(boolean success) throws InterruptedException {
+            assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(outcomes).containsExactly(success);
+        }
+    }
+
+    @Test
+    void framesWithListeners_fromTheIoThreadAndFromOthers_smallAndLarge_goOutInOrder_andEachListenerIsToldOnce()
+            throws Exception {
+        Outbound outbound = new Outbound(client);
+        List<Told> listeners = new ArrayList<>();
+        List<ByteBuf> sent = new ArrayList<>();
+        int large = Outbound.COPY_LIMIT / 16 + 1;
+        CountDownLatch release = holdIoThread(() -> { });
+        for (int i = 1; i <= 3; i++) { // from this thread while the I/O thread is busy: they wait in the queue
+            Told told = new Told();
+            ByteBuf frame = i == 2 ? frames(i, 1, large) : frame(i, 1);
+            listeners.add(told);
+            sent.add(frame);
+            outbound.send(frame, told);
+        }
+        release.countDown();
+        client.eventLoop().execute(() -> { // then on the I/O thread: one batch of small frames around a large one
+            for (int i = 4; i <= 6; i++) {
+                Told told = new Told();
+                ByteBuf frame = i == 5 ? frames(i, 1, large) : frame(i, 1);
+                listeners.add(told);
+                sent.add(frame);
+                outbound.send(frame, told);
+            }
+        });
+
+        List<Long> expected = new ArrayList<>(List.of(1001L));
+        for (long r = 1; r <= large; r++) {
+            expected.add(2000 + r);
+        }
+        expected.addAll(List.of(3001L, 4001L));
+        for (long r = 1; r <= large; r++) {
+            expected.add(5000 + r);
+        }
+        expected.add(6001L);
+        assertThat(senders(expected.size())).containsExactlyElementsOf(expected);
+        for (Told told : listeners) {
+            told.assertToldOnce(true);
+        }
+        assertThat(sent).allMatch(f -> f.refCnt() == 0);
+    }
+
+    @Test
+    void framesWithListeners_sentToAClosedChannel_areReleased_andTheirListenersAreToldTheWritesFailed()
+            throws Exception {
+        Outbound outbound = new Outbound(client);
+        Told waiting = new Told();
+        ByteBuf waitingFrame = frame(1, 1);
+        CountDownLatch release = holdIoThread(() -> {
+            client.close();
+            outbound.writeWaiting();
+        });
+        outbound.send(waitingFrame, waiting); // waits in the queue until the channel has closed
+        release.countDown();
+        waiting.assertToldOnce(false);
+
+        Told small = new Told();
+        Told large = new Told();
+        ByteBuf smallFrame = frame(2, 1);
+        ByteBuf largeFrame = frames(2, 2, Outbound.COPY_LIMIT / 16 + 1);
+        client.eventLoop().execute(() -> {
+            outbound.send(smallFrame, small);
+            outbound.send(largeFrame, large);
+        });
+        small.assertToldOnce(false);
+        large.assertToldOnce(false);
+        assertThat(List.of(waitingFrame, smallFrame, largeFrame)).allMatch(f -> f.refCnt() == 0);
+    }
 }

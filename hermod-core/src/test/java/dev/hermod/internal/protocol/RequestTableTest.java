@@ -125,6 +125,41 @@ final class RequestTableTest {
                 .hasMessageContaining("power of two");
     }
 
+    /** A request that is its own entry, as a server's invocation is. */
+    private static final class Request extends RequestTable.Entry<Request> {
+        final String name;
+
+        Request(int id, String name) {
+            super(id);
+            this.name = name;
+        }
+    }
+
+    /** Requests that are their own entries are filed, found, replaced and removed as any other. */
+    @Test
+    void put_selfEntries_areFiledFoundReplacedAndRemovedLikeOthers() {
+        RequestTable<Request> table = new RequestTable<>(4);
+        Request a = new Request(7, "a");
+        Request b = new Request(11, "b"); // the slot of 7: kept beside it
+        Request a2 = new Request(7, "a2");
+        table.put(a);
+        table.put(b);
+
+        assertThat(table.get(7)).isSameAs(a);
+        assertThat(table.get(11)).isSameAs(b);
+        table.put(a2);
+        assertThat(table.get(7)).isSameAs(a2);
+        assertThat(table.size()).isEqualTo(2);
+        assertThat(table.remove(7, a)).isFalse();
+        assertThat(table.remove(7, a2)).isTrue();
+        assertThat(table.remove(11, b)).isTrue();
+        assertThat(table.isEmpty()).isTrue();
+        table.put(a);
+        table.put(new Request(2, "c"));
+        assertThat(table.takeAll()).extracting(r -> r.name).containsExactlyInAnyOrder("a", "c");
+        assertThat(table.isEmpty()).isTrue();
+    }
+
     /**
      * A call added while the close takes the table is either taken by the close or still in the
      * table, where the adding thread finds it (RpcConnection.register removes it and fails it
