@@ -3,6 +3,7 @@ package dev.hermod.internal.codec;
 import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.util.RecyclerPool;
+import dev.hermod.internal.transport.VirtualThreads;
 
 /**
  * Where Jackson's parsers and generators take their buffers from: on a platform thread, the

@@ -1,6 +1,7 @@
 package dev.hermod.internal.codec;
 
 import dev.hermod.codec.ValueCoder;
+import dev.hermod.internal.transport.VirtualThreads;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import java.io.IOException;

@@ -2,6 +2,7 @@ package dev.hermod.internal.codec;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.hermod.internal.transport.VirtualThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.ref.WeakReference;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import dev.hermod.internal.transport.VirtualThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -166,10 +166,9 @@ final class BatchSend {
         }
 
         @Override
-        public void handedOver(ChannelFuture write) {
+        public void handedOver() {
             for (Call call : calls()) {
                 connection.handedOver(call);
-                call.write = write;
                 call.markSent();
             }
             handed.complete(null);
@@ -178,6 +177,9 @@ final class BatchSend {
         @Override
         public void written(ChannelFuture f) {
             if (f.isSuccess()) {
+                for (Call call : calls()) {
+                    call.written(call.attempt());
+                }
                 done.complete(null);
                 return;
             }

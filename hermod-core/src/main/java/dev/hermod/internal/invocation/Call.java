@@ -103,8 +103,8 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
     private volatile boolean unbounded;
     /** The thread inside the call that started this invocation, while it is inside. */
     private volatile Thread starter;
-    /** The write of the request frame, once handed to the transport. */
-    volatile io.netty.util.concurrent.Future<?> write;
+    /** The attempt whose request frame reached the socket, if any: {@link #isWritten}. */
+    private volatile int writtenAttempt = -1;
     volatile RpcConnection connection;
     volatile int requestId;
     /** The current attempt hands its arguments over by reference, in process ({@link ByReference}). */
@@ -511,11 +511,21 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
 
     /**
      * Whether the request's bytes reached the socket, so that the server may have run the
-     * operation. Read from the write itself, which is complete before the link reports its close.
+     * operation. Told by the write's listener as the write completes, which is before the link
+     * reports its close.
      */
     boolean isWritten() {
-        io.netty.util.concurrent.Future<?> w = write;
-        return w != null && w.isSuccess();
+        return writtenAttempt == attempt();
+    }
+
+    /**
+     * The request frame of {@code attempt} reached the socket. Told as the write completes, on
+     * the I/O thread, before the link reports its close.
+     */
+    void written(int attempt) {
+        if (attempt == attempt()) { // a late write of an earlier attempt says nothing of this one
+            writtenAttempt = attempt;
+        }
     }
 
     /**
@@ -598,7 +608,6 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
             handover = next | UNSENT; // the old attempt's frame can no longer claim it
             connection = null;
             sequence = 0;
-            write = null;
             queued = null;
             requestId = 0;
         }

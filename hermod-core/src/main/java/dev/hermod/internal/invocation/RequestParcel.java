@@ -36,9 +36,8 @@ final class RequestParcel implements Backlog.Parcel {
     }
 
     @Override
-    public void handedOver(ChannelFuture write) {
+    public void handedOver() {
         connection.handedOver(call);
-        call.write = write;
         call.markSent();
         if (call.oneway) {
             call.complete(null); // a oneway call is done once the transport has it, as in Ice
@@ -47,7 +46,9 @@ final class RequestParcel implements Backlog.Parcel {
 
     @Override
     public void written(ChannelFuture f) {
-        if (!f.isSuccess() && (call.oneway || connection.unregister(id, call))) {
+        if (f.isSuccess()) {
+            call.written(attempt);
+        } else if (call.oneway || connection.unregister(id, call)) {
             // Not written, so the server cannot have read it whole: unprocessed.
             call.fail(Exceptions.unsent(connection.writeFailure(f, "could not send " + call.describe())));
         }

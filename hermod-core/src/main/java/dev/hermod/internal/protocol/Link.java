@@ -420,26 +420,14 @@ public final class Link implements Backlog.Outlet {
         outbound.readComplete();
     }
 
-    /**
-     * Sends a complete frame and reports whether it was written to the socket. The returned
-     * future is the write's own: it is done before the link's close is reported, even when the
-     * listener, added from another thread, runs later.
-     */
-    @Override
-    public io.netty.channel.ChannelFuture send(ByteBuf frame, ChannelFutureListener written) {
-        markSending();
-        Outbound.FramePromise f = new Outbound.FramePromise(channel);
-        f.addListener(written);
-        outbound.send(frame, f);
-        return f;
-    }
 
     /**
-     * Sends a complete frame; {@code written} is told how the write it went out in went: the
-     * write of its batch, not a future of the frame's own. Where {@link #send(ByteBuf,
-     * ChannelFutureListener)} makes a promise per frame to return, this makes none: a reply sent
-     * on the I/O thread costs no object for its write.
+     * Sends a complete frame; {@code written} is told how the write it went out in went (the
+     * write of its batch, not a future of the frame's own), as that write completes: before the
+     * link's close is reported. No promise is made for the frame: on the I/O thread, nothing is
+     * made for it at all.
      */
+    @Override
     public void sendAndTell(ByteBuf frame, ChannelFutureListener written) {
         markSending();
         outbound.send(frame, written);

@@ -58,35 +58,58 @@ final class Outbound {
     private record Promised(ByteBuf frame, Object waiter) {}
 
     /**
-     * A write's promise that carries its frame to the I/O thread, so that a frame handed over
-     * from another thread with a promise needs no {@link Promised} of its own (one object less
-     * per request and per reply). The frame is set by {@link #send} and taken when written.
+     * The promise of a write that waiters learn of: the promises of the frames copied into a
+     * batch, and the listeners of frames sent with one ({@link #send(ByteBuf, ChannelFutureListener)}).
+     * They learn as the write completes, within the call that completes it: not through a listener
+     * of this promise, which Netty may run later (past a depth of nested notifications, it hands
+     * them to the event loop), so a frame's writer knows how its write went before the link
+     * reports its close.
      */
-    static final class FramePromise extends DefaultChannelPromise {
-        private ByteBuf frame;
-
-        FramePromise(Channel channel) {
-            super(channel);
-        }
-    }
-
-    /**
-     * A batch's promise: tells each of the promises of the frames copied into it how the batch's
-     * write went.
-     */
-    private static final class BatchPromise extends DefaultChannelPromise implements ChannelFutureListener {
+    private static final class BatchPromise extends DefaultChannelPromise {
         /** Each a {@link ChannelPromise} or a {@link ChannelFutureListener}. */
         private final Object[] waiters;
 
         BatchPromise(Channel channel, Object[] waiters) {
             super(channel);
             this.waiters = waiters;
-            addListener(this);
         }
 
         @Override
-        public void operationComplete(ChannelFuture written) {
-            Throwable cause = written.cause();
+        public boolean trySuccess(Void result) {
+            if (!super.trySuccess(result)) {
+                return false;
+            }
+            tellWaiters();
+            return true;
+        }
+
+        @Override
+        public boolean tryFailure(Throwable cause) {
+            if (!super.tryFailure(cause)) {
+                return false;
+            }
+            tellWaiters();
+            return true;
+        }
+
+        @Override
+        public ChannelPromise setSuccess(Void result) {
+            if (!trySuccess(result)) {
+                throw new IllegalStateException("complete already: " + this);
+            }
+            return this;
+        }
+
+        @Override
+        public ChannelPromise setFailure(Throwable cause) {
+            if (!tryFailure(cause)) {
+                throw new IllegalStateException("complete already: " + this, cause);
+            }
+            return this;
+        }
+
+        private void tellWaiters() {
+            Throwable cause = cause();
             for (Object w : waiters) {
                 if (w instanceof ChannelPromise p) {
                     if (cause == null) {
@@ -95,7 +118,7 @@ final class Outbound {
                         p.tryFailure(cause);
                     }
                 } else {
-                    tell((ChannelFutureListener) w, written);
+                    tell((ChannelFutureListener) w, this);
                 }
             }
         }
@@ -193,9 +216,6 @@ final class Outbound {
         Object entry;
         if (waiter instanceof ChannelPromise promise && promise.isVoid()) {
             entry = frame;
-        } else if (waiter instanceof FramePromise p && p.frame == null) {
-            p.frame = frame; // seen by the I/O thread through the queue
-            entry = p;
         } else {
             entry = new Promised(frame, waiter);
         }
@@ -324,9 +344,6 @@ final class Outbound {
         if (entry instanceof ByteBuf frame) {
             return frame.readableBytes();
         }
-        if (entry instanceof FramePromise p) {
-            return p.frame.readableBytes();
-        }
         return entry instanceof Promised p ? p.frame().readableBytes() : 0;
     }
 
@@ -334,12 +351,6 @@ final class Outbound {
     private boolean write(Object entry) {
         if (entry instanceof ByteBuf frame) {
             append(frame, channel.voidPromise());
-            return true;
-        }
-        if (entry instanceof FramePromise p) {
-            ByteBuf frame = p.frame;
-            p.frame = null; // the promise may be kept long after its write; the frame is not
-            append(frame, p);
             return true;
         }
         if (entry instanceof Promised p) {
@@ -369,8 +380,7 @@ final class Outbound {
         int size = frame.readableBytes();
         if (size > COPY_LIMIT) {
             writeBatch();
-            write(frame, size, waiter instanceof ChannelPromise p ? p
-                    : channel.newPromise().addListener((ChannelFutureListener) waiter));
+            write(frame, size, waiter instanceof ChannelPromise p ? p : new BatchPromise(channel, new Object[] {waiter}));
         } else {
             if (batch != null && batch.maxWritableBytes() < size) {
                 writeBatch();
@@ -456,10 +466,6 @@ final class Outbound {
             bytes += queuedBytes(next);
             if (next instanceof ByteBuf frame) {
                 ReferenceCountUtil.release(frame);
-            } else if (next instanceof FramePromise p) {
-                ReferenceCountUtil.release(p.frame);
-                p.frame = null;
-                p.tryFailure(cause);
             } else if (next instanceof Promised p) {
                 ReferenceCountUtil.release(p.frame());
                 if (p.waiter() instanceof ChannelPromise promise) {

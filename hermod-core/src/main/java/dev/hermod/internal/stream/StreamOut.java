@@ -168,7 +168,7 @@ public final class StreamOut implements Flow.Subscriber<Object> {
                     + link.describeSendLimit(), null, false));
             return;
         }
-        link.send(frame, f -> written());
+        link.sendAndTell(frame, f -> written());
     }
 
     private void written() {

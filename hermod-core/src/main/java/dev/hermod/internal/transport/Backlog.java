@@ -31,8 +31,11 @@ public final class Backlog {
         /** Whether the channel takes more bytes without queueing them beyond its high-water mark. */
         boolean isWritable();
 
-        /** Writes a complete frame; {@code written} learns whether it reached the socket. */
-        ChannelFuture send(ByteBuf frame, ChannelFutureListener written);
+        /**
+         * Writes a complete frame; {@code written} learns whether it reached the socket, told as
+         * the write completes (by the write of the batch the frame went out in).
+         */
+        void sendAndTell(ByteBuf frame, ChannelFutureListener written);
 
         /** A write that failed with {@code cause}, for frames dropped before reaching the channel. */
         ChannelFuture failedWrite(Throwable cause);
@@ -50,8 +53,11 @@ public final class Backlog {
          */
         ByteBuf claim(ByteBuf frame);
 
-        /** Called under the lock right after the frame was handed to the channel. */
-        void handedOver(ChannelFuture write);
+        /**
+         * Called under the lock right after the frame was handed to the channel; its write may
+         * have been {@linkplain #written reported} already.
+         */
+        void handedOver();
 
         /** Learns whether the frame reached the socket; a frame dropped at close learns it failed. */
         void written(ChannelFuture write);
@@ -173,7 +179,8 @@ public final class Backlog {
     private void handOver(ByteBuf offered, Parcel parcel) {
         ByteBuf frame = parcel.claim(offered);
         if (frame != null) {
-            parcel.handedOver(outlet.send(frame, parcel));
+            outlet.sendAndTell(frame, parcel);
+            parcel.handedOver();
         }
     }
 
@@ -223,7 +230,7 @@ public final class Backlog {
 
     /** Sends a control frame now, ahead of what is held back but after what was handed over. */
     public synchronized void sendNow(ByteBuf frame, ChannelFutureListener written) {
-        outlet.send(frame, written);
+        outlet.sendAndTell(frame, written);
     }
 
     /** The connection closed: releases what is held back and reports each frame as not written. */

@@ -217,14 +217,14 @@ class OutboundTest {
     }
 
     @Test
-    void framesCarriedByTheirPromises_goOutInOrder_andEachPromiseLearnsItsWrite() throws Exception {
+    void framesWithPromises_fromAnotherThread_goOutInOrder_andEachPromiseLearnsItsWrite() throws Exception {
         Outbound outbound = new Outbound(client);
         CountDownLatch release = holdIoThread(() -> { });
-        List<Outbound.FramePromise> promises = new ArrayList<>();
+        List<io.netty.channel.ChannelPromise> promises = new ArrayList<>();
         List<ByteBuf> frames = new ArrayList<>();
 
         for (int i = 1; i <= 3; i++) { // from this thread while the I/O thread is busy: they wait in the queue
-            Outbound.FramePromise promise = new Outbound.FramePromise(client);
+            io.netty.channel.ChannelPromise promise = client.newPromise();
             ByteBuf frame = frame(i, 1);
             promises.add(promise);
             frames.add(frame);
@@ -235,7 +235,7 @@ class OutboundTest {
         release.countDown();
 
         assertThat(senders(6)).containsExactly(1001L, 1002L, 2001L, 2002L, 3001L, 3002L);
-        for (Outbound.FramePromise promise : promises) {
+        for (io.netty.channel.ChannelPromise promise : promises) {
             assertThat(promise.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(promise.isSuccess()).isTrue();
         }
@@ -243,9 +243,9 @@ class OutboundTest {
     }
 
     @Test
-    void aFrameCarriedByItsPromise_onAClosedChannel_isReleased_andItsWriteFails() throws Exception {
+    void aFrameWithAPromise_waitingForAClosedChannel_isReleased_andItsWriteFails() throws Exception {
         Outbound outbound = new Outbound(client);
-        Outbound.FramePromise promise = new Outbound.FramePromise(client);
+        io.netty.channel.ChannelPromise promise = client.newPromise();
         ByteBuf frame = frame(1, 1);
         CountDownLatch release = holdIoThread(() -> {
             client.close();
@@ -519,5 +519,39 @@ class OutboundTest {
         small.assertToldOnce(false);
         large.assertToldOnce(false);
         assertThat(List.of(waitingFrame, smallFrame, largeFrame)).allMatch(f -> f.refCnt() == 0);
+    }
+
+    /**
+     * Netty runs a promise's listeners later, from the event loop's queue, once notifications are
+     * nested eight deep; a waiter must still learn its write within the flush that wrote it, so
+     * that a call's write is known before the link reports its close (which decides whether the
+     * call may have run).
+     */
+    @Test
+    void waitersLearnTheirWrite_withinTheFlushThatWroteIt_evenWhereNettyWouldDeferListeners() throws Exception {
+        Outbound outbound = new Outbound(client);
+        Told small = new Told();
+        Told large = new Told();
+        io.netty.channel.ChannelPromise promised = client.newPromise();
+        CompletableFuture<List<Boolean>> toldInTheFlush = new CompletableFuture<>();
+        client.eventLoop().execute(() -> {
+            io.netty.util.internal.InternalThreadLocalMap locals = io.netty.util.internal.InternalThreadLocalMap.get();
+            int depth = locals.futureListenerStackDepth();
+            locals.setFutureListenerStackDepth(8); // as deep as Netty notifies before deferring
+            try {
+                outbound.send(frame(1, 1), small); // a batch with one listener
+                outbound.send(frames(1, 2, Outbound.COPY_LIMIT / 16 + 1), large); // written alone
+                outbound.send(frame(2, 1), promised);
+                outbound.readComplete(); // writes and flushes
+                toldInTheFlush.complete(List.of(small.done.getCount() == 0, large.done.getCount() == 0,
+                        promised.isDone()));
+            } finally {
+                locals.setFutureListenerStackDepth(depth);
+            }
+        });
+
+        assertThat(toldInTheFlush.get(10, TimeUnit.SECONDS)).containsExactly(true, true, true);
+        small.assertToldOnce(true);
+        large.assertToldOnce(true);
     }
 }

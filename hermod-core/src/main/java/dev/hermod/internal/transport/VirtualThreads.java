@@ -1,4 +1,4 @@
-package dev.hermod.internal.codec;
+package dev.hermod.internal.transport;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
