@@ -5,10 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.util.ByteBufferBackedInputStream;
 import com.fasterxml.jackson.dataformat.cbor.CBORParser;
 import com.fasterxml.jackson.dataformat.cbor.CBORReadContext;
@@ -33,7 +30,7 @@ import java.util.Objects;
 final class JacksonValueCoder implements ValueCoder, LeanCoder, Segmented {
 
     private final JsonFactory factory;
-    private final Slot[] slots;
+    private final ValueSlot[] slots;
     private final DecodeLimits limits;
     /** Whether a slot is a {@link ByteBuffer}. */
     private final boolean buffers;
@@ -51,10 +48,10 @@ final class JacksonValueCoder implements ValueCoder, LeanCoder, Segmented {
     JacksonValueCoder(ObjectMapper mapper, List<Type> types, DecodeLimits limits) {
         this.factory = mapper.getFactory();
         this.limits = limits;
-        this.slots = new Slot[types.size()];
+        this.slots = new ValueSlot[types.size()];
         boolean any = false;
         for (int i = 0; i < slots.length; i++) {
-            slots[i] = Slot.of(mapper, types.get(i), i, slots.length);
+            slots[i] = ValueSlot.of(mapper, types.get(i), i, slots.length);
             any |= slots[i].buffer;
         }
         this.buffers = any;
@@ -66,13 +63,13 @@ final class JacksonValueCoder implements ValueCoder, LeanCoder, Segmented {
     private JacksonValueCoder(ObjectMapper mapper, int count, DecodeLimits limits) {
         this.factory = mapper.getFactory();
         this.limits = limits;
-        this.slots = new Slot[count];
+        this.slots = new ValueSlot[count];
         this.buffers = false;
         this.untyped = true;
         this.plain = false;
         this.maxReusedBytes = Parsers.maxReusedBytes(factory);
         for (int i = 0; i < count; i++) {
-            slots[i] = Slot.untyped(mapper, i, count);
+            slots[i] = ValueSlot.untyped(mapper, i, count);
         }
     }
 
@@ -341,7 +338,7 @@ final class JacksonValueCoder implements ValueCoder, LeanCoder, Segmented {
         return slots.length == 1 ? "1 value" : slots.length + " values";
     }
 
-    private static String describe(JsonToken token) {
+    static String describe(JsonToken token) {
         return switch (token) {
             case START_OBJECT -> "a map";
             case VALUE_STRING -> "a text string";
@@ -365,186 +362,5 @@ final class JacksonValueCoder implements ValueCoder, LeanCoder, Segmented {
     /** The fast path of value {@code index}, or null if it goes through Jackson's databind; for tests. */
     Scalar scalar(int index) {
         return slots[index].scalar();
-    }
-
-    /** One declared type, with its precomputed reader and writer. */
-    private static final class Slot {
-
-        private final String typeName;
-        private final int index;
-        private final String label;
-        private final boolean isVoid;
-        private final boolean primitive;
-        /** A {@link ByteBuffer}: a byte string, or a segment's length (PROTOCOL.md section 30). */
-        final boolean buffer;
-        private final Class<?> valueClass;
-        private final ObjectWriter writer;
-        private final ObjectReader reader;
-        /** The direct way for common scalar types, or null: {@link Scalar}. */
-        private final Scalar scalar;
-
-        private Slot(String typeName, int index, String label, boolean isVoid, boolean primitive,
-                Class<?> valueClass, ObjectWriter writer, ObjectReader reader, Scalar scalar) {
-            this.buffer = valueClass == ByteBuffer.class;
-            this.typeName = typeName;
-            this.index = index;
-            this.label = label;
-            this.isVoid = isVoid;
-            this.primitive = primitive;
-            this.valueClass = valueClass;
-            this.writer = writer;
-            this.reader = reader;
-            this.scalar = scalar;
-        }
-
-        static Slot untyped(ObjectMapper mapper, int index, int count) {
-            return new Slot("any", index, "value " + (index + 1) + " of " + count + " (untyped)", false, false,
-                    Object.class, mapper.writerFor(Object.class), mapper.readerFor(Object.class), null);
-        }
-
-        static Slot of(ObjectMapper mapper, Type declared, int index, int count) {
-            Objects.requireNonNull(declared, "types contains null");
-            String typeName = declared.getTypeName();
-            String label = "value " + (index + 1) + " of " + count + " (" + typeName + ")";
-            if (declared == void.class || declared == Void.class) {
-                return new Slot(typeName, index, label, true, false, Void.class, null, null, null);
-            }
-            if (declared == ByteBuffer.class) { // abstract, so Jackson would refuse it: carried here
-                return new Slot(typeName, index, label, false, false, ByteBuffer.class, null, null, null);
-            }
-            JavaType type = TypeChecker.check(mapper, declared);
-            Class<?> raw = type.getRawClass();
-            return new Slot(typeName, index, label, false, raw.isPrimitive(), box(raw),
-                    mapper.writerFor(type), mapper.readerFor(type), Scalar.of(mapper, type));
-        }
-
-        void write(JsonGenerator generator, Object value, List<ByteBuffer> segments) throws IOException {
-            if (isVoid) {
-                generator.writeNull();
-                return;
-            }
-            if (value == null) {
-                if (primitive) {
-                    throw new IOException("cannot encode " + label + ": null for a primitive type");
-                }
-                generator.writeNull();
-                return;
-            }
-            if (!valueClass.isInstance(value)) {
-                throw new IOException("cannot encode " + label + ": got a " + value.getClass().getName());
-            }
-            try {
-                if (buffer) {
-                    writeBuffer(generator, (ByteBuffer) value, segments);
-                    return;
-                }
-                if (scalar != null) {
-                    scalar.write(generator, value);
-                    return;
-                }
-                writer.writeValue(generator, value);
-            } catch (IOException | RuntimeException e) {
-                throw new IOException("cannot encode " + label + ": " + e.getMessage(), e);
-            }
-        }
-
-        /** A buffer's remaining bytes, inline, or as the length of the segment they become. */
-        private static void writeBuffer(JsonGenerator generator, ByteBuffer value, List<ByteBuffer> segments)
-                throws IOException {
-            if (segments != null) {
-                generator.writeNumber(value.remaining());
-                segments.add(value.duplicate());
-            } else if (value.hasArray()) {
-                generator.writeBinary(value.array(), value.arrayOffset() + value.position(), value.remaining());
-            } else {
-                generator.writeBinary(new ByteBufferBackedInputStream(value.duplicate()), value.remaining());
-            }
-        }
-
-        /**
-         * A buffer: a read-only view of the next segment, or a read-only buffer over a copy of an
-         * inline byte string.
-         */
-        private Object readBuffer(JsonParser parser, JsonToken token, ByteBuffer segments) throws IOException {
-            if (token == JsonToken.VALUE_NULL) {
-                return null;
-            }
-            if (segments == null) {
-                if (token != JsonToken.VALUE_EMBEDDED_OBJECT) {
-                    throw new ValueDecodingException(index, label, "expected a byte string, got " + describe(token), null);
-                }
-                return ByteBuffer.wrap(ByteStringDeserializer.read(parser)).asReadOnlyBuffer();
-            }
-            if (token != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                throw new ValueDecodingException(index, label, "expected the length of a segment, got "
-                        + describe(token), null);
-            }
-            long length = parser.getLongValue();
-            if (length < 0 || length > segments.remaining()) {
-                throw new ValueDecodingException(index, label, "a segment of " + length + " bytes, where "
-                        + segments.remaining() + " bytes of segments are left", null);
-            }
-            int n = (int) length;
-            ByteBuffer view = segments.slice().limit(n).slice().asReadOnlyBuffer();
-            segments.position(segments.position() + n);
-            return view;
-        }
-
-        /** Reads the value whose first token is the parser's current token. */
-        Object read(JsonParser parser, ByteBuffer segments) throws IOException {
-            JsonToken token = parser.currentToken();
-            if (buffer) {
-                return readBuffer(parser, token, segments);
-            }
-            if (isVoid || (primitive && token == JsonToken.VALUE_NULL)) {
-                if (token != JsonToken.VALUE_NULL) {
-                    throw new ValueDecodingException(index, label, "expected null, got " + describe(token), null);
-                }
-                if (primitive) {
-                    throw new ValueDecodingException(index, label,
-                            "expected " + DecodingFailures.expected(valueClass) + ", got null", null);
-                }
-                return null;
-            }
-            try {
-                if (scalar != null) {
-                    Object value = scalar.read(parser);
-                    if (value != Scalar.UNSUITED) {
-                        return value;
-                    }
-                }
-                return reader.readValue(parser);
-            } catch (IOException | RuntimeException e) {
-                throw new ValueDecodingException(index, label, DecodingFailures.reason(e, parser), e);
-            }
-        }
-
-        /** The fast path this slot takes, or null; for tests. */
-        Scalar scalar() {
-            return scalar;
-        }
-
-        private static Class<?> box(Class<?> raw) {
-            if (!raw.isPrimitive()) {
-                return raw;
-            }
-            if (raw == int.class) {
-                return Integer.class;
-            } else if (raw == long.class) {
-                return Long.class;
-            } else if (raw == boolean.class) {
-                return Boolean.class;
-            } else if (raw == double.class) {
-                return Double.class;
-            } else if (raw == float.class) {
-                return Float.class;
-            } else if (raw == short.class) {
-                return Short.class;
-            } else if (raw == byte.class) {
-                return Byte.class;
-            } else {
-                return Character.class;
-            }
-        }
     }
 }

@@ -25,6 +25,8 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+// One file, just past 500 lines: it is the whole of the public AsyncResult (waiting, callbacks,
+// progress, cancel, the typed forms), each method a few lines over the one call and settler.
 /**
  * The {@link AsyncResult} of one invocation: what it belongs to, its state, waits, cancellation,
  * callbacks and dependent stages. It is a {@link CompletableFuture} that only Hermod completes,
