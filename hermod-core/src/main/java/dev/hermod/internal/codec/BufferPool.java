@@ -35,12 +35,12 @@ final class BufferPool implements RecyclerPool<BufferRecycler> {
 
     @Override
     public BufferRecycler acquireAndLinkPooled() {
-        return onVirtualThread() ? shared.acquireAndLinkPooled() : local.acquireAndLinkPooled();
+        return VirtualThreads.current() ? shared.acquireAndLinkPooled() : local.acquireAndLinkPooled();
     }
 
     @Override
     public BufferRecycler acquirePooled() {
-        return onVirtualThread() ? shared.acquirePooled() : local.acquirePooled();
+        return VirtualThreads.current() ? shared.acquirePooled() : local.acquirePooled();
     }
 
     @Override
@@ -52,9 +52,5 @@ final class BufferPool implements RecyclerPool<BufferRecycler> {
 
     private Object readResolve() {
         return INSTANCE;
-    }
-
-    static boolean onVirtualThread() {
-        return VirtualThreads.current();
     }
 }

@@ -215,7 +215,8 @@ final class JacksonValueCoder implements ValueCoder, LeanCoder, Segmented {
 
     /** Decodes {@code in}; buffer values are taken from {@code segments}, which it moves, or read inline if null. */
     private Object[] decode(ByteBuffer in, ByteBuffer segments, int length) throws IOException {
-        return (Object[]) (in.hasArray() ? decode(null, in.array(), in.arrayOffset() + in.position(), length, segments, false)
+        return (Object[]) (in.hasArray()
+                ? decode(null, in.array(), in.arrayOffset() + in.position(), length, segments, false)
                 : decode(in, null, in.position(), length, segments, false));
     }
 

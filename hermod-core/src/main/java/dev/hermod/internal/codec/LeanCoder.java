@@ -10,10 +10,10 @@ import java.io.OutputStream;
  * decoded without an array of one value around it. Each is on the path of every call.
  */
 public interface LeanCoder extends DecodeLimits.Sized {
-    /** As {@link #decodedSize(java.nio.ByteBuffer)}, for the {@code length} bytes of {@code array} at {@code offset}. */
+    /** As {@link #decodedSize(java.nio.ByteBuffer)}, for {@code length} bytes of {@code array} from {@code offset}. */
     long decodedSize(byte[] array, int offset, int length) throws DecodeLimits.Exceeded;
 
-    /** As {@link #decodeSized(java.nio.ByteBuffer)}, for the {@code length} bytes of {@code array} at {@code offset}. */
+    /** As {@link #decodeSized(java.nio.ByteBuffer)}, for {@code length} bytes of {@code array} from {@code offset}. */
     Object[] decodeSized(byte[] array, int offset, int length) throws IOException;
 
     /**

@@ -73,7 +73,10 @@ final class Parsers {
                 : lend(factory, in, null, in.position(), length);
     }
 
-    /** As {@link #lend(JsonFactory, ByteBuffer, int)}, for the {@code length} bytes of {@code array} at {@code offset}. */
+    /**
+     * As {@link #lend(JsonFactory, ByteBuffer, int)}, for {@code length} bytes of {@code array} from
+     * {@code offset}.
+     */
     static Held lend(JsonFactory factory, byte[] array, int offset, int length) throws IOException {
         return lend(factory, null, array, offset, length);
     }

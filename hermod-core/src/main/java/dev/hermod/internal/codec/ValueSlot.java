@@ -121,7 +121,8 @@ final class ValueSlot {
         }
         if (segments == null) {
             if (token != JsonToken.VALUE_EMBEDDED_OBJECT) {
-                throw new ValueDecodingException(index, label, "expected a byte string, got " + JacksonValueCoder.describe(token), null);
+                throw new ValueDecodingException(index, label, "expected a byte string, got "
+                        + JacksonValueCoder.describe(token), null);
             }
             return ByteBuffer.wrap(ByteStringDeserializer.read(parser)).asReadOnlyBuffer();
         }
@@ -148,7 +149,8 @@ final class ValueSlot {
         }
         if (isVoid || (primitive && token == JsonToken.VALUE_NULL)) {
             if (token != JsonToken.VALUE_NULL) {
-                throw new ValueDecodingException(index, label, "expected null, got " + JacksonValueCoder.describe(token), null);
+                throw new ValueDecodingException(index, label, "expected null, got "
+                        + JacksonValueCoder.describe(token), null);
             }
             if (primitive) {
                 throw new ValueDecodingException(index, label,

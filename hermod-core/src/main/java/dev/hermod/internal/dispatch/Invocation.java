@@ -129,7 +129,7 @@ public final class Invocation extends RequestTable.Entry<Invocation>
         this.header = header;
         this.body = body;
         this.streams = op.streaming() == null ? null : new ServedStreams(connection.link, op, header.requestId(),
-                connection.dispatch.executor, op.describeOn(service.name()), new ServedStreams.Reply() {
+                dispatcher().executor, op.describeOn(service.name()), new ServedStreams.Reply() {
                     @Override
                     public void completed() {
                         replyResult(null);
@@ -160,11 +160,11 @@ public final class Invocation extends RequestTable.Entry<Invocation>
         }
         Invocation outer = CURRENT.get(); // restored after, should invocations ever nest on a thread
         CURRENT.set(this);
-        if (connection.dispatch.polled) {
+        if (dispatcher().polled) {
             ManualExecutor.served();
         }
         try {
-            List<ServerInterceptor> chain = connection.dispatch.serverInterceptors();
+            List<ServerInterceptor> chain = dispatcher().serverInterceptors();
             if (chain.isEmpty()) {
                 dispatch();
             } else {
@@ -230,7 +230,7 @@ public final class Invocation extends RequestTable.Entry<Invocation>
             return;
         }
         try {
-            connection.dispatch.executor.execute(() -> i.finish(status, thrown, declared));
+            dispatcher().executor.execute(() -> i.finish(status, thrown, declared));
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             i.finish(status, thrown, declared);
         }
@@ -247,8 +247,8 @@ public final class Invocation extends RequestTable.Entry<Invocation>
                     + " passed before it was dispatched"));
             return;
         }
-        if (connection.dispatch.access.hasPolicies()
-                && !connection.dispatch.access.permits(connection.link.principal(), header.service(), header.operation())) {
+        if (dispatcher().access.hasPolicies()
+                && !dispatcher().access.permits(connection.link.principal(), header.service(), header.operation())) {
             releaseBody();
             reply(failureFrame(Status.PERMISSION_DENIED, true, "permission denied: " + describe()
                     + " is not allowed for " + connection.link.principal().getName()));
@@ -302,7 +302,7 @@ public final class Invocation extends RequestTable.Entry<Invocation>
      */
     private Object[] handedArguments() {
         releaseBody(); // its payload is empty
-        Collocation.Caller caller = connection.dispatch.passesByReference() ? Collocation.caller(connection.link) : null;
+        Collocation.Caller caller = dispatcher().passesByReference() ? Collocation.caller(connection.link) : null;
         Object[] args = caller == null ? null : caller.arguments(header.requestId());
         if (args == null) {
             reply(failureFrame(Status.MARSHAL, true, "cannot run " + describe() + ": its arguments were to be"
@@ -385,9 +385,10 @@ public final class Invocation extends RequestTable.Entry<Invocation>
             if (estimate > Limits.SMALL && !connection.charge(estimate, body.capacity())) {
                 releaseBody();
                 reply(failureFrame(Status.RESOURCE_EXHAUSTED, true, "cannot run " + describe() + " now: its"
-                        + " arguments would decode to an estimated " + estimate + " bytes, past what the " + connection.dispatch.side
-                        + " lets requests hold (" + connection.dispatch.limits.maxRequestBytesPerConnection() + " bytes per"
-                        + " connection, " + connection.dispatch.limits.maxRequestBytes() + " in all); try again later"));
+                        + " arguments would decode to an estimated " + estimate + " bytes, past what the "
+                        + dispatcher().side
+                        + " lets requests hold (" + dispatcher().limits.maxRequestBytesPerConnection() + " bytes per"
+                        + " connection, " + dispatcher().limits.maxRequestBytes() + " in all); try again later"));
                 release(plain);
                 return null;
             }
@@ -541,13 +542,14 @@ public final class Invocation extends RequestTable.Entry<Invocation>
         if (oneway) {
             connection.log.warn("oneway failed", "oneway {} failed; no caller waits for the exception", describe(),
                     thrown);
-        } else if (connection.dispatch.sendStackTraces) {
+        } else if (dispatcher().sendStackTraces) {
             Dispatch.log.debug("{} failed with an undeclared exception", describe(), thrown);
         } else {
             connection.log.warn("undeclared exception", "{} failed with an undeclared exception", describe(), thrown);
         }
         reply(Frames.failure(connection.link.alloc(), header.requestId(), Status.REMOTE_FAILURE, false,
-                describe() + " failed on the " + connection.dispatch.side + ": " + thrown, thrown, connection.dispatch.sendStackTraces));
+                describe() + " failed on the " + dispatcher().side + ": " + thrown, thrown,
+                dispatcher().sendStackTraces));
     }
 
     private ByteBuf failureFrame(Status status, boolean unprocessed, String message) {
@@ -619,7 +621,7 @@ public final class Invocation extends RequestTable.Entry<Invocation>
             object = null;
         }
         if (op.resultReference() != null || connection.pipelines.anyWaiting()) { // before it stops counting as served
-            connection.dispatch.resume(connection, connection.pipelines.settle(header.requestId(), object,
+            dispatcher().resume(connection, connection.pipelines.settle(header.requestId(), object,
                     op.resultReference() == null ? "is not an object reference (" + describe() + ")"
                             : canceled ? "was canceled (" + describe() + ")"
                             : "is no object this side exports (" + describe() + " failed, or returned null or the"
@@ -648,7 +650,7 @@ public final class Invocation extends RequestTable.Entry<Invocation>
         releaseBody();
         connection.unhold(decodedBytes);
         decodedBytes = 0;
-        connection.dispatch.finished(connection);
+        dispatcher().finished(connection);
     }
 
     private static void release(ByteBuf buffer) {
@@ -685,6 +687,11 @@ public final class Invocation extends RequestTable.Entry<Invocation>
         ByteBuf frame = connection.link.alloc().buffer(reply.length).writeBytes(reply);
         frame.setInt(Wire.REPLY_ID_OFFSET, header.requestId());
         reply(frame);
+    }
+
+    /** The dispatch this request is served by: its connection's. */
+    private Dispatch dispatcher() {
+        return connection.dispatch;
     }
 
     /** The caller canceled: stop what can be stopped, and cancel the calls this one made. */

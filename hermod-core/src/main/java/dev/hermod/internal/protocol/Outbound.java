@@ -380,7 +380,9 @@ final class Outbound {
         int size = frame.readableBytes();
         if (size > COPY_LIMIT) {
             writeBatch();
-            write(frame, size, waiter instanceof ChannelPromise p ? p : new BatchPromise(channel, new Object[] {waiter}));
+            ChannelPromise promise = waiter instanceof ChannelPromise p ? p
+                    : new BatchPromise(channel, new Object[] {waiter});
+            write(frame, size, promise);
         } else {
             if (batch != null && batch.maxWritableBytes() < size) {
                 writeBatch();
