@@ -9,6 +9,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
@@ -18,7 +19,9 @@ import java.util.Arrays;
  * ({@link NettyEcho}). Hermod is measured twice: with the server running the
  * operation on its I/O thread ({@code Server.Builder.directExecutor()}, the setting for servants
  * that never block, as the echo servant and the baseline's server do) and with the default
- * executor, which costs two more thread hand-offs per call. All sides warm up first; the measured
+ * executor, which costs two more thread hand-offs per call; and a third time ({@code parked}), to
+ * the first server, by a client whose waiting threads park at once instead of spinning first
+ * ({@code Client.Builder.spinWait(Duration.ZERO)}). All sides warm up first; the measured
  * calls are split into segments that alternate between the sides, and the samples of each side
  * are pooled. Each sample is one call timed with {@link System#nanoTime()}; percentiles are exact
  * (nearest rank over the sorted samples).
@@ -32,16 +35,20 @@ final class LatencyBenchmark {
                 Server pooled = Hermod.server().host("127.0.0.1").add("echo", Echo.class, new EchoServant()).start();
                 Client directClient = Hermod.client("tcp://127.0.0.1:" + direct.port());
                 Client pooledClient = Hermod.client("tcp://127.0.0.1:" + pooled.port());
+                Client parkedClient = Hermod.client().target("tcp://127.0.0.1:" + direct.port())
+                        .spinWait(Duration.ZERO).build();
                 PlainServer plain = new PlainServer("bench-echo", SocketEcho::serve);
                 Socket socket = plain.connect();
                 NettyEcho netty = new NettyEcho()) {
             socket.setSoTimeout(30_000);
             Echo echo = directClient.proxy(Echo.class, "echo");
             Echo pooledEcho = pooledClient.proxy(Echo.class, "echo");
+            Echo parkedEcho = parkedClient.proxy(Echo.class, "echo");
             PingPong pingPong = new PingPong(socket, o.payload());
             report.line("latency: %d-byte request and reply; warm-up rounds of %d calls and %d measured calls"
                     + " per side, in %d alternating segments; hermod: server runs operations on its I/O"
-                    + " thread; pooled: on its default executor", o.payload(), o.warmupCalls(), o.calls(), o.runs());
+                    + " thread; pooled: on its default executor; parked: as hermod, with threads that park at once"
+                    + " to wait", o.payload(), o.warmupCalls(), o.calls(), o.runs());
             byte[] request = Payloads.of(o.payload(), 0);
             if (o.warmupCalls() > 0) {
                 long[] scratch = new long[o.warmupCalls()];
@@ -50,6 +57,8 @@ final class LatencyBenchmark {
                         () -> callsPerSecond(scratch, () -> hermod(echo, request, scratch, 0, scratch.length)));
                 WarmUp.run(report, "latency: pooled", "calls/s", max,
                         () -> callsPerSecond(scratch, () -> hermod(pooledEcho, request, scratch, 0, scratch.length)));
+                WarmUp.run(report, "latency: parked", "calls/s", max,
+                        () -> callsPerSecond(scratch, () -> hermod(parkedEcho, request, scratch, 0, scratch.length)));
                 WarmUp.run(report, "latency: socket", "calls/s", max,
                         () -> callsPerSecond(scratch, () -> pingPong.run(request, scratch, 0, scratch.length)));
                 WarmUp.run(report, "latency: netty", "calls/s", max,
@@ -57,11 +66,13 @@ final class LatencyBenchmark {
             }
             long[] hermod = new long[o.calls()];
             long[] pooledSamples = new long[o.calls()];
+            long[] parkedSamples = new long[o.calls()];
             long[] socketSamples = new long[o.calls()];
             long[] nettySamples = new long[o.calls()];
             int segments = Math.min(o.runs(), o.calls());
             Usage hermodUsage = Usage.zero();
             Usage pooledUsage = Usage.zero();
+            Usage parkedUsage = Usage.zero();
             Usage socketUsage = Usage.zero();
             Usage nettyUsage = Usage.zero();
             for (int i = 0; i < segments; i++) {
@@ -72,12 +83,15 @@ final class LatencyBenchmark {
                 Usage afterHermod = Usage.now();
                 hermod(pooledEcho, request, pooledSamples, from, to);
                 Usage afterPooled = Usage.now();
+                hermod(parkedEcho, request, parkedSamples, from, to);
+                Usage afterParked = Usage.now();
                 pingPong.run(request, socketSamples, from, to);
                 Usage afterSocket = Usage.now();
                 netty.pingPong(request, nettySamples, from, to);
                 hermodUsage = hermodUsage.plus(afterHermod.since(start));
                 pooledUsage = pooledUsage.plus(afterPooled.since(afterHermod));
-                socketUsage = socketUsage.plus(afterSocket.since(afterPooled));
+                parkedUsage = parkedUsage.plus(afterParked.since(afterPooled));
+                socketUsage = socketUsage.plus(afterSocket.since(afterParked));
                 nettyUsage = nettyUsage.plus(Usage.now().since(afterSocket));
             }
             if (plain.failure() != null) {
@@ -85,16 +99,20 @@ final class LatencyBenchmark {
             }
             Arrays.sort(hermod);
             Arrays.sort(pooledSamples);
+            Arrays.sort(parkedSamples);
             Arrays.sort(socketSamples);
             Arrays.sort(nettySamples);
             describe(report, "hermod", hermod);
             describe(report, "pooled", pooledSamples);
+            describe(report, "parked", parkedSamples);
             describe(report, "socket", socketSamples);
             describe(report, "netty", nettySamples);
             report.result("latency.hermod.p50", micros(percentile(hermod, 50)), "us");
             report.result("latency.hermod.p99", micros(percentile(hermod, 99)), "us");
             report.result("latency.pooled.p50", micros(percentile(pooledSamples, 50)), "us");
             report.result("latency.pooled.p99", micros(percentile(pooledSamples, 99)), "us");
+            report.result("latency.parked.p50", micros(percentile(parkedSamples, 50)), "us");
+            report.result("latency.parked.p99", micros(percentile(parkedSamples, 99)), "us");
             report.result("latency.socket.p50", micros(percentile(socketSamples, 50)), "us");
             report.result("latency.socket.p99", micros(percentile(socketSamples, 99)), "us");
             report.result("latency.netty.p50", micros(percentile(nettySamples, 50)), "us");
@@ -102,17 +120,20 @@ final class LatencyBenchmark {
             report.result("latency.p50.ratio", ratio(hermod, socketSamples, 50), "ratio");
             report.result("latency.p99.ratio", ratio(hermod, socketSamples, 99), "ratio");
             report.result("latency.pooled.p50.ratio", ratio(pooledSamples, socketSamples, 50), "ratio");
+            report.result("latency.parked.p50.ratio", ratio(parkedSamples, socketSamples, 50), "ratio");
             report.result("latency.netty.p50.ratio", ratio(hermod, nettySamples, 50), "ratio");
             report.result("latency.netty.p99.ratio", ratio(hermod, nettySamples, 99), "ratio");
             if (hermodUsage.cpuNanos() >= 0) {
                 report.result("latency.hermod.cpu", hermodUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
                 report.result("latency.pooled.cpu", pooledUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
+                report.result("latency.parked.cpu", parkedUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
                 report.result("latency.socket.cpu", socketUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
                 report.result("latency.netty.cpu", nettyUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
             }
             if (hermodUsage.switches() >= 0) {
                 report.result("latency.hermod.switches", (double) hermodUsage.switches() / o.calls(), "switches/call");
                 report.result("latency.pooled.switches", (double) pooledUsage.switches() / o.calls(), "switches/call");
+                report.result("latency.parked.switches", (double) parkedUsage.switches() / o.calls(), "switches/call");
                 report.result("latency.socket.switches", (double) socketUsage.switches() / o.calls(), "switches/call");
                 report.result("latency.netty.switches", (double) nettyUsage.switches() / o.calls(), "switches/call");
             }

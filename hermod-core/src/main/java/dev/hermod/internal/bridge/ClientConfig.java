@@ -22,7 +22,7 @@ public record ClientConfig(String target, Codec codec, Duration callTimeout, Dur
         dev.hermod.security.Credentials credentials, Healing healing,
         java.util.List<dev.hermod.intercept.Interceptor> interceptors, java.util.List<Endpoint> endpoints,
         NameResolver.Provider resolver, URI resolverTarget, LoadBalancing loadBalancing, int busyAt,
-        Duration quietPeriod) {
+        Duration quietPeriod, Duration spinWait) {
 
     /** Whether the target is a server in this JVM ({@code inproc://name}). */
     public boolean inProcess() {

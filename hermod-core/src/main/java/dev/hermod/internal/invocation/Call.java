@@ -760,6 +760,7 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
     public Object await() throws Throwable {
         Object arrived;
         try {
+            spinOn(outcome, deadlineNanos);
             arrived = awaitOutcome(outcome, deadlineNanos);
         } catch (InterruptedException e) { // the wait's own: a declared one comes from resolve
             Thread.currentThread().interrupt();
@@ -774,6 +775,17 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
             // Decoded for this call alone, so it is ours to change: show the caller's stack.
             declared.fillInStackTrace();
             throw declared;
+        }
+    }
+
+    /**
+     * Busy-waits a little for {@code f}, before a blocking wait, as this call's client lets
+     * waiting threads ({@link SpinWait}); never past {@code until}.
+     */
+    void spinOn(java.util.concurrent.Future<?> f, long until) {
+        Invoker inv = invoker;
+        if (inv != null) {
+            inv.peer().spinWait().spin(f, until);
         }
     }
 

@@ -31,6 +31,7 @@ public final class Peer {
     /** What calls waiting for a connection hold (see {@link #reserveWaiting}), and its limit. */
     private final java.util.concurrent.atomic.AtomicLong waitingBytes = new java.util.concurrent.atomic.AtomicLong();
     private final long maxWaitingBytes;
+    private final SpinWait spinWait;
     /** Set once, before the peer makes calls. */
     private java.util.List<dev.hermod.intercept.ClientInterceptor> clientInterceptors = java.util.List.of();
 
@@ -40,16 +41,19 @@ public final class Peer {
      */
     public Peer(Contracts contracts, Timer timer, Executor callbacks, Duration callTimeout, Client client,
             int batchFlushSize) {
-        this(contracts, timer, callbacks, callTimeout, client, batchFlushSize, Long.MAX_VALUE);
+        this(contracts, timer, callbacks, callTimeout, client, batchFlushSize, Long.MAX_VALUE, 0);
     }
 
     /**
      * @param maxWaitingBytes how much asynchronous calls waiting for a connection (one being
      *     opened, or one with room) may hold, counted as the connection's backlog counts them
+     * @param spinNanos how long a thread waiting for an outcome may spin before it parks
+     *     ({@link SpinWait}); 0 for never
      */
     public Peer(Contracts contracts, Timer timer, Executor callbacks, Duration callTimeout, Client client,
-            int batchFlushSize, long maxWaitingBytes) {
+            int batchFlushSize, long maxWaitingBytes, long spinNanos) {
         this.maxWaitingBytes = maxWaitingBytes;
+        this.spinWait = spinNanos == 0 ? SpinWait.NEVER : new SpinWait(spinNanos);
         this.contracts = contracts;
         this.timer = timer;
         this.callbacks = callbacks;
@@ -91,6 +95,11 @@ public final class Peer {
     /** Runs sent callbacks one at a time, in the order requests were written. */
     public Executor sentLane() {
         return sentLane;
+    }
+
+    /** How threads waiting for the outcomes of this peer's calls wait before they park. */
+    SpinWait spinWait() {
+        return spinWait;
     }
 
     public Duration callTimeout() {

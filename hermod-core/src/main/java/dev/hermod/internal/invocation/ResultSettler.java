@@ -108,12 +108,18 @@ final class ResultSettler implements Runnable {
      * Waits until the call's outcome is there and it is decided who settles the result, or
      * until {@code until} (a {@link System#nanoTime} value), as a registered waiter: should the
      * outcome arrive meanwhile and nothing else depend on the result, this thread settles it.
-     * Returns early, without an exception, on timeout.
+     * Returns early, without an exception, on timeout. Before it returns, the thread spins a
+     * little for the result, which another thread may be settling ({@link SpinWait}).
      */
     void awaitOutcome(long until) throws InterruptedException {
         if (result.isDone()) {
             return; // callers have refused to wait on an I/O thread, so decoding never runs there
         }
+        awaitDecided(until);
+        call.spinOn(result, until);
+    }
+
+    private void awaitDecided(long until) throws InterruptedException {
         CompletableFuture<Void> signal = decided;
         if (signal == null) {
             synchronized (this) {
@@ -134,6 +140,7 @@ final class ResultSettler implements Runnable {
             }
         }
         try {
+            call.spinOn(signal, until);
             long nanos = until - System.nanoTime();
             if (nanos > 0) {
                 signal.get(nanos, TimeUnit.NANOSECONDS);

@@ -97,7 +97,8 @@ public final class ClientImpl implements Client, Invoker, BatchQueue.Owner {
                 new Link.Handshake(Link.Handshake.DEFAULT.timeout(), null, null, config.credentials()));
         this.ownedCallbacks = config.callbackExecutor() == null ? Executors2.callbackExecutor("hermod-callback") : null;
         this.peer = new Peer(contracts, timer.timer(), ownedCallbacks != null ? ownedCallbacks : config.callbackExecutor(),
-                config.callTimeout(), this, config.batchFlushSize(), config.maxQueuedBytes());
+                config.callTimeout(), this, config.batchFlushSize(), config.maxQueuedBytes(),
+                config.spinWait().toNanos());
         java.util.concurrent.Executor serving;
         if (config.manualServing()) {
             this.manual = new ManualExecutor();
