@@ -119,11 +119,6 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
     private int handing;
     /** Where oneway requests and batches go while it is usable; see {@link #ordered()}. */
     private volatile C orderedHome;
-    /**
-     * Ordered requests being handed {@link #orderedHome} after waiting for a connection: until
-     * each has sent, a later one may not take the home directly. Changed under this pool's monitor.
-     */
-    private volatile int orderedHanding;
     private volatile int state = RUNNING;
     private final Backoff backoff;
     private final Watcher watcher;
@@ -284,43 +279,35 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
      */
     public CompletableFuture<C> ordered() {
         C home = orderedHome;
-        if (home != null && home.isUsable() && orderedHanding == 0) {
+        if (home != null && home.isUsable()) {
             @SuppressWarnings("unchecked") // as in acquire()
             CompletableFuture<C> ready = (CompletableFuture<C>) home.asFuture();
             return ready;
         }
-        // Through the line, behind the ordered requests waiting or being handed their connection:
-        // the home is set before the first of them has sent, and one taking it directly
-        // meanwhile would go out before it.
         CompletableFuture<C> handed = new CompletableFuture<>();
         acquire().whenComplete((candidate, failure) -> {
             if (failure != null) {
                 handed.completeExceptionally(failure);
                 return;
             }
-            C chosen = handing(candidate);
-            try {
-                handed.complete(chosen); // the request is sent here
-            } finally {
-                handed();
-            }
+            C chosen = homeFor(candidate);
+            handed.complete(chosen); // the request is sent here...
+            settle(chosen); // ...before later ones may take the home directly: they go after it
         });
         return handed;
     }
 
-    /** The ordered home, {@code candidate} if there is none usable; one more request being handed it. */
-    private synchronized C handing(C candidate) {
-        orderedHanding++;
+    /** The ordered home if it is usable, else {@code candidate}, which becomes it once it has sent. */
+    private synchronized C homeFor(C candidate) {
         C home = orderedHome;
-        if (home != null && home.isUsable()) {
-            return home;
-        }
-        orderedHome = candidate;
-        return candidate;
+        return home != null && home.isUsable() ? home : candidate;
     }
 
-    private synchronized void handed() {
-        orderedHanding--;
+    private synchronized void settle(C chosen) {
+        C home = orderedHome;
+        if (home == null || !home.isUsable()) {
+            orderedHome = chosen;
+        }
     }
 
     /**
