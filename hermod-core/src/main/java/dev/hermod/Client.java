@@ -441,9 +441,9 @@ public interface Client extends AutoCloseable {
          * Sets how long a thread blocked on an outcome (a synchronous call, or
          * {@link AsyncResult#value()} and the other waits of an asynchronous one) busy-waits
          * before it parks. A parked thread is woken by a system call and a reschedule, which on a
-         * fast network is a large part of a round trip: over loopback, spinning takes the median
-         * synchronous round trip from about 2 to about 1.2 to 1.5 times a plain blocking socket's
-         * ({@code hermod-bench latency}). A spinning thread uses its core meanwhile.
+         * fast network is a large part of a round trip: over loopback on two vCPUs, spinning took
+         * the median synchronous round trip from about 1.95 to 1.2 to 1.7 times a plain blocking
+         * socket's ({@code hermod-bench latency}). A spinning thread uses its core meanwhile.
          *
          * <p>The spinning adapts: it stops while this client's outcomes take longer than the
          * limit, and tries again now and then; at most half the processors' worth of threads spin

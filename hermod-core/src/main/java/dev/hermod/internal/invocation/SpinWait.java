@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code Client.Builder.spinWait}), so that an outcome arriving meanwhile is seen at once. A
  * parked thread costs its waker a system call and itself a wake-up, which on a fast network is a
  * large part of a round trip (over loopback, {@code hermod-bench latency} measured a median round
- * trip of about 1.9 times a blocking socket's without spinning, 1.2 with); a spinning thread costs
- * a core while it spins.
+ * trip of about 1.95 times a blocking socket's without spinning, 1.2 to 1.7 with); a spinning
+ * thread costs a core while it spins.
  *
  * <p>The spinning adapts, so that it is spent where it pays:
  * <ul>
