@@ -132,6 +132,64 @@ final class CallbackHandOffTest {
         assertThat(ran.values()).allSatisfy(count -> assertThat(count).hasValue(1));
     }
 
+    /**
+     * A result keeps its first callback as it is and makes a chain only for a second: callbacks
+     * added while the reply settles the result (one, two or three per result, from a thread of
+     * their own) each run exactly once, in the order they were added, and so do those of the
+     * result's sent signal, made only when someone asks for it.
+     */
+    @Test
+    void callbacksAddedWhileTheOutcomeArrives_eachRunOnce_inTheOrderAdded() throws Exception {
+        EmployeesAsync employees = employees(null);
+        int calls = 3_000;
+        List<List<Integer>> ran = new ArrayList<>();
+        List<AtomicInteger> sent = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            ran.add(new java.util.concurrent.CopyOnWriteArrayList<>());
+            sent.add(new AtomicInteger());
+        }
+        java.util.concurrent.BlockingQueue<AsyncResult<Integer>> made = new LinkedBlockingQueue<>();
+        Thread adder = new Thread(() -> {
+            try {
+                for (int i = 0; i < calls; i++) {
+                    AsyncResult<Integer> r = made.take();
+                    List<Integer> order = ran.get(i);
+                    AtomicInteger sentTimes = sent.get(i);
+                    for (int k = 0; k <= i % 3; k++) {
+                        int index = k;
+                        r.onComplete((v, e) -> order.add(index));
+                    }
+                    r.onSent(sync -> sentTimes.incrementAndGet());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "callback-adder");
+        adder.start();
+        for (int i = 0; i < calls; i++) {
+            made.add(employees.slowEcho(i, 0));
+        }
+        adder.join(PATIENCE.toMillis());
+        await().atMost(PATIENCE).until(() -> {
+            for (int i = 0; i < calls; i++) {
+                if (ran.get(i).size() < i % 3 + 1 || sent.get(i).get() < 1) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        Thread.sleep(200); // a callback run twice would show by now
+
+        for (int i = 0; i < calls; i++) {
+            List<Integer> expected = new ArrayList<>();
+            for (int k = 0; k <= i % 3; k++) {
+                expected.add(k);
+            }
+            assertThat(ran.get(i)).as("callbacks of call %d", i).isEqualTo(expected);
+            assertThat(sent.get(i)).as("sent callbacks of call %d", i).hasValue(1);
+        }
+    }
+
     @Test
     void callbacksOfOneResult_onAOneThreadExecutor_runInTheOrderTheyWereAdded() throws Exception {
         ExecutorService one = java.util.concurrent.Executors.newSingleThreadExecutor();

@@ -17,7 +17,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
@@ -26,12 +25,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 // One file, just past 500 lines: it is the whole of the public AsyncResult (waiting, callbacks,
-// progress, cancel, the typed forms), each method a few lines over the one call and settler.
+// progress, cancel, the typed forms), each method a few lines over the one call and the settling
+// layer below it.
 /**
  * The {@link AsyncResult} of one invocation: what it belongs to, its state, waits, cancellation,
  * callbacks and dependent stages. It is a {@link CompletableFuture} that only Hermod completes,
  * after the internal outcome of the {@link Call} is known; which thread does that is the
- * {@link ResultSettler}'s decision. Progress reports are a {@link ResultProgress}; a failure
+ * decision of the layer below, {@link ResultSettler}. Progress reports are a {@link ResultProgress}; a failure
  * nobody received is logged by a {@link FailureWatch}, which watches the stages derived from the
  * result too ({@link DerivedStage}); {@link WatchedStage} says which methods receive a failure,
  * and {@link ResultFuture} keeps users from completing the result.
@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * the narrowed {@code throws} clauses true. The fluent methods return this class, a subtype of
  * each form's own return type.
  */
-public final class AsyncResultImpl<T> extends ResultFuture<T>
+public final class AsyncResultImpl<T> extends ResultSettler<T>
         implements AsyncResult.Throwing<T, Exception>, AsyncResult.Throwing2<T, Exception, Exception> {
     private static final Logger log = LoggerFactory.getLogger(AsyncResult.class);
     private static final java.lang.invoke.VarHandle PROGRESS;
@@ -57,21 +57,16 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
         }
     }
 
-    private final Call call;
-    private final Client client;
+    /** The client's side of the calls: its client, its callback executor, its lane of sent callbacks. */
+    private final Peer peer;
     private final Object proxy;
-    private final Executor sentLane;
     /** Made when progress is first reported or listened for: most calls never report any. */
     private volatile ResultProgress progress;
-    private final ResultSettler settler;
 
-    private AsyncResultImpl(Call call, Client client, Object proxy, Executor callbacks, Executor sentLane) {
-        super(callbacks);
-        this.sentLane = sentLane;
-        this.call = call;
-        this.client = client;
+    private AsyncResultImpl(Call call, Peer peer, Object proxy) {
+        super(call, peer.callbacks());
+        this.peer = peer;
         this.proxy = proxy;
-        this.settler = new ResultSettler(this, call, callbacks);
     }
 
     /**
@@ -87,7 +82,7 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
             CallOptions options, Object proxy, boolean oneway) {
         Peer peer = invoker.peer();
         Call call = Call.create(op, service, args, options, options.timeout().orElse(peer.callTimeout()), oneway);
-        AsyncResultImpl<Object> result = of(call, peer.client(), proxy, peer.callbacks(), peer.sentLane());
+        AsyncResultImpl<Object> result = of(call, peer, proxy);
         call.starting(true);
         try {
             if (call.streams == null || !call.streams.intercept(invoker, dev.hermod.intercept.ClientCall.Kind.ASYNC)) {
@@ -101,9 +96,8 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
     }
 
     /** Creates the result of {@code call} and links the two; call before starting the call. */
-    public static <T> AsyncResultImpl<T> of(Call call, Client client, Object proxy, Executor callbacks,
-            Executor sentLane) {
-        AsyncResultImpl<T> r = new AsyncResultImpl<>(call, client, proxy, callbacks, sentLane);
+    public static <T> AsyncResultImpl<T> of(Call call, Peer peer, Object proxy) {
+        AsyncResultImpl<T> r = new AsyncResultImpl<>(call, peer, proxy);
         call.result = r; // the call tells it its outcome: outcomeArrived
         return r;
     }
@@ -114,8 +108,8 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
      */
     void outcomeArrived() {
         CompletableFuture<Object> outcome = call.outcome();
-        Throwable failure = Call.failureOf(outcome);
-        settler.arrived(failure == null ? outcome.getNow(null) : null, failure);
+        Throwable failure = Waiting.failureOf(outcome);
+        arrived(failure == null ? outcome.getNow(null) : null, failure);
     }
 
     /**
@@ -125,10 +119,11 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
      * are still handed to the executor. A reply is left to the thread settling was arranged for:
      * this may be an I/O thread, where decoding must not run, nor dependent stages.
      */
+    @Override
     public void settleIfDecided() {
         CompletableFuture<Object> outcome = call.outcome();
         if (!isDone() && outcome.isDone()) {
-            Throwable failure = Call.failureOf(outcome);
+            Throwable failure = Waiting.failureOf(outcome);
             if (failure != null) { // a reply is decoded where settling was arranged, never here
                 settle(null, failure);
             } else if (!(outcome.join() instanceof Reply)
@@ -138,7 +133,8 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
         }
     }
 
-    /** Completes the result: only the settler, and an outcome found at the start, do. */
+    /** Completes the result: only the settling layer, and an outcome found at the start, do. */
+    @Override
     @SuppressWarnings("unchecked")
     void settle(Object value, Throwable failure) {
         call.intercepted(); // before any dependent stage runs: the interceptors see the outcome first
@@ -176,7 +172,7 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
 
     @Override
     public Optional<Client> client() {
-        return Optional.ofNullable(client);
+        return Optional.ofNullable(peer.client());
     }
 
     @Override
@@ -238,13 +234,13 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
 
     @Override
     public AsyncResultImpl<T> waitForSent() throws InterruptedException {
-        waitUntil(call.sentSignal, Long.MAX_VALUE);
+        waitUntil(call.sentSignal(), Long.MAX_VALUE);
         return this;
     }
 
     @Override
     public boolean waitForSent(Duration timeout) throws InterruptedException {
-        return waitUntil(call.sentSignal, System.nanoTime() + Call.timeoutNanos(timeout)) && isSent();
+        return waitUntil(call.sentSignal(), System.nanoTime() + Call.timeoutNanos(timeout)) && isSent();
     }
 
     /**
@@ -257,7 +253,7 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
         long end = until - limit < 0 ? until : limit;
         try {
             if (f == this) {
-                settler.awaitOutcome(end);
+                awaitOutcome(end);
                 super.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
             } else {
                 long nanos = Math.max(0, end - System.nanoTime());
@@ -279,13 +275,13 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
         observed();
         refuseOnIoThread();
         try {
-            settler.awaitOutcome(call.deadlineNanos() + TimeUnit.SECONDS.toNanos(1));
-            return (T) Call.awaitOutcome(this, call.deadlineNanos());
+            awaitOutcome(call.deadlineNanos() + TimeUnit.SECONDS.toNanos(1));
+            return (T) Waiting.awaitOutcome(this, call.deadlineNanos());
         } catch (InterruptedException e) {
             if (failure() == e) {
                 throw e; // the operation declares it and the servant threw it
             }
-            throw settler.interruptedWhileWaiting();
+            throw interruptedWhileWaiting();
         } catch (Exception | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -327,7 +323,7 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
         observed();
         refuseOnIoThread();
         long until = System.nanoTime() + Math.min(unit.toNanos(timeout), Long.MAX_VALUE / 4);
-        settler.awaitOutcome(until);
+        awaitOutcome(until);
         try {
             return super.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
@@ -366,7 +362,7 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
         }
         if (dev.hermod.internal.transport.Transport.onIoThread()) {
             // Completing here would run dependent stages on the I/O thread.
-            settler.hop(this::settleIfDecided);
+            hop(this::settleIfDecided);
         } else {
             // As Future.cancel promises: done and canceled once this returns. Callbacks still
             // run on the callback executor.
@@ -440,16 +436,6 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
     }
 
     @Override
-    boolean settlingHere() {
-        return settler.isSettlingThread();
-    }
-
-    @Override
-    void hop(Runnable task) {
-        settler.hop(task);
-    }
-
-    @Override
     public AsyncResultImpl<T> onSent(Consumer<Boolean> callback) {
         Objects.requireNonNull(callback, "callback");
         if (call.isSent() && call.sentSynchronously()) {
@@ -457,9 +443,9 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
             return this;
         }
         // One lane for the client's sent callbacks: they run in the order the requests were written.
-        call.sentSignal.thenAccept(sent -> {
+        call.sentSignal().thenAccept(sent -> {
             if (sent) {
-                sentLane.execute(() -> guarded(call, () -> callback.accept(call.sentSynchronously())));
+                peer.sentLane().execute(() -> guarded(call, () -> callback.accept(call.sentSynchronously())));
             }
         });
         return this;
@@ -495,6 +481,7 @@ public final class AsyncResultImpl<T> extends ResultFuture<T>
     }
 
     /** The lane progress reports run in, or null if nothing used progress yet. */
+    @Override
     SerialExecutor progressLane() {
         ResultProgress p = progress;
         return p == null ? null : p.laneIfAny();

@@ -68,7 +68,7 @@ public final class BatchQueue {
      */
     public Object enqueue(Call call, Peer peer, Object proxy) {
         AsyncResultImpl<Object> result = call.operation().isAsync()
-                ? AsyncResultImpl.of(call, peer.client(), proxy, peer.callbacks(), peer.sentLane())
+                ? AsyncResultImpl.of(call, peer, proxy)
                 : null;
         if (call.intercept(peer, owner instanceof Reference, dev.hermod.intercept.ClientCall.Kind.BATCHED)) {
             if (result != null) {
@@ -107,14 +107,13 @@ public final class BatchQueue {
     public static AsyncResultImpl<Void> flush(Peer peer, Object proxy, String service, List<Item> items,
             CompletableFuture<RpcConnection> connection) {
         Call call = Call.flush(service, peer.callTimeout());
-        AsyncResultImpl<Void> result = AsyncResultImpl.of(call, peer.client(), proxy, peer.callbacks(),
-                peer.sentLane());
+        AsyncResultImpl<Void> result = AsyncResultImpl.of(call, peer, proxy);
         call.starting(true);
         try {
             if (items.isEmpty() && !connection.isCompletedExceptionally()) {
                 call.connection = connection.getNow(null);
                 call.markSent(); // nothing to send: sent and written at once, as Ice's empty flush
-                call.complete(null);
+                call.succeed(null);
             } else {
                 connection.whenComplete((conn, failure) -> send(call, items, conn, failure));
             }
@@ -144,7 +143,7 @@ public final class BatchQueue {
             flush.markSent(); // in this thread if handed over within the call; always before completing
             sent.written().whenComplete((v, e) -> {
                 if (e == null) {
-                    flush.complete(null);
+                    flush.succeed(null);
                 } else {
                     flush.fail(Exceptions.unwrap(e));
                 }
@@ -199,7 +198,7 @@ public final class BatchQueue {
         }
         call.batched = true;
         if (call.oneway) {
-            call.complete(null); // Ice: a queued batch oneway call is complete once queued
+            call.succeed(null); // Ice: a queued batch oneway call is complete once queued
         }
         if (first) {
             owner.holding(this);

@@ -10,26 +10,27 @@ import dev.hermod.internal.dispatch.Invocation;
 import dev.hermod.internal.transport.Transport;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
-// One file, longer than most: the outcome of a call is decided once, by whichever of the reply,
-// the deadline, a connection failure, a cancel or a retry comes first, through one compare-and-set
-// state (sent, handed over, withdrawn, per attempt); each of those paths reads and sets that state,
-// and apart they would each reach back into it.
+// One file, past 500 lines: the outcome of a call is decided once, by whichever of the reply, the
+// deadline, a connection failure, a cancel or a retry comes first; each of those paths is here,
+// over the send state of the layer below (SendState). Waiting for the outcome is in Waiting.
 /**
  * One outgoing invocation, from the moment a proxy method is called until its outcome is known.
  * The outcome is a value (null for void), a declared exception, or an {@link RpcException}; it is
  * set exactly once, by whichever comes first of the reply, the deadline, a connection failure or
  * cancellation. Completed on whichever thread decides it: user-facing callbacks hop elsewhere
  * ({@link AsyncResultImpl}).
+ *
+ * <p>The call is itself the future of that internal outcome, one object less per call than a
+ * future of its own ({@link SendState}, the layer below, keeps whether and when the request
+ * went out); only this package sees it, and only {@link #succeed}, {@link #fail} and the
+ * paths named above complete it. Users see the outcome through an {@link AsyncResultImpl} or a
+ * synchronous call's return, never this future.
  */
-public final class Call implements Invocation.Child, io.netty.util.TimerTask {
+public final class Call extends SendState implements Invocation.Child, io.netty.util.TimerTask {
     /**
      * A timeout of this length or longer means no deadline (100 years): the call never expires
      * unless {@link #expireAfter} says so, and the server is told there is no deadline. Longer
@@ -38,28 +39,6 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
     static final long NO_DEADLINE_NANOS = TimeUnit.DAYS.toNanos(36_525);
     /** The longest time left the wire can carry, in milliseconds (an unsigned 32-bit field). */
     private static final long MAX_WIRE_TIMEOUT_MILLIS = 0xFFFF_FFFFL;
-    /**
-     * In the low bits of {@link #handover} (the high bits count the attempts, so that a frame of
-     * an earlier attempt can never claim a later one): the request has not been handed to the
-     * transport, and may still be.
-     */
-    private static final int UNSENT = 0;
-    /** ... it has been handed to the transport, so the server may have seen it. */
-    private static final int HANDED_OVER = 1;
-    /** ... it was withdrawn before that (canceled or expired) and never will be. */
-    private static final int WITHDRAWN = 2;
-    private static final int STATE_BITS = 3;
-    private static final int ATTEMPT_SHIFT = 2;
-    private static final VarHandle HANDOVER;
-
-    static {
-        try {
-            HANDOVER = MethodHandles.lookup().findVarHandle(Call.class, "handover", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     /** The operation name of flush results. */
     private static final Operation FLUSH = Operation.local("flushBatches");
 
@@ -74,37 +53,18 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
     private final boolean flush;
     /** Queued on a batch proxy: a oneway one is complete once queued, and sent later. */
     volatile boolean batched;
-    /**
-     * The attempt number (high bits) and {@link #UNSENT}, {@link #HANDED_OVER} or
-     * {@link #WITHDRAWN} (low bits); decides {@code isUnprocessed()}.
-     */
-    private volatile int handover;
     /** Where the call was started, for re-sending it; null until then. */
     private volatile Invoker invoker;
     /** Times the request was given to a connection to send. Guarded by this. */
     private int attempts;
     /** The call was re-sent at least once (and paid the retry budget for it). Guarded by this. */
     private boolean retried;
-    /**
-     * An earlier attempt may have reached the server: a later failure is not unprocessed, even if
-     * its own attempt was never sent.
-     */
-    private volatile boolean mayHaveRun;
     /** While the request is held back by flow control: the backlog's ticket, to drop it if withdrawn. */
     volatile Object queued;
-    private final CompletableFuture<Object> outcome = new CompletableFuture<>();
-    /** Completes with true when the request is handed to the transport, false if the call ends first. */
-    final CompletableFuture<Boolean> sentSignal = new CompletableFuture<>();
-    private volatile boolean sent;
-    private volatile boolean sentSynchronously;
     private final long startNanos;
     private volatile long deadlineNanos;
     /** No deadline: no timer, and none on the wire. */
     private volatile boolean unbounded;
-    /** The thread inside the call that started this invocation, while it is inside. */
-    private volatile Thread starter;
-    /** The attempt whose request frame reached the socket, if any: {@link #isWritten}. */
-    private volatile int writtenAttempt = -1;
     volatile RpcConnection connection;
     volatile int requestId;
     /** The current attempt hands its arguments over by reference, in process ({@link ByReference}). */
@@ -127,10 +87,8 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
     private volatile Interception interception;
     /** Hermod's own call (a reference release): never intercepted. */
     private boolean control;
-    /** Waited for by {@link #sync}, which reports its outcome to the interceptors. */
-    private boolean awaitedSync;
-    /** When the outcome was decided, in {@link System#nanoTime()} terms; 0 until then. */
-    private volatile long endNanos;
+    /** Waited for by {@link Waiting#sync}, which reports its outcome to the interceptors. */
+    boolean awaitedSync;
     private volatile Timeout timer;
 
     private Call(Operation operation, String service, Object[] args, CallOptions options, Duration timeout,
@@ -164,32 +122,6 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
     public static Call create(Operation operation, String service, Object[] args, CallOptions options,
             Duration timeout) {
         return create(operation, service, args, options, timeout, false);
-    }
-
-    /**
-     * Makes a synchronous call: starts it and waits for its outcome in the calling thread,
-     * returning or throwing what the method would. The caller's path to the socket and back:
-     * here, {@link RpcConnection#send}, the transport's backlog, the link; the reply returns
-     * through the link and {@link RpcConnection} to {@link #complete} and wakes this thread.
-     *
-     * @throws IllegalStateException if the calling thread is a Hermod I/O thread, which must never
-     *     block, or if the invoker takes no more calls
-     */
-    static Object sync(Invoker invoker, Operation op, String service, Object[] args, CallOptions options,
-            boolean oneway) throws Throwable {
-        if (Transport.onIoThread()) {
-            throw new IllegalStateException("a synchronous call to " + op.displayName()
-                    + " would block a Hermod I/O thread; call it from another thread");
-        }
-        Call call = create(op, service, args, options, options.timeout().orElse(invoker.peer().callTimeout()),
-                oneway);
-        call.awaitedSync = true;
-        call.start(invoker);
-        try {
-            return call.await();
-        } finally {
-            call.intercepted();
-        }
     }
 
     /**
@@ -286,7 +218,7 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
     /**
      * Shows the call to the client interceptors, if there are any, before it is sent; returns true
      * if one of them decided it, so that it must not be sent. Their {@code onComplete} runs when
-     * the outcome is known: in {@link #sync}, when the {@link AsyncResultImpl} settles, or else
+     * the outcome is known: in {@link Waiting#sync}, when the {@link AsyncResultImpl} settles, or else
      * here, off the I/O threads.
      */
     boolean intercept(Peer peer, boolean onReference, dev.hermod.intercept.ClientCall.Kind kind) {
@@ -297,8 +229,8 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
         Interception i = new Interception(this, chain, kind, onReference);
         interception = i;
         boolean reportedElsewhere = awaitedSync || result != null;
-        outcome.whenComplete((v, e) -> {
-            endNanos = System.nanoTime();
+        whenComplete((v, e) -> {
+            i.ended(); // the call's duration, measured as its outcome is decided
             if (reportedElsewhere) {
                 return;
             }
@@ -318,7 +250,7 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
     /** Reports the known outcome to the client interceptors, if they have not had it yet. */
     void intercepted() {
         Interception i = interception;
-        if (i != null && outcome.isDone()) {
+        if (i != null && isDone()) {
             i.finish();
         }
     }
@@ -328,10 +260,9 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
         return nanos - startNanos;
     }
 
-    /** Time from the start to the outcome (or to now, if the outcome is being decided). */
+    /** Time from the start to now. */
     long elapsedNanos() {
-        long end = endNanos;
-        return (end != 0 ? end : System.nanoTime()) - startNanos;
+        return System.nanoTime() - startNanos;
     }
 
     /** Whether the call has a deadline. */
@@ -341,7 +272,7 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
 
     /** Completes the call as an interceptor decided, without sending it. */
     void shortCircuit(Object value, Throwable failure) {
-        if (failure != null ? outcome.completeExceptionally(failure) : outcome.complete(value)) {
+        if (failure != null ? completeExceptionally(failure) : complete(value)) {
             withdraw();
             settled();
         }
@@ -381,11 +312,6 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
         return deadlineNanos;
     }
 
-    /** Marks the start and end of the call that starts this invocation in the calling thread. */
-    public void starting(boolean inside) {
-        starter = inside ? Thread.currentThread() : null;
-    }
-
     /** Arms the deadline timer, unless the call has no deadline. */
     public void schedule(Timer wheel) {
         schedule(wheel, System.nanoTime());
@@ -410,7 +336,7 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
         }
         // Sent by the thread starting the call, with nothing but bookkeeping since it was made
         // (as in start): the clock read at creation is still "now", within a microsecond.
-        long now = starter == Thread.currentThread() && interception == null && streams == null ? startNanos
+        long now = startedHere() && interception == null && streams == null ? startNanos
                 : System.nanoTime();
         long millis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - now);
         return millis > MAX_WIRE_TIMEOUT_MILLIS ? 0 : Math.max(1, millis);
@@ -432,7 +358,7 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
         if (old != null) {
             old.cancel();
         }
-        if (outcome.isDone()) {
+        if (isDone()) {
             t.cancel();
         }
     }
@@ -441,7 +367,7 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
     void expireAfter(Duration timeout) {
         long nanos = timeoutNanos(timeout);
         long candidate = System.nanoTime() + nanos;
-        if (nanos < NO_DEADLINE_NANOS && candidate - deadlineNanos < 0 && !outcome.isDone()) {
+        if (nanos < NO_DEADLINE_NANOS && candidate - deadlineNanos < 0 && !isDone()) {
             deadlineNanos = candidate;
             unbounded = false;
             if (wheel != null && !flush) {
@@ -450,13 +376,9 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
         }
     }
 
-    /** The internal outcome: completed on the thread that decides it. */
+    /** The internal outcome: this call, completed on the thread that decides it. */
     CompletableFuture<Object> outcome() {
-        return outcome;
-    }
-
-    public boolean isDone() {
-        return outcome.isDone();
+        return this;
     }
 
     /** A progress report arrived from the server. Called on the I/O thread. */
@@ -469,80 +391,16 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
 
     /** Called when the request frame has been handed to the transport. */
     void markSent() {
-        sentSynchronously = Thread.currentThread() == starter;
-        sent = true;
+        recordSent();
         if (streams != null) {
             streams.sent();
         }
-        sentSignal.complete(Boolean.TRUE);
-    }
-
-    boolean isSent() {
-        return sent;
-    }
-
-    boolean sentSynchronously() {
-        return sentSynchronously;
+        decideSent(Boolean.TRUE);
     }
 
     /** Whether the call expects no reply. */
     public boolean isOneway() {
         return oneway;
-    }
-
-    /**
-     * Claims the request for the transport, just before it is handed over: false if it was
-     * withdrawn first, and must then be dropped unsent. From here on the server may see it.
-     */
-    boolean handOver() {
-        return handOver(attempt());
-    }
-
-    /** As {@link #handOver()}, for the frame of attempt {@code attempt} only. */
-    boolean handOver(int attempt) {
-        int base = attempt << ATTEMPT_SHIFT;
-        return HANDOVER.compareAndSet(this, base | UNSENT, base | HANDED_OVER);
-    }
-
-    /** The number of the current attempt, for {@link #handOver(int)}. */
-    int attempt() {
-        return handover >>> ATTEMPT_SHIFT;
-    }
-
-    /**
-     * Whether the request's bytes reached the socket, so that the server may have run the
-     * operation. Told by the write's listener as the write completes, which is before the link
-     * reports its close.
-     */
-    boolean isWritten() {
-        return writtenAttempt == attempt();
-    }
-
-    /**
-     * The request frame of {@code attempt} reached the socket. Told as the write completes, on
-     * the I/O thread, before the link reports its close.
-     */
-    void written(int attempt) {
-        if (attempt == attempt()) { // a late write of an earlier attempt says nothing of this one
-            writtenAttempt = attempt;
-        }
-    }
-
-    /**
-     * Withdraws the request unless it has been handed to the transport: true if the server can
-     * never see it, because no connection will ever hand it over.
-     */
-    private boolean withdraw() {
-        while (true) {
-            int h = handover;
-            int state = h & STATE_BITS;
-            if (state == HANDED_OVER) {
-                return false;
-            }
-            if (state == WITHDRAWN || HANDOVER.compareAndSet(this, h, (h & ~STATE_BITS) | WITHDRAWN)) {
-                return !mayHaveRun;
-            }
-        }
     }
 
     /**
@@ -553,13 +411,8 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
         fail(why instanceof RpcException r ? Exceptions.unsent(r) : why);
     }
 
-    /** The batch carrying this (oneway, already complete) call was lost: it will never be sent. */
-    void neverSent() {
-        sentSignal.complete(Boolean.FALSE);
-    }
-
-    void complete(Object value) {
-        if (outcome.complete(value)) {
+    void succeed(Object value) {
+        if (complete(value)) {
             settled();
         }
     }
@@ -569,14 +422,14 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
      * allows ({@link Retries}).
      */
     public void fail(Throwable failure) {
-        if (outcome.isDone() || retryLater(failure)
+        if (isDone() || retryLater(failure)
                 || invoker instanceof Pipeline p && p.deferFailure(this, failure)) {
             return;
         }
-        if (mayHaveRun && failure instanceof RpcException r && r.isUnprocessed()) {
+        if (mayHaveRun() && failure instanceof RpcException r && r.isUnprocessed()) {
             failure = Exceptions.withUnprocessed(r, false); // an earlier attempt may have run
         }
-        if (outcome.completeExceptionally(failure)) {
+        if (completeExceptionally(failure)) {
             settled();
         }
     }
@@ -596,23 +449,19 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
         long delay;
         synchronized (this) {
             delay = retries.delayNanos(this, r, reached, attempts, retried, inv);
-            if (delay < 0 || outcome.isDone()) {
+            if (delay < 0 || isDone()) {
                 return false;
             }
             retried = true;
             retries.counted();
-            if (!r.isUnprocessed()) {
-                mayHaveRun = true;
-            }
-            int next = ((handover >>> ATTEMPT_SHIFT) + 1) << ATTEMPT_SHIFT;
-            handover = next | UNSENT; // the old attempt's frame can no longer claim it
+            nextAttempt(!r.isUnprocessed()); // the old attempt's frame can no longer claim it
             connection = null;
             sequence = 0;
             queued = null;
             requestId = 0;
         }
         Runnable again = () -> {
-            if (!outcome.isDone()) {
+            if (!isDone()) {
                 attempt(inv);
             }
         };
@@ -629,7 +478,7 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
         try {
             inv.peer().callbacks().execute(again);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            fail(Failures.connection(describe() + " could not be sent again: the client is closed", e, !mayHaveRun));
+            fail(Failures.connection(describe() + " could not be sent again: the client is closed", e, !mayHaveRun()));
         }
     }
 
@@ -647,11 +496,11 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
         if (t != null) {
             t.cancel();
         }
-        if ((handover & STATE_BITS) == HANDED_OVER) {
+        if (isHandedOver()) {
             return; // being sent: markSent follows, even if the reply was quicker
         }
-        if (!(batched && oneway && !outcome.isCompletedExceptionally())) {
-            sentSignal.complete(Boolean.FALSE); // a call that ended unsent is never sent later
+        if (!(batched && oneway && !isCompletedExceptionally())) {
+            decideSent(Boolean.FALSE); // a call that ended unsent is never sent later
         } // a batched oneway call is complete once queued, and sent when its batch is
     }
 
@@ -673,11 +522,11 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
      * @return true if this ended the call
      */
     boolean abandonWith(Throwable failure) {
-        if (outcome.isDone() || flush) {
+        if (isDone() || flush) {
             return false;
         }
         boolean unsent = withdraw();
-        if (!outcome.completeExceptionally(failure)) {
+        if (!completeExceptionally(failure)) {
             return false;
         }
         settled();
@@ -687,14 +536,14 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
 
     /** Fails the call with {@code failure} now, as it is: no retry, no deferral. */
     void failNow(Throwable failure) {
-        if (outcome.completeExceptionally(failure)) {
+        if (completeExceptionally(failure)) {
             settled();
         }
     }
 
     /** Called by the timer when the deadline passes. */
     void expire() {
-        if (outcome.isDone()) {
+        if (isDone()) {
             return;
         }
         RpcConnection waitedOn = connection;
@@ -702,7 +551,7 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
         String why = unsent && waitedOn != null ? waitedOn.whyUnsent() : ""; // so a blocked caller learns why
         InvocationTimeoutException expired = Failures.timeout(describe() + " timed out after "
                 + TimeUnit.NANOSECONDS.toMillis(deadlineNanos - startNanos) + " ms" + why, null, unsent);
-        if (outcome.completeExceptionally(expired)) {
+        if (completeExceptionally(expired)) {
             settled();
             abandon(unsent); // a request still waiting is dropped; the server may stop work nobody waits for
         }
@@ -718,13 +567,13 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
      */
     @Override
     public boolean cancel(String why) {
-        if (outcome.isDone() || flush) {
+        if (isDone() || flush) {
             return false;
         }
         boolean unsent = withdraw();
         InvocationCanceledException canceled =
                 Failures.canceled(describe() + " canceled" + why, null, unsent);
-        if (!outcome.completeExceptionally(canceled)) {
+        if (!completeExceptionally(canceled)) {
             return false;
         }
         settled();
@@ -748,34 +597,7 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
 
     @Override
     public void whenDone(Runnable action) {
-        outcome.whenComplete((v, e) -> action.run());
-    }
-
-    /**
-     * Waits for the outcome in the calling thread and returns it the way a local method call
-     * would: the value, or the declared exception, or a fresh copy of the {@link RpcException}
-     * made here so the stack trace shows the caller. Interrupting the waiting thread cancels the
-     * call.
-     */
-    public Object await() throws Throwable {
-        Object arrived;
-        try {
-            spinOn(outcome, deadlineNanos);
-            arrived = awaitOutcome(outcome, deadlineNanos);
-        } catch (InterruptedException e) { // the wait's own: a declared one comes from resolve
-            Thread.currentThread().interrupt();
-            cancel(": the waiting thread was interrupted");
-            throw Exceptions.forCaller((RpcException) failureOf(outcome));
-        }
-        try {
-            return Reply.resolve(this, arrived);
-        } catch (RpcException e) {
-            throw e;
-        } catch (Throwable declared) {
-            // Decoded for this call alone, so it is ours to change: show the caller's stack.
-            declared.fillInStackTrace();
-            throw declared;
-        }
+        whenComplete((v, e) -> action.run());
     }
 
     /**
@@ -786,40 +608,6 @@ public final class Call implements Invocation.Child, io.netty.util.TimerTask {
         Invoker inv = invoker;
         if (inv != null) {
             inv.peer().spinWait().spin(f, until);
-        }
-    }
-
-    /** Waits for {@code f} up to a second past {@code deadline} (the timer normally ends it first). */
-    static <V> V awaitOutcome(CompletableFuture<V> f, long deadline) throws Throwable {
-        while (true) {
-            try {
-                long wait = deadline - System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                return f.get(Math.max(0, wait), TimeUnit.NANOSECONDS);
-            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
-                // A result's get() throws CancellationException for a canceled call, as Future requires.
-                Throwable cause = e.getCause();
-                if (cause instanceof RpcException r) {
-                    throw Exceptions.forCaller(r);
-                }
-                if (e instanceof java.util.concurrent.CancellationException) {
-                    throw e;
-                }
-                throw cause; // a declared exception, exactly as the operation threw it
-            } catch (TimeoutException e) {
-                if (f.isDone()) {
-                    continue;
-                }
-                throw Failures.timeout("no outcome within a second after the deadline", null, false);
-            }
-        }
-    }
-
-    static Throwable failureOf(CompletableFuture<?> f) {
-        try {
-            f.getNow(null);
-            return null;
-        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
-            return e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
         }
     }
 }

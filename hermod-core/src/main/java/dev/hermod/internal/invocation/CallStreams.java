@@ -116,7 +116,7 @@ final class CallStreams {
     }
 
     /**
-     * Makes a synchronous call that sends streams, as {@link Call#sync} makes others: the
+     * Makes a synchronous call that sends streams, as {@link Waiting#sync} makes others: the
      * interceptors see it here, since {@code Call} leaves calls with streams to their streams.
      */
     static Object sync(Invoker invoker, Operation op, String service, Object[] args, dev.hermod.CallOptions options)
@@ -130,7 +130,7 @@ final class CallStreams {
             call.start(invoker);
         }
         try {
-            return call.await();
+            return Waiting.await(call);
         } finally {
             call.streams.intercepted();
         }

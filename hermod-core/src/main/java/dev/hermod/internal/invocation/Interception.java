@@ -53,7 +53,10 @@ final class Interception extends dev.hermod.internal.bridge.CallDecision<ClientI
         return decided;
     }
 
-    /** The call's outcome is known now: its duration is measured here ({@link CallStreams}). */
+    /**
+     * The call's outcome is known now: its duration is measured here, by the thread that decided
+     * it ({@link Call#intercept}), or by the call's streams ({@link CallStreams}).
+     */
     void ended() {
         if (tookNanos == 0) {
             tookNanos = Math.max(1, call.elapsedNanos());
@@ -91,7 +94,7 @@ final class Interception extends dev.hermod.internal.bridge.CallDecision<ClientI
     }
 
     private static CallOutcome outcomeOf(CompletableFuture<Object> outcome, Duration took) {
-        Throwable f = Call.failureOf(outcome);
+        Throwable f = Waiting.failureOf(outcome);
         if (f instanceof RpcException r) {
             return CallOutcome.failed(r.status(), r, took);
         }

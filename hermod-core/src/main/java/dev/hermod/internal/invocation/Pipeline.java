@@ -82,7 +82,7 @@ public final class Pipeline implements Invoker {
             return resolved(call, source.join());
         }
         CompletableFuture<RpcConnection> connection = new CompletableFuture<>();
-        sourceCall.sentSignal.whenComplete((sent, e) -> {
+        sourceCall.sentSignal().whenComplete((sent, e) -> {
             RpcConnection c = sourceCall.connection;
             if (Boolean.TRUE.equals(sent) && c != null) {
                 call.target = "^" + Integer.toUnsignedString(sourceCall.requestId);

@@ -191,7 +191,7 @@ public final class ProxyHandler implements InvocationHandler {
                 return AsyncResultImpl.start(invoker, op, service, a, options, proxy, oneway);
             }
             return op.streaming() != null ? CallStreams.sync(invoker, op, service, a, options)
-                    : Call.sync(invoker, op, service, a, options, oneway);
+                    : Waiting.sync(invoker, op, service, a, options, oneway);
         }
         if (method.isDefault()) {
             return InvocationHandler.invokeDefault(proxy, method, args);

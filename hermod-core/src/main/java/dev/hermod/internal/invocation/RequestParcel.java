@@ -1,5 +1,6 @@
 package dev.hermod.internal.invocation;
 
+import dev.hermod.internal.protocol.FrameListener;
 import dev.hermod.internal.transport.Backlog;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
@@ -9,13 +10,19 @@ import io.netty.channel.ChannelFuture;
  * ({@link Call#handOver}) first; a call canceled or expired before that has withdrawn it, and the
  * frame is dropped unsent. Used by one hand-over; the backlog calls it under its lock.
  */
-final class RequestParcel implements Backlog.Parcel {
+final class RequestParcel implements Backlog.Parcel, FrameListener {
+    /** In {@link #attempt}: the call had withdrawn its request, and the frame was dropped unsent. */
+    private static final int DROPPED = -1;
     private final RpcConnection connection;
     private final Call call;
     private final int id;
-    /** The call's attempt this frame carries: a frame of an earlier attempt never goes out. */
-    private final int attempt;
-    private boolean dropped;
+    /**
+     * The call's attempt this frame carries: a frame of an earlier attempt never goes out.
+     * {@link #DROPPED} once the frame was dropped unsent.
+     */
+    private int attempt;
+    /** The frame claimed for sending; the link's queue holds it through this parcel. */
+    private ByteBuf frame;
 
     RequestParcel(RpcConnection connection, Call call, int id, int attempt) {
         this.connection = connection;
@@ -28,11 +35,17 @@ final class RequestParcel implements Backlog.Parcel {
     public ByteBuf claim(ByteBuf frame) {
         call.queued = null;
         if (call.handOver(attempt)) {
+            this.frame = frame;
             return frame;
         }
         frame.release(); // withdrawn: never sent
-        dropped = true;
+        attempt = DROPPED;
         return null;
+    }
+
+    @Override
+    public ByteBuf frame() {
+        return frame;
     }
 
     @Override
@@ -40,7 +53,7 @@ final class RequestParcel implements Backlog.Parcel {
         connection.handedOver(call);
         call.markSent();
         if (call.oneway) {
-            call.complete(null); // a oneway call is done once the transport has it, as in Ice
+            call.succeed(null); // a oneway call is done once the transport has it, as in Ice
         }
     }
 
@@ -56,7 +69,7 @@ final class RequestParcel implements Backlog.Parcel {
 
     @Override
     public void claimed() {
-        if (dropped) {
+        if (attempt == DROPPED) {
             connection.forget(call);
         }
     }

@@ -29,15 +29,16 @@ abstract class ResultFuture<T> extends WatchedStage<T> {
     static {
         try {
             SETTLED_CALLBACKS = MethodHandles.lookup().findVarHandle(ResultFuture.class, "settledCallbacks",
-                    SettledCallback.class);
+                    Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     /**
-     * A callback waiting for the result to be settled, and the one added before it. Lighter than
-     * a dependent stage: one object where {@code allOf(this).whenComplete(...)} made six.
+     * A callback waiting for the result to be settled, and the one added before it, when there are
+     * several. Lighter than a dependent stage: one object where
+     * {@code allOf(this).whenComplete(...)} made six.
      */
     private static final class SettledCallback {
         final BiConsumer<Object, Throwable> callback;
@@ -55,9 +56,12 @@ abstract class ResultFuture<T> extends WatchedStage<T> {
     private volatile boolean observed;
     /** Watches for a failure nobody receives; created when the result fails or a stage derives from it. */
     private volatile FailureWatch watch;
-    /** The callbacks waiting for the result, the last added first; {@link #SETTLED} once taken. */
-    @SuppressWarnings("unused") // through SETTLED_CALLBACKS
-    private volatile SettledCallback settledCallbacks;
+    /**
+     * The callbacks waiting for the result: null, the one callback added as it is (most results
+     * have one: no node for it), or a chain of them, the last added first; {@link #SETTLED} once
+     * taken.
+     */
+    private volatile Object settledCallbacks;
 
     ResultFuture(Executor callbacks) {
         this.callbacks = callbacks;
@@ -107,15 +111,20 @@ abstract class ResultFuture<T> extends WatchedStage<T> {
      * receives a failure for the watch nor carries it on: the caller decides whether it counts
      * as observing.
      */
+    @SuppressWarnings("unchecked")
     final void whenSettledRun(BiConsumer<? super T, ? super Throwable> callback) {
-        SettledCallback added = new SettledCallback(callback);
         while (true) {
-            SettledCallback last = settledCallbacks;
+            Object last = settledCallbacks;
             if (last == SETTLED) { // settled: the callbacks were taken
-                runSettledCallbacks(added);
+                runSettledCallbacks(callback);
                 return;
             }
-            added.before = last;
+            Object added = callback; // the first is kept as it is
+            if (last != null) {
+                SettledCallback node = new SettledCallback(callback);
+                node.before = last instanceof SettledCallback chain ? chain : new SettledCallback((BiConsumer<?, ? super Throwable>) last);
+                added = node;
+            }
             if (SETTLED_CALLBACKS.compareAndSet(this, last, added)) {
                 return;
             }
@@ -127,20 +136,28 @@ abstract class ResultFuture<T> extends WatchedStage<T> {
      * on the callback executor, otherwise each handed to the executor (one that blocks holds up
      * no other).
      */
-    private void runSettledCallbacks(SettledCallback first) {
-        if (first == null) {
+    @SuppressWarnings("unchecked")
+    private void runSettledCallbacks(Object taken) {
+        if (taken == null) {
             return;
         }
         Throwable failure = failure();
         Object value = failure == null ? super.getNow(null) : null;
         boolean here = settlingHere();
+        if (!(taken instanceof SettledCallback first)) { // the one callback, as it was added
+            runSettled((BiConsumer<Object, Throwable>) taken, value, failure, here);
+            return;
+        }
         for (SettledCallback c = first; c != null; c = c.before) {
-            BiConsumer<Object, Throwable> callback = c.callback;
-            if (here) {
-                runCallback(callback, value, failure);
-            } else {
-                hop(() -> runCallback(callback, value, failure));
-            }
+            runSettled(c.callback, value, failure, here);
+        }
+    }
+
+    private void runSettled(BiConsumer<Object, Throwable> callback, Object value, Throwable failure, boolean here) {
+        if (here) {
+            runCallback(callback, value, failure);
+        } else {
+            hop(() -> runCallback(callback, value, failure));
         }
     }
 
@@ -155,17 +172,21 @@ abstract class ResultFuture<T> extends WatchedStage<T> {
 
     /** Whether callbacks wait for the result to be settled. */
     final boolean hasSettledCallbacks() {
-        SettledCallback last = settledCallbacks;
+        Object last = settledCallbacks;
         return last != null && last != SETTLED;
     }
 
     /**
-     * Once the result is settled: takes the callbacks added so far, the first added first
-     * (linked by {@link SettledCallback#before}), or null; from now on none is kept, and
-     * {@link #whenSettledRun} runs its callback at once.
+     * Once the result is settled: takes the callbacks added so far, the one callback as it was
+     * added, or the first added first (linked by {@link SettledCallback#before}), or null; from
+     * now on none is kept, and {@link #whenSettledRun} runs its callback at once.
      */
-    private SettledCallback takeSettledCallbacks() {
-        SettledCallback last = (SettledCallback) SETTLED_CALLBACKS.getAndSet(this, SETTLED);
+    private Object takeSettledCallbacks() {
+        Object taken = SETTLED_CALLBACKS.getAndSet(this, SETTLED);
+        if (!(taken instanceof SettledCallback chain)) {
+            return taken; // null or the one callback
+        }
+        SettledCallback last = chain;
         SettledCallback first = null;
         while (last != null && last != SETTLED) { // reverse: the order they were added in
             SettledCallback before = last.before;

@@ -12,16 +12,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Decides which thread completes an {@link AsyncResultImpl} once its call's outcome is known, and
- * completes it there, decoding a reply on the way: on the client's callback executor, or, when the
+ * The layer of an {@link AsyncResultImpl} that decides which thread completes it once its call's
+ * outcome is known, and completes it there, decoding a reply on the way: on the client's callback executor, or, when the
  * outcome arrives while threads wait for it and nothing depends on the result yet, on the first of
  * those threads to wake. So dependent stages never run on an I/O thread, decoding (which may run
  * user code) never does either, and a thread waiting for the result is woken by the I/O thread
- * itself, sparing the callback executor a wake-up on the way.
+ * itself, sparing the callback executor a wake-up on the way. A layer of the result's class rather
+ * than an object of its own: one object less per asynchronous call. It is the task that settles
+ * the result on the callback executor ({@link #run}), not for other callers.
  *
  * <p>Thread-safe: the state is one word changed by compare-and-set ({@link #waitState}).
  */
-final class ResultSettler implements Runnable {
+abstract class ResultSettler<T> extends ResultFuture<T> implements Runnable {
     /** In {@link #waitState}: the outcome is there and its settling is arranged. */
     private static final int DECIDED = 1 << 29;
     /** In {@link #waitState}: ... and it was left to the waiting threads. */
@@ -39,9 +41,8 @@ final class ResultSettler implements Runnable {
         }
     }
 
-    private final AsyncResultImpl<?> result;
-    private final Call call;
-    private final Executor callbacks;
+    /** The call whose outcome this result settles with. */
+    final Call call;
     /** The callback-executor thread settling the result, while it does. */
     private volatile Thread settler;
     /** Set by the one thread that decodes the reply and completes the result with it. */
@@ -58,11 +59,19 @@ final class ResultSettler implements Runnable {
     /** Completed once {@link #DECIDED} is set; created by the first waiter. */
     private volatile CompletableFuture<Void> decided;
 
-    ResultSettler(AsyncResultImpl<?> result, Call call, Executor callbacks) {
-        this.result = result;
+    ResultSettler(Call call, Executor callbacks) {
+        super(callbacks);
         this.call = call;
-        this.callbacks = callbacks;
     }
+
+    /** The lane the progress reports run on, if any were reported or listened for; else null. */
+    abstract SerialExecutor progressLane();
+
+    /** Completes the result with the decoded value, or with {@code failure}. */
+    abstract void settle(Object value, Throwable failure);
+
+    /** Completes the result at once if its outcome is known and needs no decoding here. */
+    abstract void settleIfDecided();
 
     /**
      * The call's outcome arrived (on whichever thread decided it). Settles on the callback
@@ -71,8 +80,8 @@ final class ResultSettler implements Runnable {
      * time the result completes. With no progress lane, a thread waiting for the result may
      * settle it instead; waiters are woken once that is decided.
      */
-    void arrived(Object outcome, Throwable failure) {
-        SerialExecutor lane = result.progressLane();
+    final void arrived(Object outcome, Throwable failure) {
+        SerialExecutor lane = progressLane();
         if (!decide(lane == null)) {
             arrivedOutcome = outcome;
             arrivedFailure = failure;
@@ -96,8 +105,8 @@ final class ResultSettler implements Runnable {
     private boolean decide(boolean mayDefer) {
         while (true) {
             int state = waitState;
-            boolean deferred = mayDefer && state != 0 && result.getNumberOfDependents() == 0
-                    && !result.hasSettledCallbacks();
+            boolean deferred = mayDefer && state != 0 && getNumberOfDependents() == 0
+                    && !hasSettledCallbacks();
             if (WAIT_STATE.compareAndSet(this, state, state | DECIDED | (deferred ? DEFERRED : 0))) {
                 return deferred;
             }
@@ -112,11 +121,11 @@ final class ResultSettler implements Runnable {
      * little for the result, which another thread may be settling ({@link SpinWait}).
      */
     void awaitOutcome(long until) throws InterruptedException {
-        if (result.isDone()) {
+        if (isDone()) {
             return; // callers have refused to wait on an I/O thread, so decoding never runs there
         }
         awaitDecided(until);
-        call.spinOn(result, until);
+        call.spinOn(this, until);
     }
 
     private void awaitDecided(long until) throws InterruptedException {
@@ -151,7 +160,7 @@ final class ResultSettler implements Runnable {
             int before = (int) WAIT_STATE.getAndAdd(this, -1);
             if ((before & DEFERRED) != 0) { // left to the waiters: settle it, even if interrupted
                 CompletableFuture<Object> outcome = call.outcome();
-                Throwable failure = Call.failureOf(outcome);
+                Throwable failure = Waiting.failureOf(outcome);
                 settleDecoding(failure == null ? outcome.join() : null, failure);
             }
         }
@@ -165,9 +174,9 @@ final class ResultSettler implements Runnable {
     RuntimeException interruptedWhileWaiting() {
         Thread.currentThread().interrupt();
         if (call.cancel(": the waiting thread was interrupted")) {
-            result.settleIfDecided();
+            settleIfDecided();
         }
-        Throwable failure = Call.failureOf(call.outcome());
+        Throwable failure = Waiting.failureOf(call.outcome());
         if (failure instanceof dev.hermod.RpcException r) { // canceled now, or failed just before
             return Exceptions.forCaller(r);
         }
@@ -182,7 +191,7 @@ final class ResultSettler implements Runnable {
      * handed off by {@link #arrived}; not for other callers.
      */
     @Override
-    public void run() {
+    public final void run() {
         settler = Thread.currentThread();
         try {
             settleDecoding(arrivedOutcome, arrivedFailure);
@@ -197,21 +206,22 @@ final class ResultSettler implements Runnable {
      */
     private void settleDecoding(Object outcome, Throwable failure) {
         if (failure != null) {
-            result.settle(null, failure); // nothing to decode: whoever comes first completes it
+            settle(null, failure); // nothing to decode: whoever comes first completes it
             return;
         }
-        if (result.isDone() || !CLAIMED.compareAndSet(this, false, true)) {
+        if (isDone() || !CLAIMED.compareAndSet(this, false, true)) {
             return; // settled, or being decoded by another thread
         }
         try {
-            result.settle(Reply.resolve(call, outcome), null);
+            settle(Reply.resolve(call, outcome), null);
         } catch (Throwable t) {
-            result.settle(null, t);
+            settle(null, t);
         }
     }
 
     /** Whether the calling thread is settling the result on the callback executor. */
-    boolean isSettlingThread() {
+    @Override
+    final boolean settlingHere() {
         return Thread.currentThread() == settler;
     }
 
@@ -220,9 +230,10 @@ final class ResultSettler implements Runnable {
      * on the common pool if this is an I/O thread. From an I/O thread, the tasks of one turn of its
      * event loop go to the executor together ({@link dev.hermod.internal.transport.Transport#handOff}).
      */
-    void hop(Runnable task) {
+    @Override
+    final void hop(Runnable task) {
         try {
-            dev.hermod.internal.transport.Transport.handOff(callbacks, task);
+            dev.hermod.internal.transport.Transport.handOff(callbacks(), task);
         } catch (RejectedExecutionException e) {
             Executors2.runRefused(task);
         }

@@ -424,12 +424,15 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         return 128 + argumentsHint(args);
     }
 
-    /** A guess at the encoded size of the arguments alone, at least what a few small ones take. */
+    /**
+     * A guess at the encoded size of the arguments alone (a CBOR array, one item per parameter):
+     * exact for byte arrays, at least what a few small values of other kinds take.
+     */
     private static int argumentsHint(Object[] args) {
-        long n = 8;
+        long n = args.length < 24 ? 1 : 9; // the array's header
         for (Object a : args) {
             if (a instanceof byte[] b) {
-                n += b.length + 9;
+                n += b.length + 5; // a byte string's header takes at most 5 bytes below 4 GiB
             } else if (a instanceof String str) {
                 n += str.length() + 9L;
             } else {
@@ -516,7 +519,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                 if (compressed || segmented || !completeDecoded(call, body)) {
                     // Decoded later by the thread that takes the outcome: decoding runs user code
                     // (bean setters, constructors), which never runs on an I/O thread.
-                    call.complete(new Reply(payloadBytes(body, compressed), null, segmented && !compressed));
+                    call.succeed(new Reply(payloadBytes(body, compressed), null, segmented && !compressed));
                 }
                 break;
             case Wire.OUTCOME_EXCEPTION:
@@ -525,7 +528,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                     call.fail(Failures.marshal("the server answered " + call.describe() + " with exception type "
                             + type + ", which the operation does not declare", null, false));
                 } else {
-                    call.complete(new Reply(payloadBytes(body, compressed), type, false));
+                    call.succeed(new Reply(payloadBytes(body, compressed), type, false));
                 }
                 break;
             default:
@@ -555,7 +558,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                     ex, false));
             return true;
         }
-        call.complete(value);
+        call.succeed(value);
         return true;
     }
 

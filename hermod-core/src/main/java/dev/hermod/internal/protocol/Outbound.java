@@ -156,7 +156,10 @@ final class Outbound {
     private final ChannelOutboundBuffer buffer;
     /** Bytes of the frames waiting in the queue; counted before a frame is queued, so never too few. */
     private final AtomicLong waitingBytes = new AtomicLong();
-    /** Entries: a {@link ByteBuf} (nobody waits for its write), a {@link Promised} or a {@link Supplier}. */
+    /**
+     * Entries: a {@link ByteBuf} (nobody waits for its write), a {@link Promised}, a
+     * {@link FrameListener} (its own entry) or a {@link Supplier}.
+     */
     private final Queue<Object> queue = PlatformDependent.newMpscQueue();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainAndFlush;
@@ -216,6 +219,8 @@ final class Outbound {
         Object entry;
         if (waiter instanceof ChannelPromise promise && promise.isVoid()) {
             entry = frame;
+        } else if (waiter instanceof FrameListener carrier && carrier.frame() == frame) {
+            entry = carrier; // holds its frame: no entry to make
         } else {
             entry = new Promised(frame, waiter);
         }
@@ -344,6 +349,9 @@ final class Outbound {
         if (entry instanceof ByteBuf frame) {
             return frame.readableBytes();
         }
+        if (entry instanceof FrameListener carrier) {
+            return carrier.frame().readableBytes();
+        }
         return entry instanceof Promised p ? p.frame().readableBytes() : 0;
     }
 
@@ -355,6 +363,10 @@ final class Outbound {
         }
         if (entry instanceof Promised p) {
             append(p.frame(), p.waiter());
+            return true;
+        }
+        if (entry instanceof FrameListener carrier) {
+            append(carrier.frame(), carrier);
             return true;
         }
         ByteBuf made;
@@ -475,6 +487,9 @@ final class Outbound {
                 } else {
                     tell((ChannelFutureListener) p.waiter(), channel.newFailedFuture(cause));
                 }
+            } else if (next instanceof FrameListener carrier) {
+                ReferenceCountUtil.release(carrier.frame());
+                tell(carrier, channel.newFailedFuture(cause));
             }
         }
         uncount(bytes);

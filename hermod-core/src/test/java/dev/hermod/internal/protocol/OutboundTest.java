@@ -297,6 +297,69 @@ class OutboundTest {
         assertThat(frame.refCnt()).isZero();
     }
 
+    /** A listener that holds its frame, as a request's parcel does: it waits in the queue as it is. */
+    private static final class Carrier implements FrameListener {
+        private final ByteBuf frame;
+        private final java.util.concurrent.CompletableFuture<Boolean> written = new java.util.concurrent.CompletableFuture<>();
+
+        Carrier(ByteBuf frame) {
+            this.frame = frame;
+        }
+
+        @Override
+        public ByteBuf frame() {
+            return frame;
+        }
+
+        @Override
+        public void operationComplete(io.netty.channel.ChannelFuture write) {
+            if (!written.complete(write.isSuccess())) {
+                throw new AssertionError("told twice");
+            }
+        }
+    }
+
+    @Test
+    void framesThatCarryTheirListener_fromAnotherThread_goOutInOrder_andEachLearnsItsWriteOnce() throws Exception {
+        Outbound outbound = new Outbound(client);
+        CountDownLatch release = holdIoThread(() -> { });
+        List<Carrier> carriers = new ArrayList<>();
+
+        for (int i = 1; i <= 3; i++) { // they wait in the queue: the I/O thread is busy
+            Carrier carrier = new Carrier(frame(i, 1));
+            carriers.add(carrier);
+            outbound.send(carrier.frame(), carrier);
+            outbound.send(frame(i, 2), client.voidPromise());
+        }
+        assertThat(outbound.waitingBytes()).isEqualTo(6 * 16);
+        assertThat(carriers).noneMatch(c -> c.written.isDone());
+        release.countDown();
+
+        assertThat(senders(6)).containsExactly(1001L, 1002L, 2001L, 2002L, 3001L, 3002L);
+        for (Carrier carrier : carriers) {
+            assertThat(carrier.written.get(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(carrier.frame().refCnt()).isZero();
+        }
+        assertThat(outbound.waitingBytes()).isZero();
+    }
+
+    @Test
+    void aFrameThatCarriesItsListener_waitingForAClosedChannel_isReleased_andLearnsItsWriteFailed() throws Exception {
+        Outbound outbound = new Outbound(client);
+        Carrier carrier = new Carrier(frame(1, 1));
+        CountDownLatch release = holdIoThread(() -> {
+            client.close();
+            outbound.writeWaiting();
+        });
+
+        outbound.send(carrier.frame(), carrier);
+        release.countDown();
+
+        assertThat(carrier.written.get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(carrier.frame().refCnt()).isZero();
+        assertThat(outbound.waitingBytes()).isZero();
+    }
+
     @Test
     void framesWaitingPastTheHighWaterMark_makeTheChannelUnwritableAtOnce_untilWritten() throws Exception {
         client.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(64, 128));
