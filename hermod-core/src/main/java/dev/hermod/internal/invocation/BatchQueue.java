@@ -174,7 +174,7 @@ public final class BatchQueue {
      * @throws MarshalException if the arguments cannot be encoded or would not fit in a frame
      */
     void add(Call call) {
-        ByteBuf arguments = alloc.buffer(RpcConnection.sizeHint(call.args));
+        ByteBuf arguments = alloc.buffer(RequestFrames.sizeHint(call.args));
         try {
             FrameOutput.encode(call.operation.argumentCoder(), call.args, arguments);
         } catch (Exception | StackOverflowError e) {

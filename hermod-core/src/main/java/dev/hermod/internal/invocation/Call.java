@@ -159,7 +159,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
         // It waits for a connection, holding heap meanwhile: an asynchronous call past the limit
         // is refused, so a loop of them cannot fill the heap before a connection is even open.
         Peer peer = invoker.peer();
-        long cost = RpcConnection.QUEUED_CALL_COST + RpcConnection.sizeHint(args);
+        long cost = RpcConnection.QUEUED_CALL_COST + RequestFrames.sizeHint(args);
         if (!peer.reserveWaiting(cost, result != null)) {
             fail(peer.waitingRefusal(describe(), invoker.describeTarget()));
             return;

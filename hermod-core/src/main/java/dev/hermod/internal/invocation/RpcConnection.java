@@ -3,18 +3,13 @@ package dev.hermod.internal.invocation;
 import dev.hermod.RpcException;
 import dev.hermod.Status;
 import dev.hermod.internal.bridge.Failures;
-import dev.hermod.internal.codec.FrameOutput;
-import dev.hermod.internal.codec.LeanCoder;
-import dev.hermod.internal.codec.Segmented;
 import dev.hermod.internal.dispatch.Collocation;
 import dev.hermod.internal.dispatch.Dispatch;
 import dev.hermod.internal.dispatch.Inbound;
-import dev.hermod.internal.protocol.CallerBuffers;
 import dev.hermod.internal.protocol.Frames;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.protocol.ProtocolViolation;
 import dev.hermod.internal.protocol.RequestTable;
-import dev.hermod.internal.protocol.Segments;
 import dev.hermod.internal.protocol.StreamFrames;
 import dev.hermod.internal.protocol.Wire;
 import dev.hermod.internal.reference.ObjectTable;
@@ -24,7 +19,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -33,7 +27,8 @@ import org.slf4j.LoggerFactory;
 // One file, longer than most: the calls out over one connection, their replies, its draining
 // (GOAWAY either way, what the peer took) and its close all work on the one table of pending
 // calls and must agree on which call was written, taken or never sent; spread over files, each
-// part would reach back into that table and its lock.
+// part would reach back into that table and its lock. What needs no table is elsewhere: the
+// request frame (RequestFrames) and the outcome a reply carries (Reply.settle).
 /**
  * The RPC endpoint of one link, the same on both sides: it sends calls and matches replies to them
  * by request id, and it hands incoming requests to a {@link Dispatch}. A client's connection has
@@ -43,11 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, ConnectionPool.Member {
     private static final Logger log = LoggerFactory.getLogger(RpcConnection.class);
-    /**
-     * The largest result decoded on the I/O thread ({@link #completeDecoded}): a larger one is
-     * copied out for the thread that takes it, so that the I/O thread's turn stays short.
-     */
-    private static final int SMALL_RESULT = 4096;
 
     /** Set when the connection closes. */
     private volatile List<Object> lostExports = List.of();
@@ -289,50 +279,13 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         boolean byReference = !call.oneway && call.streams == null
                 && Collocation.mayHandOver(collocation, call.wireService(), call.operation);
         call.byReference = byReference;
-        boolean compress = !byReference && call.options.compression().orElse(link.compressByDefault());
-        // Buffers travel as raw segments (section 30), unless the payload is to be compressed.
-        boolean segmented = !byReference && !(compress && link.peerReadsCompressed()) && link.peerReadsSegments()
-                && call.operation.argumentCoder() instanceof Segmented s && s.carriesBuffers();
-        int flags = (call.oneway ? Wire.FLAG_ONEWAY : 0)
-                | (segmented ? Wire.FLAG_SEGMENTS : 0)
-                | (compress && !call.oneway && link.peerReadsCompressed() ? Wire.FLAG_COMPRESS_REPLY : 0)
-                | (call.streams != null ? Wire.FLAG_STREAM : 0)
-                | (byReference ? Wire.FLAG_BY_REFERENCE : 0);
-        ByteBuf frame = beginRequest(call, flags, id, segmented);
-        int payloadStart = frame.writerIndex();
+        ByteBuf frame;
         try {
-            if (segmented) {
-                Object[] values = objects.argumentsToWire(call.operation, call.args);
-                frame = Segments.write(frame, (out, segments) ->
-                        ((Segmented) call.operation.argumentCoder()).encode(values, out, segments));
-            } else if (!byReference) { // else the serving end takes them from the pending call
-                FrameOutput.encode(call.operation.argumentCoder(), objects.argumentsToWire(call.operation, call.args),
-                        frame);
-            }
-        } catch (RpcException e) { // a reference that cannot be passed
-            frame.release();
+            frame = RequestFrames.build(call, link, objects, id, byReference);
+        } catch (RpcException e) { // a reference that cannot be passed, arguments that cannot be encoded or sent
             pending.remove(id, call);
             call.fail(e);
             return;
-        } catch (Exception | StackOverflowError e) {
-            frame.release();
-            pending.remove(id, call);
-            call.fail(Failures.marshal("cannot encode the arguments of " + call.describe() + ": "
-                    + e.getMessage(), e, true));
-            return;
-        }
-        Frames.end(frame);
-        int length = Frames.frameLength(frame);
-        if (length > link.sendLimit()) {
-            frame.release();
-            pending.remove(id, call);
-            call.fail(Failures.marshal("the request for " + call.describe() + " is " + length
-                    + " bytes, above " + link.describeSendLimit(), null, true));
-            return;
-        }
-        // Checked uncompressed above: the peer's limit bounds what the payload inflates to.
-        if (link.compress(frame, payloadStart, compress)) {
-            Frames.end(frame);
         }
         if (call.streams != null) {
             call.streams.open(this, id); // its argument streams start once the request is handed over
@@ -400,46 +353,6 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         if (link.isOpen()) { // through the backlog's lock: never written before the request
             backlog.sendNow(Frames.cancel(link.alloc(), call.requestId), f -> { });
         }
-    }
-
-    /**
-     * Starts the request frame of {@code call}. A small one built on the caller's thread goes into
-     * a heap array of about its size ({@link CallerBuffers}); a large one, one built on the I/O
-     * thread, or one followed by raw segments, into the connection's pooled direct memory (a
-     * heap header before a direct segment would have the transport copy the whole of both).
-     */
-    private ByteBuf beginRequest(Call call, int flags, int id, boolean segmented) {
-        String service = call.wireService();
-        String operation = call.operation.name();
-        Map<String, String> context = call.options.context();
-        int arguments = argumentsHint(call.args);
-        boolean small = arguments <= CallerBuffers.MAX_HINT && !segmented && !link.eventLoop().inEventLoop();
-        return Frames.beginRequest(small ? CallerBuffers.INSTANCE : link.alloc(),
-                small ? Frames.requestHeaderLength(service, operation, context) + arguments : 128 + arguments,
-                flags, id, call.wireTimeoutMillis(), service, operation, context);
-    }
-
-    /** A guess at the encoded size of the arguments, so that large ones are not copied as the frame grows. */
-    static int sizeHint(Object[] args) {
-        return 128 + argumentsHint(args);
-    }
-
-    /**
-     * A guess at the encoded size of the arguments alone (a CBOR array, one item per parameter):
-     * exact for byte arrays, at least what a few small values of other kinds take.
-     */
-    private static int argumentsHint(Object[] args) {
-        long n = args.length < 24 ? 1 : 9; // the array's header
-        for (Object a : args) {
-            if (a instanceof byte[] b) {
-                n += b.length + 5; // a byte string's header takes at most 5 bytes below 4 GiB
-            } else if (a instanceof String str) {
-                n += str.length() + 9L;
-            } else {
-                n += 16;
-            }
-        }
-        return (int) Math.min(n, 16 * 1024 * 1024);
     }
 
     int register(Call call) {
@@ -514,65 +427,8 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
             return;
         }
         owner.onReplied(this, call.elapsedNanosAt(link.readNanos()));
-        switch (header.outcome()) {
-            case Wire.OUTCOME_RESULT:
-                if (compressed || segmented || !completeDecoded(call, body)) {
-                    // Decoded later by the thread that takes the outcome: decoding runs user code
-                    // (bean setters, constructors), which never runs on an I/O thread.
-                    call.succeed(new Reply(payloadBytes(body, compressed), null, segmented && !compressed));
-                }
-                break;
-            case Wire.OUTCOME_EXCEPTION:
-                String type = Wire.readStr16(body);
-                if (call.operation.exceptionCoder(type) == null) {
-                    call.fail(Failures.marshal("the server answered " + call.describe() + " with exception type "
-                            + type + ", which the operation does not declare", null, false));
-                } else {
-                    call.succeed(new Reply(payloadBytes(body, compressed), type, false));
-                }
-                break;
-            default:
-                call.fail(Exceptions.fromFailure(Frames.readFailure(body)));
-                break;
-        }
+        Reply.settle(call, header.outcome(), body, compressed, segmented, link);
         closeIfDrained();
-    }
-
-    /**
-     * Decodes a small result here, on the I/O thread, when that runs no code of the application's
-     * (a {@code String}, a {@code byte[]}, a number): the payload is then not copied out of the
-     * frame for the thread that takes the outcome. Returns whether the call was decided so.
-     */
-    private static boolean completeDecoded(Call call, ByteBuf body) {
-        int length = body.readableBytes();
-        if (length > SMALL_RESULT || !body.hasArray() || call.byReference || call.streams != null
-                || call.operation.resultReference() != null
-                || !(call.operation.resultCoder() instanceof LeanCoder lean) || !lean.decodesWithoutUserCode()) {
-            return false;
-        }
-        Object value;
-        try {
-            value = lean.decodeOne(body.array(), body.arrayOffset() + body.readerIndex(), length);
-        } catch (Exception ex) {
-            call.fail(Failures.marshal("cannot decode the result of " + call.describe() + ": " + ex.getMessage(),
-                    ex, false));
-            return true;
-        }
-        call.succeed(value);
-        return true;
-    }
-
-    /** The rest of {@code body}, decompressed if its frame said so. */
-    private byte[] payloadBytes(ByteBuf body, boolean compressed) {
-        if (!compressed) {
-            return io.netty.buffer.ByteBufUtil.getBytes(body);
-        }
-        ByteBuf plain = link.decompress(body);
-        try {
-            return io.netty.buffer.ByteBufUtil.getBytes(plain);
-        } finally {
-            plain.release();
-        }
     }
 
     /**
