@@ -26,6 +26,17 @@ class DirectExecutorTest {
 
         /** Makes a synchronous Hermod call to {@code port} from inside the operation. */
         String nested(int port);
+
+        /** {@code length} characters that depend on {@code seed}. */
+        String pattern(int seed, int length);
+    }
+
+    static String expectedPattern(int seed, int length) {
+        StringBuilder b = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            b.append((char) ('a' + (seed + i) % 26));
+        }
+        return b.toString();
     }
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
@@ -50,6 +61,11 @@ class DirectExecutorTest {
             CompletableFuture<String> f = new CompletableFuture<>();
             timer.schedule(() -> f.complete(text), millis, TimeUnit.MILLISECONDS);
             return f;
+        }
+
+        @Override
+        public String pattern(int seed, int length) {
+            return expectedPattern(seed, length);
         }
 
         @Override
@@ -114,6 +130,24 @@ class DirectExecutorTest {
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void manyRepliesOfEverySize_madeOnTheIoThread_eachArrivesWhole() throws Exception {
+        Server server = start(Hermod.server().directExecutor().ioThreads(1));
+        Client client = TestServers.client(server);
+        closeLast.add(0, client);
+        // Small replies share the buffer the link lends; one above 2 KiB is sent as a copy of its
+        // own, one above 4 KiB grows the buffer, which is then let go; one above 64 KiB spans batches.
+        int[] lengths = {5, 300, 2_500, 5_000, 70_000, 40};
+        List<AsyncResult<Object>> results = new ArrayList<>();
+        for (int i = 0; i < 1_200; i++) {
+            results.add(client.invoke("threads", "pattern", i, lengths[i % lengths.length]));
+        }
+        for (int i = 0; i < results.size(); i++) {
+            assertThat(results.get(i).get(30, TimeUnit.SECONDS)).as("reply %d", i)
+                    .isEqualTo(expectedPattern(i, lengths[i % lengths.length]));
         }
     }
 

@@ -477,14 +477,30 @@ public final class Invocation extends RequestTable.Entry<Invocation>
             reply(frame, reserved);
             return;
         }
-        ByteBuf frame = Frames.beginResult(connection.link.alloc(), header.requestId(), 64);
-        int payloadStart = frame.writerIndex();
         boolean compress = header.compressReply() || connection.link.compressByDefault();
         // A buffer result travels as a raw segment (section 30), unless compressed or remembered
         // (a remembered reply may be replayed on a connection whose peer reads no segments).
         boolean segmented = dedupEntry == null && connection.link.peerReadsSegments()
                 && !(compress && connection.link.peerReadsCompressed())
                 && op.resultCoder() instanceof Segmented s && s.carriesBuffers();
+        if (compress || segmented) {
+            replyResult(result, reserved, connection.link.alloc().buffer(80), compress, segmented);
+            return;
+        }
+        // A plain reply made on the I/O thread goes into the buffer the link lends: copied as it
+        // is sent, given back once this returns (elsewhere, a buffer of its own).
+        ByteBuf buffer = connection.link.lendFrameBuffer(80);
+        try {
+            replyResult(result, reserved, buffer, false, false);
+        } finally {
+            connection.link.giveBack(buffer);
+        }
+    }
+
+    /** As {@link #replyResult(Object, long)}, the frame made in {@code buffer}, which it owns. */
+    private void replyResult(Object result, long reserved, ByteBuf buffer, boolean compress, boolean segmented) {
+        ByteBuf frame = Frames.beginResult(buffer, header.requestId());
+        int payloadStart = frame.writerIndex();
         String object = null; // what requests pipelined on this one run on
         try {
             Object value = op.resultReference() == null ? result

@@ -31,9 +31,12 @@ public final class Frames {
 
     /** Starts a frame: reserves the length prefix and writes type and flags. */
     public static ByteBuf begin(ByteBufAllocator alloc, int sizeHint, int type, int flags) {
-        ByteBuf buf = alloc.buffer(Math.max(64, sizeHint));
-        buf.writeInt(0).writeByte(type).writeByte(flags);
-        return buf;
+        return begin(alloc.buffer(Math.max(64, sizeHint)), type, flags);
+    }
+
+    /** As {@link #begin(ByteBufAllocator, int, int, int)}, in {@code buf}, which is empty. */
+    private static ByteBuf begin(ByteBuf buf, int type, int flags) {
+        return buf.writeInt(0).writeByte(type).writeByte(flags);
     }
 
     /** Completes a frame started with {@link #begin}: fills in the length prefix. */
@@ -267,9 +270,12 @@ public final class Frames {
 
     /** Starts a REPLY frame with a result; the caller appends the encoded result and calls {@link #end}. */
     public static ByteBuf beginResult(ByteBufAllocator alloc, int requestId, int sizeHint) {
-        ByteBuf buf = begin(alloc, sizeHint + 16, Wire.REPLY, 0);
-        buf.writeInt(requestId).writeByte(Wire.OUTCOME_RESULT);
-        return buf;
+        return beginResult(alloc.buffer(Math.max(64, sizeHint + 16)), requestId);
+    }
+
+    /** As {@link #beginResult(ByteBufAllocator, int, int)}, in {@code buf}, which is empty. */
+    public static ByteBuf beginResult(ByteBuf buf, int requestId) {
+        return begin(buf, Wire.REPLY, 0).writeInt(requestId).writeByte(Wire.OUTCOME_RESULT);
     }
 
     /** Starts a REPLY frame with a declared exception; the caller appends its encoding. */

@@ -401,6 +401,22 @@ public final class Link implements Backlog.Outlet {
     }
 
     /**
+     * A buffer to make a small frame in on the I/O thread, to {@linkplain #send send} at once and
+     * then {@linkplain #giveBack give back}: made once per link and lent again, where a buffer
+     * of the link's {@linkplain #alloc allocator} per frame costs an allocation and Netty's leak
+     * sampling. Off the I/O thread, or while lent, a buffer of the allocator. The frame must
+     * neither be compressed nor carry segments, and must not be kept: it is copied as it is sent.
+     */
+    public ByteBuf lendFrameBuffer(int sizeHint) {
+        return outbound.lendFrameBuffer(sizeHint);
+    }
+
+    /** Ends the loan of a buffer {@link #lendFrameBuffer} gave, sent or dropped; any other is left alone. I/O thread. */
+    public void giveBack(ByteBuf frame) {
+        outbound.giveBack(frame);
+    }
+
+    /**
      * Sends a frame made on the I/O thread when its turn comes: after every frame handed over
      * before this call, before every frame handed over after it. {@code frame} returns null to
      * send nothing; it must not block, and must not send.
