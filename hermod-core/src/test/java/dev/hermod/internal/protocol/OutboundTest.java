@@ -3,20 +3,16 @@ package dev.hermod.internal.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -46,31 +42,25 @@ class OutboundTest {
     @BeforeEach
     void connect() throws Exception {
         group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                            private final ByteBuf pending = Unpooled.buffer();
+        server = Loopback.listen(group, () -> new ChannelInboundHandlerAdapter() {
+            private final ByteBuf pending = Unpooled.buffer();
 
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                ByteBuf in = (ByteBuf) msg;
-                                pending.writeBytes(in);
-                                in.release();
-                                while (pending.readableBytes() >= 16) {
-                                    received.add(new long[] {pending.readLong(), pending.readLong()});
-                                }
-                                pending.discardReadBytes();
-                            }
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ByteBuf in = (ByteBuf) msg;
+                pending.writeBytes(in);
+                in.release();
+                while (pending.readableBytes() >= 16) {
+                    received.add(new long[] {pending.readLong(), pending.readLong()});
+                }
+                pending.discardReadBytes();
+            }
 
-                            @Override
-                            public void channelInactive(ChannelHandlerContext ctx) {
-                                closed.complete(null);
-                            }
-                        });
-                    }
-                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                closed.complete(null);
+            }
+        });
         client = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
