@@ -145,7 +145,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
         if (retries != null) {
             retries.started(now);
         }
-        schedule(invoker.peer().timer(), now);
+        schedule(invoker.peer(), now);
         attempt(invoker);
     }
 
@@ -326,6 +326,39 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
     }
 
     /**
+     * Arms the deadline on {@code peer}'s timer as the call starts, {@code now} being the time: a
+     * near one at once, another at the next sweep of the peer's {@link Deadlines}, if the call is
+     * still in progress then.
+     */
+    private void schedule(Peer peer, long now) {
+        this.wheel = peer.timer();
+        if (unbounded) {
+            return;
+        }
+        long left = deadlineNanos - now;
+        if (left < Deadlines.LATE_MIN_NANOS) {
+            arm(left);
+        } else {
+            peer.deadlines().add(this);
+        }
+    }
+
+    /**
+     * The sweep of {@link Deadlines} found the call: arms its deadline unless the call is over or
+     * its deadline was armed meanwhile ({@link #expireAfter}). On the timer's thread.
+     */
+    void armLate() {
+        if (timer != null || isDone()) {
+            return;
+        }
+        synchronized (this) { // with expireAfter, which may move the deadline as this reads it
+            if (timer == null) {
+                arm(deadlineNanos - System.nanoTime());
+            }
+        }
+    }
+
+    /**
      * The time left, for the wire: whole milliseconds, at least 1 so that a call about to expire
      * is never sent as 0; 0 ("no deadline") for a call without one, or with more time left than
      * the field holds: the caller still enforces its own deadline then.
@@ -368,10 +401,12 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
         long nanos = timeoutNanos(timeout);
         long candidate = System.nanoTime() + nanos;
         if (nanos < NO_DEADLINE_NANOS && candidate - deadlineNanos < 0 && !isDone()) {
-            deadlineNanos = candidate;
-            unbounded = false;
-            if (wheel != null && !flush) {
-                arm(candidate - System.nanoTime());
+            synchronized (this) { // with armLate, which reads the deadline
+                deadlineNanos = candidate;
+                unbounded = false;
+                if (wheel != null && !flush) {
+                    arm(candidate - System.nanoTime());
+                }
             }
         }
     }

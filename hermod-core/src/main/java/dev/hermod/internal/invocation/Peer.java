@@ -21,6 +21,7 @@ import java.util.concurrent.Executor;
 public final class Peer {
     private final Contracts contracts;
     private final Timer timer;
+    private final Deadlines deadlines;
     private final Executor callbacks;
     private final Executor sentLane;
     private final Duration callTimeout;
@@ -56,6 +57,7 @@ public final class Peer {
         this.spinWait = spinNanos == 0 ? SpinWait.NEVER : new SpinWait(spinNanos);
         this.contracts = contracts;
         this.timer = timer;
+        this.deadlines = new Deadlines(timer);
         this.callbacks = callbacks;
         this.sentLane = SerialExecutor.orRunHere(callbacks);
         this.callTimeout = callTimeout;
@@ -85,6 +87,11 @@ public final class Peer {
 
     public Timer timer() {
         return timer;
+    }
+
+    /** Arms the deadlines of this peer's calls that outlive a tick of the {@linkplain #timer timer}. */
+    Deadlines deadlines() {
+        return deadlines;
     }
 
     /** Runs user callbacks of results; never an I/O thread. */
