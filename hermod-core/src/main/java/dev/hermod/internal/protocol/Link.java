@@ -31,8 +31,9 @@ public final class Link implements Backlog.Outlet {
     public interface Listener {
         /**
          * Handles one frame. {@code body} is positioned after the type and flags and is released
-         * when this method returns: retain it to keep it. Throwing {@link ProtocolViolation}
-         * closes the link.
+         * when this method returns: retain it to keep it, except a REPLY frame's, which may be a
+         * buffer the decoder lends and fills with the next reply once this returns: copy what
+         * is kept of a reply. Throwing {@link ProtocolViolation} closes the link.
          */
         void onFrame(Link link, int type, int flags, ByteBuf body);
 

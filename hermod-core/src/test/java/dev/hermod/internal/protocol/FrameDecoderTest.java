@@ -1,5 +1,11 @@
 package dev.hermod.internal.protocol;
 
+import static dev.hermod.internal.protocol.WireBytes.bytes;
+import static dev.hermod.internal.protocol.WireBytes.concat;
+import static dev.hermod.internal.protocol.WireBytes.frame;
+import static dev.hermod.internal.protocol.WireBytes.preamble;
+import static dev.hermod.internal.protocol.WireBytes.prefix;
+import static dev.hermod.internal.protocol.WireBytes.withoutPrefix;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,11 +20,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -69,7 +73,7 @@ final class FrameDecoderTest {
 
         feed(concat(preamble(), concat(frames)));
 
-        assertThat(readFrames()).containsExactly(Arrays.stream(frames).map(FrameDecoderTest::withoutPrefix)
+        assertThat(readFrames()).containsExactly(Arrays.stream(frames).map(WireBytes::withoutPrefix)
                 .toArray(byte[][]::new));
     }
 
@@ -78,7 +82,7 @@ final class FrameDecoderTest {
         byte[][] frames = {frame(Wire.PING, 0, bytes(8)), frame(Wire.GOAWAY, 0, bytes(0)),
                 frame(Wire.REQUEST, 1, bytes(300))};
         byte[] stream = concat(preamble(), concat(frames));
-        byte[][] expected = Arrays.stream(frames).map(FrameDecoderTest::withoutPrefix).toArray(byte[][]::new);
+        byte[][] expected = Arrays.stream(frames).map(WireBytes::withoutPrefix).toArray(byte[][]::new);
 
         for (int cut = 0; cut <= stream.length; cut++) {
             open(MAX_FRAME);
@@ -407,38 +411,6 @@ final class FrameDecoderTest {
 
         assertThatThrownBy(channel::checkException).isInstanceOf(FrameDecoder.TooSlow.class)
                 .hasMessageContaining("the peer sent 2 bytes of a 4-byte frame");
-    }
-
-    private static byte[] preamble() {
-        ByteBuf buf = Unpooled.buffer();
-        Wire.writePreamble(buf);
-        return ByteBufUtil.getBytes(buf);
-    }
-
-    private static byte[] prefix(long length) {
-        return new byte[] {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length};
-    }
-
-    private static byte[] frame(int type, int flags, byte[] body) {
-        return concat(prefix(Wire.FRAME_HEADER + body.length), new byte[] {(byte) type, (byte) flags}, body);
-    }
-
-    private static byte[] withoutPrefix(byte[] frame) {
-        return Arrays.copyOfRange(frame, Wire.LENGTH_PREFIX, frame.length);
-    }
-
-    private static byte[] bytes(int n) {
-        byte[] b = new byte[n];
-        new Random(n).nextBytes(b);
-        return b;
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
     }
 
     /** Unpooled buffers, recording each heap buffer handed out and the capacity asked for. */
