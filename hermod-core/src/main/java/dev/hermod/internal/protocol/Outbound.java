@@ -8,7 +8,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.DefaultChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.internal.PlatformDependent;
@@ -57,73 +56,6 @@ final class Outbound {
      * {@link ChannelPromise} or a {@link ChannelFutureListener} told of the write it went out in.
      */
     private record Promised(ByteBuf frame, Object waiter) {}
-
-    /**
-     * The promise of a write that waiters learn of: the promises of the frames copied into a
-     * batch, and the listeners of frames sent with one ({@link #send(ByteBuf, ChannelFutureListener)}).
-     * They learn as the write completes, within the call that completes it: not through a listener
-     * of this promise, which Netty may run later (past a depth of nested notifications, it hands
-     * them to the event loop), so a frame's writer knows how its write went before the link
-     * reports its close.
-     */
-    private static final class BatchPromise extends DefaultChannelPromise {
-        /** Each a {@link ChannelPromise} or a {@link ChannelFutureListener}. */
-        private final Object[] waiters;
-
-        BatchPromise(Channel channel, Object[] waiters) {
-            super(channel);
-            this.waiters = waiters;
-        }
-
-        @Override
-        public boolean trySuccess(Void result) {
-            if (!super.trySuccess(result)) {
-                return false;
-            }
-            tellWaiters();
-            return true;
-        }
-
-        @Override
-        public boolean tryFailure(Throwable cause) {
-            if (!super.tryFailure(cause)) {
-                return false;
-            }
-            tellWaiters();
-            return true;
-        }
-
-        @Override
-        public ChannelPromise setSuccess(Void result) {
-            if (!trySuccess(result)) {
-                throw new IllegalStateException("complete already: " + this);
-            }
-            return this;
-        }
-
-        @Override
-        public ChannelPromise setFailure(Throwable cause) {
-            if (!tryFailure(cause)) {
-                throw new IllegalStateException("complete already: " + this, cause);
-            }
-            return this;
-        }
-
-        private void tellWaiters() {
-            Throwable cause = cause();
-            for (Object w : waiters) {
-                if (w instanceof ChannelPromise p) {
-                    if (cause == null) {
-                        p.trySuccess();
-                    } else {
-                        p.tryFailure(cause);
-                    }
-                } else {
-                    tell((ChannelFutureListener) w, this);
-                }
-            }
-        }
-    }
 
     /** Tells {@code listener} of {@code write}; what it throws is logged, as Netty logs a listener's failure. */
     static void tell(ChannelFutureListener listener, ChannelFuture write) {
