@@ -15,8 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-// One file, just past 500 lines: the channel's settings, paused reading, sending and closing all
-// act on the one channel and its outbound buffer; split, each part would reach into the others.
+// One file, longer than most: the channel's settings, paused reading, sending (and the frame
+// buffer it lends) and closing all act on the one channel and its outbound buffer; split, each
+// part would reach into the others. The writing itself is Outbound's.
 /**
  * One framed Hermod connection: the handshake is done for it, and what remains is sending whole
  * frames and receiving them through a {@link Listener}. Symmetric: a link does not know whether it
