@@ -62,9 +62,4 @@ final class Deadlines implements TimerTask {
             wheel.newTimeout(this, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
-
-    /** Calls waiting for a sweep; for tests. */
-    int waiting() {
-        return fresh.size();
-    }
 }
