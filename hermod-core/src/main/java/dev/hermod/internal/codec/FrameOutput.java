@@ -52,6 +52,24 @@ public final class FrameOutput extends OutputStream {
         }
     }
 
+    /**
+     * A guess at the encoded size of one value, to size the frame it goes into: about right for
+     * byte arrays, byte buffers and ASCII strings, what a small value takes for anything else.
+     */
+    public static int sizeHint(Object value) {
+        long n;
+        if (value instanceof byte[] b) {
+            n = b.length + 5L; // a byte string's header takes at most 5 bytes below 4 GiB
+        } else if (value instanceof java.nio.ByteBuffer b) {
+            n = b.remaining() + 5L;
+        } else if (value instanceof String s) {
+            n = s.length() + 9L;
+        } else {
+            n = 16;
+        }
+        return (int) Math.min(n, 16 * 1024 * 1024);
+    }
+
     private static FrameOutput lend(ByteBuf frame) {
         FrameOutput out = null;
         if (!VirtualThreads.current()) {

@@ -488,8 +488,8 @@ public final class Invocation extends RequestTable.Entry<Invocation>
             return;
         }
         // A plain reply made on the I/O thread goes into the buffer the link lends: copied as it
-        // is sent, given back once this returns (elsewhere, a buffer of its own).
-        ByteBuf buffer = connection.link.lendFrameBuffer(80);
+        // is sent, given back once this returns (elsewhere, a buffer of its own, sized for it).
+        ByteBuf buffer = connection.link.lendFrameBuffer(Math.max(80, 16 + FrameOutput.sizeHint(result)));
         try {
             replyResult(result, reserved, buffer, false, false);
         } finally {

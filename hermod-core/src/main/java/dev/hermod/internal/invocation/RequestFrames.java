@@ -97,18 +97,12 @@ final class RequestFrames {
 
     /**
      * A guess at the encoded size of the arguments alone (a CBOR array, one item per parameter):
-     * exact for byte arrays, at least what a few small values of other kinds take.
+     * about right for byte arrays, at least what a few small values of other kinds take.
      */
     private static int argumentsHint(Object[] args) {
         long n = args.length < 24 ? 1 : 9; // the array's header
         for (Object a : args) {
-            if (a instanceof byte[] b) {
-                n += b.length + 5; // a byte string's header takes at most 5 bytes below 4 GiB
-            } else if (a instanceof String str) {
-                n += str.length() + 9L;
-            } else {
-                n += 16;
-            }
+            n += FrameOutput.sizeHint(a);
         }
         return (int) Math.min(n, 16 * 1024 * 1024);
     }

@@ -6,8 +6,9 @@ import io.netty.buffer.UnpooledHeapByteBuf;
 
 /**
  * The buffers of small frames built on the callers' own threads: requests of a few hundred bytes,
- * which the I/O thread copies into its batch of writes and releases at once (see
- * {@link Outbound}). Each is a plain heap array, taken and dropped like any short-lived object.
+ * and the replies servants' workers make, which the I/O thread copies into its batch of writes and
+ * releases at once (see {@link Outbound}). Each is a plain heap array, taken and dropped like any
+ * short-lived object.
  *
  * <p>Netty's pooled allocator, fast on its own event loops, serves a thread that is not one of
  * them from shared pools under a lock, and the buffer then goes back to the pool from the I/O

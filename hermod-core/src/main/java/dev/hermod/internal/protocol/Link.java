@@ -406,7 +406,8 @@ public final class Link implements Backlog.Outlet {
      * A buffer to make a small frame in on the I/O thread, to {@linkplain #send send} at once and
      * then {@linkplain #giveBack give back}: made once per link and lent again, where a buffer
      * of the link's {@linkplain #alloc allocator} per frame costs an allocation and Netty's leak
-     * sampling. Off the I/O thread, or while lent, a buffer of the allocator. The frame must
+     * sampling. While lent, a buffer of the allocator; off the I/O thread, a heap array for a
+     * small frame ({@link CallerBuffers}) or a buffer of the allocator. The frame must
      * neither be compressed nor carry segments, and must not be kept: it is copied as it is sent.
      */
     public ByteBuf lendFrameBuffer(int sizeHint) {

@@ -215,10 +215,16 @@ final class Outbound {
      * Netty's pooled allocator samples its buffers for leak tracking, with a stack trace each
      * time, which cost about 8% of a server I/O thread's time in hermod-bench's
      * {@code throughput}. A buffer of the channel's allocator when the lent one is out (a frame
-     * made while another is being made), or off the I/O thread.
+     * made while another is being made). Off the I/O thread (a reply a worker makes), a heap array
+     * of {@link CallerBuffers} for a small frame, for the reasons it gives for callers' requests,
+     * and a buffer of the channel's allocator for a large one.
      */
     ByteBuf lendFrameBuffer(int sizeHint) {
-        if (scratchLent || sizeHint > SCRATCH_KEPT || !loop.inEventLoop()) {
+        if (!loop.inEventLoop()) { // a worker's reply: a heap array, as a caller's request is
+            return sizeHint <= CallerBuffers.MAX_HINT ? CallerBuffers.INSTANCE.buffer(sizeHint)
+                    : channel.alloc().buffer(sizeHint);
+        }
+        if (scratchLent || sizeHint > SCRATCH_KEPT) {
             return channel.alloc().buffer(sizeHint);
         }
         ByteBuf s = scratch;

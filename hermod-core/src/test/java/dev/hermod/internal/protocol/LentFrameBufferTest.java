@@ -168,4 +168,36 @@ class LentFrameBufferTest {
         });
         assertThat(own.refCnt()).as("released once copied, as any small frame").isZero();
     }
+
+    @Test
+    void offTheIoThread_smallFramesInHeapArrays_largeInTheChannelsMemory_allArriveWhole() throws Exception {
+        Outbound outbound = new Outbound(client);
+        ByteBuf small = outbound.lendFrameBuffer(CallerBuffers.MAX_HINT);
+        ByteBuf grown = outbound.lendFrameBuffer(80); // a worker's reply larger than its hint said
+        ByteBuf large = outbound.lendFrameBuffer(CallerBuffers.MAX_HINT + 1);
+
+        assertThat(small.alloc()).as("a small frame's allocator").isSameAs(CallerBuffers.INSTANCE);
+        assertThat(small.isDirect()).isFalse();
+        assertThat(large.alloc()).as("a large frame's allocator").isSameAs(client.alloc());
+        fill(small, 1, 2);
+        fill(grown, 2, Outbound.COPY_LIMIT / 16 + 1); // past the batch: the channel gets the heap array itself
+        fill(large, 3, 300);
+        ByteBuf expected = Unpooled.buffer();
+        for (ByteBuf frame : List.of(small, grown, large)) {
+            expected.writeBytes(frame, frame.readerIndex(), frame.readableBytes());
+            outbound.send(frame, client.voidPromise());
+            outbound.giveBack(frame); // not lent: left alone
+        }
+        client.eventLoop().execute(() -> {
+            outbound.writeWaiting();
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        });
+        closed.get(30, TimeUnit.SECONDS);
+
+        synchronized (received) {
+            assertThat(io.netty.buffer.ByteBufUtil.equals(received, expected)).as("the bytes received").isTrue();
+        }
+        assertThat(List.of(small.refCnt(), grown.refCnt(), large.refCnt())).as("released once written")
+                .containsOnly(0);
+    }
 }
