@@ -1,6 +1,7 @@
 package dev.hermod.internal.invocation;
 
 import dev.hermod.internal.protocol.FrameListener;
+import dev.hermod.internal.protocol.RequestTable;
 import dev.hermod.internal.transport.Backlog;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
@@ -8,14 +9,15 @@ import io.netty.channel.ChannelFuture;
 /**
  * A request frame as the connection's backlog sees it: it goes out only if its call claims it
  * ({@link Call#handOver}) first; a call canceled or expired before that has withdrawn it, and the
- * frame is dropped unsent. Used by one hand-over; the backlog calls it under its lock.
+ * frame is dropped unsent. Used by one hand-over; the backlog calls it under its lock. It is also
+ * the call's entry in the connection's table of calls waiting for a reply, under the request's
+ * id: one object per request, not two.
  */
-final class RequestParcel implements Backlog.Parcel, FrameListener {
+final class RequestParcel extends RequestTable.Entry<Call> implements Backlog.Parcel, FrameListener {
     /** In {@link #attempt}: the call had withdrawn its request, and the frame was dropped unsent. */
     private static final int DROPPED = -1;
     private final RpcConnection connection;
     private final Call call;
-    private final int id;
     /**
      * The call's attempt this frame carries: a frame of an earlier attempt never goes out.
      * {@link #DROPPED} once the frame was dropped unsent.
@@ -24,10 +26,11 @@ final class RequestParcel implements Backlog.Parcel, FrameListener {
     /** The frame claimed for sending; the link's queue holds it through this parcel. */
     private ByteBuf frame;
 
-    RequestParcel(RpcConnection connection, Call call, int id, int attempt) {
+    /** A parcel for {@code call}'s attempt {@code attempt}; its id is set as the connection registers it. */
+    RequestParcel(RpcConnection connection, Call call, int attempt) {
+        super(call);
         this.connection = connection;
         this.call = call;
-        this.id = id;
         this.attempt = attempt;
     }
 
@@ -61,7 +64,7 @@ final class RequestParcel implements Backlog.Parcel, FrameListener {
     public void written(ChannelFuture f) {
         if (f.isSuccess()) {
             call.written(attempt);
-        } else if (call.oneway || connection.unregister(id, call)) {
+        } else if (call.oneway || connection.unregister(id(), call)) {
             // Not written, so the server cannot have read it whole: unprocessed.
             call.fail(Exceptions.unsent(connection.writeFailure(f, "could not send " + call.describe())));
         }

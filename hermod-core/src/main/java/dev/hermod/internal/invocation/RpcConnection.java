@@ -264,7 +264,8 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                     + " does not support streams (it announced no STREAMS setting)", null, true));
             return;
         }
-        int id = call.oneway ? 0 : register(call);
+        RequestParcel parcel = new RequestParcel(this, call, attempt);
+        int id = call.oneway ? 0 : register(call, parcel);
         if (call.oneway && closed) {
             call.fail(Failures.connection("connection to " + link.remoteAddress() + " closed before "
                     + call.describe() + " was sent", null, true));
@@ -290,7 +291,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         if (call.streams != null) {
             call.streams.open(this, id); // its argument streams start once the request is handed over
         }
-        Object ticket = backlog.offer(frame, new RequestParcel(this, call, id, attempt), call.result != null, QUEUED_CALL_COST);
+        Object ticket = backlog.offer(frame, parcel, call.result != null, QUEUED_CALL_COST);
         if (ticket == Backlog.REFUSED) {
             // Flow control: an asynchronous call fails at once; a synchronous one, holding its
             // own thread, is held back anyway.
@@ -356,7 +357,12 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     }
 
     int register(Call call) {
-        int id = pending.add(call);
+        return register(call, null);
+    }
+
+    /** Registers {@code call} through {@code entry}, its own entry in the table, or one made for it if null. */
+    private int register(Call call, RequestTable.Entry<Call> entry) {
+        int id = entry == null ? pending.add(call) : pending.add(entry);
         call.requestId = id;
         if (closed && pending.remove(id, call)) {
             // Lost the race with onClose: it will not see this call.

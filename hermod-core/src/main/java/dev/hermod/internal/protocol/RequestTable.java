@@ -44,13 +44,16 @@ public final class RequestTable<T> {
 
     /**
      * One addition: the id and what waits under it. A request filed once, under the one id its
-     * peer gave it, may be its own entry ({@link #put(Entry)}): one object less per request.
-     * Immutable.
+     * peer gave it, may be its own entry ({@link #put(Entry)}): one object less per request. An
+     * object made for one addition, that would otherwise be made beside the entry, may be the
+     * entry of what waits ({@link #add(Entry)}): one object less per call. Its id is set once,
+     * before the entry is published to other threads; immutable after.
      *
      * @param <T> what waits
      */
     public static class Entry<T> {
-        final int id;
+        /** Set before the entry is in the table (by {@link #add(Entry)}, for an entry made without one). */
+        int id;
         final T call;
 
         private Entry(int id, T call) {
@@ -63,6 +66,16 @@ public final class RequestTable<T> {
         protected Entry(int id) {
             this.id = id;
             this.call = (T) this;
+        }
+
+        /** An entry for {@code call}, to be {@linkplain #add(Entry) added} under the next free id. */
+        protected Entry(T call) {
+            this.call = call;
+        }
+
+        /** The id the entry is filed under; 0 before it is added. */
+        public final int id() {
+            return id;
         }
     }
 
@@ -85,6 +98,15 @@ public final class RequestTable<T> {
 
     /** Adds {@code call} under the next free id, which it returns. */
     public int add(T call) {
+        return add(new Entry<>(0, call));
+    }
+
+    /**
+     * Adds the entry's call under the next free id, which it returns and sets as the entry's
+     * {@linkplain Entry#id id}. The entry must not have been added before.
+     */
+    public int add(Entry<T> entry) {
+        T call = entry.call;
         while (true) {
             int id = nextId.incrementAndGet();
             if (id == 0) {
@@ -93,7 +115,8 @@ public final class RequestTable<T> {
             Entry<T> there = slots.get(id & mask);
             if (there == null) {
                 if (overflow.isEmpty() || !overflow.containsKey(id)) { // else taken since the last wrap
-                    if (slots.compareAndSet(id & mask, null, new Entry<>(id, call))) {
+                    entry.id = id; // published by the compare-and-set
+                    if (slots.compareAndSet(id & mask, null, entry)) {
                         counts.getAndIncrement(ADDED);
                         return id;
                     }
@@ -101,6 +124,7 @@ public final class RequestTable<T> {
                 }
             }
             if (there != null && there.id != id && overflow.putIfAbsent(id, call) == null) {
+                entry.id = id;
                 counts.getAndIncrement(ADDED);
                 return id;
             }

@@ -160,6 +160,38 @@ final class RequestTableTest {
         assertThat(table.isEmpty()).isTrue();
     }
 
+    /** An entry made for one addition: it learns its id, in the array or beyond it, and its call is found and removed by it. */
+    @Test
+    void add_entriesMadeForTheAddition_learnTheirIds_inSlotsAndBeyond() {
+        RequestTable<String> table = new RequestTable<>(2);
+        List<Attempt> attempts = new ArrayList<>();
+        for (String call : List.of("a", "b", "c", "a")) { // "a" twice: a retry on the same connection
+            Attempt attempt = new Attempt(call);
+            assertThat(attempt.id()).isZero();
+            int id = table.add(attempt);
+            assertThat(attempt.id()).isEqualTo(id);
+            attempts.add(attempt);
+        }
+
+        assertThat(attempts).extracting(Attempt::id).containsExactly(1, 2, 3, 4); // 3 and 4 beyond the 2 slots
+        assertThat(attempts).allSatisfy(a -> assertThat(table.get(a.id())).isEqualTo(a.name));
+        assertThat(table.remove(attempts.get(0).id(), "b")).isFalse();
+        assertThat(table.remove(attempts.get(0).id(), "a")).isTrue();
+        assertThat(table.get(attempts.get(3).id())).as("the later addition of the same call").isEqualTo("a");
+        assertThat(table.remove(attempts.get(2).id(), "c")).isTrue();
+        assertThat(table.takeAll()).containsExactlyInAnyOrder("b", "a");
+    }
+
+    /** An object made for one addition of a call, which is also its entry. */
+    private static final class Attempt extends RequestTable.Entry<String> {
+        final String name;
+
+        Attempt(String call) {
+            super(call);
+            this.name = call;
+        }
+    }
+
     /**
      * A call added while the close takes the table is either taken by the close or still in the
      * table, where the adding thread finds it (RpcConnection.register removes it and fails it
