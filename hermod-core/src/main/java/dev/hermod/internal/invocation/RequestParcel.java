@@ -17,7 +17,6 @@ final class RequestParcel extends RequestTable.Entry<Call> implements Backlog.Pa
     /** In {@link #attempt}: the call had withdrawn its request, and the frame was dropped unsent. */
     private static final int DROPPED = -1;
     private final RpcConnection connection;
-    private final Call call;
     /**
      * The call's attempt this frame carries: a frame of an earlier attempt never goes out.
      * {@link #DROPPED} once the frame was dropped unsent.
@@ -30,12 +29,12 @@ final class RequestParcel extends RequestTable.Entry<Call> implements Backlog.Pa
     RequestParcel(RpcConnection connection, Call call, int attempt) {
         super(call);
         this.connection = connection;
-        this.call = call;
         this.attempt = attempt;
     }
 
     @Override
     public ByteBuf claim(ByteBuf frame) {
+        Call call = call();
         call.queued = null;
         if (call.handOver(attempt)) {
             this.frame = frame;
@@ -53,6 +52,7 @@ final class RequestParcel extends RequestTable.Entry<Call> implements Backlog.Pa
 
     @Override
     public void handedOver() {
+        Call call = call();
         connection.handedOver(call);
         call.markSent();
         if (call.oneway) {
@@ -62,6 +62,7 @@ final class RequestParcel extends RequestTable.Entry<Call> implements Backlog.Pa
 
     @Override
     public void written(ChannelFuture f) {
+        Call call = call();
         if (f.isSuccess()) {
             call.written(attempt);
         } else if (call.oneway || connection.unregister(id(), call)) {
@@ -73,7 +74,7 @@ final class RequestParcel extends RequestTable.Entry<Call> implements Backlog.Pa
     @Override
     public void claimed() {
         if (attempt == DROPPED) {
-            connection.forget(call);
+            connection.forget(call());
         }
     }
 }

@@ -77,6 +77,11 @@ public final class RequestTable<T> {
         public final int id() {
             return id;
         }
+
+        /** What waits under the entry's id. */
+        public final T call() {
+            return call;
+        }
     }
 
     /** A table of {@value #SLOTS} slots. */
