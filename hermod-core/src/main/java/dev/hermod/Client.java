@@ -489,6 +489,12 @@ public interface Client extends AutoCloseable {
          * blocks delays the others of its turn. Hand long or blocking work to an executor of your
          * own.
          *
+         * <p>Callbacks never run on the client's I/O threads, whatever the executor: a task it runs
+         * in the thread that hands it over (an executor such as {@code Runnable::run}, or a pool
+         * with {@code CallerRunsPolicy} once it is full) moves to the common
+         * {@link java.util.concurrent.ForkJoinPool} when that thread is an I/O thread, as do tasks
+         * the executor refuses.
+         *
          * @param executor the executor
          * @return this builder
          */

@@ -97,6 +97,53 @@ final class CallbackHandOffTest {
         assertThat(ran.values()).allSatisfy(threads -> assertThat(threads).hasSize(1));
     }
 
+    /**
+     * Makes {@code calls} asynchronous calls whose callbacks each wait for another call's value,
+     * as a callback may on any thread but an I/O thread; returns what went wrong.
+     */
+    private static List<String> callbacksThatWait(EmployeesAsync employees, int calls) {
+        List<String> wrong = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger done = new AtomicInteger();
+        for (int i = 0; i < calls; i++) {
+            int value = i;
+            employees.slowEcho(value, 0).onComplete((v, e) -> {
+                try {
+                    int again = employees.slowEcho(value + 1, 0).value();
+                    if (e != null || v != value || again != value + 1) {
+                        wrong.add(value + ": " + v + ", " + again + ", " + e);
+                    }
+                } catch (RuntimeException | Error t) {
+                    wrong.add(value + " on " + Thread.currentThread().getName() + ": " + t);
+                } finally {
+                    done.incrementAndGet();
+                }
+            });
+        }
+        await().atMost(PATIENCE).until(() -> done.get() == calls);
+        return wrong;
+    }
+
+    /**
+     * An executor that runs each task in the thread that hands it over would run callbacks on the
+     * client's I/O thread, where waiting for a result fails: they run on other threads instead.
+     */
+    @Test
+    void callbackExecutorThatRunsTasksInTheCaller_callbacksStillRunOffTheIoThreads() {
+        assertThat(callbacksThatWait(employees(Runnable::run), 300)).isEmpty();
+    }
+
+    /** The same for a pool that runs tasks in the caller once it is full (CallerRunsPolicy). */
+    @Test
+    void callbackPoolThatRunsTasksInTheCallerWhenFull_callbacksStillRunOffTheIoThreads() {
+        java.util.concurrent.ThreadPoolExecutor full = new java.util.concurrent.ThreadPoolExecutor(1, 1, 1,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
+                new io.netty.util.concurrent.DefaultThreadFactory("one-callback", true),
+                new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+        closeLast.add(full::shutdownNow);
+
+        assertThat(callbacksThatWait(employees(full), 300)).isEmpty();
+    }
+
     @Test
     void callbacks_manyConcurrentCalls_eachRunsOnceWithItsValueOnTheCallbackThreads() throws Exception {
         Map<Integer, List<String>> ran = echoAll(employees(null), 3_000);

@@ -49,6 +49,32 @@ public final class Executors2 {
     }
 
     /**
+     * The callback executor a user gave, kept off Hermod's I/O threads. An executor may run a task
+     * in the thread that hands it over: one that runs every task so ({@code Runnable::run}), or a
+     * pool whose {@link java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy} does when it is
+     * full. Handed over by an I/O thread, such a task (callbacks, dependent stages, decoding)
+     * would run there: it would stall every connection of the thread while it ran, and a result's
+     * {@code value()} in it would fail. A task that finds itself on an I/O thread moves to the
+     * common pool instead, as a refused one does ({@link #runRefused}). One object per task handed
+     * over; the client's own pool never runs a task in the caller and is not wrapped.
+     */
+    public static java.util.concurrent.Executor offIoThreads(java.util.concurrent.Executor executor) {
+        return task -> executor.execute(new OffIoThreads(task));
+    }
+
+    /** A task that leaves an I/O thread it finds itself on ({@link #offIoThreads}). */
+    private record OffIoThreads(Runnable task) implements Runnable {
+        @Override
+        public void run() {
+            if (dev.hermod.internal.transport.Transport.onIoThread()) {
+                java.util.concurrent.ForkJoinPool.commonPool().execute(task);
+            } else {
+                task.run();
+            }
+        }
+    }
+
+    /**
      * Runs {@code task} that an executor refused (it was shut down, or is full): here, unless this
      * is an I/O thread, where user code must never run; then on the common pool.
      */

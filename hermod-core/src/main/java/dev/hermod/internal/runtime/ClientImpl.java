@@ -96,7 +96,8 @@ public final class ClientImpl implements Client, Invoker, BatchQueue.Owner {
                 config.compression(), config.minReadRate(), config.readGrace(), new PeerLog(log, "client"),
                 new Link.Handshake(Link.Handshake.DEFAULT.timeout(), null, null, config.credentials()));
         this.ownedCallbacks = config.callbackExecutor() == null ? Executors2.callbackExecutor("hermod-callback") : null;
-        this.peer = new Peer(contracts, timer.timer(), ownedCallbacks != null ? ownedCallbacks : config.callbackExecutor(),
+        this.peer = new Peer(contracts, timer.timer(),
+                ownedCallbacks != null ? ownedCallbacks : Executors2.offIoThreads(config.callbackExecutor()),
                 config.callTimeout(), this, config.batchFlushSize(), config.maxQueuedBytes(),
                 config.spinWait().toNanos());
         java.util.concurrent.Executor serving;
