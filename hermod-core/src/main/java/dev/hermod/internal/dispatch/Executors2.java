@@ -59,19 +59,7 @@ public final class Executors2 {
      * over; the client's own pool never runs a task in the caller and is not wrapped.
      */
     public static java.util.concurrent.Executor offIoThreads(java.util.concurrent.Executor executor) {
-        return task -> executor.execute(new OffIoThreads(task));
-    }
-
-    /** A task that leaves an I/O thread it finds itself on ({@link #offIoThreads}). */
-    private record OffIoThreads(Runnable task) implements Runnable {
-        @Override
-        public void run() {
-            if (dev.hermod.internal.transport.Transport.onIoThread()) {
-                java.util.concurrent.ForkJoinPool.commonPool().execute(task);
-            } else {
-                task.run();
-            }
-        }
+        return task -> executor.execute(() -> runRefused(task)); // here, or off the I/O thread it finds itself on
     }
 
     /**
