@@ -18,9 +18,13 @@ import javax.management.openmbean.CompositeData;
  * the heap in use right after each collection, and direct memory, each with its peak since the
  * last {@link #reset()}.
  *
- * <p>The heap after a collection is what survived it (plus, after a young collection, the
- * garbage the old generation still holds): its peak says how much a process really held, which
- * the raw heap peak, mostly garbage waiting to be collected, does not.
+ * <p>The heap after a collection is what survived it: its peak says how much a process really
+ * held, which the raw heap peak, mostly garbage waiting to be collected, does not. After a young
+ * collection the figure also counts the garbage the old generation holds until its next marking:
+ * large arrays whose holders were promoted while they waited (a 16 MiB request queued behind slow
+ * calls) stay there after their call ends. So a young collection's figure is only an upper
+ * bound: when it passes {@link #CONFIRM_ABOVE}, the probe runs a full collection to learn what is
+ * live, and counts that. The upper bounds' peak is reported beside it.
  */
 final class MemoryProbe {
     private static final Set<String> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
@@ -32,6 +36,14 @@ final class MemoryProbe {
     private volatile long liveHeap;
     private volatile long liveHeapPeak;
     private volatile long directPeak;
+    private volatile long youngPeak;
+    private volatile boolean confirm;
+    private volatile int confirmations;
+
+    /** A young collection's figure above this is checked by a full collection. */
+    static final long CONFIRM_ABOVE = 64L << 20;
+    /** The least time between two full collections the probe runs. */
+    private static final long CONFIRM_INTERVAL_NANOS = 200_000_000L;
 
     /** Starts listening to collections and sampling every few milliseconds, on a daemon thread. */
     static MemoryProbe start() {
@@ -56,6 +68,14 @@ final class MemoryProbe {
                 after += e.getValue().getUsed();
             }
         }
+        boolean full = info.getGcAction().equals("end of major GC");
+        if (!full) {
+            youngPeak = Math.max(youngPeak, after);
+            if (after > Math.max(CONFIRM_ABOVE, liveHeapPeak)) {
+                confirm = true;
+                return;
+            }
+        }
         liveHeap = after;
         if (after > liveHeapPeak) {
             liveHeapPeak = after;
@@ -63,9 +83,16 @@ final class MemoryProbe {
     }
 
     private void sample() {
+        long lastConfirmed = System.nanoTime() - CONFIRM_INTERVAL_NANOS;
         while (true) {
             heapPeak = Math.max(heapPeak, heapUsed());
             directPeak = Math.max(directPeak, directUsed());
+            if (confirm && System.nanoTime() - lastConfirmed >= CONFIRM_INTERVAL_NANOS) {
+                confirm = false;
+                confirmations++;
+                System.gc();
+                lastConfirmed = System.nanoTime();
+            }
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -84,13 +111,16 @@ final class MemoryProbe {
     void reset() {
         heapPeak = heapUsed();
         liveHeapPeak = liveHeap;
+        youngPeak = liveHeap;
+        confirmations = 0;
         directPeak = directUsed();
     }
 
     /** The figures as {@code name=value} pairs separated by spaces. */
     String figures() {
         return "heap=" + heapUsed() + " heapPeak=" + heapPeak + " liveHeap=" + liveHeap
-                + " liveHeapPeak=" + liveHeapPeak + " direct=" + directUsed() + " directPeak=" + directPeak;
+                + " liveHeapPeak=" + liveHeapPeak + " youngPeak=" + youngPeak + " confirmations=" + confirmations
+                + " direct=" + directUsed() + " directPeak=" + directPeak;
     }
 
     static long heapUsed() {
