@@ -7,6 +7,7 @@ import dev.hermod.RpcException;
 import dev.hermod.internal.bridge.Failures;
 import dev.hermod.internal.contract.Operation;
 import dev.hermod.internal.dispatch.Invocation;
+import dev.hermod.internal.transport.InOrder;
 import dev.hermod.internal.transport.Transport;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
@@ -161,6 +162,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
         Peer peer = invoker.peer();
         long cost = RpcConnection.QUEUED_CALL_COST + RequestFrames.sizeHint(args);
         if (!peer.reserveWaiting(cost, result != null)) {
+            InOrder.abandon(c); // a place in line it will not take
             fail(peer.waitingRefusal(describe(), invoker.describeTarget()));
             return;
         }

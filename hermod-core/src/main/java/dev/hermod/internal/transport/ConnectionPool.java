@@ -119,6 +119,10 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
     private int handing;
     /** Where oneway requests and batches go while it is usable; see {@link #ordered()}. */
     private volatile C orderedHome;
+    /** While there is no usable {@link #orderedHome}: the connection the callers of {@link #ordered()} wait for. Guarded by this. */
+    private CompletableFuture<C> homing;
+    /** Hands the callers of {@link #ordered()} their connection in the order they asked. */
+    private final InOrder<C> order = new InOrder<>();
     private volatile int state = RUNNING;
     private final Backoff backoff;
     private final Watcher watcher;
@@ -275,39 +279,53 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
     /**
      * The connection for oneway requests and batches: the same one as long as it is usable, so
      * that the server receives them in the order they were sent even when calls are spread
-     * over several connections.
+     * over several connections. While there is none, the callers wait for one connection
+     * together, and are handed it in the order they asked ({@link InOrder}); so are the callers
+     * that come while they are handed it.
      */
     public CompletableFuture<C> ordered() {
+        return order.after(home());
+    }
+
+    /** The ordered home's future, or that of the connection the callers without one wait for. */
+    private CompletableFuture<C> home() {
         C home = orderedHome;
         if (home != null && home.isUsable()) {
-            @SuppressWarnings("unchecked") // as in acquire()
-            CompletableFuture<C> ready = (CompletableFuture<C>) home.asFuture();
-            return ready;
+            return future(home);
         }
-        CompletableFuture<C> handed = new CompletableFuture<>();
-        acquire().whenComplete((candidate, failure) -> {
-            if (failure != null) {
-                handed.completeExceptionally(failure);
-                return;
+        CompletableFuture<C> next;
+        synchronized (this) {
+            home = orderedHome;
+            if (home != null && home.isUsable()) {
+                return future(home);
             }
-            C chosen = homeFor(candidate);
-            handed.complete(chosen); // the request is sent here...
-            settle(chosen); // ...before later ones may take the home directly: they go after it
-        });
-        return handed;
-    }
-
-    /** The ordered home if it is usable, else {@code candidate}, which becomes it once it has sent. */
-    private synchronized C homeFor(C candidate) {
-        C home = orderedHome;
-        return home != null && home.isUsable() ? home : candidate;
-    }
-
-    private synchronized void settle(C chosen) {
-        C home = orderedHome;
-        if (home == null || !home.isUsable()) {
-            orderedHome = chosen;
+            if (homing != null) {
+                return homing;
+            }
+            next = homing = new CompletableFuture<>();
         }
+        acquire().whenComplete((candidate, failure) -> {
+            C chosen = null;
+            synchronized (this) {
+                homing = null;
+                if (failure == null) {
+                    C now = orderedHome;
+                    chosen = now != null && now.isUsable() ? now : candidate;
+                    orderedHome = chosen;
+                }
+            }
+            if (failure != null) {
+                next.completeExceptionally(failure);
+            } else {
+                next.complete(chosen);
+            }
+        });
+        return next;
+    }
+
+    @SuppressWarnings("unchecked") // as in acquire()
+    private static <C extends Member> CompletableFuture<C> future(C member) {
+        return (CompletableFuture<C>) member.asFuture();
     }
 
     /**

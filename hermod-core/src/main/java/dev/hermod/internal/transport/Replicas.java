@@ -46,6 +46,8 @@ public final class Replicas<C extends ConnectionPool.Member> implements NameReso
     /** Where a group of calls that must stay together goes: the endpoint they keep to while it is available. */
     public static final class Affinity<C extends ConnectionPool.Member> {
         private volatile Replica<C> home;
+        /** Hands the group's oneway calls and batches their connections in the order they were made. */
+        private final InOrder<C> order = new InOrder<>();
     }
 
     private final String target;
@@ -227,7 +229,9 @@ public final class Replicas<C extends ConnectionPool.Member> implements NameReso
      * ({@code ordered}), or a sticky proxy's calls.
      */
     public CompletableFuture<C> acquire(Affinity<C> affinity, boolean inOrder) {
-        return route(affinity == null ? ordered : affinity, inOrder, null, null);
+        Affinity<C> group = affinity == null ? ordered : affinity;
+        CompletableFuture<C> c = route(group, inOrder, null, null);
+        return inOrder ? group.order.after(c) : c;
     }
 
     private CompletableFuture<C> route(Affinity<C> affinity, boolean inOrder, List<Replica<C>> tried, Throwable last) {
