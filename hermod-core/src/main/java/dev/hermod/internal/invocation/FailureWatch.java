@@ -40,6 +40,8 @@ final class FailureWatch {
     /** The stage itself, until it is unreachable or has succeeded, plus the derived stages still pending. */
     private final AtomicInteger holds = new AtomicInteger(1);
     private final AtomicBoolean concluded = new AtomicBoolean();
+    /** The stage's registration with the cleaner, once it is watched. */
+    private volatile Cleaner.Cleanable cleanable;
 
     /** A watch for a result. */
     FailureWatch(String what) {
@@ -55,10 +57,19 @@ final class FailureWatch {
         }
     }
 
-    /** Someone received the stage's outcome: so also its sources' (see the class comment). */
+    /**
+     * Someone received the stage's outcome: so also its sources' (see the class comment). A watch
+     * received has nothing left to log: it leaves the cleaner at once, and with it the failure it
+     * kept, rather than when a collection finds its stage unreachable and the cleaner's thread
+     * gets to it. A client refused thousands of calls a second keeps none of their failures.
+     */
     void observe() {
         for (FailureWatch w = this; w != null && !w.observed; w = w.source) {
             w.observed = true;
+            Cleaner.Cleanable c = w.cleanable;
+            if (c != null) {
+                c.clean(); // releases the stage's hold, as its collection would
+            }
         }
     }
 
@@ -73,7 +84,11 @@ final class FailureWatch {
 
     /** Releases the stage's own hold once {@code stage} is unreachable (it failed, or derives from a result). */
     void watch(Object stage) {
-        CLEANER.register(stage, this::release);
+        Cleaner.Cleanable c = CLEANER.register(stage, this::release);
+        cleanable = c;
+        if (observed) {
+            c.clean(); // received before it was watched: observe() may not have seen it
+        }
     }
 
     /** The stage succeeded: nothing of its own to log. */
