@@ -77,14 +77,16 @@ public final class InOrder<C> {
                 return source;
             }
             Waiting<C> last = queue.peekLast();
-            watched = last != null && last.source() == source; // its callback drains this one too
+            watched = last != null && last.source() == source; // its callback, still to come, drains this one too
             Handed<C> handed = new Handed<>(this);
             w = new Waiting<>(source, handed);
             handed.waiting = w;
             queue.add(w);
             busy = true;
         }
-        if (!watched) {
+        if (source.isDone()) {
+            drain(); // here, in the caller's thread, unless another is draining
+        } else if (!watched) {
             source.whenComplete((c, failure) -> drain()); // one callback per connection awaited, not per call
         }
         return w.handed();
