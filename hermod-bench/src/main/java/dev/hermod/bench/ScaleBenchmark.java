@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -46,9 +47,14 @@ public final class ScaleBenchmark {
 
     private ScaleBenchmark() {}
 
-    /** A server process: serves {@link Slow} on an ephemeral port, prints it, runs until stdin closes. */
+    /**
+     * A server process: serves {@link Slow} on an ephemeral port, prints it, runs until stdin
+     * closes, then exits. The server does not own the executor it was given: its threads are
+     * ended here, or the process would outlive the server.
+     */
     public static void main(String[] args) throws IOException {
-        try (Server server = Hermod.server().host("127.0.0.1").executor(Executors.newFixedThreadPool(THREADS))
+        ExecutorService executor = Executors.newFixedThreadPool(THREADS);
+        try (Server server = Hermod.server().host("127.0.0.1").executor(executor)
                 .add("slow", Slow.class, n -> {
                     try {
                         Thread.sleep(WORK_MILLIS);
@@ -62,6 +68,8 @@ public final class ScaleBenchmark {
             while (System.in.read() >= 0) {
                 // until the parent closes our standard input, or dies
             }
+        } finally {
+            executor.shutdown();
         }
     }
 
@@ -70,8 +78,9 @@ public final class ScaleBenchmark {
         try {
             List<Integer> ports = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                Process p = start();
-                processes.add(p);
+                processes.add(start()); // all four start at once
+            }
+            for (Process p : processes) {
                 ports.add(port(p));
             }
             report.line("scale: Slow.work (%d ms, %d threads per server) behind 1, 2 and 4 server processes, window %d,"
@@ -98,7 +107,9 @@ public final class ScaleBenchmark {
             report.result("scale.4.ratio", rates[2] / rates[0], "ratio");
         } finally {
             for (Process p : processes) {
-                p.getOutputStream().close();
+                p.getOutputStream().close(); // each ends its server and exits; all at once
+            }
+            for (Process p : processes) {
                 if (!p.waitFor(5, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                 }
@@ -106,13 +117,13 @@ public final class ScaleBenchmark {
         }
     }
 
-    private static Process start() throws IOException {
+    static Process start() throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 ScaleBenchmark.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
-    private static int port(Process p) throws IOException {
+    static int port(Process p) throws IOException {
         BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
