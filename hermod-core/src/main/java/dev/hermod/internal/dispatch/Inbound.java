@@ -72,6 +72,12 @@ public final class Inbound {
      * or room made elsewhere, must then have the I/O thread look again.
      */
     private volatile boolean blocked;
+    /**
+     * Runs, when set, on the I/O thread when it has found that it must stop admitting or reading
+     * and has not said so yet, before it looks a second time. Tests set it to widen the race the
+     * second look closes; null otherwise.
+     */
+    static volatile java.util.function.Consumer<Inbound> beforeSecondLook;
     /** Whether a look by the I/O thread is already scheduled. */
     private final java.util.concurrent.atomic.AtomicBoolean lookScheduled = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -163,6 +169,12 @@ public final class Inbound {
      */
     void pump() {
         replies.reconsider(); // woken, perhaps, because the server's replies have room again
+        admitWaiting();
+        reconsiderReading();
+    }
+
+    /** Admits waiting requests while the limits allow. I/O thread only. */
+    private void admitWaiting() {
         while (!waiting.isEmpty() && !closed && mayAdmit()) {
             Waiting w = waiting.peek();
             ByteBuf body;
@@ -182,7 +194,6 @@ public final class Inbound {
             }
             admit(w.frame, body, flags, w.batch);
         }
-        reconsiderReading();
     }
 
     /** Takes one request of {@code frame} into dispatch; it holds one reference to the frame. */
@@ -231,18 +242,22 @@ public final class Inbound {
      * server's while this connection holds some. I/O thread only.
      */
     private void reconsiderReading() {
-        Limits limits = dispatch.limits;
-        boolean pausedForDispatch = (link.pausedFor() & Link.PAUSE_DISPATCH) != 0;
-        boolean dispatchFull = !waiting.isEmpty()
-                || (pausedForDispatch && dispatching.get() > limits.maxInFlightPerConnection() / 2);
-        long h = held.get();
-        boolean memoryFull = h >= limits.maxRequestBytesPerConnection();
-        if (!memoryFull && h > 0 && dispatch.budget.requestsFull()) {
-            dispatch.budget.await(this);
-            memoryFull = dispatch.budget.requestsFull();
-            if (!memoryFull) {
-                dispatch.budget.forget(this);
+        boolean dispatchFull = dispatchFull();
+        boolean memoryFull = memoryFull();
+        if ((dispatchFull || memoryFull) && !blocked) {
+            // A request that ends, or gives back request bytes, on another thread counts itself
+            // out and then has this thread look again only if it sees blocked set. Set it before
+            // looking once more: either that request sees it, or this look sees the room it
+            // made. Deciding on the first look alone could stop reading for good, with nothing
+            // left in dispatch to wake it (the last requests ended in between).
+            java.util.function.Consumer<Inbound> hook = beforeSecondLook;
+            if (hook != null) {
+                hook.accept(this);
             }
+            blocked = true;
+            admitWaiting();
+            dispatchFull = dispatchFull();
+            memoryFull = memoryFull();
         }
         blocked = dispatchFull || memoryFull;
         int paused = link.pausedFor();
@@ -252,6 +267,31 @@ public final class Inbound {
         if (((paused & Link.PAUSE_MEMORY) != 0) != memoryFull) {
             link.pauseReading(Link.PAUSE_MEMORY, memoryFull);
         }
+    }
+
+    /** Whether frames wait for admission, or reading paused for dispatch waits for half the slots. */
+    private boolean dispatchFull() {
+        return !waiting.isEmpty() || ((link.pausedFor() & Link.PAUSE_DISPATCH) != 0
+                && dispatching.get() > dispatch.limits.maxInFlightPerConnection() / 2);
+    }
+
+    /**
+     * Whether this connection holds its limit of request bytes, or holds some while the server
+     * holds its own; in the latter case it waits to be told when the server has room.
+     */
+    private boolean memoryFull() {
+        long h = held.get();
+        if (h >= dispatch.limits.maxRequestBytesPerConnection()) {
+            return true;
+        }
+        if (h > 0 && dispatch.budget.requestsFull()) {
+            dispatch.budget.await(this);
+            if (dispatch.budget.requestsFull()) {
+                return true;
+            }
+            dispatch.budget.forget(this);
+        }
+        return false;
     }
 
     /** Has the I/O thread admit what it can and decide on reading again, soon, from any thread. */

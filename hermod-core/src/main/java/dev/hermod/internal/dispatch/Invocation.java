@@ -382,7 +382,9 @@ public final class Invocation extends RequestTable.Entry<Invocation>
             if (plain != null) {
                 estimate += plain.capacity(); // held until decoded, like the frame
             }
-            if (estimate > Limits.SMALL && !connection.charge(estimate, body.capacity())) {
+            // Its own frame is not "others": counted whole (length prefix, header and payload; for
+            // a batch item, the whole batch), a request alone is never refused.
+            if (estimate > Limits.SMALL && !connection.charge(estimate, heldFrame != null ? heldFrame.bytes : 0)) {
                 releaseBody();
                 reply(failureFrame(Status.RESOURCE_EXHAUSTED, true, "cannot run " + describe() + " now: its"
                         + " arguments would decode to an estimated " + estimate + " bytes, past what the "
