@@ -40,13 +40,24 @@ final class UnobservedFailuresTest {
     private PrintStream originalErr;
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
+    private static final List<String> SERVICES = List.of("onResponseOnly", "thenApply", "thenAccept", "thenCompose",
+            "thenApplyTwice", "thenCombine", "onException", "onComplete", "value", "get", "join", "error",
+            "exceptionally", "handle", "whenComplete", "thenApplyThenExceptionally", "toCompletableFutureGet",
+            "sentinel", "derivedOwn");
+
+    /**
+     * The unobserved-failure lines about this test's services: results other tests of this JVM
+     * dropped are logged too, when a collection this test asks for finds them.
+     */
+    private static long ownLines(String log) {
+        return log.lines().filter(l -> l.contains(LOGGED))
+                .filter(l -> SERVICES.stream().anyMatch(s -> l.contains(" on service '" + s + "' "))).count();
+    }
+
     @BeforeEach
     void start() {
         Server.Builder builder = Hermod.server().host("127.0.0.1");
-        for (String name : List.of("onResponseOnly", "thenApply", "thenAccept", "thenCompose", "thenApplyTwice",
-                "thenCombine", "onException", "onComplete", "value", "get", "join", "error", "exceptionally",
-                "handle", "whenComplete", "thenApplyThenExceptionally", "toCompletableFutureGet", "sentinel",
-                "derivedOwn")) {
+        for (String name : SERVICES) {
             builder.add(name, Gate.class, impl);
         }
         server = builder.start();
@@ -165,7 +176,7 @@ final class UnobservedFailuresTest {
         }
         assertThat(log.split(DERIVED_OWN, -1)).hasSize(2);
         assertThat(log).contains("thrown by a derived stage");
-        assertThat(log.split(LOGGED, -1)).as("one line per unobserved failure").hasSize(reported.size() + 3);
+        assertThat(ownLines(log)).as("one line per unobserved failure").isEqualTo(reported.size() + 2);
         assertThat(log).contains("RemoteException").contains("boom: thenCompose");
     }
 
