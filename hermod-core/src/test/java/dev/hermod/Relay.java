@@ -23,6 +23,7 @@ public final class Relay implements AutoCloseable {
     private final int serverPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicBoolean cutOnReply = new AtomicBoolean();
+    private volatile boolean holdReplies;
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger cuts = new AtomicInteger();
     private final AtomicLong toServer = new AtomicLong();
@@ -70,6 +71,15 @@ public final class Relay implements AutoCloseable {
         sockets.clear();
     }
 
+    /**
+     * Stops passing on what servers send (after what it has read, which {@link #toClient()}
+     * counts), or starts again: the servers' replies back up into their sockets, as behind a
+     * client that stopped reading.
+     */
+    public void holdReplies(boolean hold) {
+        holdReplies = hold;
+    }
+
     /** Bytes passed from clients to the server since the last {@link #reset()}. */
     public long toServer() {
         return toServer.get();
@@ -114,11 +124,16 @@ public final class Relay implements AutoCloseable {
                         return;
                     }
                     (fromServer ? toClient : toServer).addAndGet(n);
+                    while (fromServer && holdReplies && !to.isClosed()) {
+                        Thread.sleep(1);
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }
             } catch (IOException e) {
                 // cut, or closed by an end
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 try {
                     from.close();

@@ -41,6 +41,12 @@ final class Replies {
     private final AtomicInteger deferredCount = new AtomicInteger();
     /** Replies that found no room, waiting to be encoded. */
     private final ConcurrentLinkedQueue<Runnable> deferred = new ConcurrentLinkedQueue<>();
+    /**
+     * Runs, when set, in {@link #reconsider()} when it has found that the connection's requests
+     * should wait, before it says so. Tests set it to widen the race the look after closes; null
+     * otherwise.
+     */
+    static volatile java.util.function.Consumer<Replies> beforePause;
 
     Replies(Inbound connection) {
         this.connection = connection;
@@ -140,6 +146,25 @@ final class Replies {
         reconsider(); // no request starts while replies wait to be encoded
     }
 
+    /**
+     * Whether the connection's requests should wait: its replies are past its limit, or past
+     * the server's while it has some (it then waits to be told of room), or wait to be encoded.
+     */
+    private boolean full() {
+        long r = bytes.get();
+        boolean full = deferredCount.get() > 0 || r >= dispatch.limits.maxReplyBytesPerConnection();
+        if (r > 0 && dispatch.budget.repliesFull()) {
+            dispatch.budget.await(connection); // woken when the server's replies have room
+            full |= dispatch.budget.repliesFull();
+        }
+        return full;
+    }
+
+    /** Replies not yet written, or waiting to be encoded; for tests. */
+    boolean pending() {
+        return bytes.get() > 0 || deferredCount.get() > 0;
+    }
+
     /** Starts a deferred reply if there seems to be room; it takes the room itself, or waits again. */
     void resumeDeferred() {
         while (!deferred.isEmpty()) {
@@ -177,13 +202,20 @@ final class Replies {
      * room. Any thread.
      */
     void reconsider() {
-        long r = bytes.get();
-        boolean full = deferredCount.get() > 0 || r >= dispatch.limits.maxReplyBytesPerConnection();
-        if (r > 0 && dispatch.budget.repliesFull()) {
-            dispatch.budget.await(connection); // woken when the server's replies have room
-            full |= dispatch.budget.repliesFull();
+        boolean full = full();
+        if (full) {
+            java.util.function.Consumer<Replies> hook = beforePause;
+            if (hook != null) {
+                hook.accept(this);
+            }
         }
         dispatch.scheduler.pause(connection.tenant, full && !connection.isClosed());
+        if (full && !full()) {
+            // Room was made between the look and the pause, and whoever made it may have resumed
+            // the requests before this paused them: looked at again after the pause, the room is
+            // seen here, or it is made later and whoever makes it resumes them after this.
+            dispatch.scheduler.pause(connection.tenant, false);
+        }
         if (!deferred.isEmpty()) {
             resumeDeferred();
         }

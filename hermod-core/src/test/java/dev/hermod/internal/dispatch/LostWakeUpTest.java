@@ -3,11 +3,15 @@ package dev.hermod.internal.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.hermod.AsyncResult;
 import dev.hermod.Client;
 import dev.hermod.Hermod;
 import dev.hermod.Remote;
+import dev.hermod.Relay;
 import dev.hermod.Server;
+import dev.hermod.tools.CompanionOf;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -18,10 +22,57 @@ import org.junit.jupiter.api.Test;
  * holds end, even when they all end while its I/O thread is deciding to stop. The I/O thread is
  * held at that moment ({@link Inbound#beforeSecondLook}) until the connection's requests have
  * ended, so the race the bench's {@code oneway} scenario lost now and then (a two-way call behind
- * batched oneway calls, unanswered for 30 s) happens every time.
+ * batched oneway calls, unanswered for 30 s) happens every time. The replies' pause of a
+ * connection's requests had the same race ({@link Replies#beforePause}).
  */
 final class LostWakeUpTest {
     private static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
+
+    @Remote
+    public interface Replier {
+        /** {@code n} bytes, once the test lets the first call end. */
+        byte[] big(int n);
+
+        /** {@code tag}, at once, or for tag 2 once the test lets it. */
+        int small(int tag);
+    }
+
+    @CompanionOf(Replier.class)
+    public interface ReplierAsync {
+        AsyncResult<byte[]> big(int n);
+
+        AsyncResult<Integer> small(int tag);
+    }
+
+    static final class ReplierImpl implements Replier {
+        final CountDownLatch first = new CountDownLatch(1);
+        final CountDownLatch second = new CountDownLatch(1);
+        final AtomicInteger started = new AtomicInteger();
+
+        @Override
+        public byte[] big(int n) {
+            started.incrementAndGet();
+            await(first);
+            return new byte[n];
+        }
+
+        @Override
+        public int small(int tag) {
+            if (tag == 2) {
+                started.incrementAndGet();
+                await(second);
+            }
+            return tag;
+        }
+
+        private static void await(CountDownLatch latch) {
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
 
     @Remote
     public interface Counter {
@@ -48,9 +99,15 @@ final class LostWakeUpTest {
     private Server server;
     private Client client;
 
+    private Relay relay;
+
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
         Inbound.beforeSecondLook = null;
+        Replies.beforePause = null;
+        if (relay != null) {
+            relay.close();
+        }
         if (client != null) {
             client.close();
         }
@@ -114,5 +171,59 @@ final class LostWakeUpTest {
 
         // A two-way call may overtake oneway ones; before the fix it timed out: reading stopped for good.
         await().atMost(ANSWER_WITHIN).until(twoway::count, n -> n == 8);
+    }
+
+    /**
+     * The same race for the replies: a reply that finds no room is deferred and pauses the
+     * connection's requests; the room made meanwhile resumes them, and the pause, decided on an
+     * older look, came after. The reply's thread is held between its look and its pause until
+     * the deferred reply is written and the requests resumed; a call made after must still run.
+     */
+    @Test
+    void replyDeferredWhileTheRoomIsMade_laterCallsOfTheConnectionStillRun() throws Exception {
+        ReplierImpl replier = new ReplierImpl();
+        server = Hermod.server().host("127.0.0.1").maxReplyBytesPerConnection(64 * 1024)
+                .add("replier", Replier.class, replier).start();
+        relay = new Relay(server.port());
+        client = Hermod.client("tcp://127.0.0.1:" + relay.port());
+        ReplierAsync async = client.proxy(ReplierAsync.class, "replier");
+        Replier sync = Hermod.withOptions(client.proxy(Replier.class, "replier"), o -> o.withTimeout(ANSWER_WITHIN));
+
+        AsyncResult<byte[]> first = async.big(8 << 20);
+        AsyncResult<Integer> second = async.small(2);
+        await().atMost(ANSWER_WITHIN).until(() -> replier.started.get() == 2); // both running, no reply yet
+        relay.holdReplies(true);
+        relay.reset();
+        replier.first.countDown();
+        // The first reply is being written, and stays unwritten: the second will find no room.
+        await().atMost(ANSWER_WITHIN).until(() -> relay.toClient() >= 64 * 1024);
+
+        AtomicBoolean held = new AtomicBoolean();
+        Replies.beforePause = replies -> {
+            if (!held.compareAndSet(false, true)) {
+                return;
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while ((!second.isDone() || replies.pending()) && System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait();
+            }
+            sleep(100); // the thread that wrote the last reply resumes the requests meanwhile
+        };
+        replier.second.countDown();
+        await().atMost(ANSWER_WITHIN).untilTrue(held); // the second reply, deferred
+        relay.holdReplies(false);
+
+        assertThat(first.value()).hasSize(8 << 20);
+        assertThat(second.value()).isEqualTo(2);
+        // Before the fix: timed out, the connection's requests paused for good.
+        assertThat(sync.small(3)).isEqualTo(3);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
