@@ -364,7 +364,10 @@ public interface Client extends AutoCloseable {
         }
 
         /**
-         * Sets how long opening a connection may take. Default: 10 seconds.
+         * Sets how long opening a connection may take: the TCP connect, and then the
+         * same time again for Hermod's handshake (preamble and settings, and authentication). A
+         * peer that accepts and does not answer fails the calls waiting for it with a
+         * {@link ProtocolException}. Default: 10 seconds.
          *
          * @param timeout a positive duration
          * @return this builder

@@ -94,7 +94,8 @@ public final class ClientImpl implements Client, Invoker, BatchQueue.Owner {
         this.timer = SharedTimer.acquire();
         this.linkSettings = new Link.Settings(config.maxFrameSize(), config.heartbeatInterval(), false,
                 config.compression(), config.minReadRate(), config.readGrace(), new PeerLog(log, "client"),
-                new Link.Handshake(Link.Handshake.DEFAULT.timeout(), null, null, config.credentials()));
+                // Opening a connection includes its handshake: connectTimeout bounds both.
+                new Link.Handshake(config.connectTimeout(), null, null, config.credentials()));
         this.ownedCallbacks = config.callbackExecutor() == null ? Executors2.callbackExecutor("hermod-callback") : null;
         this.peer = new Peer(contracts, timer.timer(),
                 ownedCallbacks != null ? ownedCallbacks : Executors2.offIoThreads(config.callbackExecutor()),

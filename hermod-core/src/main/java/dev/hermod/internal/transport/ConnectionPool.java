@@ -524,6 +524,10 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
                 w.completeExceptionally(why);
             }
             pump();
+            // During a graceful shutdown the attempt's end may be the last event: the calls that
+            // waited for it were failed above (pump then has nothing to do), or the connection
+            // it opened has nothing to carry and must close.
+            closeWhenDone();
         });
     }
 
@@ -588,7 +592,11 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
         for (C c : List.copyOf(members)) {
             c.closeWhenIdle();
         }
-        if (members.isEmpty() && opening == 0) {
+        boolean done;
+        synchronized (lock) {
+            done = members.isEmpty() && opening == 0;
+        }
+        if (done) {
             onTerminated.run();
         }
     }
