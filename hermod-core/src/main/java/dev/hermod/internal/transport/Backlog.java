@@ -233,10 +233,17 @@ public final class Backlog {
         outlet.sendAndTell(frame, written);
     }
 
-    /** The connection closed: releases what is held back and reports each frame as not written. */
+    /**
+     * The connection closed: releases what is held back and reports each frame as not written;
+     * a frame offered from now on fails so at once (its sender may have looked at the connection
+     * before it closed, and would otherwise be held here for good).
+     */
     public void drop(Throwable cause) {
         List<Held> dropped;
         synchronized (this) {
+            if (closing == null) {
+                closing = cause;
+            }
             dropped = new ArrayList<>(held);
             held.clear();
             bytes = 0;
