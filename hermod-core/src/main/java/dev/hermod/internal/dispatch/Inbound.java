@@ -11,6 +11,7 @@ import io.netty.channel.ChannelFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The serving side of one connection: the peer's requests from the moment their frame is read
@@ -77,7 +78,7 @@ public final class Inbound {
      * and has not said so yet, before it looks a second time. Tests set it to widen the race the
      * second look closes; null otherwise.
      */
-    static volatile java.util.function.Consumer<Inbound> beforeSecondLook;
+    static volatile Consumer<Inbound> beforeSecondLook;
     /** Whether a look by the I/O thread is already scheduled. */
     private final java.util.concurrent.atomic.AtomicBoolean lookScheduled = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -250,7 +251,7 @@ public final class Inbound {
             // looking once more: either that request sees it, or this look sees the room it
             // made. Deciding on the first look alone could stop reading for good, with nothing
             // left in dispatch to wake it (the last requests ended in between).
-            java.util.function.Consumer<Inbound> hook = beforeSecondLook;
+            Consumer<Inbound> hook = beforeSecondLook;
             if (hook != null) {
                 hook.accept(this);
             }

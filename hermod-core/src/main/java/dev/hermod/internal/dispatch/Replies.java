@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The replies of one connection ({@link Inbound}): the bytes they hold from the moment room is
@@ -46,7 +47,7 @@ final class Replies {
      * should wait, before it says so. Tests set it to widen the race the look after closes; null
      * otherwise.
      */
-    static volatile java.util.function.Consumer<Replies> beforePause;
+    static volatile Consumer<Replies> beforePause;
 
     Replies(Inbound connection) {
         this.connection = connection;
@@ -204,7 +205,7 @@ final class Replies {
     void reconsider() {
         boolean full = full();
         if (full) {
-            java.util.function.Consumer<Replies> hook = beforePause;
+            Consumer<Replies> hook = beforePause;
             if (hook != null) {
                 hook.accept(this);
             }
