@@ -20,6 +20,11 @@ public final class SerialExecutor implements Executor {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean running = new AtomicBoolean();
     private final Drain drain = new Drain();
+    /**
+     * Runs, when set, in a drain loop that has found no task left, before it says the executor
+     * is idle. Tests set it to widen the race the look after closes; null otherwise.
+     */
+    static volatile Consumer<SerialExecutor> beforeIdle;
 
     /**
      * @param delegate runs the drain loop
@@ -77,10 +82,7 @@ public final class SerialExecutor implements Executor {
                     log.error("a serialized task failed", e);
                 }
             }
-            running.set(false);
-            if (!tasks.isEmpty()) {
-                schedule();
-            }
+            idle();
         }
 
         void refused() {
@@ -88,7 +90,23 @@ public final class SerialExecutor implements Executor {
             while ((task = tasks.poll()) != null) {
                 rejected.accept(task);
             }
+            idle();
+        }
+
+        /**
+         * No task was left: says the executor is idle, then looks again. A task added after the
+         * last look saw this loop running and left itself to it; refused or not, the loop must
+         * not end without it, or it waits for the next {@code execute}.
+         */
+        private void idle() {
+            Consumer<SerialExecutor> hook = beforeIdle;
+            if (hook != null) {
+                hook.accept(SerialExecutor.this);
+            }
             running.set(false);
+            if (!tasks.isEmpty()) {
+                schedule();
+            }
         }
     }
 }
