@@ -48,6 +48,12 @@ final class Replies {
      * otherwise.
      */
     static volatile Consumer<Replies> beforePause;
+    /**
+     * Runs, when set, in {@link #reserve()} once it has taken room, on the thread about to encode
+     * the reply. Tests set it to hold a reply that will not be sent after all (another answered
+     * the request meanwhile) while it blocks the connection's requests; null otherwise.
+     */
+    static volatile Consumer<Inbound> afterReserve;
 
     Replies(Inbound connection) {
         this.connection = connection;
@@ -118,6 +124,10 @@ final class Replies {
             }
             if (bytes.compareAndSet(r, r + e)) {
                 dispatch.budget.addReplyBytes(e);
+                Consumer<Inbound> hook = afterReserve;
+                if (hook != null) {
+                    hook.accept(connection);
+                }
                 return e;
             }
         }
@@ -128,12 +138,19 @@ final class Replies {
                 && !dispatch.budget.repliesFull();
     }
 
-    /** Gives back room {@link #reserve()} took for a reply that is not sent after all. Any thread. */
+    /**
+     * Gives back room {@link #reserve()} took for a reply that is not sent after all (another
+     * reply answered the request meanwhile). Any thread.
+     */
     void release(long reserved) {
         if (reserved > 0) {
             bytes.addAndGet(-reserved);
             dispatch.budget.releaseReplyBytes(reserved);
             reconsider();
+            // Request frames may wait for this room (one reservation can be the whole limit), and
+            // no written reply follows to have them admitted: the one that won was written while
+            // the room was still taken, and the connection may have nothing else going on.
+            connection.reconsiderLater();
         }
     }
 

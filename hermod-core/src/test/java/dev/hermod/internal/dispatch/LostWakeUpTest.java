@@ -11,7 +11,10 @@ import dev.hermod.Relay;
 import dev.hermod.Server;
 import dev.hermod.tools.CompanionOf;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -23,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * held at that moment ({@link Inbound#beforeSecondLook}) until the connection's requests have
  * ended, so the race the bench's {@code oneway} scenario lost now and then (a two-way call behind
  * batched oneway calls, unanswered for 30 s) happens every time. The replies' pause of a
- * connection's requests had the same race ({@link Replies#beforePause}).
+ * connection's requests had the same race ({@link Replies#beforePause}), and so had room taken
+ * for a reply that is not sent after all ({@link Replies#afterReserve}).
  */
 final class LostWakeUpTest {
     private static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
@@ -75,6 +79,55 @@ final class LostWakeUpTest {
     }
 
     @Remote
+    public interface Feed {
+        /** A stream that sends nothing and ends when the test says. */
+        Flow.Publisher<Integer> items();
+    }
+
+    static final class FeedImpl implements Feed {
+        /** The server's subscriber to the stream, once the call runs. */
+        final CompletableFuture<Flow.Subscriber<? super Integer>> subscriber = new CompletableFuture<>();
+
+        @Override
+        public Flow.Publisher<Integer> items() {
+            return s -> {
+                s.onSubscribe(new Idle());
+                subscriber.complete(s);
+            };
+        }
+    }
+
+    /** A subscription that asks for nothing, and that the caller cancels when it wants. */
+    static final class Idle implements Flow.Subscription, Flow.Subscriber<Integer> {
+        final CompletableFuture<Flow.Subscription> subscription = new CompletableFuture<>();
+
+        @Override
+        public void request(long n) {
+        }
+
+        @Override
+        public void cancel() {
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription.complete(s);
+        }
+
+        @Override
+        public void onNext(Integer item) {
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+        }
+
+        @Override
+        public void onComplete() {
+        }
+    }
+
+    @Remote
     public interface Counter {
         void hit(byte[] data);
 
@@ -105,6 +158,7 @@ final class LostWakeUpTest {
     void tearDown() throws Exception {
         Inbound.beforeSecondLook = null;
         Replies.beforePause = null;
+        Replies.afterReserve = null;
         if (relay != null) {
             relay.close();
         }
@@ -217,6 +271,43 @@ final class LostWakeUpTest {
         assertThat(second.value()).isEqualTo(2);
         // Before the fix: timed out, the connection's requests paused for good.
         assertThat(sync.small(3)).isEqualTo(3);
+    }
+
+    /**
+     * A stream that ends as its caller cancels: the end takes room for its reply, as much as the
+     * connection's limit before the first reply is sized, and no request of the connection is
+     * admitted while it holds it; the cancel's reply is sent instead, and the room is given back.
+     * The ending thread is held once it has taken the room until the cancel's reply is written
+     * and a later request waits; that request must still run.
+     */
+    @Test
+    void streamEndsAsItsCallerCancels_laterCallsOfTheConnectionStillRun() throws Exception {
+        FeedImpl feed = new FeedImpl();
+        server = Hermod.server().host("127.0.0.1").add("replier", Replier.class, new ReplierImpl())
+                .add("feed", Feed.class, feed).start();
+        client = Hermod.client("tcp://127.0.0.1:" + server.port());
+        Replier sync = Hermod.withOptions(client.proxy(Replier.class, "replier"), o -> o.withTimeout(ANSWER_WITHIN));
+        Idle caller = new Idle();
+        client.proxy(Feed.class, "feed").items().subscribe(caller);
+        Flow.Subscriber<? super Integer> served = feed.subscriber.get(ANSWER_WITHIN.toSeconds(), TimeUnit.SECONDS);
+
+        AtomicBoolean held = new AtomicBoolean();
+        Replies.afterReserve = connection -> {
+            if (!held.compareAndSet(false, true)) {
+                return;
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while ((connection.inFlight() > 0 || connection.held() == 0) && System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait(); // until the stream's call has ended, and a later request's frame waits
+            }
+        };
+        CompletableFuture<Void> ended = CompletableFuture.runAsync(served::onComplete);
+        await().atMost(ANSWER_WITHIN).untilTrue(held); // the end took the room
+        caller.subscription.get(ANSWER_WITHIN.toSeconds(), TimeUnit.SECONDS).cancel(); // and its reply loses to the cancel's
+
+        // Before the fix: timed out, the request waited for room given back without a look.
+        assertThat(sync.small(3)).isEqualTo(3);
+        ended.get(ANSWER_WITHIN.toSeconds(), TimeUnit.SECONDS);
     }
 
     private static void sleep(long millis) {
