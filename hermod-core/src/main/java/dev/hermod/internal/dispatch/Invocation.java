@@ -45,6 +45,12 @@ import java.util.concurrent.TimeUnit;
 public final class Invocation extends RequestTable.Entry<Invocation>
         implements Runnable, Current, io.netty.channel.ChannelFutureListener {
     private static final ThreadLocal<Invocation> CURRENT = new ThreadLocal<>();
+    /**
+     * Runs, when set, in {@link #reply} just before the request stops counting as served, with
+     * its connection and id. Tests set it to widen the race with a request pipelined on it
+     * ({@link Pipelines}); null otherwise.
+     */
+    static volatile java.util.function.ObjIntConsumer<Inbound> beforeUnserved;
     private static final java.lang.invoke.VarHandle REPLIED;
     private static final java.lang.invoke.VarHandle PENDING_PROGRESS;
 
@@ -638,14 +644,25 @@ public final class Invocation extends RequestTable.Entry<Invocation>
                     + " bytes, above " + connection.link.describeSendLimit());
             object = null;
         }
-        if (op.resultReference() != null || connection.pipelines.anyWaiting()) { // before it stops counting as served
+        boolean reference = op.resultReference() != null;
+        if (reference) { // before it stops counting as served: a request pipelined later finds it remembered
             dispatcher().resume(connection, connection.pipelines.settle(header.requestId(), object,
-                    op.resultReference() == null ? "is not an object reference (" + describe() + ")"
-                            : canceled ? "was canceled (" + describe() + ")"
+                    canceled ? "was canceled (" + describe() + ")"
                             : "is no object this side exports (" + describe() + " failed, or returned null or the"
-                                    + " caller's own object)", op.resultReference() != null));
+                                    + " caller's own object)", true));
+        }
+        java.util.function.ObjIntConsumer<Inbound> hook = beforeUnserved;
+        if (hook != null) {
+            hook.accept(connection, header.requestId());
         }
         connection.invocations.remove(header.requestId(), this);
+        if (!reference && connection.pipelines.anyWaiting()) {
+            // After it stops counting as served, not before: a request pipelined on it parks only
+            // if it saw it served, and says it waits before it looks (Pipelines#arrived), so it is
+            // seen here; looked at before, one parking meanwhile was never settled.
+            dispatcher().resume(connection, connection.pipelines.settle(header.requestId(), object,
+                    "is not an object reference (" + describe() + ")", false));
+        }
         intercepted();
         cancelChildren(": the invocation that made it has completed");
         if (streams != null) {

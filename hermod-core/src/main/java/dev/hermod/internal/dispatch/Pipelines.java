@@ -82,11 +82,16 @@ final class Pipelines {
         if (known != null) {
             return known;
         }
-        if (!closed && (parkedIds.contains(k) || running.test(k))) {
-            waiting.computeIfAbsent(k, x -> new ArrayList<>()).add(request);
-            parkedIds.add(request.header().requestId());
+        if (!closed) {
+            // Said before the look at k: k, answered with no reference, settles only if it sees
+            // this after it stops counting as served. So either it sees this, or this sees it gone.
             anyWaiting = true;
-            return null;
+            if (parkedIds.contains(k) || running.test(k)) {
+                waiting.computeIfAbsent(k, x -> new ArrayList<>()).add(request);
+                parkedIds.add(request.header().requestId());
+                return null;
+            }
+            anyWaiting = !waiting.isEmpty();
         }
         return Resolution.refused("request " + Integer.toUnsignedString(k) + " is not being served on this"
                 + " connection, and is not among the last " + REMEMBERED + " whose result was an object reference:"
@@ -101,8 +106,9 @@ final class Pipelines {
     /**
      * Request {@code k} is answered: with object {@code target} ({@code @n}), or, if that is null,
      * with {@code what} (a failure, or a value that is no reference). Call before the request
-     * stops counting as being served. Returns the resolution and the requests that waited for
-     * it; remembers it for later ones if {@code remember}.
+     * stops counting as being served if {@code remember}, so that later requests find the
+     * resolution here; otherwise, if {@link #anyWaiting()}, after, so that no request parks
+     * unseen (see {@link #arrived}). Returns the resolution and the requests that waited for it.
      */
     synchronized Settled settle(int k, String target, String what, boolean remember) {
         Resolution r = target != null ? new Resolution(target, null)

@@ -1,11 +1,13 @@
 package dev.hermod.internal.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.hermod.AsyncResult;
 import dev.hermod.Client;
 import dev.hermod.Hermod;
+import dev.hermod.ObjectNotFoundException;
 import dev.hermod.Remote;
 import dev.hermod.Relay;
 import dev.hermod.Server;
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * ended, so the race the bench's {@code oneway} scenario lost now and then (a two-way call behind
  * batched oneway calls, unanswered for 30 s) happens every time. The replies' pause of a
  * connection's requests had the same race ({@link Replies#beforePause}), and so had room taken
- * for a reply that is not sent after all ({@link Replies#afterReserve}).
+ * for a reply that is not sent after all ({@link Replies#afterReserve}), and a request pipelined
+ * on one being answered ({@link Invocation#beforeUnserved}).
  */
 final class LostWakeUpTest {
     private static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
@@ -159,6 +162,7 @@ final class LostWakeUpTest {
         Inbound.beforeSecondLook = null;
         Replies.beforePause = null;
         Replies.afterReserve = null;
+        Invocation.beforeUnserved = null;
         if (relay != null) {
             relay.close();
         }
@@ -308,6 +312,40 @@ final class LostWakeUpTest {
         // Before the fix: timed out, the request waited for room given back without a look.
         assertThat(sync.small(3)).isEqualTo(3);
         ended.get(ANSWER_WITHIN.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /**
+     * A request pipelined on another ({@code ^k}) waits while k is being served, and is refused
+     * once k answers with no object reference. One that parks as k's reply is being sent must
+     * be refused too, not wait until the connection closes. k's replying thread is held just
+     * before k stops counting as served until the pipelined request has parked.
+     */
+    @Test
+    void pipelinedOnACallAnsweredMeanwhile_itsResultNoReference_failsAtOnce() throws Exception {
+        server = Hermod.server().host("127.0.0.1").add("replier", Replier.class, new ReplierImpl()).start();
+        client = Hermod.client("tcp://127.0.0.1:" + server.port());
+        ReplierAsync async = client.proxy(ReplierAsync.class, "replier");
+        assertThat(async.small(1).value()).isEqualTo(1); // connected, before the race is widened
+
+        AtomicInteger answering = new AtomicInteger();
+        Invocation.beforeUnserved = (connection, id) -> {
+            if (!answering.compareAndSet(0, id)) {
+                return;
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!connection.pipelines.anyWaiting() && System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait(); // until the request pipelined on this one has parked
+            }
+        };
+        AsyncResult<Integer> first = async.small(3);
+        await().atMost(ANSWER_WITHIN).until(() -> answering.get() != 0); // answered, still counted as served
+        Replier pipelined = Hermod.withOptions(client.proxy(Replier.class, "^" + answering.get()),
+                o -> o.withTimeout(ANSWER_WITHIN));
+
+        // Before the fix: timed out, the request waited for a settlement that had been skipped.
+        assertThatThrownBy(() -> pipelined.small(4)).isInstanceOf(ObjectNotFoundException.class)
+                .hasMessageContaining("pipelined on ^");
+        assertThat(first.value()).isEqualTo(3);
     }
 
     private static void sleep(long millis) {
