@@ -520,7 +520,7 @@ public final class Invocation extends RequestTable.Entry<Invocation>
             } else {
                 FrameOutput.encodeOne(op.resultCoder(), value, frame);
             }
-            if (value instanceof Long n && n > 0) {
+            if (op.resultReference() != null && value instanceof Long n && n > 0) { // a long result is no object
                 object = "@" + n;
             }
         } catch (Exception | StackOverflowError e) {
