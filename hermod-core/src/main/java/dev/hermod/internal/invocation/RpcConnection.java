@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,6 +94,13 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     /** The peer's requests on this connection, as the dispatch serves them. */
     private final Inbound inbound;
     private final Peer peer;
+
+    /**
+     * Runs, when set, in {@link #send} once the call was found not done and before it is
+     * registered: tests set it to end the call there, as its deadline or a cancel from another
+     * thread may. Null otherwise.
+     */
+    static volatile Consumer<Call> beforeRegister;
 
     /** Requests waiting for the transport to become writable, in the order they must be written. */
     private final Backlog backlog;
@@ -264,6 +272,10 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                     + " does not support streams (it announced no STREAMS setting)", null, true));
             return;
         }
+        Consumer<Call> hook = beforeRegister;
+        if (hook != null) {
+            hook.accept(call);
+        }
         RequestParcel parcel = new RequestParcel(this, call, attempt);
         int id = call.oneway ? 0 : register(call, parcel);
         if (call.oneway && closed) {
@@ -304,7 +316,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         } else if (ticket != null) {
             call.queued = ticket;
             if (call.isDone()) { // withdrawn before it knew where it waited
-                backlog.withdraw(ticket);
+                withdrawn(call); // and maybe before it registered, when forgetting it found nothing
             }
         }
     }
