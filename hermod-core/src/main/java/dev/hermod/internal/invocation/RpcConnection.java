@@ -296,7 +296,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         try {
             frame = RequestFrames.build(call, link, objects, id, byReference);
         } catch (RpcException e) { // a reference that cannot be passed, arguments that cannot be encoded or sent
-            pending.remove(id, call);
+            forget(call); // before it fails, which may send it again: its slot is free, the connection maybe drained
             call.fail(e);
             return;
         }
@@ -308,7 +308,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
             // Flow control: an asynchronous call fails at once; a synchronous one, holding its
             // own thread, is held back anyway.
             frame.release();
-            pending.remove(id, call);
+            forget(call);
             call.fail(Failures.rpc(Status.RESOURCE_EXHAUSTED, "cannot send " + call.describe() + ": "
                     + backlogBytes() + " bytes of requests (counting " + QUEUED_CALL_COST + " per call) are already"
                     + " waiting for the connection to " + link.remoteAddress() + " (limit " + backlog.limit()

@@ -8,12 +8,14 @@ import dev.hermod.Client;
 import dev.hermod.Hermod;
 import dev.hermod.InvocationCanceledException;
 import dev.hermod.Remote;
+import dev.hermod.RpcException;
 import dev.hermod.Server;
 import dev.hermod.connection.Connection;
 import dev.hermod.tools.CompanionOf;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,18 +24,32 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A call that ends (canceled, expired) before its request is sent stops counting on its
- * connection, however late in the send it ends: otherwise the connection never drains, a
- * graceful shutdown never ends, and a capped connection has one slot less for good.
+ * A call that ends before its request is sent (canceled, expired, or its arguments cannot be
+ * encoded) stops counting on its connection, however late in the send it ends, and says so:
+ * otherwise the connection never drains, a graceful shutdown never ends, and a capped connection
+ * has one slot less for good, or a call waiting for that slot is not told it is free.
  */
-final class CallEndedBeforeSentTest {
+public final class CallEndedBeforeSentTest { // public: so is Unencodable, as a contract's types must be
     private static final Duration WITHIN = Duration.ofSeconds(5);
+
+    /** An argument whose encoding runs {@link #whileEncoding}, in the calling thread, and then fails. */
+    public record Unencodable(int n) {
+        static volatile Runnable whileEncoding = () -> { };
+
+        @Override
+        public int n() {
+            whileEncoding.run();
+            throw new IllegalStateException("cannot be encoded");
+        }
+    }
 
     @Remote
     public interface Sink {
         void absorb(byte[] data);
 
         int count();
+
+        void put(Unencodable u);
     }
 
     @CompanionOf(Sink.class)
@@ -41,6 +57,8 @@ final class CallEndedBeforeSentTest {
         AsyncResult<Void> absorb(byte[] data);
 
         AsyncResult<Integer> count();
+
+        AsyncResult<Void> put(Unencodable u);
     }
 
     static final class SinkImpl implements Sink {
@@ -52,6 +70,10 @@ final class CallEndedBeforeSentTest {
         public int count() {
             return 0;
         }
+
+        @Override
+        public void put(Unencodable u) {
+        }
     }
 
     /** Holds the client's I/O thread, once a test has it wait, until counted down. */
@@ -62,6 +84,7 @@ final class CallEndedBeforeSentTest {
     @AfterEach
     void tearDown() {
         RpcConnection.beforeRegister = null;
+        Unencodable.whileEncoding = () -> { };
         ioThreadFree.countDown();
         if (client != null) {
             client.close();
@@ -124,6 +147,58 @@ final class CallEndedBeforeSentTest {
         await().atMost(WITHIN).until(connection::outstandingCalls, n -> n == 0);
         client.shutdown();
         assertThat(client.awaitTermination(WITHIN)).isTrue();
+    }
+
+    /**
+     * A call whose arguments cannot be encoded fails after it registered: the connection must
+     * then look again whether it has drained. The client is shut down while the arguments are
+     * being encoded, when the connection still counts the call.
+     */
+    @Test
+    void send_argumentsCannotBeEncoded_shutdownMeanwhile_clientTerminates() throws Exception {
+        server = Hermod.server().host("127.0.0.1").add("sink", Sink.class, new SinkImpl()).start();
+        client = Hermod.client("tcp://127.0.0.1:" + server.port());
+        SinkAsync async = client.proxy(SinkAsync.class, "sink");
+        assertThat(async.count().value()).isZero(); // connected
+
+        Unencodable.whileEncoding = client::shutdown; // the connection then drains, and skips its close
+        AsyncResult<Void> failed = async.put(new Unencodable(1));
+
+        assertThat(failed.waitForCompleted(WITHIN)).isTrue();
+        assertThat(failed.error().orElseThrow()).isInstanceOf(RpcException.class)
+                .hasMessageContaining("cannot encode the arguments");
+        // Before the fix: false, the connection open for good, waiting for a call long gone.
+        assertThat(client.awaitTermination(WITHIN)).isTrue();
+    }
+
+    /**
+     * A call whose arguments cannot be encoded fails after it took the connection's one slot:
+     * the slot must be offered to a call waiting for it. That call comes while the arguments
+     * are being encoded, and waits in line.
+     */
+    @Test
+    void send_argumentsCannotBeEncoded_callWaitingForTheSlot_isSentAtOnce() throws Exception {
+        server = Hermod.server().host("127.0.0.1").add("sink", Sink.class, new SinkImpl()).start();
+        client = Hermod.client().target("tcp://127.0.0.1:" + server.port()).connections(1).maxConnections(1)
+                .maxOutstandingPerConnection(1).callTimeout(Duration.ofSeconds(30)).build();
+        SinkAsync async = client.proxy(SinkAsync.class, "sink");
+        assertThat(async.count().value()).isZero(); // connected
+
+        CompletableFuture<AsyncResult<Integer>> waiting = new CompletableFuture<>();
+        Unencodable.whileEncoding = () -> {
+            Thread other = new Thread(() -> waiting.complete(async.count()), "waiting-caller");
+            other.start(); // the async call returns once it waits in line for the slot
+            waiting.orTimeout(WITHIN.toSeconds(), TimeUnit.SECONDS).join();
+        };
+        AsyncResult<Void> failed = async.put(new Unencodable(1));
+        assertThat(failed.waitForCompleted(WITHIN)).isTrue();
+        assertThat(failed.error().orElseThrow()).isInstanceOf(RpcException.class)
+                .hasMessageContaining("cannot encode the arguments");
+
+        AsyncResult<Integer> next = waiting.get(WITHIN.toSeconds(), TimeUnit.SECONDS);
+        // Before the fix: it waited out its 30 s timeout, nobody told the slot was free.
+        assertThat(next.waitForCompleted(WITHIN)).isTrue();
+        assertThat(next.value()).isZero();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
