@@ -229,6 +229,49 @@ final class StreamsTest {
     }
 
     @Test
+    void result_clientClosedWhileStreaming_failsTheStream() throws Exception {
+        // The close reaches the I/O thread after the closing thread has shut the client's
+        // callback executor down, and no delivery is under way to take the end along (the
+        // subscriber has the one item it asked for): the stream must end all the same. Holding
+        // the subscription (the stream itself) keeps the I/O thread from ending it until then.
+        TestSubscriber<Long> s = TestSubscriber.askingOnce(1);
+        Hermod.withOptions(feeds, o -> o.withTimeout(Duration.ofMinutes(5))).endless().subscribe(s);
+        await().atMost(Duration.ofSeconds(20)).until(() -> s.items.size() == 1 && !anyThreadIn("drainLoop"));
+        synchronized (s.subscription) {
+            client.shutdownNow(); // the callback executor is shut down when it returns
+            await().atMost(Duration.ofSeconds(20)).until(() -> clientIoThreadBlockedOn(s.subscription));
+        }
+        assertThat(s.end).succeedsWithin(Duration.ofSeconds(10)).isInstanceOf(ConnectionException.class);
+    }
+
+    @Test
+    void result_subscribedAfterTheClientClosed_failsTheStream() {
+        Flow.Publisher<Long> endless = feeds.endless();
+        client.close();
+        TestSubscriber<Long> s = new TestSubscriber<>(1);
+
+        endless.subscribe(s); // rule 1.9: no exception, the subscriber learns it from onError
+
+        assertThat(s.end).succeedsWithin(Duration.ofSeconds(10)).isInstanceOf(IllegalStateException.class);
+    }
+
+    /** Whether some thread is in the {@link StreamIn} method named {@code method}. */
+    private static boolean anyThreadIn(String method) {
+        return Thread.getAllStackTraces().values().stream().flatMap(java.util.Arrays::stream)
+                .anyMatch(f -> f.getClassName().equals(StreamIn.class.getName()) && f.getMethodName().equals(method));
+    }
+
+    /** Whether one of the client's I/O threads waits for {@code monitor}. */
+    private static boolean clientIoThreadBlockedOn(Object monitor) {
+        int id = System.identityHashCode(monitor);
+        return java.util.Arrays.stream(java.lang.management.ManagementFactory.getThreadMXBean()
+                        .dumpAllThreads(false, false))
+                .anyMatch(t -> t.getThreadName().startsWith("hermod-client-io")
+                        && t.getThreadState() == Thread.State.BLOCKED
+                        && t.getLockInfo() != null && t.getLockInfo().getIdentityHashCode() == id);
+    }
+
+    @Test
     void argument_streamedToTheServant() throws Exception {
         TestPublisher<Integer> numbers = new TestPublisher<>(1000, i -> (int) i, null);
         long total = feeds.sum(numbers).toCompletableFuture().get(30, SECONDS);

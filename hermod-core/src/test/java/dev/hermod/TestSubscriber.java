@@ -8,7 +8,8 @@ import java.util.function.Consumer;
 
 /**
  * A subscriber for tests: asks for {@code batch} items at first and again each time it has
- * received them all (1 for one at a time; {@code Long.MAX_VALUE} for everything), runs
+ * received them all (1 for one at a time; {@code Long.MAX_VALUE} for everything; see
+ * {@link #askingOnce} for no more than the first batch), runs
  * {@code onItem} for each, and records what it got and how the stream ended.
  */
 final class TestSubscriber<T> implements Flow.Subscriber<T> {
@@ -16,6 +17,8 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
     /** Completes with null on onComplete, or with the failure on onError. */
     final CompletableFuture<Throwable> end = new CompletableFuture<>();
     private final long batch;
+    /** Whether it asks for another batch once it has the last: false for {@link #askingOnce}. */
+    private final boolean renew;
     private final Consumer<T> onItem;
     private final Runnable whileSubscribing;
     volatile Flow.Subscription subscription;
@@ -34,9 +37,19 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
 
     /** Runs {@code whileSubscribing} in onSubscribe, after its first request. */
     TestSubscriber(long batch, Consumer<T> onItem, Runnable whileSubscribing) {
+        this(batch, onItem, whileSubscribing, true);
+    }
+
+    private TestSubscriber(long batch, Consumer<T> onItem, Runnable whileSubscribing, boolean renew) {
         this.batch = batch;
+        this.renew = renew;
         this.onItem = onItem;
         this.whileSubscribing = whileSubscribing;
+    }
+
+    /** A subscriber that asks for {@code n} items and then for no more. */
+    static <T> TestSubscriber<T> askingOnce(long n) {
+        return new TestSubscriber<>(n, x -> { }, () -> { }, false);
     }
 
     @Override
@@ -60,7 +73,7 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
         signalled();
         items.add(item);
         onItem.accept(item);
-        if (batch != Long.MAX_VALUE && --left == 0) {
+        if (renew && batch != Long.MAX_VALUE && --left == 0) {
             left = batch;
             subscription.request(batch);
         }

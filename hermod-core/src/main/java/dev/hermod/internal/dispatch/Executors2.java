@@ -64,14 +64,12 @@ public final class Executors2 {
 
     /**
      * Runs {@code task} that an executor refused (it was shut down, or is full): here, unless this
-     * is an I/O thread, where user code must never run; then on the common pool.
+     * is an I/O thread, where user code must never run; then on the common pool. The rule lives in
+     * {@link dev.hermod.internal.transport.Transport#runRefused}, where the stream layer, below
+     * this one, reaches it too.
      */
     public static void runRefused(Runnable task) {
-        if (dev.hermod.internal.transport.Transport.onIoThread()) {
-            java.util.concurrent.ForkJoinPool.commonPool().execute(task);
-        } else {
-            task.run();
-        }
+        dev.hermod.internal.transport.Transport.runRefused(task);
     }
 
     /** A new callback executor: as many threads as processors (at least two), idle ones time out. */

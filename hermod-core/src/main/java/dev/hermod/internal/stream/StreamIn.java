@@ -2,6 +2,7 @@ package dev.hermod.internal.stream;
 
 import dev.hermod.codec.ValueCoder;
 import dev.hermod.internal.bridge.Failures;
+import dev.hermod.internal.transport.Transport;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
@@ -98,7 +99,7 @@ public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription
             }
         }
         if (!first) {
-            executor.execute(() -> {
+            execute(() -> {
                 s.onSubscribe(new Flow.Subscription() {
                     @Override
                     public void request(long n) {}
@@ -223,7 +224,20 @@ public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription
 
     private void drain() {
         if (wip.getAndIncrement() == 0) {
-            executor.execute(this::drainLoop);
+            execute(this::drainLoop);
+        }
+    }
+
+    /**
+     * Hands {@code task} to the executor, or, once it refuses (the client closed and shut its
+     * callback executor down), runs it anyway, off the I/O thread: a refused drain would leave
+     * {@code wip} above 0 for good, and the subscriber without its end.
+     */
+    private void execute(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            Transport.runRefused(task);
         }
     }
 

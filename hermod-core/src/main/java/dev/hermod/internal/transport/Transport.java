@@ -111,6 +111,18 @@ public final class Transport {
     }
 
     /**
+     * Runs {@code task} that an executor refused (it was shut down, or is full): here, unless this
+     * is an I/O thread, where user code must never run; then on the common pool.
+     */
+    public static void runRefused(Runnable task) {
+        if (onIoThread()) {
+            java.util.concurrent.ForkJoinPool.commonPool().execute(task);
+        } else {
+            task.run();
+        }
+    }
+
+    /**
      * Runs {@code task} on {@code executor}. From an I/O thread, the tasks handed to one executor
      * during a turn of its event loop go as one task, at the end of the turn (see
      * {@link IoThread}); a task that the executor refuses then runs on the common pool. From any
