@@ -120,6 +120,12 @@ public final class Link implements Backlog.Outlet {
     private volatile boolean peerSegments;
     private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> writableWaiters =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /**
+     * Runs, when set, in {@link #whenWritable} once the action is queued, before it looks whether
+     * the transport is writable (and so may run every waiter here). Tests set it to have two
+     * threads queue their actions before either runs them; null otherwise.
+     */
+    static volatile java.util.function.Consumer<Link> afterWaiterQueued;
 
     private Link(Channel channel, Settings settings) {
         this.channel = channel;
@@ -250,6 +256,10 @@ public final class Link implements Backlog.Outlet {
      */
     public void whenWritable(Runnable action) {
         writableWaiters.add(action);
+        java.util.function.Consumer<Link> hook = afterWaiterQueued;
+        if (hook != null) {
+            hook.accept(this);
+        }
         if (channel.isWritable() || !channel.isOpen()) {
             writableAgain();
         }

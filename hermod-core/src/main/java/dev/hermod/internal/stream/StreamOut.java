@@ -234,6 +234,7 @@ public final class StreamOut implements Flow.Subscriber<Object> {
     private void pump() {
         long n;
         Flow.Subscription s;
+        boolean waitWritable;
         synchronized (this) {
             s = subscription;
             if (done || s == null) {
@@ -245,14 +246,23 @@ public final class StreamOut implements Flow.Subscriber<Object> {
             if (n <= 0 || n < AHEAD / 2 && requested + unwritten > 0) {
                 return;
             }
-            if (!link.isWritable() && link.isOpen()) {
-                if (!waitingWritable) {
-                    waitingWritable = true;
-                    link.whenWritable(this::writable);
+            waitWritable = !link.isWritable() && link.isOpen();
+            if (waitWritable) {
+                if (waitingWritable) {
+                    return; // already waiting: its writable() pumps again
                 }
-                return;
+                waitingWritable = true;
+            } else {
+                requested += n;
             }
-            requested += n;
+        }
+        if (waitWritable) {
+            // Not under the lock: whenWritable may run every waiter of the link in this thread,
+            // other streams' too, which take their own locks; another thread doing the same
+            // under its stream's lock would wait for this one while this one waits for it. No
+            // wake-up is lost: whenWritable looks at the writability after queueing the waiter.
+            link.whenWritable(this::writable);
+            return;
         }
         long ask = n;
         if (Transport.onIoThread()) {
