@@ -217,6 +217,12 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         return !closed && !draining && !inbound.isGoingAway() && link.isOpen();
     }
 
+    /** Tells whether it has closed: its owner has been told, or is being told. */
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
     /** Where the connection is in its life. */
     public dev.hermod.connection.Connection.State state() {
         if (closed || !link.isOpen()) {

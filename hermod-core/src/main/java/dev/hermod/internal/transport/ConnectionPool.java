@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 // One file, longer than most: choosing, growing, backing off and draining share one lock and one
@@ -52,6 +53,9 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
 
         /** Calls waiting for a reply on it. */
         int pendingCalls();
+
+        /** Whether it has closed: the pool has been told ({@link ConnectionPool#onClosed}), or is being told. */
+        boolean isClosed();
 
         /** Starts no new calls on it, and closes it once its calls have their replies. */
         void closeWhenIdle();
@@ -140,6 +144,12 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
     private long downSince;
     /** How long after the server was lost calls may wait for it to come back. */
     private final long restartWaitNanos;
+    /**
+     * Runs, when set, on the thread opening a connection, with the attempt, after the opener
+     * returned it and before the pool attaches its callback: tests hold that thread there, so that
+     * the connection opens (and closes) before the pool hears of it. Null otherwise.
+     */
+    static volatile Consumer<CompletableFuture<?>> beforeAttach;
 
     /**
      * @param target where the connections go, for messages
@@ -484,7 +494,12 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
             attempt = ++attempts;
         }
         watcher.connecting(attempt);
-        opener.get().whenComplete((conn, failure) -> {
+        CompletableFuture<C> opened = opener.get();
+        Consumer<CompletableFuture<?>> hook = beforeAttach;
+        if (hook != null) {
+            hook.accept(opened);
+        }
+        opened.whenComplete((conn, failure) -> {
             List<CompletableFuture<C>> failed = List.of();
             long retryIn = 0;
             synchronized (lock) {
@@ -515,6 +530,13 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
             }
             if (failure == null && state == STOPPED) {
                 conn.close(closedError());
+            }
+            if (failure == null && conn.isClosed()) {
+                // It may have closed before this callback was attached: onClosed then found no
+                // such member and opened nothing for the waiting calls while this attempt counted.
+                // Closed is set before onClosed runs, so such a close is seen here; run twice, it
+                // does no harm.
+                onClosed(conn);
             }
             Throwable why = failure != null ? unwrap(failure) : closedError();
             if (failure != null && state == RUNNING) {

@@ -35,6 +35,11 @@ class ConnectionPoolCapTest {
         }
 
         @Override
+        public boolean isClosed() {
+            return false;
+        }
+
+        @Override
         public void closeWhenIdle() {}
 
         @Override
