@@ -14,7 +14,10 @@ import dev.hermod.intercept.ServerInterceptor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +59,39 @@ final class StreamInterceptorsTest {
     @AfterEach
     void stop() {
         InterceptorsTest.stop(client, server, a, b);
+    }
+
+    /**
+     * A client interceptor learns how a stream ended on the callback executor, never on an I/O
+     * thread (where user code must not run): when the executor refuses, because its owner shut
+     * it down before closing the client, the end goes to the common pool, as a plain call's
+     * callbacks do.
+     */
+    @Test
+    void streamEndedByTheClientsClose_whileTheCallbackExecutorRefuses_interceptorNotOnAnIoThread() throws Exception {
+        ExecutorService callbacks = Executors.newSingleThreadExecutor();
+        CompletableFuture<String> endedOn = new CompletableFuture<>();
+        ClientInterceptor where = new ClientInterceptor() {
+            @Override
+            public void onComplete(ClientCall call, CallOutcome outcome) {
+                endedOn.complete(Thread.currentThread().getName());
+            }
+        };
+        server = Hermod.server().host("127.0.0.1").add("feeds", Feeds.class, servant).start();
+        client = Hermod.client().target("tcp://127.0.0.1:" + server.port()).callbackExecutor(callbacks)
+                .intercept(where).build();
+        TestSubscriber<Long> s = TestSubscriber.askingOnce(1);
+        Hermod.withOptions(client.proxy(Feeds.class, "feeds"), o -> o.withTimeout(Duration.ofMinutes(5))).endless()
+                .subscribe(s);
+        await().atMost(Duration.ofSeconds(20)).until(() -> s.items.size() == 1);
+        callbacks.shutdown(); // borrowed: the client does not shut it down, and now it refuses
+        assertThat(callbacks.awaitTermination(10, SECONDS)).isTrue();
+
+        client.shutdownNow(); // the I/O thread fails the stream's call
+
+        // Before the fix the interceptor ran on the client's I/O thread.
+        assertThat(endedOn).succeedsWithin(Duration.ofSeconds(10)).asString().doesNotStartWith("hermod-client-io");
+        assertThat(s.end).succeedsWithin(Duration.ofSeconds(10)).isInstanceOf(ConnectionException.class);
     }
 
     private List<String> seenBy(String prefix) {

@@ -303,7 +303,9 @@ final class CallStreams {
         try {
             peer.callbacks().execute(end);
         } catch (java.util.concurrent.RejectedExecutionException closed) {
-            end.run(); // the client is closed: the stream still ends
+            // The executor is shut down: the stream still ends, and the interceptors' end, user
+            // code, still runs off the I/O thread.
+            dev.hermod.internal.transport.Transport.runRefused(end);
         }
     }
 }
