@@ -30,8 +30,9 @@ import java.util.function.Supplier;
  * outbound buffer see one message per batch rather than one per frame: a frame's trip through the
  * pipeline, its outbound-buffer entry and its own I/O vector cost more than copying a few hundred
  * bytes (hermod-bench {@code throughput}, async-profiler). A frame whose writer waits for its
- * write learns the outcome of its batch's write. Larger frames are written as they are, after the
- * batch before them.
+ * write learns the outcome of its batch's write, except that of a batch the connection's failure
+ * cut, the frames the socket took whole were written ({@link BatchPromise}). Larger frames are
+ * written as they are, after the batch before them.
  *
  * <p>Order is the order of hand-over, whatever the thread: a frame is written after every frame
  * handed over before it. On the I/O thread a frame joins the batch at once, after the frames that
@@ -113,6 +114,11 @@ final class Outbound {
      * frame's {@link ChannelPromise} or a {@link ChannelFutureListener}.
      */
     private Object[] waiters = new Object[8];
+    /**
+     * Where the frame of each of {@link #waiters} ends in {@link #batch}: a batch cut by a failing
+     * connection fails only the frames past the cut ({@link BatchPromise}).
+     */
+    private int[] waiterEnds = new int[8];
     private int waiterCount;
     /** Bytes written to the channel since its last flush. I/O thread only. */
     private long unflushed;
@@ -141,7 +147,8 @@ final class Outbound {
 
     /**
      * Writes {@code frame} after the frames handed over before it, then flushes; {@code written}
-     * is told of the write the frame went out in (its batch's), and no promise is made for the
+     * is told of the write the frame went out in (its batch's, or a succeeded future if the
+     * socket took the frame whole before that write failed), and no promise is made for the
      * frame: on the I/O thread, nothing is made for it at all.
      */
     void send(ByteBuf frame, ChannelFutureListener written) {
@@ -385,7 +392,7 @@ final class Outbound {
         if (size > COPY_LIMIT) {
             writeBatch();
             ChannelPromise promise = waiter instanceof ChannelPromise p ? p
-                    : new BatchPromise(channel, new Object[] {waiter});
+                    : new BatchPromise(channel, new Object[] {waiter}, null);
             write(frame, size, promise);
         } else {
             if (batch != null && batch.maxWritableBytes() < size) {
@@ -406,8 +413,10 @@ final class Outbound {
             if (!(waiter instanceof ChannelPromise p && p.isVoid())) {
                 if (waiterCount == waiters.length) {
                     waiters = java.util.Arrays.copyOf(waiters, waiterCount * 2);
+                    waiterEnds = java.util.Arrays.copyOf(waiterEnds, waiterCount * 2);
                 }
-                waiters[waiterCount++] = waiter;
+                waiters[waiterCount] = waiter;
+                waiterEnds[waiterCount++] = batch.readableBytes();
             }
         }
         if (++unflushedFrames >= FLUSH_FRAMES || unflushed >= FLUSH_BYTES) {
@@ -427,10 +436,11 @@ final class Outbound {
         ChannelPromise promise;
         if (waiterCount == 0) {
             promise = channel.voidPromise();
-        } else if (waiterCount == 1 && waiters[0] instanceof ChannelPromise p) {
-            promise = p;
+        } else if (waiterCount == 1 && waiters[0] instanceof ChannelPromise p && waiterEnds[0] == size) {
+            promise = p; // the batch ends with its frame: the batch's write is the frame's
         } else {
-            promise = new BatchPromise(channel, java.util.Arrays.copyOf(waiters, waiterCount));
+            promise = new BatchPromise(channel, java.util.Arrays.copyOf(waiters, waiterCount),
+                    java.util.Arrays.copyOf(waiterEnds, waiterCount));
         }
         java.util.Arrays.fill(waiters, 0, waiterCount, null);
         waiterCount = 0;
