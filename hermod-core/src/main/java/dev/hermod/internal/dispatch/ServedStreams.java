@@ -30,6 +30,8 @@ final class ServedStreams {
 
     private final Link link;
     private final int requestId;
+    private final String describe;
+    private final Reply reply;
     private final StreamOut result;
     /** By parameter index; null where the parameter is data. */
     private final StreamIn[] arguments;
@@ -38,6 +40,8 @@ final class ServedStreams {
     ServedStreams(Link link, Operation op, int requestId, Executor executor, String describe, Reply reply) {
         this.link = link;
         this.requestId = requestId;
+        this.describe = describe;
+        this.reply = reply;
         Operation.Streaming s = op.streaming();
         this.result = !s.result() ? null : new StreamOut(link, requestId, StreamFrames.RESULT_SLOT, op.resultCoder(),
                 executor, new StreamOut.Ends() {
@@ -94,14 +98,24 @@ final class ServedStreams {
         return result != null;
     }
 
-    /** The servant returned its result publisher: items flow as the caller's credit allows. */
+    /**
+     * The servant returned its result publisher: items flow as the caller's credit allows. If the
+     * request was canceled while the servant ran, the cancel left the answer to this.
+     */
     void publish(Object returned) {
-        if (!(returned instanceof Flow.Publisher<?> p)) {
-            result.onError(new NullPointerException("the servant returned null instead of a Flow.Publisher"));
-            return;
-        }
         publishing = true;
-        result.start(p);
+        // Only a cancel ends the stream before it starts. Read after publishing is set, as
+        // cancel() reads publishing after it ends the stream: at least one of the two sees the
+        // other and answers (a second answer is dropped), else the request is never answered.
+        boolean canceled = result.isDone();
+        if (returned instanceof Flow.Publisher<?> p) {
+            result.start(p); // canceled, it subscribes only to cancel: the publisher can let go
+        } else {
+            result.onError(new NullPointerException("the servant returned null instead of a Flow.Publisher"));
+        }
+        if (canceled) { // the stream's ends say nothing after a cancel
+            reply.failed(Failures.canceled(describe + " was canceled", null, false));
+        }
     }
 
     /** A stream frame of this request arrived (I/O thread). */
@@ -137,8 +151,8 @@ final class ServedStreams {
 
     /**
      * The caller canceled, or the connection closed: the servant's publisher is canceled and its
-     * argument streams fail. Returns whether the result stream had begun, so that the invocation
-     * must answer now.
+     * argument streams fail. Returns whether the servant had returned, so that the invocation
+     * must answer now; while the servant runs, {@link #publish} answers when it returns.
      */
     boolean cancel(String why) {
         if (result != null) {
