@@ -21,7 +21,9 @@ import java.lang.annotation.Target;
  * (its call timeout). A run that the connection's loss would otherwise cancel runs to its end,
  * so that its reply can be handed to the call sent again. The memory is the server process's:
  * a call that ran on a server that then restarted runs again. Two-way calls only: a oneway call
- * is never re-sent, and a streaming operation is never deduplicated. The id travels in the
+ * is never re-sent, and a streaming operation is never deduplicated, nor one that passes an
+ * object reference (its objects are exported on the connection of its first run, which a reply
+ * replayed on another cannot name): such a call is not sent again once it may have run. The id travels in the
  * call's context under the key {@code hermod-call-id}; a caller that sets that key itself (an
  * idempotency key of its own, kept across client restarts) has its id used instead. Replies are
  * remembered per authenticated principal, service and operation: one principal never receives

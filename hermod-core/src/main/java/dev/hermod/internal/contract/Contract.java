@@ -225,8 +225,15 @@ public final class Contract {
             }
             streaming = new Operation.Streaming(resultItem != null, streamed);
         }
+        int marks = marks(m);
+        if (anyReference || resultReference != null) {
+            // An object is exported on one connection: a remembered reply replayed on another
+            // would name nothing there, or another object. Such a call is not sent again once
+            // it may have run, as if unmarked.
+            marks &= ~Operation.DEDUPLICATED;
+        }
         return new Operation(this, m, args, result, resultType, List.copyOf(declared), Map.copyOf(coders), async,
-                anyReference ? references : null, resultReference, marks(m), streaming);
+                anyReference ? references : null, resultReference, marks, streaming);
     }
 
     /**
