@@ -22,7 +22,8 @@ import io.netty.channel.DefaultChannelProgressivePromise;
  * how much of a message the socket has taken to its promise as progress, when the promise is a
  * progressive one ({@code ChannelOutboundBuffer.removeBytes}), before it fails the promise of a
  * message cut; this promise keeps the latest. A handler that writes other messages in place of
- * the batch (TLS) reports none: every waiter of a batch cut there fails.
+ * the batch (TLS) reports none, which is why over TLS {@link Outbound} batches only the frames
+ * nobody waits for.
  */
 final class BatchPromise extends DefaultChannelProgressivePromise {
     /** Each a {@link ChannelPromise} or a {@link ChannelFutureListener}. */

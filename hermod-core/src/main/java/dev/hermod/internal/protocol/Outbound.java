@@ -34,6 +34,19 @@ import java.util.function.Supplier;
  * cut, the frames the socket took whole were written ({@link BatchPromise}). Larger frames are
  * written as they are, after the batch before them.
  *
+ * <p>Over TLS, a frame whose writer waits is written as it is too, after the batch before it:
+ * Netty's {@code SslHandler} queues the plaintext writes and seals them into records of up to
+ * 16 KiB that it writes with promises of its own, and it completes a plaintext write's promise
+ * with the record that the write's last byte went out in. A batch would learn only of the record
+ * that holds its end, so a connection that failed in a later record would fail the frames that
+ * went out whole in the records before. Written one by one, each frame learns of its own record:
+ * a record the socket took whole was written, one it cut was not (the peer cannot open part of a
+ * record). The handler copies the frames into its records itself, so this costs a trip through
+ * the pipeline and a queue entry per such frame, not a copy. Frames nobody waits for are still
+ * batched. (The JDK's engine with TLS 1.3 seals one byte less than the handler hands it, which
+ * the handler queues again with the promise of the plaintext it came from: there a frame learns
+ * of a later record of its flush, never too early, and a cut fails more frames than it cut.)
+ *
  * <p>Order is the order of hand-over, whatever the thread: a frame is written after every frame
  * handed over before it. On the I/O thread a frame joins the batch at once, after the frames that
  * wait in the queue; the batch is written and flushed when the channel's read ends or, at the
@@ -92,6 +105,11 @@ final class Outbound {
     private final EventLoop loop;
     /** Null for a channel already closed when this was made: nothing is written to it then. */
     private final ChannelOutboundBuffer buffer;
+    /**
+     * Whether the channel has TLS (an {@code SslHandler}, put in its pipeline before the link is
+     * made): a frame whose writer waits is then written on its own, not copied into a batch.
+     */
+    private final boolean tls;
     /** Bytes of the frames waiting in the queue; counted before a frame is queued, so never too few. */
     private final AtomicLong waitingBytes = new AtomicLong();
     /**
@@ -138,6 +156,7 @@ final class Outbound {
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.buffer = channel.unsafe().outboundBuffer();
+        this.tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
     }
 
     /** Writes {@code frame} after the frames handed over before it, then flushes; {@code promise} learns the outcome. */
@@ -380,16 +399,19 @@ final class Outbound {
 
     /**
      * On the I/O thread: copies a small frame into the batch and releases it, or writes a large
-     * one after the batch. Flushes when much has been written unflushed.
+     * one (over TLS, any one whose writer waits) after the batch. Flushes when much has been
+     * written unflushed.
      */
     private void append(ByteBuf frame, Object waiter) {
         int size = frame.readableBytes();
-        if (size > COPY_LIMIT && frame == scratch) { // lent: the channel gets a copy, the lender its buffer back
+        // Over TLS, a waited frame learns of the record its last byte went out in (see the class).
+        boolean alone = size > COPY_LIMIT || tls && !(waiter instanceof ChannelPromise v && v.isVoid());
+        if (alone && frame == scratch) { // lent: the channel gets a copy, the lender its buffer back
             ByteBuf copy = channel.alloc().ioBuffer(size);
             copy.writeBytes(frame, frame.readerIndex(), size);
             frame = copy;
         }
-        if (size > COPY_LIMIT) {
+        if (alone) {
             writeBatch();
             ChannelPromise promise = waiter instanceof ChannelPromise p ? p
                     : new BatchPromise(channel, new Object[] {waiter}, null);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -12,6 +13,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntPredicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -69,7 +71,7 @@ final class PartlyWrittenBatchTest {
     }
 
     /** A frame of {@code size} bytes, each byte {@code id}. */
-    private static ByteBuf frame(int id, int size) {
+    static ByteBuf frame(int id, int size) {
         ByteBuf frame = Unpooled.buffer(size);
         for (int i = 0; i < size; i++) {
             frame.writeByte(id);
@@ -88,7 +90,7 @@ final class PartlyWrittenBatchTest {
     }
 
     /** A waiter that records whether the write it was told of succeeded. */
-    private static final class Told implements ChannelFutureListener {
+    static final class Told implements ChannelFutureListener {
         Boolean success;
 
         @Override
@@ -97,39 +99,54 @@ final class PartlyWrittenBatchTest {
         }
     }
 
+    /**
+     * Frames {@code 0} to {@code frames - 1} of {@code size} bytes sent by {@code outbound}, with
+     * every kind of waiter in turn: a promise, a listener (a request's), and none (void).
+     */
+    static final class Sent {
+        final ChannelPromise[] promises;
+        final Told[] listeners;
+
+        Sent(Channel channel, Outbound outbound, int frames, int size) {
+            promises = new ChannelPromise[frames];
+            listeners = new Told[frames];
+            for (int i = 0; i < frames; i++) {
+                if (i % 3 == 0) {
+                    promises[i] = channel.newPromise();
+                    outbound.send(frame(i, size), promises[i]);
+                } else if (i % 3 == 1) {
+                    listeners[i] = new Told();
+                    outbound.send(frame(i, size), listeners[i]);
+                } else {
+                    outbound.send(frame(i, size), channel.voidPromise());
+                }
+            }
+        }
+
+        /** Asserts that the waiters of the frames {@code written} accepts were told written, the others not. */
+        void assertWritten(IntPredicate written) {
+            for (int i = 0; i < promises.length; i++) {
+                if (promises[i] != null) {
+                    assertThat(promises[i].isDone()).as("frame %d's promise done", i).isTrue();
+                    assertThat(promises[i].isSuccess()).as("frame %d's promise succeeded", i).isEqualTo(written.test(i));
+                } else if (listeners[i] != null) {
+                    assertThat(listeners[i].success).as("frame %d's listener told success", i).isEqualTo(written.test(i));
+                }
+            }
+        }
+    }
+
     @Test
     void batchCutAfterEightFrames_theEightAreWritten_theRestFail() {
         int frames = 20;
         channel = new CutChannel(8 * FRAME + FRAME / 2); // the ninth frame is cut
-        Outbound outbound = new Outbound(channel);
-        // Every kind of waiter: a promise, a listener (a request's), and none (void).
-        ChannelPromise[] promises = new ChannelPromise[frames];
-        Told[] listeners = new Told[frames];
-        for (int i = 0; i < frames; i++) {
-            if (i % 3 == 0) {
-                promises[i] = channel.newPromise();
-                outbound.send(frame(i, FRAME), promises[i]);
-            } else if (i % 3 == 1) {
-                listeners[i] = new Told();
-                outbound.send(frame(i, FRAME), listeners[i]);
-            } else {
-                outbound.send(frame(i, FRAME), channel.voidPromise());
-            }
-        }
+        Sent sent = new Sent(channel, new Outbound(channel), frames, FRAME);
 
         channel.runPendingTasks(); // the batch is written, in one message, and cut
 
         assertThat(channel.isOpen()).isFalse();
         assertThat(receivedWhole(FRAME)).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
-        for (int i = 0; i < frames; i++) {
-            boolean written = i < 8;
-            if (promises[i] != null) {
-                assertThat(promises[i].isDone()).as("frame %d's promise done", i).isTrue();
-                assertThat(promises[i].isSuccess()).as("frame %d's promise succeeded", i).isEqualTo(written);
-            } else if (listeners[i] != null) {
-                assertThat(listeners[i].success).as("frame %d's listener told success", i).isEqualTo(written);
-            }
-        }
+        sent.assertWritten(i -> i < 8);
     }
 
     @Test
