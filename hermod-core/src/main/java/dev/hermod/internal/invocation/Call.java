@@ -60,6 +60,11 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
     private int attempts;
     /** The call was re-sent at least once (and paid the retry budget for it). Guarded by this. */
     private boolean retried;
+    /**
+     * Re-sends in a row that went at once and never reached a connection: with no attempt and no
+     * wait to bound them, only this does ({@link Retries#delayNanos}). Guarded by this.
+     */
+    private int unreachedResends;
     /** While the request is held back by flow control: the backlog's ticket, to drop it if withdrawn. */
     volatile Object queued;
     private final long startNanos;
@@ -179,6 +184,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
     private void sendOn(RpcConnection conn) {
         synchronized (this) {
             attempts++;
+            unreachedResends = 0;
         }
         conn.send(this);
     }
@@ -485,9 +491,12 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
         boolean reached = connection != null; // given to a connection: counts as an attempt
         long delay;
         synchronized (this) {
-            delay = retries.delayNanos(this, r, reached, attempts, retried, inv);
+            delay = retries.delayNanos(this, r, reached, attempts, retried, unreachedResends, inv);
             if (delay < 0 || isDone()) {
                 return false;
+            }
+            if (!reached && delay == 0) {
+                unreachedResends++;
             }
             retried = true;
             retries.counted();
@@ -510,12 +519,26 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
         return true;
     }
 
-    /** Runs a re-send on the callback executor: it encodes the arguments, which the timer's thread must not. */
+    /**
+     * Runs a re-send on the callback executor: it encodes the arguments, which neither the timer's
+     * thread nor an I/O thread may do, and the thread that reported the failure may be either.
+     * Refused by an executor that is full (a bounded pool that aborts: supported), it runs on the
+     * common pool instead, never here: failing the call then would count one more attempt and
+     * re-send it at once, refused again, until the stack overflows. A closed client fails it as
+     * it is, with no retry.
+     */
     private void resend(Invoker inv, Runnable again) {
         try {
             inv.peer().callbacks().execute(again);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            fail(Failures.connection(describe() + " could not be sent again: the client is closed", e, !mayHaveRun()));
+        } catch (java.util.concurrent.RejectedExecutionException refused) {
+            try {
+                inv.ensureOpen();
+            } catch (IllegalStateException closed) {
+                failNow(Failures.connection(describe() + " could not be sent again: " + closed.getMessage(), refused,
+                        !mayHaveRun()));
+                return;
+            }
+            java.util.concurrent.ForkJoinPool.commonPool().execute(again);
         }
     }
 
