@@ -13,7 +13,10 @@ import java.lang.annotation.Target;
  * every attempt; the server remembers the calls it ran and their replies for a while, and a call
  * sent again after a lost connection gets the reply of its first run (waiting for it if that run
  * has not ended) instead of running again. The client may therefore re-send such a call after a
- * connection loss, as it does an {@link Idempotent} one; see {@link Client.Builder#maxAttempts(int)}.
+ * connection loss, as it does an {@link Idempotent} one (see {@link Client.Builder#maxAttempts(int)}),
+ * but only to the endpoint it may have run on: on a client with several endpoints, if that one
+ * cannot take it again, the call fails with a {@link ConnectionException} saying that its outcome
+ * is unknown, rather than run on another server, which would not know it.
  *
  * <p>What the server remembers is bounded ({@link Server.Builder#deduplication}): by default
  * each reply for 5 minutes, at most 100,000 replies and 64 MiB of them. A call sent again after

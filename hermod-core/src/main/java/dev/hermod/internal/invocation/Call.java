@@ -65,6 +65,12 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
      * wait to bound them, only this does ({@link Retries#delayNanos}). Guarded by this.
      */
     private int unreachedResends;
+    /**
+     * For a {@code @Deduplicated} call, where an attempt that may have run went: the owner of its
+     * connection (the client's connections to one endpoint). Only that server remembers the call,
+     * so later attempts go there alone ({@link Invoker#connectionFor}). Null until then.
+     */
+    private volatile RpcConnection.Owner mayHaveRunAt;
     /** While the request is held back by flow control: the backlog's ticket, to drop it if withdrawn. */
     volatile Object queued;
     private final long startNanos;
@@ -488,9 +494,13 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
         if (retries == null || flush || batched || streams != null || !(failure instanceof RpcException r)) {
             return false;
         }
-        boolean reached = connection != null; // given to a connection: counts as an attempt
+        RpcConnection on = connection;
+        boolean reached = on != null; // given to a connection: counts as an attempt
         long delay;
         synchronized (this) {
+            if (reached && !r.isUnprocessed() && operation.isDeduplicated() && mayHaveRunAt == null) {
+                mayHaveRunAt = on.owner(); // before the delay, which then depends on that endpoint
+            }
             delay = retries.delayNanos(this, r, reached, attempts, retried, unreachedResends, inv);
             if (delay < 0 || isDone()) {
                 return false;
@@ -562,6 +572,14 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
         if (!(batched && oneway && !isCompletedExceptionally())) {
             decideSent(Boolean.FALSE); // a call that ended unsent is never sent later
         } // a batched oneway call is complete once queued, and sent when its batch is
+    }
+
+    /**
+     * For a {@code @Deduplicated} call that may have run: the owner of the connection it may have
+     * run over, to which it must be sent again; null otherwise.
+     */
+    public RpcConnection.Owner mayHaveRunAt() {
+        return mayHaveRunAt;
     }
 
     /** The invoker the call was started on; null before it starts. */

@@ -57,6 +57,14 @@ public interface Invoker {
     }
 
     /**
+     * As {@link #nanosUntilRetry()}, for {@code call}: a call that must go to one endpoint
+     * ({@link Call#mayHaveRunAt()}) waits for that one.
+     */
+    default long nanosUntilRetry(Call call) {
+        return nanosUntilRetry();
+    }
+
+    /**
      * Where the calls of a sticky proxy go: an invoker whose calls all go to one endpoint, chosen
      * at the first call, while it is available. This invoker itself if its calls go to one
      * connection anyway (an object reference).

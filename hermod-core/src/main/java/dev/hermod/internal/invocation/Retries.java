@@ -75,7 +75,7 @@ public final class Retries {
         if (reached && attempts >= maxAttempts) {
             return -1;
         }
-        long delay = inv.nanosUntilRetry();
+        long delay = inv.nanosUntilRetry(call);
         if (delay < 0 || delay == 0 && !reached && unreached >= maxAttempts) {
             return -1;
         }

@@ -217,6 +217,11 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         return !closed && !draining && !inbound.isGoingAway() && link.isOpen();
     }
 
+    /** Learns about the connection's life: for a client, its connections to one endpoint. */
+    Owner owner() {
+        return owner;
+    }
+
     /** Tells whether it has closed: its owner has been told, or is being told. */
     @Override
     public boolean isClosed() {

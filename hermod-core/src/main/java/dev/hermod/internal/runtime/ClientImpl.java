@@ -333,16 +333,22 @@ public final class ClientImpl implements Client, Invoker, BatchQueue.Owner {
 
     /**
      * Routes a call: a oneway call to the connection the client's oneway calls and batches keep
-     * to, any other to the endpoint the load-balancing policy picks (and there to the least
-     * loaded connection).
+     * to, a {@code @Deduplicated} call that may have run back to its endpoint, any other to the
+     * endpoint the load-balancing policy picks (and there to the least loaded connection).
      */
     @Override
     public CompletableFuture<RpcConnection> connectionFor(Call call) {
+        if (call.mayHaveRunAt() instanceof EndpointConnections ran) {
+            return ran.again(call);
+        }
         return call.isOneway() ? replicas.acquire(null, true) : replicas.acquire();
     }
 
-    /** Routes a call of a sticky proxy: to the endpoint {@code affinity} keeps to. */
+    /** Routes a call of a sticky proxy: to the endpoint {@code affinity} keeps to, or as {@link #connectionFor(Call)}. */
     CompletableFuture<RpcConnection> connectionFor(Call call, Replicas.Affinity<RpcConnection> affinity) {
+        if (call.mayHaveRunAt() instanceof EndpointConnections ran) {
+            return ran.again(call);
+        }
         return replicas.acquire(affinity, call.isOneway());
     }
 
@@ -370,6 +376,12 @@ public final class ClientImpl implements Client, Invoker, BatchQueue.Owner {
     @Override
     public long nanosUntilRetry() {
         return replicas.nanosUntilRetry();
+    }
+
+    @Override
+    public long nanosUntilRetry(Call call) {
+        return call.mayHaveRunAt() instanceof EndpointConnections ran ? ran.pool.nanosUntilRetry()
+                : replicas.nanosUntilRetry();
     }
 
     /**

@@ -2,13 +2,17 @@ package dev.hermod.internal.runtime;
 
 import dev.hermod.RpcException;
 import dev.hermod.internal.bridge.ClientConfig;
+import dev.hermod.internal.bridge.Failures;
 import dev.hermod.internal.bridge.Healing;
 import dev.hermod.internal.invocation.AsyncResultImpl;
+import dev.hermod.internal.invocation.Call;
 import dev.hermod.internal.invocation.RpcConnection;
 import dev.hermod.internal.protocol.Frames;
 import dev.hermod.internal.transport.Backoff;
 import dev.hermod.internal.transport.ConnectionPool;
 import dev.hermod.internal.transport.Replica;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * A client's connections to one of its endpoints: their pool, which opens them through the
@@ -39,6 +43,30 @@ final class EndpointConnections implements RpcConnection.Owner, ConnectionPool.W
                 () -> client.replicas().terminated(made[0]),
                 new Backoff(healing.backoffInitial(), healing.backoffMax()), this, healing.restartWait());
         made[0] = pool;
+    }
+
+    /**
+     * The connection for a {@code @Deduplicated} call that may have run on this endpoint: here
+     * and nowhere else, since only this server remembers the call and would not run it again.
+     * Fails if this endpoint cannot take it, saying that the call's outcome is unknown; the
+     * failure is unprocessed for this attempt, so that the call may wait for the endpoint to
+     * come back ({@link ConnectionPool#nanosUntilRetry()}).
+     */
+    CompletableFuture<RpcConnection> again(Call call) {
+        CompletableFuture<RpcConnection> c = pool.acquire();
+        if (c.isDone() && !c.isCompletedExceptionally()) {
+            return c;
+        }
+        return c.handle((conn, failure) -> {
+            if (failure == null) {
+                return conn;
+            }
+            Throwable why = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            throw new CompletionException(Failures.connection(call.operation().describeOn(call.service())
+                    + " may have run on " + label + ", the only server that would not run it again (@Deduplicated),"
+                    + " and that server cannot take it now: its outcome is unknown; " + why.getMessage(), why, true));
+        });
     }
 
     @Override

@@ -88,6 +88,11 @@ final class StickyInvoker implements Invoker, BatchQueue.Owner {
     }
 
     @Override
+    public long nanosUntilRetry(Call call) {
+        return client.nanosUntilRetry(call);
+    }
+
+    @Override
     public Invoker sticky() {
         return client.sticky(); // a new pin, like a sticky copy of the plain proxy
     }
