@@ -18,6 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+// One file, a little longer than most: the queue, the batch and its waiters, the flushes and the
+// writability count are one I/O thread's state, touched at every frame; split, each part would
+// reach into the others' fields on the hot path.
 /**
  * The frames a link writes, in the order they were handed over, written by the channel's I/O
  * thread in batches. Frames from other threads wait in one queue, and one task writes all that are
