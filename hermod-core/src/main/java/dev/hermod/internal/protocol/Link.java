@@ -452,10 +452,9 @@ public final class Link implements Backlog.Outlet {
 
     /**
      * Sends a complete frame; {@code written} is told how the write it went out in went (the
-     * write of its batch, not a future of the frame's own; a succeeded future if the socket took
-     * the frame whole before that write failed), as that write completes: before the link's
-     * close is reported. No promise is made for the frame: on the I/O thread, nothing is made for
-     * it at all.
+     * write of its batch, not a future of the frame's own), as that write completes: before the
+     * link's close is reported. No promise is made for the frame: on the I/O thread, nothing is
+     * made for it at all.
      */
     @Override
     public void sendAndTell(ByteBuf frame, ChannelFutureListener written) {

@@ -18,9 +18,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
-// One file, a little longer than most: the queue, the batch and its waiters, the flushes and the
-// writability count are one I/O thread's state, touched at every frame; split, each part would
-// reach into the others' fields on the hot path.
 /**
  * The frames a link writes, in the order they were handed over, written by the channel's I/O
  * thread in batches. Frames from other threads wait in one queue, and one task writes all that are
@@ -33,22 +30,8 @@ import java.util.function.Supplier;
  * outbound buffer see one message per batch rather than one per frame: a frame's trip through the
  * pipeline, its outbound-buffer entry and its own I/O vector cost more than copying a few hundred
  * bytes (hermod-bench {@code throughput}, async-profiler). A frame whose writer waits for its
- * write learns the outcome of its batch's write, except that of a batch the connection's failure
- * cut, the frames the socket took whole were written ({@link BatchPromise}). Larger frames are
- * written as they are, after the batch before them.
- *
- * <p>Over TLS, a frame whose writer waits is written as it is too, after the batch before it:
- * Netty's {@code SslHandler} queues the plaintext writes and seals them into records of up to
- * 16 KiB that it writes with promises of its own, and it completes a plaintext write's promise
- * with the record that the write's last byte went out in. A batch would learn only of the record
- * that holds its end, so a connection that failed in a later record would fail the frames that
- * went out whole in the records before. Written one by one, each frame learns of its own record:
- * a record the socket took whole was written, one it cut was not (the peer cannot open part of a
- * record). The handler copies the frames into its records itself, so this costs a trip through
- * the pipeline and a queue entry per such frame, not a copy. Frames nobody waits for are still
- * batched. (The JDK's engine with TLS 1.3 seals one byte less than the handler hands it, which
- * the handler queues again with the promise of the plaintext it came from: there a frame learns
- * of a later record of its flush, never too early, and a cut fails more frames than it cut.)
+ * write learns the outcome of its batch's write. Larger frames are written as they are, after the
+ * batch before them.
  *
  * <p>Order is the order of hand-over, whatever the thread: a frame is written after every frame
  * handed over before it. On the I/O thread a frame joins the batch at once, after the frames that
@@ -108,11 +91,6 @@ final class Outbound {
     private final EventLoop loop;
     /** Null for a channel already closed when this was made: nothing is written to it then. */
     private final ChannelOutboundBuffer buffer;
-    /**
-     * Whether the channel has TLS (an {@code SslHandler}, put in its pipeline before the link is
-     * made): a frame whose writer waits is then written on its own, not copied into a batch.
-     */
-    private final boolean tls;
     /** Bytes of the frames waiting in the queue; counted before a frame is queued, so never too few. */
     private final AtomicLong waitingBytes = new AtomicLong();
     /**
@@ -135,11 +113,6 @@ final class Outbound {
      * frame's {@link ChannelPromise} or a {@link ChannelFutureListener}.
      */
     private Object[] waiters = new Object[8];
-    /**
-     * Where the frame of each of {@link #waiters} ends in {@link #batch}: a batch cut by a failing
-     * connection fails only the frames past the cut ({@link BatchPromise}).
-     */
-    private int[] waiterEnds = new int[8];
     private int waiterCount;
     /** Bytes written to the channel since its last flush. I/O thread only. */
     private long unflushed;
@@ -159,7 +132,6 @@ final class Outbound {
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.buffer = channel.unsafe().outboundBuffer();
-        this.tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
     }
 
     /** Writes {@code frame} after the frames handed over before it, then flushes; {@code promise} learns the outcome. */
@@ -169,8 +141,7 @@ final class Outbound {
 
     /**
      * Writes {@code frame} after the frames handed over before it, then flushes; {@code written}
-     * is told of the write the frame went out in (its batch's, or a succeeded future if the
-     * socket took the frame whole before that write failed), and no promise is made for the
+     * is told of the write the frame went out in (its batch's), and no promise is made for the
      * frame: on the I/O thread, nothing is made for it at all.
      */
     void send(ByteBuf frame, ChannelFutureListener written) {
@@ -402,22 +373,19 @@ final class Outbound {
 
     /**
      * On the I/O thread: copies a small frame into the batch and releases it, or writes a large
-     * one (over TLS, any one whose writer waits) after the batch. Flushes when much has been
-     * written unflushed.
+     * one after the batch. Flushes when much has been written unflushed.
      */
     private void append(ByteBuf frame, Object waiter) {
         int size = frame.readableBytes();
-        // Over TLS, a waited frame learns of the record its last byte went out in (see the class).
-        boolean alone = size > COPY_LIMIT || tls && !(waiter instanceof ChannelPromise v && v.isVoid());
-        if (alone && frame == scratch) { // lent: the channel gets a copy, the lender its buffer back
+        if (size > COPY_LIMIT && frame == scratch) { // lent: the channel gets a copy, the lender its buffer back
             ByteBuf copy = channel.alloc().ioBuffer(size);
             copy.writeBytes(frame, frame.readerIndex(), size);
             frame = copy;
         }
-        if (alone) {
+        if (size > COPY_LIMIT) {
             writeBatch();
             ChannelPromise promise = waiter instanceof ChannelPromise p ? p
-                    : new BatchPromise(channel, new Object[] {waiter}, null);
+                    : new BatchPromise(channel, new Object[] {waiter});
             write(frame, size, promise);
         } else {
             if (batch != null && batch.maxWritableBytes() < size) {
@@ -438,10 +406,8 @@ final class Outbound {
             if (!(waiter instanceof ChannelPromise p && p.isVoid())) {
                 if (waiterCount == waiters.length) {
                     waiters = java.util.Arrays.copyOf(waiters, waiterCount * 2);
-                    waiterEnds = java.util.Arrays.copyOf(waiterEnds, waiterCount * 2);
                 }
-                waiters[waiterCount] = waiter;
-                waiterEnds[waiterCount++] = batch.readableBytes();
+                waiters[waiterCount++] = waiter;
             }
         }
         if (++unflushedFrames >= FLUSH_FRAMES || unflushed >= FLUSH_BYTES) {
@@ -461,11 +427,10 @@ final class Outbound {
         ChannelPromise promise;
         if (waiterCount == 0) {
             promise = channel.voidPromise();
-        } else if (waiterCount == 1 && waiters[0] instanceof ChannelPromise p && waiterEnds[0] == size) {
-            promise = p; // the batch ends with its frame: the batch's write is the frame's
+        } else if (waiterCount == 1 && waiters[0] instanceof ChannelPromise p) {
+            promise = p;
         } else {
-            promise = new BatchPromise(channel, java.util.Arrays.copyOf(waiters, waiterCount),
-                    java.util.Arrays.copyOf(waiterEnds, waiterCount));
+            promise = new BatchPromise(channel, java.util.Arrays.copyOf(waiters, waiterCount));
         }
         java.util.Arrays.fill(waiters, 0, waiterCount, null);
         waiterCount = 0;
