@@ -61,11 +61,6 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
     /** The call was re-sent at least once (and paid the retry budget for it). Guarded by this. */
     private boolean retried;
     /**
-     * Re-sends in a row that went at once and never reached a connection: with no attempt and no
-     * wait to bound them, only this does ({@link Retries#delayNanos}). Guarded by this.
-     */
-    private int unreachedResends;
-    /**
      * For a {@code @Deduplicated} call, where an attempt that may have run went: the owner of its
      * connection (the client's connections to one endpoint). Only that server remembers the call,
      * so later attempts go there alone ({@link Invoker#connectionFor}). Null until then.
@@ -190,7 +185,6 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
     private void sendOn(RpcConnection conn) {
         synchronized (this) {
             attempts++;
-            unreachedResends = 0;
         }
         conn.send(this);
     }
@@ -501,12 +495,9 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
             if (reached && !r.isUnprocessed() && operation.isDeduplicated() && mayHaveRunAt == null) {
                 mayHaveRunAt = on.owner(); // before the delay, which then depends on that endpoint
             }
-            delay = retries.delayNanos(this, r, reached, attempts, retried, unreachedResends, inv);
+            delay = retries.delayNanos(this, r, reached, attempts, retried, inv);
             if (delay < 0 || isDone()) {
                 return false;
-            }
-            if (!reached && delay == 0) {
-                unreachedResends++;
             }
             retried = true;
             retries.counted();

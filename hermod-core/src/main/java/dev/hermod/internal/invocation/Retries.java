@@ -60,11 +60,8 @@ public final class Retries {
      * @param reached whether the failed attempt was given to a connection (it counts as an attempt)
      * @param attempts the attempts given to a connection so far
      * @param retried whether the call was re-sent before (it paid the budget then)
-     * @param unreached the re-sends in a row that went at once and never reached a connection;
-     *     past {@code maxAttempts} of them the call fails, rather than loop with nothing to bound it
      */
-    long delayNanos(Call call, RpcException failure, boolean reached, int attempts, boolean retried, int unreached,
-            Invoker inv) {
+    long delayNanos(Call call, RpcException failure, boolean reached, int attempts, boolean retried, Invoker inv) {
         if (failure.status() != Status.UNAVAILABLE || failure instanceof dev.hermod.ProtocolException
                 || call.operation().streaming() != null) { // a stream's items cannot be sent again
             return -1;
@@ -76,7 +73,7 @@ public final class Retries {
             return -1;
         }
         long delay = inv.nanosUntilRetry(call);
-        if (delay < 0 || delay == 0 && !reached && unreached >= maxAttempts) {
+        if (delay < 0) {
             return -1;
         }
         if (reached && attempts > 1) {
