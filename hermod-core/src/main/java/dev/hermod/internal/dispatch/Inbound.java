@@ -178,22 +178,13 @@ public final class Inbound {
     private void admitWaiting() {
         while (!waiting.isEmpty() && !closed && mayAdmit()) {
             Waiting w = waiting.peek();
-            ByteBuf body;
-            int flags;
-            if (w.batch) {
-                Frames.BatchItem item = Frames.nextBatchItem(w.frame.frame);
-                body = item.body();
-                flags = item.flags() & Wire.FLAG_ONEWAY; // batch items are never compressed
-            } else {
-                body = w.frame.frame;
-                flags = w.flags;
-            }
+            Frames.BatchItem next = next(w);
             w.frame.retain(); // the request's
             if (--w.left == 0) {
                 waiting.poll();
                 w.frame.release(); // the queue's
             }
-            admit(w.frame, body, flags, w.batch);
+            admit(w.frame, next.body(), next.flags(), w.batch);
         }
     }
 
@@ -400,7 +391,8 @@ public final class Inbound {
         replies.resumeDeferred(); // and what waits for room ends without being encoded
         Waiting w;
         while ((w = waiting.poll()) != null) {
-            w.frame.release();
+            admitOneways(w);
+            w.frame.release(); // the queue's
         }
         pipelines.close();
         // Requests waiting for their turn on the executor still get it, see that they were
@@ -411,6 +403,32 @@ public final class Inbound {
             }
         }
         log.flush();
+    }
+
+    /**
+     * On close: admits the oneway requests of a frame that waited for admission, past this side's
+     * limits. The peer handed them over and cannot learn that they were dropped, so a close must
+     * not drop them (it may be the peer's graceful close, right after it wrote them); they were
+     * read already, so they are few. Its two-way requests have nobody left to answer them, and
+     * are dropped unrun. I/O thread only.
+     */
+    private void admitOneways(Waiting w) {
+        for (; w.left > 0; w.left--) {
+            Frames.BatchItem next = next(w);
+            if ((next.flags() & Wire.FLAG_ONEWAY) != 0) {
+                w.frame.retain(); // the request's
+                admit(w.frame, next.body(), next.flags(), w.batch);
+            }
+        }
+    }
+
+    /** The next request of a waiting frame, its body and flags: the frame itself, or a batch's next item. */
+    private static Frames.BatchItem next(Waiting w) {
+        if (!w.batch) {
+            return new Frames.BatchItem(w.flags, w.frame.frame);
+        }
+        Frames.BatchItem item = Frames.nextBatchItem(w.frame.frame);
+        return new Frames.BatchItem(item.flags() & Wire.FLAG_ONEWAY, item.body()); // batch items are never compressed
     }
 
     /** Runs after a reply was written: frames waiting for a slot may have one now. I/O thread. */

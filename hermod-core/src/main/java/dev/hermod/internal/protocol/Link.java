@@ -537,6 +537,27 @@ public final class Link implements Backlog.Outlet {
      */
     public void close(RpcException cause) {
         recordCause(cause);
+        if (channel.eventLoop().inEventLoop()) {
+            flushThenClose();
+            return;
+        }
+        try {
+            channel.eventLoop().execute(this::flushThenClose);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            channel.close(); // the I/O thread has stopped, and the channel with it
+        }
+    }
+
+    /**
+     * Writes and flushes the frames already handed over, then closes: a oneway call is complete
+     * once its frame is handed over, so closing must not drop the frame unwritten (a client that
+     * sends events and closes at once, say). What the socket does not take at once is dropped
+     * with the close, which never waits for the peer. I/O thread.
+     */
+    private void flushThenClose() {
+        if (channel.isActive()) {
+            outbound.flushWaiting();
+        }
         channel.close();
     }
 

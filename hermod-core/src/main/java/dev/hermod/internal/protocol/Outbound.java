@@ -272,6 +272,16 @@ final class Outbound {
         writeBatch();
     }
 
+    /** On the I/O thread, before the channel closes: writes every frame still waiting, and flushes. */
+    void flushWaiting() {
+        if (!draining && !queue.isEmpty()) {
+            drain();
+        }
+        if (batch != null || flushPending) {
+            flushNow();
+        }
+    }
+
     /**
      * On the I/O thread, when the channel's read ends: writes and flushes the frames sent during
      * it, so that the replies to what was read go out in one socket write.

@@ -219,12 +219,34 @@ public final class Transport {
         }
     }
 
-    /** Releases the I/O threads; the returned future completes when they have stopped. */
+    /**
+     * Releases the I/O threads; the returned future completes when they have stopped. The tasks
+     * already queued on them run first: a link's last writes before its close, say. (A Netty
+     * event loop that shuts down closes its channels before it runs what is queued, which would
+     * drop frames a closing link still had to write.)
+     */
     public Future<?> shutdown() {
         if (acceptGroup != null) {
             acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
-        return group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        io.netty.util.concurrent.Promise<Void> stopped =
+                new io.netty.util.concurrent.DefaultPromise<>(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+        java.util.List<io.netty.util.concurrent.EventExecutor> loops = new java.util.ArrayList<>();
+        group.forEach(loops::add);
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(loops.size());
+        Runnable queuedTasksRan = () -> {
+            if (left.decrementAndGet() == 0) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(f -> stopped.trySuccess(null));
+            }
+        };
+        for (io.netty.util.concurrent.EventExecutor loop : loops) {
+            try {
+                loop.execute(queuedTasksRan);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                queuedTasksRan.run(); // already stopping
+            }
+        }
+        return stopped;
     }
 
     /** Thrown when a listening socket cannot be bound. */
