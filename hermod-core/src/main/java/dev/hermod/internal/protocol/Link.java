@@ -549,13 +549,16 @@ public final class Link implements Backlog.Outlet {
     }
 
     /**
-     * Writes and flushes the frames already handed over, then closes: a oneway call is complete
-     * once its frame is handed over, so closing must not drop the frame unwritten (a client that
-     * sends events and closes at once, say). What the socket does not take at once is dropped
-     * with the close, which never waits for the peer. I/O thread.
+     * On the dialling side, writes and flushes the frames already handed over, then closes: a
+     * oneway call is complete once its frame is handed over, so closing must not drop the frame
+     * unwritten (a client that sends events and closes at once, say). What the socket does not
+     * take at once is dropped with the close, which never waits for the peer. An accepting side
+     * (a server shutting down now) just closes: what it has handed over is replies, which a
+     * client does not count on until they arrive, and a reply made as the server stops (a
+     * servant interrupted by its shutdown) would only mislead. I/O thread.
      */
     private void flushThenClose() {
-        if (channel.isActive()) {
+        if (!acceptedSide() && channel.isActive()) {
             outbound.flushWaiting();
         }
         channel.close();
