@@ -140,7 +140,9 @@ final class RollingRestartTest {
         for (String kind : List.of("echo", "record", "async", "oneway")) {
             assertThat(succeeded(kind)).as("%s calls that succeeded", kind).isGreaterThanOrEqualTo(5);
         }
-        assertThat(examples.subList(0, Math.min(10, examples.size()))).as("lost or failed calls").isEmpty();
+        assertThat(examples.subList(0, Math.min(10, examples.size())))
+                .as("lost or failed calls; the servers: %s", servers.stream().map(ServerProcess::describe).toList())
+                .isEmpty();
         assertThat(lost).isZero();
         assertThat(mustNotFail).isZero();
     }

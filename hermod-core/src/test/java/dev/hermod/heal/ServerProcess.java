@@ -8,6 +8,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,10 +34,13 @@ public final class ServerProcess implements AutoCloseable {
     private final List<Long> order = new CopyOnWriteArrayList<>();
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private volatile IOException readFailure;
+    /** Where its log (standard error) goes, for {@link #describe()}. */
+    private final Path log;
 
-    private ServerProcess(Process process, int port) {
+    private ServerProcess(Process process, int port, Path log) {
         this.process = process;
         this.port = port;
+        this.log = log;
     }
 
     /** Starts a server on loopback {@code port} (0: any) and waits until it listens. */
@@ -50,12 +54,18 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess start(int port, Duration echoDelay) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path log = Files.createTempFile("hermod-server-process-", ".log");
+        log.toFile().deleteOnExit();
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", RestartServerMain.class.getName(),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                // why its connections close (I/O errors, timeouts, protocol errors): a few lines per connection
+                "-Dorg.slf4j.simpleLogger.log.dev.hermod.internal.protocol.Link=debug", RestartServerMain.class.getName(),
                 String.valueOf(port), String.valueOf(echoDelay.toMillis()))
-                // Its log (standard error) goes to the test's output, not into the lines read here:
-                // a log line written while the servant prints "got N" could split that line.
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                // Its log (standard error) goes to a file of its own, not into the lines read here
+                // (a log line written while the servant prints "got N" could split that line) nor
+                // to the test's output, which a forked test JVM does not pass on: describe() shows
+                // its end, so that a failing test says what the server saw.
+                .redirectError(log.toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), UTF_8));
         List<String> skipped = new ArrayList<>();
         String line;
@@ -65,7 +75,7 @@ public final class ServerProcess implements AutoCloseable {
         if (line == null) {
             throw new AssertionError("the server process exited before it listened; output: " + skipped);
         }
-        ServerProcess s = new ServerProcess(p, Integer.parseInt(line.substring(5)));
+        ServerProcess s = new ServerProcess(p, Integer.parseInt(line.substring(5)), log);
         Thread reader = new Thread(() -> s.read(out), "server-process-output");
         reader.setDaemon(true);
         reader.start();
@@ -95,7 +105,18 @@ public final class ServerProcess implements AutoCloseable {
     public String describe() {
         return "server on port " + port + ": " + received.size() + " calls received, output "
                 + (outputRead.getCount() == 0 ? "read to its end" : "still open")
-                + (readFailure == null ? "" : ", reading it failed: " + readFailure) + ", other lines " + lines;
+                + (readFailure == null ? "" : ", reading it failed: " + readFailure) + ", other lines " + lines
+                + ", the end of its log: " + logTail();
+    }
+
+    /** The last lines of its log (standard error), or why they cannot be read. */
+    private String logTail() {
+        try {
+            List<String> all = Files.readAllLines(log, UTF_8);
+            return all.subList(Math.max(0, all.size() - 20), all.size()).toString();
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
     }
 
     /** The port it listens on. */
