@@ -9,8 +9,10 @@ import java.util.Queue;
 /**
  * The buffers of small frames built on the callers' own threads: requests of a few hundred bytes,
  * and the replies servants' workers make, which the I/O thread copies into its batch of writes and
- * releases at once (see {@link Outbound}). Each is a heap array, taken from a pool of the calling
- * thread and given back to it when released ({@link Recycled}).
+ * releases at once (see {@link Outbound}); and of the small frames a link's {@link FrameDecoder}
+ * reads, which the worker or the I/O thread releases once it has decoded them. Each is a heap
+ * array, taken from a pool of the thread that takes it and given back to that pool when released
+ * ({@link Recycled}).
  *
  * <p>Netty's pooled allocator, fast on its own event loops, serves a thread that is not one of
  * them from shared pools under a lock, and the buffer then goes back to the pool from the I/O
