@@ -17,6 +17,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
@@ -46,27 +47,14 @@ import org.slf4j.LoggerFactory;
 public final class AsyncResultImpl<T> extends ResultSettler<T>
         implements AsyncResult.Throwing<T, Exception>, AsyncResult.Throwing2<T, Exception, Exception> {
     private static final Logger log = LoggerFactory.getLogger(AsyncResult.class);
-    private static final java.lang.invoke.VarHandle PROGRESS;
 
-    static {
-        try {
-            PROGRESS = java.lang.invoke.MethodHandles.lookup()
-                    .findVarHandle(AsyncResultImpl.class, "progress", ResultProgress.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /** The client's side of the calls: its client, its callback executor, its lane of sent callbacks. */
-    private final Peer peer;
-    private final Object proxy;
-    /** Made when progress is first reported or listened for: most calls never report any. */
-    private volatile ResultProgress progress;
-
+    // The client's side of the call (its client, callback executor and lane of sent callbacks),
+    // the proxy, and the progress reports are kept by the call, not here: a result per
+    // asynchronous call, as small as it can be.
     private AsyncResultImpl(Call call, Peer peer, Object proxy) {
-        super(call, peer.callbacks());
-        this.peer = peer;
-        this.proxy = proxy;
+        super(call);
+        call.peer = peer;
+        call.proxy = proxy;
     }
 
     /**
@@ -95,6 +83,11 @@ public final class AsyncResultImpl<T> extends ResultSettler<T>
         return result;
     }
 
+    @Override
+    Executor callbacks() {
+        return call.peer.callbacks();
+    }
+
     /** Creates the result of {@code call} and links the two; call before starting the call. */
     public static <T> AsyncResultImpl<T> of(Call call, Peer peer, Object proxy) {
         AsyncResultImpl<T> r = new AsyncResultImpl<>(call, peer, proxy);
@@ -107,9 +100,7 @@ public final class AsyncResultImpl<T> extends ResultSettler<T>
      * which spares a dependent stage of its outcome per call.
      */
     void outcomeArrived() {
-        CompletableFuture<Object> outcome = call.outcome();
-        Throwable failure = Waiting.failureOf(outcome);
-        arrived(failure == null ? outcome.getNow(null) : null, failure);
+        arrived();
     }
 
     /**
@@ -172,12 +163,12 @@ public final class AsyncResultImpl<T> extends ResultSettler<T>
 
     @Override
     public Optional<Client> client() {
-        return Optional.ofNullable(peer.client());
+        return Optional.ofNullable(call.peer.client());
     }
 
     @Override
     public Optional<Object> proxy() {
-        return Optional.ofNullable(proxy);
+        return Optional.ofNullable(call.proxy);
     }
 
     @Override
@@ -445,7 +436,7 @@ public final class AsyncResultImpl<T> extends ResultSettler<T>
         // One lane for the client's sent callbacks: they run in the order the requests were written.
         call.sentSignal().thenAccept(sent -> {
             if (sent) {
-                peer.sentLane().execute(() -> guarded(call, () -> callback.accept(call.sentSynchronously())));
+                call.peer.sentLane().execute(() -> guarded(call, () -> callback.accept(call.sentSynchronously())));
             }
         });
         return this;
@@ -453,7 +444,7 @@ public final class AsyncResultImpl<T> extends ResultSettler<T>
 
     @Override
     public Optional<Progress> progress() {
-        ResultProgress p = progress;
+        ResultProgress p = call.progress();
         return Optional.ofNullable(p == null ? null : p.latest());
     }
 
@@ -471,19 +462,14 @@ public final class AsyncResultImpl<T> extends ResultSettler<T>
 
     /** The progress of this call, made on first use. */
     private ResultProgress tracker() {
-        ResultProgress p = progress;
-        if (p == null) {
-            ResultProgress made = new ResultProgress(call, callbacks());
-            Object won = PROGRESS.compareAndExchange(this, (ResultProgress) null, made);
-            p = won != null ? (ResultProgress) won : made;
-        }
-        return p;
+        ResultProgress p = call.progress();
+        return p != null ? p : call.progress(new ResultProgress(call, callbacks()));
     }
 
     /** The lane progress reports run in, or null if nothing used progress yet. */
     @Override
     SerialExecutor progressLane() {
-        ResultProgress p = progress;
+        ResultProgress p = call.progress();
         return p == null ? null : p.laneIfAny();
     }
 

@@ -87,7 +87,7 @@ public final class BatchQueue {
             return result;
         }
         if (!call.isOneway()) {
-            call.schedule(peer.timer());
+            call.schedule(peer);
         } else if (result != null) {
             result.settleIfDecided(); // complete once queued: here, not a moment later on the executor
         }

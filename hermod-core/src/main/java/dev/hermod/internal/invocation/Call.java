@@ -10,7 +10,6 @@ import dev.hermod.internal.dispatch.Invocation;
 import dev.hermod.internal.transport.InOrder;
 import dev.hermod.internal.transport.Transport;
 import io.netty.util.Timeout;
-import io.netty.util.Timer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +41,15 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
     private static final long MAX_WIRE_TIMEOUT_MILLIS = 0xFFFF_FFFFL;
     /** The operation name of flush results. */
     private static final Operation FLUSH = Operation.local("flushBatches");
+    private static final java.lang.invoke.VarHandle EXTRAS;
+
+    static {
+        try {
+            EXTRAS = java.lang.invoke.MethodHandles.lookup().findVarHandle(Call.class, "extras", CallExtras.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final Operation operation;
     final String service;
@@ -50,24 +58,12 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
     CallOptions options;
     /** Sent without expecting a reply: complete once written. */
     final boolean oneway;
-    /** Flushes batches: no request of its own, so nothing to cancel; complete once written. */
-    private final boolean flush;
     /** Queued on a batch proxy: a oneway one is complete once queued, and sent later. */
     volatile boolean batched;
     /** Where the call was started, for re-sending it; null until then. */
     private volatile Invoker invoker;
     /** Times the request was given to a connection to send. Guarded by this. */
     private int attempts;
-    /** The call was re-sent at least once (and paid the retry budget for it). Guarded by this. */
-    private boolean retried;
-    /**
-     * For a {@code @Deduplicated} call, where an attempt that may have run went: the owner of its
-     * connection (the client's connections to one endpoint). Only that server remembers the call,
-     * so later attempts go there alone ({@link Invoker#connectionFor}). Null until then.
-     */
-    private volatile RpcConnection.Owner mayHaveRunAt;
-    /** While the request is held back by flow control: the backlog's ticket, to drop it if withdrawn. */
-    volatile Object queued;
     private final long startNanos;
     private volatile long deadlineNanos;
     /** No deadline: no timer, and none on the wire. */
@@ -78,33 +74,32 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
     volatile boolean byReference;
     /** The result the serving end handed back by reference, for the current attempt. */
     volatile Object handedResult;
-    /**
-     * Where the request goes on the wire, if not to {@link #service}: a pipelined call's target,
-     * {@code ^k} or the object {@code @n} its source call resolved to ({@link Pipeline}).
-     */
-    volatile String target;
     /** Its place among the two-way requests handed to its connection, from 1; 0 until handed over. */
     volatile long sequence;
     /** Receives progress reports; set for asynchronous invocations only. */
     volatile AsyncResultImpl<?> result;
+    /**
+     * The proxy an asynchronous invocation was made through, for {@link AsyncResultImpl#proxy()};
+     * null for others. Kept here, where the object's alignment leaves room for it, rather than in
+     * the result. Set before the call starts.
+     */
+    Object proxy;
     /** The streams the call sends and receives (PROTOCOL.md section 26); null if it has none. */
     final CallStreams streams;
-    private volatile Timer wheel;
-    /** What the client interceptors see of this call; null if there are none. */
-    private volatile Interception interception;
-    /** Hermod's own call (a reference release): never intercepted. */
-    private boolean control;
+    /** The client or server the call is made through, whose timer arms its deadline; null until {@link #schedule}. */
+    volatile Peer peer;
+    /** What the call needs only on its rarer paths; null until one of them makes it ({@link #extras()}). */
+    private volatile CallExtras extras;
     /** Waited for by {@link Waiting#sync}, which reports its outcome to the interceptors. */
     boolean awaitedSync;
     private volatile Timeout timer;
 
     private Call(Operation operation, String service, Object[] args, CallOptions options, Duration timeout,
-            boolean oneway, boolean flush) {
+            boolean oneway) {
         this.oneway = oneway;
-        this.flush = flush;
         this.operation = operation;
         this.service = service;
-        this.streams = operation.streaming() == null || flush ? null : CallStreams.take(operation, args);
+        this.streams = operation.streaming() == null || operation == FLUSH ? null : CallStreams.take(operation, args);
         this.args = args;
         this.options = options;
         this.startNanos = System.nanoTime();
@@ -146,8 +141,9 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
             return; // decided by an interceptor: never sent
         }
         // Nothing ran between the call's creation and here but bookkeeping, unless interceptors or
-        // streams did: the clock read at creation is still "now", within a microsecond.
-        long now = interception == null && streams == null ? startNanos : System.nanoTime();
+        // streams did (interceptors, like the call's other rare paths, made its extras): the clock
+        // read at creation is still "now", within a microsecond.
+        long now = extras == null && streams == null ? startNanos : System.nanoTime();
         Retries retries = invoker.retries();
         if (retries != null) {
             retries.started(now);
@@ -204,7 +200,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
             // one id for every attempt: the server runs the call once, however often it is sent
             options = options.withContext(dev.hermod.internal.protocol.Wire.CALL_ID, java.util.UUID.randomUUID().toString());
         }
-        Call call = new Call(operation, service, args, options, timeout, oneway, false);
+        Call call = new Call(operation, service, args, options, timeout, oneway);
         if (parent != null && !oneway) {
             // A oneway call (an event, typically) is fire-and-forget: it is not canceled when
             // the invocation that made it ends, even if the transport has not taken it yet.
@@ -218,8 +214,8 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
      * when the invocation the calling thread is serving ends.
      */
     static Call control(Operation operation, String service, Object[] args, Duration timeout) {
-        Call call = new Call(operation, service, args, CallOptions.defaults(), timeout, true, false);
-        call.control = true;
+        Call call = new Call(operation, service, args, CallOptions.defaults(), timeout, true);
+        call.extras().control = true;
         return call;
     }
 
@@ -231,11 +227,12 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
      */
     boolean intercept(Peer peer, boolean onReference, dev.hermod.intercept.ClientCall.Kind kind) {
         java.util.List<dev.hermod.intercept.ClientInterceptor> chain = peer.clientInterceptors();
-        if (chain.isEmpty() || flush || control || streams != null || interception != null) {
+        CallExtras x = extras;
+        if (chain.isEmpty() || isFlush() || streams != null || x != null && (x.control || x.interception != null)) {
             return false;
         }
         Interception i = new Interception(this, chain, kind, onReference);
-        interception = i;
+        extras().interception = i;
         boolean reportedElsewhere = awaitedSync || result != null;
         whenComplete((v, e) -> {
             i.ended(); // the call's duration, measured as its outcome is decided
@@ -257,7 +254,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
 
     /** Reports the known outcome to the client interceptors, if they have not had it yet. */
     void intercepted() {
-        Interception i = interception;
+        Interception i = interception();
         if (i != null && isDone()) {
             i.finish();
         }
@@ -292,12 +289,71 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
      * {@code timeout} only bounds how long its result's waits last.
      */
     static Call flush(String service, Duration timeout) {
-        return new Call(FLUSH, service, new Object[0], CallOptions.defaults(), timeout, true, true);
+        return new Call(FLUSH, service, new Object[0], CallOptions.defaults(), timeout, true);
+    }
+
+    /** Whether the call stands for a batch flush: no request of its own, nothing to cancel, complete once written. */
+    private boolean isFlush() {
+        return operation == FLUSH;
+    }
+
+    /** What the call needs on its rarer paths, made by the first that does. */
+    private CallExtras extras() {
+        CallExtras x = extras;
+        if (x == null) {
+            x = new CallExtras();
+            if (!EXTRAS.compareAndSet(this, null, x)) {
+                x = extras;
+            }
+        }
+        return x;
+    }
+
+    /** The client interceptors' view of the call; null if there are none. */
+    private Interception interception() {
+        CallExtras x = extras;
+        return x == null ? null : x.interception;
+    }
+
+    /** The progress reports of the call's result, if any were reported or listened for; null otherwise. */
+    ResultProgress progress() {
+        CallExtras x = extras;
+        return x == null ? null : x.progress;
+    }
+
+    /** Keeps {@code made} as the result's progress reports unless some are kept already; returns those kept. */
+    ResultProgress progress(ResultProgress made) {
+        Object won = CallExtras.PROGRESS.compareAndExchange(extras(), (ResultProgress) null, made);
+        return won != null ? (ResultProgress) won : made;
+    }
+
+    /** Holds the request back by flow control: {@code ticket} is the backlog's, to drop it if withdrawn. */
+    void queued(Object ticket) {
+        extras().queued = ticket;
+    }
+
+    /** The backlog's ticket while the request is held back by flow control; null otherwise. */
+    Object queued() {
+        CallExtras x = extras;
+        return x == null ? null : x.queued;
+    }
+
+    /** The request left the backlog: no ticket to drop any more. */
+    void unqueued() {
+        CallExtras x = extras;
+        if (x != null) {
+            x.queued = null;
+        }
+    }
+
+    /** Sends the request to {@code target} on the wire instead of the call's service ({@link Pipeline}). */
+    void target(String target) {
+        extras().target = target;
     }
 
     /** The operation and service, for messages: {@code getName on service 'employees'}. */
     String describe() {
-        return flush && service.isEmpty() ? operation.name() : describe(operation, service);
+        return isFlush() && service.isEmpty() ? operation.name() : describe(operation, service);
     }
 
     /** {@code getName on service 'employees'}, or {@code onEvent on object @3 (Listener)}. */
@@ -320,16 +376,11 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
         return deadlineNanos;
     }
 
-    /** Arms the deadline timer, unless the call has no deadline. */
-    public void schedule(Timer wheel) {
-        schedule(wheel, System.nanoTime());
-    }
-
-    /** As {@link #schedule(Timer)}, {@code now} being the time, in {@link System#nanoTime()} terms. */
-    private void schedule(Timer wheel, long now) {
-        this.wheel = wheel;
+    /** Arms the deadline on {@code peer}'s timer, unless the call has no deadline. */
+    public void schedule(Peer peer) {
+        this.peer = peer;
         if (!unbounded) {
-            arm(deadlineNanos - now);
+            arm(deadlineNanos - System.nanoTime());
         }
     }
 
@@ -339,7 +390,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
      * still in progress then.
      */
     private void schedule(Peer peer, long now) {
-        this.wheel = peer.timer();
+        this.peer = peer;
         if (unbounded) {
             return;
         }
@@ -377,7 +428,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
         }
         // Sent by the thread starting the call, with nothing but bookkeeping since it was made
         // (as in start): the clock read at creation is still "now", within a microsecond.
-        long now = startedHere() && interception == null && streams == null ? startNanos
+        long now = startedHere() && extras == null && streams == null ? startNanos
                 : System.nanoTime();
         long millis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - now);
         return millis > MAX_WIRE_TIMEOUT_MILLIS ? 0 : Math.max(1, millis);
@@ -393,7 +444,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
     }
 
     private void arm(long delayNanos) {
-        Timeout t = wheel.newTimeout(this, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+        Timeout t = peer.timer().newTimeout(this, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
         Timeout old = timer;
         timer = t;
         if (old != null) {
@@ -412,7 +463,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
             synchronized (this) { // with armLate, which reads the deadline
                 deadlineNanos = candidate;
                 unbounded = false;
-                if (wheel != null && !flush) {
+                if (peer != null && !isFlush()) {
                     arm(candidate - System.nanoTime());
                 }
             }
@@ -485,26 +536,27 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
         Invoker inv = invoker;
         Retries retries = inv == null ? null : inv.retries();
         // A stream is not re-sent: its items may have been delivered, its publishers subscribed.
-        if (retries == null || flush || batched || streams != null || !(failure instanceof RpcException r)) {
+        if (retries == null || isFlush() || batched || streams != null || !(failure instanceof RpcException r)) {
             return false;
         }
         RpcConnection on = connection;
         boolean reached = on != null; // given to a connection: counts as an attempt
         long delay;
         synchronized (this) {
-            if (reached && !r.isUnprocessed() && operation.isDeduplicated() && mayHaveRunAt == null) {
-                mayHaveRunAt = on.owner(); // before the delay, which then depends on that endpoint
+            CallExtras x = extras();
+            if (reached && !r.isUnprocessed() && operation.isDeduplicated() && x.mayHaveRunAt == null) {
+                x.mayHaveRunAt = on.owner(); // before the delay, which then depends on that endpoint
             }
-            delay = retries.delayNanos(this, r, reached, attempts, retried, inv);
+            delay = retries.delayNanos(this, r, reached, attempts, x.retried, inv);
             if (delay < 0 || isDone()) {
                 return false;
             }
-            retried = true;
+            x.retried = true;
             retries.counted();
             nextAttempt(!r.isUnprocessed()); // the old attempt's frame can no longer claim it
             connection = null;
             sequence = 0;
-            queued = null;
+            x.queued = null;
             requestId = 0;
         }
         Runnable again = () -> {
@@ -515,7 +567,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
         if (delay == 0) {
             resend(inv, again); // off the thread that reported the failure
         } else {
-            wheel.newTimeout(t -> resend(inv, again), delay, TimeUnit.NANOSECONDS);
+            peer.timer().newTimeout(t -> resend(inv, again), delay, TimeUnit.NANOSECONDS);
         }
         return true;
     }
@@ -570,7 +622,8 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
      * run over, to which it must be sent again; null otherwise.
      */
     public RpcConnection.Owner mayHaveRunAt() {
-        return mayHaveRunAt;
+        CallExtras x = extras;
+        return x == null ? null : x.mayHaveRunAt;
     }
 
     /** The invoker the call was started on; null before it starts. */
@@ -580,7 +633,8 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
 
     /** The service name the request carries: {@link #service}, or a pipelined call's target. */
     String wireService() {
-        String t = target;
+        CallExtras x = extras;
+        String t = x == null ? null : x.target;
         return t != null ? t : service;
     }
 
@@ -591,7 +645,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
      * @return true if this ended the call
      */
     boolean abandonWith(Throwable failure) {
-        if (isDone() || flush) {
+        if (isDone() || isFlush()) {
             return false;
         }
         boolean unsent = withdraw();
@@ -636,7 +690,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
      */
     @Override
     public boolean cancel(String why) {
-        if (isDone() || flush) {
+        if (isDone() || isFlush()) {
             return false;
         }
         boolean unsent = withdraw();

@@ -85,7 +85,7 @@ public final class Pipeline implements Invoker {
         sourceCall.sentSignal().whenComplete((sent, e) -> {
             RpcConnection c = sourceCall.connection;
             if (Boolean.TRUE.equals(sent) && c != null) {
-                call.target = "^" + Integer.toUnsignedString(sourceCall.requestId);
+                call.target("^" + Integer.toUnsignedString(sourceCall.requestId));
                 connection.complete(c); // right behind the source on its connection: the server sees it first
                 return;
             }
@@ -142,7 +142,7 @@ public final class Pipeline implements Invoker {
     private CompletableFuture<RpcConnection> resolved(Call call, Object value) {
         if (value != null && java.lang.reflect.Proxy.isProxyClass(value.getClass())
                 && ProxyHandler.of(value).invoker() instanceof Reference r) {
-            call.target = r.target();
+            call.target(r.target());
             return r.connectionFor(call);
         }
         return CompletableFuture.failedFuture(Exceptions.forStatus(dev.hermod.Status.OBJECT_NOT_FOUND, call.describe()

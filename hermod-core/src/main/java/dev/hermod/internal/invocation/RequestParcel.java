@@ -35,7 +35,7 @@ final class RequestParcel extends RequestTable.Entry<Call> implements Backlog.Pa
     @Override
     public ByteBuf claim(ByteBuf frame) {
         Call call = call();
-        call.queued = null;
+        call.unqueued();
         if (call.handOver(attempt)) {
             this.frame = frame;
             return frame;

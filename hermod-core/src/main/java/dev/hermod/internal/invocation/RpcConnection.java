@@ -140,7 +140,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     public void sendRelease(long id, long count) {
         Call release = Call.control(peer.releaseOperation(), ObjectTable.CONTROL_SERVICE, new Object[] {id, count},
                 peer.callTimeout());
-        release.schedule(peer.timer());
+        release.schedule(peer);
         send(release);
     }
 
@@ -325,7 +325,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
                     + " waiting for the connection to " + link.remoteAddress() + " (limit " + backlog.limit()
                     + "); send fewer at a time", null, true));
         } else if (ticket != null) {
-            call.queued = ticket;
+            call.queued(ticket);
             if (call.isDone()) { // withdrawn before it knew where it waited
                 withdrawn(call); // and maybe before it registered, when forgetting it found nothing
             }
@@ -400,7 +400,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
      * waits in the backlog, and stops waiting for a reply.
      */
     void withdrawn(Call call) {
-        Object ticket = call.queued;
+        Object ticket = call.queued();
         if (ticket != null) {
             backlog.withdraw(ticket);
         }
