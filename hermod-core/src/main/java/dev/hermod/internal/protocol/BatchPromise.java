@@ -15,12 +15,21 @@ import io.netty.channel.DefaultChannelPromise;
  * reports its close. Completed on the channel's I/O thread.
  */
 final class BatchPromise extends DefaultChannelPromise {
-    /** Each a {@link ChannelPromise} or a {@link ChannelFutureListener}. */
+    /** The first {@link #count}: each a {@link ChannelPromise} or a {@link ChannelFutureListener}. */
     private final Object[] waiters;
+    private final int count;
+    /** Takes the array back once the waiters are told, to hold a later batch's; null if none does. */
+    private final Outbound lender;
 
-    BatchPromise(Channel channel, Object[] waiters) {
+    /**
+     * A promise telling the first {@code count} of {@code waiters}; {@code lender}, if not null,
+     * lent the array and gets it back, cleared, once they are told on the channel's I/O thread.
+     */
+    BatchPromise(Channel channel, Object[] waiters, int count, Outbound lender) {
         super(channel);
         this.waiters = waiters;
+        this.count = count;
+        this.lender = lender;
     }
 
     @Override
@@ -59,7 +68,8 @@ final class BatchPromise extends DefaultChannelPromise {
 
     private void tellWaiters() {
         Throwable cause = cause();
-        for (Object w : waiters) {
+        for (int i = 0; i < count; i++) {
+            Object w = waiters[i];
             if (w instanceof ChannelPromise p) {
                 if (cause == null) {
                     p.trySuccess();
@@ -69,6 +79,10 @@ final class BatchPromise extends DefaultChannelPromise {
             } else {
                 Outbound.tell((ChannelFutureListener) w, this);
             }
+        }
+        if (lender != null && channel().eventLoop().inEventLoop()) {
+            java.util.Arrays.fill(waiters, 0, count, null);
+            lender.recycle(waiters);
         }
     }
 }

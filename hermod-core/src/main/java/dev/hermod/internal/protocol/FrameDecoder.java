@@ -36,6 +36,9 @@ import java.util.concurrent.TimeUnit;
  * never timed.
  */
 final class FrameDecoder extends ChannelInboundHandlerAdapter {
+    /** Whether Netty copies from direct buffers with {@code sun.misc.Unsafe}, making no object ({@link #append}). */
+    private static final boolean COPY_WITH_UNSAFE = io.netty.util.internal.PlatformDependent.hasUnsafe();
+
     /** How often a frame in progress has its rate checked. */
     static final long RATE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** The least room given up front to a frame that spans reads (unless the frame is smaller). */
@@ -278,10 +281,12 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
      * heap one, through the source's internal NIO buffer: Netty's own copy ({@code writeBytes},
      * or {@code readBytes} into an array) duplicates the source's {@code ByteBuffer} for every
      * copy where it does without {@code sun.misc.Unsafe} (JDK 24 and later), about 50 bytes of
-     * garbage per frame on each side in hermod-bench's {@code throughput} on JDK 25.
+     * garbage per frame on each side in hermod-bench's {@code throughput} on JDK 25. Where it has
+     * {@code Unsafe}, Netty's copy makes no object, while a read buffer's internal NIO buffer
+     * is a slice made once per read buffer: that copy is used then.
      */
     private static void append(ByteBuf to, ByteBuf in, int n) {
-        if (!to.hasArray() || in.hasArray() || in.nioBufferCount() != 1) {
+        if (COPY_WITH_UNSAFE || !to.hasArray() || in.hasArray() || in.nioBufferCount() != 1) {
             to.writeBytes(in, n);
             return;
         }

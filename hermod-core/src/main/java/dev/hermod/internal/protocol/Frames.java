@@ -72,6 +72,9 @@ public final class Frames {
     /** The length of a REQUEST frame up to its arguments: prefix, type, flags and header. */
     public static int requestHeaderLength(String service, String operation, Map<String, String> context) {
         int n = Wire.LENGTH_PREFIX + 2 + 8 + 2 + Wire.utf8Length(service) + 2 + Wire.utf8Length(operation) + 2;
+        if (context.isEmpty()) {
+            return n; // most calls: no iterator made for an empty map
+        }
         for (Map.Entry<String, String> e : context.entrySet()) {
             n += 4 + Wire.utf8Length(e.getKey()) + Wire.utf8Length(e.getValue());
         }
@@ -89,6 +92,9 @@ public final class Frames {
             throw new IllegalArgumentException("too many context entries: " + context.size());
         }
         buf.writeShort(context.size());
+        if (context.isEmpty()) {
+            return; // most calls: no iterator made for an empty map
+        }
         for (Map.Entry<String, String> e : context.entrySet()) {
             Wire.writeStr16(buf, e.getKey());
             Wire.writeStr16(buf, e.getValue());

@@ -114,6 +114,12 @@ final class Outbound {
      */
     private Object[] waiters = new Object[8];
     private int waiterCount;
+    /**
+     * An array of waiters whose batch was written, given back ({@link #recycle}) to hold the next
+     * batch's: a batch is usually written before the next one is, so one spare saves an array
+     * per batch. Null when there is none. I/O thread only.
+     */
+    private Object[] spareWaiters;
     /** Bytes written to the channel since its last flush. I/O thread only. */
     private long unflushed;
     /** Whether something was written to the channel since its last flush. I/O thread only. */
@@ -395,7 +401,7 @@ final class Outbound {
         if (size > COPY_LIMIT) {
             writeBatch();
             ChannelPromise promise = waiter instanceof ChannelPromise p ? p
-                    : new BatchPromise(channel, new Object[] {waiter});
+                    : new BatchPromise(channel, new Object[] {waiter}, 1, null);
             write(frame, size, promise);
         } else {
             if (batch != null && batch.maxWritableBytes() < size) {
@@ -440,10 +446,17 @@ final class Outbound {
         } else if (waiterCount == 1 && waiters[0] instanceof ChannelPromise p) {
             promise = p;
         } else {
-            promise = new BatchPromise(channel, java.util.Arrays.copyOf(waiters, waiterCount));
+            // The promise takes the array, and gives it back once it has told them (recycle).
+            promise = new BatchPromise(channel, waiters, waiterCount, this);
+            Object[] spare = spareWaiters;
+            spareWaiters = null;
+            waiters = spare != null ? spare : new Object[waiters.length];
+            waiterCount = 0;
         }
-        java.util.Arrays.fill(waiters, 0, waiterCount, null);
-        waiterCount = 0;
+        if (waiterCount > 0) {
+            java.util.Arrays.fill(waiters, 0, waiterCount, null);
+            waiterCount = 0;
+        }
         write(b, size, promise);
     }
 
@@ -451,6 +464,16 @@ final class Outbound {
         unflushed += size;
         flushPending = true;
         channel.write(frame, promise);
+    }
+
+    /**
+     * Takes back the array of waiters of a batch whose promise has told them, cleared, to hold a
+     * later batch's. On the I/O thread; {@link BatchPromise} only.
+     */
+    void recycle(Object[] told) {
+        if (spareWaiters == null) {
+            spareWaiters = told;
+        }
     }
 
     /** On the I/O thread: writes the batch and flushes the channel. */

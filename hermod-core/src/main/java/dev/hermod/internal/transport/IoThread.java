@@ -3,9 +3,11 @@ package dev.hermod.internal.transport;
 import io.netty.channel.SingleThreadEventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import io.netty.util.internal.PlatformDependent;
 import io.netty.util.internal.ThreadExecutorMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
@@ -25,8 +27,16 @@ import java.util.concurrent.RejectedExecutionException;
 final class IoThread extends FastThreadLocalThread {
     /** The most tasks handed off as one; a turn that gathers more hands them off in parts. */
     static final int MAX_BATCH = 64;
+    /** Batches kept for reuse: more than are usually queued or running at once. */
+    private static final int SPARE_BATCHES = 16;
 
     private final List<Runnable> tasks = new ArrayList<>();
+    /**
+     * Batches whose tasks have run, given back by the threads that ran them, for this thread to
+     * fill again: a turn's hand-off then costs no object. Bounded; a batch that finds it full is
+     * left to the garbage collector.
+     */
+    private final Queue<Batch> spare = PlatformDependent.newFixedMpscQueue(SPARE_BATCHES);
     private Executor target;
     private boolean flushScheduled;
     private final Runnable flush = () -> {
@@ -70,7 +80,17 @@ final class IoThread extends FastThreadLocalThread {
         if (tasks.isEmpty()) {
             return;
         }
-        Runnable batch = tasks.size() == 1 ? tasks.get(0) : new Batch(tasks.toArray(new Runnable[0]));
+        Runnable batch;
+        if (tasks.size() == 1) {
+            batch = tasks.get(0);
+        } else {
+            Batch b = spare.poll();
+            if (b == null) {
+                b = new Batch(spare);
+            }
+            b.fill(tasks);
+            batch = b;
+        }
         tasks.clear();
         Executor executor = target;
         target = null;
@@ -81,11 +101,34 @@ final class IoThread extends FastThreadLocalThread {
         }
     }
 
-    /** Tasks run one after another; one that throws does not keep the others from running. */
-    private record Batch(Runnable[] tasks) implements Runnable {
+    /**
+     * Tasks run one after another; one that throws does not keep the others from running. Filled
+     * by its I/O thread, run once by the executor it is handed to, then given back to the I/O
+     * thread's spares (the queue's hand-over orders the two).
+     */
+    private static final class Batch implements Runnable {
+        private final Runnable[] tasks = new Runnable[MAX_BATCH];
+        private int count;
+        private final Queue<Batch> home;
+
+        Batch(Queue<Batch> home) {
+            this.home = home;
+        }
+
+        /** Takes the tasks (at most {@link #MAX_BATCH}); on the I/O thread, before the hand-off. */
+        void fill(List<Runnable> from) {
+            count = from.size();
+            for (int i = 0; i < count; i++) {
+                tasks[i] = from.get(i);
+            }
+        }
+
         @Override
         public void run() {
-            for (Runnable task : tasks) {
+            int n = count;
+            for (int i = 0; i < n; i++) {
+                Runnable task = tasks[i];
+                tasks[i] = null;
                 try {
                     task.run();
                 } catch (Throwable t) {
@@ -93,6 +136,8 @@ final class IoThread extends FastThreadLocalThread {
                     current.getUncaughtExceptionHandler().uncaughtException(current, t);
                 }
             }
+            count = 0;
+            home.offer(this); // full: dropped
         }
     }
 }

@@ -79,7 +79,8 @@ public final class Replica<C extends ConnectionPool.Member> {
     public void replied(long nanos) {
         long n = Math.max(1, nanos);
         // an exponentially weighted average over about the last 8 replies; a lost race loses one sample
-        latency.updateAndGet(old -> old == 0 ? n : old + (n - old) / 8);
+        long old = latency.get(); // one attempt, no lambda: a reply costs no object here
+        latency.compareAndSet(old, old == 0 ? n : old + (n - old) / 8);
     }
 
     EndpointStatus status() {

@@ -38,6 +38,11 @@ final class IoThreadTest {
             given.add(task);
             thread.execute(task);
         }
+
+        /** Returns once every task given so far has run. */
+        void drain() throws Exception {
+            thread.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        }
     }
 
     @Test
@@ -74,6 +79,47 @@ final class IoThreadTest {
         });
         assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(executor.given).hasSize(3);
+    }
+
+    @Test
+    void batchesReusedTurnAfterTurn_runEachTaskOnce_inOrder_andAreReused() throws Exception {
+        Counting executor = new Counting();
+        List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+        int turns = 200;
+        List<Integer> expected = new ArrayList<>();
+        int total = 0;
+        for (int t = 0; t < turns; t++) {
+            int size = 2 + (t * 7) % (IoThread.MAX_BATCH - 1); // large turns, then smaller ones, in a batch used before
+            for (int i = 0; i < size; i++) {
+                expected.add(total++);
+            }
+        }
+        CountDownLatch done = new CountDownLatch(total);
+        int first = 0;
+        for (int t = 0; t < turns; t++) {
+            int size = 2 + (t * 7) % (IoThread.MAX_BATCH - 1);
+            int from = first;
+            CountDownLatch turnRan = new CountDownLatch(size);
+            group.next().execute(() -> {
+                for (int i = 0; i < size; i++) {
+                    int n = from + i;
+                    Transport.handOff(executor, () -> {
+                        ran.add(n);
+                        turnRan.countDown();
+                        done.countDown();
+                    });
+                }
+            });
+            assertThat(turnRan.await(10, TimeUnit.SECONDS)).isTrue(); // ran: its batch can go back
+            first += size;
+        }
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        executor.drain(); // a task run twice, by a batch reused with stale tasks, would have run by now
+        assertThat(ran).containsExactlyElementsOf(expected);
+        assertThat(executor.given).hasSize(turns);
+        java.util.Set<Runnable> distinct = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        distinct.addAll(executor.given);
+        assertThat(distinct).hasSizeLessThan(turns / 4); // reused, not made anew each turn
     }
 
     @Test
