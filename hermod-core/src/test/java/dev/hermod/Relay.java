@@ -24,6 +24,8 @@ public final class Relay implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicBoolean cutOnReply = new AtomicBoolean();
     private volatile boolean holdReplies;
+    /** Set by {@link #close} before it cuts: a connection accepted meanwhile is cut by the accept loop. */
+    private volatile boolean closed;
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger cuts = new AtomicInteger();
     private final AtomicLong toServer = new AtomicLong();
@@ -67,8 +69,8 @@ public final class Relay implements AutoCloseable {
             } catch (IOException ignored) {
                 // already closed
             }
+            sockets.remove(s); // not clear(): a connection accepted meanwhile stays listed, to be cut
         }
-        sockets.clear();
     }
 
     /**
@@ -105,6 +107,10 @@ public final class Relay implements AutoCloseable {
                 server.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(server);
+                if (closed) { // closed while this one was being accepted: it must not outlive the relay
+                    cutAll();
+                    return;
+                }
                 accepted.incrementAndGet();
                 pump(client, server, false);
                 pump(server, client, true);
@@ -149,6 +155,7 @@ public final class Relay implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed = true;
         listener.close();
         cutAll();
     }
