@@ -145,6 +145,7 @@ final class Parsers {
             this.factory = factory;
             feed.set(buffer, array, offset, length);
             this.parser = reusing.createParser(feed);
+            ThreadConfinedStack.install(parser); // this thread's alone: its namespace stack needs no locks
         }
 
         /** Where the current message starts among the bytes the parser has read. */

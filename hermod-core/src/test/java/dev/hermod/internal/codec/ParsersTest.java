@@ -53,6 +53,45 @@ class ParsersTest {
     }
 
     @Test
+    void theThreadsParser_keepsItsStringReferenceNamespacesInAStackWithoutLocks() throws Exception {
+        com.fasterxml.jackson.core.JsonFactory factory = JacksonCodec.cbor().mapper().getFactory();
+        Parsers.Held held = Parsers.lend(factory, ByteBuffer.wrap(bytes(0x80)), 1);
+        try {
+            // Fails if a Jackson upgrade moves the stack: the parser then works with its locks again.
+            java.lang.reflect.Field namespaces = com.fasterxml.jackson.dataformat.cbor.CBORParser.class
+                    .getDeclaredField("_stringRefs");
+            namespaces.setAccessible(true);
+            Object stack = namespaces.get(held.parser);
+            java.lang.reflect.Field inner = stack.getClass().getDeclaredField("_stringRefs");
+            inner.setAccessible(true);
+            assertThat(inner.get(stack)).isInstanceOf(ThreadConfinedStack.class);
+        } finally {
+            Parsers.giveBack(held, false);
+        }
+    }
+
+    @Test
+    void messagesWithStringReferences_oneAfterAnother_decodeOnTheThreadsParser() throws IOException {
+        // A peer's encoder may use CBOR string references (tags 256 and 25): each message opens
+        // its namespace, and closes it, on the reused parser's stack.
+        com.fasterxml.jackson.databind.ObjectMapper referencing = new com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper(
+                com.fasterxml.jackson.dataformat.cbor.CBORFactory.builder()
+                        .enable(com.fasterxml.jackson.dataformat.cbor.CBORGenerator.Feature.STRINGREF).build());
+        ValueCoder coder = coder(String.class, String.class, String[].class);
+        for (int i = 0; i < 200; i++) {
+            String word = "a word long enough to be referenced " + (i % 7);
+            byte[] message = referencing.writeValueAsBytes(List.of(word, word, List.of(word, "x" + i, word)));
+            assertThat(message).as("the encoder used a reference").hasSizeLessThan(3 * word.length());
+
+            Object[] values = coder.decode(i % 2 == 0 ? ByteBuffer.wrap(message) : direct(message));
+
+            assertThat(values[0]).isEqualTo(word);
+            assertThat(values[1]).isEqualTo(word);
+            assertThat((String[]) values[2]).containsExactly(word, "x" + i, word);
+        }
+    }
+
+    @Test
     void theThreadsParser_isLentAgainAfterAWholeMessage_andNotWhileBusy() throws IOException {
         com.fasterxml.jackson.core.JsonFactory factory = JacksonCodec.cbor().mapper().getFactory();
         ByteBuffer message = ByteBuffer.wrap(bytes(0x80)); // an empty array
