@@ -25,7 +25,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-// One file, just past 500 lines: it is the whole of the public AsyncResult (waiting, callbacks,
+// One file, near 500 lines: it is the whole of the public AsyncResult (waiting, callbacks,
 // progress, cancel, the typed forms), each method a few lines over the one call and the settling
 // layer below it.
 /**

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 // One file, past 500 lines: the outcome of a call is decided once, by whichever of the reply, the
 // deadline, a connection failure, a cancel or a retry comes first; each of those paths is here,
-// over the send state of the layer below (SendState). Waiting for the outcome is in Waiting.
+// over the send state of the layer below (SendState). Waiting for the outcome is in Waiting; what
+// only the rarer paths keep is in CallExtras.
 /**
  * One outgoing invocation, from the moment a proxy method is called until its outcome is known.
  * The outcome is a value (null for void), a declared exception, or an {@link RpcException}; it is
