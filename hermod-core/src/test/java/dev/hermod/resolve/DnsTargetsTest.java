@@ -53,6 +53,20 @@ final class DnsTargetsTest {
         return s.port();
     }
 
+    /**
+     * Calls until both of the first two servers have served a call, then zeroes their counts:
+     * until both endpoints have a connection, the balancer sends calls to the one that has, so
+     * a split is counted only from then on.
+     */
+    private void untilBothServe(Ledger ledger) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            echo(ledger, 1);
+            return ledgers.get(0).calls.get() > 0 && ledgers.get(1).calls.get() > 0;
+        });
+        ledgers.get(0).calls.set(0);
+        ledgers.get(1).calls.set(0);
+    }
+
     private static void echo(Ledger ledger, int times) {
         for (int i = 0; i < times; i++) {
             assertThat(ledger.echo(i)).isEqualTo(i);
@@ -67,14 +81,7 @@ final class DnsTargetsTest {
         client = Hermod.client().target("dns://127.0.0.1:" + dns.port() + "/vms.test:" + port)
                 .loadBalancing(LoadBalancing.ROUND_ROBIN).build();
         Ledger ledger = client.proxy(Ledger.class, "ledger");
-        // Until both endpoints have a connection, calls go to the one that has: count the split
-        // only from then on (as in srvRecords_portsAndWeightsOfTheLowestPriority).
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            echo(ledger, 1);
-            return ledgers.get(0).calls.get() > 0 && ledgers.get(1).calls.get() > 0;
-        });
-        ledgers.get(0).calls.set(0);
-        ledgers.get(1).calls.set(0);
+        untilBothServe(ledger);
 
         echo(ledger, 20);
 
@@ -97,14 +104,7 @@ final class DnsTargetsTest {
         client = Hermod.client().target("dns+srv://127.0.0.1:" + dns.port() + "/_hermod._tcp.vms.test")
                 .loadBalancing(LoadBalancing.WEIGHTED).build();
         Ledger ledger = client.proxy(Ledger.class, "ledger");
-        // Until both endpoints of priority 10 have a connection, calls go to the one that has:
-        // count the split only from then on.
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            echo(ledger, 1);
-            return ledgers.get(0).calls.get() > 0 && ledgers.get(1).calls.get() > 0;
-        });
-        ledgers.get(0).calls.set(0);
-        ledgers.get(1).calls.set(0);
+        untilBothServe(ledger);
 
         echo(ledger, 40);
 

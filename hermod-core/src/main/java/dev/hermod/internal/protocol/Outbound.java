@@ -18,6 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+// One file, a little past 500 lines: one queue and its one drain, with the batch they fill and
+// the waiters of its writes; splitting the batching from the queue would put the order they keep
+// together across two classes.
 /**
  * The frames a link writes, in the order they were handed over, written by the channel's I/O
  * thread in batches. Frames from other threads wait in one queue, and one task writes all that are
