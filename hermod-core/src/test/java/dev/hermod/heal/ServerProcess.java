@@ -58,8 +58,13 @@ public final class ServerProcess implements AutoCloseable {
         log.toFile().deleteOnExit();
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                // why its connections close (I/O errors, timeouts, protocol errors): a few lines per connection
-                "-Dorg.slf4j.simpleLogger.log.dev.hermod.internal.protocol.Link=debug", RestartServerMain.class.getName(),
+                // why its connections close (I/O errors, timeouts, protocol errors, GOAWAY), when it
+                // listened: a few lines per connection, timed, for describe()
+                "-Dorg.slf4j.simpleLogger.log.dev.hermod.internal.protocol=debug",
+                "-Dorg.slf4j.simpleLogger.log.dev.hermod.internal.invocation.RpcConnection=debug",
+                "-Dorg.slf4j.simpleLogger.log.dev.hermod.internal.runtime.ServerImpl=debug",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
+                RestartServerMain.class.getName(),
                 String.valueOf(port), String.valueOf(echoDelay.toMillis()))
                 // Its log (standard error) goes to a file of its own, not into the lines read here
                 // (a log line written while the servant prints "got N" could split that line) nor

@@ -74,6 +74,8 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
     private final SecureChannels tls;
     private final ConnectionCount counts;
     private volatile int state = RUNNING;
+    /** Tests only: runs on the I/O thread as an accepted connection is set up, before anything else. */
+    static volatile java.util.function.Consumer<io.netty.channel.Channel> beforeInstall;
 
     private ServerImpl(ServerConfig config, Dispatch dispatch, ExecutorService ownedExecutor, Contracts contracts,
             SecureChannels tls, HealthService health) {
@@ -211,16 +213,29 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
     }
 
     private void installLink(io.netty.channel.Channel ch, Link.Settings settings) {
-        Link.install(ch, settings, link -> {
-            RpcConnection c = new RpcConnection(link, dispatch, this, Long.MAX_VALUE, peer);
-            c.closeWhenUnused(config.idleTimeout(), true);
-            connections.add(c);
-            if (state != RUNNING) {
-                // Accepted while shutting down: after its preamble, tell it to go away too.
-                link.eventLoop().execute(() -> c.goAway("the server is shutting down"));
+        java.util.function.Consumer<io.netty.channel.Channel> hook = beforeInstall;
+        if (hook != null) {
+            hook.accept(ch);
+        }
+        synchronized (this) { // against finishIfDrained: counted before it looks, or refused after it decided
+            if (state == STOPPED) {
+                // Accepted before the listener closed, and set up only after the server decided to
+                // stop (its I/O thread was busy): no handshake, so the client sends nothing it
+                // would believe delivered, and connects again elsewhere or later.
+                ch.close();
+                return;
             }
-            return c;
-        }, null);
+            Link.install(ch, settings, link -> {
+                RpcConnection c = new RpcConnection(link, dispatch, this, Long.MAX_VALUE, peer);
+                c.closeWhenUnused(config.idleTimeout(), true);
+                connections.add(c);
+                if (state != RUNNING) {
+                    // Accepted while shutting down: after its preamble, tell it to go away too.
+                    link.eventLoop().execute(() -> c.goAway("the server is shutting down"));
+                }
+                return c;
+            }, null);
+        }
     }
 
     @Override
@@ -298,9 +313,13 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
      * earlier could lose a request that is crossing the GOAWAY on the wire.
      */
     private void finishIfDrained() {
-        if (state == SHUTDOWN && dispatch.inFlight() == 0 && connections.isEmpty()) {
-            transport.schedule(this::shutdownNow, 0);
+        synchronized (this) {
+            if (state != SHUTDOWN || dispatch.inFlight() != 0 || !connections.isEmpty()) {
+                return;
+            }
+            state = STOPPED; // decided here, under the lock, so that no connection is set up after
         }
+        transport.schedule(this::stop, 0);
     }
 
     @Override
@@ -334,6 +353,11 @@ public final class ServerImpl implements Server, RpcConnection.Owner {
             }
             state = STOPPED;
         }
+        stop();
+    }
+
+    /** Closes the listener and every connection, and releases the rest; once STOPPED. */
+    private void stop() {
         health.drain();
         channel.close();
         ConnectionException closed = Failures.connection("the server at " + target() + " shut down",
