@@ -271,7 +271,8 @@ public final class JacksonCodec implements Codec {
                 .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE)
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // Repeated keys are refused by DuplicateKeys, which makes no set per map as this would.
+                .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 // RFC 8949 encoding of negative big integers (Jackson 2's default is off by one)
                 .enable(com.fasterxml.jackson.dataformat.cbor.CBORGenerator.Feature.ENCODE_USING_STANDARD_NEGATIVE_BIGINT_ENCODING)
                 .enable(com.fasterxml.jackson.dataformat.cbor.CBORParser.Feature.DECODE_USING_STANDARD_NEGATIVE_BIGINT_ENCODING)

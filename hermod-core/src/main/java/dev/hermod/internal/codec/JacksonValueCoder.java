@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.util.ByteBufferBackedInputStream;
-import com.fasterxml.jackson.dataformat.cbor.CBORParser;
 import com.fasterxml.jackson.dataformat.cbor.CBORReadContext;
 import dev.hermod.codec.ValueCoder;
 import java.io.IOException;
@@ -232,12 +231,12 @@ final class JacksonValueCoder implements ValueCoder, LeanCoder, Segmented {
         if (held == null) {
             try (JsonParser parser = buffer == null ? factory.createParser(array, offset, length)
                     : factory.createParser(new ByteBufferBackedInputStream(buffer.duplicate()))) {
-                return decode(parser, length, 0, segments, one);
+                return decode(new DuplicateKeys(parser), length, 0, segments, one);
             }
         }
         boolean whole = false;
         try {
-            Object values = decode(held.parser, -1, held.start(), segments, one);
+            Object values = decode(held.checked(), -1, held.start(), segments, one);
             int unread = held.unread();
             if (unread > 0) {
                 throw trailing(unread);
@@ -284,7 +283,7 @@ final class JacksonValueCoder implements ValueCoder, LeanCoder, Segmented {
         if (token != JsonToken.START_ARRAY) {
             throw new IOException("expected a CBOR array of " + describeCount() + ", got " + describe(token));
         }
-        CBORReadContext array = ((CBORParser) parser).getParsingContext();
+        CBORReadContext array = (CBORReadContext) parser.getParsingContext();
         if (array.hasExpectedLength() && array.getExpectedLength() != count) {
             throw wrongCount(array.getExpectedLength());
         }

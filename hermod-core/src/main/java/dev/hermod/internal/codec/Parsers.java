@@ -134,6 +134,8 @@ final class Parsers {
         final JsonFactory factory;
         final Feed feed = new Feed();
         final JsonParser parser;
+        /** The parser as the codec reads it: refusing repeated keys ({@link DuplicateKeys}). */
+        private final DuplicateKeys checked;
         boolean busy;
         /** How many bytes the parser had read before the current message: the messages it read whole. */
         private long start;
@@ -146,6 +148,12 @@ final class Parsers {
             feed.set(buffer, array, offset, length);
             this.parser = reusing.createParser(feed);
             ThreadConfinedStack.install(parser); // this thread's alone: its namespace stack needs no locks
+            this.checked = new DuplicateKeys(parser);
+        }
+
+        /** The parser to read the current message with: it refuses repeated keys. */
+        JsonParser checked() {
+            return checked.over(parser);
         }
 
         /** Where the current message starts among the bytes the parser has read. */
