@@ -294,7 +294,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
     }
 
     /** Whether the call stands for a batch flush: no request of its own, nothing to cancel, complete once written. */
-    private boolean isFlush() {
+    boolean isFlush() {
         return operation == FLUSH;
     }
 

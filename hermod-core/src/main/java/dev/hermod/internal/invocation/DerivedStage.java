@@ -19,7 +19,7 @@ final class DerivedStage<U> extends WatchedStage<U> {
 
     DerivedStage(Executor executor, FailureWatch source) {
         this.executor = executor;
-        this.watch = new FailureWatch(source.what(), source);
+        this.watch = new FailureWatch(source);
         watch.watch(this); // holds the source's watch until this stage is unreachable
     }
 

@@ -1,10 +1,11 @@
 package dev.hermod.internal.invocation;
 
 import dev.hermod.AsyncResult;
+import dev.hermod.internal.contract.Operation;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,30 +32,58 @@ final class FailureWatch {
         return t;
     });
 
-    /** The operation and service of the result the stages derive from, for the log line. */
-    private final String what;
+    private static final VarHandle HOLDS;
+    private static final VarHandle CONCLUDED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            HOLDS = lookup.findVarHandle(FailureWatch.class, "holds", int.class);
+            CONCLUDED = lookup.findVarHandle(FailureWatch.class, "concluded", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * What the result the stages derive from was, for the log line: its description, or its
+     * operation, described with {@link #service} only if a line is logged (most results never
+     * fail: describing each one cost a string per call).
+     */
+    private final Object what;
+    private final String service;
     private final FailureWatch source;
     private volatile boolean observed;
     /** What the stage failed with, unwrapped; null while it has not failed. */
     private volatile Throwable failure;
     /** The stage itself, until it is unreachable or has succeeded, plus the derived stages still pending. */
-    private final AtomicInteger holds = new AtomicInteger(1);
-    private final AtomicBoolean concluded = new AtomicBoolean();
+    @SuppressWarnings("unused") // through HOLDS
+    private volatile int holds = 1;
+    @SuppressWarnings("unused") // through CONCLUDED
+    private volatile boolean concluded;
     /** The stage's registration with the cleaner, once it is watched. */
     private volatile Cleaner.Cleanable cleanable;
 
-    /** A watch for a result. */
+    /** A watch for a result that {@code what} describes. */
     FailureWatch(String what) {
-        this(what, null);
+        this(what, null, null);
+    }
+
+    /** A watch for the result of a call of {@code operation} on {@code service}. */
+    FailureWatch(Operation operation, String service) {
+        this(operation, service, null);
     }
 
     /** A watch for a stage derived from the stage {@code source} watches; holds the source. */
-    FailureWatch(String what, FailureWatch source) {
+    FailureWatch(FailureWatch source) {
+        this(source.what, source.service, source);
+        HOLDS.getAndAdd(source, 1);
+    }
+
+    private FailureWatch(Object what, String service, FailureWatch source) {
         this.what = what;
+        this.service = service;
         this.source = source;
-        if (source != null) {
-            source.holds.incrementAndGet();
-        }
     }
 
     /**
@@ -99,14 +128,14 @@ final class FailureWatch {
 
     /** One hold less: the stage became unreachable, or a derived stage concluded. */
     private void release() {
-        if (holds.decrementAndGet() == 0 && concluded.compareAndSet(false, true)) {
+        if ((int) HOLDS.getAndAdd(this, -1) == 1 && CONCLUDED.compareAndSet(this, false, true)) {
             Throwable f = failure;
             if (f != null && !observed && (source == null || source.failure != f)) {
                 if (source == null) {
-                    log.error("unhandled asynchronous exception: {} failed and nobody observed it", what, f);
+                    log.error("unhandled asynchronous exception: {} failed and nobody observed it", what(), f);
                 } else {
                     log.error("unhandled asynchronous exception: a stage derived from {} failed and nobody"
-                            + " observed it", what, f);
+                            + " observed it", what(), f);
                 }
             }
             if (source != null) {
@@ -117,7 +146,7 @@ final class FailureWatch {
 
     /** The name of the result the stages derive from. */
     String what() {
-        return what;
+        return what instanceof Operation operation ? Call.describe(operation, service) : (String) what;
     }
 
     static Throwable unwrap(Throwable t) {

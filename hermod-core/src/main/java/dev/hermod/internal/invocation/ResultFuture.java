@@ -70,6 +70,11 @@ abstract class ResultFuture<T> extends WatchedStage<T> {
     /** The operation and service, for the log line. */
     abstract String describe();
 
+    /** A watch for unobserved failures of this result: it must not reach the result. */
+    FailureWatch newWatch() {
+        return new FailureWatch(describe());
+    }
+
     /** Whether this thread is settling the result on the callback executor: callbacks run here then. */
     abstract boolean settlingHere();
 
@@ -199,7 +204,7 @@ abstract class ResultFuture<T> extends WatchedStage<T> {
             synchronized (this) {
                 w = watch;
                 if (w == null) {
-                    w = new FailureWatch(describe());
+                    w = newWatch();
                     watch = w;
                 }
             }
