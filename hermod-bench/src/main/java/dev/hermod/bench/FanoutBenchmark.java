@@ -19,13 +19,16 @@ import java.util.stream.Collectors;
  * {@code 3 x }{@value #VMS} calls in flight at once through the asynchronous companions, every
  * call taking {@value #LATENCY_MILLIS} ms on the server. The ideal is the critical path, two
  * latencies; each measured run is compared with it. The first run's inventory must equal the
- * synchronous one, and every run must find as many VMs.
+ * synchronous one, and every run must find as many VMs. Then {@value #COST_RUNS} more
+ * inventories give what a call costs in CPU time and heap, both sides and the lab together.
  */
 final class FanoutBenchmark {
     static final int VMS = 100;
     static final int LATENCY_MILLIS = 5;
     static final int CONNECTIONS = 4;
     static final int RUNS = 10;
+    /** Inventories over which {@code fanout.cpu} and {@code fanout.alloc} are measured. */
+    static final int COST_RUNS = 100;
     /** A run within this factor of the ideal counts in {@code fanout.within}. */
     static final double WITHIN = 1.2;
     private static final Duration LIMIT = Duration.ofSeconds(60);
@@ -74,6 +77,24 @@ final class FanoutBenchmark {
             report.result("fanout.worst", sorted.get(sorted.size() - 1).millis(), "ms");
             report.result("fanout.ratio", median / ideal, "ratio");
             report.result("fanout.within", within, "runs");
+            // What a call costs, over more inventories than the timed runs: both sides and the
+            // lab's backend are in this JVM, so the figures are all of theirs.
+            Usage before = Usage.now();
+            Allocation allocatedBefore = Allocation.now();
+            long calls = 0;
+            for (int i = 0; i < (o.quick() ? 3 : COST_RUNS); i++) {
+                InventoryScenario.Outcome run = scenario.asynchronous();
+                check(run, vms);
+                calls += run.calls();
+            }
+            Usage used = Usage.now().since(before);
+            Allocation allocated = Allocation.now().since(allocatedBefore);
+            if (used.cpuNanos() >= 0) {
+                report.result("fanout.cpu", used.cpuNanos() / 1e3 / calls, "cpu-us/call");
+            }
+            if (allocated.client() >= 0 && allocated.server() >= 0) {
+                report.result("fanout.alloc", (double) (allocated.client() + allocated.server()) / calls, "B/call");
+            }
         }
     }
 
