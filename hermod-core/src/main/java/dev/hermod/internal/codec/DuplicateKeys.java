@@ -29,12 +29,14 @@ final class DuplicateKeys extends JsonParserDelegate {
     /** A map of more keys than this gets a set of its keys. */
     static final int SCANNED = 8;
 
+    // Small at first, grown as deeper maps need: a parser made for one message (a large one, or
+    // on a virtual thread) makes these too.
     /** The keys of the open maps, outermost first, each map's at most {@link #SCANNED}. */
-    private String[] keys = new String[32];
+    private String[] keys = new String[SCANNED];
     /** For each open map, where its keys start in {@link #keys}. */
-    private int[] starts = new int[8];
+    private int[] starts = new int[4];
     /** For each open map of more than {@link #SCANNED} keys, the set of them; else null. */
-    private HashSet<?>[] sets = new HashSet<?>[8];
+    private HashSet<?>[] sets = new HashSet<?>[4];
     /** Open maps. */
     private int depth;
     /** Keys held in {@link #keys}. */

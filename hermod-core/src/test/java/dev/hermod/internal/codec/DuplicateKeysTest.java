@@ -28,6 +28,8 @@ class DuplicateKeysTest {
 
     enum Color { RED, GREEN }
 
+    record Node(int a, int b, int c, int d, int e, Node child) {}
+
     /** Writes a one-value message: an array holding what {@code body} writes. */
     private static byte[] message(Body body) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -130,6 +132,36 @@ class DuplicateKeysTest {
         ValueCoder coder = coder(new CodecTesting.TypeRef<Map<String, Integer>>() {}.type());
 
         assertThat(decode(coder, encode(coder, map))).containsExactly(map);
+    }
+
+    @Test
+    void mapsNestedDeeperThanTheArraysFirstHold_areCheckedAtEveryLevel() throws IOException {
+        // 12 levels of 6 keys: more open maps and more keys than the arrays start with.
+        Node chain = null;
+        for (int level = 0; level < 12; level++) {
+            chain = new Node(level, level, level, level, level, chain);
+        }
+        ValueCoder coder = coder(Node.class);
+        assertThat(decode(coder, encode(coder, chain))).containsExactly(chain);
+
+        byte[] repeatedDeepest = assertDoesNotFailToWrite(g -> nested(g, 12));
+        assertThatThrownBy(() -> decode(coder, repeatedDeepest))
+                .isInstanceOf(IOException.class).hasMessageContaining("Duplicate field 'e'");
+    }
+
+    /** {@code levels} maps of keys a to e and child, the innermost repeating e. */
+    private static void nested(JsonGenerator g, int levels) throws IOException {
+        g.writeStartObject();
+        for (String k : List.of("a", "b", "c", "d", "e")) {
+            g.writeNumberField(k, levels);
+        }
+        if (levels == 0) {
+            g.writeNumberField("e", -1);
+        } else {
+            g.writeFieldName("child");
+            nested(g, levels - 1);
+        }
+        g.writeEndObject();
     }
 
     @Test
