@@ -49,7 +49,7 @@ final class DuplicateKeys extends JsonParserDelegate {
     /** Points this at {@code parser}, before its next value, forgetting any map still open. */
     DuplicateKeys over(JsonParser parser) {
         delegate = parser;
-        Arrays.fill(sets, 0, Math.min(depth, sets.length), null);
+        Arrays.fill(sets, 0, depth, null);
         Arrays.fill(keys, 0, used, null); // nothing of the last message is kept alive
         depth = 0;
         used = 0;
@@ -114,7 +114,7 @@ final class DuplicateKeys extends JsonParserDelegate {
     @SuppressWarnings("unchecked")
     private void key(String name) throws JsonParseException {
         if (depth == 0) {
-            return; // not in a map: nothing this parser reads produces one, but nothing to check
+            return; // a key outside any map: the parser never makes one
         }
         int start = starts[depth - 1];
         HashSet<String> set = (HashSet<String>) sets[depth - 1];

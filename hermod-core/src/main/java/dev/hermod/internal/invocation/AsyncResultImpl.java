@@ -147,7 +147,7 @@ public final class AsyncResultImpl<T> extends ResultSettler<T>
     @Override
     FailureWatch newWatch() {
         // The call's operation and service, not the call, which holds this result.
-        return call.isFlush() ? new FailureWatch(call.describe()) : new FailureWatch(call.operation, call.service);
+        return new FailureWatch(call.operation, call.service);
     }
 
     /** The call behind this result, for the combinators' checks. */

@@ -294,7 +294,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
     }
 
     /** Whether the call stands for a batch flush: no request of its own, nothing to cancel, complete once written. */
-    boolean isFlush() {
+    private boolean isFlush() {
         return operation == FLUSH;
     }
 
@@ -354,12 +354,15 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
 
     /** The operation and service, for messages: {@code getName on service 'employees'}. */
     String describe() {
-        return isFlush() && service.isEmpty() ? operation.name() : describe(operation, service);
+        return describe(operation, service);
     }
 
-    /** {@code getName on service 'employees'}, or {@code onEvent on object @3 (Listener)}. */
+    /**
+     * {@code getName on service 'employees'}, {@code onEvent on object @3 (Listener)}, or for a
+     * batch flush of no service, {@code flushBatches}.
+     */
     static String describe(Operation operation, String service) {
-        return operation.describeOn(service);
+        return operation == FLUSH && service.isEmpty() ? operation.name() : operation.describeOn(service);
     }
 
     /** The operation invoked. */
