@@ -597,15 +597,21 @@ public interface Client extends AutoCloseable {
 
         /**
          * Tunes how the connection pool adapts to load, which it does by default so that nobody
-         * needs to guess a per-connection cap. When even the least loaded connection has
-         * {@code busyAt} calls outstanding, the client opens one more connection in the
-         * background (calls go on meanwhile), up to {@link #maxConnections(int)}, and spreads
-         * calls over it. Requests held back by flow control ({@link #maxQueuedBytes(long)}, which
-         * bounds each connection) do not make it grow: they say the server reads slower than the
-         * client sends. A connection beyond {@link #connections(int)} closes once it has
-         * carried no call for {@code quietPeriod}. Oneway calls and batches stay on one
-         * connection whatever the pool's size, so their order holds. Default: 256 calls and 30
-         * seconds.
+         * needs to guess a per-connection cap. When even the least loaded connection has had
+         * {@code busyAt} calls outstanding for most of 100 ms, the client opens one more
+         * connection in the background (calls go on meanwhile), up to
+         * {@link #maxConnections(int)}, and spreads calls over it. It keeps the new connection
+         * only if calls then complete at least 1.2 times as fast: for about a second it compares
+         * the calls completed in windows of 100 ms with the new connection taking calls and
+         * without it. A connection that does not pay off (the processors, not the connections,
+         * hold calls back, as on a small machine running both sides) is given back, closing once
+         * its calls are answered, and the pool keeps its size for 5 seconds, twice as long after
+         * each connection given back in a row, up to 80. Requests held back by flow control
+         * ({@link #maxQueuedBytes(long)}, which bounds each connection) do not make it grow: they
+         * say the server reads slower than the client sends. A connection beyond
+         * {@link #connections(int)} closes once it has carried no call for {@code quietPeriod}.
+         * Oneway calls and batches stay on one connection whatever the pool's size, so their
+         * order holds. Default: 256 calls and 30 seconds.
          *
          * @param busyAt outstanding calls on the least loaded connection that make the pool grow;
          *     0 never grows it for load (only {@link #maxOutstandingPerConnection(int)} does)

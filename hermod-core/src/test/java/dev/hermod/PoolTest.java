@@ -204,17 +204,31 @@ final class PoolTest {
         return results;
     }
 
+    /**
+     * Keeps starting held calls, one every 5 ms, until the client has {@code n} connections: the
+     * pool grows for a connection that stays busy, not for a moment's burst.
+     */
+    private void holdUntilConnections(List<AsyncResult<Integer>> results, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (client.connections().size() < n) {
+            assertThat(System.nanoTime() - deadline).as("the pool grew within 30 s").isNegative();
+            results.addAll(hold(results.size(), 1));
+            Thread.sleep(5);
+        }
+    }
+
     @Test
     void busyConnection_poolGrowsInTheBackground_andNoCallWaitsForIt() throws Exception {
         serveEveryCallAtOnce();
         client = builder().adaptivePool(10, Duration.ZERO).build();
         List<AsyncResult<Integer>> results = hold(0, 40);
-
-        // Every call reaches the servant while held: none waited in line for a new connection.
         await().atMost(Duration.ofSeconds(30)).until(() -> impl.running.get() == 40);
-        await().atMost(Duration.ofSeconds(30)).until(() -> client.connections().size() >= 2);
-        results.addAll(hold(40, 10)); // the least loaded connection now is a new one
-        await().atMost(Duration.ofSeconds(30)).until(() -> impl.running.get() == 50);
+        assertThat(client.connections()).as("a burst does not make the pool grow").hasSize(1);
+
+        holdUntilConnections(results, 2);
+        results.addAll(hold(results.size(), 10)); // the least loaded connection now is a new one
+        // Every call reaches the servant while held: none waited in line for a new connection.
+        await().atMost(Duration.ofSeconds(30)).until(() -> impl.running.get() == results.size());
         assertThat(client.connections()).hasSizeBetween(2, 4);
         assertThat(impl.peers).hasSizeBetween(2, 4);
 
@@ -227,8 +241,7 @@ final class PoolTest {
         serveEveryCallAtOnce();
         client = builder().adaptivePool(10, Duration.ofSeconds(1)).build();
         List<AsyncResult<Integer>> results = hold(0, 40);
-        await().atMost(Duration.ofSeconds(30)).until(() -> impl.running.get() == 40);
-        await().atMost(Duration.ofSeconds(30)).until(() -> client.connections().size() >= 2);
+        holdUntilConnections(results, 2);
 
         impl.release.countDown();
         assertAllReturnTheirValue(results);
@@ -243,7 +256,11 @@ final class PoolTest {
         serveEveryCallAtOnce();
         client = builder().adaptivePool(10, Duration.ZERO).maxConnections(1).build();
         List<AsyncResult<Integer>> results = hold(0, 40);
-        await().atMost(Duration.ofSeconds(30)).until(() -> impl.running.get() == 40);
+        for (int i = 0; i < 60; i++) { // busy for 300 ms: three growth windows
+            results.addAll(hold(results.size(), 1));
+            Thread.sleep(5);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> impl.running.get() == results.size());
         assertThat(client.connections()).hasSize(1);
         assertThat(impl.peers).hasSize(1);
 
@@ -255,5 +272,104 @@ final class PoolTest {
     void builder_maxBelowConnections_rejected() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder().connections(3).maxConnections(2).build())
                 .isInstanceOf(IllegalStateException.class);
+    }
+
+    /**
+     * A servant whose calls each take a lock for a millisecond, as a shared resource on the
+     * server would: however many connections, one call runs at a time.
+     */
+    static final class LockedWork implements Work {
+        final Set<SocketAddress> peers = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public synchronized int run(int value, long millis) {
+            peers.add(Current.get().peer());
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return value;
+        }
+
+        @Override
+        public int hold(int value) {
+            return value;
+        }
+    }
+
+    /** Keeps {@code window} calls of {@code millis} in flight from a thread of its own until closed. */
+    private static final class Load implements AutoCloseable {
+        private final Thread thread;
+        private volatile boolean stop;
+        private final java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+
+        Load(Client client, int window, long millis) {
+            WorkAsync work = client.proxy(WorkAsync.class, "work");
+            java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(window);
+            thread = new Thread(() -> {
+                try {
+                    for (int i = 0; !stop; i++) {
+                        if (slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                            int value = i;
+                            work.run(value, millis).onComplete((v, t) -> {
+                                if (t != null || v != value) {
+                                    failure.compareAndSet(null, t != null ? t : new AssertionError(v + " for " + value));
+                                }
+                                slots.release();
+                            });
+                        }
+                    }
+                    if (!slots.tryAcquire(window, 30, TimeUnit.SECONDS)) {
+                        failure.compareAndSet(null, new AssertionError("calls still outstanding after 30 s"));
+                    }
+                } catch (InterruptedException e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "pool-test-load");
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.join(60_000);
+            assertThat(thread.isAlive()).isFalse();
+            assertThat(failure.get()).as("every call returned its value").isNull();
+        }
+    }
+
+    @Test
+    void connectionThatLetsMoreCallsRun_isKept() throws Exception {
+        // The server runs each connection's calls one after another on its I/O thread, one
+        // thread per connection: a second connection doubles the calls completed.
+        server.close();
+        server = Hermod.server().host("127.0.0.1").ioThreads(2).directExecutor().add("work", Work.class, impl).start();
+        client = builder().adaptivePool(5, Duration.ZERO).maxConnections(2).build();
+        try (Load load = new Load(client, 30, 1)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> client.connections().size() == 2);
+            // Its trial lasts about a second; given back, it would not come back for 5 s.
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4))
+                    .until(() -> client.connections().size() == 2);
+        }
+        assertThat(impl.peers).hasSize(2);
+    }
+
+    @Test
+    void connectionThatDoesNotLetMoreCallsRun_isGivenBack() throws Exception {
+        LockedWork locked = new LockedWork();
+        server.close();
+        server = Hermod.server().host("127.0.0.1").ioThreads(2).directExecutor().add("work", Work.class, locked).start();
+        client = builder().adaptivePool(5, Duration.ZERO).maxConnections(2).build();
+        try (Load load = new Load(client, 30, 1)) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> client.connections().size() == 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> client.connections().size() == 1);
+            // Busy all along, but the pool keeps its size for 5 s after a connection given back.
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4))
+                    .until(() -> client.connections().size() == 1);
+        }
+        assertThat(locked.peers).as("the trial connection carried calls").hasSize(2);
     }
 }

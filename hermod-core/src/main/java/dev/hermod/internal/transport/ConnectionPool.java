@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 // One file, longer than most: choosing, growing, backing off and draining share one lock and one
 // waiting line; split, each would need the others' state.
@@ -22,9 +24,10 @@ import java.util.function.Supplier;
  * connection with the fewest calls outstanding, opens connections up to {@code connections} to
  * spread calls over and beyond that, up to {@code maxConnections}, while every one is at its cap
  * of outstanding calls; a call that finds no room waits in line for a reply to free a slot or a
- * new connection to open. It also adapts: when even the least loaded connection is busy
- * ({@code busyAt} calls outstanding), it opens one more in the background while calls go on, and
- * a connection beyond {@code connections} closes after a quiet period unused. Oneway requests and batches keep to one connection while it is usable
+ * new connection to open. It also adapts: when even the least loaded connection stays busy
+ * ({@code busyAt} calls outstanding) for a while, it opens one more in the background while calls
+ * go on, keeps it only if calls then complete faster ({@link Growth}), and a connection beyond
+ * {@code connections} closes after a quiet period unused. Oneway requests and batches keep to one connection while it is usable
  * ({@link #ordered()}), so that the server receives them in order.
  *
  * <p>Reconnects with backoff: after a connection attempt fails, the next one waits for
@@ -42,6 +45,7 @@ import java.util.function.Supplier;
  * Thread-safe.
  */
 public final class ConnectionPool<C extends ConnectionPool.Member> {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionPool.class);
     private static final int RUNNING = 0;
     private static final int SHUTDOWN = 1;
     private static final int STOPPED = 2;
@@ -138,6 +142,10 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
     private long retryAt;
     /** Why the last attempt failed. Guarded by lock. */
     private Throwable lastFailure;
+    /** Calls handed a connection so far. Guarded by lock. */
+    private long started;
+    /** Judges whether growing for load pays off. Guarded by lock. */
+    private final Growth<C> growth = Growth.standard(this::completed);
     /** A connection attempt succeeded once: the server was there. Guarded by lock. */
     private boolean everConnected;
     /** While {@code failures > 0}: when the first of them failed. Guarded by lock. */
@@ -348,6 +356,7 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
     public CompletableFuture<C> acquire() {
         CompletableFuture<C> waiter;
         boolean openOne;
+        C giveBack;
         synchronized (lock) {
             if (inBackoff()) {
                 return CompletableFuture.failedFuture(unreachable());
@@ -366,12 +375,23 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
                 if (openOne) {
                     open();
                 }
-                @SuppressWarnings("unchecked") // a member's own future holds that member, a C
-                CompletableFuture<C> ready = (CompletableFuture<C>) best.asFuture();
-                return ready;
+                giveBack = growth.judge();
+                if (giveBack == null) {
+                    started++;
+                    @SuppressWarnings("unchecked") // a member's own future holds that member, a C
+                    CompletableFuture<C> ready = (CompletableFuture<C>) best.asFuture();
+                    return ready;
+                }
+                waiter = null;
+            } else {
+                giveBack = null;
+                waiter = new CompletableFuture<>();
+                waiting.add(waiter);
             }
-            waiter = new CompletableFuture<>();
-            waiting.add(waiter);
+        }
+        if (giveBack != null) { // this call was not counted: it is handed no connection yet
+            giveBack(giveBack);
+            return acquire(); // once: the trial is over; the connection given back takes no call
         }
         if (openOne) {
             open(); // outside the lock: a connect that fails at once completes here
@@ -381,14 +401,26 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
         return waiter;
     }
 
+    /**
+     * Under lock: the usable connection with the fewest calls outstanding, leaving out a connection
+     * on trial while the trial wants it to take no calls ({@link Growth#parked()}) unless it is the
+     * only one.
+     */
     private C leastLoaded() {
+        C parked = growth.parked();
         C best = null;
+        C spare = null;
         for (C c : members) {
-            if (c.isUsable() && (best == null || c.pendingCalls() < best.pendingCalls())) {
+            if (!c.isUsable()) {
+                continue;
+            }
+            if (c == parked) {
+                spare = c;
+            } else if (best == null || c.pendingCalls() < best.pendingCalls()) {
                 best = c;
             }
         }
-        return best;
+        return best != null ? best : spare;
     }
 
     private int usableCount() {
@@ -420,10 +452,46 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
         return c != null && limits.busyAt() > 0 && c.pendingCalls() >= limits.busyAt();
     }
 
-    /** Under lock: whether to open one more connection because {@code best}, the least loaded, is busy. */
+    /**
+     * Under lock: whether to open one more connection because {@code best}, the least loaded, is
+     * busy, and has been for a while ({@link Growth#busy}).
+     */
     private boolean shouldGrow(C best) {
-        return isBusy(best) && state == RUNNING && opening == 0 && usableCount() < limits.maxConnections()
-                && !recentlyFailed(); // isBusy first: it is false for nearly every call, and cheapest
+        if (!isBusy(best)) { // first: it is false for nearly every call, and cheapest
+            growth.calm();
+            return false;
+        }
+        return state == RUNNING && opening == 0 && usableCount() < limits.maxConnections() && !recentlyFailed()
+                && growth.busy();
+    }
+
+    /** Under lock: the calls that have had their outcome (or left the pool) so far. */
+    private long completed() {
+        return started - outstanding();
+    }
+
+    /**
+     * Gives back a connection opened for load that did not make calls complete faster
+     * ({@link Growth#judge}): it takes no more calls, and closes once its calls are answered. The
+     * connection for oneway requests and batches stays, so that their order holds: another goes.
+     */
+    private void giveBack(C judged) {
+        C chosen = judged;
+        C home = orderedHome;
+        if (chosen == home || !chosen.isUsable()) {
+            chosen = null;
+            for (C c : members) {
+                if (c != home && c.isUsable()) {
+                    chosen = c;
+                    break;
+                }
+            }
+        }
+        if (chosen == null || members.size() <= limits.connections()) {
+            return;
+        }
+        log.debug("{}: gave back a connection opened for load: {}", target, growth);
+        chosen.closeWhenIdle();
     }
 
     /** Under lock: the last connection attempt failed and its backoff has not passed. */
@@ -455,6 +523,7 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
                     }
                     next = waiting.poll();
                     handing++;
+                    started++;
                 }
                 try {
                     next.complete(conn); // sends the call here, so the next round sees it counted
@@ -469,13 +538,18 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
         }
         boolean more;
         boolean grow = false;
+        C giveBack;
         synchronized (lock) {
+            giveBack = growth.judge();
             C best = leastLoaded();
             more = !waiting.isEmpty() && canTake(best);
             if (!more && shouldGrow(best)) { // calls that waited for a connection may have made it busy
                 grow = true;
                 opening++;
             }
+        }
+        if (giveBack != null) {
+            giveBack(giveBack);
         }
         if (grow) {
             open();
@@ -516,6 +590,11 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
                     lastFailure = unwrap(failure);
                     retryIn = backoff.delayNanos(failures);
                     retryAt = System.nanoTime() + retryIn;
+                }
+                if (failure == null) {
+                    growth.opened(conn);
+                } else {
+                    growth.openFailed();
                 }
                 if (failure == null && state != STOPPED) {
                     members.add(conn);
@@ -563,6 +642,9 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
     /** {@code connection} closed: it leaves the pool, and waiting calls get another one. */
     public void onClosed(C connection) {
         members.remove(connection);
+        synchronized (lock) {
+            growth.closed(connection);
+        }
         if (!waiting.isEmpty() && state != STOPPED) {
             // The waiting calls need a connection that is not there any more: open one.
             boolean openOne;
