@@ -2,14 +2,12 @@ package dev.hermod.internal.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hermod.RpcException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,42 +18,16 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionPoolCapTest {
 
-    /** A connection that counts the calls registered on it. */
-    private static final class Conn implements ConnectionPool.Member {
-        final AtomicInteger pending = new AtomicInteger();
-
-        @Override
-        public boolean isUsable() {
-            return true;
-        }
-
-        @Override
-        public int pendingCalls() {
-            return pending.get();
-        }
-
-        @Override
-        public boolean isClosed() {
-            return false;
-        }
-
-        @Override
-        public void closeWhenIdle() {}
-
-        @Override
-        public void close(RpcException cause) {}
-    }
-
     @Test
     void aCallComingWhileTheFirstIsHandedItsConnection_waitsForTheSlot() throws Exception {
-        CompletableFuture<Conn> connecting = new CompletableFuture<>();
-        ConnectionPool<Conn> pool = new ConnectionPool<>("test", new ConnectionPool.Limits(1, 1, 1, 0, 0),
+        CompletableFuture<TestMember> connecting = new CompletableFuture<>();
+        ConnectionPool<TestMember> pool = new ConnectionPool<>("test", new ConnectionPool.Limits(1, 1, 1, 0, 0),
                 () -> connecting, () -> { }, new Backoff(Duration.ofMillis(10), Duration.ofMillis(100)),
                 new ConnectionPool.Watcher() { }, Duration.ZERO);
         CountDownLatch handing = new CountDownLatch(1);
         CountDownLatch register = new CountDownLatch(1);
 
-        CompletableFuture<Conn> first = pool.acquire(); // waits: no connection yet
+        CompletableFuture<TestMember> first = pool.acquire(); // waits: no connection yet
         first.thenAccept(conn -> { // the call being sent: its request is registered a moment later
             handing.countDown();
             try {
@@ -65,12 +37,12 @@ class ConnectionPoolCapTest {
             }
             conn.pending.incrementAndGet();
         });
-        Conn conn = new Conn();
+        TestMember conn = new TestMember();
         Thread opened = new Thread(() -> connecting.complete(conn)); // the pump hands first its connection here
         opened.start();
         assertThat(handing.await(30, TimeUnit.SECONDS)).isTrue();
 
-        CompletableFuture<Conn> second = pool.acquire();
+        CompletableFuture<TestMember> second = pool.acquire();
         boolean tookTheSlot = second.isDone();
         register.countDown();
         opened.join(30_000);
@@ -82,8 +54,8 @@ class ConnectionPoolCapTest {
 
     @Test
     void anOrderedRequestComingWhileTheFirstIsHandedItsConnection_goesAfterIt() throws Exception {
-        CompletableFuture<Conn> connecting = new CompletableFuture<>();
-        ConnectionPool<Conn> pool = new ConnectionPool<>("test", new ConnectionPool.Limits(1, 1, 0, 0, 0),
+        CompletableFuture<TestMember> connecting = new CompletableFuture<>();
+        ConnectionPool<TestMember> pool = new ConnectionPool<>("test", new ConnectionPool.Limits(1, 1, 0, 0, 0),
                 () -> connecting, () -> { }, new Backoff(Duration.ofMillis(10), Duration.ofMillis(100)),
                 new ConnectionPool.Watcher() { }, Duration.ZERO);
         CountDownLatch handing = new CountDownLatch(1);
@@ -99,7 +71,7 @@ class ConnectionPoolCapTest {
             }
             sent.add("first");
         });
-        Thread opened = new Thread(() -> connecting.complete(new Conn())); // the pump hands it here
+        Thread opened = new Thread(() -> connecting.complete(new TestMember())); // the pump hands it here
         opened.start();
         assertThat(handing.await(30, TimeUnit.SECONDS)).isTrue();
 

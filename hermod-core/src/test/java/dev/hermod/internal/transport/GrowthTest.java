@@ -2,7 +2,6 @@ package dev.hermod.internal.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hermod.RpcException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -14,35 +13,10 @@ class GrowthTest {
     private static final long WINDOW = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long HOLD = TimeUnit.SECONDS.toNanos(5);
 
-    private static final class Conn implements ConnectionPool.Member {
-        int pending;
-
-        @Override
-        public boolean isUsable() {
-            return true;
-        }
-
-        @Override
-        public int pendingCalls() {
-            return pending;
-        }
-
-        @Override
-        public boolean isClosed() {
-            return false;
-        }
-
-        @Override
-        public void closeWhenIdle() {}
-
-        @Override
-        public void close(RpcException cause) {}
-    }
-
     private long now = 1_000_000_000L;
     private long completed;
-    private final Growth<Conn> growth = new Growth<>(WINDOW, HOLD, 4 * HOLD, () -> now, () -> completed);
-    private final Conn trial = new Conn();
+    private final Growth<TestMember> growth = new Growth<>(WINDOW, HOLD, 4 * HOLD, () -> now, () -> completed);
+    private final TestMember trial = new TestMember();
 
     /** {@code n} sampling periods of busy calls; true if the pool was told to grow. */
     private boolean busyCalls(int n) {
@@ -54,10 +28,10 @@ class GrowthTest {
     }
 
     /** One sampling period of calls started: the verdict, if one came. */
-    private Conn started() {
-        Conn verdict = null;
+    private TestMember started() {
+        TestMember verdict = null;
         for (int i = 0; i < Growth.SAMPLE; i++) {
-            Conn v = growth.judge();
+            TestMember v = growth.judge();
             verdict = v != null ? v : verdict;
         }
         return verdict;
@@ -75,7 +49,7 @@ class GrowthTest {
      * One window of the trial passes with {@code with} completions per window while the trial
      * connection takes calls and {@code without} while it does not; returns the verdict, if any.
      */
-    private Conn window(long with, long without) {
+    private TestMember window(long with, long without) {
         completed += growth.parked() == null ? with : without;
         now += WINDOW;
         return started();
@@ -160,7 +134,7 @@ class GrowthTest {
     @Test
     void aRateRisingSteadily_isNotCreditedToTheConnection() {
         grow();
-        Conn verdict = null;
+        TestMember verdict = null;
         for (int i = 0; i < 8 && verdict == null; i++) {
             completed += 1_000 + 100 * i; // 10% more each window, whoever takes the calls
             now += WINDOW;
@@ -174,16 +148,16 @@ class GrowthTest {
         grow();
         window(1_000, 1_000);
         assertThat(growth.parked()).isSameAs(trial);
-        trial.pending = 50;
+        trial.pending.set(50);
         // Its calls from before take all the server has: nothing else completes for a while.
         completed += 50;
         now += 2 * WINDOW;
         assertThat(started()).isNull();
         assertThat(growth.parked()).as("the window without it has not begun").isSameAs(trial);
-        trial.pending = 0;
+        trial.pending.set(0);
         // From here on: 500 per window without it, 2,000 with it.
         assertThat(started()).isNull();
-        Conn verdict = null;
+        TestMember verdict = null;
         for (int i = 0; i < 7 && verdict == null; i++) {
             completed += growth.parked() == null ? 2_000 : 500;
             now += WINDOW;
@@ -197,7 +171,7 @@ class GrowthTest {
     void callsTheParkedConnectionHolds_endTheTrialWithoutAVerdict() {
         grow();
         window(1_000, 1_000);
-        trial.pending = 10;
+        trial.pending.set(10);
         now += Growth.DRAIN_WINDOWS * WINDOW;
         assertThat(started()).isNull();
         assertThat(growth.isTrying()).isTrue();
@@ -213,7 +187,7 @@ class GrowthTest {
     @Test
     void nothingCompleting_keepsTheConnection() {
         grow();
-        Conn verdict = null;
+        TestMember verdict = null;
         for (int i = 0; i < 8; i++) {
             verdict = verdict != null ? verdict : window(0, 0);
         }
@@ -234,7 +208,7 @@ class GrowthTest {
     void trialConnectionClosing_endsTheTrial() {
         grow();
         window(1_000, 1_000);
-        growth.closed(new Conn());
+        growth.closed(new TestMember());
         assertThat(growth.isTrying()).as("another connection").isTrue();
         growth.closed(trial);
         assertThat(growth.isTrying()).isFalse();
