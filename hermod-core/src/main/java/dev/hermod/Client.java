@@ -601,9 +601,9 @@ public interface Client extends AutoCloseable {
          * {@code busyAt} calls outstanding for most of 100 ms, the client opens one more
          * connection in the background (calls go on meanwhile), up to
          * {@link #maxConnections(int)}, and spreads calls over it. It keeps the new connection
-         * only if calls then complete at least 1.2 times as fast: for about a second it compares
+         * only if calls then complete at least 1.2 times as fast: for 1.2 seconds it compares
          * the calls completed in windows of 100 ms with the new connection taking calls and
-         * without it. A connection that does not pay off (the processors, not the connections,
+         * without it, in three rounds that must all show the gain. A connection that does not pay off (the processors, not the connections,
          * hold calls back, as on a small machine running both sides) is given back, closing once
          * its calls are answered, and the pool keeps its size for 5 seconds, twice as long after
          * each connection given back in a row, up to 80. Requests held back by flow control

@@ -349,7 +349,7 @@ final class PoolTest {
         client = builder().adaptivePool(5, Duration.ZERO).maxConnections(2).build();
         try (Load load = new Load(client, 30, 1)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> client.connections().size() == 2);
-            // Its trial lasts about a second; given back, it would not come back for 5 s.
+            // Its trial lasts 1.2 s; given back, it would not come back for 5 s.
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4))
                     .until(() -> client.connections().size() == 2);
         }

@@ -14,8 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 // One file, longer than most: choosing, growing, backing off and draining share one lock and one
 // waiting line; split, each would need the others' state.
@@ -45,7 +43,6 @@ import org.slf4j.LoggerFactory;
  * Thread-safe.
  */
 public final class ConnectionPool<C extends ConnectionPool.Member> {
-    private static final Logger log = LoggerFactory.getLogger(ConnectionPool.class);
     private static final int RUNNING = 0;
     private static final int SHUTDOWN = 1;
     private static final int STOPPED = 2;
@@ -145,7 +142,7 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
     /** Calls handed a connection so far. Guarded by lock. */
     private long started;
     /** Judges whether growing for load pays off. Guarded by lock. */
-    private final Growth<C> growth = Growth.standard(this::completed);
+    private final Growth<C> growth;
     /** A connection attempt succeeded once: the server was there. Guarded by lock. */
     private boolean everConnected;
     /** While {@code failures > 0}: when the first of them failed. Guarded by lock. */
@@ -170,6 +167,7 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
             Runnable onTerminated, Backoff backoff, Watcher watcher, java.time.Duration restartWait) {
         this.restartWaitNanos = TimeUnit.NANOSECONDS.convert(restartWait);
         this.target = target;
+        this.growth = Growth.standard(this::completed, target);
         this.limits = limits;
         this.opener = opener;
         this.onTerminated = onTerminated;
@@ -490,7 +488,6 @@ public final class ConnectionPool<C extends ConnectionPool.Member> {
         if (chosen == null || members.size() <= limits.connections()) {
             return;
         }
-        log.debug("{}: gave back a connection opened for load: {}", target, growth);
         chosen.closeWhenIdle();
     }
 

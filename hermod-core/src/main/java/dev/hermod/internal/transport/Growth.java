@@ -2,19 +2,21 @@ package dev.hermod.internal.transport;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whether growing a connection pool for load pays off. The pool asks to grow once its least
  * loaded connection has been busy for most of a {@linkplain #window window}. The connection it
- * then opens is on trial for two rounds of four windows: in each round calls use it in the first
+ * then opens is on trial for three rounds of four windows: in each round calls use it in the first
  * and the last window, and not in the two between ({@link #parked()}), while this counts the calls
- * completed in each. The connection is kept if, in both rounds, calls completed at least
+ * completed in each. The connection is kept if, in every round, calls completed at least
  * {@link #MIN_GAIN} times as fast with it as without it, and given back otherwise
  * ({@link #judge()}). After a connection given back, the pool keeps its size for a while, twice
  * as long after each connection given back in a row, since the load may change. The order with,
  * without, without, with cancels a steady drift of the rate (a load rising) that a before-and-after
- * comparison would credit to the connection; the second round guards against a drift that is not
- * steady (a JIT compiler at work).
+ * comparison would credit to the connection; the later rounds guard against a drift that is not
+ * steady (a JIT compiler at work) and against chance.
  *
  * <p>Why measure: a connection is worth opening when connections are what holds calls back (a
  * server that reads each connection on one thread, a TCP window). When the processors are (a small
@@ -33,6 +35,8 @@ import java.util.function.LongSupplier;
  * per call.
  */
 final class Growth<C extends ConnectionPool.Member> {
+    /** The pool's logger: its verdicts are the pool's decisions. */
+    private static final Logger log = LoggerFactory.getLogger(ConnectionPool.class);
     /** The least a trial connection must multiply the completion rate by to be kept. */
     static final double MIN_GAIN = 1.2;
     /**
@@ -44,9 +48,10 @@ final class Growth<C extends ConnectionPool.Member> {
     static final int SAMPLE = 32;
     /**
      * The trial's windows, in order: whether the trial connection takes calls in each. Judged in
-     * two rounds of four, each of which must show the gain.
+     * three rounds of four, each of which must show the gain: on a busy two-core machine one
+     * round's ratio varies by 15% either way.
      */
-    private static final boolean[] WITH = {true, false, false, true, true, false, false, true};
+    private static final boolean[] WITH = {true, false, false, true, true, false, false, true, true, false, false, true};
     private static final int ROUND = 4;
 
     private enum Phase {
@@ -89,7 +94,9 @@ final class Growth<C extends ConnectionPool.Member> {
     private long heldUntil;
     private boolean holding;
     private long hold;
-    private String verdict = "no connection given back";
+    /** What the trial's rounds measured so far, for the log. */
+    private final StringBuilder rounds = new StringBuilder();
+    private final String target;
 
     /**
      * @param window how long the pool must be busy before it grows, and each window of a trial
@@ -97,8 +104,10 @@ final class Growth<C extends ConnectionPool.Member> {
      * @param maxHold the longest it keeps it after several in a row
      * @param clock nanoseconds, as {@link System#nanoTime()}
      * @param completed the calls completed so far
+     * @param target where the pool connects, for the log
      */
-    Growth(long window, long firstHold, long maxHold, LongSupplier clock, LongSupplier completed) {
+    Growth(long window, long firstHold, long maxHold, LongSupplier clock, LongSupplier completed, String target) {
+        this.target = target;
         this.window = window;
         this.firstHold = firstHold;
         this.maxHold = maxHold;
@@ -108,9 +117,9 @@ final class Growth<C extends ConnectionPool.Member> {
     }
 
     /** The defaults: windows of 100 ms, then 5 s to 80 s without growing after a connection given back. */
-    static <C extends ConnectionPool.Member> Growth<C> standard(LongSupplier completed) {
+    static <C extends ConnectionPool.Member> Growth<C> standard(LongSupplier completed, String target) {
         return new Growth<>(TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.SECONDS.toNanos(5),
-                TimeUnit.SECONDS.toNanos(80), System::nanoTime, completed);
+                TimeUnit.SECONDS.toNanos(80), System::nanoTime, completed, target);
     }
 
     /**
@@ -171,6 +180,7 @@ final class Growth<C extends ConnectionPool.Member> {
             trial = connection;
             slice = 0;
             withCalls = withNanos = withoutCalls = withoutNanos = 0;
+            rounds.setLength(0);
             since = clock.getAsLong();
             count = completed.getAsLong();
             ticks = 0;
@@ -245,6 +255,8 @@ final class Growth<C extends ConnectionPool.Member> {
         boolean paid = with >= without * MIN_GAIN; // also when nothing completed: no verdict
         if (slice % ROUND == 0) { // a round ends
             withCalls = withNanos = withoutCalls = withoutNanos = 0;
+            rounds.append(rounds.length() == 0 ? "" : ", then ").append(String.format("%.0f/s with it and %.0f/s without",
+                    with, without));
         }
         if (slice < WITH.length && (paid || slice % ROUND != 0)) {
             if (!WITH[slice] && parked == null) {
@@ -257,10 +269,11 @@ final class Growth<C extends ConnectionPool.Member> {
         end();
         if (paid) {
             hold = firstHold;
+            log.debug("{}: kept a connection opened for load: calls completed at {}", target, rounds);
             return null;
         }
-        verdict = String.format("calls completed at %.0f/s with it, %.0f/s without; the pool keeps its size for %d s",
-                with, without, TimeUnit.NANOSECONDS.toSeconds(hold));
+        log.debug("{}: gave back a connection opened for load: calls completed at {}; the pool keeps its size"
+                + " for {} s", target, rounds, TimeUnit.NANOSECONDS.toSeconds(hold));
         holding = true;
         heldUntil = now + hold;
         hold = Math.min(maxHold, hold * 2);
@@ -273,9 +286,9 @@ final class Growth<C extends ConnectionPool.Member> {
         parked = null;
     }
 
-    /** Why the last connection given back was given back, for the log. */
+    /** What the last trial measured, round by round. */
     @Override
     public String toString() {
-        return verdict;
+        return rounds.toString();
     }
 }

@@ -15,7 +15,7 @@ class GrowthTest {
 
     private long now = 1_000_000_000L;
     private long completed;
-    private final Growth<TestMember> growth = new Growth<>(WINDOW, HOLD, 4 * HOLD, () -> now, () -> completed);
+    private final Growth<TestMember> growth = new Growth<>(WINDOW, HOLD, 4 * HOLD, () -> now, () -> completed, "test");
     private final TestMember trial = new TestMember();
 
     /** {@code n} sampling periods of busy calls; true if the pool was told to grow. */
@@ -75,15 +75,15 @@ class GrowthTest {
     }
 
     @Test
-    void connectionThatDoublesTheRate_isKept_afterTwoRounds() {
+    void connectionThatDoublesTheRate_isKept_afterThreeRounds() {
         grow();
         assertThat(growth.parked()).isNull();
-        boolean[] satOut = new boolean[8];
-        for (int i = 0; i < 8; i++) {
+        boolean[] satOut = new boolean[12];
+        for (int i = 0; i < 12; i++) {
             satOut[i] = growth.parked() == trial;
             assertThat(window(2_000, 1_000)).isNull();
         }
-        assertThat(satOut).containsExactly(false, true, true, false, false, true, true, false);
+        assertThat(satOut).containsExactly(false, true, true, false, false, true, true, false, false, true, true, false);
         assertThat(growth.isTrying()).as("the trial is over").isFalse();
         assertThat(growth.parked()).isNull();
     }
@@ -96,7 +96,7 @@ class GrowthTest {
         assertThat(window(1_000, 1_000)).isNull();
         assertThat(window(1_000, 1_000)).isSameAs(trial);
         assertThat(growth.parked()).isNull();
-        assertThat(growth.toString()).contains("10000/s with it, 10000/s without").contains("5 s");
+        assertThat(growth.toString()).isEqualTo("10000/s with it and 10000/s without");
 
         // Busy all along, but the pool keeps its size for the hold: 5 s.
         assertThat(busyCalls(1)).isFalse();
@@ -115,16 +115,24 @@ class GrowthTest {
             window(1_000, 1_000);
         }
         assertThat(window(1_000, 1_000)).isSameAs(trial);
-        assertThat(growth.toString()).contains("10 s");
+        assertThat(busyCalls(1)).isFalse();
+        now += HOLD;
+        assertThat(busyCalls(1)).isFalse(); // a stale window starts again
+        now += WINDOW;
+        assertThat(busyCalls(1)).as("busy for a window past 5 s: still held").isFalse();
+        now += HOLD - 2 * WINDOW;
+        assertThat(busyCalls(1)).isFalse(); // a stale window starts again
+        now += WINDOW;
+        assertThat(busyCalls(1)).as("busy for a window, 10 s after").isTrue();
     }
 
     @Test
-    void aGainInTheFirstRoundOnly_isNotEnough() {
+    void aGainInTheFirstTwoRoundsOnly_isNotEnough() {
         grow();
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 8; i++) {
             assertThat(window(2_000, 1_000)).isNull();
         }
-        assertThat(growth.isTrying()).as("the second round runs").isTrue();
+        assertThat(growth.isTrying()).as("the third round runs").isTrue();
         for (int i = 0; i < 3; i++) {
             assertThat(window(1_000, 1_000)).isNull();
         }
@@ -158,7 +166,7 @@ class GrowthTest {
         // From here on: 500 per window without it, 2,000 with it.
         assertThat(started()).isNull();
         TestMember verdict = null;
-        for (int i = 0; i < 7 && verdict == null; i++) {
+        for (int i = 0; i < 11 && verdict == null; i++) {
             completed += growth.parked() == null ? 2_000 : 500;
             now += WINDOW;
             verdict = started();
@@ -188,7 +196,7 @@ class GrowthTest {
     void nothingCompleting_keepsTheConnection() {
         grow();
         TestMember verdict = null;
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < 12; i++) {
             verdict = verdict != null ? verdict : window(0, 0);
         }
         assertThat(verdict).isNull();
