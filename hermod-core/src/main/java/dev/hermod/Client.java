@@ -706,8 +706,9 @@ public interface Client extends AutoCloseable {
          * {@link Status#UNAVAILABLE} (the connection was lost or refused it, or the server is
          * unreachable or going away) and either {@link RpcException#isUnprocessed()} says the
          * server never ran it, or its operation is {@link Idempotent}. Waiting for a server to
-         * come back (see {@link #reconnectBackoff}) does not count as an attempt. Default: 5;
-         * 1 turns retries off.
+         * come back (see {@link #reconnectBackoff}) does not count as an attempt, and neither do
+         * up to {@code attempts} refusals by servers going away (a GOAWAY that says the server
+         * did not take the request: it did no work for it). Default: 5; 1 turns retries off.
          *
          * @param attempts at least 1
          * @return this builder

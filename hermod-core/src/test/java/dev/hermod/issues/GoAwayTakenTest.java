@@ -41,6 +41,46 @@ final class GoAwayTakenTest {
         assertThat(((ConnectionException) t).isUnprocessed()).as("nothing says it was not run").isFalse();
     }
 
+    @Test
+    void refusalsByServersGoingAway_doNotCountAsAttempts_upToAsManyAsAttempts() throws Exception {
+        // Every connection's server refuses its request unrun; the call is sent again each time
+        // (a rolling restart of short-lived servers) until its three attempts and three refusals
+        // forgiven are spent.
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread server = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try (Socket s = listener.accept()) {
+                        DataInputStream in = new DataInputStream(s.getInputStream());
+                        OutputStream out = s.getOutputStream();
+                        in.readFully(new byte[8]);
+                        in.readFully(new byte[in.readInt()]);
+                        out.write(new byte[] {'H', 'R', 'M', 'D', 0, 1, 0, 0});
+                        out.flush();
+                        in.readFully(new byte[in.readInt()]);
+                        requests.incrementAndGet();
+                        out.write(goAway(0));
+                        out.flush();
+                        in.read(); // until the client closes the drained connection
+                    } catch (java.io.IOException e) {
+                        // the listener closed, or a client went away
+                    }
+                }
+            }, "refusing-server");
+            server.start();
+            try (Client client = Hermod.client().target("tcp://127.0.0.1:" + listener.getLocalPort())
+                    .maxAttempts(3).callTimeout(java.time.Duration.ofSeconds(30)).build()) {
+                Employees e = client.proxy(Employees.class, "employees");
+                Throwable t = catchThrowable(() -> e.getName(99));
+                assertThat(t).isInstanceOf(ConnectionException.class).hasMessageContaining("did not take");
+                assertThat(((ConnectionException) t).isUnprocessed()).isTrue();
+            }
+            listener.close();
+            server.join(10_000);
+        }
+        assertThat(requests).as("three attempts, and three refusals that did not count").hasValue(6);
+    }
+
     /**
      * Makes one call, without retries, against a raw server that reads its request, answers it
      * with {@code goAway}, then closes the connection without a reply; returns the call's failure.

@@ -65,6 +65,8 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
     private volatile Invoker invoker;
     /** Times the request was given to a connection to send. Guarded by this. */
     private int attempts;
+    /** Attempts a server going away refused unrun (GOAWAY); see {@link Retries}. Guarded by this. */
+    private int refusals;
     private final long startNanos;
     private volatile long deadlineNanos;
     /** No deadline: no timer, and none on the wire. */
@@ -516,6 +518,18 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
     }
 
     /**
+     * Fails the attempt as refused unrun by a server going away, which took no request after an
+     * earlier one (its GOAWAY): as {@link #fail}, except that the refusal does not count against
+     * the attempts ({@link Retries}).
+     */
+    void refused(RpcException failure) {
+        synchronized (this) {
+            refusals++;
+        }
+        fail(failure);
+    }
+
+    /**
      * Fails the call, unless its outcome is already known, or sends it again if the failure
      * allows ({@link Retries}).
      */
@@ -551,7 +565,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
             if (reached && !r.isUnprocessed() && operation.isDeduplicated() && x.mayHaveRunAt == null) {
                 x.mayHaveRunAt = on.owner(); // before the delay, which then depends on that endpoint
             }
-            delay = retries.delayNanos(this, r, reached, attempts, x.retried, inv);
+            delay = retries.delayNanos(this, r, reached, attempts, refusals, x.retried, inv);
             if (delay < 0 || isDone()) {
                 return false;
             }

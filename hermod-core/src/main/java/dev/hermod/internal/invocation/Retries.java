@@ -17,7 +17,13 @@ import java.time.Duration;
  * that a call that found a server restarting rides out the restart instead of failing; such a
  * wait, in which nothing was sent, is not an attempt. A server never reached, or gone for longer
  * than the client's {@code restartWait}, fails calls at once. A call whose sent attempts keep failing
- * also waits the backoff between them. Thread-safe.
+ * also waits the backoff between them.
+ *
+ * <p>A request a server going away refused unrun (its GOAWAY said it did not take it) cost that
+ * server nothing: such a refusal does not count as an attempt, up to {@code maxAttempts} of them
+ * (gRPC retries refused streams transparently too). In a rolling restart of short-lived servers a
+ * call may otherwise meet five refusals in a row and fail although no server ever saw it.
+ * Thread-safe.
  */
 public final class Retries {
     private final int maxAttempts;
@@ -59,9 +65,11 @@ public final class Retries {
      *
      * @param reached whether the failed attempt was given to a connection (it counts as an attempt)
      * @param attempts the attempts given to a connection so far
+     * @param refusals how many of them a server going away refused unrun
      * @param retried whether the call was re-sent before (it paid the budget then)
      */
-    long delayNanos(Call call, RpcException failure, boolean reached, int attempts, boolean retried, Invoker inv) {
+    long delayNanos(Call call, RpcException failure, boolean reached, int attempts, int refusals, boolean retried,
+            Invoker inv) {
         if (failure.status() != Status.UNAVAILABLE || failure instanceof dev.hermod.ProtocolException
                 || call.operation().streaming() != null) { // a stream's items cannot be sent again
             return -1;
@@ -69,6 +77,7 @@ public final class Retries {
         if (!failure.isUnprocessed() && !call.operation().isIdempotent() && !call.operation().isDeduplicated()) {
             return -1;
         }
+        attempts -= Math.min(refusals, maxAttempts); // what the servers did work for
         if (reached && attempts >= maxAttempts) {
             return -1;
         }

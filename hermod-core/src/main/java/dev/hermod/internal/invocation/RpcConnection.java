@@ -531,7 +531,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         for (Call call : pending.snapshot()) {
             if (call.sequence > taken && pending.remove(call.requestId, call)) {
                 owner.onCallDone(this);
-                call.fail(Failures.connection(link.remoteAddress() + " is going away and did not take "
+                call.refused(Failures.connection(link.remoteAddress() + " is going away and did not take "
                         + call.describe(), null, true));
             }
         }
