@@ -65,8 +65,6 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
     private volatile Invoker invoker;
     /** Times the request was given to a connection to send. Guarded by this. */
     private int attempts;
-    /** Attempts a server going away refused unrun (GOAWAY); see {@link Retries}. Guarded by this. */
-    private int refusals;
     private final long startNanos;
     private volatile long deadlineNanos;
     /** No deadline: no timer, and none on the wire. */
@@ -524,7 +522,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
      */
     void refused(RpcException failure) {
         synchronized (this) {
-            refusals++;
+            extras().refusals++; // in the extras: rare, and a field here would grow every call
         }
         fail(failure);
     }
@@ -565,7 +563,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
             if (reached && !r.isUnprocessed() && operation.isDeduplicated() && x.mayHaveRunAt == null) {
                 x.mayHaveRunAt = on.owner(); // before the delay, which then depends on that endpoint
             }
-            delay = retries.delayNanos(this, r, reached, attempts, refusals, x.retried, inv);
+            delay = retries.delayNanos(this, r, reached, attempts, x.refusals, x.retried, inv);
             if (delay < 0 || isDone()) {
                 return false;
             }

@@ -37,6 +37,8 @@ final class CallExtras {
     boolean control;
     /** The call was re-sent at least once (and paid the retry budget for it). Guarded by the call. */
     boolean retried;
+    /** Attempts a server going away refused unrun (GOAWAY); see {@link Retries}. Guarded by the call. */
+    int refusals;
     /**
      * The progress reports of an asynchronous call's result: made when progress is first
      * reported or listened for ({@link AsyncResultImpl}); most calls never report any.
