@@ -507,11 +507,11 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
     }
 
     private void onGoAway(Frames.GoAway goAway) {
+        drain(); // first: a call refused below and sent again at once must not be given this connection
         if (goAway.taken() >= 0) {
             peerTook = goAway.taken();
             refuseBeyond(goAway.taken());
         }
-        drain();
         if (goAway.status() == Status.PROTOCOL_ERROR) {
             link.recordCause(Failures.protocol("the peer " + link.remoteAddress()
                     + " closed the connection: " + goAway.message(), null, false));
