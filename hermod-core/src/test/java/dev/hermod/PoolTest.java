@@ -13,9 +13,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -302,12 +304,11 @@ final class PoolTest {
     private static final class Load implements AutoCloseable {
         private final Thread thread;
         private volatile boolean stop;
-        private final java.util.concurrent.atomic.AtomicReference<Throwable> failure =
-                new java.util.concurrent.atomic.AtomicReference<>();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
         Load(Client client, int window, long millis) {
             WorkAsync work = client.proxy(WorkAsync.class, "work");
-            java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(window);
+            Semaphore slots = new Semaphore(window);
             thread = new Thread(() -> {
                 try {
                     for (int i = 0; !stop; i++) {

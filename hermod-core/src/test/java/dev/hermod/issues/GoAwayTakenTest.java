@@ -8,14 +8,17 @@ import dev.hermod.ConnectionException;
 import dev.hermod.Employees;
 import dev.hermod.Hermod;
 import java.io.DataInputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -46,7 +49,7 @@ final class GoAwayTakenTest {
         // Every connection's server refuses its request unrun; the call is sent again each time
         // (a rolling restart of short-lived servers) until its three attempts and three refusals
         // forgiven are spent.
-        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger requests = new AtomicInteger();
         try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread server = new Thread(() -> {
                 while (!listener.isClosed()) {
@@ -62,14 +65,14 @@ final class GoAwayTakenTest {
                         out.write(goAway(0));
                         out.flush();
                         in.read(); // until the client closes the drained connection
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         // the listener closed, or a client went away
                     }
                 }
             }, "refusing-server");
             server.start();
             try (Client client = Hermod.client().target("tcp://127.0.0.1:" + listener.getLocalPort())
-                    .maxAttempts(3).callTimeout(java.time.Duration.ofSeconds(30)).build()) {
+                    .maxAttempts(3).callTimeout(Duration.ofSeconds(30)).build()) {
                 Employees e = client.proxy(Employees.class, "employees");
                 Throwable t = catchThrowable(() -> e.getName(99));
                 assertThat(t).isInstanceOf(ConnectionException.class).hasMessageContaining("did not take");

@@ -94,8 +94,13 @@ final class Growth<C extends ConnectionPool.Member> {
     private long heldUntil;
     private boolean holding;
     private long hold;
-    /** What the trial's rounds measured so far, for the log. */
-    private final StringBuilder rounds = new StringBuilder();
+    /**
+     * What the trial's rounds measured so far, completions per second with the connection and
+     * without it; formatted only when logged ({@link #toString()}).
+     */
+    private final double[] roundWith = new double[WITH.length / ROUND];
+    private final double[] roundWithout = new double[WITH.length / ROUND];
+    private int rounds;
     private final String target;
 
     /**
@@ -180,7 +185,7 @@ final class Growth<C extends ConnectionPool.Member> {
             trial = connection;
             slice = 0;
             withCalls = withNanos = withoutCalls = withoutNanos = 0;
-            rounds.setLength(0);
+            rounds = 0;
             since = clock.getAsLong();
             count = completed.getAsLong();
             ticks = 0;
@@ -255,8 +260,8 @@ final class Growth<C extends ConnectionPool.Member> {
         boolean paid = with >= without * MIN_GAIN; // also when nothing completed: no verdict
         if (slice % ROUND == 0) { // a round ends
             withCalls = withNanos = withoutCalls = withoutNanos = 0;
-            rounds.append(rounds.length() == 0 ? "" : ", then ").append(String.format("%.0f/s with it and %.0f/s without",
-                    with, without));
+            roundWith[rounds] = with;
+            roundWithout[rounds++] = without;
         }
         if (slice < WITH.length && (paid || slice % ROUND != 0)) {
             if (!WITH[slice] && parked == null) {
@@ -269,11 +274,11 @@ final class Growth<C extends ConnectionPool.Member> {
         end();
         if (paid) {
             hold = firstHold;
-            log.debug("{}: kept a connection opened for load: calls completed at {}", target, rounds);
+            log.debug("{}: kept a connection opened for load: calls completed at {}", target, this);
             return null;
         }
         log.debug("{}: gave back a connection opened for load: calls completed at {}; the pool keeps its size"
-                + " for {} s", target, rounds, TimeUnit.NANOSECONDS.toSeconds(hold));
+                + " for {} s", target, this, TimeUnit.NANOSECONDS.toSeconds(hold));
         holding = true;
         heldUntil = now + hold;
         hold = Math.min(maxHold, hold * 2);
@@ -289,6 +294,11 @@ final class Growth<C extends ConnectionPool.Member> {
     /** What the last trial measured, round by round. */
     @Override
     public String toString() {
-        return rounds.toString();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < rounds; i++) {
+            b.append(i == 0 ? "" : ", then ")
+                    .append(String.format("%.0f/s with it and %.0f/s without", roundWith[i], roundWithout[i]));
+        }
+        return b.toString();
     }
 }
