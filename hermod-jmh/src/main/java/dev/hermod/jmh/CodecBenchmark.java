@@ -36,7 +36,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * </ul>
  *
  * <p>Each runs for every {@link #shape}: {@code echo-32B} is hermod-bench's {@code Echo.echo}
- * with 32 bytes, {@code employee} a record of six fields, {@code send-64KiB} hermod-bench's bulk
+ * with 32 bytes, {@code employee} a record of six fields, {@code staff-100} a list of 100 such
+ * records (about 7 KB, large enough that the receiver walks it before decoding it,
+ * {@code DecodeLimits}), {@code send-64KiB} hermod-bench's bulk
  * {@code FileTransfer.send(long, byte[])} with a 64 KiB chunk. Everything is prepared in
  * {@link #setUp}; an operation allocates only what a call allocates.
  *
@@ -50,7 +52,7 @@ public class CodecBenchmark extends Defaults {
     private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
 
     /** The request measured; see the class comment. */
-    @Param({Request.ECHO_32B, Request.EMPLOYEE, Request.SEND_64KIB})
+    @Param({Request.ECHO_32B, Request.EMPLOYEE, Request.STAFF_100, Request.SEND_64KIB})
     public String shape;
 
     private Request request;

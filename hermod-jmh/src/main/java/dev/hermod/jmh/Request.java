@@ -11,6 +11,8 @@ import io.netty.buffer.ByteBufOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -35,6 +37,9 @@ record Request(String service, Operation operation, Object[] args, int sizeHint)
     static final String ECHO_32B = "echo-32B";
     static final String EMPLOYEE = "employee";
     static final String SEND_64KIB = "send-64KiB";
+    static final String STAFF_100 = "staff-100";
+    /** Employees in {@link #STAFF_100}. */
+    static final int STAFF = 100;
 
     /** The timeout a request carries: hermod-bench's calls run with the default 30 s. */
     static final long TIMEOUT_MILLIS = 30_000;
@@ -55,6 +60,14 @@ record Request(String service, Operation operation, Object[] args, int sizeHint)
             case EMPLOYEE:
                 return of(Staff.class, "staff", "hire", new Staff.Employee(
                         1_042L, "Ada Lovelace", "ada@example.org", "Analytical Engines", 7, true));
+            case STAFF_100: {
+                List<Staff.Employee> staff = new ArrayList<>(STAFF);
+                for (int i = 0; i < STAFF; i++) {
+                    staff.add(new Staff.Employee(1_000L + i, "Employee " + i, "employee" + i + "@example.org",
+                            "Department " + (i % 7), i % 10, i % 3 != 0));
+                }
+                return of(Staff.class, "staff", "hireAll", staff);
+            }
             case SEND_64KIB: {
                 byte[] chunk = new byte[64 * 1024];
                 random.nextBytes(chunk);

@@ -1,6 +1,7 @@
 package dev.hermod.jmh;
 
 import dev.hermod.Remote;
+import java.util.List;
 
 /**
  * A contract whose argument is a record: Jackson writes it as a CBOR map, so its cost includes
@@ -10,6 +11,9 @@ import dev.hermod.Remote;
 public interface Staff {
     /** Records {@code employee}. */
     void hire(Employee employee);
+
+    /** Records every one of {@code employees}: a list of records, as listings and batch calls carry. */
+    void hireAll(List<Employee> employees);
 
     /**
      * A small value of a few fields, as business calls carry.

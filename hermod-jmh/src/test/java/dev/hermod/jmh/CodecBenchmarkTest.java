@@ -16,7 +16,7 @@ final class CodecBenchmarkTest {
             "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
 
     @ParameterizedTest
-    @ValueSource(strings = {Request.ECHO_32B, Request.EMPLOYEE, Request.SEND_64KIB})
+    @ValueSource(strings = {Request.ECHO_32B, Request.EMPLOYEE, Request.STAFF_100, Request.SEND_64KIB})
     void benchmarks_eachShape_roundTripTheArguments(String shape) throws Exception {
         CodecBenchmark benchmark = new CodecBenchmark();
         benchmark.shape = shape;

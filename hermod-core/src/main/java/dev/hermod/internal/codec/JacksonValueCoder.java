@@ -231,6 +231,9 @@ final class JacksonValueCoder implements ValueCoder, LeanCoder, Segmented {
         if (held == null) {
             try (JsonParser parser = buffer == null ? factory.createParser(array, offset, length)
                     : factory.createParser(new ByteBufferBackedInputStream(buffer.duplicate()))) {
+                // Only this thread reads it, until it is closed below: its namespace stack needs no locks,
+                // which a large message of many maps and strings would otherwise take thousands of times.
+                ThreadConfinedStack.install(parser);
                 return decode(new DuplicateKeys(parser), length, 0, segments, one);
             }
         }

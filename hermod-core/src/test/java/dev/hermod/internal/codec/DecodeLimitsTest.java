@@ -157,4 +157,29 @@ final class DecodeLimitsTest {
         assertThatThrownBy(() -> decode(coder, bytes(0x81, 0x5B, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF)))
                 .isInstanceOf(IOException.class).isNotInstanceOf(DecodeLimits.Exceeded.class);
     }
+
+    @Test
+    void check_slicesOfHeapArraysAndDirectBuffers_walkTheSameBytes() throws IOException {
+        // The walk reads a heap buffer's array where it lies (from its offset and position) and
+        // copies a direct one: each sees exactly the payload, and nothing around it.
+        byte[] indefinite = bytes(0x81, 0xBF, 0x61, 'a', 0xC1, 0x01, 0x61, 'b', 0x9F, 0x01, 0x02, 0xFF, 0xFF);
+        DecodeLimits few = new DecodeLimits(64L << 20, 6, 10);
+        for (byte[] payload : List.of(mapOf(1_000, new byte[0], 0), indefinite, mapOf(50, new byte[0], 0))) {
+            long expected = DecodeLimits.DEFAULT.check(ByteBuffer.wrap(payload));
+            byte[] around = new byte[payload.length + 7];
+            java.util.Arrays.fill(around, (byte) 0xFF); // a break: wrong if read
+            System.arraycopy(payload, 0, around, 5, payload.length);
+            ByteBuffer slice = ByteBuffer.wrap(around, 2, payload.length + 3).slice().position(3);
+            ByteBuffer direct = ByteBuffer.allocateDirect(payload.length + 4).position(4).put(payload).position(4);
+
+            assertThat(DecodeLimits.DEFAULT.check(slice)).isEqualTo(expected);
+            assertThat(DecodeLimits.DEFAULT.check(direct)).isEqualTo(expected);
+            assertThat(slice.position()).isEqualTo(3);
+            assertThat(direct.position()).isEqualTo(4);
+            assertThatThrownBy(() -> few.check(slice)).isInstanceOf(DecodeLimits.Exceeded.class)
+                    .hasMessage("the payload holds more than 6 data items");
+            assertThatThrownBy(() -> few.check(direct)).isInstanceOf(DecodeLimits.Exceeded.class)
+                    .hasMessage("the payload holds more than 6 data items");
+        }
+    }
 }

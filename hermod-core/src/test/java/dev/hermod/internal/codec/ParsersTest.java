@@ -9,8 +9,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hermod.codec.ValueCoder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,6 +90,28 @@ class ParsersTest {
             assertThat(values[0]).isEqualTo(word);
             assertThat(values[1]).isEqualTo(word);
             assertThat((String[]) values[2]).containsExactly(word, "x" + i, word);
+        }
+    }
+
+    @Test
+    void largeMessagesWithStringReferences_decodeOnParsersOfTheirOwn() throws IOException {
+        // Longer than the thread's parser takes: each gets a parser of its own, whose namespace
+        // stack is also the one without locks; references nest in maps within the list.
+        com.fasterxml.jackson.databind.ObjectMapper referencing = new com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper(
+                com.fasterxml.jackson.dataformat.cbor.CBORFactory.builder()
+                        .enable(com.fasterxml.jackson.dataformat.cbor.CBORGenerator.Feature.STRINGREF).build());
+        ValueCoder coder = coder(new CodecTesting.TypeRef<List<Map<String, String>>>() {}.type());
+        for (int i = 0; i < 20; i++) {
+            List<Map<String, String>> rows = new ArrayList<>();
+            for (int r = 0; r < 300; r++) {
+                rows.add(Map.of("department", "department " + (r % 5), "name", "employee " + r + "/" + i));
+            }
+            byte[] message = referencing.writeValueAsBytes(List.of(rows));
+            assertThat(message.length).isGreaterThan(Parsers.MAX_REUSED_BYTES);
+
+            Object[] values = coder.decode(i % 2 == 0 ? ByteBuffer.wrap(message) : direct(message));
+
+            assertThat(values[0]).isEqualTo(rows);
         }
     }
 
