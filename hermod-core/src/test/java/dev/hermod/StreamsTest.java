@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.hermod.internal.stream.StreamIn;
+import dev.hermod.internal.stream.StreamOut;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Flow;
@@ -103,6 +104,21 @@ final class StreamsTest {
         assertThat(gap[0]).isGreaterThan(StreamIn.WINDOW).isLessThanOrEqualTo(StreamIn.MAX_WINDOW);
     }
 
+    /**
+     * The servant's publisher is asked ahead of what the transport has written by as many small
+     * items as fit in 256 KiB, not by 16: asked 8 at a time, a stream of small items cost a hop
+     * to the servant's executor every 8 items. Large items stay at 16 ahead (the test above).
+     */
+    @Test
+    void result_smallItems_theServantIsAskedFurtherAhead() throws Exception {
+        TestSubscriber<Integer> s = new TestSubscriber<>(Long.MAX_VALUE);
+        feeds.count(20_000).subscribe(s);
+        assertThat(s.awaitEnd()).isNull();
+        assertThat(s.items).hasSize(20_000);
+        assertThat(servant.made.peek().maxUnfulfilled.get()).isGreaterThan(StreamOut.AHEAD)
+                .isLessThanOrEqualTo(StreamOut.MAX_AHEAD);
+    }
+
     @Test
     void result_slowSubscriberAskingForEverything_boundedByTheWindow() throws Exception {
         long[] gap = new long[1];
@@ -142,7 +158,8 @@ final class StreamsTest {
         assertThat(s.awaitEnd()).isNull();
         assertThat(s.items).hasSize(200);
         assertThat(gap[0]).isLessThanOrEqualTo(StreamIn.WINDOW); // 64 KiB items: the window stays at 32
-        assertThat(servant.made.peek().maxUnfulfilled.get()).isLessThanOrEqualTo(StreamIn.WINDOW);
+        assertThat(servant.made.peek().maxUnfulfilled.get()).isLessThanOrEqualTo(StreamIn.WINDOW)
+                .isLessThanOrEqualTo(StreamOut.AHEAD);
     }
 
     @Test
