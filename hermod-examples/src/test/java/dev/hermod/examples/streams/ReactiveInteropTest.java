@@ -36,8 +36,12 @@ final class ReactiveInteropTest {
      * what was delivered (PROTOCOL.md section 26.3).
      */
     private static final int MAX_WINDOW = 1024;
-    /** Items a Hermod producer asks its publisher for beyond those the transport has written, at most. */
-    private static final int AHEAD = 16;
+    /**
+     * Items a Hermod producer asks its publisher for beyond those the transport has written, at
+     * most: 16 large items, or as many small ones as fit in 256 KiB, up to this (PROTOCOL.md
+     * section 26.3).
+     */
+    private static final int MAX_AHEAD = 1024;
 
     private final NumbersImpl servant = new NumbersImpl();
     private Server server;
@@ -103,7 +107,7 @@ final class ReactiveInteropTest {
                 .doOnRequest(n -> largest.accumulateAndGet(n, Math::max));
         long total = numbers.sum(FlowAdapters.toFlowPublisher(source)).toCompletableFuture().get(30, SECONDS);
         assertThat(total).isEqualTo(9_999L * 10_000 / 2);
-        assertThat(largest.get()).isBetween(1L, (long) AHEAD); // never the unbounded request
+        assertThat(largest.get()).isBetween(1L, (long) MAX_AHEAD); // never the unbounded request
     }
 
     @Test
@@ -129,7 +133,7 @@ final class ReactiveInteropTest {
             assertThat(total.get(30, SECONDS)).isEqualTo(19_999L * 20_000 / 2);
             // submitted and not yet received: the publisher's buffer, what Hermod asked for and
             // has not written, and the servant's credit: never the whole stream
-            assertThat(ahead).isLessThanOrEqualTo(buffer + AHEAD + MAX_WINDOW + 1);
+            assertThat(ahead).isLessThanOrEqualTo(buffer + MAX_AHEAD + MAX_WINDOW + 1);
         }
     }
 }
