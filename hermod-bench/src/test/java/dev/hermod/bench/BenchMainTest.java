@@ -86,7 +86,7 @@ final class BenchMainTest {
     private static final List<String> SCALE = List.of("scale.1.calls calls/s", "scale.2.calls calls/s",
             "scale.4.calls calls/s", "scale.2.ratio ratio", "scale.4.ratio ratio");
     private static final List<String> FANOUT = List.of("fanout.median ms", "fanout.worst ms", "fanout.ratio ratio",
-            "fanout.within runs");
+            "fanout.within runs", "fanout.timer.late us", "fanout.ratio.timer ratio", "fanout.within.timer runs");
     private static final List<String> VTHREADS = List.of("vthreads.hermod.calls calls/s",
             "vthreads.async.calls calls/s", "vthreads.ratio ratio", "vthreads.heap.peak MiB");
 
@@ -157,7 +157,7 @@ final class BenchMainTest {
                 "stream.64k.hermod.throughput MiB/s", "stream.64k.socket.throughput MiB/s", "stream.64k.ratio ratio",
                 "scale.1.calls calls/s", "scale.2.calls calls/s", "scale.4.calls calls/s", "scale.2.ratio ratio",
                 "scale.4.ratio ratio", "fanout.median ms", "fanout.worst ms", "fanout.ratio ratio",
-                "fanout.within runs",
+                "fanout.within runs", "fanout.timer.late us", "fanout.ratio.timer ratio", "fanout.within.timer runs",
                 "compression.off.calls calls/s", "compression.lz4.calls calls/s", "compression.ratio ratio",
                 "tls.plain.p50 us", "tls.tls.p50 us", "tls.plain.p99 us", "tls.tls.p99 us",
                 "tls.plain.calls calls/s", "tls.tls.calls calls/s", "tls.throughput.ratio ratio",
@@ -214,7 +214,12 @@ final class BenchMainTest {
         // three measured runs with --quick: the count within 1.2 x of the ideal is one of 0 to 3
         assertThat(run.results()).filteredOn(l -> l.startsWith("RESULT fanout.within "))
                 .singleElement().asString().matches("RESULT fanout.within [0-3] runs");
-        assertThat(run.out()).contains("fanout: runs in ms: ");
+        assertThat(run.results()).filteredOn(l -> l.startsWith("RESULT fanout.within.timer "))
+                .singleElement().asString().matches("RESULT fanout.within.timer [0-3] runs");
+        // the timer runs after its 5 ms, never before: its lateness is not negative
+        assertThat(run.results()).filteredOn(l -> l.startsWith("RESULT fanout.timer.late "))
+                .singleElement().asString().matches("RESULT fanout.timer.late [0-9]+(\\.[0-9]+)? us");
+        assertThat(run.out()).contains("fanout: runs in ms: ", "fanout: a 5 ms timer of a scheduler like the lab's");
     }
 
     @Test
