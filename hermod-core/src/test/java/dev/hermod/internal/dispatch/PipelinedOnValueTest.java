@@ -91,6 +91,13 @@ public final class PipelinedOnValueTest {
             while (!connection.pipelines.anyWaiting() && System.nanoTime() - deadline < 0) {
                 Thread.onSpinWait();
             }
+            // The pipelined request says it waits before it looks whether this one is served
+            // (Pipelines#arrived, under the lock): wait until it has looked, and parked, before
+            // this one stops counting as served. Without this, it could look just after, and be
+            // refused as pipelined on a request not served at all (a CI run saw that).
+            synchronized (connection.pipelines) {
+                // entered once the pipelined request's arrival has run: it has parked by now
+            }
         };
         AsyncResult<Long> number = client.proxy(ShopAsync.class, "shop").number();
         await().atMost(ANSWER_WITHIN).until(() -> answering.get() != 0);
