@@ -336,7 +336,12 @@ final class LostWakeUpTest {
             }
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (!connection.pipelines.anyWaiting() && System.nanoTime() - deadline < 0) {
-                Thread.onSpinWait(); // until the request pipelined on this one has parked
+                Thread.onSpinWait(); // until the request pipelined on this one says it waits
+            }
+            // It says so before it looks whether this one is served (Pipelines#arrived, under the
+            // lock): once the lock is free, it has looked and parked, as the race to widen needs.
+            synchronized (connection.pipelines) {
+                // entered once the pipelined request's arrival has run
             }
         };
         AsyncResult<Integer> first = async.small(3);
