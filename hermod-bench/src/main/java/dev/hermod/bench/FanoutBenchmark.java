@@ -9,7 +9,6 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -23,8 +22,11 @@ import java.util.stream.Collectors;
  * {@code 3 x }{@value #VMS} calls in flight at once through the asynchronous companions, every
  * call taking {@value #LATENCY_MILLIS} ms on the server. The ideal is the critical path, two
  * latencies; each measured run is compared with it. The first run's inventory must equal the
- * synchronous one, and every run must find as many VMs. Then {@value #COST_RUNS} more
- * inventories give what a call costs in CPU time and heap, both sides and the lab together.
+ * synchronous one, and every run must find as many VMs. Before the warm-up rounds,
+ * {@value #LIST_WARM_UP} list calls warm the path only the list takes ({@link #warmListPath});
+ * after the runs, the lateness of the lab's kind of timer gives a second ideal, two latencies as
+ * they are ({@link #timerLatenessMicros}). Then {@value #COST_RUNS} more inventories give what a
+ * call costs in CPU time and heap, both sides and the lab together.
  */
 final class FanoutBenchmark {
     static final int VMS = 100;
@@ -83,11 +85,10 @@ final class FanoutBenchmark {
                             .collect(Collectors.joining(" ")),
                     loadBefore, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             long within = measured.stream().filter(r -> r.millis() <= WITHIN * ideal).count();
-            List<InventoryScenario.Outcome> sorted = new ArrayList<>(measured);
-            sorted.sort(Comparator.comparingLong(InventoryScenario.Outcome::nanos));
-            double median = median(sorted);
+            double[] millis = measured.stream().mapToDouble(InventoryScenario.Outcome::millis).sorted().toArray();
+            double median = median(millis);
             report.result("fanout.median", median, "ms");
-            report.result("fanout.worst", sorted.get(sorted.size() - 1).millis(), "ms");
+            report.result("fanout.worst", millis[millis.length - 1], "ms");
             report.result("fanout.ratio", median / ideal, "ratio");
             report.result("fanout.within", within, "runs");
             // The lab's latency is a timer of its backend, which fires late on its own: the
@@ -154,7 +155,7 @@ final class FanoutBenchmark {
      * lets a sleeping thread wake up to 50 us late by default (its timer slack), and a virtual
      * machine adds its own delay.
      */
-    static double timerLatenessMicros(int samples) throws Exception {
+    private static double timerLatenessMicros(int samples) throws Exception {
         ScheduledThreadPoolExecutor backend = new ScheduledThreadPoolExecutor(2, r -> {
             Thread t = new Thread(r, "fanout-timer");
             t.setDaemon(true);
@@ -168,7 +169,7 @@ final class FanoutBenchmark {
                         TimeUnit.MILLISECONDS).get();
             }
             Arrays.sort(late);
-            return samples % 2 == 1 ? late[samples / 2] : (late[samples / 2 - 1] + late[samples / 2]) / 2;
+            return median(late);
         } finally {
             backend.shutdownNow();
         }
@@ -180,8 +181,8 @@ final class FanoutBenchmark {
         }
     }
 
-    private static double median(List<InventoryScenario.Outcome> sorted) {
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2).millis() : (sorted.get(n / 2 - 1).millis() + sorted.get(n / 2).millis()) / 2;
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }
