@@ -68,6 +68,9 @@ import java.util.function.Supplier;
  * {@link #waitForCompleted()} when the reply arrives, may complete the result itself; it is never
  * an I/O thread. Their {@code *Async} forms without an executor use the callback executor. An
  * exception thrown by a callback is logged and does not affect the result or other callbacks.
+ * The one exception to "never on an I/O thread" is a client built with
+ * {@link Client.Builder#directCallbacks()}: there a reply completes its result on the I/O thread
+ * that read it, which runs the callbacks added by then and the non-async stages.
  *
  * <h2>Cancellation and expiry</h2>
  * {@link #cancel()} completes the result at once with an {@link InvocationCanceledException}

@@ -235,7 +235,9 @@ public interface Client extends AutoCloseable {
 
     /**
      * Fails outstanding calls, closes the connection and waits (a few seconds at most) for the
-     * client's threads to stop. Idempotent.
+     * client's threads to stop. Idempotent. Called on a Hermod I/O thread (from a
+     * {@linkplain Builder#directCallbacks() direct callback}, say), it does not wait: the thread
+     * it would wait for may be that one.
      */
     @Override
     void close();
@@ -270,6 +272,7 @@ public interface Client extends AutoCloseable {
         private int busyAt = 256;
         private Duration quietPeriod = Duration.ofSeconds(30);
         private Duration spinWait = DEFAULT_SPIN_WAIT;
+        private boolean directCallbacks;
         private java.util.concurrent.Executor dispatchExecutor;
         private boolean manualServing;
         private int minReadRate = 32 * 1024;
@@ -492,7 +495,8 @@ public interface Client extends AutoCloseable {
          * blocks delays the others of its turn. Hand long or blocking work to an executor of your
          * own.
          *
-         * <p>Callbacks never run on the client's I/O threads, whatever the executor: a task it runs
+         * <p>Callbacks never run on the client's I/O threads, whatever the executor, unless the
+         * client is built with {@link #directCallbacks()}: a task it runs
          * in the thread that hands it over (an executor such as {@code Runnable::run}, or a pool
          * with {@code CallerRunsPolicy} once it is full) moves to the common
          * {@link java.util.concurrent.ForkJoinPool} when that thread is an I/O thread, as do tasks
@@ -503,6 +507,38 @@ public interface Client extends AutoCloseable {
          */
         public Builder callbackExecutor(java.util.concurrent.Executor executor) {
             this.callbackExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Completes results on the I/O thread that reads their reply, with no hand-off to the
+         * callback executor: the reply is decoded there, and the response, exception and
+         * completion callbacks registered by then, and the stages derived without
+         * {@code *Async}, run there, one after another. The client's counterpart of
+         * {@link Server.Builder#directExecutor()}, and the fastest way to receive results: one
+         * thread hand-off fewer per call, and a call made from such a callback is written by the
+         * thread that is already on the connection. For callbacks that are short and never block.
+         *
+         * <p>A callback that blocks (sleeps, waits on a lock, does blocking I/O) stalls every
+         * connection of that I/O thread, and the replies they bring, for as long as it blocks.
+         * Waiting for another result there ({@link AsyncResult#value()}, {@code get}, a
+         * synchronous call) fails at once with {@link IllegalStateException} instead of
+         * deadlocking, and {@link Client#close()} called there returns without waiting for the
+         * client's threads to end. A {@code CompletableFuture} from
+         * {@link AsyncResult#toCompletableFuture()} is the JDK's and cannot tell: its
+         * {@code join} there would block the thread for good.
+         *
+         * <p>Everything else keeps to the {@linkplain #callbackExecutor callback executor}: callbacks
+         * added after the result completed, {@code *Async} stages, progress and sent callbacks,
+         * streams, connection events, and results completed other than by a reply (a timeout, a
+         * cancellation, a lost connection). So does a result whose progress is listened to, whose
+         * reports must come first. Default: off.
+         *
+         * @return this builder
+         * @since 0.4
+         */
+        public Builder directCallbacks() {
+            this.directCallbacks = true;
             return this;
         }
 
@@ -896,7 +932,7 @@ public interface Client extends AutoCloseable {
                     maxOutstandingPerConnection, dispatchExecutor, manualServing, compression, minReadRate, readGrace,
                     secure ? (tls != null ? tls : Tls.systemDefaults()) : null, credentials,
                     healing(), java.util.List.copyOf(interceptors), target.endpoints(), resolver, target.uri(),
-                    loadBalancing, busyAt, quietPeriod, spinWait));
+                    loadBalancing, busyAt, quietPeriod, spinWait, directCallbacks));
         }
 
         /** The resolver of a target's scheme: this builder's, else the first on the class or module path. */

@@ -13,6 +13,7 @@ import java.time.Duration;
  * {@code tls} plain TCP, null {@code credentials} none. {@code interceptors} in the order added.
  * The endpoints come from {@code endpoints} (a target that lists them; for {@code inproc://name},
  * the name as host) or, when {@code resolver} is set, from a resolver of {@code resolverTarget}.
+ * {@code directCallbacks}: results are completed on the I/O thread that reads their reply.
  */
 public record ClientConfig(String target, Codec codec, Duration callTimeout, Duration connectTimeout,
         Duration heartbeatInterval, int maxFrameSize, int ioThreads, java.util.concurrent.Executor callbackExecutor,
@@ -22,7 +23,7 @@ public record ClientConfig(String target, Codec codec, Duration callTimeout, Dur
         dev.hermod.security.Credentials credentials, Healing healing,
         java.util.List<dev.hermod.intercept.Interceptor> interceptors, java.util.List<Endpoint> endpoints,
         NameResolver.Provider resolver, URI resolverTarget, LoadBalancing loadBalancing, int busyAt,
-        Duration quietPeriod, Duration spinWait) {
+        Duration quietPeriod, Duration spinWait, boolean directCallbacks) {
 
     /** Whether the target is a server in this JVM ({@code inproc://name}). */
     public boolean inProcess() {

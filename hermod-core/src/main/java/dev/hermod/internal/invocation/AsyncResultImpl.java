@@ -98,9 +98,12 @@ public final class AsyncResultImpl<T> extends ResultSettler<T>
     /**
      * The call's outcome is decided (in the thread that decided it). Told by the call itself,
      * which spares a dependent stage of its outcome per call.
+     *
+     * @param here settle it in this thread, an I/O thread that read the reply, if no waiting thread
+     *     or progress report comes first: the client asked for direct callbacks
      */
-    void outcomeArrived() {
-        arrived();
+    void outcomeArrived(boolean here) {
+        arrived(here);
     }
 
     /**

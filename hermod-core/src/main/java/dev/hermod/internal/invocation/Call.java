@@ -240,7 +240,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
             if (reportedElsewhere) {
                 return;
             }
-            if (!Transport.onIoThread()) {
+            if (!Transport.onIoThread() || e == null && peer.directCallbacks()) { // a reply, there: see settled
                 i.finish();
                 return;
             }
@@ -280,7 +280,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
     void shortCircuit(Object value, Throwable failure) {
         if (failure != null ? completeExceptionally(failure) : complete(value)) {
             withdraw();
-            settled();
+            settled(false);
         }
     }
 
@@ -511,7 +511,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
 
     void succeed(Object value) {
         if (complete(value)) {
-            settled();
+            settled(true);
         }
     }
 
@@ -540,7 +540,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
             failure = Exceptions.withUnprocessed(r, false); // an earlier attempt may have run
         }
         if (completeExceptionally(failure)) {
-            settled();
+            settled(false);
         }
     }
 
@@ -616,21 +616,31 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
         return unbounded || deadlineNanos - (System.nanoTime() + delayNanos) > 0;
     }
 
-    private void settled() {
+    /**
+     * The outcome is decided: tells the result, ends the deadline, decides the sent callback.
+     * {@code succeeded}: by {@link #succeed}, which a reply read on an I/O thread does; a client
+     * with direct callbacks then settles the result there, running user code, so after the rest.
+     * A failure never does: a connection failing its calls may be holding its locks.
+     */
+    private void settled(boolean succeeded) {
         AsyncResultImpl<?> r = result; // set before the call started, so never missed
-        if (r != null) {
-            r.outcomeArrived();
+        Peer p = peer;
+        boolean direct = succeeded && r != null && p != null && p.directCallbacks() && Transport.onIoThread();
+        if (r != null && !direct) {
+            r.outcomeArrived(false); // first: a thread waiting for it wakes the sooner
         }
         Timeout t = timer;
         if (t != null) {
             t.cancel();
         }
-        if (isHandedOver()) {
-            return; // being sent: markSent follows, even if the reply was quicker
-        }
-        if (!(batched && oneway && !isCompletedExceptionally())) {
+        // Being sent (handed over), markSent follows, even if the reply was quicker; a batched
+        // oneway call is complete once queued, and sent when its batch is.
+        if (!isHandedOver() && !(batched && oneway && !isCompletedExceptionally())) {
             decideSent(Boolean.FALSE); // a call that ended unsent is never sent later
-        } // a batched oneway call is complete once queued, and sent when its batch is
+        }
+        if (direct) {
+            r.outcomeArrived(true);
+        }
     }
 
     /**
@@ -668,7 +678,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
         if (!completeExceptionally(failure)) {
             return false;
         }
-        settled();
+        settled(false);
         abandon(unsent);
         return true;
     }
@@ -676,7 +686,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
     /** Fails the call with {@code failure} now, as it is: no retry, no deferral. */
     void failNow(Throwable failure) {
         if (completeExceptionally(failure)) {
-            settled();
+            settled(false);
         }
     }
 
@@ -691,7 +701,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
         InvocationTimeoutException expired = Failures.timeout(describe() + " timed out after "
                 + TimeUnit.NANOSECONDS.toMillis(deadlineNanos - startNanos) + " ms" + why, null, unsent);
         if (completeExceptionally(expired)) {
-            settled();
+            settled(false);
             abandon(unsent); // a request still waiting is dropped; the server may stop work nobody waits for
         }
     }
@@ -715,7 +725,7 @@ public final class Call extends SendState implements Invocation.Child, io.netty.
         if (!completeExceptionally(canceled)) {
             return false;
         }
-        settled();
+        settled(false);
         abandon(unsent);
         return true;
     }

@@ -33,6 +33,7 @@ public final class Peer {
     private final java.util.concurrent.atomic.AtomicLong waitingBytes = new java.util.concurrent.atomic.AtomicLong();
     private final long maxWaitingBytes;
     private final SpinWait spinWait;
+    private final boolean directCallbacks;
     /** Set once, before the peer makes calls. */
     private java.util.List<dev.hermod.intercept.ClientInterceptor> clientInterceptors = java.util.List.of();
 
@@ -42,7 +43,7 @@ public final class Peer {
      */
     public Peer(Contracts contracts, Timer timer, Executor callbacks, Duration callTimeout, Client client,
             int batchFlushSize) {
-        this(contracts, timer, callbacks, callTimeout, client, batchFlushSize, Long.MAX_VALUE, 0);
+        this(contracts, timer, callbacks, callTimeout, client, batchFlushSize, Long.MAX_VALUE, 0, false);
     }
 
     /**
@@ -50,10 +51,13 @@ public final class Peer {
      *     opened, or one with room) may hold, counted as the connection's backlog counts them
      * @param spinNanos how long a thread waiting for an outcome may spin before it parks
      *     ({@link SpinWait}); 0 for never
+     * @param directCallbacks whether a reply read on an I/O thread completes its result there
+     *     ({@link #directCallbacks()})
      */
     public Peer(Contracts contracts, Timer timer, Executor callbacks, Duration callTimeout, Client client,
-            int batchFlushSize, long maxWaitingBytes, long spinNanos) {
+            int batchFlushSize, long maxWaitingBytes, long spinNanos, boolean directCallbacks) {
         this.maxWaitingBytes = maxWaitingBytes;
+        this.directCallbacks = directCallbacks;
         this.spinWait = spinNanos == 0 ? SpinWait.NEVER : new SpinWait(spinNanos);
         this.contracts = contracts;
         this.timer = timer;
@@ -97,6 +101,15 @@ public final class Peer {
     /** Runs user callbacks of results; never an I/O thread. */
     public Executor callbacks() {
         return callbacks;
+    }
+
+    /**
+     * Whether a reply read on an I/O thread completes its result there, running the callbacks
+     * registered by then and the dependent stages, instead of on {@link #callbacks()}
+     * ({@code Client.Builder.directCallbacks()}).
+     */
+    boolean directCallbacks() {
+        return directCallbacks;
     }
 
     /** Runs sent callbacks one at a time, in the order requests were written. */

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeoutException;
  * outcome arrives while threads wait for it and nothing depends on the result yet, on the first of
  * those threads to wake. So dependent stages never run on an I/O thread, decoding (which may run
  * user code) never does either, and a thread waiting for the result is woken by the I/O thread
- * itself, sparing the callback executor a wake-up on the way. A layer of the result's class rather
+ * itself, sparing the callback executor a wake-up on the way. The exception: a client built with
+ * {@code directCallbacks()} settles a reply on the I/O thread that read it. A layer of the result's class rather
  * than an object of its own: one object less per asynchronous call. It is the task that settles
  * the result on the callback executor ({@link #run}), not for other callers.
  *
@@ -43,7 +44,7 @@ abstract class ResultSettler<T> extends ResultFuture<T> implements Runnable {
 
     /** The call whose outcome this result settles with. */
     final Call call;
-    /** The callback-executor thread settling the result, while it does. */
+    /** The thread settling the result in {@link #run}, while it does. */
     private volatile Thread settler;
     /** Set by the one thread that decodes the reply and completes the result with it. */
     private volatile boolean claimed;
@@ -74,13 +75,16 @@ abstract class ResultSettler<T> extends ResultFuture<T> implements Runnable {
      * executor, behind the progress reports already received: they arrive on the I/O thread
      * before the reply, so listeners see every report made before the servant answered by the
      * time the result completes. With no progress lane, a thread waiting for the result may
-     * settle it instead; waiters are woken once that is decided.
+     * settle it instead; waiters are woken once that is decided. Otherwise, if {@code here}, this
+     * thread settles it: an I/O thread that read the reply, of a client with direct callbacks.
      */
-    final void arrived() {
+    final void arrived(boolean here) {
         SerialExecutor lane = progressLane();
         if (!decide(lane == null)) {
             if (lane != null) {
                 lane.execute(this);
+            } else if (here) {
+                run(); // the client asked for it: decode, settle and run the callbacks here
             } else {
                 hop(this);
             }
@@ -200,7 +204,8 @@ abstract class ResultSettler<T> extends ResultFuture<T> implements Runnable {
 
     /**
      * Settles with the outcome, decoding a reply here: on the callback executor's thread, or on a
-     * thread waiting for the result, never on an I/O thread (decoding may run user code).
+     * thread waiting for the result, never on an I/O thread (decoding may run user code) unless
+     * the client asked for direct callbacks.
      */
     private void settleDecoding(Object outcome, Throwable failure) {
         if (failure != null) {

@@ -100,7 +100,7 @@ public final class ClientImpl implements Client, Invoker, BatchQueue.Owner {
         this.peer = new Peer(contracts, timer.timer(),
                 ownedCallbacks != null ? ownedCallbacks : Executors2.offIoThreads(config.callbackExecutor()),
                 config.callTimeout(), this, config.batchFlushSize(), config.maxQueuedBytes(),
-                config.spinWait().toNanos());
+                config.spinWait().toNanos(), config.directCallbacks());
         java.util.concurrent.Executor serving;
         if (config.manualServing()) {
             this.manual = new ManualExecutor();
@@ -486,6 +486,9 @@ public final class ClientImpl implements Client, Invoker, BatchQueue.Owner {
     @Override
     public void close() {
         shutdownNow();
+        if (Transport.onIoThread()) {
+            return; // waiting here could wait for this very thread (a direct callback's)
+        }
         try {
             awaitTermination(Duration.ofSeconds(5));
         } catch (InterruptedException e) {

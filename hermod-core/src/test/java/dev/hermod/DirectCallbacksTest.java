@@ -1,0 +1,226 @@
+package dev.hermod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Client.Builder#directCallbacks()}: a reply completes its result on the client's I/O thread
+ * that read it, which runs the callbacks and the non-async stages; waiting there fails instead
+ * of deadlocking; what does not come with a reply keeps to the callback executor.
+ */
+final class DirectCallbacksTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+    /** Names of the client's I/O threads ({@code Transport.forClient}); its callback pool's differ. */
+    private static final String IO_THREAD = "hermod-client-";
+    private static Server server;
+    private final List<AutoCloseable> closeLast = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        server = TestServers.employees();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable c : closeLast) {
+            c.close();
+        }
+    }
+
+    private Client client(boolean direct) {
+        Client.Builder builder = Hermod.client().target("tcp://127.0.0.1:" + server.port());
+        Client client = (direct ? builder.directCallbacks() : builder).build();
+        closeLast.add(0, client);
+        return client;
+    }
+
+    private static String threadOf(CompletionCheck check) throws Exception {
+        return check.thread.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** Records the thread a callback ran on, and what it received. */
+    private static final class CompletionCheck {
+        final CompletableFuture<String> thread = new CompletableFuture<>();
+        final AtomicReference<Object> value = new AtomicReference<>();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        <T> void watch(AsyncResult<T> result) {
+            result.onComplete((v, e) -> {
+                value.set(v);
+                failure.set(e);
+                thread.complete(Thread.currentThread().getName());
+            });
+        }
+    }
+
+    @Test
+    void aReplyCompletesItsResultOnTheIoThreadThatReadIt() throws Exception {
+        EmployeesAsync employees = client(true).proxy(EmployeesAsync.class, "employees");
+        CompletionCheck check = new CompletionCheck();
+        AsyncResult<Integer> result = employees.slowEcho(7, 50); // the callback is added before the reply
+        CompletableFuture<String> stage = result.thenApply(v -> Thread.currentThread().getName())
+                .toCompletableFuture();
+        check.watch(result);
+
+        assertThat(threadOf(check)).startsWith(IO_THREAD);
+        assertThat(check.value.get()).isEqualTo(7);
+        assertThat(stage.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).startsWith(IO_THREAD);
+    }
+
+    @Test
+    void withoutItCallbacksRunOnTheCallbackExecutor() throws Exception {
+        EmployeesAsync employees = client(false).proxy(EmployeesAsync.class, "employees");
+        CompletionCheck check = new CompletionCheck();
+        check.watch(employees.slowEcho(7, 50));
+
+        assertThat(threadOf(check)).startsWith("hermod-callback-");
+        assertThat(check.value.get()).isEqualTo(7);
+    }
+
+    @Test
+    void aDeclaredExceptionInTheReplyIsDecodedThereToo() throws Exception {
+        EmployeesAsync employees = client(true).proxy(EmployeesAsync.class, "employees");
+        CompletionCheck check = new CompletionCheck();
+        check.watch(employees.getName(404));
+
+        assertThat(threadOf(check)).startsWith(IO_THREAD);
+        assertThat(check.failure.get()).isInstanceOf(NoSuchEmployee.class);
+    }
+
+    @Test
+    void callsMadeFromCallbacksAllCompleteInOrder() throws Exception {
+        EmployeesAsync employees = client(true).proxy(EmployeesAsync.class, "employees");
+        int chains = 16;
+        int length = 500;
+        Queue<String> wrong = new ConcurrentLinkedQueue<>();
+        CountDownLatch finished = new CountDownLatch(chains);
+        for (int c = 0; c < chains; c++) {
+            int chain = c;
+            new Object() {
+                void next(int step) {
+                    int expected = chain * length + step;
+                    employees.slowEcho(expected, 0).onComplete((v, e) -> {
+                        if (e != null || v != expected || !Thread.currentThread().getName().startsWith(IO_THREAD)) {
+                            wrong.add("chain " + chain + " step " + step + ": " + v + ", " + e + " on "
+                                    + Thread.currentThread().getName());
+                        }
+                        if (step + 1 < length) {
+                            next(step + 1); // written by this I/O thread, before its callback returns
+                        } else {
+                            finished.countDown();
+                        }
+                    });
+                }
+            }.next(0);
+        }
+
+        assertThat(finished.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(wrong).isEmpty();
+    }
+
+    @Test
+    void waitingInACallbackFailsAtOnceInsteadOfDeadlocking() throws Exception {
+        Client client = client(true);
+        EmployeesAsync employees = client.proxy(EmployeesAsync.class, "employees");
+        Employees sync = client.proxy(Employees.class, "employees");
+        CompletableFuture<Throwable> waited = new CompletableFuture<>();
+        CompletableFuture<Throwable> called = new CompletableFuture<>();
+        employees.slowEcho(1, 0).onResponse(v -> {
+            try {
+                employees.slowEcho(2, 200).value(); // its reply would need this very thread
+                waited.complete(null);
+            } catch (Throwable t) {
+                waited.complete(t);
+            }
+            try {
+                sync.slowEcho(3, 0);
+                called.complete(null);
+            } catch (Throwable t) {
+                called.complete(t);
+            }
+        });
+
+        assertThat(waited.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("would block a Hermod I/O thread");
+        assertThat(called.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("would block a Hermod I/O thread");
+        assertThat(employees.slowEcho(4, 0).value()).isEqualTo(4); // the connection still serves
+    }
+
+    @Test
+    void aCallbackThatThrowsIsLoggedAndTheConnectionServesOn() throws Exception {
+        EmployeesAsync employees = client(true).proxy(EmployeesAsync.class, "employees");
+        CompletionCheck after = new CompletionCheck();
+        AsyncResult<Integer> first = employees.slowEcho(1, 0);
+        first.onResponse(v -> {
+            throw new IllegalStateException("a callback's own bug");
+        });
+        first.waitForCompleted();
+        after.watch(employees.slowEcho(2, 0));
+
+        assertThat(threadOf(after)).startsWith(IO_THREAD);
+        assertThat(after.value.get()).isEqualTo(2);
+        assertThat(first.value()).isEqualTo(1); // the result is unaffected
+    }
+
+    @Test
+    void closingTheClientFromACallbackDoesNotWaitForTheThreadItRunsOn() throws Exception {
+        Client client = client(true);
+        EmployeesAsync employees = client.proxy(EmployeesAsync.class, "employees");
+        CountDownLatch closed = new CountDownLatch(1);
+        employees.slowEcho(1, 0).onResponse(v -> {
+            client.close(); // waiting for the client's I/O threads to end would wait for this one
+            closed.countDown();
+        });
+
+        // close() gives up waiting after 5 s; returning sooner shows it did not wait at all.
+        assertThat(closed.await(4, TimeUnit.SECONDS)).isTrue();
+        assertThat(client.awaitTermination(PATIENCE)).isTrue();
+    }
+
+    @Test
+    void aResultThatTimesOutCompletesOnTheCallbackExecutor() throws Exception {
+        EmployeesAsync employees = client(true).proxy(EmployeesAsync.class, "employees");
+        EmployeesAsync quick = Hermod.withOptions(employees, o -> o.withTimeout(Duration.ofMillis(100)));
+        CompletionCheck check = new CompletionCheck();
+        check.watch(quick.slowEcho(1, 2_000));
+
+        assertThat(threadOf(check)).startsWith("hermod-callback-");
+        assertThat(check.failure.get()).isInstanceOf(InvocationTimeoutException.class);
+    }
+
+    @Test
+    void aCallbackAddedAfterCompletionRunsOnTheCallbackExecutor() throws Exception {
+        EmployeesAsync employees = client(true).proxy(EmployeesAsync.class, "employees");
+        AsyncResult<Integer> result = employees.slowEcho(5, 0);
+        result.waitForCompleted();
+        AtomicInteger value = new AtomicInteger();
+        CompletableFuture<String> thread = new CompletableFuture<>();
+        result.onResponse(v -> {
+            value.set(v);
+            thread.complete(Thread.currentThread().getName());
+        });
+
+        assertThat(thread.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).startsWith("hermod-callback-");
+        assertThat(value.get()).isEqualTo(5);
+    }
+}
