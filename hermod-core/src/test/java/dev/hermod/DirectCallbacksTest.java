@@ -197,6 +197,92 @@ final class DirectCallbacksTest {
         assertThat(client.awaitTermination(PATIENCE)).isTrue();
     }
 
+    @Remote
+    public interface Sink {
+        /** Waits for the test's gate, then checks that {@code data} is {@code sequence}'s pattern. */
+        void take(int sequence, byte[] data);
+
+        int ping();
+    }
+
+    @dev.hermod.tools.CompanionOf(Sink.class)
+    public interface SinkAsync {
+        AsyncResult<Void> take(int sequence, byte[] data);
+
+        AsyncResult<Integer> ping();
+    }
+
+    /** {@code length} bytes that depend on {@code sequence}. */
+    static byte[] pattern(int sequence, int length) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < length; i++) {
+            b[i] = (byte) (sequence * 31 + i);
+        }
+        return b;
+    }
+
+    private static final class SinkImpl implements Sink {
+        final CountDownLatch gate = new CountDownLatch(1);
+        final AtomicInteger taken = new AtomicInteger();
+        final Queue<Integer> mismatched = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public void take(int sequence, byte[] data) {
+            try {
+                gate.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (!java.util.Arrays.equals(data, pattern(sequence, data.length))) {
+                mismatched.add(sequence);
+            }
+            taken.incrementAndGet();
+        }
+
+        @Override
+        public int ping() {
+            return 1;
+        }
+    }
+
+    /**
+     * Requests made on the I/O thread are built in a buffer the connection lends and reuses for
+     * the next; those that flow control holds back must be held as copies, or they would go out
+     * carrying a later request's bytes.
+     */
+    @Test
+    void requestsMadeInCallbacksAndHeldBackByFlowControlGoOutIntact() throws Exception {
+        SinkImpl sink = new SinkImpl();
+        Server slow = Hermod.server().host("127.0.0.1").maxInFlightPerConnection(4).add("sink", Sink.class, sink)
+                .start(); // four requests waiting at the gate, then the server stops reading
+        closeLast.add(slow);
+        closeLast.add(0, sink.gate::countDown);
+        Client client = Hermod.client().target("tcp://127.0.0.1:" + slow.port()).directCallbacks().build();
+        closeLast.add(0, client);
+        SinkAsync async = client.proxy(SinkAsync.class, "sink");
+        int calls = 6_000; // 1 KiB each: beyond the socket buffers and the channel's high-water mark
+        List<AsyncResult<Void>> results = new ArrayList<>();
+        AtomicReference<Long> heldBack = new AtomicReference<>();
+        CountDownLatch issued = new CountDownLatch(1);
+        async.ping().onResponse(v -> {
+            for (int i = 0; i < calls; i++) {
+                results.add(async.take(i, pattern(i, 1000)));
+            }
+            heldBack.set(client.connections().get(0).queuedBytes());
+            issued.countDown();
+        });
+
+        assertThat(issued.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(heldBack.get()).as("requests held back by flow control").isPositive();
+        sink.gate.countDown();
+        for (AsyncResult<Void> r : results) {
+            assertThat(r.waitForCompleted(PATIENCE)).isTrue();
+            assertThat(r.error()).isEmpty();
+        }
+        assertThat(sink.taken.get()).isEqualTo(calls);
+        assertThat(sink.mismatched).isEmpty();
+    }
+
     @Test
     void aResultThatTimesOutCompletesOnTheCallbackExecutor() throws Exception {
         EmployeesAsync employees = client(true).proxy(EmployeesAsync.class, "employees");

@@ -29,6 +29,7 @@ final class RequestFrames {
      *
      * @throws RpcException if the arguments cannot be encoded (a reference that cannot be passed,
      *     a value the coder refuses) or the frame is above the peer's limit; nothing is held then
+     *     (a frame built in the buffer the link lends is given back)
      */
     static ByteBuf build(Call call, Link link, ObjectTable objects, int id, boolean byReference) {
         boolean compress = !byReference && call.options.compression().orElse(link.compressByDefault());
@@ -52,17 +53,17 @@ final class RequestFrames {
                         frame);
             }
         } catch (RpcException e) { // a reference that cannot be passed
-            frame.release();
+            release(frame, link);
             throw e;
         } catch (Exception | StackOverflowError e) {
-            frame.release();
+            release(frame, link);
             throw Failures.marshal("cannot encode the arguments of " + call.describe() + ": " + e.getMessage(), e,
                     true);
         }
         Frames.end(frame);
         int length = Frames.frameLength(frame);
         if (length > link.sendLimit()) {
-            frame.release();
+            release(frame, link);
             throw Failures.marshal("the request for " + call.describe() + " is " + length + " bytes, above "
                     + link.describeSendLimit(), null, true);
         }
@@ -75,19 +76,36 @@ final class RequestFrames {
 
     /**
      * Starts the request frame of {@code call}. A small one built on the caller's thread goes into
-     * a heap array of about its size ({@link CallerBuffers}); a large one, one built on the I/O
-     * thread, or one followed by raw segments, into the connection's pooled direct memory (a
-     * heap header before a direct segment would have the transport copy the whole of both).
+     * a heap array of about its size ({@link CallerBuffers}); one built on the I/O thread (a call
+     * made from a direct callback) into the buffer the link lends ({@link Link#lendFrameBuffer}),
+     * which the caller {@linkplain Link#giveBack gives back} once the frame is handed over or held
+     * back (the backlog holds a copy); a large one, or one followed by raw segments, into the
+     * connection's pooled direct memory (a heap header before a direct segment would have the
+     * transport copy the whole of both).
      */
     private static ByteBuf begin(Call call, Link link, int flags, int id, boolean segmented) {
         String service = call.wireService();
         String operation = call.operation.name();
         Map<String, String> context = call.options.context();
         int arguments = argumentsHint(call.args);
-        boolean small = arguments <= CallerBuffers.MAX_HINT && !segmented && !link.eventLoop().inEventLoop();
+        if (segmented) {
+            return Frames.beginRequest(link.alloc(), 128 + arguments, flags, id, call.wireTimeoutMillis(), service,
+                    operation, context);
+        }
+        if (link.eventLoop().inEventLoop()) {
+            return Frames.beginRequest(link.lendFrameBuffer(128 + arguments), flags, id, call.wireTimeoutMillis(),
+                    service, operation, context);
+        }
+        boolean small = arguments <= CallerBuffers.MAX_HINT;
         return Frames.beginRequest(small ? CallerBuffers.INSTANCE : link.alloc(),
                 small ? Frames.requestHeaderLength(service, operation, context) + arguments : 128 + arguments,
                 flags, id, call.wireTimeoutMillis(), service, operation, context);
+    }
+
+    /** Releases a frame not sent, or gives it back if the link lent it. */
+    private static void release(ByteBuf frame, Link link) {
+        frame.release();
+        link.giveBack(frame);
     }
 
     /** A guess at the encoded size of the arguments, so that large ones are not copied as the frame grows. */

@@ -314,7 +314,12 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         if (call.streams != null) {
             call.streams.open(this, id); // its argument streams start once the request is handed over
         }
-        Object ticket = backlog.offer(frame, parcel, call.result != null, QUEUED_CALL_COST);
+        Object ticket;
+        try {
+            ticket = backlog.offer(frame, parcel, call.result != null, QUEUED_CALL_COST);
+        } finally {
+            link.giveBack(frame); // if lent (made on the I/O thread): copied by now, or held as a copy
+        }
         if (ticket == Backlog.REFUSED) {
             // Flow control: an asynchronous call fails at once; a synchronous one, holding its
             // own thread, is held back anyway.

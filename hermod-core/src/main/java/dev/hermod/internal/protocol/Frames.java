@@ -64,7 +64,14 @@ public final class Frames {
     /** Starts a REQUEST frame; the caller appends the encoded arguments and calls {@link #end}. */
     public static ByteBuf beginRequest(ByteBufAllocator alloc, int sizeHint, int flags, int requestId,
             long timeoutMillis, String service, String operation, Map<String, String> context) {
-        ByteBuf buf = begin(alloc, sizeHint, Wire.REQUEST, flags);
+        return beginRequest(alloc.buffer(Math.max(64, sizeHint)), flags, requestId, timeoutMillis, service, operation,
+                context);
+    }
+
+    /** As {@link #beginRequest(ByteBufAllocator, int, int, int, long, String, String, Map)}, in {@code buf}, which is empty. */
+    public static ByteBuf beginRequest(ByteBuf buf, int flags, int requestId, long timeoutMillis, String service,
+            String operation, Map<String, String> context) {
+        begin(buf, Wire.REQUEST, flags);
         writeRequestHeader(buf, requestId, timeoutMillis, service, operation, context);
         return buf;
     }

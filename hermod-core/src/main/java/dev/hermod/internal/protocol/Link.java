@@ -429,6 +429,12 @@ public final class Link implements Backlog.Outlet {
         outbound.giveBack(frame);
     }
 
+    /** A request held back in the backlog: a copy if it was made in the lent buffer. */
+    @Override
+    public ByteBuf keep(ByteBuf frame) {
+        return outbound.keep(frame);
+    }
+
     /**
      * Sends a frame made on the I/O thread when its turn comes: after every frame handed over
      * before this call, before every frame handed over after it. {@code frame} returns null to

@@ -247,6 +247,18 @@ final class Outbound {
     }
 
     /**
+     * A frame to keep in place of {@code frame} beyond its loan: a copy if {@link #lendFrameBuffer}
+     * lent it (the lent buffer is left to be {@linkplain #giveBack given back}), else itself.
+     */
+    ByteBuf keep(ByteBuf frame) {
+        if (!loop.inEventLoop() || frame != scratch) {
+            return frame; // lent buffers never leave the I/O thread
+        }
+        int size = frame.readableBytes();
+        return channel.alloc().buffer(size).writeBytes(frame, frame.readerIndex(), size);
+    }
+
+    /**
      * Ends the loan of {@code frame} if {@link #lendFrameBuffer} lent it: sent or dropped, it is
      * no longer used. A buffer grown past what small frames need is let go. Any other buffer is
      * left as it is. I/O thread only.

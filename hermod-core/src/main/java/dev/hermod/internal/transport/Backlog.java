@@ -39,6 +39,15 @@ public final class Backlog {
 
         /** A write that failed with {@code cause}, for frames dropped before reaching the channel. */
         ChannelFuture failedWrite(Throwable cause);
+
+        /**
+         * The frame to hold back in place of {@code frame}, whose maker may reuse its memory once
+         * {@link #offer} returns: {@code frame} itself, or a copy of a frame made in a buffer the
+         * outlet lent, which it releases.
+         */
+        default ByteBuf keep(ByteBuf frame) {
+            return frame;
+        }
     }
 
     /**
@@ -115,7 +124,7 @@ public final class Backlog {
 
     /**
      * Hands {@code frame} to the channel now if it can take it and nothing is held back;
-     * otherwise holds it back.
+     * otherwise holds it back (or a copy: {@link Outlet#keep}).
      *
      * @param mayRefuse whether to refuse the frame rather than hold it beyond the limit
      * @return {@link #REFUSED} if the frame was refused (it is neither written nor released); a
@@ -140,7 +149,7 @@ public final class Backlog {
                     if (mayRefuse && bytes + length > limit) {
                         return REFUSED;
                     }
-                    Held h = new Held(frame, parcel, length); // only a frame held back needs one
+                    Held h = new Held(outlet.keep(frame), parcel, length); // only a frame held back needs one
                     held.add(h);
                     h.waiting = true;
                     bytes += length;
