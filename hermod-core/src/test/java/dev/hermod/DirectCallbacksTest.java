@@ -167,6 +167,36 @@ final class DirectCallbacksTest {
     }
 
     @Test
+    void aFullWindowInACallbackFailsAtOnceInsteadOfDeadlocking() throws Exception {
+        EmployeesAsync employees = client(true).proxy(EmployeesAsync.class, "employees");
+        dev.hermod.flow.Window window = dev.hermod.flow.Window.of(1);
+        CompletableFuture<Throwable> submitted = new CompletableFuture<>();
+        CompletableFuture<Throwable> awaited = new CompletableFuture<>();
+        employees.slowEcho(1, 0).onResponse(v -> {
+            try {
+                window.submit(() -> employees.slowEcho(2, 200)); // room: starts at once
+                window.submit(() -> employees.slowEcho(3, 0));   // full: waiting would block this thread
+                submitted.complete(null);
+            } catch (Throwable t) {
+                submitted.complete(t);
+            }
+            try {
+                window.awaitAll(PATIENCE);
+                awaited.complete(null);
+            } catch (Throwable t) {
+                awaited.complete(t);
+            }
+        });
+
+        assertThat(submitted.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("would block a Hermod I/O thread");
+        assertThat(awaited.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("would block a Hermod I/O thread");
+        window.awaitAll(PATIENCE); // from this thread it waits, and the call in flight completes
+        assertThat(window.inFlight()).isZero();
+    }
+
+    @Test
     void aCallbackThatThrowsIsLoggedAndTheConnectionServesOn() throws Exception {
         EmployeesAsync employees = client(true).proxy(EmployeesAsync.class, "employees");
         CompletionCheck after = new CompletionCheck();

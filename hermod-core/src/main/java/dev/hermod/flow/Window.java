@@ -1,6 +1,7 @@
 package dev.hermod.flow;
 
 import dev.hermod.AsyncResult;
+import dev.hermod.internal.bridge.Engine;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,7 +24,9 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>{@link #submit} blocks the calling thread while the window is full, until one of the calls
- * in flight completes; calls complete in any order. The first failure is kept and rethrown by
+ * in flight completes; calls complete in any order. On a Hermod I/O thread, where blocking could
+ * wait for replies only that thread can read, {@link #submit} with the window full and
+ * {@link #awaitAll} with calls in flight throw {@link IllegalStateException} instead. The first failure is kept and rethrown by
  * {@link #awaitAll}; further calls are still submitted, so that a caller decides when to stop
  * ({@link #failure()}).
  *
@@ -63,10 +66,14 @@ public final class Window {
      *     {@link AsyncResult.Throwing} stays one)
      * @return the call's result
      * @throws InterruptedException if interrupted while waiting for room (the call is not started)
+     * @throws IllegalStateException if the window is full and this is a Hermod I/O thread
      */
     public <R extends AsyncResult<?>> R submit(Supplier<? extends R> call) throws InterruptedException {
         Objects.requireNonNull(call, "call");
-        permits.acquire();
+        if (!permits.tryAcquire()) {
+            refuseOnIoThread("waiting for room in the window");
+            permits.acquire();
+        }
         R result;
         try {
             result = Objects.requireNonNull(call.get(), "the call returned no result");
@@ -81,6 +88,17 @@ public final class Window {
             permits.release();
         });
         return result;
+    }
+
+    /**
+     * Waiting on a Hermod I/O thread (in a callback of a client built with
+     * {@code directCallbacks()}, or an operation of a server built with {@code directExecutor()})
+     * could wait for replies only that thread can read: fail fast instead.
+     */
+    private static void refuseOnIoThread(String what) {
+        if (Engine.get().onIoThread()) {
+            throw new IllegalStateException(what + " would block a Hermod I/O thread; submit from another thread");
+        }
     }
 
     /**
@@ -107,9 +125,13 @@ public final class Window {
      * @param timeout the longest time to wait
      * @throws java.util.concurrent.TimeoutException if calls are still in flight after {@code timeout}
      * @throws InterruptedException if interrupted while waiting
+     * @throws IllegalStateException if calls are in flight and this is a Hermod I/O thread
      * @throws Exception the first failure of a call submitted through this window
      */
     public void awaitAll(Duration timeout) throws Exception {
+        if (permits.availablePermits() < size) {
+            refuseOnIoThread("waiting for the window's calls");
+        }
         if (!permits.tryAcquire(size, TimeUnit.NANOSECONDS.convert(timeout), TimeUnit.NANOSECONDS)) {
             throw new java.util.concurrent.TimeoutException(inFlight() + " calls still in flight after " + timeout);
         }

@@ -42,6 +42,9 @@ public interface Engine {
     /** The invocation the calling thread is dispatching, or null. */
     Current current();
 
+    /** Whether the calling thread is a Hermod I/O thread, which must never block. */
+    boolean onIoThread();
+
     /** The default codec (Jackson CBOR) with other payload limits. */
     dev.hermod.codec.Codec defaultCodec(dev.hermod.codec.PayloadLimits limits);
 

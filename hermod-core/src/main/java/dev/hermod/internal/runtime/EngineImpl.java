@@ -63,6 +63,11 @@ public final class EngineImpl implements Engine {
     }
 
     @Override
+    public boolean onIoThread() {
+        return dev.hermod.internal.transport.Transport.onIoThread();
+    }
+
+    @Override
     public <T> CompletableFuture<List<T>> all(Collection<? extends AsyncResult<? extends T>> results) {
         return Combinators.all(results);
     }
