@@ -24,6 +24,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -85,6 +86,11 @@ final class NettyEcho implements AutoCloseable {
                                         } finally {
                                             ReferenceCountUtil.release(payload);
                                         }
+                                    }
+
+                                    @Override
+                                    public void channelReadComplete(ChannelHandlerContext ctx) {
+                                        ctx.flush(); // what a chained run's replies wrote; else nothing
                                     }
                                 });
                     }
@@ -189,6 +195,56 @@ final class NettyEcho implements AutoCloseable {
             throw new BenchmarkFailure("netty throughput: " + received.get() + " of " + sent + " replies received");
         }
         return new ThroughputBenchmark.Rate(sent, nanos, used, null);
+    }
+
+    /**
+     * Chained, as Hermod's {@code throughput.chained} run: {@code window} requests written at
+     * once, then each reply, checked on the client's event loop, answered there by the next
+     * request, written to the channel's buffer and flushed once per read burst, until the time is
+     * up; no thread but the two event loops takes part.
+     */
+    ThroughputBenchmark.Rate chained(int payload, int window, Duration duration) throws Exception {
+        byte[] request = Payloads.of(payload, 0);
+        byte[] reply = new byte[payload];
+        long[] counts = new long[2]; // requests sent, replies received: the client's event loop's alone
+        CountDownLatch ended = new CountDownLatch(1);
+        Usage before = Usage.now();
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        onReply = frame -> {
+            long seq = counts[1];
+            if (frame.readableBytes() != payload) {
+                ended.countDown();
+                throw new BenchmarkFailure("netty reply " + seq + " has " + frame.readableBytes() + " bytes");
+            }
+            frame.readBytes(reply);
+            if (!Payloads.matches(reply, payload, seq)) {
+                ended.countDown();
+                throw new BenchmarkFailure("netty reply " + seq + " does not match its request");
+            }
+            counts[1]++;
+            if (System.nanoTime() - end < 0) {
+                Payloads.stamp(request, counts[0]++);
+                client.write(frame(request));
+            } else if (counts[1] == counts[0]) {
+                ended.countDown();
+            }
+        };
+        client.eventLoop().execute(() -> {
+            for (int i = 0; i < window; i++) {
+                Payloads.stamp(request, counts[0]++);
+                client.write(frame(request));
+            }
+            client.flush();
+        });
+        if (!ended.await(duration.toSeconds() + 30, TimeUnit.SECONDS)) {
+            check();
+            throw new BenchmarkFailure("netty chained: no reply within 30 s");
+        }
+        long nanos = System.nanoTime() - start;
+        Usage used = Usage.now().since(before);
+        check();
+        return new ThroughputBenchmark.Rate(counts[1], nanos, used, null);
     }
 
     private void acquire(Semaphore permits, int n) throws InterruptedException {

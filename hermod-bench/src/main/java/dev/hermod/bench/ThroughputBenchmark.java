@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,7 +24,9 @@ import java.util.function.BiConsumer;
  * by each result's completion callback), against a pipelined plain-socket client with the same
  * window (a writer thread and a reader thread), and against the same pipelining through bare Netty
  * ({@link NettyEcho}). Every reply is checked against its request. The
- * rate is completed calls divided by the time from the first call to the last reply.
+ * rate is completed calls divided by the time from the first call to the last reply. Then the
+ * adaptive pool against one connection, and the echo through a client with direct callbacks
+ * ({@link #direct}).
  */
 final class ThroughputBenchmark {
     /** Calls in flight in the pool comparison: enough to keep one connection busy. */
@@ -100,6 +103,131 @@ final class ThroughputBenchmark {
                 report.result("throughput.hermod.alloc.server", (double) h.allocated().server() / h.calls(), "B/call");
             }
             pools(server, o, report);
+            direct(server, o, report, s, n, netty);
+        }
+    }
+
+    /**
+     * The same echo through a client built with {@code directCallbacks()}, whose results complete
+     * on the I/O thread that reads their reply: once as above ({@code throughput.direct.*}: this
+     * thread makes the calls, the callbacks return permits, the shape of the Netty baseline), and
+     * once chained ({@code throughput.chained.*}: each of the window's calls makes the next from
+     * its callback, so the client's I/O thread is the only client thread at work). Ratios are to
+     * this run's socket rate and to the Netty baseline of the same shape: the pipelined one, and
+     * {@link NettyEcho#chained}.
+     */
+    private static void direct(Server server, Options o, Report report, Rate socket, Rate netty, NettyEcho bare)
+            throws Exception {
+        try (Client client = Hermod.client().target("tcp://127.0.0.1:" + server.port()).directCallbacks().build()) {
+            EchoAsync echo = client.proxy(EchoAsync.class, "echo");
+            if (!o.warmup().isZero()) {
+                long max = o.warmupMax().toNanos();
+                WarmUp.run(report, "throughput: direct callbacks", "calls/s", max,
+                        () -> hermod(echo, o.payload(), o.asyncWindow(), o.warmup()).perSecond());
+                WarmUp.run(report, "throughput: chained", "calls/s", max,
+                        () -> chained(echo, o.payload(), o.asyncWindow(), o.warmup()).perSecond());
+                WarmUp.run(report, "throughput: netty chained", "calls/s", max,
+                        () -> bare.chained(o.payload(), o.asyncWindow(), o.warmup()).perSecond());
+            }
+            Rate d = hermod(echo, o.payload(), o.asyncWindow(), o.duration());
+            report.line("throughput: direct callbacks %d calls in %.3f s, %.2f CPU us/call, %.2f context switches/call",
+                    d.calls(), d.nanos() / 1e9, d.cpuMicrosPerCall(), d.switchesPerCall());
+            Rate c = chained(echo, o.payload(), o.asyncWindow(), o.duration());
+            report.line("throughput: chained %d calls in %.3f s, %.2f CPU us/call, %.2f context switches/call",
+                    c.calls(), c.nanos() / 1e9, c.cpuMicrosPerCall(), c.switchesPerCall());
+            Rate nc = bare.chained(o.payload(), o.asyncWindow(), o.duration());
+            report.line("throughput: netty chained %d calls in %.3f s, %.2f CPU us/call, %.2f context switches/call",
+                    nc.calls(), nc.nanos() / 1e9, nc.cpuMicrosPerCall(), nc.switchesPerCall());
+            report.result("throughput.netty-chained.calls", nc.perSecond(), "calls/s");
+            if (nc.used().cpuNanos() >= 0) {
+                report.result("throughput.netty-chained.cpu", nc.cpuMicrosPerCall(), "cpu-us/call");
+            }
+            // Each Hermod run against the Netty baseline of its own shape.
+            reportRun(report, "throughput.direct", d, socket, netty);
+            reportRun(report, "throughput.chained", c, socket, nc);
+        }
+    }
+
+    /** {@code run}'s results under {@code name}: its rate, its ratios, its CPU and allocation per call. */
+    private static void reportRun(Report report, String name, Rate run, Rate socket, Rate netty) {
+        report.result(name + ".calls", run.perSecond(), "calls/s");
+        report.result(name + ".ratio", run.perSecond() / socket.perSecond(), "ratio");
+        report.result(name + ".netty.ratio", run.perSecond() / netty.perSecond(), "ratio");
+        if (run.used().cpuNanos() >= 0) {
+            report.result(name + ".cpu", run.cpuMicrosPerCall(), "cpu-us/call");
+        }
+        if (run.allocated().client() >= 0) {
+            report.result(name + ".alloc.client", (double) run.allocated().client() / run.calls(), "B/call");
+            report.result(name + ".alloc.server", (double) run.allocated().server() / run.calls(), "B/call");
+        }
+    }
+
+    /**
+     * {@code window} chains of calls for {@code duration}: each call's callback checks its reply
+     * and makes the chain's next call, until the time is up. On a client with direct callbacks the
+     * next call is made, and written, by the I/O thread that read the reply.
+     */
+    static Rate chained(EchoAsync echo, int payload, int window, Duration duration) throws InterruptedException {
+        CountDownLatch ended = new CountDownLatch(window);
+        AtomicLong completed = new AtomicLong();
+        AtomicReference<String> error = new AtomicReference<>();
+        Usage before = Usage.now();
+        Allocation allocatedBefore = Allocation.now();
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        for (int i = 0; i < window; i++) {
+            new Chain(echo, payload, i, window, end, ended, completed, error).next();
+        }
+        if (!ended.await(duration.toSeconds() + 30, TimeUnit.SECONDS)) {
+            throw new BenchmarkFailure("chained throughput: no reply within 30 s");
+        }
+        long nanos = System.nanoTime() - start;
+        Usage used = Usage.now().since(before);
+        Allocation allocated = Allocation.now().since(allocatedBefore);
+        if (error.get() != null) {
+            throw new BenchmarkFailure("chained throughput: " + error.get());
+        }
+        return new Rate(completed.get(), nanos, used, allocated);
+    }
+
+    /** One chain of {@link #chained}: its request, rewritten for each call once the last is checked. */
+    private static final class Chain implements BiConsumer<byte[], Throwable> {
+        private final EchoAsync echo;
+        private final byte[] request;
+        private final int window;
+        private final long end;
+        private final CountDownLatch ended;
+        private final AtomicLong completed;
+        private final AtomicReference<String> error;
+        /** This chain's calls are numbered {@code first}, {@code first + window}, ... */
+        private long seq;
+
+        Chain(EchoAsync echo, int payload, long first, int window, long end, CountDownLatch ended,
+                AtomicLong completed, AtomicReference<String> error) {
+            this.echo = echo;
+            this.request = ChunkSink.patternChunk(payload);
+            this.seq = first;
+            this.window = window;
+            this.end = end;
+            this.ended = ended;
+            this.completed = completed;
+            this.error = error;
+        }
+
+        void next() {
+            Payloads.stamp(request, seq);
+            echo.echo(request).onComplete(this);
+        }
+
+        @Override
+        public void accept(byte[] reply, Throwable failure) {
+            if (checked(reply, failure, request, seq, completed, error)
+                    && System.nanoTime() - end < 0 && error.get() == null) {
+                seq += window;
+                next();
+            } else {
+                ended.countDown();
+            }
         }
     }
 
@@ -203,16 +331,28 @@ final class ThroughputBenchmark {
 
         @Override
         public void accept(byte[] reply, Throwable failure) {
-            if (failure != null) {
-                error.compareAndSet(null, "call " + seq + " failed: " + failure);
-            } else if (!Arrays.equals(reply, request)) {
-                error.compareAndSet(null, "the reply to call " + seq + " does not match its request");
-            } else {
-                completed.incrementAndGet();
-            }
+            checked(reply, failure, request, seq, completed, error);
             busy = false;
             permits.release();
         }
+    }
+
+    /**
+     * Checks a call's outcome: counts it as completed if its reply equals its request, otherwise
+     * keeps the first error. Returns whether it was counted.
+     */
+    private static boolean checked(byte[] reply, Throwable failure, byte[] request, long seq, AtomicLong completed,
+            AtomicReference<String> error) {
+        if (failure != null) {
+            error.compareAndSet(null, "call " + seq + " failed: " + failure);
+            return false;
+        }
+        if (!Arrays.equals(reply, request)) {
+            error.compareAndSet(null, "the reply to call " + seq + " does not match its request");
+            return false;
+        }
+        completed.incrementAndGet();
+        return true;
     }
 
     /**

@@ -132,6 +132,13 @@ final class BenchMainTest {
                 "throughput.pool.adaptive.calls calls/s",
                 "throughput.pool.adaptive.connections connections",
                 "throughput.pool.ratio ratio",
+                "throughput.netty-chained.calls calls/s",
+                "throughput.direct.calls calls/s",
+                "throughput.direct.ratio ratio",
+                "throughput.direct.netty.ratio ratio",
+                "throughput.chained.calls calls/s",
+                "throughput.chained.ratio ratio",
+                "throughput.chained.netty.ratio ratio",
                 "oneway.hermod.calls calls/s",
                 "oneway.batch.calls calls/s",
                 "oneway.events.calls calls/s",
@@ -188,7 +195,14 @@ final class BenchMainTest {
                 "throughput.hermod.alloc.client B/call", "throughput.hermod.alloc.server B/call",
                 "fanout.cpu cpu-us/call", "fanout.alloc B/call",
                 "throughput.pool.single.calls calls/s", "throughput.pool.adaptive.calls calls/s",
-                "throughput.pool.adaptive.connections connections", "throughput.pool.ratio ratio");
+                "throughput.pool.adaptive.connections connections", "throughput.pool.ratio ratio",
+                "throughput.netty-chained.calls calls/s", "throughput.netty-chained.cpu cpu-us/call",
+                "throughput.direct.calls calls/s", "throughput.direct.ratio ratio",
+                "throughput.direct.netty.ratio ratio", "throughput.direct.cpu cpu-us/call",
+                "throughput.direct.alloc.client B/call", "throughput.direct.alloc.server B/call",
+                "throughput.chained.calls calls/s", "throughput.chained.ratio ratio",
+                "throughput.chained.netty.ratio ratio", "throughput.chained.cpu cpu-us/call",
+                "throughput.chained.alloc.client B/call", "throughput.chained.alloc.server B/call");
     }
 
     @Test
