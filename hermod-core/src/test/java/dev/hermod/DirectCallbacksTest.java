@@ -21,17 +21,71 @@ import org.junit.jupiter.api.Test;
  * {@link Client.Builder#directCallbacks()}: a reply completes its result on the client's I/O thread
  * that read it, which runs the callbacks and the non-async stages; waiting there fails instead
  * of deadlocking; what does not come with a reply keeps to the callback executor.
+ *
+ * <p>A callback runs where the reply is read only if it was added before the reply arrived; one
+ * added later runs on the callback executor. So the calls whose callbacks a test looks at wait
+ * at a gate ({@link Gated}) until the callbacks are in.
  */
 final class DirectCallbacksTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     /** Names of the client's I/O threads ({@code Transport.forClient}); its callback pool's differ. */
     private static final String IO_THREAD = "hermod-client-";
     private static Server server;
+    /** What {@link Gated}'s operations wait for: opened by each test once its callbacks are in. */
+    private static volatile CountDownLatch gate;
     private final List<AutoCloseable> closeLast = new ArrayList<>();
+
+    @Remote
+    public interface Gated {
+        /** Waits for the test's gate, then returns {@code value}. */
+        int pass(int value);
+
+        /** Waits for the test's gate, then fails: there is no such employee. */
+        String name(int number) throws NoSuchEmployee;
+    }
+
+    @dev.hermod.tools.CompanionOf(Gated.class)
+    public interface GatedAsync {
+        AsyncResult<Integer> pass(int value);
+
+        AsyncResult.Throwing<String, NoSuchEmployee> name(int number);
+    }
+
+    private static final class GatedImpl implements Gated {
+        @Override
+        public int pass(int value) {
+            awaitGate();
+            return value;
+        }
+
+        @Override
+        public String name(int number) throws NoSuchEmployee {
+            awaitGate();
+            throw new NoSuchEmployee(number);
+        }
+    }
+
+    private static void awaitGate() {
+        try {
+            gate.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     @BeforeAll
     static void start() {
-        server = TestServers.employees();
+        server = Hermod.server().host("127.0.0.1").add("employees", Employees.class, new EmployeesImpl())
+                .add("gated", Gated.class, new GatedImpl()).start();
+    }
+
+    @org.junit.jupiter.api.BeforeEach
+    void closeTheGate() {
+        gate = new CountDownLatch(1);
+    }
+
+    private static void openTheGate() {
+        gate.countDown();
     }
 
     @AfterAll
@@ -41,6 +95,7 @@ final class DirectCallbacksTest {
 
     @AfterEach
     void tearDown() throws Exception {
+        openTheGate();
         for (AutoCloseable c : closeLast) {
             c.close();
         }
@@ -74,12 +129,13 @@ final class DirectCallbacksTest {
 
     @Test
     void aReplyCompletesItsResultOnTheIoThreadThatReadIt() throws Exception {
-        EmployeesAsync employees = client(true).proxy(EmployeesAsync.class, "employees");
+        GatedAsync gated = client(true).proxy(GatedAsync.class, "gated");
         CompletionCheck check = new CompletionCheck();
-        AsyncResult<Integer> result = employees.slowEcho(7, 50); // the callback is added before the reply
+        AsyncResult<Integer> result = gated.pass(7);
         CompletableFuture<String> stage = result.thenApply(v -> Thread.currentThread().getName())
                 .toCompletableFuture();
         check.watch(result);
+        openTheGate(); // the callbacks are in: now the reply
 
         assertThat(threadOf(check)).startsWith(IO_THREAD);
         assertThat(check.value.get()).isEqualTo(7);
@@ -88,9 +144,10 @@ final class DirectCallbacksTest {
 
     @Test
     void withoutItCallbacksRunOnTheCallbackExecutor() throws Exception {
-        EmployeesAsync employees = client(false).proxy(EmployeesAsync.class, "employees");
+        GatedAsync gated = client(false).proxy(GatedAsync.class, "gated");
         CompletionCheck check = new CompletionCheck();
-        check.watch(employees.slowEcho(7, 50));
+        check.watch(gated.pass(7));
+        openTheGate();
 
         assertThat(threadOf(check)).startsWith("hermod-callback-");
         assertThat(check.value.get()).isEqualTo(7);
@@ -98,9 +155,10 @@ final class DirectCallbacksTest {
 
     @Test
     void aDeclaredExceptionInTheReplyIsDecodedThereToo() throws Exception {
-        EmployeesAsync employees = client(true).proxy(EmployeesAsync.class, "employees");
+        GatedAsync gated = client(true).proxy(GatedAsync.class, "gated");
         CompletionCheck check = new CompletionCheck();
-        check.watch(employees.getName(404));
+        check.watch(gated.name(404));
+        openTheGate();
 
         assertThat(threadOf(check)).startsWith(IO_THREAD);
         assertThat(check.failure.get()).isInstanceOf(NoSuchEmployee.class);
@@ -108,14 +166,17 @@ final class DirectCallbacksTest {
 
     @Test
     void callsMadeFromCallbacksAllCompleteInOrder() throws Exception {
-        EmployeesAsync employees = client(true).proxy(EmployeesAsync.class, "employees");
+        Client client = client(true);
+        EmployeesAsync employees = client.proxy(EmployeesAsync.class, "employees");
+        GatedAsync gated = client.proxy(GatedAsync.class, "gated");
         int chains = 16;
         int length = 500;
         Queue<String> wrong = new ConcurrentLinkedQueue<>();
         CountDownLatch finished = new CountDownLatch(chains);
+        List<Runnable> starts = new ArrayList<>();
         for (int c = 0; c < chains; c++) {
             int chain = c;
-            new Object() {
+            starts.add(() -> new Object() {
                 void next(int step) {
                     int expected = chain * length + step;
                     employees.slowEcho(expected, 0).onComplete((v, e) -> {
@@ -130,8 +191,11 @@ final class DirectCallbacksTest {
                         }
                     });
                 }
-            }.next(0);
+            }.next(0));
         }
+        // Every chain starts in a callback on the I/O thread, which reads no reply meanwhile.
+        gated.pass(0).onResponse(v -> starts.forEach(Runnable::run));
+        openTheGate();
 
         assertThat(finished.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(wrong).isEmpty();
@@ -144,7 +208,7 @@ final class DirectCallbacksTest {
         Employees sync = client.proxy(Employees.class, "employees");
         CompletableFuture<Throwable> waited = new CompletableFuture<>();
         CompletableFuture<Throwable> called = new CompletableFuture<>();
-        employees.slowEcho(1, 0).onResponse(v -> {
+        client.proxy(GatedAsync.class, "gated").pass(1).onResponse(v -> {
             try {
                 employees.slowEcho(2, 200).value(); // its reply would need this very thread
                 waited.complete(null);
@@ -158,6 +222,7 @@ final class DirectCallbacksTest {
                 called.complete(t);
             }
         });
+        openTheGate();
 
         assertThat(waited.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("would block a Hermod I/O thread");
@@ -168,11 +233,12 @@ final class DirectCallbacksTest {
 
     @Test
     void aFullWindowInACallbackFailsAtOnceInsteadOfDeadlocking() throws Exception {
-        EmployeesAsync employees = client(true).proxy(EmployeesAsync.class, "employees");
+        Client client = client(true);
+        EmployeesAsync employees = client.proxy(EmployeesAsync.class, "employees");
         dev.hermod.flow.Window window = dev.hermod.flow.Window.of(1);
         CompletableFuture<Throwable> submitted = new CompletableFuture<>();
         CompletableFuture<Throwable> awaited = new CompletableFuture<>();
-        employees.slowEcho(1, 0).onResponse(v -> {
+        client.proxy(GatedAsync.class, "gated").pass(1).onResponse(v -> {
             try {
                 window.submit(() -> employees.slowEcho(2, 200)); // room: starts at once
                 window.submit(() -> employees.slowEcho(3, 0));   // full: waiting would block this thread
@@ -187,6 +253,7 @@ final class DirectCallbacksTest {
                 awaited.complete(t);
             }
         });
+        openTheGate();
 
         assertThat(submitted.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("would block a Hermod I/O thread");
@@ -198,14 +265,14 @@ final class DirectCallbacksTest {
 
     @Test
     void aCallbackThatThrowsIsLoggedAndTheConnectionServesOn() throws Exception {
-        EmployeesAsync employees = client(true).proxy(EmployeesAsync.class, "employees");
+        GatedAsync gated = client(true).proxy(GatedAsync.class, "gated");
         CompletionCheck after = new CompletionCheck();
-        AsyncResult<Integer> first = employees.slowEcho(1, 0);
+        AsyncResult<Integer> first = gated.pass(1);
         first.onResponse(v -> {
             throw new IllegalStateException("a callback's own bug");
         });
-        first.waitForCompleted();
-        after.watch(employees.slowEcho(2, 0));
+        after.watch(gated.pass(2));
+        openTheGate();
 
         assertThat(threadOf(after)).startsWith(IO_THREAD);
         assertThat(after.value.get()).isEqualTo(2);
@@ -215,12 +282,12 @@ final class DirectCallbacksTest {
     @Test
     void closingTheClientFromACallbackDoesNotWaitForTheThreadItRunsOn() throws Exception {
         Client client = client(true);
-        EmployeesAsync employees = client.proxy(EmployeesAsync.class, "employees");
         CountDownLatch closed = new CountDownLatch(1);
-        employees.slowEcho(1, 0).onResponse(v -> {
+        client.proxy(GatedAsync.class, "gated").pass(1).onResponse(v -> {
             client.close(); // waiting for the client's I/O threads to end would wait for this one
             closed.countDown();
         });
+        openTheGate();
 
         // close() gives up waiting after 5 s; returning sooner shows it did not wait at all.
         assertThat(closed.await(4, TimeUnit.SECONDS)).isTrue();
@@ -232,6 +299,7 @@ final class DirectCallbacksTest {
         /** Waits for the test's gate, then checks that {@code data} is {@code sequence}'s pattern. */
         void take(int sequence, byte[] data);
 
+        /** Waits for the test's gate ({@link Gated}). */
         int ping();
     }
 
@@ -271,6 +339,7 @@ final class DirectCallbacksTest {
 
         @Override
         public int ping() {
+            awaitGate();
             return 1;
         }
     }
@@ -301,6 +370,7 @@ final class DirectCallbacksTest {
             heldBack.set(client.connections().get(0).queuedBytes());
             issued.countDown();
         });
+        openTheGate();
 
         assertThat(issued.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(heldBack.get()).as("requests held back by flow control").isPositive();
