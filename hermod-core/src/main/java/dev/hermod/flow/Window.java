@@ -24,11 +24,12 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>{@link #submit} blocks the calling thread while the window is full, until one of the calls
- * in flight completes; calls complete in any order. On a Hermod I/O thread, where blocking could
- * wait for replies only that thread can read, {@link #submit} with the window full and
- * {@link #awaitAll} with calls in flight throw {@link IllegalStateException} instead. The first failure is kept and rethrown by
+ * in flight completes; calls complete in any order. The first failure is kept and rethrown by
  * {@link #awaitAll}; further calls are still submitted, so that a caller decides when to stop
- * ({@link #failure()}).
+ * ({@link #failure()}). On a Hermod I/O thread (a callback of a client built with
+ * {@code directCallbacks()}), where blocking could wait for replies only that thread can read,
+ * {@link #submit} with the window full and {@link #awaitAll} with calls in flight throw
+ * {@link IllegalStateException} instead.
  *
  * <p>Thread-safe: several threads may submit through one window, sharing its limit.
  *

@@ -46,6 +46,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+// One file, at 500 lines: the client builds its layers here in the order they depend on each
+// other and releases them in reverse; the batch queues and the manual serving it owns are small
+// parts of that one lifecycle.
 /**
  * The client runtime: builds the layers below for one client (contracts, transport, pool of
  * connections, timer, executors, the dispatch for objects it exports) and runs its lifecycle.
