@@ -13,14 +13,15 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The layer of an {@link AsyncResultImpl} that decides which thread completes it once its call's
- * outcome is known, and completes it there, decoding a reply on the way: on the client's callback executor, or, when the
- * outcome arrives while threads wait for it and nothing depends on the result yet, on the first of
- * those threads to wake. So dependent stages never run on an I/O thread, decoding (which may run
- * user code) never does either, and a thread waiting for the result is woken by the I/O thread
- * itself, sparing the callback executor a wake-up on the way. The exception: a client built with
- * {@code directCallbacks()} settles a reply on the I/O thread that read it. A layer of the result's class rather
- * than an object of its own: one object less per asynchronous call. It is the task that settles
- * the result on the callback executor ({@link #run}), not for other callers.
+ * outcome is known, and completes it there, decoding a reply on the way: on the client's callback
+ * executor, or, when the outcome arrives while threads wait for it and nothing depends on the
+ * result yet, on the first of those threads to wake. So dependent stages never run on an I/O
+ * thread, decoding (which may run user code) never does either, and a thread waiting for the
+ * result is woken by the I/O thread itself, sparing the callback executor a wake-up on the way.
+ * The exception: a client built with {@code directCallbacks()} settles a reply on the I/O thread
+ * that read it. A layer of the result's class rather than an object of its own: one object less
+ * per asynchronous call. It is the task that settles the result ({@link #run}), not for other
+ * callers.
  *
  * <p>Thread-safe: the state is one word changed by compare-and-set ({@link #waitState}).
  */

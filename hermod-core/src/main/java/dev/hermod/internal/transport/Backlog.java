@@ -43,7 +43,7 @@ public final class Backlog {
         /**
          * The frame to hold back in place of {@code frame}, whose maker may reuse its memory once
          * {@link #offer} returns: {@code frame} itself, or a copy of a frame made in a buffer the
-         * outlet lent, which it releases.
+         * outlet lent (the lent buffer stays the lender's).
          */
         default ByteBuf keep(ByteBuf frame) {
             return frame;
