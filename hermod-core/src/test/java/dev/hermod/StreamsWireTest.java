@@ -102,20 +102,55 @@ final class StreamsWireTest {
         return b;
     }
 
+    /**
+     * A peer whose second item does not decode as the declared {@code Integer}: the subscriber
+     * gets the first item, then a typed error that names the item, and the client's connection
+     * serves on. Integer items are decoded on the I/O thread as they arrive; one that fails there
+     * is queued as it came, and fails again, in its turn, where other items are decoded.
+     */
+    @Test
+    void client_itemThatDoesNotDecode_failsTheStreamAfterTheItemsBeforeIt() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            servePeer(listener, s -> {
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                var out = s.getOutputStream();
+                out.write(hex("48 52 4D 44 00 01 00 01 00 00 00 08 09 00 00 10 00 00 00 01")); // SETTINGS: STREAMS
+                out.flush();
+                in.readFully(new byte[8]); // the client's preamble
+                int requestId = -1;
+                while (true) { // its SETTINGS, its REQUEST, then the CREDIT for the result stream
+                    byte[] frame = new byte[in.readInt()];
+                    in.readFully(frame);
+                    if (frame[0] == 0x01) {
+                        requestId = java.nio.ByteBuffer.wrap(frame, 2, 4).getInt();
+                    } else if (frame[0] == 0x11) {
+                        break;
+                    }
+                }
+                String id = String.format("%02X %02X %02X %02X", requestId >>> 24, (requestId >> 16) & 0xFF,
+                        (requestId >> 8) & 0xFF, requestId & 0xFF);
+                out.write(hex("00 00 00 09 10 00 " + id + " 00 81 07")); // ITEM [7]
+                out.write(hex("00 00 00 0A 10 00 " + id + " 00 81 61 78")); // ITEM ["x"]: not an Integer
+                out.flush();
+            });
+            try (Client client = Hermod.client("tcp://127.0.0.1:" + listener.getLocalPort())) {
+                TestSubscriber<Integer> s = new TestSubscriber<>(10);
+                client.proxy(Feeds.class, "feeds").count(3).subscribe(s);
+                Throwable t = s.awaitEnd();
+                assertThat(s.items).containsExactly(7);
+                assertThat(t).isInstanceOf(MarshalException.class).hasMessageContaining("cannot decode an item");
+                assertThat(client.connections()).allSatisfy(c -> assertThat(c.isOpen()).isTrue());
+            }
+        }
+    }
+
     @Test
     void client_peerThatAnnouncedNoStreams_failsTheStreamAtOnce() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread peer = new Thread(() -> {
-                try (Socket s = listener.accept()) {
-                    s.getOutputStream().write(new byte[] {'H', 'R', 'M', 'D', 0, 1, 0, 0});
-                    s.getOutputStream().flush();
-                    s.getInputStream().readAllBytes(); // until the client goes
-                } catch (java.io.IOException e) {
-                    // the client closed
-                }
+            servePeer(listener, s -> {
+                s.getOutputStream().write(new byte[] {'H', 'R', 'M', 'D', 0, 1, 0, 0});
+                s.getOutputStream().flush();
             });
-            peer.setDaemon(true);
-            peer.start();
             try (Client client = Hermod.client("tcp://127.0.0.1:" + listener.getLocalPort())) {
                 TestSubscriber<Integer> s = new TestSubscriber<>(1);
                 client.proxy(Feeds.class, "feeds").count(3).subscribe(s);
@@ -125,5 +160,27 @@ final class StreamsWireTest {
                 assertThat(((RpcException) t).isUnprocessed()).isTrue();
             }
         }
+    }
+
+    /** What a hand-written peer does once a client connects. */
+    private interface PeerScript {
+        void run(Socket socket) throws java.io.IOException;
+    }
+
+    /**
+     * Accepts one connection on a daemon thread, runs {@code script} on it, then reads until the
+     * client goes.
+     */
+    private static void servePeer(ServerSocket listener, PeerScript script) {
+        Thread peer = new Thread(() -> {
+            try (Socket s = listener.accept()) {
+                script.run(s);
+                s.getInputStream().readAllBytes(); // until the client goes
+            } catch (java.io.IOException e) {
+                // the client closed
+            }
+        });
+        peer.setDaemon(true);
+        peer.start();
     }
 }

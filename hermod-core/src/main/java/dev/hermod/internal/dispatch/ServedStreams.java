@@ -135,7 +135,7 @@ final class ServedStreams {
                     + ", which takes no stream there");
         }
         if (type == Wire.ITEM) {
-            if (!in.item(io.netty.buffer.ByteBufUtil.getBytes(body))) {
+            if (!in.item(body)) {
                 throw new ProtocolViolation("an ITEM beyond the credit granted for slot " + slot + " of request "
                         + requestId);
             }

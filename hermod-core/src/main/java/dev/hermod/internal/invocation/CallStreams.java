@@ -6,6 +6,7 @@ import dev.hermod.internal.protocol.ProtocolViolation;
 import dev.hermod.internal.protocol.StreamFrames;
 import dev.hermod.internal.stream.StreamIn;
 import dev.hermod.internal.stream.StreamOut;
+import io.netty.buffer.ByteBuf;
 import java.util.concurrent.Flow;
 
 /**
@@ -228,14 +229,14 @@ final class CallStreams {
         }
     }
 
-    /** An ITEM of the result stream arrived (I/O thread). */
-    void item(int slot, byte[] encoded) {
+    /** An ITEM of the result stream arrived (I/O thread) in {@code body}, which stays the caller's to release. */
+    void item(int slot, ByteBuf body) {
         StreamIn in = result;
         if (slot != StreamFrames.RESULT_SLOT || in == null) {
             throw new ProtocolViolation("an ITEM for slot " + slot + " of request " + call.requestId
                     + ", which streams no result there");
         }
-        if (!in.item(encoded)) {
+        if (!in.item(body)) {
             throw new ProtocolViolation("an ITEM beyond the credit granted for request " + call.requestId);
         }
     }

@@ -487,7 +487,7 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         }
         switch (type) {
             case Wire.ITEM:
-                call.streams.item(a.slot(), io.netty.buffer.ByteBufUtil.getBytes(body));
+                call.streams.item(a.slot(), body);
                 break;
             case Wire.CREDIT:
                 call.streams.credit(a.slot(), StreamFrames.readCredit(body));

@@ -164,7 +164,9 @@ public final class StreamOut implements Flow.Subscriber<Object> {
                     + " sent more items than were requested (Reactive Streams rule 1.1)"));
             return;
         }
-        ByteBuf frame = StreamFrames.beginItem(link.alloc(), requestId, slot, 64);
+        // Sized for the item: a frame grown as the item is encoded copies what it holds at each
+        // step, about twice the item's bytes again for a 64 KiB byte[] (hermod-bench's stream).
+        ByteBuf frame = StreamFrames.beginItem(link.alloc(), requestId, slot, FrameOutput.sizeHint(item));
         try {
             FrameOutput.encodeOne(coder, item, frame);
         } catch (Exception | StackOverflowError e) {
