@@ -103,13 +103,15 @@ final class StreamsWireTest {
     }
 
     /**
-     * A peer whose second item does not decode as the declared {@code Integer}: the subscriber
+     * A peer whose second item does not decode as the declared {@code String}: the subscriber
      * gets the first item, then a typed error that names the item, and the client's connection
-     * serves on. Integer items are decoded on the I/O thread as they arrive; one that fails there
-     * is queued as it came, and fails again, in its turn, where other items are decoded.
+     * serves on. Items this large, of a type decoded without application code, are decoded on the
+     * I/O thread as they arrive; one that fails there is queued as it came, and fails again, in
+     * its turn, where other items are decoded.
      */
     @Test
-    void client_itemThatDoesNotDecode_failsTheStreamAfterTheItemsBeforeIt() throws Exception {
+    void client_largeItemThatDoesNotDecode_failsTheStreamAfterTheItemsBeforeIt() throws Exception {
+        int size = 20_000; // above StreamIn.DECODED_ON_ARRIVAL
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             servePeer(listener, s -> {
                 DataInputStream in = new DataInputStream(s.getInputStream());
@@ -127,17 +129,23 @@ final class StreamsWireTest {
                         break;
                     }
                 }
-                String id = String.format("%02X %02X %02X %02X", requestId >>> 24, (requestId >> 16) & 0xFF,
-                        (requestId >> 8) & 0xFF, requestId & 0xFF);
-                out.write(hex("00 00 00 09 10 00 " + id + " 00 81 07")); // ITEM [7]
-                out.write(hex("00 00 00 0A 10 00 " + id + " 00 81 61 78")); // ITEM ["x"]: not an Integer
-                out.flush();
+                DataOutputStream frames = new DataOutputStream(out);
+                for (boolean text : new boolean[] {true, false}) { // ["aa...a"], then [[0, 0, ...]]: not a String
+                    frames.writeInt(2 + 4 + 1 + 4 + size);
+                    frames.write(new byte[] {0x10, 0}); // ITEM
+                    frames.writeInt(requestId);
+                    frames.writeByte(0); // the result stream
+                    frames.write(new byte[] {(byte) 0x81, (byte) (text ? 0x79 : 0x99)}); // text string or array
+                    frames.writeShort(size);
+                    frames.write(text ? "a".repeat(size).getBytes(StandardCharsets.US_ASCII) : new byte[size]);
+                }
+                frames.flush();
             });
             try (Client client = Hermod.client("tcp://127.0.0.1:" + listener.getLocalPort())) {
-                TestSubscriber<Integer> s = new TestSubscriber<>(10);
-                client.proxy(Feeds.class, "feeds").count(3).subscribe(s);
+                TestSubscriber<String> s = new TestSubscriber<>(10);
+                client.proxy(Feeds.class, "feeds").blobs(2, size).subscribe(s);
                 Throwable t = s.awaitEnd();
-                assertThat(s.items).containsExactly(7);
+                assertThat(s.items).containsExactly("a".repeat(size));
                 assertThat(t).isInstanceOf(MarshalException.class).hasMessageContaining("cannot decode an item");
                 assertThat(client.connections()).allSatisfy(c -> assertThat(c.isOpen()).isTrue());
             }
