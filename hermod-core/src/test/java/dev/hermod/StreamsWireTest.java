@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Flow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -102,12 +103,19 @@ final class StreamsWireTest {
         return b;
     }
 
+    /** A stream of byte arrays, served here only by hand-written peers. */
+    @Remote
+    public interface Chunks {
+        /** {@code n} chunks. */
+        Flow.Publisher<byte[]> chunks(int n);
+    }
+
     /**
-     * A peer whose second item does not decode as the declared {@code String}: the subscriber
-     * gets the first item, then a typed error that names the item, and the client's connection
-     * serves on. Items this large, of a type decoded without application code, are decoded on the
-     * I/O thread as they arrive; one that fails there is queued as it came, and fails again, in
-     * its turn, where other items are decoded.
+     * A peer whose second item, a text string, does not decode as the declared {@code byte[]}:
+     * the subscriber gets the first item, then a typed error that names the item, and the
+     * client's connection serves on. Items this large that are one string, of a type decoded
+     * without application code, are decoded on the I/O thread as they arrive; one that fails
+     * there is queued as it came, and fails again, in its turn, where other items are decoded.
      */
     @Test
     void client_largeItemThatDoesNotDecode_failsTheStreamAfterTheItemsBeforeIt() throws Exception {
@@ -130,22 +138,23 @@ final class StreamsWireTest {
                     }
                 }
                 DataOutputStream frames = new DataOutputStream(out);
-                for (boolean text : new boolean[] {true, false}) { // ["aa...a"], then [[0, 0, ...]]: not a String
+                for (int major : new int[] {0x59, 0x79}) { // [h'6161...61'], then ["aa...a"]: not a byte[]
                     frames.writeInt(2 + 4 + 1 + 4 + size);
                     frames.write(new byte[] {0x10, 0}); // ITEM
                     frames.writeInt(requestId);
                     frames.writeByte(0); // the result stream
-                    frames.write(new byte[] {(byte) 0x81, (byte) (text ? 0x79 : 0x99)}); // text string or array
+                    frames.write(new byte[] {(byte) 0x81, (byte) major}); // a byte or text string, 2-byte length
                     frames.writeShort(size);
-                    frames.write(text ? "a".repeat(size).getBytes(StandardCharsets.US_ASCII) : new byte[size]);
+                    frames.write("a".repeat(size).getBytes(StandardCharsets.US_ASCII));
                 }
                 frames.flush();
             });
             try (Client client = Hermod.client("tcp://127.0.0.1:" + listener.getLocalPort())) {
-                TestSubscriber<String> s = new TestSubscriber<>(10);
-                client.proxy(Feeds.class, "feeds").blobs(2, size).subscribe(s);
+                TestSubscriber<byte[]> s = new TestSubscriber<>(10);
+                client.proxy(Chunks.class, "chunks").chunks(2).subscribe(s);
                 Throwable t = s.awaitEnd();
-                assertThat(s.items).containsExactly("a".repeat(size));
+                assertThat(s.items).singleElement()
+                        .isEqualTo("a".repeat(size).getBytes(StandardCharsets.US_ASCII));
                 assertThat(t).isInstanceOf(MarshalException.class).hasMessageContaining("cannot decode an item");
                 assertThat(client.connections()).allSatisfy(c -> assertThat(c.isOpen()).isTrue());
             }

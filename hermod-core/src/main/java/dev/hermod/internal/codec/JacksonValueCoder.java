@@ -124,6 +124,30 @@ final class JacksonValueCoder implements ValueCoder, LeanCoder, Segmented {
         return plain;
     }
 
+    @Override
+    public boolean isOneString(byte[] array, int offset, int length) {
+        // An array of one (0x81), then a byte string (major type 2) or text string (3) whose
+        // definite length, in the header's additional information, ends the message.
+        if (length < 2 || (array[offset] & 0xFF) != 0x81) {
+            return false;
+        }
+        int head = array[offset + 1] & 0xFF;
+        int major = head >>> 5;
+        int info = head & 0x1F;
+        if (major != 2 && major != 3) {
+            return false;
+        }
+        int extra = info < 24 ? 0 : info == 24 ? 1 : info == 25 ? 2 : info == 26 ? 4 : info == 27 ? 8 : -1;
+        if (extra < 0 || 2 + extra > length) {
+            return false; // an indefinite length (chunks), or a reserved value
+        }
+        long n = info < 24 ? info : 0;
+        for (int i = 0; i < extra; i++) {
+            n = n << 8 | (array[offset + 2 + i] & 0xFF);
+        }
+        return n >= 0 && 2 + extra + n == length;
+    }
+
     private void writeOne(JsonGenerator generator, Object value, List<ByteBuffer> segments) throws IOException {
         generator.writeStartArray(null, 1);
         slots[0].write(generator, value, segments);

@@ -38,4 +38,12 @@ public interface LeanCoder extends DecodeLimits.Sized {
      * so that it may be decoded on an I/O thread, where no user code runs.
      */
     boolean decodesWithoutUserCode();
+
+    /**
+     * Whether the {@code length} bytes of {@code array} from {@code offset} are a message of one
+     * value that is a byte or text string of definite length, as a {@code byte[]} is written:
+     * decoding it costs about a copy of its bytes, with no structure to walk, however long it is.
+     * Looks at the first few bytes only.
+     */
+    boolean isOneString(byte[] array, int offset, int length);
 }

@@ -53,6 +53,33 @@ final class LeanCoderTest {
     }
 
     @Test
+    void isOneString_acceptsByteAndTextStringsOfDefiniteLengthThatEndTheMessage_only() throws IOException {
+        LeanCoder bytes = (LeanCoder) coder(byte[].class);
+        for (int size : new int[] {0, 23, 24, 255, 256, 65_535, 65_536, 100_000}) { // each length header
+            byte[] message = encode((ValueCoder) bytes, (Object) new byte[size]);
+            assertThat(bytes.isOneString(within(message), 5, message.length)).as("%d bytes", size).isTrue();
+            assertThat(bytes.isOneString(within(message), 5, message.length - 1)).as("cut short").isFalse();
+            assertThat(bytes.isOneString(within(message), 5, message.length + 1)).as("with a byte after").isFalse();
+        }
+        LeanCoder text = (LeanCoder) coder(String.class);
+        byte[] shortText = encode((ValueCoder) text, "a".repeat(1000));
+        assertThat(text.isOneString(shortText, 0, shortText.length)).isTrue();
+        // Jackson writes a long String in chunks, of indefinite length: walked, so not "one string" here.
+        byte[] longText = encode((ValueCoder) text, "a".repeat(100_000));
+        assertThat(text.isOneString(longText, 0, longText.length)).isFalse();
+        byte[] number = encode((ValueCoder) coder(int.class), 7);
+        assertThat(bytes.isOneString(number, 0, number.length)).isFalse();
+        byte[] nested = {(byte) 0x81, (byte) 0x81, 0x40}; // [[h'']]
+        assertThat(bytes.isOneString(nested, 0, nested.length)).isFalse();
+        byte[] twoValues = encode((ValueCoder) coder(byte[].class, byte[].class), new byte[3], new byte[3]);
+        assertThat(bytes.isOneString(twoValues, 0, twoValues.length)).isFalse();
+        byte[] hugeHeader = {(byte) 0x81, 0x5B, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+            (byte) 0xFF, (byte) 0xFF, (byte) 0xF0}; // an 8-byte length beyond any array
+        assertThat(bytes.isOneString(hugeHeader, 0, hugeHeader.length)).isFalse();
+        assertThat(bytes.isOneString(new byte[] {(byte) 0x81}, 0, 1)).isFalse();
+    }
+
+    @Test
     void decodeOne_returnsTheValue_andRefusesWhatTheBufferDecodeRefuses() throws IOException {
         LeanCoder result = (LeanCoder) coder(String.class);
         byte[] message = encode((ValueCoder) result, "the result");
