@@ -5,6 +5,7 @@ import dev.hermod.RpcException;
 import dev.hermod.codec.ValueCoder;
 import dev.hermod.internal.codec.DecodeLimits;
 import dev.hermod.internal.codec.JacksonCodec;
+import dev.hermod.internal.protocol.BatchFrames;
 import dev.hermod.internal.protocol.Frames;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.protocol.PeerLog;
@@ -157,9 +158,9 @@ final class FuzzHarness {
                 decode(Frames.payload(body), CODERS.get(Math.floorMod(h.operation().hashCode(), CODERS.size())));
             }
             case Wire.BATCH -> {
-                long count = Frames.checkBatch(body);
+                long count = BatchFrames.checkBatch(body);
                 for (long i = 0; i < count; i++) {
-                    Frames.BatchItem item = Frames.nextBatchItem(body);
+                    BatchFrames.BatchItem item = BatchFrames.nextBatchItem(body);
                     Frames.RequestHeader h = Frames.readRequest(item.body());
                     decode(Frames.payload(item.body()), CODERS.get(Math.floorMod(h.service().hashCode(), CODERS.size())));
                 }

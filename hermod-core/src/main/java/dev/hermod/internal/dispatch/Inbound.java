@@ -1,5 +1,6 @@
 package dev.hermod.internal.dispatch;
 
+import dev.hermod.internal.protocol.BatchFrames;
 import dev.hermod.internal.protocol.Frames;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.protocol.PeerLog;
@@ -145,7 +146,7 @@ public final class Inbound {
     public void onRequestFrame(int type, int flags, ByteBuf body) {
         long count;
         if (type == Wire.BATCH) {
-            count = Frames.checkBatch(body);
+            count = BatchFrames.checkBatch(body);
             if (count == 0) {
                 return;
             }
@@ -178,7 +179,7 @@ public final class Inbound {
     private void admitWaiting() {
         while (!waiting.isEmpty() && !closed && mayAdmit()) {
             Waiting w = waiting.peek();
-            Frames.BatchItem next = next(w);
+            BatchFrames.BatchItem next = next(w);
             w.frame.retain(); // the request's
             if (--w.left == 0) {
                 waiting.poll();
@@ -414,7 +415,7 @@ public final class Inbound {
      */
     private void admitOneways(Waiting w) {
         for (; w.left > 0; w.left--) {
-            Frames.BatchItem next = next(w);
+            BatchFrames.BatchItem next = next(w);
             if ((next.flags() & Wire.FLAG_ONEWAY) != 0) {
                 w.frame.retain(); // the request's
                 admit(w.frame, next.body(), next.flags(), w.batch);
@@ -423,12 +424,12 @@ public final class Inbound {
     }
 
     /** The next request of a waiting frame, its body and flags: the frame itself, or a batch's next item. */
-    private static Frames.BatchItem next(Waiting w) {
+    private static BatchFrames.BatchItem next(Waiting w) {
         if (!w.batch) {
-            return new Frames.BatchItem(w.flags, w.frame.frame);
+            return new BatchFrames.BatchItem(w.flags, w.frame.frame);
         }
-        Frames.BatchItem item = Frames.nextBatchItem(w.frame.frame);
-        return new Frames.BatchItem(item.flags() & Wire.FLAG_ONEWAY, item.body()); // batch items are never compressed
+        BatchFrames.BatchItem item = BatchFrames.nextBatchItem(w.frame.frame);
+        return new BatchFrames.BatchItem(item.flags() & Wire.FLAG_ONEWAY, item.body()); // batch items are never compressed
     }
 
     /** Runs after a reply was written: frames waiting for a slot may have one now. I/O thread. */

@@ -2,6 +2,7 @@ package dev.hermod.internal.invocation;
 
 import dev.hermod.RpcException;
 import dev.hermod.internal.bridge.Failures;
+import dev.hermod.internal.protocol.BatchFrames;
 import dev.hermod.internal.protocol.Frames;
 import dev.hermod.internal.protocol.Link;
 import dev.hermod.internal.protocol.Wire;
@@ -50,7 +51,7 @@ final class BatchSend {
                 continue;
             }
             if (frame == null) {
-                frame = Frames.beginBatch(link().alloc(), Math.min(link().sendLimit(), 64 * 1024));
+                frame = BatchFrames.beginBatch(link().alloc(), Math.min(link().sendLimit(), 64 * 1024));
                 inFrame = new BatchParcel();
             }
             call.connection = connection;
@@ -61,7 +62,7 @@ final class BatchSend {
                 // Too big for this frame: send what fits, and start the next frame with this item.
                 frame.writerIndex(mark);
                 writeBatch(frame, inFrame, handedOver, written);
-                frame = Frames.beginBatch(link().alloc(), Math.min(link().sendLimit(), 64 * 1024));
+                frame = BatchFrames.beginBatch(link().alloc(), Math.min(link().sendLimit(), 64 * 1024));
                 inFrame = new BatchParcel();
                 mark = frame.writerIndex();
                 appendItem(frame, call, id, item.arguments());
@@ -86,18 +87,18 @@ final class BatchSend {
     }
 
     private void appendItem(ByteBuf frame, Call call, int id, ByteBuf arguments) {
-        int at = Frames.beginBatchItem(frame, call.oneway ? Wire.FLAG_ONEWAY : 0);
+        int at = BatchFrames.beginBatchItem(frame, call.oneway ? Wire.FLAG_ONEWAY : 0);
         Frames.writeRequestHeader(frame, id, call.wireTimeoutMillis(), call.service, call.operation.name(),
                 call.options.context());
         frame.writeBytes(arguments, arguments.readerIndex(), arguments.readableBytes());
-        Frames.endBatchItem(frame, at);
+        BatchFrames.endBatchItem(frame, at);
     }
 
     private void writeBatch(ByteBuf frame, BatchParcel batch, List<CompletableFuture<Void>> handedOver,
             List<CompletableFuture<Void>> written) {
         handedOver.add(batch.handed);
         written.add(batch.done);
-        connection.offer(Frames.endBatch(frame, batch.size()), batch, false, batch.size()); // never refused
+        connection.offer(BatchFrames.endBatch(frame, batch.size()), batch, false, batch.size()); // never refused
     }
 
     /**
@@ -157,12 +158,12 @@ final class BatchSend {
                 frame.release();
                 return null;
             }
-            ByteBuf rebuilt = Frames.beginBatch(link().alloc(), frame.readableBytes());
+            ByteBuf rebuilt = BatchFrames.beginBatch(link().alloc(), frame.readableBytes());
             for (Entry e : kept) {
                 rebuilt.writeBytes(frame, e.from(), e.to() - e.from());
             }
             frame.release();
-            return Frames.endBatch(rebuilt, kept.size());
+            return BatchFrames.endBatch(rebuilt, kept.size());
         }
 
         @Override

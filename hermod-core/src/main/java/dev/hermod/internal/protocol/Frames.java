@@ -108,75 +108,6 @@ public final class Frames {
         }
     }
 
-    // ---- BATCH ----
-
-    /** Starts a BATCH frame; the caller adds items with {@link #beginBatchItem}/{@link #endBatchItem}. */
-    public static ByteBuf beginBatch(ByteBufAllocator alloc, int sizeHint) {
-        ByteBuf buf = begin(alloc, sizeHint + 16, Wire.BATCH, 0);
-        buf.writeInt(0); // item count, patched by endBatch
-        return buf;
-    }
-
-    /** Starts one item of a batch: a REQUEST body with its own flags; returns where its length goes. */
-    public static int beginBatchItem(ByteBuf batch, int flags) {
-        batch.writeByte(flags);
-        int at = batch.writerIndex();
-        batch.writeInt(0);
-        return at;
-    }
-
-    /** Completes the item whose length goes at {@code at}. */
-    public static void endBatchItem(ByteBuf batch, int at) {
-        batch.setInt(at, batch.writerIndex() - at - 4);
-    }
-
-    /** Completes a BATCH frame of {@code items} items. */
-    public static ByteBuf endBatch(ByteBuf batch, int items) {
-        batch.setInt(Wire.LENGTH_PREFIX + Wire.FRAME_HEADER, items);
-        return end(batch);
-    }
-
-    /** One item of a BATCH frame: its flags and its REQUEST body (a slice of the frame). */
-    public record BatchItem(int flags, ByteBuf body) {}
-
-    /**
-     * Checks a whole BATCH body before any of its items is served: the item count, every item's
-     * header and length, each item's REQUEST header (as {@link #checkRequestHeader} does) and
-     * that nothing follows the last item. Allocates nothing per item; leaves {@code body} at the
-     * first item, to be read with {@link #nextBatchItem}.
-     *
-     * @return the number of items
-     * @throws ProtocolViolation if the body is malformed
-     */
-    public static long checkBatch(ByteBuf body) {
-        Wire.need(body, 4, "batch item count");
-        long count = body.readUnsignedInt();
-        int first = body.readerIndex();
-        for (long i = 0; i < count; i++) {
-            Wire.need(body, 5, "batch item header");
-            body.skipBytes(1);
-            long length = body.readUnsignedInt();
-            if (length > body.readableBytes()) {
-                throw new ProtocolViolation("batch item " + i + " claims " + length + " bytes, "
-                        + body.readableBytes() + " left");
-            }
-            checkRequestHeader(body.slice(body.readerIndex(), (int) length));
-            body.skipBytes((int) length);
-        }
-        if (body.isReadable()) {
-            throw new ProtocolViolation(body.readableBytes() + " bytes after the last batch item");
-        }
-        body.readerIndex(first);
-        return count;
-    }
-
-    /** Reads the next item of a BATCH body that {@link #checkBatch} accepted; the slice shares the frame's memory. */
-    public static BatchItem nextBatchItem(ByteBuf body) {
-        int flags = body.readUnsignedByte();
-        int length = (int) body.readUnsignedInt();
-        return new BatchItem(flags, body.readSlice(length));
-    }
-
     /**
      * Checks that a REQUEST body holds a whole header (id, timeout, service, operation and
      * context) without reading its strings; {@code body}'s reader index is left unchanged.
@@ -198,7 +129,7 @@ public final class Frames {
     }
 
     /** Checks that {@code n} bytes are left at {@code at}; returns {@code at}. */
-    private static int need(int at, int end, int n, String what) {
+    static int need(int at, int end, int n, String what) {
         if (end - at < n) {
             throw new ProtocolViolation("truncated frame: " + what + " needs " + n + " bytes, " + (end - at)
                     + " left");
