@@ -7,7 +7,7 @@ import io.netty.buffer.ByteBufUtil;
 /**
  * The encoder and decoder of BATCH frames (PROTOCOL.md): requests sent as one frame, each item a
  * REQUEST body with its own flags. A receiver checks the whole frame ({@link #checkBatch}) before
- * it serves any item, then reads the items one by one ({@link #nextBatchItem}).
+ * it serves any item, then reads the items one by one ({@link #nextBatchItem}). Stateless.
  */
 public final class BatchFrames {
     private BatchFrames() {}
@@ -43,9 +43,9 @@ public final class BatchFrames {
 
     /**
      * Checks a whole BATCH body before any of its items is served: the item count, every item's
-     * header and length, each item's REQUEST header (as {@link Frames#checkRequestHeader} does) and
-     * that nothing follows the last item. Allocates nothing per item; leaves {@code body} at the
-     * first item, to be read with {@link #nextBatchItem}.
+     * header and length, each item's REQUEST header (as {@link Frames#checkRequestHeader(ByteBuf)}
+     * does) and that nothing follows the last item. Allocates nothing per item; leaves
+     * {@code body} at the first item, to be read with {@link #nextBatchItem}.
      *
      * @return the number of items
      * @throws ProtocolViolation if the body is malformed
@@ -79,7 +79,7 @@ public final class BatchFrames {
                 throw new ProtocolViolation("batch item " + i + " claims " + itemLength + " bytes, " + (length - at)
                         + " left");
             }
-            checkRequestHeader(a, offset + at, offset + at + (int) itemLength);
+            Frames.checkRequestHeader(a, offset + at, offset + at + (int) itemLength);
             at += (int) itemLength;
         }
         if (at < length) {
@@ -88,32 +88,8 @@ public final class BatchFrames {
         return count;
     }
 
-    /** As {@link Frames#checkRequestHeader(ByteBuf)}, for the REQUEST body from {@code at} to {@code end} of {@code a}. */
-    private static void checkRequestHeader(byte[] a, int at, int end) {
-        at = Frames.need(at, end, 8, "request id and timeout") + 8;
-        at = skipStr16(a, at, end);
-        at = skipStr16(a, at, end);
-        Frames.need(at, end, 2, "context size");
-        int n = ushort(a, at);
-        at += 2;
-        for (int i = 0; i < 2 * n; i++) {
-            at = skipStr16(a, at, end);
-        }
-    }
-
-    private static int skipStr16(byte[] a, int at, int end) {
-        Frames.need(at, end, 2, "string length");
-        int len = ushort(a, at);
-        Frames.need(at + 2, end, len, "string");
-        return at + 2 + len;
-    }
-
-    private static int ushort(byte[] a, int at) {
-        return (a[at] & 0xFF) << 8 | a[at + 1] & 0xFF;
-    }
-
     private static long uint(byte[] a, int at) {
-        return (long) ushort(a, at) << 16 | ushort(a, at + 2);
+        return (long) Frames.ushort(a, at) << 16 | Frames.ushort(a, at + 2);
     }
 
     /** Reads the next item of a BATCH body that {@link #checkBatch} accepted; the slice shares the frame's memory. */

@@ -5,6 +5,7 @@ import dev.hermod.Status;
 import dev.hermod.internal.bridge.Failures;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -115,16 +116,28 @@ public final class Frames {
      * @throws ProtocolViolation if the header is truncated
      */
     public static void checkRequestHeader(ByteBuf body) {
-        int at = body.readerIndex();
-        int end = body.writerIndex();
+        if (body.hasArray()) { // a frame read from a socket
+            int at = body.arrayOffset() + body.readerIndex();
+            checkRequestHeader(body.array(), at, at + body.readableBytes());
+        } else {
+            byte[] copy = ByteBufUtil.getBytes(body);
+            checkRequestHeader(copy, 0, copy.length);
+        }
+    }
+
+    /**
+     * As {@link #checkRequestHeader(ByteBuf)}, for the REQUEST body from {@code at} to {@code end}
+     * of {@code a}: plain indexes, no calls on a buffer (see {@link BatchFrames#checkBatch}).
+     */
+    static void checkRequestHeader(byte[] a, int at, int end) {
         at = need(at, end, 8, "request id and timeout") + 8;
-        at = skipStr16(body, at, end);
-        at = skipStr16(body, at, end);
+        at = skipStr16(a, at, end);
+        at = skipStr16(a, at, end);
         need(at, end, 2, "context size");
-        int n = body.getUnsignedShort(at);
+        int n = ushort(a, at);
         at += 2;
         for (int i = 0; i < 2 * n; i++) {
-            at = skipStr16(body, at, end);
+            at = skipStr16(a, at, end);
         }
     }
 
@@ -137,11 +150,16 @@ public final class Frames {
         return at;
     }
 
-    private static int skipStr16(ByteBuf in, int at, int end) {
+    private static int skipStr16(byte[] a, int at, int end) {
         need(at, end, 2, "string length");
-        int len = in.getUnsignedShort(at);
+        int len = ushort(a, at);
         need(at + 2, end, len, "string");
         return at + 2 + len;
+    }
+
+    /** The unsigned 16-bit big-endian number at {@code at} of {@code a}. */
+    static int ushort(byte[] a, int at) {
+        return (a[at] & 0xFF) << 8 | a[at + 1] & 0xFF;
     }
 
     /** The header of a REQUEST frame; the body's reader index is left at the payload. */
