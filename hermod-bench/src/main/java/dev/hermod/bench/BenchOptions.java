@@ -93,8 +93,8 @@ public final class BenchOptions {
             description = "throughput, oneway: time per warm-up round (default 1; quick 0.1; 0: none)")
     private Double warmupSeconds;
 
-    @Option(names = "--warmup-max", order = 13, paramLabel = "S", description = "all: longest warm-up per side (default 30; quick 0). Warm-up rounds repeat until one "
-            + "passes with under 5%% of its time spent in the JIT compilers, or this time is up; 0: one round")
+    @Option(names = "--warmup-max", order = 13, paramLabel = "S", description = "all: longest warm-up per side (default 30; quick 0). Warm-up rounds repeat until three "
+            + "in a row pass with under 5%% of their time spent in the JIT compilers, or this time is up; 0: one round")
     private Double warmupMax;
 
     /** Creates empty options, for picocli to fill. */
