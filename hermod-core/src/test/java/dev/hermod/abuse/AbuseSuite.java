@@ -290,16 +290,19 @@ final class AbuseSuite {
         }
         long exhausted = 0;
         long answered = 0;
+        List<String> seen = new ArrayList<>();
         for (RawPeer p : peers) {
             awaitReplies(p, 1, 60);
             answered += p.replies();
             exhausted += p.failures(AbuseWire.RESOURCE_EXHAUSTED);
+            seen.add(p.describeReplies());
             p.close();
         }
         for (Thread w : writers) {
             w.join(10_000);
         }
-        assertThat(exhausted).as("requests refused with RESOURCE_EXHAUSTED").isEqualTo(connections + 1);
+        assertThat(exhausted).as("requests refused with RESOURCE_EXHAUSTED; per connection: %s", seen)
+                .isEqualTo(connections + 1);
         return (connections + 1) + " frames of " + map.length / 1024 + " KiB (1M keys) at once, " + answered
                 + " answered, " + exhausted + " RESOURCE_EXHAUSTED";
     }

@@ -80,6 +80,11 @@ final class RawPeer implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
+    /** The replies so far, for a failed assertion's message: how many, and the failures by status number. */
+    String describeReplies() {
+        return replies.get() + " replies, failures by status " + new java.util.TreeMap<>(failures);
+    }
+
     /** The message of the GOAWAY the server sent, or null. */
     String goAway() {
         return goAway;
