@@ -523,8 +523,8 @@ public interface Client extends AutoCloseable {
          * connection of that I/O thread, and the replies they bring, for as long as it blocks.
          * Waiting for another result there ({@link AsyncResult#value()}, {@code get}, a
          * synchronous call, a full {@link dev.hermod.flow.Window}) fails at once with
-         * {@link IllegalStateException} instead of deadlocking, and {@link Client#close()} called there returns without waiting for the
-         * client's threads to end. A {@code CompletableFuture} from
+         * {@link IllegalStateException} instead of deadlocking, and {@link Client#close()} called
+         * there returns without waiting for the client's threads to end. A {@code CompletableFuture} from
          * {@link AsyncResult#toCompletableFuture()} is the JDK's and cannot tell: its
          * {@code join} there would block the thread for good.
          *

@@ -14,6 +14,7 @@ import dev.hermod.internal.invocation.Combinators;
 import dev.hermod.internal.invocation.Hedge;
 import dev.hermod.internal.invocation.ProxyHandler;
 import dev.hermod.internal.reference.ObjectTable;
+import dev.hermod.internal.transport.Transport;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -64,7 +65,7 @@ public final class EngineImpl implements Engine {
 
     @Override
     public boolean onIoThread() {
-        return dev.hermod.internal.transport.Transport.onIoThread();
+        return Transport.onIoThread();
     }
 
     @Override
