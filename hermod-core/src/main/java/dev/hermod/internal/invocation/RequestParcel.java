@@ -51,6 +51,12 @@ final class RequestParcel extends RequestTable.Entry<Call> implements Backlog.Pa
     }
 
     @Override
+    public boolean writeNow() {
+        Call call = call();
+        return call.awaitedSync && !call.oneway;
+    }
+
+    @Override
     public void handedOver() {
         Call call = call();
         connection.handedOver(call);

@@ -12,4 +12,13 @@ import io.netty.channel.ChannelFutureListener;
 public interface FrameListener extends ChannelFutureListener {
     /** The frame this listens for, as handed to the link; the same until it has been written. */
     ByteBuf frame();
+
+    /**
+     * Whether the thread handing the frame over waits for its answer and does nothing meanwhile
+     * (a synchronous call's request): it may then write the frame to the socket itself
+     * ({@link DirectWrites}). False by default.
+     */
+    default boolean writeNow() {
+        return false;
+    }
 }

@@ -103,6 +103,9 @@ final class Outbound {
     private final Queue<Object> queue = PlatformDependent.newMpscQueue();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainAndFlush;
+    /** Writes a synchronous caller's request on the caller's thread; null where that cannot be. */
+    private volatile DirectWrites direct;
+    private final java.util.function.BooleanSupplier nothingWaiting = this::nothingWaiting;
     /** Whether the I/O thread is writing what waits. I/O thread only. */
     private boolean draining;
     /** Where the batch's flush starts: past the flush consolidation, which the batch needs no longer. */
@@ -143,6 +146,16 @@ final class Outbound {
         this.buffer = channel.unsafe().outboundBuffer();
     }
 
+    /** Lets a synchronous caller's thread write its request itself through {@code writes} when nothing waits here. */
+    void writeDirectly(DirectWrites writes) {
+        direct = writes;
+    }
+
+    /** Whether no frame waits here to be written: no drain is due, the queue is empty. */
+    private boolean nothingWaiting() {
+        return !scheduled.get() && queue.isEmpty() && waitingBytes.get() == 0;
+    }
+
     /** Writes {@code frame} after the frames handed over before it, then flushes; {@code promise} learns the outcome. */
     void send(ByteBuf frame, ChannelPromise promise) {
         send(frame, (Object) promise);
@@ -167,6 +180,10 @@ final class Outbound {
             // Written when the read ends (readComplete) or by the task, whichever comes first.
             schedule();
             return;
+        }
+        if (direct != null && waiter instanceof FrameListener listener && listener.writeNow()
+                && direct.tryWrite(frame, listener, nothingWaiting)) {
+            return; // written by this thread, the I/O thread left asleep
         }
         count(frame.readableBytes());
         Object entry;

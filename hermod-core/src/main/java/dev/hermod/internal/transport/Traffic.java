@@ -34,6 +34,11 @@ public final class Traffic extends ChannelDuplexHandler {
         ctx.write(msg, promise);
     }
 
+    /** Counts {@code bytes} written to one of the channels without passing their pipelines. */
+    public void countSent(long bytes) {
+        out.add(bytes);
+    }
+
     /** Bytes read so far. */
     public long received() {
         return in.sum();
