@@ -50,10 +50,16 @@ final class RequestParcel extends RequestTable.Entry<Call> implements Backlog.Pa
         return frame;
     }
 
+    /**
+     * A synchronous call alone on its connection: its thread waits, and the I/O thread, with no
+     * reply to expect, likely sleeps. With other calls waiting, the I/O thread is about, and
+     * requests handed to it go out together: 32 threads calling at once made about 25% fewer
+     * calls a second when each wrote its own.
+     */
     @Override
     public boolean writeNow() {
         Call call = call();
-        return call.awaitedSync && !call.oneway;
+        return call.awaitedSync && !call.oneway && connection.pendingCalls() <= 1;
     }
 
     @Override

@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Only frames of a plain TCP connection on Linux's epoll transport, on the dialling side, are
  * written so ({@link #install}): with TLS the bytes are the encryption's, and an accepted
- * connection's replies come mostly from its I/O thread anyway. Only small frames
+ * connection's replies come mostly from its I/O thread anyway. Only frames whose senders say
+ * they may ({@link FrameListener#writeNow}: a synchronous call alone on its connection), only small frames
  * ({@link Outbound#COPY_LIMIT}), only from platform threads, and only while nothing else waits to
  * be written: neither in {@link Outbound}'s queue nor in the channel's outbound buffer, so that
  * the frame is not written before a frame handed over before it.

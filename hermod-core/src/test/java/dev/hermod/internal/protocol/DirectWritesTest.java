@@ -43,8 +43,8 @@ import org.junit.jupiter.api.Test;
  * Requests written by their callers' threads ({@link DirectWrites}): over a real epoll socket,
  * frames handed over by callers that write them themselves, by callers that cannot, and by the I/O
  * thread arrive whole, once, and each sender's in order, also when the socket takes a caller's
- * frame only in part; and through Hermod, a synchronous call's request is written so and an
- * asynchronous one's is not.
+ * frame only in part; and through Hermod, the request of a synchronous call alone on its
+ * connection is written so, and an asynchronous call's, or one beside other calls, is not.
  */
 class DirectWritesTest {
     private static final int SIZE = 1000;
@@ -174,6 +174,16 @@ class DirectWritesTest {
                 assertThat(r.value()).isEqualTo(i);
             }
             assertThat(DirectWrites.FRAMES.sum() - before).as("asynchronous requests written by callers").isZero();
+
+            // Another call waiting on the connection: the I/O thread is about, and takes the request.
+            AsyncResult<Integer> waiting = async.slow(7, 300);
+            before = DirectWrites.FRAMES.sum();
+            for (int i = 0; i < 20; i++) {
+                assertThat(blobs.size(new byte[i])).isEqualTo(i);
+            }
+            assertThat(DirectWrites.FRAMES.sum() - before).as("written by callers beside a waiting call").isZero();
+            waiting.waitForCompleted();
+            assertThat(waiting.value()).isEqualTo(7);
             assertThat(blobs.size(new byte[5000])).as("a large request, handed over").isEqualTo(5000);
         }
     }
@@ -272,6 +282,11 @@ class DirectWritesTest {
 
         @Override
         public int slow(int value, long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return value;
         }
     }
