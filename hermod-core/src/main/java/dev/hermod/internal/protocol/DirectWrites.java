@@ -12,28 +12,29 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 
 /**
  * Lets a thread that is about to wait for the reply to its synchronous call write the call's
  * request to the socket itself, when the connection's I/O thread has nothing to write: one
  * system call, where handing the frame over costs a wake-up of the sleeping I/O thread (an
  * {@code eventfd} write, then a context switch) before that thread makes the same system call.
- * In hermod-bench's {@code latency}, three alternating pairs, the median round trip went from
- * 1.33 to 1.45 times the plain socket's to 1.01 to 1.21 times, and the context switches per call
- * from 3.3 to 3.5 to 2.2 to 2.5 (the socket's: 2).
+ * In hermod-bench's {@code latency}, six alternating pairs, the median round trip went from
+ * 1.33 to 1.59 times the plain socket's to 1.01 to 1.21 times, and the context switches per call
+ * from 3.3 to 3.8 to 2.2 to 2.5 (the socket's: 2).
  *
  * <p>Only frames of a plain TCP connection on Linux's epoll transport, on the dialling side, are
  * written so ({@link #install}): with TLS the bytes are the encryption's, and an accepted
- * connection's replies come mostly from its I/O thread anyway. Only frames whose senders say
- * they may ({@link FrameListener#writeNow}: a synchronous call alone on its connection), only small frames
- * ({@link Outbound#COPY_LIMIT}), only from platform threads, and only while nothing else waits to
- * be written: neither in {@link Outbound}'s queue nor in the channel's outbound buffer, so that
- * the frame is not written before a frame handed over before it.
+ * connection's replies come mostly from its I/O thread anyway. Only frames whose senders say they
+ * may ({@link FrameListener#writeNow}: a synchronous call alone on its connection), only small
+ * frames ({@link Outbound#COPY_LIMIT}), only from platform threads, and only while nothing else
+ * waits to be written: neither in {@link Outbound}'s queue nor in the channel's outbound buffer,
+ * so that the frame is not written before a frame handed over before it.
  *
  * <p>The socket is written by one thread at a time. This handler sits first in the pipeline, next
  * to the socket, so the I/O thread's writes, flushes and closes pass it; each waits while a
@@ -119,7 +120,7 @@ final class DirectWrites extends ChannelDuplexHandler {
      *     other thread writes
      * @return false if the frame was not written and is still the caller's to hand over
      */
-    boolean tryWrite(ByteBuf frame, ChannelFutureListener written, java.util.function.BooleanSupplier nothingQueued) {
+    boolean tryWrite(ByteBuf frame, ChannelFutureListener written, BooleanSupplier nothingQueued) {
         int length = frame.readableBytes();
         ChannelHandlerContext c = ctx;
         if (length > Outbound.COPY_LIMIT || c == null || PlatformDependent.isVirtualThread(Thread.currentThread())

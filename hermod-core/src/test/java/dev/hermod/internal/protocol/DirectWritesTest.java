@@ -113,7 +113,7 @@ class DirectWritesTest {
                 }, "via-io-thread"));
                 senders.forEach(Thread::start);
 
-                // Read slowly at first, so that the socket's buffers fill and callers' writes go in part.
+                // Read slowly at first: the socket's buffers fill, and callers find frames waiting.
                 DataInputStream in = new DataInputStream(peer.getInputStream());
                 long[] next = new long[IO_SENDER + 1];
                 int total = CALLERS * PER_CALLER + FROM_IO_THREAD;
