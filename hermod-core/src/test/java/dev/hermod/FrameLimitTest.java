@@ -15,28 +15,6 @@ import org.junit.jupiter.api.Test;
 final class FrameLimitTest {
     private static final int SMALL_LIMIT = 64 * 1024;
 
-    static final class BlobsImpl implements Blobs {
-        @Override
-        public int size(byte[] data) {
-            return data.length;
-        }
-
-        @Override
-        public byte[] make(int size) {
-            return new byte[size];
-        }
-
-        @Override
-        public int slow(int value, long millis) {
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return value;
-        }
-    }
-
     @Test
     void request_aboveTheServersLimit_failsAloneUnprocessed_andTheConnectionGoesOn() throws Exception {
         try (Server server = Hermod.server().host("127.0.0.1").maxFrameSize(SMALL_LIMIT)

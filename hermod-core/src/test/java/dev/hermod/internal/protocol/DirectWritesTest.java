@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import dev.hermod.AsyncResult;
 import dev.hermod.Blobs;
 import dev.hermod.BlobsAsync;
+import dev.hermod.BlobsImpl;
 import dev.hermod.Client;
 import dev.hermod.Hermod;
 import dev.hermod.Server;
@@ -154,7 +155,7 @@ class DirectWritesTest {
     @Test
     void synchronousCallsRequests_writtenByTheirCallers_asynchronousOnesNot() throws Exception {
         assumeThat(Epoll.isAvailable()).as("epoll").isTrue();
-        try (Server server = Hermod.server().host("127.0.0.1").add("blobs", Blobs.class, new Sizes()).start();
+        try (Server server = Hermod.server().host("127.0.0.1").add("blobs", Blobs.class, new BlobsImpl()).start();
                 Client client = Hermod.client("tcp://127.0.0.1:" + server.port())) {
             Blobs blobs = client.proxy(Blobs.class, "blobs");
             BlobsAsync async = client.proxy(BlobsAsync.class, "blobs");
@@ -266,28 +267,6 @@ class DirectWritesTest {
             if (!write.isSuccess()) {
                 failed.incrementAndGet();
             }
-        }
-    }
-
-    private static final class Sizes implements Blobs {
-        @Override
-        public int size(byte[] data) {
-            return data.length;
-        }
-
-        @Override
-        public byte[] make(int size) {
-            return new byte[size];
-        }
-
-        @Override
-        public int slow(int value, long millis) {
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return value;
         }
     }
 }
