@@ -432,10 +432,20 @@ public final class Inbound {
         return new BatchFrames.BatchItem(item.flags() & Wire.FLAG_ONEWAY, item.body()); // batch items are never compressed
     }
 
-    /** Runs after a reply was written: frames waiting for a slot may have one now. I/O thread. */
+    /**
+     * Runs after a reply was written: frames waiting for a slot may have one now. On the I/O
+     * thread, or on the worker that wrote its reply itself ({@code DirectWrites}): that one has
+     * the I/O thread look again only if reading stopped for waiting frames, as a request that
+     * {@linkplain #ended ends} off the I/O thread does (the bytes and slot it gave back were
+     * counted before it looks at {@code blocked}, see {@link #reconsiderReading}).
+     */
     void replyWritten() {
-        if (!waiting.isEmpty()) {
-            pump();
+        if (link.eventLoop().inEventLoop()) {
+            if (!waiting.isEmpty()) {
+                pump();
+            }
+        } else if (blocked) {
+            reconsiderLater();
         }
     }
 

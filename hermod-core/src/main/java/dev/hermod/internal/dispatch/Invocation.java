@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * deadline and its fate ({@link #adopt}). Thread-safe.
  */
 public final class Invocation extends RequestTable.Entry<Invocation>
-        implements Runnable, Current, io.netty.channel.ChannelFutureListener {
+        implements Runnable, Current, dev.hermod.internal.protocol.FrameListener {
     private static final ThreadLocal<Invocation> CURRENT = new ThreadLocal<>();
     /**
      * Runs, when set, in {@link #reply} just before the request stops counting as served, with
@@ -120,6 +120,8 @@ public final class Invocation extends RequestTable.Entry<Invocation>
     private volatile long decodedBytes;
     /** The capacity of the reply frame sent, counted by the connection's replies until written. */
     private int replyBytes;
+    /** The reply frame handed to the link, until it is written ({@link #frame()}); null before and after. */
+    private ByteBuf replyFrame;
     /** The in-process caller the arguments came from, by reference, and the result goes to; else null. */
     private volatile Collocation.Caller handedBy;
 
@@ -669,12 +671,34 @@ public final class Invocation extends RequestTable.Entry<Invocation>
             streams.end(dev.hermod.internal.bridge.Failures.canceled(describe() + " has been answered", null, false));
         }
         replyBytes = frame.capacity(); // before the send, whose write may end before it returns
+        replyFrame = frame;
         connection.replies.send(frame, reserved, (io.netty.channel.ChannelFutureListener) this);
     }
 
-    /** The reply's write ended (I/O thread): its bytes are free, and the invocation {@linkplain #end ends}. */
+    /** The reply frame handed to the link, while it waits to be written. */
+    @Override
+    public ByteBuf frame() {
+        return replyFrame;
+    }
+
+    /**
+     * Whether the worker that made the reply may write it to the socket itself, the I/O thread
+     * left asleep: when this is the connection's only request in dispatch, as a client's
+     * synchronous call alone on its connection writes its request. Under a load of many requests
+     * at once, the I/O thread writes the replies, several per system call.
+     */
+    @Override
+    public boolean writeNow() {
+        return connection.inFlight() <= 1;
+    }
+
+    /**
+     * The reply's write ended, on the I/O thread or on the worker that wrote it itself
+     * ({@link #writeNow}): its bytes are free, and the invocation {@linkplain #end ends}.
+     */
     @Override
     public void operationComplete(io.netty.channel.ChannelFuture write) {
+        replyFrame = null;
         connection.replies.written(replyBytes);
         end();
         connection.replyWritten();

@@ -69,7 +69,9 @@ final class Replies {
     /**
      * Sends a reply frame and counts its bytes until it is written; {@code written} runs then
      * (or when the write fails), on the I/O thread. {@code reserved} is the room
-     * {@link #reserve()} took for it, or 0.
+     * {@link #reserve()} took for it, or 0. (Refusals and failures made here are never written
+     * by the thread that sends them: only a {@link dev.hermod.internal.protocol.FrameListener}
+     * may be.)
      */
     void send(ByteBuf frame, long reserved, Runnable written) {
         int size = frame.capacity();
@@ -82,7 +84,8 @@ final class Replies {
 
     /**
      * Sends a reply frame and counts its {@linkplain ByteBuf#capacity() capacity} until it is
-     * written; {@code written} learns of the write (or of its failure), on the I/O thread, and
+     * written; {@code written} learns of the write (or of its failure), on the I/O thread, or on
+     * this thread if it wrote the frame itself ({@link Invocation#writeNow}), and
      * must give the count back through {@link #written(int)}: it reads the capacity before this
      * call, as the write may end before this returns. One listener for both saves a reply the
      * objects of its own the other form makes.
@@ -102,7 +105,7 @@ final class Replies {
         connection.link.sendAndTell(frame, written);
     }
 
-    /** A reply of {@code size} bytes ({@link #send}) is written, or failed: its bytes are free. I/O thread. */
+    /** A reply of {@code size} bytes ({@link #send}) is written, or failed: its bytes are free. Any thread. */
     void written(int size) {
         bytes.addAndGet(-size);
         dispatch.budget.releaseReplyBytes(size);

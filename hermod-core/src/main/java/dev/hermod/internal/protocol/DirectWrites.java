@@ -21,20 +21,22 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Lets a thread that is about to wait for the reply to its synchronous call write the call's
- * request to the socket itself, when the connection's I/O thread has nothing to write: one
- * system call, where handing the frame over costs a wake-up of the sleeping I/O thread (an
- * {@code eventfd} write, then a context switch) before that thread makes the same system call.
+ * request to the socket itself, and a server's worker the reply it made, when the connection's
+ * I/O thread has nothing to write: one system call, where handing the frame over costs a
+ * wake-up of the sleeping I/O thread (an {@code eventfd} write, then a context switch) before
+ * that thread makes the same system call.
  * In hermod-bench's {@code latency}, six alternating pairs, the median round trip went from
  * 1.33 to 1.59 times the plain socket's to 1.01 to 1.21 times, and the context switches per call
  * from 3.3 to 3.8 to 2.2 to 2.5 (the socket's: 2).
  *
- * <p>Only frames of a plain TCP connection on Linux's epoll transport, on the dialling side, are
- * written so ({@link #install}): with TLS the bytes are the encryption's, and an accepted
- * connection's replies come mostly from its I/O thread anyway. Only frames whose senders say they
- * may ({@link FrameListener#writeNow}: a synchronous call alone on its connection), only small
- * frames ({@link Outbound#COPY_LIMIT}), only from platform threads, and only while nothing else
- * waits to be written: neither in {@link Outbound}'s queue nor in the channel's outbound buffer,
- * so that the frame is not written before a frame handed over before it.
+ * <p>Only frames of a plain TCP connection on Linux's epoll transport are written so
+ * ({@link #install}): with TLS the bytes are the encryption's. Only frames whose senders say they
+ * may ({@link FrameListener#writeNow}: a synchronous call alone on its connection, the reply to
+ * the only request a server's connection has in dispatch), only frames of at most
+ * {@link Outbound#COPY_LIMIT} bytes on the heap or {@link #IN_PLACE_LIMIT} in native memory, only
+ * from platform threads, and only while nothing else waits to be written: neither in
+ * {@link Outbound}'s queue nor in the channel's outbound buffer, so that the frame is not written
+ * before a frame handed over before it.
  *
  * <p>The socket is written by one thread at a time. This handler sits first in the pipeline, next
  * to the socket, so the I/O thread's writes, flushes and closes pass it; each waits while a
@@ -61,8 +63,10 @@ final class DirectWrites extends ChannelDuplexHandler {
     private static final int CLOSED = 8;
     /** Spins of the I/O thread, waiting for a caller's write, before it yields its CPU instead. */
     private static final int SPINS = 100;
-    /** Frames written by callers' threads, across all channels: for tests and diagnostics. */
+    /** Frames written by callers' threads on dialled channels (requests), across all of them: for tests and diagnostics. */
     static final LongAdder FRAMES = new LongAdder();
+    /** Frames written by workers' threads on accepted channels (replies), across all of them. */
+    static final LongAdder ACCEPTED_FRAMES = new LongAdder();
     /** Of those, the frames the socket took only in part. */
     static final LongAdder PARTS = new LongAdder();
     /**
@@ -70,11 +74,19 @@ final class DirectWrites extends ChannelDuplexHandler {
      * lower it to have every frame written in part as a full socket buffer would.
      */
     static volatile int offered = Integer.MAX_VALUE;
+    /**
+     * The largest frame in native memory written from where it is: a reply a worker encoded into
+     * a buffer of the channel's allocator, say (a frame on the heap is copied to native memory
+     * first, and only up to {@link Outbound#COPY_LIMIT}). As much as a batch of the I/O thread's.
+     */
+    static final int IN_PLACE_LIMIT = Outbound.BATCH_MAX;
     /** Each platform thread's copy of its frame in native memory, which the system call reads. */
     private static final ThreadLocal<ByteBuffer> NATIVE =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Outbound.COPY_LIMIT));
 
     private final EpollSocketChannel channel;
+    /** {@link #FRAMES} or {@link #ACCEPTED_FRAMES}, by the channel's side. */
+    private final LongAdder framesWritten;
     /** Null until added to the pipeline. */
     private volatile ChannelHandlerContext ctx;
     /** What counts the channel's bytes, if anything: the bytes callers write count too. */
@@ -86,6 +98,7 @@ final class DirectWrites extends ChannelDuplexHandler {
 
     private DirectWrites(EpollSocketChannel channel) {
         this.channel = channel;
+        this.framesWritten = channel.parent() == null ? FRAMES : ACCEPTED_FRAMES;
     }
 
     /**
@@ -123,7 +136,9 @@ final class DirectWrites extends ChannelDuplexHandler {
     boolean tryWrite(ByteBuf frame, ChannelFutureListener written, BooleanSupplier nothingQueued) {
         int length = frame.readableBytes();
         ChannelHandlerContext c = ctx;
-        if (length > Outbound.COPY_LIMIT || c == null || PlatformDependent.isVirtualThread(Thread.currentThread())
+        boolean inPlace = frame.hasMemoryAddress(); // in native memory already: written from where it is
+        if (length > (inPlace ? IN_PLACE_LIMIT : Outbound.COPY_LIMIT) || c == null
+                || PlatformDependent.isVirtualThread(Thread.currentThread())
                 || c.pipeline().first() != this || !state.compareAndSet(0, CALLER)) {
             return false;
         }
@@ -134,12 +149,17 @@ final class DirectWrites extends ChannelDuplexHandler {
                     || channel.eventLoop().isShuttingDown() || !nothingQueued.getAsBoolean()) {
                 return false;
             }
-            ByteBuffer copy = NATIVE.get();
-            copy.clear();
-            frame.getBytes(frame.readerIndex(), copy.limit(length));
             int wrote;
             try {
-                wrote = channel.fd().write(copy, 0, Math.min(length, offered));
+                if (inPlace) {
+                    wrote = channel.fd().writeAddress(frame.memoryAddress() + frame.readerIndex(), 0,
+                            Math.min(length, offered));
+                } else {
+                    ByteBuffer copy = NATIVE.get();
+                    copy.clear();
+                    frame.getBytes(frame.readerIndex(), copy.limit(length));
+                    wrote = channel.fd().write(copy, 0, Math.min(length, offered));
+                }
             } catch (IOException e) {
                 return false; // the I/O thread meets the failure too, with the frame in its queue
             }
@@ -150,7 +170,7 @@ final class DirectWrites extends ChannelDuplexHandler {
             if (t != null) {
                 t.countSent(wrote);
             }
-            FRAMES.increment();
+            framesWritten.increment();
             if (wrote == length) {
                 frame.release();
                 Outbound.tell(written, channel.newSucceededFuture()); // before the I/O thread can close

@@ -156,9 +156,8 @@ public final class Link implements Backlog.Outlet {
         channel.pipeline().addLast("frames", new FrameDecoder(settings.maxFrameSize(), settings.minReadRate(),
                 settings.readGrace(), link));
         channel.pipeline().addLast("link", new LinkHandler(link, listener, ready));
-        if (!settings.acceptedSide()) { // a caller waiting for its answer writes its request itself
-            link.outbound.writeDirectly(DirectWrites.install(channel));
-        }
+        // A caller waiting for its answer writes its request itself, a worker its reply.
+        link.outbound.writeDirectly(DirectWrites.install(channel));
     }
 
     /** Who the peer is, as this server's authenticator decided; null if unauthenticated. */

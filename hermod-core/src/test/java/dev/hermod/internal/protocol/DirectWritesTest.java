@@ -39,14 +39,17 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 /**
- * Requests written by their callers' threads ({@link DirectWrites}): over a real epoll socket,
- * frames handed over by callers that write them themselves, by callers that cannot, and by the I/O
- * thread arrive whole, once, and each sender's in order, also when the socket takes a caller's
- * frame only in part; and through Hermod, the request of a synchronous call alone on its
- * connection is written so, and an asynchronous call's, or one beside other calls, is not.
+ * Requests and replies written by their callers' and workers' threads ({@link DirectWrites}):
+ * over a real epoll socket, frames handed over by callers that write them themselves (from the
+ * heap, copied, or from native memory), by callers that cannot, and by the I/O thread arrive
+ * whole, once, and each sender's in order, also when the socket takes a caller's frame only in
+ * part; and through Hermod, the request of a synchronous call alone on its connection is written
+ * so, and an asynchronous call's, or one beside other calls, is not; the reply a worker makes to
+ * the only request its connection has in dispatch is written so, and one beside another is not.
  */
 class DirectWritesTest {
     private static final int SIZE = 1000;
@@ -115,7 +118,8 @@ class DirectWritesTest {
                     senders.add(new Thread(() -> {
                         for (int seq = sender == 0 ? 1 : 0; seq < PER_CALLER; seq++) {
                             // Callers 0 and 1 wait for their answers (they may write), caller 2 does not.
-                            ByteBuf f = frame(sender, seq);
+                            // Caller 1's frames are in native memory: written from where they are.
+                            ByteBuf f = sender == 1 ? inNativeMemory(frame(sender, seq)) : frame(sender, seq);
                             out.send(f, new Listener(f, sender < 2, told, failed));
                         }
                     }, "caller-" + s));
@@ -169,15 +173,11 @@ class DirectWritesTest {
             Blobs blobs = client.proxy(Blobs.class, "blobs");
             BlobsAsync async = client.proxy(BlobsAsync.class, "blobs");
             assertThat(blobs.size(new byte[3])).isEqualTo(3); // connected
-            long before = DirectWrites.FRAMES.sum();
-            for (int i = 0; i < 200; i++) {
-                assertThat(blobs.size(new byte[i])).isEqualTo(i);
-            }
-            long sync = DirectWrites.FRAMES.sum() - before;
+            long sync = sizes(blobs, 200, DirectWrites.FRAMES);
             // The I/O thread sleeps between calls made one after another: nearly every request goes so.
             assertThat(sync).as("synchronous requests written by their callers").isGreaterThan(100);
 
-            before = DirectWrites.FRAMES.sum();
+            long before = DirectWrites.FRAMES.sum();
             for (int i = 0; i < 200; i++) {
                 AsyncResult<Integer> r = async.size(new byte[i]);
                 r.waitForCompleted();
@@ -187,14 +187,49 @@ class DirectWritesTest {
 
             // Another call waiting on the connection: the I/O thread is about, and takes the request.
             AsyncResult<Integer> waiting = async.slow(7, 300);
-            before = DirectWrites.FRAMES.sum();
-            for (int i = 0; i < 20; i++) {
-                assertThat(blobs.size(new byte[i])).isEqualTo(i);
-            }
-            assertThat(DirectWrites.FRAMES.sum() - before).as("written by callers beside a waiting call").isZero();
+            assertThat(sizes(blobs, 20, DirectWrites.FRAMES)).as("written by callers beside a waiting call").isZero();
             waiting.waitForCompleted();
             assertThat(waiting.value()).isEqualTo(7);
             assertThat(blobs.size(new byte[5000])).as("a large request, handed over").isEqualTo(5000);
+        }
+    }
+
+    /**
+     * A server's replies made by its workers: written by the worker while the request is the only
+     * one its connection has in dispatch, small ones copied and large ones from where they are;
+     * handed to the I/O thread beside another request, or when made on the I/O thread.
+     */
+    @Test
+    void workersReplies_writtenByThemWhenAloneOnTheirConnection() throws Exception {
+        assumeThat(Epoll.isAvailable()).as("epoll").isTrue();
+        try (Server server = Hermod.server().host("127.0.0.1").add("blobs", Blobs.class, new BlobsImpl()).start();
+                Client client = Hermod.client("tcp://127.0.0.1:" + server.port())) {
+            Blobs blobs = client.proxy(Blobs.class, "blobs");
+            BlobsAsync async = client.proxy(BlobsAsync.class, "blobs");
+            assertThat(blobs.size(new byte[3])).isEqualTo(3); // connected
+            // A worker answers after the I/O thread has gone back to sleep: nearly every reply goes so.
+            assertThat(sizes(blobs, 200, DirectWrites.ACCEPTED_FRAMES)).as("small replies written by workers")
+                    .isGreaterThan(100);
+            long before = DirectWrites.ACCEPTED_FRAMES.sum();
+            for (int i = 0; i < 100; i++) {
+                int size = 4096 + 400 * i; // up to 44 KiB: encoded into native memory, written from there
+                assertThat(blobs.make(size)).as("a reply of %d bytes", size).hasSize(size).containsOnly((byte) 0);
+            }
+            assertThat(DirectWrites.ACCEPTED_FRAMES.sum() - before).as("large replies written by workers")
+                    .isGreaterThan(50);
+
+            // Another request in dispatch on the connection: the I/O thread writes the replies.
+            AsyncResult<Integer> waiting = async.slow(7, 300);
+            assertThat(sizes(blobs, 20, DirectWrites.ACCEPTED_FRAMES)).as("written by workers beside another request")
+                    .isZero();
+            assertThat(waiting.value()).isEqualTo(7);
+        }
+        try (Server server = Hermod.server().host("127.0.0.1").directExecutor()
+                        .add("blobs", Blobs.class, new BlobsImpl()).start();
+                Client client = Hermod.client("tcp://127.0.0.1:" + server.port())) {
+            Blobs blobs = client.proxy(Blobs.class, "blobs");
+            assertThat(blobs.size(new byte[3])).isEqualTo(3);
+            assertThat(sizes(blobs, 50, DirectWrites.ACCEPTED_FRAMES)).as("replies made on the I/O thread").isZero();
         }
     }
 
@@ -235,6 +270,22 @@ class DirectWritesTest {
             b.writeByte((int) (x >>> 56));
         }
         return b;
+    }
+
+    /** Makes {@code calls} size calls one after another, checks their answers, and returns how much {@code written} grew. */
+    private static long sizes(Blobs blobs, int calls, LongAdder written) {
+        long before = written.sum();
+        for (int i = 0; i < calls; i++) {
+            assertThat(blobs.size(new byte[i])).isEqualTo(i);
+        }
+        return written.sum() - before;
+    }
+
+    private static ByteBuf inNativeMemory(ByteBuf heap) {
+        ByteBuf direct = Unpooled.directBuffer(heap.readableBytes()).writeBytes(heap);
+        heap.release();
+        assertThat(direct.hasMemoryAddress()).as("a direct buffer with its address").isTrue();
+        return direct;
     }
 
     private static byte[] bytes(ByteBuf b) {
