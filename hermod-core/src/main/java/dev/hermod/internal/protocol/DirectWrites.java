@@ -33,10 +33,11 @@ import java.util.function.BooleanSupplier;
  * ({@link #install}): with TLS the bytes are the encryption's. Only frames whose senders say they
  * may ({@link FrameListener#writeNow}: a synchronous call alone on its connection, the reply to
  * the only request a server's connection has in dispatch), only frames of at most
- * {@link Outbound#COPY_LIMIT} bytes on the heap or {@link #IN_PLACE_LIMIT} in native memory, only
- * from platform threads, and only while nothing else waits to be written: neither in
- * {@link Outbound}'s queue nor in the channel's outbound buffer, so that the frame is not written
- * before a frame handed over before it.
+ * {@link Outbound#COPY_LIMIT} bytes on the heap or {@link #IN_PLACE_LIMIT} in native memory, and
+ * only while nothing else waits to be written: neither in {@link Outbound}'s queue nor in the
+ * channel's outbound buffer, so that the frame is not written before a frame handed over before
+ * it. A heap frame is copied to native memory first: a platform thread's buffer of its own, a
+ * pooled buffer for a virtual thread (a server's default executor on JDK 21 and later).
  *
  * <p>The socket is written by one thread at a time. This handler sits first in the pipeline, next
  * to the socket, so the I/O thread's writes, flushes and closes pass it; each waits while a
@@ -138,10 +139,40 @@ final class DirectWrites extends ChannelDuplexHandler {
         ChannelHandlerContext c = ctx;
         boolean inPlace = frame.hasMemoryAddress(); // in native memory already: written from where it is
         if (length > (inPlace ? IN_PLACE_LIMIT : Outbound.COPY_LIMIT) || c == null
-                || PlatformDependent.isVirtualThread(Thread.currentThread())
-                || c.pipeline().first() != this || !state.compareAndSet(0, CALLER)) {
+                || c.pipeline().first() != this || state.get() != 0) {
             return false;
         }
+        ByteBuf pooled = null;
+        if (!inPlace && PlatformDependent.isVirtualThread(Thread.currentThread())) {
+            // Virtual threads are many, so none has a native buffer of its own: a pooled one holds
+            // the copy, made before the write begins, so that the I/O thread never waits on the
+            // allocator for it.
+            pooled = channel.alloc().directBuffer(length);
+            if (!pooled.hasMemoryAddress()) {
+                pooled.release();
+                return false;
+            }
+            pooled.writeBytes(frame, frame.readerIndex(), length);
+        }
+        try {
+            return write(frame, pooled, written, nothingQueued);
+        } finally {
+            if (pooled != null) {
+                pooled.release();
+            }
+        }
+    }
+
+    /**
+     * {@link #tryWrite}, once the frame's bytes are in native memory or about to be copied there:
+     * in {@code frame} itself if it has an address, in {@code pooled} if not null, else in this
+     * thread's {@link #NATIVE} buffer.
+     */
+    private boolean write(ByteBuf frame, ByteBuf pooled, ChannelFutureListener written, BooleanSupplier nothingQueued) {
+        if (!state.compareAndSet(0, CALLER)) {
+            return false;
+        }
+        int length = frame.readableBytes();
         boolean restLeft = false;
         try {
             ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
@@ -151,14 +182,16 @@ final class DirectWrites extends ChannelDuplexHandler {
             }
             int wrote;
             try {
-                if (inPlace) {
-                    wrote = channel.fd().writeAddress(frame.memoryAddress() + frame.readerIndex(), 0,
-                            Math.min(length, offered));
+                int offer = Math.min(length, offered);
+                if (pooled != null) {
+                    wrote = channel.fd().writeAddress(pooled.memoryAddress() + pooled.readerIndex(), 0, offer);
+                } else if (frame.hasMemoryAddress()) {
+                    wrote = channel.fd().writeAddress(frame.memoryAddress() + frame.readerIndex(), 0, offer);
                 } else {
                     ByteBuffer copy = NATIVE.get();
                     copy.clear();
                     frame.getBytes(frame.readerIndex(), copy.limit(length));
-                    wrote = channel.fd().write(copy, 0, Math.min(length, offered));
+                    wrote = channel.fd().write(copy, 0, offer);
                 }
             } catch (IOException e) {
                 return false; // the I/O thread meets the failure too, with the frame in its queue

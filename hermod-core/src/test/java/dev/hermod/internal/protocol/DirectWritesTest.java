@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Requests and replies written by their callers' and workers' threads ({@link DirectWrites}):
  * over a real epoll socket, frames handed over by callers that write them themselves (from the
- * heap, copied, or from native memory), by callers that cannot, and by the I/O thread arrive
+ * heap, copied, by a platform or a virtual thread, or from native memory), by callers that cannot, and by the I/O thread arrive
  * whole, once, and each sender's in order, also when the socket takes a caller's frame only in
  * part; and through Hermod, the request of a synchronous call alone on its connection is written
  * so, and an asynchronous call's, or one beside other calls, is not; the reply a worker makes to
@@ -115,14 +115,18 @@ class DirectWritesTest {
                 List<Thread> senders = new ArrayList<>();
                 for (int s = 0; s < CALLERS; s++) {
                     int sender = s;
-                    senders.add(new Thread(() -> {
+                    Runnable sending = () -> {
                         for (int seq = sender == 0 ? 1 : 0; seq < PER_CALLER; seq++) {
                             // Callers 0 and 1 wait for their answers (they may write), caller 2 does not.
                             // Caller 1's frames are in native memory: written from where they are.
                             ByteBuf f = sender == 1 ? inNativeMemory(frame(sender, seq)) : frame(sender, seq);
                             out.send(f, new Listener(f, sender < 2, told, failed));
                         }
-                    }, "caller-" + s));
+                    };
+                    // Caller 0 is a virtual thread where the JDK has them: its heap frames are copied
+                    // into pooled native buffers rather than a buffer of its own.
+                    Thread virtual = sender == 0 ? unstartedVirtualThread(sending) : null;
+                    senders.add(virtual != null ? virtual : new Thread(sending, "caller-" + s));
                 }
                 senders.add(new Thread(() -> {
                     for (int seq = 1; seq < FROM_IO_THREAD; seq++) {
@@ -279,6 +283,17 @@ class DirectWritesTest {
             assertThat(blobs.size(new byte[i])).isEqualTo(i);
         }
         return written.sum() - before;
+    }
+
+    /** A virtual thread, not started, on JDK 21 and later; null before (this code is built for 17). */
+    private static Thread unstartedVirtualThread(Runnable task) {
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            return (Thread) Class.forName("java.lang.Thread$Builder").getMethod("unstarted", Runnable.class)
+                    .invoke(builder, task);
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
     }
 
     private static ByteBuf inNativeMemory(ByteBuf heap) {
