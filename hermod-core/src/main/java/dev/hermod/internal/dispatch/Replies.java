@@ -69,9 +69,9 @@ final class Replies {
     /**
      * Sends a reply frame and counts its bytes until it is written; {@code written} runs then
      * (or when the write fails), on the I/O thread. {@code reserved} is the room
-     * {@link #reserve()} took for it, or 0. (Refusals and failures made here are never written
-     * by the thread that sends them: only a {@link dev.hermod.internal.protocol.FrameListener}
-     * may be.)
+     * {@link #reserve()} took for it, or 0. (A frame sent this way is never written by the
+     * sending thread itself: only the frame of a
+     * {@link dev.hermod.internal.protocol.FrameListener} may be.)
      */
     void send(ByteBuf frame, long reserved, Runnable written) {
         int size = frame.capacity();
