@@ -41,6 +41,14 @@ import java.util.concurrent.TimeUnit;
  * servant, and sends the one reply the request gets. The servant's view of it is {@link Current}
  * ({@link #current()} on the serving thread). Calls the servant makes meanwhile share its
  * deadline and its fate ({@link #adopt}). Thread-safe.
+ *
+ * <p>At about 900 lines this class is past the project's 500, and stays one class on purpose: it is
+ * one request's state (replied, canceled, its outcome, the frame it holds, its children), which
+ * the servant's thread, the I/O thread, the deadline timer and a write's listener all change, and
+ * its steps read and set the same private fields; split up, those fields would be open to other
+ * classes. The steps that need none of them live elsewhere: the connection's admission and reading
+ * ({@link Inbound}), the room replies take ({@link Replies}), pipelined requests
+ * ({@link Pipelines}), the memory of deduplicated calls ({@link Deduplication}).
  */
 public final class Invocation extends RequestTable.Entry<Invocation>
         implements Runnable, Current, dev.hermod.internal.protocol.FrameListener {
