@@ -21,7 +21,10 @@ import java.util.Arrays;
  * that never block, as the echo servant and the baseline's server do) and with the default
  * executor, which costs two more thread hand-offs per call; and a third time ({@code parked}), to
  * the first server, by a client whose waiting threads park at once instead of spinning first
- * ({@code Client.Builder.spinWait(Duration.ZERO)}). All sides warm up first; the measured
+ * ({@code Client.Builder.spinWait(Duration.ZERO)}); and a fourth time ({@code async}), to the
+ * first server, through the asynchronous companion, {@code EchoAsync.echo(data).value()}: the
+ * call returns at once, and the same thread then waits for its outcome, the way an
+ * {@code AsyncResult} is most often read. All sides warm up first; the measured
  * calls are split into segments that alternate between the sides, and the samples of each side
  * are pooled. Each sample is one call timed with {@link System#nanoTime()}; percentiles are exact
  * (nearest rank over the sorted samples).
@@ -44,11 +47,12 @@ final class LatencyBenchmark {
             Echo echo = directClient.proxy(Echo.class, "echo");
             Echo pooledEcho = pooledClient.proxy(Echo.class, "echo");
             Echo parkedEcho = parkedClient.proxy(Echo.class, "echo");
+            EchoAsync asyncEcho = directClient.proxy(EchoAsync.class, "echo");
             PingPong pingPong = new PingPong(socket, o.payload());
             report.line("latency: %d-byte request and reply; warm-up rounds of %d calls and %d measured calls"
                     + " per side, in %d alternating segments; hermod: server runs operations on its I/O"
                     + " thread; pooled: on its default executor; parked: as hermod, with threads that park at once"
-                    + " to wait", o.payload(), o.warmupCalls(), o.calls(), o.runs());
+                    + " to wait; async: as hermod, an asynchronous call and then value()", o.payload(), o.warmupCalls(), o.calls(), o.runs());
             byte[] request = Payloads.of(o.payload(), 0);
             if (o.warmupCalls() > 0) {
                 long[] scratch = new long[o.warmupCalls()];
@@ -59,6 +63,8 @@ final class LatencyBenchmark {
                         () -> callsPerSecond(scratch, () -> hermod(pooledEcho, request, scratch, 0, scratch.length)));
                 WarmUp.run(report, "latency: parked", "calls/s", max,
                         () -> callsPerSecond(scratch, () -> hermod(parkedEcho, request, scratch, 0, scratch.length)));
+                WarmUp.run(report, "latency: async", "calls/s", max,
+                        () -> callsPerSecond(scratch, () -> async(asyncEcho, request, scratch, 0, scratch.length)));
                 WarmUp.run(report, "latency: socket", "calls/s", max,
                         () -> callsPerSecond(scratch, () -> pingPong.run(request, scratch, 0, scratch.length)));
                 WarmUp.run(report, "latency: netty", "calls/s", max,
@@ -67,12 +73,14 @@ final class LatencyBenchmark {
             long[] hermod = new long[o.calls()];
             long[] pooledSamples = new long[o.calls()];
             long[] parkedSamples = new long[o.calls()];
+            long[] asyncSamples = new long[o.calls()];
             long[] socketSamples = new long[o.calls()];
             long[] nettySamples = new long[o.calls()];
             int segments = Math.min(o.runs(), o.calls());
             Usage hermodUsage = Usage.zero();
             Usage pooledUsage = Usage.zero();
             Usage parkedUsage = Usage.zero();
+            Usage asyncUsage = Usage.zero();
             Usage socketUsage = Usage.zero();
             Usage nettyUsage = Usage.zero();
             for (int i = 0; i < segments; i++) {
@@ -85,13 +93,16 @@ final class LatencyBenchmark {
                 Usage afterPooled = Usage.now();
                 hermod(parkedEcho, request, parkedSamples, from, to);
                 Usage afterParked = Usage.now();
+                async(asyncEcho, request, asyncSamples, from, to);
+                Usage afterAsync = Usage.now();
                 pingPong.run(request, socketSamples, from, to);
                 Usage afterSocket = Usage.now();
                 netty.pingPong(request, nettySamples, from, to);
                 hermodUsage = hermodUsage.plus(afterHermod.since(start));
                 pooledUsage = pooledUsage.plus(afterPooled.since(afterHermod));
                 parkedUsage = parkedUsage.plus(afterParked.since(afterPooled));
-                socketUsage = socketUsage.plus(afterSocket.since(afterParked));
+                asyncUsage = asyncUsage.plus(afterAsync.since(afterParked));
+                socketUsage = socketUsage.plus(afterSocket.since(afterAsync));
                 nettyUsage = nettyUsage.plus(Usage.now().since(afterSocket));
             }
             if (plain.failure() != null) {
@@ -100,11 +111,13 @@ final class LatencyBenchmark {
             Arrays.sort(hermod);
             Arrays.sort(pooledSamples);
             Arrays.sort(parkedSamples);
+            Arrays.sort(asyncSamples);
             Arrays.sort(socketSamples);
             Arrays.sort(nettySamples);
             describe(report, "hermod", hermod);
             describe(report, "pooled", pooledSamples);
             describe(report, "parked", parkedSamples);
+            describe(report, "async", asyncSamples);
             describe(report, "socket", socketSamples);
             describe(report, "netty", nettySamples);
             report.result("latency.hermod.p50", micros(percentile(hermod, 50)), "us");
@@ -113,6 +126,8 @@ final class LatencyBenchmark {
             report.result("latency.pooled.p99", micros(percentile(pooledSamples, 99)), "us");
             report.result("latency.parked.p50", micros(percentile(parkedSamples, 50)), "us");
             report.result("latency.parked.p99", micros(percentile(parkedSamples, 99)), "us");
+            report.result("latency.async.p50", micros(percentile(asyncSamples, 50)), "us");
+            report.result("latency.async.p99", micros(percentile(asyncSamples, 99)), "us");
             report.result("latency.socket.p50", micros(percentile(socketSamples, 50)), "us");
             report.result("latency.socket.p99", micros(percentile(socketSamples, 99)), "us");
             report.result("latency.netty.p50", micros(percentile(nettySamples, 50)), "us");
@@ -121,12 +136,14 @@ final class LatencyBenchmark {
             report.result("latency.p99.ratio", ratio(hermod, socketSamples, 99), "ratio");
             report.result("latency.pooled.p50.ratio", ratio(pooledSamples, socketSamples, 50), "ratio");
             report.result("latency.parked.p50.ratio", ratio(parkedSamples, socketSamples, 50), "ratio");
+            report.result("latency.async.p50.ratio", ratio(asyncSamples, socketSamples, 50), "ratio");
             report.result("latency.netty.p50.ratio", ratio(hermod, nettySamples, 50), "ratio");
             report.result("latency.netty.p99.ratio", ratio(hermod, nettySamples, 99), "ratio");
             if (hermodUsage.cpuNanos() >= 0) {
                 report.result("latency.hermod.cpu", hermodUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
                 report.result("latency.pooled.cpu", pooledUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
                 report.result("latency.parked.cpu", parkedUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
+                report.result("latency.async.cpu", asyncUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
                 report.result("latency.socket.cpu", socketUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
                 report.result("latency.netty.cpu", nettyUsage.cpuNanos() / 1e3 / o.calls(), "cpu-us/call");
             }
@@ -134,6 +151,7 @@ final class LatencyBenchmark {
                 report.result("latency.hermod.switches", (double) hermodUsage.switches() / o.calls(), "switches/call");
                 report.result("latency.pooled.switches", (double) pooledUsage.switches() / o.calls(), "switches/call");
                 report.result("latency.parked.switches", (double) parkedUsage.switches() / o.calls(), "switches/call");
+                report.result("latency.async.switches", (double) asyncUsage.switches() / o.calls(), "switches/call");
                 report.result("latency.socket.switches", (double) socketUsage.switches() / o.calls(), "switches/call");
                 report.result("latency.netty.switches", (double) nettyUsage.switches() / o.calls(), "switches/call");
             }
@@ -153,6 +171,19 @@ final class LatencyBenchmark {
             samples[i] = System.nanoTime() - start;
             if (!Arrays.equals(reply, request)) {
                 throw new BenchmarkFailure("Echo.echo returned a reply that does not match request " + i);
+            }
+        }
+    }
+
+    /** As {@link #hermod}, each call made asynchronously and its outcome then waited for by this thread. */
+    private static void async(EchoAsync echo, byte[] request, long[] samples, int from, int to) throws Exception {
+        for (int i = from; i < to; i++) {
+            Payloads.stamp(request, i);
+            long start = System.nanoTime();
+            byte[] reply = echo.echo(request).value();
+            samples[i] = System.nanoTime() - start;
+            if (!Arrays.equals(reply, request)) {
+                throw new BenchmarkFailure("EchoAsync.echo returned a reply that does not match request " + i);
             }
         }
     }
