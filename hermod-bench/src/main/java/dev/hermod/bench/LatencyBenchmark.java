@@ -28,8 +28,19 @@ import java.util.Arrays;
  * calls are split into segments that alternate between the sides, and the samples of each side
  * are pooled. Each sample is one call timed with {@link System#nanoTime()}; percentiles are exact
  * (nearest rank over the sorted samples).
+ *
+ * <p>Then calls after a pause ({@code latency.idle.*}): {@value #IDLE_CALLS} calls of each of
+ * {@code hermod}, the socket and Netty, each after {@value #IDLE_MILLIS} ms of quiet, taking turns,
+ * as a client that calls now and then makes them. Every thread has slept meanwhile, and on a
+ * shared virtual machine what a call touches has often gone cold: these show what a path pays for
+ * that, beside the baselines.
  */
 final class LatencyBenchmark {
+    /** Calls per side after a pause. */
+    static final int IDLE_CALLS = 100;
+    /** The pause before each of those calls. */
+    static final int IDLE_MILLIS = 10;
+
     private LatencyBenchmark() {}
 
     static void run(Options o, Report report) throws Exception {
@@ -155,7 +166,36 @@ final class LatencyBenchmark {
                 report.result("latency.socket.switches", (double) socketUsage.switches() / o.calls(), "switches/call");
                 report.result("latency.netty.switches", (double) nettyUsage.switches() / o.calls(), "switches/call");
             }
+            idle(o, report, echo, pingPong, netty, request);
         }
+    }
+
+    /** The calls after a pause: each side's, in turns, each after {@link #IDLE_MILLIS} ms of quiet. */
+    private static void idle(Options o, Report report, Echo echo, PingPong pingPong, NettyEcho netty, byte[] request)
+            throws Exception {
+        int calls = o.quick() ? 5 : IDLE_CALLS;
+        long[] hermod = new long[calls];
+        long[] socket = new long[calls];
+        long[] bare = new long[calls];
+        for (int i = 0; i < calls; i++) {
+            Thread.sleep(IDLE_MILLIS);
+            hermod(echo, request, hermod, i, i + 1);
+            Thread.sleep(IDLE_MILLIS);
+            pingPong.run(request, socket, i, i + 1);
+            Thread.sleep(IDLE_MILLIS);
+            netty.pingPong(request, bare, i, i + 1);
+        }
+        Arrays.sort(hermod);
+        Arrays.sort(socket);
+        Arrays.sort(bare);
+        report.line("latency: after %d ms of quiet, p50 hermod %.1f us, socket %.1f us, netty %.1f us (%d calls each)",
+                IDLE_MILLIS, micros(percentile(hermod, 50)), micros(percentile(socket, 50)),
+                micros(percentile(bare, 50)), calls);
+        report.result("latency.idle.hermod.p50", micros(percentile(hermod, 50)), "us");
+        report.result("latency.idle.socket.p50", micros(percentile(socket, 50)), "us");
+        report.result("latency.idle.netty.p50", micros(percentile(bare, 50)), "us");
+        report.result("latency.idle.ratio", ratio(hermod, socket, 50), "ratio");
+        report.result("latency.idle.netty.ratio", ratio(hermod, bare, 50), "ratio");
     }
 
     private static double ratio(long[] sorted, long[] baseline, double p) {
