@@ -691,8 +691,8 @@ public final class Invocation extends RequestTable.Entry<Invocation>
 
     /**
      * Whether the worker that made the reply may write it to the socket itself, the I/O thread
-     * left asleep: when this is the connection's only request in dispatch, as a client's call
-     * alone on its connection writes its request. Under a load of many requests
+     * left asleep: when this is the connection's only request in dispatch, as a client's
+     * synchronous call alone on its connection writes its request. Under a load of many requests
      * at once, the I/O thread writes the replies, several per system call.
      */
     @Override

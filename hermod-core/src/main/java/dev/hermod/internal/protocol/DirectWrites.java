@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
 /**
- * Lets a thread that makes a call alone on its connection write the call's request to the
- * socket itself, and a server's worker the reply it made, when the connection's
+ * Lets a thread that is about to wait for the reply to its synchronous call write the call's
+ * request to the socket itself, and a server's worker the reply it made, when the connection's
  * I/O thread has nothing to write: one system call, where handing the frame over costs a
  * wake-up of the sleeping I/O thread (an {@code eventfd} write, then a context switch) before
  * that thread makes the same system call.
@@ -31,7 +31,7 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Only frames of a plain TCP connection on Linux's epoll transport are written so
  * ({@link #install}): with TLS the bytes are the encryption's. Only frames whose senders say they
- * may ({@link FrameListener#writeNow}: a call alone on its connection, the reply to
+ * may ({@link FrameListener#writeNow}: a synchronous call alone on its connection, the reply to
  * the only request a server's connection has in dispatch), only frames of at most
  * {@link Outbound#COPY_LIMIT} bytes on the heap or {@link #IN_PLACE_LIMIT} in native memory, and
  * only while nothing else waits to be written: neither in {@link Outbound}'s queue nor in the

@@ -14,10 +14,9 @@ public interface FrameListener extends ChannelFutureListener {
     ByteBuf frame();
 
     /**
-     * Whether the thread handing the frame over may write it to the socket itself
-     * ({@link DirectWrites}): the I/O thread likely sleeps, with nothing else to write (the
-     * request of a call alone on its connection, the reply to a connection's only request in
-     * dispatch). False by default.
+     * Whether the thread handing the frame over waits for its answer and does nothing meanwhile
+     * (a synchronous call's request): it may then write the frame to the socket itself
+     * ({@link DirectWrites}). False by default.
      */
     default boolean writeNow() {
         return false;

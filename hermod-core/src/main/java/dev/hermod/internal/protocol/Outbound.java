@@ -103,7 +103,7 @@ final class Outbound {
     private final Queue<Object> queue = PlatformDependent.newMpscQueue();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainAndFlush;
-    /** Writes a caller's request (or a worker's reply) on that thread; null where that cannot be. */
+    /** Writes a synchronous caller's request on the caller's thread; null where that cannot be. */
     private volatile DirectWrites direct;
     private final java.util.function.BooleanSupplier nothingWaiting = this::nothingWaiting;
     /** Whether the I/O thread is writing what waits. I/O thread only. */
@@ -146,7 +146,7 @@ final class Outbound {
         this.buffer = channel.unsafe().outboundBuffer();
     }
 
-    /** Lets a caller's thread write its frame itself through {@code writes} when nothing waits here. */
+    /** Lets a synchronous caller's thread write its request itself through {@code writes} when nothing waits here. */
     void writeDirectly(DirectWrites writes) {
         direct = writes;
     }
