@@ -47,7 +47,8 @@ import java.util.function.BooleanSupplier;
  * else. Netty closes a channel without passing the pipeline when its peer closes: a channel with
  * this handler allows half-closure instead, and this handler closes it through the pipeline when
  * the input ends, so that no caller can be writing to a file descriptor that was closed (and
- * perhaps reused by then).
+ * perhaps reused by then). A close asked for from another thread keeps callers out at once
+ * ({@link #refuseCallers}), before the I/O thread gets to it.
  *
  * <p>Thread-safe.
  */
@@ -213,7 +214,7 @@ final class DirectWrites extends ChannelDuplexHandler {
             rest = frame.skipBytes(wrote);
             restListener = written;
             restLeft = true;
-            state.set(REST); // from CALLER: no other thread changes the state meanwhile
+            swap(CALLER, REST); // the I/O thread, kept out meanwhile, writes the rest before anything else
             try {
                 channel.eventLoop().execute(this::flushRest);
             } catch (RejectedExecutionException e) { // the I/O thread stopped, and the channel with it
@@ -226,7 +227,32 @@ final class DirectWrites extends ChannelDuplexHandler {
             return true;
         } finally {
             if (!restLeft) {
-                state.set(0);
+                swap(CALLER, 0);
+            }
+        }
+    }
+
+    /**
+     * From any thread, as the channel is closed from there: no caller writes from now on, so that
+     * nothing a thread makes after the close was asked for reaches the socket before the I/O
+     * thread closes it (a reply a servant makes after {@code Server.shutdownNow()}, say). A
+     * caller's write under way still completes.
+     */
+    void refuseCallers() {
+        while (true) {
+            int s = state.get();
+            if ((s & CLOSED) != 0 || state.compareAndSet(s, s | CLOSED)) {
+                return;
+            }
+        }
+    }
+
+    /** Clears the bit {@code from} and sets {@code to}, keeping the others (another thread may set {@link #CLOSED}). */
+    private void swap(int from, int to) {
+        while (true) {
+            int s = state.get();
+            if (state.compareAndSet(s, (s & ~from) | to)) {
+                return;
             }
         }
     }
@@ -264,7 +290,7 @@ final class DirectWrites extends ChannelDuplexHandler {
             ChannelFutureListener l = restListener;
             rest = null;
             restListener = null;
-            state.set(state.get() & ~REST); // only this thread changes the state while IO is set
+            swap(REST, 0);
             ctx.write(r).addListener(l);
         }
     }

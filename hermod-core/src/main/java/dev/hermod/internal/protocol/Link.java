@@ -545,6 +545,9 @@ public final class Link implements Backlog.Outlet {
      */
     public void close(RpcException cause) {
         recordCause(cause);
+        // Before the close is handed to the I/O thread: a frame made from now on (a reply made
+        // after Server.shutdownNow(), say) must not reach the socket ahead of the close.
+        outbound.refuseDirectWrites();
         if (channel.eventLoop().inEventLoop()) {
             flushThenClose();
             return;

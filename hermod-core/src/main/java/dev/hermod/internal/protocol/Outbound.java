@@ -151,6 +151,14 @@ final class Outbound {
         direct = writes;
     }
 
+    /** From any thread, as the channel is about to close: no frame is written by its sender from now on. */
+    void refuseDirectWrites() {
+        DirectWrites d = direct;
+        if (d != null) {
+            d.refuseCallers();
+        }
+    }
+
     /** Whether no frame waits here to be written: no drain is due, the queue is empty. */
     private boolean nothingWaiting() {
         return !scheduled.get() && queue.isEmpty() && waitingBytes.get() == 0;
