@@ -80,6 +80,11 @@ final class RawPeer implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
+    /** Failure replies received so far, of any status. */
+    long failures() {
+        return failures.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
     /** The replies so far, for a failed assertion's message: how many, and the failures by status number. */
     String describeReplies() {
         return replies.get() + " replies, failures by status " + new java.util.TreeMap<>(failures);
