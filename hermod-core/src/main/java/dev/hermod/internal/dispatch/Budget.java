@@ -2,19 +2,25 @@ package dev.hermod.internal.dispatch;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What all the connections of one server (or client) hold against its {@link Limits}: request
  * bytes and unwritten reply bytes. A connection held back because the whole is full waits here
- * and is told to look again once it is not. The sums are {@link LongAdder}s: every request
- * changes them, from the I/O threads and the dispatch threads at once, and a contended atomic
- * would cost more than the request. Thread-safe.
+ * and is told to look again once it is not. Thread-safe.
+ *
+ * <p>Request bytes are a {@link LongAdder}: every request changes them, from the I/O threads and
+ * the dispatch threads at once, and their sum is read only when a large request is decoded or a
+ * connection waits. Reply bytes are an {@link AtomicLong}: every reply reads their sum two or
+ * three times ({@link Replies} looks whether the server is full after each change), and the sum
+ * of an adder that has met contention reads a cache line per cell, each written by another
+ * thread.
  */
 final class Budget {
     private final Limits limits;
     private final LongAdder requestBytes = new LongAdder();
-    private final LongAdder replyBytes = new LongAdder();
+    private final AtomicLong replyBytes = new AtomicLong();
     private final Set<Inbound> waiting = ConcurrentHashMap.newKeySet();
 
     Budget(Limits limits) {
@@ -26,7 +32,7 @@ final class Budget {
     }
 
     long replyBytes() {
-        return replyBytes.sum();
+        return replyBytes.get();
     }
 
     boolean requestsFull() {
@@ -34,7 +40,7 @@ final class Budget {
     }
 
     boolean repliesFull() {
-        return replyBytes.sum() >= limits.maxReplyBytes();
+        return replyBytes.get() >= limits.maxReplyBytes();
     }
 
     void addRequestBytes(long n) {
@@ -49,11 +55,11 @@ final class Budget {
     }
 
     void addReplyBytes(long n) {
-        replyBytes.add(n);
+        replyBytes.getAndAdd(n);
     }
 
     void releaseReplyBytes(long n) {
-        replyBytes.add(-n);
+        replyBytes.getAndAdd(-n);
         if (!waiting.isEmpty() && !repliesFull()) {
             wake();
         }
