@@ -32,7 +32,10 @@ final class FanoutBenchmark {
     static final int VMS = 100;
     static final int LATENCY_MILLIS = 5;
     static final int CONNECTIONS = 4;
+    /** Measured inventories by default ({@code --fanout-runs}). */
     static final int RUNS = 10;
+    /** The most runs whose times are listed one by one; more are summed up by their deciles. */
+    private static final int MAX_LISTED = 20;
     /** Inventories over which {@code fanout.cpu} and {@code fanout.alloc} are measured. */
     static final int COST_RUNS = 100;
     /** A run within this factor of the ideal counts in {@code fanout.within}. */
@@ -48,7 +51,7 @@ final class FanoutBenchmark {
 
     static void run(Options o, Report report) throws Exception {
         int vms = o.quick() ? 10 : VMS;
-        int runs = o.quick() ? 3 : RUNS;
+        int runs = o.fanoutRuns();
         double ideal = 2.0 * LATENCY_MILLIS;
         try (VmLab lab = VmLab.builder().vms(vms).latency(Duration.ofMillis(LATENCY_MILLIS)).start();
                 Client client = Hermod.client().target(lab.target()).connections(CONNECTIONS).callTimeout(LIMIT)
@@ -80,12 +83,14 @@ final class FanoutBenchmark {
             if (!measured.get(0).inventory().equals(expected)) {
                 throw new BenchmarkFailure("the asynchronous inventory differs from the synchronous one");
             }
-            report.line("fanout: runs in ms: %s (load average %.1f before, %.1f after)",
-                    measured.stream().map(r -> String.format(Locale.ROOT, "%.1f", r.millis()))
-                            .collect(Collectors.joining(" ")),
+            double[] millis = measured.stream().mapToDouble(InventoryScenario.Outcome::millis).sorted().toArray();
+            report.line("fanout: runs in ms: %s (load average %.1f before, %.1f after)", runs <= MAX_LISTED
+                    ? measured.stream().map(r -> String.format(Locale.ROOT, "%.1f", r.millis()))
+                            .collect(Collectors.joining(" "))
+                    : String.format(Locale.ROOT, "p10 %.1f, p90 %.1f, best %.1f", millis[runs / 10],
+                            millis[runs * 9 / 10], millis[0]),
                     loadBefore, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             long within = measured.stream().filter(r -> r.millis() <= WITHIN * ideal).count();
-            double[] millis = measured.stream().mapToDouble(InventoryScenario.Outcome::millis).sorted().toArray();
             double median = median(millis);
             report.result("fanout.median", median, "ms");
             report.result("fanout.worst", millis[millis.length - 1], "ms");

@@ -23,10 +23,11 @@ import java.util.Locale;
  * @param duration throughput: measuring time per side
  * @param warmup throughput: time per warm-up round (0: no warm-up)
  * @param warmupMax every scenario: longest warm-up per side; rounds repeat until the JIT settles
+ * @param fanoutRuns fanout: measured inventories
  */
 record Options(List<String> scenarios, boolean quick, long bytes, long warmupBytes, int chunk, int window,
         int runs, int calls, int warmupCalls, int payload, int asyncWindow, Duration duration, Duration warmup,
-        Duration warmupMax) {
+        Duration warmupMax, int fanoutRuns) {
 
     /** Largest bulk chunk: stays below Hermod's default 16 MiB frame limit with room for the header. */
     static final int MAX_CHUNK = 8 * 1024 * 1024;
@@ -39,8 +40,9 @@ record Options(List<String> scenarios, boolean quick, long bytes, long warmupByt
     String describe() {
         return String.format(Locale.ROOT,
                 "bytes=%d warmup-bytes=%d chunk=%d window=%d runs=%d calls=%d warmup-calls=%d payload=%d"
-                        + " async-window=%d seconds=%.2f warmup-seconds=%.2f warmup-max=%.0f%s",
+                        + " async-window=%d seconds=%.2f warmup-seconds=%.2f warmup-max=%.0f fanout-runs=%d%s",
                 bytes, warmupBytes, chunk, window, runs, calls, warmupCalls, payload, asyncWindow,
-                duration.toNanos() / 1e9, warmup.toNanos() / 1e9, warmupMax.toNanos() / 1e9, quick ? " (quick)" : "");
+                duration.toNanos() / 1e9, warmup.toNanos() / 1e9, warmupMax.toNanos() / 1e9, fanoutRuns,
+                quick ? " (quick)" : "");
     }
 }

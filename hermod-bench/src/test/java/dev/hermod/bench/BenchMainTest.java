@@ -275,7 +275,7 @@ final class BenchMainTest {
         assertThat(run.status()).isZero();
         assertThat(run.out()).startsWith("usage: java -jar hermod-bench.jar SCENARIO... [OPTIONS]")
                 .contains("scenarios: all | bulk | latency | throughput | oneway | compression | tls |", "observed | vthreads | pipeline | stream | scale | fanout", "--quick", "--bytes=SIZE",
-                        "--warmup-max=S", "-v, --verbose", "-h, --help");
+                        "--warmup-max=S", "--fanout-runs=N", "-v, --verbose", "-h, --help");
         assertThat(run.err()).isEmpty();
     }
 

@@ -29,6 +29,16 @@ final class BenchOptionsTest {
         assertThat(o.asyncWindow()).isEqualTo(128);
         assertThat(o.calls()).isEqualTo(20_000);
         assertThat(o.duration().toMillis()).isEqualTo(500);
+        assertThat(o.fanoutRuns()).isEqualTo(10);
+    }
+
+    @Test
+    void settings_fanoutRuns_givenOrTheDefaultOfQuick() {
+        assertThat(parse("fanout", "--fanout-runs", "300").settings().fanoutRuns()).isEqualTo(300);
+        assertThat(parse("fanout", "--quick").settings().fanoutRuns()).isEqualTo(3);
+        assertThat(parse("fanout", "--quick", "--fanout-runs=25").settings().describe()).contains("fanout-runs=25");
+        assertThatThrownBy(() -> parse("fanout", "--fanout-runs", "0").settings())
+                .hasMessage("--fanout-runs must be between 1 and 100000, got 0");
     }
 
     @Test
