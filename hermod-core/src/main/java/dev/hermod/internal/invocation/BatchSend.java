@@ -167,9 +167,15 @@ final class BatchSend {
         }
 
         @Override
+        public void handingOver() {
+            for (Call call : calls()) {
+                connection.number(call);
+            }
+        }
+
+        @Override
         public void handedOver() {
             for (Call call : calls()) {
-                connection.handedOver(call);
                 call.markSent();
             }
             handed.complete(null);

@@ -14,6 +14,14 @@ import io.netty.channel.ChannelFuture;
  * id: one object per request, not two.
  */
 final class RequestParcel extends RequestTable.Entry<Call> implements Backlog.Parcel, FrameListener {
+    /**
+     * Runs, when set, in {@link #handedOver} on the thread that handed the frame over, before
+     * anything else there: tests set it to hold that thread while the peer answers the request
+     * (as a preempted thread may be held), to check that nothing the answer depends on is left
+     * for after the hand-over. Null otherwise.
+     */
+    static volatile java.util.function.Consumer<Call> afterHandOver;
+
     /** In {@link #attempt}: the call had withdrawn its request, and the frame was dropped unsent. */
     private static final int DROPPED = -1;
     private final RpcConnection connection;
@@ -63,9 +71,17 @@ final class RequestParcel extends RequestTable.Entry<Call> implements Backlog.Pa
     }
 
     @Override
+    public void handingOver() {
+        connection.number(call());
+    }
+
+    @Override
     public void handedOver() {
         Call call = call();
-        connection.handedOver(call);
+        java.util.function.Consumer<Call> hook = afterHandOver;
+        if (hook != null) {
+            hook.accept(call);
+        }
         call.markSent();
         if (call.oneway) {
             call.succeed(null); // a oneway call is done once the transport has it, as in Ice

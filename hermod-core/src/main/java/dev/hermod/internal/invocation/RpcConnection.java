@@ -542,8 +542,14 @@ public final class RpcConnection implements Link.Listener, ObjectTable.Carrier, 
         }
     }
 
-    /** Numbers a two-way request as it is handed to the transport; called under the backlog's lock. */
-    void handedOver(Call call) {
+    /**
+     * Numbers a two-way request just before it is handed to the transport, under the backlog's
+     * lock, so that requests are numbered in the order they are written. Before, not after: the
+     * caller may write the request itself, and the peer's GOAWAY saying how many it took may be
+     * read on the I/O thread ({@link #refuseBeyond}) before the hand-over returns; a request not
+     * yet numbered then would be neither refused nor answered, and its call would wait for good.
+     */
+    void number(Call call) {
         if (!call.oneway) {
             call.sequence = ++handedTwoWay;
         }

@@ -63,8 +63,17 @@ public final class Backlog {
         ByteBuf claim(ByteBuf frame);
 
         /**
+         * Called under the lock when the frame it {@linkplain #claim claimed} is about to be handed
+         * to the channel. What the peer may answer about must be settled here, not in
+         * {@link #handedOver}: the frame may be written by this very thread
+         * ({@link dev.hermod.internal.protocol.FrameListener#writeNow}), and the peer's answer read
+         * on the I/O thread, before the hand-over returns.
+         */
+        default void handingOver() {}
+
+        /**
          * Called under the lock right after the frame was handed to the channel; its write may
-         * have been {@linkplain #written reported} already.
+         * have been {@linkplain #written reported} already, and the peer's answer read.
          */
         void handedOver();
 
@@ -188,6 +197,7 @@ public final class Backlog {
     private void handOver(ByteBuf offered, Parcel parcel) {
         ByteBuf frame = parcel.claim(offered);
         if (frame != null) {
+            parcel.handingOver();
             outlet.sendAndTell(frame, parcel);
             parcel.handedOver();
         }
