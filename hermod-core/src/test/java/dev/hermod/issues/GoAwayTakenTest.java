@@ -7,14 +7,13 @@ import dev.hermod.Client;
 import dev.hermod.ConnectionException;
 import dev.hermod.Employees;
 import dev.hermod.Hermod;
+import dev.hermod.RawHandshake;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -32,14 +31,14 @@ final class GoAwayTakenTest {
 
     @Test
     void call_serverGoesAwayWithoutTakingIt_failsUnprocessed() throws Exception {
-        Throwable t = callAgainst(goAway(0));
+        Throwable t = callAgainst(RawHandshake.goAway(0));
         assertThat(t).isInstanceOf(ConnectionException.class);
         assertThat(((ConnectionException) t).isUnprocessed()).as("the server said it did not take it").isTrue();
     }
 
     @Test
     void call_serverGoesAwayWithoutSaying_mayHaveRun() throws Exception {
-        Throwable t = callAgainst(goAway(-1));
+        Throwable t = callAgainst(RawHandshake.goAway(-1));
         assertThat(t).isInstanceOf(ConnectionException.class);
         assertThat(((ConnectionException) t).isUnprocessed()).as("nothing says it was not run").isFalse();
     }
@@ -54,15 +53,11 @@ final class GoAwayTakenTest {
             Thread server = new Thread(() -> {
                 while (!listener.isClosed()) {
                     try (Socket s = listener.accept()) {
-                        DataInputStream in = new DataInputStream(s.getInputStream());
+                        DataInputStream in = RawHandshake.accept(s);
                         OutputStream out = s.getOutputStream();
-                        in.readFully(new byte[8]);
-                        in.readFully(new byte[in.readInt()]);
-                        out.write(new byte[] {'H', 'R', 'M', 'D', 0, 1, 0, 0});
-                        out.flush();
                         in.readFully(new byte[in.readInt()]);
                         requests.incrementAndGet();
-                        out.write(goAway(0));
+                        out.write(RawHandshake.goAway(0));
                         out.flush();
                         in.read(); // until the client closes the drained connection
                     } catch (IOException e) {
@@ -92,12 +87,8 @@ final class GoAwayTakenTest {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
                 try (Socket s = listener.accept()) {
-                    DataInputStream in = new DataInputStream(s.getInputStream());
+                    DataInputStream in = RawHandshake.accept(s);
                     OutputStream out = s.getOutputStream();
-                    in.readFully(new byte[8]); // the client's preamble
-                    in.readFully(new byte[in.readInt()]); // its SETTINGS
-                    out.write(new byte[] {'H', 'R', 'M', 'D', 0, 1, 0, 0});
-                    out.flush();
                     in.readFully(new byte[in.readInt()]); // the request
                     out.write(goAway);
                     out.flush();
@@ -114,17 +105,5 @@ final class GoAwayTakenTest {
                 return t;
             }
         }
-    }
-
-    /** A GOAWAY with status 4; with the taken field unless {@code taken} is negative. */
-    private static byte[] goAway(long taken) {
-        byte[] message = "bye".getBytes(StandardCharsets.UTF_8);
-        int bodyLength = 2 + 2 + message.length + (taken >= 0 ? 4 : 0);
-        ByteBuffer b = ByteBuffer.allocate(6 + bodyLength).putInt(2 + bodyLength).put((byte) 8).put((byte) 0)
-                .putShort((short) 4).putShort((short) message.length).put(message);
-        if (taken >= 0) {
-            b.putInt((int) taken);
-        }
-        return b.array();
     }
 }

@@ -7,6 +7,7 @@ import dev.hermod.Client;
 import dev.hermod.ConnectionException;
 import dev.hermod.Employees;
 import dev.hermod.Hermod;
+import dev.hermod.RawHandshake;
 import dev.hermod.RpcException;
 import dev.hermod.Status;
 import dev.hermod.connection.Connection;
@@ -20,7 +21,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -81,12 +81,8 @@ final class GoAwayBeforeHandedOverTest {
      */
     private static void answerOneRefuseTheNext(ServerSocket listener) {
         try (Socket s = listener.accept()) {
-            DataInputStream in = new DataInputStream(s.getInputStream());
+            DataInputStream in = RawHandshake.accept(s);
             OutputStream out = s.getOutputStream();
-            in.readFully(new byte[8]); // the client's preamble
-            in.readFully(new byte[in.readInt()]); // its SETTINGS
-            out.write(new byte[] {'H', 'R', 'M', 'D', 0, 1, 0, 0});
-            out.flush();
             byte[] first = new byte[in.readInt()]; // type, flags, then the request id
             in.readFully(first);
             ByteBuf failure = Frames.failure(UnpooledByteBufAllocator.DEFAULT, ByteBuffer.wrap(first, 2, 4).getInt(),
@@ -96,20 +92,12 @@ final class GoAwayBeforeHandedOverTest {
             out.write(reply);
             out.flush();
             in.readFully(new byte[in.readInt()]); // the second request
-            out.write(goAway(1));
+            out.write(RawHandshake.goAway(1));
             out.flush();
             in.read(); // until the client closes the drained connection
         } catch (IOException e) {
             // the client went away
         }
-    }
-
-    /** A GOAWAY with status 4 (UNAVAILABLE) that took the first {@code taken} two-way requests. */
-    private static byte[] goAway(int taken) {
-        byte[] message = "bye".getBytes(StandardCharsets.UTF_8);
-        int bodyLength = 2 + 2 + message.length + 4;
-        return ByteBuffer.allocate(6 + bodyLength).putInt(2 + bodyLength).put((byte) 8).put((byte) 0)
-                .putShort((short) 4).putShort((short) message.length).put(message).putInt(taken).array();
     }
 
     private static void sleep(long millis) {
