@@ -65,9 +65,8 @@ public final class Backlog {
         /**
          * Called under the lock when the frame it {@linkplain #claim claimed} is about to be handed
          * to the channel. What the peer may answer about must be settled here, not in
-         * {@link #handedOver}: the frame may be written by this very thread
-         * ({@link dev.hermod.internal.protocol.FrameListener#writeNow}), and the peer's answer read
-         * on the I/O thread, before the hand-over returns.
+         * {@link #handedOver}: the outlet may write the frame on this very thread, and the peer's
+         * answer may be read on the I/O thread before the hand-over returns.
          */
         default void handingOver() {}
 
