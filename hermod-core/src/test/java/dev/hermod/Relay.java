@@ -59,7 +59,11 @@ public final class Relay implements AutoCloseable {
         cutOnReply.set(true);
     }
 
-    /** Cuts every connection now, with a reset on both sides. */
+    /**
+     * Cuts every connection now, with a reset on both sides. Counting the cut comes first: a pump
+     * that sees the count changed passes nothing more on, for a socket closed by another thread may
+     * still take a write (JDK 25 marks it closed before it resets the connection).
+     */
     public void cutAll() {
         cuts.incrementAndGet();
         for (Socket s : sockets) {
@@ -121,6 +125,7 @@ public final class Relay implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to, boolean fromServer) {
+        int cutsBefore = cuts.get(); // read before the pump's thread starts: a cut from now on ends it
         Thread t = new Thread(() -> {
             byte[] buf = new byte[64 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -132,6 +137,9 @@ public final class Relay implements AutoCloseable {
                     (fromServer ? toClient : toServer).addAndGet(n);
                     while (fromServer && holdReplies && !to.isClosed()) {
                         Thread.sleep(1);
+                    }
+                    if (cuts.get() != cutsBefore) {
+                        return; // cut while these bytes were read or held: they are lost, as on a failed network
                     }
                     out.write(buf, 0, n);
                     out.flush();
