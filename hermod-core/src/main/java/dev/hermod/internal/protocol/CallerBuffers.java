@@ -19,7 +19,7 @@ import java.util.Queue;
  * thread; it also samples its buffers for leak tracking, which records a stack trace. For a small
  * request that cost more than the request itself: in hermod-bench's {@code throughput}, a pooled
  * buffer per request took about 9% of the calling thread and 3% of the client's I/O thread (see
- * {@code hermod-bench/README.md}, 2026-12-05 afternoon). A heap buffer of the calling thread's
+ * {@code hermod-bench/MEASUREMENTS.md}, 2026-12-05 afternoon). A heap buffer of the calling thread's
  * own recycler costs a queue poll instead, with no lock and no leak sampling; large frames, which
  * are written to the socket as they are, still come from the pooled, direct allocator.
  *

@@ -184,7 +184,7 @@ public final class StreamIn implements Flow.Publisher<Object>, Flow.Subscription
      * made anyway. (Anything else a peer sends in its place, however nested, goes to the executor
      * to be walked and refused there, not on the I/O thread that serves other connections.)
      * Together with frames sized for their item ({@link StreamOut}), this took 15 to 25% off the
-     * CPU time of a stream of 64 KiB {@code byte[]} items (hermod-bench README, 2026-12-07
+     * CPU time of a stream of 64 KiB {@code byte[]} items (hermod-bench MEASUREMENTS.md, 2026-12-07
      * afternoon). A small item is still decoded on the executor: decoding it costs more than
      * copying it, and the I/O thread is the busier one. An item that fails to decode here is
      * queued encoded all the same: the executor's decoding fails it again, in its turn among the
